@@ -1,0 +1,55 @@
+"""Collector: form-driven data collection for career-guidance monitoring."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from collector.config import DefaultConfig
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("COLLECTOR")
+        if os.environ.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        os.makedirs(app.instance_path, exist_ok=True)
+        db_file = os.path.join(app.instance_path, "collector.sqlite")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: put it in instance/config.py (make run writes one) "
+            "or the COLLECTOR_SECRET_KEY environment variable"
+        )
+
+    from collector import cli, errors, i18n, web
+    from collector.auth import views as auth_views
+    from collector.extensions import csrf, db, limiter, login_manager, migrate
+    from collector.main import views as main_views
+    from collector.units import views as unit_views
+    from collector.users import views as user_views
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(main_views.bp)
+    app.register_blueprint(unit_views.bp)
+    app.register_blueprint(user_views.bp)
+    return app

@@ -1,0 +1,35 @@
+"""Default settings. No secrets here: SECRET_KEY comes from instance/config.py or the
+environment (COLLECTOR_SECRET_KEY); DATABASE_URL switches the database."""
+
+from datetime import timedelta
+
+
+class DefaultConfig:
+    # Filled in by create_app from the instance folder when DATABASE_URL is not set.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Production serves over HTTPS; `make run` writes an instance config that turns this
+    # off for http://127.0.0.1.
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    BABEL_DEFAULT_LOCALE = "ru"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Moscow"
+    LANGUAGES = ("ru", "en")
+
+    # Rate limits are counted in a shared store so that several app processes agree;
+    # memory:// is only for a single process (development, tests).
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+
+    # Largest upload accepted (unit and figure imports).
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024

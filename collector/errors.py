@@ -1,0 +1,61 @@
+"""Error pages: a clear message in the user's language, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class NotInScope(Exception):
+    """The object lies outside the acting user's part of the tree (shown as 404)."""
+
+
+class ActionForbidden(Exception):
+    """The user sees the object but may not do this to it (shown as 403)."""
+
+
+def _page(code: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(NotInScope)
+    def not_in_scope(_error: NotInScope) -> tuple[str, int]:
+        return _page(404, _("Not found"), _("There is no such page, or it is not yours to see."))
+
+    @app.errorhandler(ActionForbidden)
+    def forbidden_action(_error: ActionForbidden) -> tuple[str, int]:
+        return _page(403, _("Access denied"), _("Your role does not allow this action."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError) -> tuple[str, int]:
+        return _page(
+            400,
+            _("The form has expired"),
+            _(
+                "The page was open too long or was sent from elsewhere. Go back, reload it "
+                "and send it again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        messages = {
+            403: (_("Access denied"), _("Your role does not allow this action.")),
+            404: (_("Not found"), _("There is no such page, or it is not yours to see.")),
+            413: (_("File too large"), _("The file is larger than the server accepts.")),
+            429: (_("Too many attempts"), _("Too many attempts. Wait a minute and try again.")),
+        }
+        title, message = messages.get(code, (_("Error"), _("The request could not be served.")))
+        return _page(code, title, message)
+
+    # Only for exceptions nobody handled; under TESTING Flask lets them propagate instead,
+    # so tests see the real error.
+    @app.errorhandler(500)
+    def unexpected_error(_error: Exception) -> tuple[str, int]:
+        return _page(
+            500, _("Something went wrong"), _("The error has been logged. Try again later.")
+        )

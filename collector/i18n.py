@@ -1,0 +1,28 @@
+"""Interface language: Russian first, English available; chosen per session or per user."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, session
+from flask_login import current_user
+
+from collector.extensions import babel
+
+
+def mark_for_translation(message: str) -> str:
+    """Marks a string for extraction (pybabel -k mark_for_translation) where it is
+    translated later, at the place that shows it."""
+    return message
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return str(chosen)
+    if current_user.is_authenticated and current_user.locale in languages:
+        return str(current_user.locale)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)

@@ -1,0 +1,25 @@
+"""The home page of each role, and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from collector.web import safe_next_url
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@login_required
+def home() -> str:
+    roles = sorted(current_user.roles, key=lambda r: (r.role, r.unit.name if r.unit else ""))
+    return render_template("main/home.html", roles=roles)
+
+
+@bp.get("/language/<code>")
+def set_language(code: str) -> Response:
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))

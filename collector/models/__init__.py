@@ -1,0 +1,18 @@
+"""All models, importable from one place (Alembic sees them all through this module)."""
+
+from collector.models.audit import AuditEvent
+from collector.models.base import Base
+from collector.models.figures import ReferenceFigure
+from collector.models.units import OrgUnit, UnitType
+from collector.models.users import Role, RoleAssignment, User
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "OrgUnit",
+    "ReferenceFigure",
+    "Role",
+    "RoleAssignment",
+    "UnitType",
+    "User",
+]

@@ -1,0 +1,107 @@
+"""The org tree: region → municipality → school, and the other unit types the documents count.
+
+Each unit stores a materialised path of ids ("/1/7/42/"), indexed, so a subtree is one
+range scan on the index whatever the size of the whole tree.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
+
+from collector.models.base import Base, UTCDateTime, utcnow
+
+
+class UnitType(enum.StrEnum):
+    REGION = "region"
+    MUNICIPALITY = "municipality"
+    SCHOOL = "school"
+    KINDERGARTEN = "kindergarten"
+    SUPPLEMENTARY = "supplementary"
+    COLLEGE = "college"
+    UNIVERSITY = "university"
+    OTHER = "other"
+
+
+# Which types may sit directly under which. Colleges, universities and supplementary
+# education may belong to a municipality or directly to the region (regional subordination).
+ALLOWED_PARENTS: dict[UnitType, frozenset[UnitType | None]] = {
+    UnitType.REGION: frozenset({None}),
+    UnitType.MUNICIPALITY: frozenset({UnitType.REGION}),
+    UnitType.SCHOOL: frozenset({UnitType.MUNICIPALITY, UnitType.REGION}),
+    UnitType.KINDERGARTEN: frozenset({UnitType.MUNICIPALITY, UnitType.REGION}),
+    UnitType.SUPPLEMENTARY: frozenset({UnitType.MUNICIPALITY, UnitType.REGION}),
+    UnitType.COLLEGE: frozenset({UnitType.MUNICIPALITY, UnitType.REGION}),
+    UnitType.UNIVERSITY: frozenset({UnitType.MUNICIPALITY, UnitType.REGION}),
+    UnitType.OTHER: frozenset({UnitType.MUNICIPALITY, UnitType.REGION}),
+}
+
+# On PostgreSQL the path column uses the "C" collation: locale collations ignore
+# punctuation, which would break the byte-wise range that selects a subtree.
+PathString = String(255).with_variant(String(255, collation="C"), "postgresql")
+
+
+class OrgUnit(Base):
+    __tablename__ = "org_unit"
+    __table_args__ = (
+        CheckConstraint(
+            "unit_type IN ('region', 'municipality', 'school', 'kindergarten', "
+            "'supplementary', 'college', 'university', 'other')",
+            name="unit_type",
+        ),
+        Index("ix_org_unit_parent_name", "parent_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    unit_type: Mapped[str] = mapped_column(String(32))
+    # Stable external code (e.g. the region's own code or ИНН) used to match imports.
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    short_name: Mapped[str | None] = mapped_column(String(200))
+    # IANA time zone for deadlines; a unit without one uses its nearest ancestor's.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(500))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    path: Mapped[str] = mapped_column(PathString, index=True, default="")
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<OrgUnit {self.id} {self.unit_type} {self.name!r}>"
+
+    @property
+    def type(self) -> UnitType:
+        return UnitType(self.unit_type)
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this unit's parent."""
+        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+
+    def is_within(self, other: OrgUnit) -> bool:
+        """True when this unit is `other` or lies below it."""
+        return self.path.startswith(other.path)
+
+    def subtree_clause(self, include_self: bool = True) -> ColumnElement[bool]:
+        return subtree_clause(self.path, include_self)
+
+
+def subtree_clause(path: str, include_self: bool = True) -> ColumnElement[bool]:
+    """Units whose path starts with `path`, as an index-friendly range: every such path
+    lies in [path, path with its final "/" replaced by "0"), since "0" follows "/"."""
+    upper = path[:-1] + "0"
+    clause = (OrgUnit.path >= path) & (OrgUnit.path < upper)
+    if not include_self:
+        clause = clause & (OrgUnit.path != path)
+    return clause
+
+
+def subtree_ids_select(path: str):  # type: ignore[no-untyped-def]
+    return select(OrgUnit.id).where(subtree_clause(path))

@@ -1,0 +1,67 @@
+"""The catalogue of reference figures a unit reports per academic year.
+
+Pure data: indicators divide by these figures, the import reads their column names, the
+edit form lists them. Graded figures are stored one row per grade, so a range of grades
+(Omsk: 6–9, 10–11) is a plain SUM over grade BETWEEN a AND b.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+ALL_GRADES = tuple(range(1, 13))
+
+
+@dataclass(frozen=True)
+class FigureKind:
+    key: str
+    label_ru: str
+    label_en: str
+    group: str
+    # None: one value per unit and year; otherwise the grades it is counted by.
+    grades: tuple[int, ...] | None = None
+
+    def columns(self) -> list[tuple[str, int]]:
+        """The import/export column names with the grade each holds (0 for ungraded)."""
+        if self.grades is None:
+            return [(self.key, 0)]
+        return [(f"{self.key}_{grade}", grade) for grade in self.grades]
+
+
+_KINDS = (
+    FigureKind("pupils", "Обучающиеся", "Pupils", "pupils", ALL_GRADES),
+    FigureKind(
+        "pupils_ovz", "Обучающиеся с ОВЗ", "Pupils with special needs (ОВЗ)", "pupils", ALL_GRADES
+    ),
+    FigureKind(
+        "pupils_disabled", "Дети-инвалиды", "Pupils with disabilities", "pupils", ALL_GRADES
+    ),
+    FigureKind("graduates", "Выпускники", "Graduates", "pupils", (9, 11)),
+    FigureKind(
+        "teachers_total", "Педагогические работники, всего", "Teaching staff, total", "staff"
+    ),
+    FigureKind("deputy_directors", "Заместители директора", "Deputy directors", "staff"),
+    FigureKind("class_teachers", "Классные руководители", "Class teachers", "staff"),
+    FigureKind("psychologists", "Педагоги-психологи", "Psychologists", "staff"),
+    FigureKind("social_pedagogues", "Социальные педагоги", "Social pedagogues", "staff"),
+    FigureKind("teachers_primary", "Учителя начальных классов", "Primary school teachers", "staff"),
+    FigureKind("teachers_math", "Учителя математики", "Mathematics teachers", "staff"),
+    FigureKind("teachers_physics", "Учителя физики", "Physics teachers", "staff"),
+    FigureKind("teachers_informatics", "Учителя информатики", "Computer science teachers", "staff"),
+    FigureKind("teachers_chemistry", "Учителя химии", "Chemistry teachers", "staff"),
+    FigureKind("teachers_biology", "Учителя биологии", "Biology teachers", "staff"),
+    FigureKind("teachers_technology", "Учителя технологии", "Technology teachers", "staff"),
+)
+
+FIGURE_KINDS: MappingProxyType[str, FigureKind] = MappingProxyType({k.key: k for k in _KINDS})
+
+# Column name -> (figure key, grade), for reading wide import files.
+FIGURE_COLUMNS: MappingProxyType[str, tuple[str, int]] = MappingProxyType(
+    {column: (kind.key, grade) for kind in _KINDS for column, grade in kind.columns()}
+)
+
+
+def academic_year_label(start_year: int) -> str:
+    """2025 -> "2025/2026"."""
+    return f"{start_year}/{start_year + 1}"

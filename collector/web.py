@@ -1,0 +1,74 @@
+"""What every page needs: security headers, the navigation of the user's roles, helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from collector.auth.permissions import Action
+from collector.auth.services import can_somewhere
+from collector.labels import role_label, unit_type_label
+
+# Everything is served from this origin: no CDN, no web fonts from elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: Any
+    action: Action | None = None
+
+
+NAVIGATION = (
+    NavItem("main.home", _l("Home")),
+    NavItem("units.index", _l("Organisations"), Action.VIEW_UNIT),
+    NavItem("units.import_units", _l("Import"), Action.IMPORT_UNITS),
+    NavItem("users.index", _l("Users"), Action.MANAGE_USERS),
+)
+
+
+def navigation_for(user: Any) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return [item for item in NAVIGATION if item.action is None or can_somewhere(user, item.action)]
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login or a language switch."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_security_headers)
+    app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(unit_type_label, "unit_type_label")
+
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        return {
+            "navigation": navigation_for(current_user),
+            "current_endpoint": request.endpoint,
+        }

@@ -1,0 +1,225 @@
+"""Fixtures: a fresh database per test session (SQLite or PostgreSQL, migrated from empty
+to head), an app per test with every table emptied afterwards, factories and login help."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
+
+from collector import create_app
+from collector.extensions import db
+from collector.models import OrgUnit, Role, RoleAssignment, UnitType, User
+from collector.units.tree import add_unit
+
+DEFAULT_PASSWORD = "correct horse battery"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgresql"),
+        default=os.environ.get("COLLECTOR_TEST_DB", "sqlite"),
+        help="database backend the suite runs against",
+    )
+
+
+def need_service(reason: str) -> None:
+    """A test that needs a missing service is skipped locally and fails in CI."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must provide it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    backend = request.config.getoption("--db")
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'collector-test.sqlite'}"
+        return
+    admin_engine = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin_engine.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        admin_engine.dispose()
+        need_service(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
+    name = f"collector_test_{uuid.uuid4().hex[:12]}"
+    with admin_engine.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin_engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
+
+
+def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url: str) -> str:
+    """Runs every migration from an empty database to head, once per session."""
+    from flask_migrate import upgrade
+
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def empty_all_tables() -> None:
+    db.session.remove()
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        # Self-references (unit -> parent) are checked at commit, not row by row.
+        conn.execute(sa.text("PRAGMA defer_foreign_keys = ON"))
+        for table in tables:
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Per-test config overrides; a test module may override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(migrated_database: str, app_config: dict[str, Any]) -> Iterator[Flask]:
+    application = create_app(make_config(migrated_database, **app_config))
+    with application.app_context():
+        yield application
+        empty_all_tables()
+        db.engine.dispose()
+
+
+_counter = itertools.count(1)
+_hash_cache: dict[str, str] = {}
+
+
+def password_hash(password: str) -> str:
+    # scrypt is slow by design; hash each distinct test password once per session.
+    if password not in _hash_cache:
+        _hash_cache[password] = generate_password_hash(password)
+    return _hash_cache[password]
+
+
+@pytest.fixture
+def make_unit(app: Flask) -> Callable[..., OrgUnit]:
+    def factory(
+        unit_type: UnitType | str = UnitType.SCHOOL,
+        parent: OrgUnit | None = None,
+        name: str | None = None,
+        code: str | None = None,
+        **attributes: Any,
+    ) -> OrgUnit:
+        unit_type = UnitType(unit_type)
+        n = next(_counter)
+        unit = add_unit(
+            db.session,
+            parent=parent,
+            unit_type=unit_type,
+            code=code or f"{unit_type.value}-{n}",
+            name=name or f"Организация {n}",
+            **attributes,
+        )
+        db.session.commit()
+        return unit
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    def factory(
+        role: Role | str | None = None,
+        unit: OrgUnit | None = None,
+        username: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+        full_name: str | None = None,
+        **attributes: Any,
+    ) -> User:
+        n = next(_counter)
+        user = User(
+            username=username or f"user{n}",
+            full_name=full_name or f"Иванов Иван {n}",
+            password_hash=password_hash(password),
+            session_version=1,
+            **attributes,
+        )
+        if role is not None:
+            user.roles.append(RoleAssignment(role=Role(role).value, unit=unit))
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def tree(make_unit: Callable[..., OrgUnit]) -> dict[str, OrgUnit]:
+    """Two regions; the first with two municipalities of two schools each."""
+    region = make_unit(UnitType.REGION, name="Калужская область", code="R1")
+    other_region = make_unit(UnitType.REGION, name="Томская область", code="R2")
+    mun_a = make_unit(UnitType.MUNICIPALITY, region, name="Бабынинский район", code="M-A")
+    mun_b = make_unit(UnitType.MUNICIPALITY, region, name="Город Обнинск", code="M-B")
+    return {
+        "region": region,
+        "other_region": other_region,
+        "mun_a": mun_a,
+        "mun_b": mun_b,
+        "school_a1": make_unit(UnitType.SCHOOL, mun_a, name="МКОУ «СОШ № 1»", code="S-A1"),
+        "school_a2": make_unit(UnitType.SCHOOL, mun_a, name="МКОУ «СОШ № 2»", code="S-A2"),
+        "school_b1": make_unit(UnitType.SCHOOL, mun_b, name="МБОУ «Лицей № 1»", code="S-B1"),
+        "school_b2": make_unit(UnitType.SCHOOL, mun_b, name="МБОУ «Гимназия № 2»", code="S-B2"),
+        "other_school": make_unit(UnitType.SCHOOL, other_region, name="МАОУ «СОШ № 7»", code="S-X"),
+    }
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, user: User | str, password: str = DEFAULT_PASSWORD) -> Any:
+        username = user.username if isinstance(user, User) else user
+        return self._client.post("/login", data={"username": username, "password": password})
+
+    def logout(self) -> Any:
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
