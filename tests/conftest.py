@@ -223,3 +223,24 @@ class AuthActions:
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
+
+
+def login_as(client: FlaskClient, user: User) -> None:
+    """Log a user in through the session cookie, as Flask-Login would after a login."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def people(tree: dict[str, OrgUnit], make_user: Callable[..., User]) -> dict[str, User]:
+    """One user per role, bound to the `tree` units."""
+    return {
+        "admin": make_user(Role.ADMIN, None, username="admin"),
+        "region": make_user(Role.REGIONAL_COORDINATOR, tree["region"], username="region"),
+        "other_region": make_user(
+            Role.REGIONAL_COORDINATOR, tree["other_region"], username="tomsk"
+        ),
+        "municipal": make_user(Role.MUNICIPAL_COORDINATOR, tree["mun_a"], username="mun"),
+        "school": make_user(Role.SCHOOL_RESPONDENT, tree["school_a1"], username="school"),
+    }

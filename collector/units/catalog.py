@@ -7,6 +7,7 @@ edit form lists them. Graded figures are stored one row per grade, so a range of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -21,6 +22,9 @@ class FigureKind:
     group: str
     # None: one value per unit and year; otherwise the grades it is counted by.
     grades: tuple[int, ...] | None = None
+
+    def label(self, language: str) -> str:
+        return self.label_ru if language == "ru" else self.label_en
 
     def columns(self) -> list[tuple[str, int]]:
         """The import/export column names with the grade each holds (0 for ungraded)."""
@@ -65,3 +69,48 @@ FIGURE_COLUMNS: MappingProxyType[str, tuple[str, int]] = MappingProxyType(
 def academic_year_label(start_year: int) -> str:
     """2025 -> "2025/2026"."""
     return f"{start_year}/{start_year + 1}"
+
+
+@dataclass(frozen=True)
+class PartRule:
+    """A figure that is a part of another for the same grade (of the pupils of grade G,
+    pupils with ОВЗ), or of the pupils of one grade (graduates of grade 9 among pupils
+    of grade 9)."""
+
+    part: str
+    total: str
+
+
+PART_RULES = (
+    PartRule("pupils_ovz", "pupils"),
+    PartRule("pupils_disabled", "pupils"),
+    PartRule("graduates", "pupils"),
+)
+
+
+@dataclass(frozen=True)
+class PartViolation:
+    part_column: str
+    total_column: str
+    part_value: int
+    total_value: int
+
+
+def column_name(figure: str, grade: int) -> str:
+    return figure if grade == 0 else f"{figure}_{grade}"
+
+
+def part_violations(values: Mapping[tuple[str, int], int]) -> list[PartViolation]:
+    """Every part that exceeds its total, among the (figure, grade) values given."""
+    found = []
+    for rule in PART_RULES:
+        for grade in FIGURE_KINDS[rule.part].grades or (0,):
+            part = values.get((rule.part, grade))
+            total = values.get((rule.total, grade))
+            if part is not None and total is not None and part > total:
+                found.append(
+                    PartViolation(
+                        column_name(rule.part, grade), column_name(rule.total, grade), part, total
+                    )
+                )
+    return found

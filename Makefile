@@ -1,0 +1,66 @@
+# The two commands: `make run` and `make test`. Everything else supports them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+TRANSLATIONS := collector/translations
+
+.PHONY: run test install install-dev translations messages lint db seed clean
+
+run: install translations instance/config.py db
+	@$(FLASK) seed-demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops)"
+	@$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install-dev translations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+	$(BIN)/pytest --db postgresql -m "not browser"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Compiled catalogues (.mo) are build products, made from the .po files on every install.
+translations: install
+	$(BIN)/pybabel compile -d $(TRANSLATIONS)
+
+# Re-extract the messages after changing texts, then translate the new ones in the .po file.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k mark_for_translation -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+
+# A local config with a fresh secret key, made once; never committed.
+instance/config.py:
+	@mkdir -p instance
+	@$(BIN)/python -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32)); print('# Served over plain http on 127.0.0.1 in development.'); print('SESSION_COOKIE_SECURE = False'); print('REMEMBER_COOKIE_SECURE = False')" > $@
+	@echo "Wrote $@ with a new secret key."
+
+db: install instance/config.py
+	@$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed-demo
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,24 @@
+"""A form base shared by the feature blueprints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.meta import DefaultMeta
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class TrimmedForm(FlaskForm):
+    """Text fields lose surrounding blanks: users paste names and codes from documents."""
+
+    class Meta(DefaultMeta):
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            if issubclass(unbound_field.field_class, StringField):
+                filters = [_strip, *unbound_field.kwargs.get("filters", ())]
+                return unbound_field.bind(form=form, filters=filters, **options)
+            return unbound_field.bind(form=form, **options)

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from collector.forms import TrimmedForm
+from collector.labels import UNIT_TYPE_LABELS
+from collector.models import UnitType
+from collector.units.catalog import FIGURE_KINDS, column_name
+
+
+class UnitForm(TrimmedForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=500)])
+    short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=200)])
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("A stable code that imports use to find the organisation."),
+    )
+    timezone = StringField(
+        _l("Time zone"),
+        validators=[Optional(), Length(max=64)],
+        description=_l("For example Europe/Moscow or Asia/Tomsk; empty means as above."),
+    )
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    is_active = BooleanField(_l("Active"), default=True)
+
+
+class NewUnitForm(UnitForm):
+    unit_type = SelectField(_l("Type"), choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit_type.choices = [(t.value, UNIT_TYPE_LABELS[t.value]) for t in UnitType]
+
+
+class EditUnitForm(UnitForm):
+    parent_code = StringField(
+        _l("Code of the parent organisation"),
+        validators=[Optional(), Length(max=64)],
+        description=_l("Change it to move the organisation with everything below it."),
+    )
+
+
+class ImportForm(FlaskForm):
+    kind = SelectField(
+        _l("What the file holds"),
+        choices=[("units", _l("Organisations")), ("figures", _l("Reference figures"))],
+    )
+    file = FileField(
+        _l("File (CSV or XLSX)"),
+        validators=[
+            FileRequired(_l("Choose a file.")),
+            FileAllowed(["csv", "xlsx"], _l("Only CSV and XLSX files are accepted.")),
+        ],
+    )
+    dry_run = BooleanField(_l("Only check, do not import"))
+
+
+def figures_form_class() -> type[FlaskForm]:
+    """One optional non-negative integer field per figure column, built once."""
+    fields: dict[str, Any] = {}
+    for kind in FIGURE_KINDS.values():
+        for grade in kind.grades or (0,):
+            name = column_name(kind.key, grade)
+            fields[name] = IntegerField(
+                name,
+                validators=[
+                    Optional(),
+                    NumberRange(min=0, max=1_000_000, message=_l("Enter a whole number ≥ 0.")),
+                ],
+                render_kw={"inputmode": "numeric"},
+            )
+    return type("FiguresForm", (FlaskForm,), fields)
+
+
+FiguresForm = figures_form_class()

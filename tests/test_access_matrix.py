@@ -1,0 +1,153 @@
+"""Role × endpoint × unit: every view refuses users outside its scope (403 or 404), and a
+refusal never shows the object's data. Expectations are written out by hand per role."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from collector.extensions import db
+from collector.models import OrgUnit, User
+from tests.conftest import login_as
+
+ALL = {
+    "region",
+    "other_region",
+    "mun_a",
+    "mun_b",
+    "school_a1",
+    "school_a2",
+    "school_b1",
+    "school_b2",
+    "other_school",
+}
+REGION_1 = {"region", "mun_a", "mun_b", "school_a1", "school_a2", "school_b1", "school_b2"}
+REGION_2 = {"other_region", "other_school"}
+MUN_A = {"mun_a", "school_a1", "school_a2"}
+
+# Which units each person may see, and may change, through each kind of page.
+VISIBLE = {
+    "admin": ALL,
+    "region": REGION_1,
+    "other_region": REGION_2,
+    "municipal": MUN_A,
+    "school": {"school_a1"},
+}
+EDIT_UNITS = {
+    "admin": ALL,
+    "region": REGION_1,
+    "other_region": REGION_2,
+    "municipal": set(),
+    "school": set(),
+}
+EDIT_FIGURES = VISIBLE
+MANAGE_USERS = EDIT_UNITS
+PARENTS = {"region", "other_region", "mun_a", "mun_b"}
+
+# endpoint: (method, url template, the expectation table, which units it applies to)
+UNIT_ENDPOINTS = {
+    "units.detail": ("GET", "/units/{id}", VISIBLE, ALL),
+    "units.figures": ("GET", "/units/{id}/figures?year=2025", VISIBLE, ALL),
+    "units.figures.post": ("POST", "/units/{id}/figures?year=2025", EDIT_FIGURES, ALL),
+    "units.edit": ("GET", "/units/{id}/edit", EDIT_UNITS, ALL),
+    "units.edit.post": ("POST", "/units/{id}/edit", EDIT_UNITS, ALL),
+    "units.create_child": ("GET", "/units/{id}/new", EDIT_UNITS, PARENTS),
+    "units.create_child.post": ("POST", "/units/{id}/new", EDIT_UNITS, PARENTS),
+    "users.index": ("GET", "/users/?unit={id}", MANAGE_USERS, ALL),
+    "users.create": ("GET", "/users/new?unit={id}", MANAGE_USERS, ALL),
+}
+
+
+def post_data(unit: OrgUnit, endpoint: str) -> dict[str, str]:
+    if endpoint == "units.edit.post":
+        return {"name": unit.name, "code": unit.code, "is_active": "y"}
+    if endpoint == "units.create_child.post":
+        return {"name": "Новая школа", "code": f"NEW-{unit.code}", "unit_type": "school"}
+    return {"pupils_5": "10"}
+
+
+@pytest.mark.parametrize("person", sorted(VISIBLE))
+@pytest.mark.parametrize("endpoint", sorted(UNIT_ENDPOINTS))
+def test_unit_pages_respect_scope(
+    app: Flask,
+    client,
+    tree: dict[str, OrgUnit],
+    people: dict[str, User],
+    person: str,
+    endpoint: str,
+) -> None:
+    method, template, table, applies_to = UNIT_ENDPOINTS[endpoint]
+    login_as(client, people[person])
+    wrong = []
+    for key in sorted(applies_to):
+        unit = db.session.get(OrgUnit, tree[key].id)
+        assert unit is not None
+        url = template.format(id=unit.id)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data=post_data(unit, endpoint))
+        expected_ok = key in table[person]
+        ok = response.status_code in (200, 302)
+        if ok != expected_ok:
+            wrong.append(f"{method} {url} ({key}): {response.status_code}")
+        if not expected_ok:
+            assert response.status_code in (403, 404), (key, response.status_code)
+            assert unit.name not in response.get_data(as_text=True), key
+    assert not wrong, f"{person}: " + "; ".join(wrong)
+
+
+# Whose accounts each person may open in the users admin.
+MANAGEABLE = {
+    "admin": {"admin", "region", "other_region", "municipal", "school"},
+    "region": {"region", "municipal", "school"},
+    "other_region": {"other_region"},
+    "municipal": set(),
+    "school": set(),
+}
+
+
+@pytest.mark.parametrize("person", sorted(MANAGEABLE))
+def test_user_pages_respect_scope(app: Flask, client, people: dict[str, User], person: str) -> None:
+    login_as(client, people[person])
+    for target, user in people.items():
+        url = f"/users/{user.id}"
+        expected_ok = target in MANAGEABLE[person]
+        response = client.get(url)
+        assert (response.status_code == 200) == expected_ok, (target, response.status_code)
+        if not expected_ok:
+            assert response.status_code in (403, 404)
+            assert user.username not in response.get_data(as_text=True)
+        if not expected_ok:
+            revoke = client.post(f"/users/{user.id}/roles/{user.roles[0].id}/revoke")
+            assert revoke.status_code in (403, 404)
+            assert len(db.session.get(User, user.id).roles) == 1
+    listing = client.get("/users/")
+    if MANAGEABLE[person]:
+        body = listing.get_data(as_text=True)
+        for target, user in people.items():
+            # The list shows exactly the accounts in reach (plus none outside).
+            assert (f">{user.username}<" in body) == (target in MANAGEABLE[person]), target
+    else:
+        assert listing.status_code == 403
+
+
+def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
+    """A new view must be added to these tables (or to the public list) to be checked."""
+    covered = {e.removesuffix(".post") for e in UNIT_ENDPOINTS} | {
+        "users.edit",
+        "users.revoke",
+        "users.index",
+        "users.create",
+    }
+    public_or_self = {
+        "static",
+        "auth.login",
+        "auth.logout",
+        "auth.change_password",
+        "main.home",
+        "main.set_language",
+        "units.index",
+    }
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - covered - public_or_self == set()
