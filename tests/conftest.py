@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
@@ -116,9 +116,23 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
+class FreshUserClient(FlaskClient):
+    """Requests reuse the app context the test holds, and with it `g`, where Flask-Login
+    caches the logged-in user: forget it so each request loads its user from its cookie,
+    as on a real server."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        g.pop("_login_user", None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            g.pop("_login_user", None)
+
+
 @pytest.fixture
 def app(migrated_database: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     application = create_app(make_config(migrated_database, **app_config))
+    application.test_client_class = FreshUserClient
     with application.app_context():
         yield application
         empty_all_tables()

@@ -121,6 +121,7 @@ def test_user_pages_respect_scope(app: Flask, client, people: dict[str, User], p
         if not expected_ok:
             revoke = client.post(f"/users/{user.id}/roles/{user.roles[0].id}/revoke")
             assert revoke.status_code in (403, 404)
+            db.session.expire_all()
             assert len(db.session.get(User, user.id).roles) == 1
     listing = client.get("/users/")
     if MANAGEABLE[person]:

@@ -1,0 +1,60 @@
+"""Each role logs in through the real login form and sees the menu of its role."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import DEFAULT_PASSWORD
+
+MENUS = {
+    "admin": ["main.home", "units.index", "users.index"],
+    "region": ["main.home", "units.index", "users.index"],
+    "municipal": ["main.home", "units.index"],
+    "school": ["main.home", "units.index"],
+}
+
+
+def log_in(page, server_url: str, username: str, password: str = DEFAULT_PASSWORD) -> None:
+    page.goto(server_url + "/login")
+    page.get_by_label("Логин").fill(username)
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url(server_url + "/")
+
+
+@pytest.mark.parametrize("person", sorted(MENUS))
+def test_each_role_sees_its_menu(page, server, people, person):
+    log_in(page, server.url, people[person].username)
+    menu = page.locator("[data-testid=main-menu] a")
+    assert menu.evaluate_all("links => links.map(a => a.dataset.nav)") == MENUS[person]
+    assert page.locator("[data-testid=my-roles]").is_visible()
+
+
+def test_menu_labels_are_russian_and_switch_to_english(page, server, people):
+    log_in(page, server.url, "admin")
+    menu = page.locator("[data-testid=main-menu]")
+    assert menu.inner_text().split() == ["Главная", "Организации", "Пользователи"]
+    page.get_by_role("link", name="English").click()
+    assert menu.inner_text().split() == ["Home", "Organisations", "Users"]
+
+
+def test_wrong_password_is_refused_in_russian(page, server, people):
+    page.goto(server.url + "/login")
+    page.get_by_label("Логин").fill("admin")
+    page.get_by_label("Пароль").fill("wrong")
+    page.get_by_role("button", name="Войти").click()
+    assert page.get_by_text("Неверный логин или пароль").is_visible()
+    assert page.get_by_label("Логин").input_value() == "admin"
+
+
+def test_phone_layout_folds_the_menu(browser, server, people):
+    context = browser.new_context(locale="ru-RU", viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    log_in(page, server.url, "admin")
+    users_link = page.locator("[data-nav='users.index']")
+    assert not users_link.is_visible()
+    page.get_by_role("button", name="Меню").click()
+    users_link.wait_for(state="visible")
+    users_link.click()
+    page.wait_for_url(server.url + "/users/")
+    context.close()
