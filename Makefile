@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TRANSLATIONS := collector/translations
 
-.PHONY: run test install install-dev translations messages lint db seed clean
+.PHONY: run test install install-dev translations messages lint db seed bench clean
 
 run: install translations instance/config.py db
 	@$(FLASK) seed-demo --if-empty
@@ -64,3 +64,7 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks print ratios against a baseline measured in the same run.
+bench: install
+	PYTHONPATH=. $(BIN)/python bench/subtree.py
