@@ -116,23 +116,23 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
-class FreshUserClient(FlaskClient):
+class FreshRequestClient(FlaskClient):
     """Requests reuse the app context the test holds, and with it `g`, where Flask-Login
-    caches the logged-in user: forget it so each request loads its user from its cookie,
+    caches the user and Flask-Babel the locale: empty it so each request starts clean,
     as on a real server."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
-        g.pop("_login_user", None)
+        vars(g).clear()
         try:
             return super().open(*args, **kwargs)
         finally:
-            g.pop("_login_user", None)
+            vars(g).clear()
 
 
 @pytest.fixture
 def app(migrated_database: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     application = create_app(make_config(migrated_database, **app_config))
-    application.test_client_class = FreshUserClient
+    application.test_client_class = FreshRequestClient
     with application.app_context():
         yield application
         empty_all_tables()

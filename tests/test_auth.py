@@ -46,11 +46,14 @@ def test_login_keeps_the_typed_login_after_an_error(client, auth, people):
 
 
 def test_next_only_follows_local_paths(client, people):
-    ok = client.post("/login?next=/users/", data={"username": "admin", "password": DEFAULT_PASSWORD})
+    ok = client.post(
+        "/login?next=/users/", data={"username": "admin", "password": DEFAULT_PASSWORD}
+    )
     assert ok.location == "/users/"
     client.post("/logout")
     evil = client.post(
-        "/login?next=https://evil.example/", data={"username": "admin", "password": DEFAULT_PASSWORD}
+        "/login?next=https://evil.example/",
+        data={"username": "admin", "password": DEFAULT_PASSWORD},
     )
     assert evil.location == "/"
 
@@ -158,9 +161,7 @@ def test_every_post_needs_a_csrf_token(csrf_app: Flask, people):
         admin = db.session.scalar(select(User).where(User.username == "admin"))
         assert admin is not None
         login_as(client, admin)
-    posts = [
-        rule for rule in csrf_app.url_map.iter_rules() if "POST" in (rule.methods or set())
-    ]
+    posts = [rule for rule in csrf_app.url_map.iter_rules() if "POST" in (rule.methods or set())]
     assert posts, "no POST endpoints found"
     for rule in posts:
         url = rule.build({arg: 1 for arg in rule.arguments})[1]

@@ -21,7 +21,9 @@ def test_region_coordinator_creates_a_school(client, tree, people):
     assert school.name == "МКОУ «ООШ» с. Бабынино"
     assert school.path == f"{tree['mun_a'].path}{school.id}/"
     assert db.session.scalar(
-        select(AuditEvent).where(AuditEvent.action == "unit.create", AuditEvent.object_id == school.id)
+        select(AuditEvent).where(
+            AuditEvent.action == "unit.create", AuditEvent.object_id == school.id
+        )
     )
 
 

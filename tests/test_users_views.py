@@ -110,7 +110,8 @@ def test_reset_password_ends_the_users_sessions(app, client, people, auth):
     other = app.test_client()
     login_as(other, school)
     response = client.post(
-        f"/users/{school.id}", data={"which": "password", "password-new_password": "reset pass 12345"}
+        f"/users/{school.id}",
+        data={"which": "password", "password-new_password": "reset pass 12345"},
     )
     assert response.status_code == 302
     assert other.get("/").status_code == 302

@@ -34,13 +34,13 @@ class NewUserForm(RoleFieldsMixin, TrimmedForm):
             Regexp(r"^[A-Za-z0-9._@-]+$", message=_l("Latin letters, digits and . _ @ - only.")),
         ],
     )
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=300)])
+    full_name = StringField(_l("Full name (person)"), validators=[DataRequired(), Length(max=300)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=200)])
 
 
 class EditUserForm(TrimmedForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=300)])
+    full_name = StringField(_l("Full name (person)"), validators=[DataRequired(), Length(max=300)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     is_active = BooleanField(_l("Account active"))
 
