@@ -10,6 +10,7 @@ from sqlalchemy import select
 from collector.auth.services import normalise_username, password_problem
 from collector.extensions import db
 from collector.models import Role, RoleAssignment, User
+from collector.units.cli import units_cli
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -37,3 +38,4 @@ def create_admin(username: str, full_name: str, email: str | None, password: str
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(units_cli)

@@ -32,6 +32,7 @@ class NavItem:
 NAVIGATION = (
     NavItem("main.home", _l("Home")),
     NavItem("units.index", _l("Organisations"), Action.VIEW_UNIT),
+    NavItem("units.import_units_page", _l("Import"), Action.IMPORT_UNITS),
     NavItem("users.index", _l("Users"), Action.MANAGE_USERS),
 )
 

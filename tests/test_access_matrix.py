@@ -133,14 +133,40 @@ def test_user_pages_respect_scope(app: Flask, client, people: dict[str, User], p
         assert listing.status_code == 403
 
 
+# Pages not about one unit: who may open them at all (per-row scope is the service's job).
+ROLE_PAGES = {
+    "units.import_units_page": ("/units/import", {"admin", "region", "other_region"}),
+    "units.import_template": (
+        "/units/import/template-units.csv",
+        {"admin", "region", "other_region"},
+    ),
+    "units.index": ("/units/", {"admin", "region", "other_region", "municipal", "school"}),
+}
+
+
+@pytest.mark.parametrize("person", sorted(VISIBLE))
+@pytest.mark.parametrize("endpoint", sorted(ROLE_PAGES))
+def test_role_pages(app: Flask, client, people: dict[str, User], person: str, endpoint: str):
+    url, allowed_people = ROLE_PAGES[endpoint]
+    login_as(client, people[person])
+    status = client.get(url).status_code
+    assert (status in (200, 302)) == (person in allowed_people), status
+    if person not in allowed_people:
+        assert status == 403
+
+
 def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
     """A new view must be added to these tables (or to the public list) to be checked."""
-    covered = {e.removesuffix(".post") for e in UNIT_ENDPOINTS} | {
-        "users.edit",
-        "users.revoke",
-        "users.index",
-        "users.create",
-    }
+    covered = (
+        {e.removesuffix(".post") for e in UNIT_ENDPOINTS}
+        | set(ROLE_PAGES)
+        | {
+            "users.edit",
+            "users.revoke",
+            "users.index",
+            "users.create",
+        }
+    )
     public_or_self = {
         "static",
         "auth.login",

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from collector.forms import TrimmedForm
@@ -36,7 +37,9 @@ class NewUnitForm(UnitForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.unit_type.choices = [(t.value, UNIT_TYPE_LABELS[t.value]) for t in UnitType]
+        self.unit_type.choices = [
+            SelectChoice(t.value, UNIT_TYPE_LABELS[t.value]) for t in UnitType
+        ]
 
 
 class EditUnitForm(UnitForm):
@@ -50,7 +53,10 @@ class EditUnitForm(UnitForm):
 class ImportForm(FlaskForm):
     kind = SelectField(
         _l("What the file holds"),
-        choices=[("units", _l("Organisations")), ("figures", _l("Reference figures"))],
+        choices=[
+            SelectChoice("units", _l("Organisations")),
+            SelectChoice("figures", _l("Reference figures")),
+        ],
     )
     file = FileField(
         _l("File (CSV or XLSX)"),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
 from collector.auth.services import can, require_somewhere, top_units
@@ -13,7 +12,9 @@ from collector.extensions import db
 from collector.models import UnitType
 from collector.units import services
 from collector.units.catalog import FIGURE_KINDS, academic_year_label, column_name
-from collector.units.forms import EditUnitForm, FiguresForm, NewUnitForm
+from collector.units.figures_import import figures_template_csv, import_figures
+from collector.units.forms import EditUnitForm, FiguresForm, ImportForm, NewUnitForm
+from collector.units.importing import import_units, units_template_csv
 from collector.units.tree import ancestors, children_counts
 
 bp = Blueprint("units", __name__, url_prefix="/units")
@@ -163,4 +164,42 @@ def figures(unit_id: int) -> str | Response:
         column_name=column_name,
         editable=editable,
         problems=problems,
+    )
+
+
+IMPORTERS = {"units": import_units, "figures": import_figures}
+TEMPLATES = {"units": units_template_csv, "figures": figures_template_csv}
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_units_page() -> str:
+    require_somewhere(current_user, Action.IMPORT_UNITS)
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        report = IMPORTERS[form.kind.data](
+            db.session,
+            current_user,
+            upload.filename or "",
+            upload.read(),
+            dry_run=bool(form.dry_run.data),
+        )
+        if report.ok and not report.dry_run:
+            db.session.commit()
+            flash(_("The file has been imported."), "success")
+        else:
+            db.session.rollback()
+    return render_template("units/import.html", form=form, report=report)
+
+
+@bp.get("/import/template-<kind>.csv")
+def import_template(kind: str) -> Response:
+    require_somewhere(current_user, Action.IMPORT_UNITS)
+    if kind not in TEMPLATES:
+        abort(404)
+    return Response(
+        TEMPLATES[kind](),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={kind}-template.csv"},
     )

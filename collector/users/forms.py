@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from collector.forms import TrimmedForm
@@ -22,7 +23,7 @@ class RoleFieldsMixin:
     )
 
     def set_role_choices(self, roles: list[Role]) -> None:
-        self.role.choices = [(r.value, ROLE_LABELS[r.value]) for r in roles]  # type: ignore[attr-defined]
+        self.role.choices = [SelectChoice(r.value, ROLE_LABELS[r.value]) for r in roles]  # type: ignore[attr-defined]
 
 
 class NewUserForm(RoleFieldsMixin, TrimmedForm):

@@ -7,8 +7,8 @@ import pytest
 from tests.conftest import DEFAULT_PASSWORD
 
 MENUS = {
-    "admin": ["main.home", "units.index", "users.index"],
-    "region": ["main.home", "units.index", "users.index"],
+    "admin": ["main.home", "units.index", "units.import_units_page", "users.index"],
+    "region": ["main.home", "units.index", "units.import_units_page", "users.index"],
     "municipal": ["main.home", "units.index"],
     "school": ["main.home", "units.index"],
 }
@@ -33,9 +33,9 @@ def test_each_role_sees_its_menu(page, server, people, person):
 def test_menu_labels_are_russian_and_switch_to_english(page, server, people):
     log_in(page, server.url, "admin")
     menu = page.locator("[data-testid=main-menu]")
-    assert menu.inner_text().split() == ["Главная", "Организации", "Пользователи"]
+    assert menu.inner_text().split() == ["Главная", "Организации", "Импорт", "Пользователи"]
     page.get_by_role("link", name="English").click()
-    assert menu.inner_text().split() == ["Home", "Organisations", "Users"]
+    assert menu.inner_text().split() == ["Home", "Organisations", "Import", "Users"]
 
 
 def test_wrong_password_is_refused_in_russian(page, server, people):
