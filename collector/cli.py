@@ -1,4 +1,5 @@
-"""Command-line tools: `flask users create-admin`, `flask seed-demo`, imports."""
+"""Command-line tools: `flask users create-admin`, `flask seed-demo`; imports live in
+collector/units/cli.py."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from collector.auth.services import normalise_username, password_problem
+from collector.demo.seed import DEMO_LOGINS, seed_demo
 from collector.extensions import db
-from collector.models import Role, RoleAssignment, User
+from collector.models import OrgUnit, Role, RoleAssignment, User
 from collector.units.cli import units_cli
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -36,6 +38,28 @@ def create_admin(username: str, full_name: str, email: str | None, password: str
     click.echo(f"Administrator {username} created.")
 
 
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no units yet.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the demo Kaluga region, its figures and one demo user per role."""
+    if if_empty and db.session.scalar(select(OrgUnit.id).limit(1)) is not None:
+        click.echo("The database already has units: the demo was not loaded.")
+    else:
+        result = seed_demo(db.session)
+        db.session.commit()
+        click.echo(
+            f"Demo region: {result.units_created} units, {result.figures_created} figures, "
+            f"{result.users_created} users created."
+        )
+    existing = set(db.session.scalars(select(User.username)))
+    logins = [login for login in DEMO_LOGINS if login.username in existing]
+    if logins:
+        click.echo("Demo logins (login / password — role):")
+        for login in logins:
+            click.echo(f"  {login.username:<8} / {login.password:<18} — {login.description}")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
