@@ -137,3 +137,20 @@ def test_clearing_a_figure_removes_it(client, tree, people):
     client.post(url, data={"pupils_1": "20", "pupils_2": ""})
     rows = db.session.execute(select(ReferenceFigure.figure, ReferenceFigure.grade)).all()
     assert rows == [("pupils", 1)]
+
+
+def test_figures_page_opens_on_the_newest_year_with_figures(client, tree, people):
+    login_as(client, people["school"])
+    school = tree["school_a1"]
+    client.post(f"/units/{school.id}/figures?year=2019", data={"pupils_1": "17"})
+    body = client.get(f"/units/{school.id}/figures").get_data(as_text=True)
+    assert "2019/2020" in body and 'value="17"' in body
+
+
+def test_current_academic_year_turns_on_the_first_of_september():
+    from datetime import date
+
+    from collector.units.services import current_academic_year
+
+    assert current_academic_year(date(2026, 8, 31)) == 2025
+    assert current_academic_year(date(2026, 9, 1)) == 2026

@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 from collector.demo import kaluga
 from collector.demo.figures import school_figures
 from collector.models import OrgUnit, ReferenceFigure, Role, RoleAssignment, UnitType, User
+from collector.units.services import current_academic_year
 from collector.units.tree import add_unit
-
-DEMO_YEAR = 2025  # the academic year 2025/2026
 
 
 @dataclass(frozen=True)
@@ -115,16 +114,16 @@ def _units(session: Session, result: SeedResult) -> dict[str, OrgUnit]:
     return units
 
 
-def _figures(session: Session, units: dict[str, OrgUnit], result: SeedResult) -> None:
+def _figures(session: Session, units: dict[str, OrgUnit], year: int, result: SeedResult) -> None:
     with_figures = set(
         session.scalars(
-            select(ReferenceFigure.unit_id).where(ReferenceFigure.academic_year == DEMO_YEAR)
+            select(ReferenceFigure.unit_id).where(ReferenceFigure.academic_year == year)
         )
     )
     rows = [
         {
             "unit_id": units[school.code].id,
-            "academic_year": DEMO_YEAR,
+            "academic_year": year,
             "figure": figure,
             "grade": grade,
             "value": value,
@@ -152,11 +151,12 @@ def _users(session: Session, units: dict[str, OrgUnit], result: SeedResult) -> N
         result.users_created += 1
 
 
-def seed_demo(session: Session) -> SeedResult:
-    """Builds what is missing of the demo; the caller commits."""
+def seed_demo(session: Session, year: int | None = None) -> SeedResult:
+    """Builds what is missing of the demo, with figures for `year` (by default the current
+    academic year); the caller commits."""
     result = SeedResult()
     units = _units(session, result)
-    _figures(session, units, result)
+    _figures(session, units, year or current_academic_year(), result)
     _users(session, units, result)
     session.flush()
     return result

@@ -160,6 +160,12 @@ def years_with_figures(session: Session, unit: OrgUnit) -> list[int]:
     )
 
 
+def default_year(session: Session, unit: OrgUnit) -> int:
+    """The newest academic year the unit has figures for, else the current one."""
+    years = years_with_figures(session, unit)
+    return years[0] if years else current_academic_year()
+
+
 def save_figures(
     session: Session,
     actor: User,

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from collector.auth.permissions import Action
 from collector.auth.services import can, require_somewhere, top_units
 from collector.extensions import db
-from collector.models import UnitType
+from collector.models import OrgUnit, UnitType
 from collector.units import services
 from collector.units.catalog import FIGURE_KINDS, academic_year_label, column_name
 from collector.units.figures_import import figures_template_csv, import_figures
@@ -43,7 +43,7 @@ def detail(unit_id: int) -> str:
     search = request.args.get("q", "").strip()
     page = request.args.get("page", 1, type=int)
     children, total = services.children_of(db.session, unit, search, page)
-    year = services.current_academic_year()
+    year = services.default_year(db.session, unit)
     figures = services.figures_of(db.session, unit, year)
     pupils = [value for (figure, _grade), value in figures.items() if figure == "pupils"]
     return render_template(
@@ -124,8 +124,8 @@ def edit(unit_id: int) -> str | Response:
     return render_template("units/edit.html", form=form, parent=unit.parent, unit=unit)
 
 
-def _year_arg() -> int:
-    year = request.args.get("year", type=int) or services.current_academic_year()
+def _year_arg(unit: OrgUnit) -> int:
+    year = request.args.get("year", type=int) or services.default_year(db.session, unit)
     if not 2000 <= year <= 2100:
         abort(404)
     return year
@@ -134,7 +134,7 @@ def _year_arg() -> int:
 @bp.route("/<int:unit_id>/figures", methods=["GET", "POST"])
 def figures(unit_id: int) -> str | Response:
     unit = services.get_unit(db.session, current_user, unit_id, Action.VIEW_FIGURES)
-    year = _year_arg()
+    year = _year_arg(unit)
     editable = can(current_user, Action.EDIT_FIGURES, unit)
     stored = services.figures_of(db.session, unit, year)
     form = FiguresForm(data={column_name(f, g): v for (f, g), v in stored.items()})
