@@ -11,6 +11,15 @@ from flask import Flask
 from collector.config import DefaultConfig
 
 
+def with_driver(url: str) -> str:
+    """postgres:// and postgresql:// URLs (as hosting services hand them out) get the
+    psycopg 3 driver this project installs; SQLAlchemy would otherwise look for psycopg2."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(DefaultConfig)
@@ -18,7 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("COLLECTOR")
         if os.environ.get("DATABASE_URL"):
-            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+            app.config["SQLALCHEMY_DATABASE_URI"] = with_driver(os.environ["DATABASE_URL"])
     else:
         app.config.from_mapping(test_config)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:

@@ -139,6 +139,24 @@ def app(migrated_database: str, app_config: dict[str, Any]) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.fixture
+def make_app(migrated_database: str) -> Iterator[Callable[..., Flask]]:
+    """Extra apps on the test database (a second worker, other settings); their
+    connections are closed afterwards."""
+    made: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        application = create_app(make_config(migrated_database, **overrides))
+        made.append(application)
+        return application
+
+    yield factory
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 _counter = itertools.count(1)
 _hash_cache: dict[str, str] = {}
 

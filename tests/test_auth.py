@@ -6,10 +6,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from collector import create_app
 from collector.extensions import db
 from collector.models import User
-from tests.conftest import DEFAULT_PASSWORD, login_as, make_config
+from tests.conftest import DEFAULT_PASSWORD, login_as
 
 
 def test_login_and_logout(client, auth, people):
@@ -148,11 +147,8 @@ def test_rate_limit_also_counts_per_login_name(app, people):
 
 
 @pytest.fixture
-def csrf_app(migrated_database: str):
-    application = create_app(make_config(migrated_database, WTF_CSRF_ENABLED=True))
-    with application.app_context():
-        yield application
-        db.session.remove()
+def csrf_app(make_app):
+    return make_app(WTF_CSRF_ENABLED=True)
 
 
 def test_every_post_needs_a_csrf_token(csrf_app: Flask, people):

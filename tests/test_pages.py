@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from collector import create_app
-from tests.conftest import login_as, make_config
+from tests.conftest import login_as
 
 
 def test_security_headers_forbid_outside_assets(client):
@@ -30,8 +29,8 @@ def test_unknown_page_is_a_friendly_404(client):
 
 
 @pytest.fixture
-def fragile_app(migrated_database: str) -> Flask:
-    app = create_app(make_config(migrated_database, TESTING=False))
+def fragile_app(make_app) -> Flask:
+    app = make_app(TESTING=False)
 
     @app.get("/boom")
     def boom() -> str:
@@ -58,3 +57,18 @@ def test_language_switch_keeps_the_page(client):
 
 def test_language_switch_does_not_redirect_away(client):
     assert client.get("/language/en?next=//evil.example").location == "/"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h:5432/db", "postgresql+psycopg://u@h:5432/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.sqlite", "sqlite:////tmp/x.sqlite"),
+    ],
+)
+def test_database_url_gets_the_installed_driver(given, expected):
+    from collector import with_driver
+
+    assert with_driver(given) == expected
