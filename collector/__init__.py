@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from collector.config import DefaultConfig
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def with_driver(url: str) -> str:
@@ -21,6 +20,11 @@ def with_driver(url: str) -> str:
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    # Imported here so that the pure packages (collector.schema, …) load without Flask.
+    from flask import Flask
+
+    from collector.config import DefaultConfig
+
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(DefaultConfig)
     if test_config is None:

@@ -12,6 +12,7 @@ from collector.auth.services import normalise_username, password_problem
 from collector.demo.seed import DEMO_LOGINS, seed_demo
 from collector.extensions import db
 from collector.models import OrgUnit, Role, RoleAssignment, User
+from collector.publishing.cli import schemas_cli
 from collector.units.cli import units_cli
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -63,3 +64,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
+    app.cli.add_command(schemas_cli)

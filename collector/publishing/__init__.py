@@ -1,0 +1,1 @@
+"""Publishing form schemas as immutable versions (`flask schemas check/load`)."""

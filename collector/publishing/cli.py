@@ -1,0 +1,70 @@
+"""`flask schemas check FILE…` and `flask schemas load [FILE…]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from collector.extensions import db
+from collector.publishing.services import publish
+from collector.schema import Compiled, SchemaError, compile_text
+
+schemas_cli = AppGroup("schemas", help="Check and publish form schemas.")
+
+
+def _compile_files(files: tuple[Path, ...]) -> tuple[list[tuple[Path, Compiled]], bool]:
+    compiled, failed = [], False
+    for file in files:
+        try:
+            result = compile_text(file.read_bytes())
+        except SchemaError as error:
+            failed = True
+            for issue in error.issues:
+                click.echo(issue.line(str(file)), err=not issue.warning)
+            continue
+        for issue in result.warnings:
+            click.echo(issue.line(str(file)) + " (warning)")
+        compiled.append((file, result))
+    return compiled, failed
+
+
+def _schema_files(files: tuple[Path, ...]) -> tuple[Path, ...]:
+    if files:
+        return files
+    folder = Path(current_app.root_path).parent / "form_schemas"
+    return tuple(p for p in sorted(folder.glob("*.json")) if p.name != "meta-schema.json")
+
+
+file_arguments = click.argument(
+    "files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+
+
+@schemas_cli.command("check")
+@file_arguments
+def check(files: tuple[Path, ...]) -> None:
+    """Print FILE: PATH: CODE: message for every problem; exit 1 on any error."""
+    compiled, failed = _compile_files(_schema_files(files))
+    for file, result in compiled:
+        click.echo(f"{file}: ok ({result.spec.id}, {len(result.spec.fields)} fields)")
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+@schemas_cli.command("load")
+@file_arguments
+def load(files: tuple[Path, ...]) -> None:
+    """Publish the schemas (all of form_schemas/ when no file is named). Nothing is
+    published when any file has an error."""
+    compiled, failed = _compile_files(_schema_files(files))
+    if failed:
+        raise click.exceptions.Exit(1)
+    for file, result in compiled:
+        publication = publish(db.session, result, None, file.name)
+        version = publication.form_version
+        state = "published" if publication.created else "unchanged"
+        click.echo(f"{file}: {version.form_id} version {version.version} {state}")
+    db.session.commit()

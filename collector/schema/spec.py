@@ -1,0 +1,238 @@
+"""The typed form specification the compiler builds from a valid document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from collector.schema.expressions import Node, parse
+
+
+@dataclass(frozen=True)
+class Text:
+    ru: str
+    en: str | None = None
+
+    @classmethod
+    def of(cls, value: str | dict[str, str] | None) -> Text | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return cls(value)
+        return cls(value["ru"], value.get("en"))
+
+    def get(self, language: str) -> str:
+        return self.en if language == "en" and self.en else self.ru
+
+    def __str__(self) -> str:
+        return self.ru
+
+
+@dataclass(frozen=True)
+class Source:
+    document: str | None = None
+    clause: str | None = None
+    quote: str | None = None
+
+    @classmethod
+    def of(cls, value: dict[str, str] | None) -> Source | None:
+        if value is None:
+            return None
+        return cls(value.get("document"), value.get("clause"), value.get("quote"))
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    type: str
+    label: Text
+    required: bool = False
+    unit: str | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    max_length: int | None = None
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    id: str
+    type: str
+    label: Text
+    help: Text | None = None
+    source: Source | None = None
+    required: bool = False
+    visible_if: Node | None = None
+    unit: str | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    decimals: int | None = None
+    max_length: int | None = None
+    options: tuple[Option, ...] = ()
+    scale: dict[str, Any] | None = None
+    rows: tuple[Option, ...] = ()  # grid rows: value = row id
+    columns: tuple[Column, ...] = ()
+    min_rows: int | None = None
+    max_rows: int | None = None
+    unit_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    id: str
+    title: Text
+    fields: tuple[FieldSpec, ...]
+    help: Text | None = None
+    source: Source | None = None
+    visible_if: Node | None = None
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: str
+    check: Node
+    message: Text
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    id: str
+    title: Text
+    formula: Node
+    source: Source
+    unit: str | None = None
+    levels: tuple[str, ...] = ()
+    not_applicable_if: Node | None = None
+    targets: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    id: str
+    version: int
+    title: Text
+    kind: str
+    unit_types: tuple[str, ...]
+    roles: tuple[str, ...]
+    source: Source
+    sections: tuple[SectionSpec, ...]
+    rules: tuple[RuleSpec, ...]
+    indicators: tuple[IndicatorSpec, ...]
+    description: Text | None = None
+    anonymous: bool = False
+    min_group_size: int = 5
+
+    @property
+    def fields(self) -> list[FieldSpec]:
+        return [f for section in self.sections for f in section.fields]
+
+    def field(self, field_id: str) -> FieldSpec:
+        return next(f for f in self.fields if f.id == field_id)
+
+
+def _number(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _options(items: list[dict[str, Any]]) -> tuple[Option, ...]:
+    return tuple(Option(o["value"], Text.of(o["label"]) or Text("")) for o in items)
+
+
+def _optional_tree(source: str | None) -> Node | None:
+    return parse(source) if source else None
+
+
+def _column(raw: dict[str, Any]) -> Column:
+    return Column(
+        id=raw["id"],
+        type=raw["type"],
+        label=Text.of(raw["label"]) or Text(""),
+        required=raw.get("required", False),
+        unit=raw.get("unit"),
+        min=_number(raw.get("min")),
+        max=_number(raw.get("max")),
+        max_length=raw.get("max_length"),
+        options=_options(raw.get("options", [])),
+    )
+
+
+def _field(raw: dict[str, Any]) -> FieldSpec:
+    return FieldSpec(
+        id=raw["id"],
+        type=raw["type"],
+        label=Text.of(raw["label"]) or Text(""),
+        help=Text.of(raw.get("help")),
+        source=Source.of(raw.get("source")),
+        required=raw.get("required", False),
+        visible_if=_optional_tree(raw.get("visible_if")),
+        unit=raw.get("unit"),
+        min=_number(raw.get("min")),
+        max=_number(raw.get("max")),
+        decimals=raw.get("decimals"),
+        max_length=raw.get("max_length"),
+        options=_options(raw.get("options", [])),
+        scale=raw.get("scale"),
+        rows=tuple(Option(r["id"], Text.of(r["label"]) or Text("")) for r in raw.get("rows", [])),
+        columns=tuple(_column(c) for c in raw.get("columns", [])),
+        min_rows=raw.get("min_rows"),
+        max_rows=raw.get("max_rows"),
+        unit_types=tuple(raw.get("unit_types", [])),
+    )
+
+
+def build_spec(document: dict[str, Any]) -> FormSpec:
+    """Only for a document `validate` found no errors in."""
+    respondents = document["respondents"]
+    return FormSpec(
+        id=document["id"],
+        version=document["version"],
+        title=Text.of(document["title"]) or Text(""),
+        kind=document["kind"],
+        unit_types=tuple(respondents["unit_types"]),
+        roles=tuple(respondents.get("roles", [])),
+        source=Source.of(document["source"]) or Source(),
+        description=Text.of(document.get("description")),
+        anonymous=respondents.get("anonymous", False),
+        min_group_size=respondents.get("min_group_size", 5),
+        sections=tuple(
+            SectionSpec(
+                id=s["id"],
+                title=Text.of(s["title"]) or Text(""),
+                fields=tuple(_field(f) for f in s["fields"]),
+                help=Text.of(s.get("help")),
+                source=Source.of(s.get("source")),
+                visible_if=_optional_tree(s.get("visible_if")),
+            )
+            for s in document["sections"]
+        ),
+        rules=tuple(
+            RuleSpec(
+                r["id"],
+                parse(r["check"]),
+                Text.of(r["message"]) or Text(""),
+                tuple(r.get("fields", [])),
+            )
+            for r in document.get("rules", [])
+        ),
+        indicators=tuple(
+            IndicatorSpec(
+                id=i["id"],
+                title=Text.of(i["title"]) or Text(""),
+                formula=parse(i["formula"]),
+                source=Source.of(i["source"]) or Source(),
+                unit=i.get("unit"),
+                levels=tuple(i.get("levels", [])),
+                not_applicable_if=_optional_tree(i.get("not_applicable_if")),
+                targets=dict(i.get("targets", {})),
+            )
+            for i in document.get("indicators", [])
+        ),
+    )

@@ -1,0 +1,201 @@
+"""Checks an expression tree against the form's fields: every id exists and every operator
+and function gets values of a fitting kind."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from collector.schema.errors import Issue
+from collector.schema.expressions import Binary, Call, Literal, Node, Reference, Unary
+from collector.schema.types import ValueKind
+from collector.units.catalog import FIGURE_KINDS
+
+K = ValueKind
+AGGREGATES = frozenset({"sum", "count", "min", "max"})
+INDICATOR_ONLY = frozenset({"share", "mean", "figure"})
+FUNCTIONS = AGGREGATES | INDICATOR_ONLY | {"selected"}
+
+
+@dataclass(frozen=True)
+class Symbol:
+    kind: ValueKind
+    options: frozenset[str] | None = None
+    # A table column: a list of values, usable only inside an aggregate.
+    column_of_table: bool = False
+
+
+@dataclass
+class Checker:
+    symbols: Mapping[str, Symbol]
+    path: str
+    indicator: bool = False
+    issues: list[Issue] = field(default_factory=list)
+
+    def fail(self, code: str, message: str) -> ValueKind:
+        self.issues.append(Issue(self.path, code, message))
+        return K.ANY
+
+    def check(self, node: Node, inside_aggregate: bool = False) -> ValueKind:
+        if isinstance(node, Literal):
+            return self.literal(node)
+        if isinstance(node, Reference):
+            return self.reference(node, inside_aggregate)
+        if isinstance(node, Unary):
+            return self.unary(node)
+        if isinstance(node, Binary):
+            return self.binary(node)
+        return self.call(node)
+
+    @staticmethod
+    def literal(node: Literal) -> ValueKind:
+        if node.value is None:
+            return K.NULL
+        if isinstance(node.value, bool):
+            return K.BOOL
+        if isinstance(node.value, Decimal):
+            return K.NUMBER
+        return K.TEXT
+
+    def reference(self, node: Reference, inside_aggregate: bool) -> ValueKind:
+        symbol = self.symbols.get(node.dotted)
+        if symbol is None:
+            return self.fail("unknown_reference", f"no field, cell or column {node.dotted!r}")
+        if symbol.column_of_table and not inside_aggregate:
+            return self.fail(
+                "type_mismatch", f"table column {node.dotted!r} needs sum/count/min/max around it"
+            )
+        if symbol.kind in (K.GRID, K.TABLE, K.RECORD) and not inside_aggregate:
+            return self.fail(
+                "type_mismatch", f"{node.dotted!r} is a {symbol.kind}; use its cells or count()"
+            )
+        return symbol.kind
+
+    def expect(self, node: Node, wanted: set[ValueKind], what: str) -> ValueKind:
+        kind = self.check(node)
+        if kind not in wanted | {K.ANY, K.NULL}:
+            return self.fail(
+                "type_mismatch", f"{what} needs {' or '.join(sorted(wanted))}, got {kind}"
+            )
+        return kind
+
+    def unary(self, node: Unary) -> ValueKind:
+        if node.op == "not":
+            self.expect(node.operand, {K.BOOL}, "'not'")
+            return K.BOOL
+        self.expect(node.operand, {K.NUMBER}, "'-'")
+        return K.NUMBER
+
+    def binary(self, node: Binary) -> ValueKind:
+        if node.op in ("and", "or"):
+            self.expect(node.left, {K.BOOL}, f"'{node.op}'")
+            self.expect(node.right, {K.BOOL}, f"'{node.op}'")
+            return K.BOOL
+        if node.op in ("+", "-", "*", "/"):
+            self.expect(node.left, {K.NUMBER}, f"'{node.op}'")
+            self.expect(node.right, {K.NUMBER}, f"'{node.op}'")
+            return K.NUMBER
+        if node.op in ("<", "<=", ">", ">="):
+            left = self.expect(node.left, {K.NUMBER, K.DATE}, f"'{node.op}'")
+            right = self.expect(node.right, {K.NUMBER, K.DATE}, f"'{node.op}'")
+            if K.ANY not in (left, right) and K.NULL not in (left, right) and left != right:
+                self.fail("type_mismatch", f"'{node.op}' compares {left} with {right}")
+            return K.BOOL
+        return self.equality(node)
+
+    def equality(self, node: Binary) -> ValueKind:
+        left, right = self.check(node.left), self.check(node.right)
+        kinds = {left, right}
+        if K.ANY in kinds or K.NULL in kinds or left == right:
+            pass
+        elif kinds == {K.CHOICE, K.TEXT}:
+            choice, literal = (
+                (node.left, node.right) if left == K.CHOICE else (node.right, node.left)
+            )
+            self.check_option(choice, literal)
+        else:
+            self.fail("type_mismatch", f"'{node.op}' compares {left} with {right}")
+        return K.BOOL
+
+    def check_option(self, choice: Node, literal: Node) -> None:
+        if not (isinstance(choice, Reference) and isinstance(literal, Literal)):
+            return
+        symbol = self.symbols.get(choice.dotted)
+        if symbol and symbol.options is not None and literal.value not in symbol.options:
+            self.fail("unknown_option", f"{choice.dotted!r} has no option {literal.value!r}")
+
+    def call(self, node: Call) -> ValueKind:
+        if node.name not in FUNCTIONS:
+            return self.fail("unknown_function", f"no function {node.name!r}")
+        if node.name in INDICATOR_ONLY and not self.indicator:
+            return self.fail("function_not_allowed", f"{node.name}() is only for indicators")
+        handler = getattr(self, f"call_{node.name}", None)
+        if handler is not None:
+            result: ValueKind = handler(node)
+            return result
+        return self.aggregate(node)
+
+    def arity(self, node: Call, low: int, high: int) -> bool:
+        if not low <= len(node.args) <= high:
+            self.fail(
+                "function_arity",
+                f"{node.name}() takes {low}–{high} arguments, got {len(node.args)}",
+            )
+            return False
+        return True
+
+    def aggregate(self, node: Call) -> ValueKind:
+        if not self.arity(node, 1, 100):
+            return K.NUMBER
+        for arg in node.args:
+            kind = self.check(arg, inside_aggregate=True)
+            if node.name == "count":
+                continue
+            if kind not in (K.NUMBER, K.ANY, K.NULL):
+                self.fail("type_mismatch", f"{node.name}() needs numbers, got {kind}")
+        return K.NUMBER
+
+    def call_selected(self, node: Call) -> ValueKind:
+        if self.arity(node, 2, 2):
+            kind = self.check(node.args[0])
+            if kind not in (K.CHOICES, K.ANY):
+                self.fail("type_mismatch", f"selected() needs a multiple choice, got {kind}")
+            value = node.args[1]
+            if not (isinstance(value, Literal) and isinstance(value.value, str)):
+                self.fail("type_mismatch", "selected() needs an option value in quotes")
+            elif isinstance(node.args[0], Reference):
+                symbol = self.symbols.get(node.args[0].dotted)
+                if symbol and symbol.options is not None and value.value not in symbol.options:
+                    self.fail(
+                        "unknown_option", f"{node.args[0].dotted!r} has no option {value.value!r}"
+                    )
+        return K.BOOL
+
+    def call_share(self, node: Call) -> ValueKind:
+        if self.arity(node, 1, 1):
+            self.expect(node.args[0], {K.BOOL}, "share()")
+        return K.NUMBER
+
+    def call_mean(self, node: Call) -> ValueKind:
+        if self.arity(node, 1, 1):
+            self.expect(node.args[0], {K.NUMBER}, "mean()")
+        return K.NUMBER
+
+    def call_figure(self, node: Call) -> ValueKind:
+        if not self.arity(node, 1, 3):
+            return K.NUMBER
+        key, *grades = node.args
+        if not (isinstance(key, Literal) and isinstance(key.value, str)):
+            self.fail("type_mismatch", "figure() needs a figure name in quotes")
+        elif key.value not in FIGURE_KINDS:
+            self.fail("unknown_figure", f"no reference figure {key.value!r}")
+        for grade in grades:
+            if not (
+                isinstance(grade, Literal)
+                and isinstance(grade.value, Decimal)
+                and grade.value == int(grade.value)
+                and 1 <= grade.value <= 12
+            ):
+                self.fail("type_mismatch", "figure() grades are whole numbers 1–12")
+        return K.NUMBER

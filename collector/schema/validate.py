@@ -1,0 +1,265 @@
+"""Validation: the meta-schema first (structure), then the rules a JSON Schema cannot say,
+one small function each. Every problem is collected; nothing stops at the first."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from collector.schema.errors import Issue, json_path
+from collector.schema.expressions import ExpressionError, parse
+from collector.schema.typecheck import Checker, Symbol
+from collector.schema.types import (
+    COLUMN_KINDS,
+    FIELD_TYPES,
+    GRID_COLUMN_TYPES,
+    ValueKind,
+    allowed_keys,
+)
+
+META_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "form_schemas" / "meta-schema.json"
+
+Document = dict[str, Any]
+
+
+@cache
+def meta_validator() -> Draft202012Validator:
+    schema = json.loads(META_SCHEMA_PATH.read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def structure_issues(document: Any) -> list[Issue]:
+    issues = []
+    for error in meta_validator().iter_errors(document):
+        # For oneOf/anyOf the deepest cause names the real problem.
+        cause = min(error.context, key=lambda e: -len(e.absolute_path)) if error.context else error
+        issues.append(
+            Issue(
+                json_path(cause.absolute_path), "structure", f"{cause.validator}: {cause.message}"
+            )
+        )
+    return sorted(issues)
+
+
+def fields_with_paths(document: Document) -> Iterator[tuple[str, dict[str, Any]]]:
+    for s, section in enumerate(document["sections"]):
+        for f, field in enumerate(section["fields"]):
+            yield json_path(("sections", s, "fields", f)), field
+
+
+def check_unique_ids(document: Document) -> list[Issue]:
+    seen: dict[str, str] = {}
+    issues = []
+    places = [
+        (json_path(("sections", s)), section) for s, section in enumerate(document["sections"])
+    ]
+    places += list(fields_with_paths(document))
+    for key in ("rules", "indicators"):
+        places += [(json_path((key, n)), item) for n, item in enumerate(document.get(key, []))]
+    for path, item in places:
+        if item["id"] in seen:
+            issues.append(
+                Issue(
+                    f"{path}.id",
+                    "duplicate_id",
+                    f"{item['id']!r} is also used at {seen[item['id']]}",
+                )
+            )
+        else:
+            seen[item["id"]] = path
+    return issues
+
+
+def _option_lists(document: Document) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    categories = document["respondents"].get("categories")
+    if categories:
+        yield "$.respondents.categories", categories
+    for path, field in fields_with_paths(document):
+        if "options" in field:
+            yield f"{path}.options", field["options"]
+        for c, column in enumerate(field.get("columns", [])):
+            if "options" in column:
+                yield f"{path}.columns[{c}].options", column["options"]
+
+
+def check_unique_options(document: Document) -> list[Issue]:
+    issues = []
+    for path, options in _option_lists(document):
+        values = [o["value"] for o in options]
+        for n, value in enumerate(values):
+            if value in values[:n]:
+                issues.append(
+                    Issue(
+                        f"{path}[{n}].value",
+                        "duplicate_option",
+                        f"option {value!r} is listed twice",
+                    )
+                )
+    for path, field in fields_with_paths(document):
+        for key in ("rows", "columns"):
+            ids = [item["id"] for item in field.get(key, [])]
+            for n, item_id in enumerate(ids):
+                if item_id in ids[:n]:
+                    issues.append(
+                        Issue(
+                            f"{path}.{key}[{n}].id", "duplicate_id", f"{item_id!r} is listed twice"
+                        )
+                    )
+    return issues
+
+
+def check_ranges(document: Document) -> list[Issue]:
+    issues = []
+    for path, field in fields_with_paths(document):
+        items = [(path, field)] + [
+            (f"{path}.columns[{c}]", col) for c, col in enumerate(field.get("columns", []))
+        ]
+        scale = field.get("scale")
+        if scale:
+            items.append((f"{path}.scale", scale))
+        for where, item in items:
+            low, high = item.get("min"), item.get("max")
+            if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
+                issues.append(Issue(f"{where}.min", "min_above_max", f"min {low} > max {high}"))
+        rows_low, rows_high = field.get("min_rows"), field.get("max_rows")
+        if rows_low is not None and rows_high is not None and rows_low > rows_high:
+            issues.append(
+                Issue(
+                    f"{path}.min_rows",
+                    "min_above_max",
+                    f"min_rows {rows_low} > max_rows {rows_high}",
+                )
+            )
+    return issues
+
+
+def check_type_keys(document: Document) -> list[Issue]:
+    issues = []
+    for path, field in fields_with_paths(document):
+        field_type = FIELD_TYPES[field["type"]]
+        for key in sorted(field_type.needs - field.keys()):
+            issues.append(
+                Issue(f"{path}.{key}", "missing_key", f"a {field_type.name} needs {key!r}")
+            )
+        if field_type.needs_one_of and not field_type.needs_one_of & field.keys():
+            wanted = " or ".join(sorted(field_type.needs_one_of))
+            issues.append(Issue(path, "missing_key", f"a {field_type.name} needs {wanted}"))
+        for key in sorted(field.keys() - allowed_keys(field_type)):
+            issues.append(
+                Issue(
+                    f"{path}.{key}",
+                    "unused_key",
+                    f"{key!r} means nothing for a {field_type.name}",
+                    warning=True,
+                )
+            )
+        if field["type"] == "grid":
+            for c, column in enumerate(field.get("columns", [])):
+                if column["type"] not in GRID_COLUMN_TYPES:
+                    issues.append(
+                        Issue(
+                            f"{path}.columns[{c}].type",
+                            "missing_key",
+                            "grid cells are numbers: integer, decimal or percent",
+                        )
+                    )
+        for c, column in enumerate(field.get("columns", [])):
+            if column["type"] == "single_choice" and "options" not in column:
+                issues.append(
+                    Issue(
+                        f"{path}.columns[{c}].options",
+                        "missing_key",
+                        "a single_choice column needs 'options'",
+                    )
+                )
+    return issues
+
+
+def symbols(document: Document) -> dict[str, Symbol]:
+    table: dict[str, Symbol] = {}
+    for _path, field in fields_with_paths(document):
+        field_type = FIELD_TYPES[field["type"]]
+        options = frozenset(o["value"] for o in field.get("options", [])) or None
+        table[field["id"]] = Symbol(field_type.kind, options)
+        if field["type"] == "grid":
+            for row in field.get("rows", []):
+                for column in field.get("columns", []):
+                    table[f"{field['id']}.{row['id']}.{column['id']}"] = Symbol(ValueKind.NUMBER)
+        if field["type"] == "table":
+            for column in field.get("columns", []):
+                table[f"{field['id']}.{column['id']}"] = Symbol(
+                    COLUMN_KINDS[column["type"]],
+                    frozenset(o["value"] for o in column.get("options", [])) or None,
+                    column_of_table=True,
+                )
+    return table
+
+
+def _expressions(document: Document) -> Iterator[tuple[str, str, bool, bool]]:
+    """(path, source, is an indicator formula, must be a condition)."""
+    for s, section in enumerate(document["sections"]):
+        if "visible_if" in section:
+            yield f"{json_path(('sections', s))}.visible_if", section["visible_if"], False, True
+    for path, field in fields_with_paths(document):
+        if "visible_if" in field:
+            yield f"{path}.visible_if", field["visible_if"], False, True
+    for n, rule in enumerate(document.get("rules", [])):
+        yield f"$.rules[{n}].check", rule["check"], False, True
+    for n, indicator in enumerate(document.get("indicators", [])):
+        yield f"$.indicators[{n}].formula", indicator["formula"], True, False
+        if "not_applicable_if" in indicator:
+            yield f"$.indicators[{n}].not_applicable_if", indicator["not_applicable_if"], True, True
+
+
+def check_expressions(document: Document) -> list[Issue]:
+    table = symbols(document)
+    issues: list[Issue] = []
+    for path, source, indicator, condition in _expressions(document):
+        try:
+            tree = parse(source)
+        except ExpressionError as error:
+            issues.append(
+                Issue(path, "expression_syntax", f"{error} (at character {error.position})")
+            )
+            continue
+        checker = Checker(table, path, indicator=indicator)
+        kind = checker.check(tree)
+        issues.extend(checker.issues)
+        if condition and kind not in (ValueKind.BOOL, ValueKind.ANY) and not checker.issues:
+            issues.append(
+                Issue(path, "not_a_condition", f"the expression gives {kind}, not yes/no")
+            )
+    return issues
+
+
+def check_rule_fields(document: Document) -> list[Issue]:
+    known = set(symbols(document))
+    return [
+        Issue(f"$.rules[{n}].fields[{f}]", "unknown_field", f"no field {name!r}")
+        for n, rule in enumerate(document.get("rules", []))
+        for f, name in enumerate(rule.get("fields", []))
+        if name not in known
+    ]
+
+
+SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
+    check_unique_ids,
+    check_unique_options,
+    check_ranges,
+    check_type_keys,
+    check_expressions,
+    check_rule_fields,
+)
+
+
+def validate(document: Any) -> list[Issue]:
+    """Every issue of the document; semantic checks run only on a well-formed one."""
+    issues = structure_issues(document)
+    if issues:
+        return issues
+    return sorted(issue for check in SEMANTIC_CHECKS for issue in check(document))
