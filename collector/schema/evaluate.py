@@ -1,0 +1,186 @@
+"""Evaluating expressions over one response's answers: visibility and cross-field rules.
+
+A missing answer is None and spreads: `part <= total` with no total is None, "cannot
+tell", so a rule only fails on a definite False. Indicator functions (share, mean, figure)
+work over many responses and belong to the indicator engine, not here.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from collector.schema.expressions import (
+    Binary,
+    Call,
+    Literal,
+    Node,
+    Reference,
+    Unary,
+    references,
+)
+from collector.schema.spec import FormSpec, RuleSpec
+
+Value = Any
+Answers = Mapping[str, Any]
+
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+ARITHMETIC: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+}
+
+
+def _number(value: Value) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def context(spec: FormSpec, answers: Answers) -> dict[str, Value]:
+    """Dotted names -> values, as expressions see them."""
+    values: dict[str, Value] = {}
+    for field in spec.fields:
+        answer = answers.get(field.id)
+        values[field.id] = answer
+        if field.type == "grid":
+            cells = answer if isinstance(answer, dict) else {}
+            for row in field.rows:
+                for column in field.columns:
+                    values[f"{field.id}.{row.value}.{column.id}"] = (
+                        cells.get(row.value) or {}
+                    ).get(column.id)
+        elif field.type == "table":
+            rows = answer if isinstance(answer, list) else []
+            for column in field.columns:
+                values[f"{field.id}.{column.id}"] = [row.get(column.id) for row in rows]
+    return values
+
+
+def _flatten(values: list[Value]) -> list[Value]:
+    flat: list[Value] = []
+    for value in values:
+        flat.extend(value if isinstance(value, list) else [value])
+    return flat
+
+
+def _answered(value: Value) -> bool:
+    return value not in (None, "", [], {})
+
+
+def evaluate(node: Node, values: Mapping[str, Value]) -> Value:
+    if isinstance(node, Literal):
+        return node.value
+    if isinstance(node, Reference):
+        return values.get(node.dotted)
+    if isinstance(node, Unary):
+        operand = evaluate(node.operand, values)
+        if operand is None:
+            return None
+        return (not operand) if node.op == "not" else -(_number(operand) or 0)
+    if isinstance(node, Binary):
+        return _binary(node, values)
+    return _call(node, values)
+
+
+def _binary(node: Binary, values: Mapping[str, Value]) -> Value:
+    left = evaluate(node.left, values)
+    if node.op in ("and", "or"):
+        right = evaluate(node.right, values)
+        # Three-valued logic: False and unknown is False; True or unknown is True.
+        if node.op == "and":
+            if left is False or right is False:
+                return False
+            return None if left is None or right is None else True
+        if left is True or right is True:
+            return True
+        return None if left is None or right is None else False
+    right = evaluate(node.right, values)
+    if node.op in ("==", "!="):
+        if left is None or right is None:
+            equal = left is None and right is None
+        elif _number(left) is not None and _number(right) is not None:
+            equal = _number(left) == _number(right)
+        else:
+            equal = left == right
+        return equal if node.op == "==" else not equal
+    if left is None or right is None:
+        return None
+    if isinstance(left, str) and isinstance(right, str) and node.op in COMPARE:
+        # Dates are stored as ISO text and compare as dates.
+        return COMPARE[node.op](date.fromisoformat(left), date.fromisoformat(right))
+    a, b = _number(left), _number(right)
+    if a is None or b is None:
+        return None
+    if node.op in COMPARE:
+        return COMPARE[node.op](a, b)
+    if node.op == "/":
+        return None if b == 0 else a / b
+    return ARITHMETIC[node.op](a, b)
+
+
+def _call(node: Call, values: Mapping[str, Value]) -> Value:
+    args = [evaluate(arg, values) for arg in node.args]
+    if node.name == "selected":
+        chosen, option = args
+        return None if chosen is None else option in chosen
+    flat = _flatten(args)
+    if node.name == "count":
+        return Decimal(sum(1 for value in flat if _answered(value)))
+    numbers = [n for n in (_number(v) for v in flat) if n is not None]
+    if node.name == "sum":
+        return sum(numbers, Decimal(0)) if numbers else None
+    if node.name == "min":
+        return min(numbers) if numbers else None
+    if node.name == "max":
+        return max(numbers) if numbers else None
+    raise ValueError(f"{node.name}() is evaluated by the indicator engine")
+
+
+@dataclass(frozen=True)
+class RuleFailure:
+    rule: RuleSpec
+    fields: tuple[str, ...]
+
+
+def visible_field_ids(spec: FormSpec, answers: Answers) -> set[str]:
+    """Fields shown for these answers: a condition that is not definitely true hides."""
+    values = context(spec, answers)
+    visible: set[str] = set()
+    for section in spec.sections:
+        if section.visible_if is not None and evaluate(section.visible_if, values) is not True:
+            continue
+        visible.update(
+            f.id
+            for f in section.fields
+            if f.visible_if is None or evaluate(f.visible_if, values) is True
+        )
+    return visible
+
+
+def failed_rules(spec: FormSpec, answers: Answers) -> list[RuleFailure]:
+    values = context(spec, answers)
+    failures = []
+    for rule in spec.rules:
+        if evaluate(rule.check, values) is False:
+            # Without a list of fields the message goes beside the first one it names.
+            fields = rule.fields or tuple(r.path[0] for r in references(rule.check))[:1]
+            failures.append(RuleFailure(rule, fields))
+    return failures
+
+
+def is_answered(value: Value) -> bool:
+    return _answered(value)

@@ -1,0 +1,179 @@
+"""Each field type: it renders, validates typed input and stores/reloads its answer."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+
+from collector.schema import compile_document
+from collector.schema.evaluate import context, evaluate, failed_rules, visible_field_ids
+from collector.schema.expressions import parse
+from collector.schema.formbuild import (
+    REGISTRY,
+    answers_from_form,
+    build_form_class,
+    form_data_from_answers,
+)
+from collector.schema.types import FIELD_TYPES
+from tests.schema.cases import base
+
+EXTRA_FIELDS = [
+    {"id": "amount", "type": "decimal", "label": "Сумма", "decimals": 2, "min": 0},
+    {"id": "share", "type": "percent", "label": "Доля"},
+    {"id": "mood", "type": "rating", "label": "Оценка", "scale": {"min": 1, "max": 5}},
+    {"id": "note", "type": "text", "label": "Примечание", "max_length": 10},
+    {"id": "story", "type": "long_text", "label": "Описание"},
+    {"id": "day", "type": "date", "label": "Дата"},
+    {"id": "boss", "type": "person", "label": "Координатор"},
+    {"id": "partner_unit", "type": "unit_ref", "label": "Организация"},
+]
+
+
+def spec():
+    doc = copy.deepcopy(base())
+    doc["sections"][0]["fields"].extend(EXTRA_FIELDS)
+    return compile_document(doc).spec
+
+
+def submit(form_data: dict[str, Any]):
+    form_class = build_form_class(spec(), Form)
+    form = form_class(MultiDict(form_data))
+    return form, form.validate()
+
+
+GOOD = {
+    "total": "12",
+    "part": "5",
+    "has_plan": "yes",
+    "level": "region",
+    "topics": ["it", "med"],
+    "people-pupils__count": "120",
+    "people-parents__count": "",
+    "deals-0-partner": "АО «Калужский турбинный завод»",
+    "deals-0-pupils": "30",
+    "deals-1-partner": "",
+    "deals-1-pupils": "",
+    "amount": "1234.50",
+    "share": "99.5",
+    "mood": "4",
+    "note": "коротко",
+    "story": "Многострочный\nтекст",
+    "day": "2026-04-30",
+    "boss-full_name": "Иванова Мария Петровна",
+    "boss-email": "ivanova@example.ru",
+    "partner_unit": "40-S-0001",
+}
+
+EXPECTED = {
+    "total": 12,
+    "part": 5,
+    "has_plan": True,
+    "level": "region",
+    "topics": ["it", "med"],
+    "people": {"pupils": {"count": 120}},
+    "deals": [{"partner": "АО «Калужский турбинный завод»", "pupils": 30}],
+    "amount": "1234.50",
+    "share": "99.5",
+    "mood": 4,
+    "note": "коротко",
+    "story": "Многострочный\nтекст",
+    "day": "2026-04-30",
+    "boss": {"full_name": "Иванова Мария Петровна", "email": "ivanova@example.ru"},
+    "partner_unit": "40-S-0001",
+}
+
+
+def test_every_registered_type_is_a_schema_type():
+    assert set(REGISTRY) == set(FIELD_TYPES)
+
+
+def test_typed_values_become_stored_answers():
+    form, ok = submit(GOOD)
+    assert ok, form.errors
+    assert answers_from_form(spec(), form) == EXPECTED
+
+
+def test_stored_answers_render_back_into_the_form():
+    form_class = build_form_class(spec(), Form)
+    form = form_class(data=form_data_from_answers(spec(), EXPECTED))
+    assert answers_from_form(spec(), form) == EXPECTED
+    html = {name: str(form[name]()) for name in ("total", "has_plan", "people", "boss", "deals")}
+    assert 'value="12"' in html["total"]
+    assert (
+        '<input checked id="has_plan-0" name="has_plan" type="radio" value="yes">'
+        in (html["has_plan"])
+    )
+    assert 'value="120"' in html["people"]
+    assert "Иванова Мария Петровна" in html["boss"]
+    assert "Калужский турбинный завод" in html["deals"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("total", "двенадцать"),
+        ("total", "-1"),
+        ("amount", "1,2,3"),
+        ("share", "101"),
+        ("level", "federal"),
+        ("topics", ["it", "space"]),
+        ("mood", "6"),
+        ("note", "слишком длинный текст"),
+        ("day", "30.04.2026x"),
+        ("boss-email", "не почта"),
+        ("people-pupils__count", "много"),
+        ("deals-0-pupils", "x"),
+    ],
+)
+def test_bad_input_is_refused_per_type(name, value):
+    form, ok = submit({**GOOD, name: value})
+    assert not ok
+    top = name.split("-")[0]
+    assert top in form.errors
+
+
+def test_empty_form_is_a_valid_draft():
+    form, ok = submit({})
+    assert ok, form.errors
+    assert answers_from_form(spec(), form) == {}
+
+
+def test_visibility_and_rules():
+    form_spec = spec()
+    form_spec_doc = base()
+    assert visible_field_ids(form_spec, {}) >= {"total", "part"}
+    failures = failed_rules(form_spec, {"total": 3, "part": 5})
+    assert [(f.rule.id, f.fields) for f in failures] == [("part_le_total", ("part",))]
+    # A rule with a missing value cannot fail.
+    assert failed_rules(form_spec, {"part": 5}) == []
+    doc = copy.deepcopy(form_spec_doc)
+    doc["sections"][0]["fields"][1]["visible_if"] = "total > 0"
+    hidden_spec = compile_document(doc).spec
+    assert "part" not in visible_field_ids(hidden_spec, {"total": 0})
+    assert "part" in visible_field_ids(hidden_spec, {"total": 1})
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("total - part", 7),
+        ("part / total * 100 > 40", True),
+        ("sum(deals.pupils) + people.pupils.count", 150),
+        ("count(deals)", 1),
+        ("count(people.parents.count)", 0),
+        ('selected(topics, "med")', True),
+        ('level = "region" and not has_plan', False),
+        ("missing_value_is_null = null", True),
+        ("part / 0", None),
+        ('day >= "2026-01-01"', True),
+    ],
+)
+def test_evaluation(source, expected):
+    values = context(spec(), EXPECTED)
+    values.setdefault("missing_value_is_null", None)
+    result = evaluate(parse(source), values)
+    assert result == expected
