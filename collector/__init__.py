@@ -46,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from collector import cli, errors, i18n, web
     from collector.auth import views as auth_views
+    from collector.entry import views as entry_views
     from collector.extensions import csrf, db, limiter, login_manager, migrate
     from collector.main import views as main_views
     from collector.units import views as unit_views
@@ -65,4 +66,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(main_views.bp)
     app.register_blueprint(unit_views.bp)
     app.register_blueprint(user_views.bp)
+    app.register_blueprint(entry_views.bp)
     return app

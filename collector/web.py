@@ -31,6 +31,7 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("main.home", _l("Home")),
+    NavItem("entry.index", _l("My forms"), Action.FILL_REPORT),
     NavItem("units.index", _l("Organisations"), Action.VIEW_UNIT),
     NavItem("units.import_units_page", _l("Import"), Action.IMPORT_UNITS),
     NavItem("users.index", _l("Users"), Action.MANAGE_USERS),

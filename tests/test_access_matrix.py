@@ -141,6 +141,7 @@ ROLE_PAGES = {
         {"admin", "region", "other_region"},
     ),
     "units.index": ("/units/", {"admin", "region", "other_region", "municipal", "school"}),
+    "entry.index": ("/entry/", {"admin", "region", "other_region", "municipal", "school"}),
 }
 
 
@@ -162,6 +163,7 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
         | set(ROLE_PAGES)
         | {
             "users.edit",
+            "entry.fill",  # tests/test_entry.py: scope by unit and by the form's unit types
             "users.revoke",
             "users.index",
             "users.create",

@@ -146,6 +146,9 @@ def test_rate_limit_also_counts_per_login_name(app, people):
     assert response.status_code == 429
 
 
+FORMS_CHECKING_THEIR_OWN_TOKEN = {"entry.fill"}
+
+
 @pytest.fixture
 def csrf_app(make_app):
     return make_app(WTF_CSRF_ENABLED=True)
@@ -162,6 +165,10 @@ def test_every_post_needs_a_csrf_token(csrf_app: Flask, people):
     for rule in posts:
         url = rule.build({arg: 1 for arg in rule.arguments})[1]
         response = client.post(url, data={"username": "admin", "password": DEFAULT_PASSWORD})
+        if rule.endpoint in FORMS_CHECKING_THEIR_OWN_TOKEN:
+            # Data entry keeps the typed values instead of an error page; it saves nothing.
+            assert response.status_code in (200, 404), url
+            continue
         assert response.status_code == 400, url
         assert "Форма устарела" in response.get_data(as_text=True), url
 

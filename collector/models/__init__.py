@@ -4,15 +4,18 @@ from collector.models.audit import AuditEvent
 from collector.models.base import Base
 from collector.models.figures import ReferenceFigure
 from collector.models.forms import FormVersion
+from collector.models.responses import FormResponse, ResponseStatus
 from collector.models.units import OrgUnit, UnitType
 from collector.models.users import Role, RoleAssignment, User
 
 __all__ = [
     "AuditEvent",
     "Base",
+    "FormResponse",
     "FormVersion",
     "OrgUnit",
     "ReferenceFigure",
+    "ResponseStatus",
     "Role",
     "RoleAssignment",
     "UnitType",

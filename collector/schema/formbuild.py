@@ -8,7 +8,7 @@ incomplete, but a value that is typed must have the right shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -375,22 +375,39 @@ def field_label(spec: FieldSpec, language: str) -> str:
     return f"{label}, {spec.unit}" if spec.unit else label
 
 
-def build_form_class(spec: FormSpec, base: type[Form], language: str = "ru") -> type[Form]:
-    """A form class with one field per schema field, made in one step."""
+def _chosen(spec: FormSpec, field_ids: Collection[str] | None) -> list[FieldSpec]:
+    return [f for f in spec.fields if field_ids is None or f.id in field_ids]
+
+
+def build_form_class(
+    spec: FormSpec,
+    base: type[Form],
+    language: str = "ru",
+    field_ids: Collection[str] | None = None,
+) -> type[Form]:
+    """A form class with one field per schema field (or per chosen field, for one
+    section), made in one step."""
     fields = {
-        f.id: REGISTRY[f.type].field(f, field_label(f, language), language) for f in spec.fields
+        f.id: REGISTRY[f.type].field(f, field_label(f, language), language)
+        for f in _chosen(spec, field_ids)
     }
     return type(f"Form_{spec.id.replace('-', '_')}_{spec.version}", (base,), fields)
 
 
-def answers_from_form(spec: FormSpec, form: Form) -> dict[str, Any]:
+def answers_from_form(
+    spec: FormSpec, form: Form, field_ids: Collection[str] | None = None
+) -> dict[str, Any]:
     answers = {}
-    for f in spec.fields:
+    for f in _chosen(spec, field_ids):
         value = REGISTRY[f.type].answer(f, form[f.id].data)
         if value is not None:
             answers[f.id] = value
     return answers
 
 
-def form_data_from_answers(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
-    return {f.id: REGISTRY[f.type].form_data(f, answers.get(f.id)) for f in spec.fields}
+def form_data_from_answers(
+    spec: FormSpec, answers: dict[str, Any], field_ids: Collection[str] | None = None
+) -> dict[str, Any]:
+    return {
+        f.id: REGISTRY[f.type].form_data(f, answers.get(f.id)) for f in _chosen(spec, field_ids)
+    }

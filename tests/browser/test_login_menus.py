@@ -7,10 +7,10 @@ import pytest
 from tests.conftest import DEFAULT_PASSWORD
 
 MENUS = {
-    "admin": ["main.home", "units.index", "units.import_units_page", "users.index"],
-    "region": ["main.home", "units.index", "units.import_units_page", "users.index"],
-    "municipal": ["main.home", "units.index"],
-    "school": ["main.home", "units.index"],
+    "admin": ["main.home", "entry.index", "units.index", "units.import_units_page", "users.index"],
+    "region": ["main.home", "entry.index", "units.index", "units.import_units_page", "users.index"],
+    "municipal": ["main.home", "entry.index", "units.index"],
+    "school": ["main.home", "entry.index", "units.index"],
 }
 
 
@@ -33,9 +33,16 @@ def test_each_role_sees_its_menu(page, server, people, person):
 def test_menu_labels_are_russian_and_switch_to_english(page, server, people):
     log_in(page, server.url, "admin")
     menu = page.locator("[data-testid=main-menu]")
-    assert menu.inner_text().split() == ["Главная", "Организации", "Импорт", "Пользователи"]
+    assert menu.inner_text().split() == [
+        "Главная",
+        "Мои",
+        "формы",
+        "Организации",
+        "Импорт",
+        "Пользователи",
+    ]
     page.get_by_role("link", name="English").click()
-    assert menu.inner_text().split() == ["Home", "Organisations", "Import", "Users"]
+    assert menu.inner_text().split() == ["Home", "My", "forms", "Organisations", "Import", "Users"]
 
 
 def test_wrong_password_is_refused_in_russian(page, server, people):

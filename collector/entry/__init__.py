@@ -1,0 +1,1 @@
+"""Data entry: respondents fill the forms assigned to their units."""

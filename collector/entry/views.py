@@ -1,0 +1,156 @@
+"""Data entry pages: the list of one's forms, and filling one section by section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from collector.entry import services
+from collector.entry.forms import EntryForm
+from collector.extensions import csrf, db
+from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
+
+bp = Blueprint("entry", __name__, url_prefix="/entry")
+# The built forms check their CSRF token themselves, so that an expired token brings the
+# form back with every typed value instead of an error page.
+csrf.exempt(bp)
+
+# How the template draws each field type; types not named use the plain control.
+RENDERERS = {
+    "yes_no": "choice",
+    "single_choice": "choice",
+    "rating": "choice",
+    "multiple_choice": "choice",
+    "person": "person",
+    "grid": "grid",
+    "table": "table",
+}
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every page here needs a logged-in user."""
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template(
+        "entry/index.html", assignments=services.assignments(db.session, current_user)
+    )
+
+
+def _section_form(entry: services.Entry, section: Any, formdata: Any = None) -> EntryForm:
+    ids = [f.id for f in section.fields]
+    form_class = build_form_class(entry.spec, EntryForm, str(get_locale()), ids)
+    if formdata is not None:
+        form: EntryForm = form_class(formdata=formdata)
+    else:
+        data = form_data_from_answers(entry.spec, entry.answers, ids)
+        form = form_class(formdata=None, data=data | {"revision": str(entry.revision)})
+    return form
+
+
+def _show_problems(form: EntryForm, found: list[services.Problem], section_id: str) -> None:
+    for problem in found:
+        if problem.section_id == section_id and problem.field_id in form:
+            errors = form[problem.field_id].errors
+            if isinstance(errors, list) and problem.message not in errors:
+                errors.append(problem.message)
+
+
+@bp.route("/<form_id>/<int:unit_id>", methods=["GET", "POST"])
+def fill(form_id: str, unit_id: int) -> str | Response | tuple[Response, int]:
+    entry = services.open_entry(db.session, current_user, form_id, unit_id)
+    section = entry.section(request.values.get("section"))
+    action = request.form.get("action", "save")
+    conflict = None
+    found: list[services.Problem] = []
+    if request.method == "POST":
+        form = _section_form(entry, section, request.form)
+        if action.startswith("add_row:"):
+            # A table grows by one row; nothing is saved yet, everything typed stays.
+            table = action.removeprefix("add_row:")
+            if table in form:
+                form[table].append_entry()
+            return render_template("entry/fill.html", **_page(entry, section, form, [], None))
+        if form.validate():
+            ids = [f.id for f in section.fields]
+            answers = answers_from_form(entry.spec, form, ids)
+            base = int(form.revision.data or 0)
+            conflict = services.save_section(db.session, current_user, entry, answers, ids, base)
+            if conflict is None:
+                found = services.problems(entry.spec, entry.answers, for_submission=False)
+                if action == "submit":
+                    found = services.submit(db.session, current_user, entry, entry.revision)
+                db.session.commit()
+                if action == "autosave":
+                    return jsonify(revision=entry.revision, saved=True)
+                form.revision.data = str(entry.revision)
+                if action == "submit" and not found:
+                    flash(_("The report has been submitted."), "success")
+                    return redirect(
+                        url_for("entry.fill", form_id=form_id, unit_id=unit_id, section=section.id)
+                    )
+                if action == "next" and not found:
+                    return redirect(
+                        url_for(
+                            "entry.fill",
+                            form_id=form_id,
+                            unit_id=unit_id,
+                            section=_next_section(entry, section.id),
+                        )
+                    )
+                if not found:
+                    flash(_("Draft saved."), "success")
+                    return redirect(
+                        url_for("entry.fill", form_id=form_id, unit_id=unit_id, section=section.id)
+                    )
+            elif action == "autosave":
+                return jsonify(saved=False, conflict=True), 409
+        elif action == "autosave":
+            return jsonify(saved=False, errors=form.errors), 422
+        elif "csrf_token" in form.errors:
+            # The page was open past the token's life: keep every value, ask to send again.
+            form.csrf_token.errors = []
+            flash(
+                _("The page was open for a long time. Your values are kept: press Save again."),
+                "warning",
+            )
+    else:
+        form = _section_form(entry, section)
+        found = services.problems(entry.spec, entry.answers, for_submission=False)
+    _show_problems(form, found, section.id)
+    return render_template("entry/fill.html", **_page(entry, section, form, found, conflict))
+
+
+def _next_section(entry: services.Entry, section_id: str) -> str:
+    ids = [s.id for s in entry.spec.sections]
+    position = ids.index(section_id)
+    return ids[min(position + 1, len(ids) - 1)]
+
+
+def _page(
+    entry: services.Entry,
+    section: Any,
+    form: EntryForm,
+    found: list[services.Problem],
+    conflict: services.Conflict | None,
+) -> dict[str, Any]:
+    language = str(get_locale())
+    return {
+        "entry": entry,
+        "section": section,
+        "form": form,
+        "problems": found,
+        "conflict": conflict,
+        "language": language,
+        "renderers": RENDERERS,
+        "progress": services.progress(entry.spec, entry.answers),
+        "is_last": section.id == entry.spec.sections[-1].id,
+    }

@@ -1,0 +1,95 @@
+// Data entry: autosave a few seconds after typing stops, and keep a copy of the typed
+// values in this browser until the server has them, so that a lost session or network
+// never loses an answer. Served from this origin (the CSP forbids inline scripts).
+(function () {
+  "use strict";
+  const form = document.getElementById("entry-form");
+  if (!form) return;
+  const key = form.dataset.storageKey;
+  const state = document.getElementById("autosave-state");
+  const revision = form.querySelector("input[name=revision]");
+  const say = (text) => { if (state) state.textContent = text; };
+
+  function isValueField(el) {
+    return el.name && !["hidden", "submit", "button", "file"].includes(el.type);
+  }
+
+  function snapshot() {
+    const values = {};
+    for (const el of form.elements) {
+      if (!isValueField(el)) continue;
+      if (el.type === "checkbox" || el.type === "radio") values[el.name + "=" + el.value] = el.checked;
+      else values[el.name] = el.value;
+    }
+    return values;
+  }
+
+  function restore(values) {
+    for (const el of form.elements) {
+      if (!isValueField(el)) continue;
+      if (el.type === "checkbox" || el.type === "radio") {
+        const saved = values[el.name + "=" + el.value];
+        if (saved !== undefined) el.checked = saved;
+      } else if (values[el.name] !== undefined) {
+        el.value = values[el.name];
+      }
+    }
+  }
+
+  // A copy left by a send that never reached the server belongs to this same revision.
+  const kept = localStorage.getItem(key);
+  if (kept) {
+    try {
+      const backup = JSON.parse(kept);
+      if (backup.revision === revision.value) {
+        restore(backup.values);
+        say(form.dataset.restoredText || "");
+      } else {
+        localStorage.removeItem(key);
+      }
+    } catch (error) {
+      localStorage.removeItem(key);
+    }
+  }
+
+  let timer = null;
+  let dirty = false;
+
+  function remember() {
+    localStorage.setItem(key, JSON.stringify({ revision: revision.value, values: snapshot() }));
+  }
+
+  async function autosave() {
+    if (!dirty) return;
+    dirty = false;
+    const body = new FormData(form);
+    body.set("action", "autosave");
+    try {
+      const response = await fetch(form.dataset.autosaveUrl, {
+        method: "POST", body: body, credentials: "same-origin",
+      });
+      const answer = response.headers.get("Content-Type") || "";
+      if (response.ok && answer.includes("application/json")) {
+        const result = await response.json();
+        revision.value = String(result.revision);
+        localStorage.removeItem(key);
+        say(form.dataset.savedText || "");
+        return;
+      }
+      say(form.dataset.notSavedText || "");
+    } catch (error) {
+      say(form.dataset.notSavedText || "");
+    }
+  }
+
+  form.addEventListener("input", function () {
+    dirty = true;
+    remember();
+    clearTimeout(timer);
+    timer = setTimeout(autosave, Number(form.dataset.autosaveDelay || 3000));
+  });
+  form.addEventListener("submit", function () {
+    clearTimeout(timer);
+    remember();
+  });
+})();

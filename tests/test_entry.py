@@ -1,0 +1,212 @@
+"""Data entry: drafts per section, nothing typed lost, rules beside fields, idempotent
+submission, conflicts between two editors, scope."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from sqlalchemy import func, select
+
+from collector.extensions import db
+from collector.models import FormResponse
+from collector.publishing.services import publish
+from collector.schema import compile_document
+from tests.conftest import login_as
+from tests.schema.cases import base
+
+
+@pytest.fixture
+def form(app):
+    doc = copy.deepcopy(base())
+    doc["sections"][0]["fields"][0]["required"] = True
+    doc["sections"].append(
+        {
+            "id": "extra",
+            "title": "Дополнительно",
+            "fields": [
+                {"id": "comment", "type": "text", "label": "Комментарий", "visible_if": "has_plan"}
+            ],
+        }
+    )
+    version = publish(db.session, compile_document(doc), None).form_version
+    db.session.commit()
+    return version
+
+
+def url(unit, section="main"):
+    return f"/entry/test-form/{unit.id}?section={section}"
+
+
+def stored(unit) -> FormResponse | None:
+    db.session.expire_all()
+    return db.session.scalar(select(FormResponse).where(FormResponse.unit_id == unit.id))
+
+
+def test_school_sees_its_form_and_saves_a_draft(client, tree, people, form):
+    login_as(client, people["school"])
+    assert "Проверочная форма" in client.get("/entry/").get_data(as_text=True)
+    response = client.post(
+        url(tree["school_a1"]),
+        data={
+            "revision": "0",
+            "action": "save",
+            "total": "10",
+            "part": "4",
+            "has_plan": "yes",
+            "people-pupils__count": "120",
+            "deals-0-partner": "ООО «Ромашка»",
+            "deals-0-pupils": "3",
+        },
+    )
+    assert response.status_code == 302
+    saved = stored(tree["school_a1"])
+    assert saved.status == "draft" and saved.revision == 1
+    assert saved.answers == {
+        "total": 10,
+        "part": 4,
+        "has_plan": True,
+        "people": {"pupils": {"count": 120}},
+        "deals": [{"partner": "ООО «Ромашка»", "pupils": 3}],
+    }
+    page = client.get(url(tree["school_a1"])).get_data(as_text=True)
+    assert 'value="10"' in page and "ООО «Ромашка»" in page
+
+
+def test_bad_value_keeps_everything_typed(client, tree, people, form):
+    login_as(client, people["school"])
+    page = client.post(
+        url(tree["school_a1"]),
+        data={
+            "revision": "0",
+            "action": "save",
+            "total": "двенадцать",
+            "part": "4",
+        },
+    ).get_data(as_text=True)
+    assert 'value="двенадцать"' in page and 'value="4"' in page
+    assert stored(tree["school_a1"]) is None
+
+
+def test_rule_message_appears_beside_the_field_and_submit_is_refused(client, tree, people, form):
+    login_as(client, people["school"])
+    page = client.post(
+        url(tree["school_a1"]),
+        data={
+            "revision": "0",
+            "action": "submit",
+            "total": "3",
+            "part": "5",
+        },
+    ).get_data(as_text=True)
+    assert "Часть больше целого" in page and 'value="5"' in page and 'value="3"' in page
+    saved = stored(tree["school_a1"])
+    assert saved.status == "draft" and saved.answers == {"total": 3, "part": 5}
+
+
+def test_submit_needs_required_answers_then_is_idempotent(client, tree, people, form):
+    login_as(client, people["school"])
+    school = tree["school_a1"]
+    page = client.post(url(school), data={"revision": "0", "action": "submit", "part": "1"})
+    assert "Нужен ответ" in page.get_data(as_text=True)
+    ok = client.post(
+        url(school), data={"revision": "1", "action": "submit", "total": "2", "part": "1"}
+    )
+    assert ok.status_code == 302 and stored(school).status == "submitted"
+    # A double click sends the same page twice, with the revision the page was loaded at.
+    again = client.post(
+        url(school), data={"revision": "1", "action": "submit", "total": "2", "part": "1"}
+    )
+    assert again.status_code == 302
+    count = db.session.scalar(select(func.count()).select_from(FormResponse))
+    saved = stored(school)
+    assert count == 1 and saved.status == "submitted" and saved.revision == 2
+
+
+def test_hidden_fields_are_not_stored(client, tree, people, form):
+    login_as(client, people["school"])
+    school = tree["school_a1"]
+    client.post(url(school), data={"revision": "0", "action": "save", "has_plan": "yes"})
+    client.post(
+        url(school, "extra"), data={"revision": "1", "action": "save", "comment": "план утверждён"}
+    )
+    assert stored(school).answers["comment"] == "план утверждён"
+    client.post(url(school), data={"revision": "2", "action": "save", "has_plan": "no"})
+    assert "comment" not in stored(school).answers
+
+
+def test_second_editor_is_told_of_the_conflict(client, app, tree, people, make_user, form):
+    from collector.models import Role
+
+    colleague = make_user(Role.SCHOOL_RESPONDENT, tree["school_a1"], full_name="Петров Пётр")
+    other = app.test_client()
+    login_as(client, people["school"])
+    login_as(other, colleague)
+    school = tree["school_a1"]
+    client.post(url(school), data={"revision": "0", "action": "save", "total": "10"})
+    # The colleague opened the page before that save (revision 0) and now saves.
+    page = other.post(url(school), data={"revision": "0", "action": "save", "total": "12"})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-testid="conflict"' in body
+    assert "10 → 12" in body and 'value="12"' in body
+    assert stored(school).answers["total"] == 10
+    # Saving again from the current revision keeps theirs.
+    other.post(url(school), data={"revision": "1", "action": "save", "total": "12"})
+    assert stored(school).answers["total"] == 12
+
+
+def test_autosave_answers_json(client, tree, people, form):
+    login_as(client, people["school"])
+    response = client.post(
+        url(tree["school_a1"]), data={"revision": "0", "action": "autosave", "total": "7"}
+    )
+    assert response.get_json() == {"revision": 1, "saved": True}
+    stale = client.post(
+        url(tree["school_a1"]), data={"revision": "0", "action": "autosave", "total": "8"}
+    )
+    assert stale.status_code == 409
+
+
+def test_add_row_keeps_typed_values_without_saving(client, tree, people, form):
+    login_as(client, people["school"])
+    page = client.post(
+        url(tree["school_a1"]),
+        data={
+            "revision": "0",
+            "action": "add_row:deals",
+            "total": "5",
+            "deals-0-partner": "АО «Тайфун»",
+        },
+    ).get_data(as_text=True)
+    assert 'name="deals-1-partner"' in page and "АО «Тайфун»" in page and 'value="5"' in page
+    assert stored(tree["school_a1"]) is None
+
+
+@pytest.mark.parametrize("person", ["other_region", "municipal"])
+def test_others_cannot_fill_a_schools_report(client, tree, people, form, person):
+    login_as(client, people[person])
+    assert client.get(url(tree["school_b1"])).status_code in (403, 404)
+
+
+def test_municipality_does_not_get_the_school_form(client, tree, people, form):
+    login_as(client, people["municipal"])
+    assert client.get(url(tree["mun_a"])).status_code == 404
+
+
+def test_expired_csrf_token_keeps_values_and_saves_nothing(make_app, tree, people, form):
+    csrf_app = make_app(WTF_CSRF_ENABLED=True)
+    client = csrf_app.test_client()
+    login_as(client, people["school"])
+    page = client.post(
+        url(tree["school_a1"]),
+        data={
+            "revision": "0",
+            "action": "save",
+            "total": "11",
+            "csrf_token": "expired-token",
+        },
+    )
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'value="11"' in body
+    assert "Страница была открыта слишком долго" in body
+    assert stored(tree["school_a1"]) is None
