@@ -10,6 +10,7 @@ TRANSLATIONS := collector/translations
 .PHONY: run test install install-dev translations messages lint db seed bench clean
 
 run: install translations instance/config.py db
+	@$(FLASK) schemas load
 	@$(FLASK) seed-demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops)"
 	@$(FLASK) run --host $(HOST) --port $(PORT)

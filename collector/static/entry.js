@@ -41,7 +41,8 @@
   if (kept) {
     try {
       const backup = JSON.parse(kept);
-      if (backup.revision === revision.value) {
+      const differs = JSON.stringify(backup.values) !== JSON.stringify(snapshot());
+      if (backup.revision === revision.value && differs) {
         restore(backup.values);
         say(form.dataset.restoredText || "");
       } else {
