@@ -210,3 +210,21 @@ def test_expired_csrf_token_keeps_values_and_saves_nothing(make_app, tree, peopl
     assert page.status_code == 200 and 'value="11"' in body
     assert "Страница была открыта слишком долго" in body
     assert stored(tree["school_a1"]) is None
+
+
+def test_unit_reference_must_name_an_existing_unit(client, tree, people, app):
+    doc = copy.deepcopy(base())
+    doc["sections"][0]["fields"].append(
+        {"id": "partner_unit", "type": "unit_ref", "label": "Организация-партнёр"}
+    )
+    publish(db.session, compile_document(doc), None)
+    db.session.commit()
+    login_as(client, people["school"])
+    school = tree["school_a1"]
+    page = client.post(
+        url(school), data={"revision": "0", "action": "save", "partner_unit": "NO-SUCH"}
+    )
+    assert "Организации с таким кодом нет." in page.get_data(as_text=True)
+    assert stored(school) is None
+    client.post(url(school), data={"revision": "0", "action": "save", "partner_unit": "S-B1"})
+    assert stored(school).answers == {"partner_unit": "S-B1"}

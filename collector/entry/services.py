@@ -217,6 +217,15 @@ def save_section(
     return None
 
 
+def unknown_unit_codes(session: Session, spec: FormSpec, answers: dict[str, Any]) -> list[str]:
+    """The unit_ref fields among `answers` whose code names no org unit."""
+    refs = {f.id: answers[f.id] for f in spec.fields if f.type == "unit_ref" and f.id in answers}
+    if not refs:
+        return []
+    known = set(session.scalars(select(OrgUnit.code).where(OrgUnit.code.in_(refs.values()))))
+    return [field_id for field_id, code in refs.items() if code not in known]
+
+
 @dataclass(frozen=True)
 class Problem:
     section_id: str

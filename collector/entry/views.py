@@ -79,8 +79,8 @@ def fill(form_id: str, unit_id: int) -> str | Response | tuple[Response, int]:
             if table in form:
                 form[table].append_entry()
             return render_template("entry/fill.html", **_page(entry, section, form, [], None))
-        if form.validate():
-            ids = [f.id for f in section.fields]
+        ids = [f.id for f in section.fields]
+        if form.validate() and not _unknown_units(entry, form, ids):
             answers = answers_from_form(entry.spec, form, ids)
             base = int(form.revision.data or 0)
             conflict = services.save_section(db.session, current_user, entry, answers, ids, base)
@@ -127,6 +127,14 @@ def fill(form_id: str, unit_id: int) -> str | Response | tuple[Response, int]:
         found = services.problems(entry.spec, entry.answers, for_submission=False)
     _show_problems(form, found, section.id)
     return render_template("entry/fill.html", **_page(entry, section, form, found, conflict))
+
+
+def _unknown_units(entry: services.Entry, form: EntryForm, ids: list[str]) -> bool:
+    answers = answers_from_form(entry.spec, form, ids)
+    unknown = services.unknown_unit_codes(db.session, entry.spec, answers)
+    for field_id in unknown:
+        form[field_id].errors = [_("No organisation has this code.")]
+    return bool(unknown)
 
 
 def _next_section(entry: services.Entry, section_id: str) -> str:

@@ -121,3 +121,13 @@ def test_cli_check_prints_coded_lines_and_exit_code(app, tmp_path: Path):
     assert result.exit_code == 1
     assert f"{bad}: $.rules[0].check: unknown_reference:" in result.output
     assert runner.invoke(args=["schemas", "check", str(good)]).exit_code == 0
+
+
+def test_the_documented_example_compiles():
+    import re
+
+    text = (ROOT / "docs" / "form-schema.md").read_text(encoding="utf-8")
+    example = re.search(r"```json\n(.*?)```", text, re.S)
+    assert example is not None
+    compiled = compile_text(example.group(1))
+    assert [f.id for f in compiled.spec.fields] == ["has_page", "media_total", "media_district"]
