@@ -14,7 +14,7 @@ from collector.auth.permissions import Action
 from collector.auth.services import can
 from collector.models import OrgUnit, ReferenceFigure, User
 from collector.units.catalog import FIGURE_COLUMNS, column_name, part_violations
-from collector.units.importing import ImportReport, read, template_csv
+from collector.units.importing import ImportReport, check_columns, read, template_csv
 
 FIGURE_ALIASES = {"код": "code", "учебный год": "year", "год": "year"}
 _YEAR = re.compile(r"^(\d{4})(?:\s*[/-]\s*(\d{4}))?$")
@@ -46,15 +46,9 @@ def import_figures(
     table = read(filename, data, FIGURE_ALIASES, report)
     if table is None:
         return report
-    for column in ("code", "year"):
-        if column not in table.columns:
-            report.error(1, column, _("The column «%(column)s» is missing.", column=column))
-    value_columns = [c for c in table.columns if c not in ("code", "year")]
-    for column in value_columns:
-        if column not in FIGURE_COLUMNS:
-            report.error(1, column, _("Unknown column «%(column)s».", column=column))
-    if report.errors:
+    if not check_columns(table, ("code", "year"), {"code", "year", *FIGURE_COLUMNS}, report):
         return report
+    value_columns = [c for c in table.columns if c not in ("code", "year")]
 
     codes = {row.get("code") for row in table.rows}
     units = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}

@@ -4,6 +4,7 @@ every bad row is reported by its number, and nothing is written unless all rows 
 from __future__ import annotations
 
 import io
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -105,6 +106,19 @@ def read(filename: str, data: bytes, aliases: dict[str, str], report: ImportRepo
     except TableError as error:
         report.error(0, None, str(error))
         return None
+
+
+def check_columns(
+    table: Table, required: Iterable[str], known: Container[str], report: ImportReport
+) -> bool:
+    """Header problems are reported on row 1; True when there are none."""
+    for column in required:
+        if column not in table.columns:
+            report.error(1, column, _("The column «%(column)s» is missing.", column=column))
+    for column in table.columns:
+        if column not in known:
+            report.error(1, column, _("Unknown column «%(column)s».", column=column))
+    return report.ok
 
 
 def _parse_unit_rows(table: Table, report: ImportReport) -> list[PlannedUnit]:
@@ -271,13 +285,7 @@ def import_units(
     table = read(filename, data, UNIT_ALIASES, report)
     if table is None:
         return report
-    missing = [c for c in REQUIRED_UNIT_COLUMNS if c not in table.columns]
-    unknown = [c for c in table.columns if c not in UNIT_COLUMNS]
-    for column in missing:
-        report.error(1, column, _("The column «%(column)s» is missing.", column=column))
-    for column in unknown:
-        report.error(1, column, _("Unknown column «%(column)s».", column=column))
-    if report.errors:
+    if not check_columns(table, REQUIRED_UNIT_COLUMNS, set(UNIT_COLUMNS), report):
         return report
     planned = _parse_unit_rows(table, report)
     codes = {p.code for p in planned} | {p.parent_code for p in planned if p.parent_code}
