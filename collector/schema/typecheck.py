@@ -14,7 +14,7 @@ from collector.units.catalog import FIGURE_KINDS
 
 K = ValueKind
 AGGREGATES = frozenset({"sum", "count", "min", "max"})
-INDICATOR_ONLY = frozenset({"share", "mean", "figure"})
+INDICATOR_ONLY = frozenset({"share", "count_if", "mean", "figure"})
 FUNCTIONS = AGGREGATES | INDICATOR_ONLY | {"selected"}
 
 
@@ -175,6 +175,11 @@ class Checker:
     def call_share(self, node: Call) -> ValueKind:
         if self.arity(node, 1, 1):
             self.expect(node.args[0], {K.BOOL}, "share()")
+        return K.NUMBER
+
+    def call_count_if(self, node: Call) -> ValueKind:
+        if self.arity(node, 1, 1):
+            self.expect(node.args[0], {K.BOOL}, "count_if()")
         return K.NUMBER
 
     def call_mean(self, node: Call) -> ValueKind:
