@@ -228,3 +228,17 @@ def test_unit_reference_must_name_an_existing_unit(client, tree, people, app):
     assert stored(school) is None
     client.post(url(school), data={"revision": "0", "action": "save", "partner_unit": "S-B1"})
     assert stored(school).answers == {"partner_unit": "S-B1"}
+
+
+def test_a_response_keeps_the_version_it_answered(client, tree, people, form):
+    login_as(client, people["school"])
+    school = tree["school_a1"]
+    client.post(url(school), data={"revision": "0", "action": "save", "total": "4"})
+    changed = copy.deepcopy(form.document)
+    changed["sections"][0]["fields"][0]["label"] = "Всего (новая редакция)"
+    newer = publish(db.session, compile_document(changed), None).form_version
+    db.session.commit()
+    assert newer.version == 2
+    page = client.get(url(school)).get_data(as_text=True)
+    assert "Всего, ед." in page and "новая редакция" not in page
+    assert stored(school).form_version_id == form.id
