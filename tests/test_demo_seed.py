@@ -1,117 +1,206 @@
-"""The demo region: Kaluga's 26 municipalities, about 300 schools, consistent figures, one
-user per role; loading it twice changes nothing."""
+"""The Kaluga demo: the tree it builds, its figures, its users, and that loading it twice
+changes nothing."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import random
+
+import pytest
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import aliased
 
-from collector.auth.services import authenticate
+from collector.auth.services import authenticate, password_problem
 from collector.demo import kaluga
-from collector.demo.figures import school_figures
-from collector.demo.seed import DEMO_LOGINS, seed_demo
+from collector.demo.seed import DEMO_LOGINS, DEMO_SCHOOL_CODE, SeedResult, seed_demo
 from collector.extensions import db
-from collector.models import OrgUnit, ReferenceFigure, UnitType
-from collector.units.catalog import part_violations
+from collector.models import AuditEvent, OrgUnit, ReferenceFigure, RoleAssignment, User
+from collector.units.catalog import FIGURE_COLUMNS, column_name, part_violations
+from collector.units.services import current_academic_year
+from tests.conftest import password_hash
+
+DISTRICTS = (
+    "Бабынинский Барятинский Боровский Дзержинский Думиничский Жиздринский Жуковский "
+    "Износковский Кировский Козельский Куйбышевский Людиновский Малоярославецкий Медынский "
+    "Мещовский Мосальский Перемышльский Спас-Деменский Сухиничский Тарусский Ульяновский "
+    "Ферзиковский Хвастовичский Юхновский"
+).split()
 
 
-def count(unit_type: UnitType) -> int:
-    return db.session.scalar(select(func.count()).where(OrgUnit.unit_type == unit_type)) or 0
+@pytest.fixture(autouse=True)
+def cached_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The demo users' scrypt hashes are real, but made once per session, not per test.
+    monkeypatch.setattr("collector.models.users.generate_password_hash", password_hash)
 
 
-def test_demo_region_and_idempotence(app):
-    first = seed_demo(db.session)
+def seed(year: int | None = None) -> SeedResult:
+    result = seed_demo(db.session, year)
     db.session.commit()
-    assert count(UnitType.REGION) == 1
-    assert count(UnitType.MUNICIPALITY) == 26
-    assert 250 <= count(UnitType.SCHOOL) <= 350
-    districts = db.session.scalar(
-        select(func.count()).where(OrgUnit.name.like("Муниципальный район%"))
-    )
-    assert districts == 24
-    assert {
-        count(t) > 0
-        for t in (
-            UnitType.COLLEGE,
-            UnitType.UNIVERSITY,
-            UnitType.SUPPLEMENTARY,
-            UnitType.KINDERGARTEN,
-        )
-    } == {True}
-    figures = db.session.scalar(select(func.count()).select_from(ReferenceFigure))
-
-    second = seed_demo(db.session)
-    db.session.commit()
-    assert first.created_anything and not second.created_anything
-    assert db.session.scalar(select(func.count()).select_from(OrgUnit)) == first.units_created
-    assert db.session.scalar(select(func.count()).select_from(ReferenceFigure)) == figures
+    return result
 
 
-def test_every_school_hangs_under_a_municipality_with_a_right_path(app):
-    seed_demo(db.session)
-    db.session.commit()
+def count(model: type, *where: object) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def units_by_type() -> dict[str, int]:
+    rows = db.session.execute(select(OrgUnit.unit_type, func.count()).group_by(OrgUnit.unit_type))
+    return {unit_type: n for unit_type, n in rows}
+
+
+def test_builds_the_region_tree_with_right_paths(app):
+    seed()
+    by_type = units_by_type()
+    assert by_type["region"] == 1
+    assert by_type["municipality"] == 26
+    assert 250 <= by_type["school"] <= 350
+    assert {t: by_type.get(t) for t in ("college", "university", "supplementary")} == {
+        "college": 2,
+        "university": 1,
+        "supplementary": 2,
+    }
+    assert by_type["kindergarten"] == 1
+    names = set(db.session.scalars(select(OrgUnit.name).where(OrgUnit.unit_type == "municipality")))
+    assert names == {f"Муниципальный район «{d} район»" for d in DISTRICTS} | {
+        "Городской округ «Город Калуга»",
+        "Городской округ «Город Обнинск»",
+    }
+    region = db.session.scalar(select(OrgUnit).where(OrgUnit.unit_type == "region"))
+    assert (region.name, region.timezone) == ("Калужская область", "Europe/Moscow")
     parent = aliased(OrgUnit)
-    rows = db.session.execute(
-        select(OrgUnit.path, OrgUnit.id, parent.path, parent.unit_type)
-        .join(parent, parent.id == OrgUnit.parent_id)
-        .where(OrgUnit.unit_type == UnitType.SCHOOL)
-    ).all()
-    assert rows and all(p_type == "municipality" for *_, p_type in rows)
-    assert all(path == f"{p_path}{unit_id}/" for path, unit_id, p_path, _ in rows)
+    misplaced = db.session.scalar(
+        select(func.count())
+        .select_from(OrgUnit)
+        .outerjoin(parent, OrgUnit.parent_id == parent.id)
+        .where(OrgUnit.unit_type == "school")
+        .where((parent.id.is_(None)) | (parent.unit_type != "municipality"))
+    )
+    assert misplaced == 0
+    units = {u.id: u for u in db.session.scalars(select(OrgUnit))}
+    for unit in units.values():
+        assert unit.path.endswith(f"/{unit.id}/")
+        if unit.parent_id is None:
+            assert (unit.path, unit.depth) == (f"/{unit.id}/", 0)
+        else:
+            up = units[unit.parent_id]
+            assert unit.path == f"{up.path}{unit.id}/"
+            assert unit.depth == up.depth + 1
 
 
-def test_parts_never_exceed_totals_in_any_school(app):
-    seed_demo(db.session)
+def test_running_twice_adds_nothing(app):
+    first = seed()
+    tables = (OrgUnit, ReferenceFigure, User, RoleAssignment)
+    before = [count(model) for model in tables]
+    second = seed()
+    assert [count(model) for model in tables] == before
+    assert first.units_created == before[0] and first.figures_created == before[1]
+    assert first.users_created == len(DEMO_LOGINS) == before[2]
+    assert not second.created_anything
+    assert (second.units_present, second.figures_present, second.users_present) == (
+        first.units_created,
+        first.figures_created,
+        first.users_created,
+    )
+    # Only the run that changed something leaves an audit record.
+    assert count(AuditEvent, AuditEvent.action == "demo.seed") == 1
+
+    # A school without figures gets them again, the others are left alone.
+    school = db.session.scalar(select(OrgUnit).where(OrgUnit.code == DEMO_SCHOOL_CODE))
+    db.session.execute(delete(ReferenceFigure).where(ReferenceFigure.unit_id == school.id))
     db.session.commit()
-    rows = db.session.execute(
-        select(
-            ReferenceFigure.unit_id,
-            ReferenceFigure.figure,
-            ReferenceFigure.grade,
-            ReferenceFigure.value,
+    third = seed()
+    generated = next(s for s in kaluga.demo_schools() if s.code == DEMO_SCHOOL_CODE)
+    assert third.figures_created == len(kaluga.school_figures(generated))
+    assert (third.units_created, third.users_created) == (0, 0)
+    assert count(ReferenceFigure) == before[1]
+
+    # Another academic year is a set of its own: figures only.
+    other_year = seed(current_academic_year() - 1)
+    assert (other_year.units_created, other_year.users_created) == (0, 0)
+    assert other_year.figures_created == before[1]
+
+
+def test_figures_are_consistent_over_every_row(app):
+    seed()
+    part, total = aliased(ReferenceFigure), aliased(ReferenceFigure)
+    parts = part.figure.in_(("pupils_ovz", "pupils_disabled", "graduates"))
+    joined = (
+        select(func.count())
+        .select_from(part)
+        .join(
+            total,
+            (total.unit_id == part.unit_id)
+            & (total.academic_year == part.academic_year)
+            & (total.grade == part.grade)
+            & (total.figure == "pupils"),
         )
+        .where(parts)
     )
-    by_unit: dict[int, dict[tuple[str, int], int]] = {}
-    for unit_id, figure, grade, value in rows:
-        by_unit.setdefault(unit_id, {})[(figure, grade)] = value
-    assert len(by_unit) == count(UnitType.SCHOOL)
-    assert {unit: part_violations(v) for unit, v in by_unit.items() if part_violations(v)} == {}
-
-
-def test_stored_figures_are_the_generated_ones(app):
-    seed_demo(db.session)
-    db.session.commit()
-    expected = sum(
-        value
-        for school in kaluga.all_schools()
-        for (figure, _grade), value in school_figures(school).items()
-        if figure == "pupils"
-    )
-    stored = db.session.scalar(
+    # Every part has its pupils row (no graduates of a grade the school lacks) ...
+    assert db.session.scalar(joined) == count(part, parts) > 0
+    # ... and never exceeds it.
+    assert db.session.scalar(joined.where(part.value > total.value)) == 0
+    assert set(
+        db.session.scalars(
+            select(ReferenceFigure.grade).where(ReferenceFigure.figure == "graduates")
+        )
+    ) == {9, 11}
+    assert count(ReferenceFigure, ReferenceFigure.academic_year != current_academic_year()) == 0
+    with_figures = select(ReferenceFigure.unit_id).distinct()
+    assert count(OrgUnit, OrgUnit.unit_type == "school", OrgUnit.id.not_in(with_figures)) == 0
+    assert count(OrgUnit, OrgUnit.unit_type != "school", OrgUnit.id.in_(with_figures)) == 0
+    # What was stored is what the pure generator gives: same rows, same total of pupils.
+    expected = [kaluga.school_figures(s) for s in kaluga.demo_schools()]
+    pupils = db.session.scalar(
         select(func.sum(ReferenceFigure.value)).where(ReferenceFigure.figure == "pupils")
     )
-    assert stored == expected
-    # Deterministic: generating again gives the same numbers.
-    again = kaluga.all_schools()[10]
-    assert school_figures(again) == school_figures(again)
+    assert pupils == sum(v for f in expected for (key, _g), v in f.items() if key == "pupils")
+    assert count(ReferenceFigure) == sum(len(f) for f in expected)
 
 
 def test_demo_users_log_in_with_their_roles(app):
-    seed_demo(db.session)
-    db.session.commit()
+    seed()
     for login in DEMO_LOGINS:
+        assert password_problem(login.password, login.username) is None
         user = authenticate(db.session, login.username, login.password)
         assert user is not None, login.username
+        assert user.full_name == login.full_name
         assert [(r.role, r.unit.code if r.unit else None) for r in user.roles] == [
             (login.role.value, login.unit_code)
         ]
+    school = db.session.scalar(select(OrgUnit).where(OrgUnit.code == DEMO_SCHOOL_CODE))
+    assert (school.short_name, school.parent.code) == ("СОШ № 5", kaluga.KALUGA.code)
+
+
+def test_the_generator_is_pure_and_plausible():
+    random.seed(1)
+    schools = kaluga.demo_schools()
+    figures = [kaluga.school_figures(s) for s in schools]
+    random.seed(2)  # the global generator plays no part
+    assert kaluga.demo_schools() == schools
+    assert [kaluga.school_figures(s) for s in schools] == figures
+    codes = [s.code for s in schools] + [m.code for m in kaluga.MUNICIPALITIES]
+    codes += [u.code for u in kaluga.OTHER_UNITS] + [kaluga.REGION_CODE]
+    assert len(set(codes)) == len(codes) and max(map(len, codes)) <= 64
+    for school, values in zip(schools, figures, strict=True):
+        assert part_violations(values) == []
+        assert {column_name(f, g) for f, g in values} <= set(FIGURE_COLUMNS)
+        grades = {g for f, g in values if f == "pupils"}
+        assert grades == set(kaluga.GRADES[school.level]), school.code
+        staff = {f: v for (f, g), v in values.items() if g == 0}
+        teachers = sum(
+            v for f, v in staff.items() if f.startswith("teachers_") and f != "teachers_total"
+        )
+        assert staff["teachers_total"] >= teachers + staff["psychologists"], school.code
+        assert staff["class_teachers"] >= 1 and staff["teachers_primary"] >= 1
+        assert 0 <= staff["psychologists"] <= 2
 
 
 def test_seed_demo_command_prints_logins_and_respects_if_empty(app, make_unit):
     runner = app.test_cli_runner()
-    make_unit(UnitType.REGION, code="OTHER")
+    make_unit("region", code="OTHER")
     skipped = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "not loaded" in skipped.output
-    assert count(UnitType.SCHOOL) == 0
+    assert count(OrgUnit, OrgUnit.unit_type == "school") == 0
     loaded = runner.invoke(args=["seed-demo"])
-    assert loaded.exit_code == 0 and "demo-admin-2026" in loaded.output
+    assert loaded.exit_code == 0, loaded.output
+    assert all(login.password in loaded.output for login in DEMO_LOGINS)
