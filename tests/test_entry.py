@@ -242,3 +242,12 @@ def test_a_response_keeps_the_version_it_answered(client, tree, people, form):
     page = client.get(url(school)).get_data(as_text=True)
     assert "Всего, ед." in page and "новая редакция" not in page
     assert stored(school).form_version_id == form.id
+
+
+def test_a_tampered_revision_is_a_conflict_not_an_error(client, tree, people, form):
+    login_as(client, people["school"])
+    school = tree["school_a1"]
+    client.post(url(school), data={"revision": "0", "action": "save", "total": "1"})
+    page = client.post(url(school), data={"revision": "x1", "action": "save", "total": "2"})
+    assert page.status_code == 200 and 'data-testid="conflict"' in page.get_data(as_text=True)
+    assert stored(school).answers == {"total": 1}

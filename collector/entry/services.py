@@ -115,6 +115,10 @@ class Entry:
     def section(self, section_id: str | None) -> SectionSpec:
         return next((s for s in self.spec.sections if s.id == section_id), self.spec.sections[0])
 
+    def next_section_id(self, section_id: str) -> str:
+        ids = [s.id for s in self.spec.sections]
+        return ids[min(ids.index(section_id) + 1, len(ids) - 1)]
+
 
 def open_entry(session: Session, user: User, form_id: str, unit_id: int) -> Entry:
     unit = session.get(OrgUnit, unit_id)
@@ -267,6 +271,32 @@ def submit(session: Session, user: User, entry: Entry, base_revision: int) -> li
     response.submitted_at = utcnow()
     record(session, user, "response.submit", response, revision=response.revision)
     return []
+
+
+@dataclass
+class Outcome:
+    conflict: Conflict | None
+    problems: list[Problem]
+
+
+def save_and_check(
+    session: Session,
+    user: User,
+    entry: Entry,
+    section_answers: dict[str, Any],
+    section_field_ids: list[str],
+    *,
+    base_revision: int,
+    submitting: bool,
+) -> Outcome:
+    """Save one section, then report the rules it breaks, or (on submit) everything that
+    stands in the way of submitting; submit when nothing does."""
+    conflict = save_section(session, user, entry, section_answers, section_field_ids, base_revision)
+    if conflict is not None:
+        return Outcome(conflict, [])
+    if submitting:
+        return Outcome(None, submit(session, user, entry, entry.revision))
+    return Outcome(None, problems(entry.spec, entry.answers, for_submission=False))
 
 
 def progress(spec: FormSpec, answers: dict[str, Any]) -> dict[str, tuple[int, int]]:

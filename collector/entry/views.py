@@ -81,35 +81,31 @@ def fill(form_id: str, unit_id: int) -> str | Response | tuple[Response, int]:
             return render_template("entry/fill.html", **_page(entry, section, form, [], None))
         ids = [f.id for f in section.fields]
         if form.validate() and not _unknown_units(entry, form, ids):
-            answers = answers_from_form(entry.spec, form, ids)
-            base = int(form.revision.data or 0)
-            conflict = services.save_section(db.session, current_user, entry, answers, ids, base)
+            outcome = services.save_and_check(
+                db.session,
+                current_user,
+                entry,
+                answers_from_form(entry.spec, form, ids),
+                ids,
+                base_revision=_revision(form),
+                submitting=action == "submit",
+            )
+            conflict, found = outcome.conflict, outcome.problems
             if conflict is None:
-                found = services.problems(entry.spec, entry.answers, for_submission=False)
-                if action == "submit":
-                    found = services.submit(db.session, current_user, entry, entry.revision)
                 db.session.commit()
                 if action == "autosave":
                     return jsonify(revision=entry.revision, saved=True)
                 form.revision.data = str(entry.revision)
-                if action == "submit" and not found:
-                    flash(_("The report has been submitted."), "success")
-                    return redirect(
-                        url_for("entry.fill", form_id=form_id, unit_id=unit_id, section=section.id)
-                    )
-                if action == "next" and not found:
-                    return redirect(
-                        url_for(
-                            "entry.fill",
-                            form_id=form_id,
-                            unit_id=unit_id,
-                            section=_next_section(entry, section.id),
-                        )
-                    )
                 if not found:
-                    flash(_("Draft saved."), "success")
+                    flash(
+                        _("The report has been submitted.")
+                        if action == "submit"
+                        else _("Draft saved."),
+                        "success",
+                    )
+                    target = entry.next_section_id(section.id) if action == "next" else section.id
                     return redirect(
-                        url_for("entry.fill", form_id=form_id, unit_id=unit_id, section=section.id)
+                        url_for("entry.fill", form_id=form_id, unit_id=unit_id, section=target)
                     )
             elif action == "autosave":
                 return jsonify(saved=False, conflict=True), 409
@@ -129,18 +125,18 @@ def fill(form_id: str, unit_id: int) -> str | Response | tuple[Response, int]:
     return render_template("entry/fill.html", **_page(entry, section, form, found, conflict))
 
 
+def _revision(form: EntryForm) -> int:
+    """The revision the page was loaded at; anything else than a number counts as none."""
+    raw = form.revision.data or ""
+    return int(raw) if raw.isdigit() else 0
+
+
 def _unknown_units(entry: services.Entry, form: EntryForm, ids: list[str]) -> bool:
     answers = answers_from_form(entry.spec, form, ids)
     unknown = services.unknown_unit_codes(db.session, entry.spec, answers)
     for field_id in unknown:
         form[field_id].errors = [_("No organisation has this code.")]
     return bool(unknown)
-
-
-def _next_section(entry: services.Entry, section_id: str) -> str:
-    ids = [s.id for s in entry.spec.sections]
-    position = ids.index(section_id)
-    return ids[min(position + 1, len(ids) - 1)]
 
 
 def _page(
