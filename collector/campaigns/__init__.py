@@ -1,0 +1,1 @@
+"""Campaigns: deadlines, response states and review (issue 4, in progress)."""
