@@ -2,6 +2,7 @@
 
 from collector.models.audit import AuditEvent
 from collector.models.base import Base
+from collector.models.campaigns import Campaign, CampaignDeadline, DeadlineExtension
 from collector.models.figures import ReferenceFigure
 from collector.models.forms import FormVersion
 from collector.models.responses import FormResponse, ResponseStatus
@@ -11,6 +12,9 @@ from collector.models.users import Role, RoleAssignment, User
 __all__ = [
     "AuditEvent",
     "Base",
+    "Campaign",
+    "CampaignDeadline",
+    "DeadlineExtension",
     "FormResponse",
     "FormVersion",
     "OrgUnit",

@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collector.models.base import Base, UTCDateTime, utcnow
@@ -16,8 +16,13 @@ from collector.models.units import OrgUnit
 
 
 class ResponseStatus(enum.StrEnum):
+    # The same states as collector.campaigns.lifecycle.ResponseState.
+    NOT_STARTED = "not_started"
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    RETURNED = "returned"
+    RESUBMITTED = "resubmitted"
+    ACCEPTED = "accepted"
 
 
 class FormResponse(Base):
@@ -27,8 +32,15 @@ class FormResponse(Base):
     form_version_id: Mapped[int] = mapped_column(ForeignKey("form_version.id"), index=True)
     form_id: Mapped[str] = mapped_column(String(64), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
-    # "form_id:unit_id" for a unit report, which has one response per unit; unique, so two
-    # first saves at once cannot make two. Null for surveys (many responses per unit).
+    # Null for a response made outside any campaign.
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    # The reviewer's comment when returned or reopened, shown to the respondents.
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "form_id:unit_id" (or "campaign:N:unit_id") for a unit report, which has one response
+    # per unit; unique, so two first saves at once cannot make two. Null for surveys.
     unit_report_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.DRAFT.value)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
