@@ -145,9 +145,8 @@ def close_campaign(session: Session, actor: User, campaign: Campaign) -> None:
     _move_campaign(session, actor, campaign, CampaignState.CLOSED)
 
 
-def deadline_for(session: Session, campaign: Campaign, unit: OrgUnit) -> datetime | None:
-    due = next((d.due_at for d in campaign.deadlines if d.unit_type == unit.unit_type), None)
-    return due
+def deadline_for(campaign: Campaign, unit: OrgUnit) -> datetime | None:
+    return next((d.due_at for d in campaign.deadlines if d.unit_type == unit.unit_type), None)
 
 
 def extension_for(session: Session, campaign: Campaign, unit: OrgUnit) -> DeadlineExtension | None:
@@ -216,7 +215,7 @@ def move_response(
     before = ResponseState(response.status)
     after = next_state(before, move, grants_of(actor), unit.path, comment)
     if move == Move.SUBMIT:
-        due = deadline_for(session, campaign, unit)
+        due = deadline_for(campaign, unit)
         if due is not None:
             extension = extension_for(session, campaign, unit)
             check = check_submission(
