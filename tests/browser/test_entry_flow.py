@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from collector.extensions import db
@@ -42,14 +43,16 @@ def test_draft_reload_rule_fix_submit(page, server, tree, people, test_form):
     page.get_by_label("Да").check()
     page.get_by_label("Обучающиеся, Чел.").fill("120")
     page.get_by_label("Партнёр, 1").fill("АО «Калужский турбинный завод»")
-    page.get_by_role("button", name="Сохранить черновик").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Сохранить черновик").click()
     # The draft is stored with the broken rule shown beside its field, values kept.
     assert page.locator("#field-part .invalid-feedback").inner_text() == "Часть больше целого"
     page.reload()
     assert page.get_by_label("Всего, ед.").input_value() == "3"
     assert page.get_by_label("Из них").input_value() == "5"
-    page.get_by_role("button", name="Отправить отчёт").click()
-    assert page.get_by_test_id("error-summary").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Отправить отчёт").click()
+    expect(page.get_by_test_id("error-summary")).to_be_visible()
     assert page.get_by_label("Из них").input_value() == "5"
     page.get_by_label("Всего, ед.").fill("12")
     page.get_by_role("button", name="Отправить отчёт").click()
@@ -86,8 +89,9 @@ def test_values_survive_a_lost_session(page, server, tree, people, test_form):
     log_in_again = page.get_by_label("Логин")
     log_in_again.fill("school")
     page.get_by_label("Пароль").fill("correct horse battery")
-    page.get_by_role("button", name="Войти").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Войти").click()
     open_form(page, server, tree)
     assert page.get_by_label("Всего, ед.").input_value() == "77"
-    assert page.get_by_text("Восстановлены ранее введённые значения").is_visible()
+    expect(page.get_by_text("Восстановлены ранее введённые значения")).to_be_visible()
     assert stored(tree["school_a1"]) is None

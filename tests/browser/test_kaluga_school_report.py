@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from collector.demo.seed import DEMO_LOGINS, seed_demo
@@ -74,6 +75,8 @@ def test_demo_school_fills_and_submits_the_kaluga_report(page, server, app):
     # A draft, reloaded.
     page.get_by_label("Публикации в СМИ по профориентации, всего, ед.").fill("3")
     page.get_by_role("button", name="Сохранить черновик").click()
+    # Reload only once the save's own page has arrived, or the reload cuts it off.
+    page.get_by_text("Черновик сохранён.").wait_for()
     page.reload()
     assert page.get_by_label("Публикации в СМИ по профориентации, всего, ед.").input_value() == "3"
 
@@ -89,12 +92,15 @@ def test_demo_school_fills_and_submits_the_kaluga_report(page, server, app):
     answers: dict[str, Any] = {}
     sections = page.locator("[data-testid=outline] a")
     for index in range(sections.count()):
-        page.locator("[data-testid=outline] a").nth(index).click()
+        link = page.locator("[data-testid=outline] a").nth(index)
+        title = link.inner_text()
+        link.click()
+        # Each step waits for the page it caused, so no input lands on the page before.
+        expect(page.locator("h2")).to_have_text(title)
         fill_section(page, answers)
         page.get_by_role("button", name="Сохранить черновик").click()
-        assert not page.locator(".invalid-feedback").count(), page.locator(
-            ".invalid-feedback"
-        ).all_inner_texts()
+        page.get_by_text("Черновик сохранён.").wait_for()
+        assert page.locator(".invalid-feedback").count() == 0
     page.get_by_role("button", name="Отправить отчёт").click()
     page.get_by_text("Отчёт отправлен.").wait_for()
 

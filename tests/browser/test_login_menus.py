@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import DEFAULT_PASSWORD
 
@@ -41,7 +42,8 @@ def test_menu_labels_are_russian_and_switch_to_english(page, server, people):
         "Импорт",
         "Пользователи",
     ]
-    page.get_by_role("link", name="English").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="English").click()
     assert menu.inner_text().split() == ["Home", "My", "forms", "Organisations", "Import", "Users"]
 
 
@@ -50,7 +52,7 @@ def test_wrong_password_is_refused_in_russian(page, server, people):
     page.get_by_label("Логин").fill("admin")
     page.get_by_label("Пароль").fill("wrong")
     page.get_by_role("button", name="Войти").click()
-    assert page.get_by_text("Неверный логин или пароль").is_visible()
+    expect(page.get_by_text("Неверный логин или пароль")).to_be_visible()
     assert page.get_by_label("Логин").input_value() == "admin"
 
 
