@@ -6,27 +6,38 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from collector.extensions import db
 from collector.models import User
-from collector.units.figures_import import import_figures
-from collector.units.importing import ImportReport, import_units
+from collector.units.importing import ImportReport, RowError, import_figures, import_units
 
 units_cli = AppGroup("units", help="Import org units and their reference figures.")
 
 Importer = Callable[..., ImportReport]
 
 
+def error_line(file: Path, error: RowError) -> str:
+    """`FILE: row N: column: message`; the parts the error has not are left out."""
+    parts = [str(file)]
+    if error.row:
+        parts.append(f"row {error.row}")
+    if error.column:
+        parts.append(error.column)
+    return ": ".join([*parts, error.message])
+
+
 def _run(importer: Importer, file: Path, dry_run: bool) -> None:
     session: Session = db.session
     actor: User | None = None  # the command line acts for the installation
-    report = importer(session, actor, file.name, file.read_bytes(), dry_run=dry_run)
+    # No request, so no session or user to choose a language from: the installation's.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        report = importer(session, actor, file.name, file.read_bytes(), dry_run=dry_run)
     for error in report.errors:
-        where = f"row {error.row}" if error.row else "file"
-        column = f": {error.column}" if error.column else ""
-        click.echo(f"{file}: {where}{column}: {error.message}", err=True)
+        click.echo(error_line(file, error), err=True)
     if not report.ok:
         session.rollback()
         raise click.exceptions.Exit(1)
@@ -34,11 +45,11 @@ def _run(importer: Importer, file: Path, dry_run: bool) -> None:
         session.rollback()
     else:
         session.commit()
-    verb = "would be" if dry_run else "were"
-    click.echo(
-        f"{file}: no errors; {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged {verb} written."
-    )
+    counts = f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+    if dry_run:
+        click.echo(f"{file}: no errors; nothing written (dry run); would be {counts}.")
+    else:
+        click.echo(f"{file}: imported; {counts}.")
 
 
 file_argument = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -1,5 +1,6 @@
 """Reading an uploaded table (CSV or XLSX) into rows of text with the row numbers the user
-sees in the file: the header is row 1, the first data row is row 2.
+sees in the file: the header is row 1, the first data row is row 2, and blank rows are
+skipped without renumbering the rows after them.
 
 Pure: no Flask, no database, so the command line and the web share it.
 """
@@ -8,11 +9,14 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
+# The only user-facing texts of this module (it has no translation machinery).
 MESSAGES = {
     "extension": "Поддерживаются только файлы CSV и XLSX.",
     "unreadable": "Файл не удалось прочитать: он повреждён или это не таблица.",
@@ -20,14 +24,22 @@ MESSAGES = {
     "duplicate": "Столбец «{column}» встречается в заголовке дважды.",
     "blank_header": "В заголовке есть пустой столбец (номер {index}).",
     "encoding": "Кодировка файла не распознана: сохраните его в UTF-8 или Windows-1251.",
+    "stray": "В строке {row} заполнена ячейка в столбце {index}, у которого нет заголовка.",
 }
 
-# Excel hands whole numbers typed into a number cell back as "25.0".
+# Excel hands whole numbers back as "25.0" when a column mixes numbers and text.
 _WHOLE_FLOAT = re.compile(r"^-?\d+\.0+$")
+_ZIP_MAGIC = b"PK\x03\x04"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class TableError(ValueError):
-    """The file as a whole cannot be read; the message is for the user."""
+    """The file as a whole cannot be read; the message is for the user. `row` is the row
+    the problem was found on, when there is one."""
+
+    def __init__(self, message: str, row: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,8 @@ class TableRow:
 class Table:
     columns: list[str]
     rows: list[TableRow] = field(default_factory=list)
+    # Blank rows above the header are skipped too, so the header need not be row 1.
+    header_row: int = 1
 
 
 def normalise_header(name: str, aliases: Mapping[str, str]) -> str:
@@ -51,6 +65,11 @@ def normalise_header(name: str, aliases: Mapping[str, str]) -> str:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith(_UTF16_BOMS):  # Excel's "Unicode text"
+        return data.decode("utf-16")
+    if b"\x00" in data:
+        raise TableError(MESSAGES["unreadable"])
+    # cp1251 decodes almost any bytes, so it can only be the fallback.
     for encoding in ("utf-8-sig", "cp1251"):
         try:
             return data.decode(encoding)
@@ -60,64 +79,94 @@ def _decode(data: bytes) -> str:
 
 
 def _delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
+    header = next((line for line in text.splitlines() if line.strip()), "")
     return max((";", ",", "\t"), key=header.count)
 
 
-def _frame(filename: str, data: bytes) -> pd.DataFrame:
+def _csv_frame(data: bytes) -> Any:
+    text = _decode(data)
+    sep = _delimiter(text)
+    # Named columns as wide as the widest line: a row with more cells than the header is
+    # then read (and reported by its number) instead of stopping the parser.
+    width = max((line.count(sep) for line in text.splitlines()), default=0) + 1
+    return pd.read_csv(
+        io.StringIO(text),
+        sep=sep,
+        dtype=str,
+        header=None,
+        names=list(range(width)),
+        keep_default_na=False,
+        skip_blank_lines=False,
+    )
+
+
+def _xlsx_frame(data: bytes) -> Any:
+    with warnings.catch_warnings():
+        # openpyxl warns about workbook features it drops (styles, validation): harmless.
+        warnings.simplefilter("ignore", UserWarning)
+        return pd.read_excel(
+            io.BytesIO(data), sheet_name=0, dtype=str, header=None, keep_default_na=False
+        )
+
+
+def _grid(filename: str, data: bytes) -> list[list[str]]:
+    """The cells as text, row 1 first."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in ("csv", "xlsx"):
+        raise TableError(MESSAGES["extension"])
+    if not data.strip():
+        raise TableError(MESSAGES["empty"])
+    # A workbook renamed to .csv is still a workbook.
+    excel = extension == "xlsx" or data.startswith(_ZIP_MAGIC)
     try:
-        if extension == "csv":
-            text = _decode(data)
-            return pd.read_csv(
-                io.StringIO(text),
-                sep=_delimiter(text),
-                dtype=str,
-                header=None,
-                keep_default_na=False,
-                skip_blank_lines=False,
-            )
-        if extension == "xlsx":
-            return pd.read_excel(
-                io.BytesIO(data), sheet_name=0, dtype=str, header=None, keep_default_na=False
-            )
+        frame = _xlsx_frame(data) if excel else _csv_frame(data)
     except TableError:
         raise
     except pd.errors.EmptyDataError:
         raise TableError(MESSAGES["empty"]) from None
     except Exception as error:  # pandas and openpyxl raise many kinds for a broken file
         raise TableError(MESSAGES["unreadable"]) from error
-    raise TableError(MESSAGES["extension"])
+    return [[_cell(value, excel) for value in row] for row in frame.itertuples(index=False)]
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, excel: bool) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     text = str(value).strip()
-    return text[: text.index(".")] if _WHOLE_FLOAT.match(text) else text
+    if excel and _WHOLE_FLOAT.match(text):
+        return text[: text.index(".")]
+    return text
 
 
-def read_table(filename: str, data: bytes, aliases: Mapping[str, str] | None = None) -> Table:
-    frame = _frame(filename, data)
-    if frame.empty:
-        raise TableError(MESSAGES["empty"])
-    raw_header = [_cell(v) for v in frame.iloc[0].tolist()]
+def _header(cells: list[str], aliases: Mapping[str, str]) -> list[str]:
+    names = list(cells)
     # Trailing unnamed columns are Excel's leftovers, not data.
-    while raw_header and not raw_header[-1]:
-        raw_header.pop()
-    columns = [normalise_header(name, aliases or {}) for name in raw_header]
+    while names and not names[-1]:
+        names.pop()
+    columns = [normalise_header(name, aliases) for name in names]
+    seen: set[str] = set()
     for index, name in enumerate(columns, start=1):
         if not name:
             raise TableError(MESSAGES["blank_header"].format(index=index))
-    seen: set[str] = set()
-    for name in columns:
         if name in seen:
             raise TableError(MESSAGES["duplicate"].format(column=name))
         seen.add(name)
-    table = Table(columns=columns)
-    for position, values in enumerate(frame.iloc[1:].itertuples(index=False), start=2):
-        cells = [_cell(v) for v in values][: len(columns)]
-        if not any(cells):
-            continue
-        table.rows.append(TableRow(position, dict(zip(columns, cells, strict=False))))
+    return columns
+
+
+def read_table(filename: str, data: bytes, aliases: Mapping[str, str] | None = None) -> Table:
+    """Read the first sheet (XLSX) or the whole file (CSV); `aliases` maps normalised
+    header texts (e.g. Russian ones) to the column names callers use."""
+    grid = _grid(filename, data)
+    numbered = [(number, cells) for number, cells in enumerate(grid, start=1) if any(cells)]
+    if not numbered:
+        raise TableError(MESSAGES["empty"])
+    header_row, header_cells = numbered[0]
+    columns = _header(header_cells, aliases or {})
+    table = Table(columns=columns, header_row=header_row)
+    for number, cells in numbered[1:]:
+        for index, value in enumerate(cells[len(columns) :], start=len(columns) + 1):
+            if value:
+                raise TableError(MESSAGES["stray"].format(row=number, index=index), row=number)
+        table.rows.append(TableRow(number, dict(zip(columns, cells, strict=False))))
     return table

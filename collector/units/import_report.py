@@ -1,0 +1,97 @@
+"""What every import returns, and the steps the imports share: reading the file,
+checking its header, finding units by code."""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from collector.models import OrgUnit
+from collector.units.tabular import Table, TableError, read_table
+
+T = TypeVar("T")
+# Keeps IN (...) lists well below every driver's limit on bound parameters.
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as the user sees it in the file; 0 for the file as a whole
+    column: str | None
+    message: str
+
+
+@dataclass
+class ImportReport:
+    errors: list[RowError] = field(default_factory=list)
+    # Units: rows; figures: cells. Counted on a dry run too (what would be written).
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, row: int, column: str | None, message: str) -> None:
+        self.errors.append(RowError(row, column, message))
+
+    def finish(self) -> ImportReport:
+        """Errors in file order (stable: a row's errors keep the order they were found)."""
+        self.errors.sort(key=lambda e: e.row)
+        return self
+
+
+def chunks(items: Iterable[T], size: int | None = None) -> Iterator[list[T]]:
+    size = size or CHUNK
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def units_by_code(session: Session, codes: Iterable[str]) -> dict[str, OrgUnit]:
+    found: dict[str, OrgUnit] = {}
+    for batch in chunks(sorted(set(codes))):
+        found.update(
+            (u.code, u) for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(batch)))
+        )
+    return found
+
+
+def read(filename: str, data: bytes, aliases: dict[str, str], report: ImportReport) -> Table | None:
+    try:
+        return read_table(filename, data, aliases)
+    except TableError as error:
+        report.error(error.row or 0, None, str(error))
+        return None
+
+
+def check_columns(
+    table: Table, required: Iterable[str], known: Container[str], report: ImportReport
+) -> bool:
+    """Header problems are reported on the header row; True when there are none."""
+    for column in required:
+        if column not in table.columns:
+            report.error(
+                table.header_row, column, _("The column «%(column)s» is missing.", column=column)
+            )
+    for column in table.columns:
+        if column not in known:
+            report.error(table.header_row, column, _("Unknown column «%(column)s».", column=column))
+    return report.ok
+
+
+def template_csv(columns: list[str], example: list[str]) -> bytes:
+    """A template with a BOM and `;`, as Russian Excel opens it without asking."""
+    return (";".join(columns) + "\r\n" + ";".join(example) + "\r\n").encode("utf-8-sig")
