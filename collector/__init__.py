@@ -46,9 +46,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from collector import cli, errors, i18n, web
     from collector.auth import views as auth_views
+    from collector.campaigns import views as campaign_views
     from collector.entry import views as entry_views
     from collector.extensions import csrf, db, limiter, login_manager, migrate
     from collector.main import views as main_views
+    from collector.surveys import views as survey_views
     from collector.units import views as unit_views
     from collector.users import views as user_views
 
@@ -67,4 +69,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(unit_views.bp)
     app.register_blueprint(user_views.bp)
     app.register_blueprint(entry_views.bp)
+    app.register_blueprint(campaign_views.bp)
+    app.register_blueprint(survey_views.bp)
     return app

@@ -30,6 +30,8 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # Answers through one survey link: a class filling it in at once fits, a script does not.
+    SURVEY_RATE_LIMIT = "60 per minute;600 per hour"
 
     # Largest upload accepted (unit and figure imports).
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

@@ -31,3 +31,59 @@ def role_label(role: str) -> str:
 
 def unit_type_label(unit_type: str) -> str:
     return str(UNIT_TYPE_LABELS.get(unit_type, unit_type))
+
+
+STATUS_LABELS: dict[str, Any] = {
+    "not_started": _l("not started"),
+    "draft": _l("draft"),
+    "submitted": _l("submitted"),
+    "returned": _l("returned"),
+    "resubmitted": _l("resubmitted"),
+    "accepted": _l("accepted"),
+}
+
+STATUS_BADGES = {
+    "not_started": "text-bg-light",
+    "draft": "text-bg-secondary",
+    "submitted": "text-bg-primary",
+    "returned": "text-bg-warning",
+    "resubmitted": "text-bg-info",
+    "accepted": "text-bg-success",
+}
+
+CAMPAIGN_STATE_LABELS: dict[str, Any] = {
+    "draft": _l("in preparation"),
+    "open": _l("open"),
+    "closed": _l("closed"),
+    "archived": _l("archived"),
+}
+
+LATE_POLICY_LABELS: dict[str, Any] = {
+    "refuse": _l("refuse late reports"),
+    "flag": _l("accept late reports and mark them late"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(status, "text-bg-light")
+
+
+def campaign_state_label(state: str) -> str:
+    return str(CAMPAIGN_STATE_LABELS.get(state, state))
+
+
+AUDIT_LABELS: dict[str, Any] = {
+    "response.save": _l("Answers saved"),
+    "response.submit": _l("Submitted"),
+    "response.return": _l("Returned for corrections"),
+    "response.accept": _l("Accepted"),
+    "response.reopen": _l("Reopened"),
+}
+
+
+def audit_label(action: str) -> str:
+    return str(AUDIT_LABELS.get(action, action))

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import Flask, request
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
 from collector.auth.services import can_somewhere
-from collector.labels import role_label, unit_type_label
+from collector.campaigns.services import effective_deadline
+from collector.extensions import db
+from collector.labels import (
+    audit_label,
+    campaign_state_label,
+    role_label,
+    status_badge,
+    status_label,
+    unit_type_label,
+)
+from collector.models import Campaign, OrgUnit
 
 # Everything is served from this origin: no CDN, no web fonts from elsewhere.
 CONTENT_SECURITY_POLICY = (
@@ -32,6 +45,7 @@ class NavItem:
 NAVIGATION = (
     NavItem("main.home", _l("Home")),
     NavItem("entry.index", _l("My forms"), Action.FILL_REPORT),
+    NavItem("campaigns.index", _l("Campaigns"), Action.REVIEW_REPORTS),
     NavItem("units.index", _l("Organisations"), Action.VIEW_UNIT),
     NavItem("units.import_units_page", _l("Import"), Action.IMPORT_UNITS),
     NavItem("users.index", _l("Users"), Action.MANAGE_USERS),
@@ -54,6 +68,20 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
+def local_time(moment: datetime | None, timezone: str) -> str:
+    """A UTC moment as the wall-clock time of a region, with the zone's name, so that a
+    coordinator in Moscow and a school in Omsk read the same deadline the same way."""
+    if moment is None:
+        return "—"
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{format_datetime(local, 'short', rebase=False)} ({timezone})"
+
+
+def due_for(campaign: Campaign, unit: OrgUnit) -> datetime | None:
+    """The unit's deadline, its extension included."""
+    return effective_deadline(db.session, campaign, unit)
+
+
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -66,6 +94,12 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.add_template_filter(role_label, "role_label")
     app.add_template_filter(unit_type_label, "unit_type_label")
+    app.add_template_filter(status_label, "status_label")
+    app.add_template_filter(audit_label, "audit_label")
+    app.add_template_filter(status_badge, "status_badge")
+    app.add_template_filter(campaign_state_label, "campaign_state_label")
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(due_for, "due_for")
 
     @app.context_processor
     def navigation() -> dict[str, Any]:

@@ -142,6 +142,8 @@ ROLE_PAGES = {
     ),
     "units.index": ("/units/", {"admin", "region", "other_region", "municipal", "school"}),
     "entry.index": ("/entry/", {"admin", "region", "other_region", "municipal", "school"}),
+    "campaigns.index": ("/campaigns/", {"admin", "region", "other_region", "municipal"}),
+    "campaigns.create": ("/campaigns/new", {"admin", "region", "other_region"}),
 }
 
 
@@ -164,6 +166,14 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
         | {
             "users.edit",
             "entry.fill",  # tests/test_entry.py: scope by unit and by the form's unit types
+            # tests/campaigns/test_campaign_views.py: scope by the campaign and the unit
+            "entry.fill_response",
+            "campaigns.detail",
+            "campaigns.change_state",
+            "campaigns.missing_xlsx",
+            "campaigns.extend",
+            "campaigns.review",
+            "campaigns.flyer",
             "users.revoke",
             "users.index",
             "users.create",
@@ -177,6 +187,9 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
         "main.home",
         "main.set_language",
         "units.index",
+        # Survey links answer anyone who has the token: tests/surveys/test_survey_links.py
+        "surveys.answer",
+        "surveys.thanks",
     }
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints - covered - public_or_self == set()

@@ -5,7 +5,7 @@ The database layer and the pages build on these."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -85,19 +85,31 @@ class MoveRefused(ValueError):
     """The move is not possible from this state, for this user, or without a comment."""
 
 
+class CommentRequired(MoveRefused):
+    """Returning or reopening says what to correct."""
+
+
 def parent_path(unit_path: str) -> str:
     """ "/1/7/42/" -> "/1/7/"; a root's parent is the whole installation ("")."""
     parts = unit_path.strip("/").split("/")
     return "/" + "/".join(parts[:-1]) + "/" if len(parts) > 1 else ""
 
 
-def actor_role(grants: Iterable[Grant], unit_path: str) -> set[Actor]:
+def actor_role(
+    grants: Iterable[Grant], unit_path: str, answer_roles: Collection[str] | None = None
+) -> set[Actor]:
     """A respondent holds a filling role on the unit itself (a coordinator above it does
-    not submit in its place); a reviewer holds review rights on a unit strictly above it
-    (a municipality does not accept its own report)."""
+    not submit in its place), and one of the campaign's answering roles when it names
+    them; a reviewer holds review rights on a unit strictly above it (a municipality does
+    not accept its own report)."""
     grants = list(grants)
     roles: set[Actor] = set()
-    if any(Action.FILL_REPORT in _actions(g) and g.unit_path == unit_path for g in grants):
+    if any(
+        Action.FILL_REPORT in _actions(g)
+        and g.unit_path == unit_path
+        and (not answer_roles or g.role in answer_roles)
+        for g in grants
+    ):
         roles.add(Actor.RESPONDENT)
     above = parent_path(unit_path)
     if any(Action.REVIEW_REPORTS in _actions(g) and above.startswith(g.unit_path) for g in grants):
@@ -109,20 +121,34 @@ def _actions(grant: Grant) -> frozenset[Action]:
     return ROLE_ACTIONS.get(grant.role, frozenset())
 
 
+def moves_for(
+    state: ResponseState,
+    grants: Iterable[Grant],
+    unit_path: str,
+    answer_roles: Collection[str] | None = None,
+) -> list[Move]:
+    """The moves this holder of grants can make on a response in this state."""
+    roles = actor_role(grants, unit_path, answer_roles)
+    return [
+        move for (start, move), step in TRANSITIONS.items() if start == state and step.by in roles
+    ]
+
+
 def next_state(
     state: ResponseState,
     move: Move,
     grants: Iterable[Grant],
     unit_path: str,
     comment: str = "",
+    answer_roles: Collection[str] | None = None,
 ) -> ResponseState:
     transition = TRANSITIONS.get((state, move))
     if transition is None:
         raise MoveRefused(f"cannot {move} a {state} response")
-    if transition.by not in actor_role(grants, unit_path):
+    if transition.by not in actor_role(grants, unit_path, answer_roles):
         raise MoveRefused(f"{move} needs a {transition.by}")
     if transition.needs_comment and not comment.strip():
-        raise MoveRefused(f"{move} needs a comment")
+        raise CommentRequired(f"{move} needs a comment")
     return transition.to
 
 

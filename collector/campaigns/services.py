@@ -4,15 +4,17 @@ audited with what it was before."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from collector.audit import record
-from collector.auth.permissions import Action
-from collector.auth.services import grants_of, require
+from collector.auth.permissions import Action, covers, scope_paths
+from collector.auth.services import can, grants_of, require
 from collector.campaigns.lifecycle import (
     CAMPAIGN_MOVES,
     CampaignState,
@@ -21,15 +23,19 @@ from collector.campaigns.lifecycle import (
     ResponseState,
     check_submission,
     deadline_utc,
+    moves_for,
     next_state,
 )
+from collector.errors import NotInScope
 from collector.models import (
+    AuditEvent,
     Campaign,
     CampaignDeadline,
     DeadlineExtension,
     FormResponse,
     FormVersion,
     OrgUnit,
+    SurveyLink,
     User,
 )
 from collector.models.base import utcnow
@@ -39,6 +45,10 @@ from collector.units.tree import effective_timezone
 
 class CampaignError(ValueError):
     """A change the campaign's state does not allow; the message is for the user."""
+
+
+class DeadlinePassed(CampaignError):
+    """Submitted after the deadline (and any extension) under the refusing policy."""
 
 
 @dataclass(frozen=True)
@@ -51,12 +61,44 @@ class NewCampaign:
     late_policy: LatePolicy
     # Wall-clock deadlines in the owner's time zone, per unit type.
     deadlines: dict[str, datetime]
+    # Who must answer: by default every unit of the owner's subtree whose type answers the
+    # form; narrowed to some of those types, to a smaller subtree, or to a list of units.
+    unit_types: Sequence[str] = ()
+    subtree_unit: OrgUnit | None = None
+    unit_list: Sequence[OrgUnit] | None = None
+    # The roles that may answer; by default those the form names.
+    answer_roles: Sequence[str] = field(default_factory=tuple)
+
+
+def _check_selection(data: NewCampaign) -> list[str]:
+    form_types = list(data.form_version.document["respondents"]["unit_types"])
+    unit_types = list(data.unit_types) or form_types
+    stray = sorted(set(unit_types) - set(form_types))
+    if stray:
+        raise CampaignError(f"the form is not answered by: {', '.join(stray)}")
+    if data.subtree_unit is not None and not data.subtree_unit.path.startswith(
+        data.owner_unit.path
+    ):
+        raise CampaignError("the subtree lies outside the coordinating unit")
+    for unit in data.unit_list or ():
+        if not unit.path.startswith(data.owner_unit.path) or unit.unit_type not in unit_types:
+            raise CampaignError(f"{unit.code} cannot answer this campaign")
+    missing = sorted(set(unit_types) - set(data.deadlines))
+    if missing:
+        raise CampaignError(f"a deadline is needed for: {', '.join(missing)}")
+    return unit_types
 
 
 def create_campaign(session: Session, actor: User, data: NewCampaign) -> Campaign:
     require(actor, Action.RUN_CAMPAIGNS, data.owner_unit)
+    unit_types = _check_selection(data)
     timezone = effective_timezone(session, data.owner_unit, "Europe/Moscow")
     campaign = Campaign(
+        unit_types=unit_types,
+        subtree_unit_id=data.subtree_unit.id if data.subtree_unit else None,
+        unit_list=[u.id for u in data.unit_list] if data.unit_list is not None else None,
+        answer_roles=list(data.answer_roles)
+        or list(data.form_version.document["respondents"].get("roles", [])),
         title=data.title,
         form_version=data.form_version,
         owner_unit=data.owner_unit,
@@ -68,6 +110,7 @@ def create_campaign(session: Session, actor: User, data: NewCampaign) -> Campaig
         deadlines=[
             CampaignDeadline(unit_type=unit_type, due_at=deadline_utc(local, timezone))
             for unit_type, local in data.deadlines.items()
+            if unit_type in unit_types
         ],
     )
     session.add(campaign)
@@ -84,18 +127,52 @@ def create_campaign(session: Session, actor: User, data: NewCampaign) -> Campaig
     return campaign
 
 
+def review_scopes(user: User, campaign: Campaign) -> list[str]:
+    """The paths, within the campaign, whose reports the user may see: the campaign's
+    whole subtree for a coordinator at or above its owner, their own subtree below it."""
+    owner = campaign.owner_unit.path
+    found = []
+    for path in scope_paths(grants_of(user), Action.REVIEW_REPORTS):
+        if covers(path, owner):
+            return [owner]
+        if covers(owner, path):
+            found.append(path)
+    return found
+
+
+def visible_campaigns(session: Session, user: User) -> list[Campaign]:
+    """Campaigns whose subtree overlaps what the user reviews, newest first."""
+    campaigns = session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))
+    return [c for c in campaigns if review_scopes(user, c)]
+
+
+def get_campaign(session: Session, user: User, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or not review_scopes(user, campaign):
+        raise NotInScope(campaign_id)
+    return campaign
+
+
+def may_run(user: User, campaign: Campaign) -> bool:
+    return can(user, Action.RUN_CAMPAIGNS, campaign.owner_unit)
+
+
 def assigned_units(session: Session, campaign: Campaign) -> list[OrgUnit]:
-    """The units of the owner's subtree whose type answers the form."""
-    unit_types = campaign.form_version.document["respondents"]["unit_types"]
-    return list(
-        session.scalars(
-            select(OrgUnit).where(
-                subtree_clause(campaign.owner_unit.path),
-                OrgUnit.unit_type.in_(unit_types),
-                OrgUnit.is_active.is_(True),
-            )
-        )
+    """The active units that must answer, in tree order."""
+    unit_types = campaign.unit_types or campaign.form_version.document["respondents"]["unit_types"]
+    root = campaign.subtree_unit or campaign.owner_unit
+    query = select(OrgUnit).where(
+        subtree_clause(root.path),
+        OrgUnit.unit_type.in_(unit_types),
+        OrgUnit.is_active.is_(True),
     )
+    if campaign.unit_list is not None:
+        query = query.where(OrgUnit.id.in_(campaign.unit_list))
+    return list(session.scalars(query.order_by(OrgUnit.path)))
+
+
+def is_survey(campaign: Campaign) -> bool:
+    return bool(campaign.form_version.document["kind"] == "survey")
 
 
 def report_key(campaign: Campaign, unit_id: int) -> str:
@@ -113,9 +190,12 @@ def _move_campaign(session: Session, actor: User, campaign: Campaign, to: Campai
 
 def open_campaign(session: Session, actor: User, campaign: Campaign) -> int:
     """Open it and create an expected, not-started response for every assigned unit, so
-    that who has not answered is known from the first minute. Returns how many were made."""
+    that who has not answered is known from the first minute (for a survey: a link for
+    every assigned unit). Returns how many were made."""
     _move_campaign(session, actor, campaign, CampaignState.OPEN)
     campaign.opened_at = campaign.opened_at or utcnow()
+    if is_survey(campaign):
+        return _make_survey_links(session, campaign)
     existing = set(
         session.scalars(select(FormResponse.unit_id).where(FormResponse.campaign_id == campaign.id))
     )
@@ -141,8 +221,66 @@ def open_campaign(session: Session, actor: User, campaign: Campaign) -> int:
     return len(rows)
 
 
+def _make_survey_links(session: Session, campaign: Campaign) -> int:
+    existing = set(
+        session.scalars(select(SurveyLink.unit_id).where(SurveyLink.campaign_id == campaign.id))
+    )
+    links = [
+        # 192 random bits: not guessable, and short enough for a QR code a phone reads.
+        SurveyLink(campaign_id=campaign.id, unit_id=unit.id, token=secrets.token_urlsafe(24))
+        for unit in assigned_units(session, campaign)
+        if unit.id not in existing
+    ]
+    session.add_all(links)
+    session.flush()
+    return len(links)
+
+
 def close_campaign(session: Session, actor: User, campaign: Campaign) -> None:
     _move_campaign(session, actor, campaign, CampaignState.CLOSED)
+
+
+def campaign_moves(campaign: Campaign) -> frozenset[CampaignState]:
+    return CAMPAIGN_MOVES[CampaignState(campaign.state)]
+
+
+def move_campaign(session: Session, actor: User, campaign: Campaign, to: CampaignState) -> int:
+    """Open (creating what is expected; returns how many), close or archive."""
+    if to == CampaignState.OPEN:
+        return open_campaign(session, actor, campaign)
+    _move_campaign(session, actor, campaign, to)
+    return 0
+
+
+def review_moves(actor: User, response: FormResponse, campaign: Campaign) -> list[Move]:
+    """The review moves (not saving or submitting) the actor can make on the response."""
+    return [
+        move
+        for move in moves_for(
+            ResponseState(response.status),
+            grants_of(actor),
+            response.unit.path,
+            campaign.answer_roles or None,
+        )
+        if move in (Move.RETURN, Move.ACCEPT, Move.REOPEN)
+    ]
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    event: AuditEvent
+    who: str
+
+
+def audit_trail(session: Session, response: FormResponse) -> list[TrailEntry]:
+    """Every change of the response's data and state, oldest first, with who made it."""
+    rows = session.execute(
+        select(AuditEvent, User.full_name)
+        .outerjoin(User, AuditEvent.user_id == User.id)
+        .where(AuditEvent.object_type == "form_response", AuditEvent.object_id == response.id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    return [TrailEntry(event, name or "—") for event, name in rows]
 
 
 def deadline_for(campaign: Campaign, unit: OrgUnit) -> datetime | None:
@@ -155,6 +293,14 @@ def extension_for(session: Session, campaign: Campaign, unit: OrgUnit) -> Deadli
             DeadlineExtension.campaign_id == campaign.id, DeadlineExtension.unit_id == unit.id
         )
     )
+
+
+def effective_deadline(session: Session, campaign: Campaign, unit: OrgUnit) -> datetime | None:
+    due = deadline_for(campaign, unit)
+    extension = extension_for(session, campaign, unit)
+    if extension is not None and due is not None:
+        return max(due, extension.until)
+    return due
 
 
 def extend_deadline(
@@ -213,7 +359,9 @@ def move_response(
         raise CampaignError("the campaign is not open")
     unit = response.unit
     before = ResponseState(response.status)
-    after = next_state(before, move, grants_of(actor), unit.path, comment)
+    after = next_state(
+        before, move, grants_of(actor), unit.path, comment, campaign.answer_roles or None
+    )
     if move == Move.SUBMIT:
         due = deadline_for(campaign, unit)
         if due is not None:
@@ -225,7 +373,7 @@ def move_response(
                 extension.until if extension else None,
             )
             if not check.allowed:
-                raise CampaignError("the deadline has passed")
+                raise DeadlinePassed("the deadline has passed")
             response.late = check.late
         response.submitted_at = now or utcnow()
     if move in (Move.RETURN, Move.REOPEN):

@@ -13,9 +13,31 @@ from sqlalchemy.orm import Session
 
 from collector.audit import record
 from collector.auth.permissions import Action
-from collector.auth.services import require
+from collector.auth.services import grants_of, require
+from collector.campaigns.lifecycle import (
+    Actor,
+    CampaignState,
+    Move,
+    MoveRefused,
+    ResponseState,
+    actor_role,
+)
+from collector.campaigns.services import (
+    CampaignError,
+    DeadlinePassed,
+    effective_deadline,
+    move_response,
+)
 from collector.errors import NotInScope
-from collector.models import FormResponse, FormVersion, OrgUnit, ResponseStatus, User
+from collector.models import (
+    Campaign,
+    FormResponse,
+    FormVersion,
+    OrgUnit,
+    ResponseStatus,
+    SurveyLink,
+    User,
+)
 from collector.models.base import utcnow
 from collector.schema import compile_document
 from collector.schema.evaluate import failed_rules, is_answered, visible_field_ids
@@ -98,11 +120,96 @@ def find_response(session: Session, form_id: str, unit: OrgUnit) -> FormResponse
 
 
 @dataclass
+class CampaignTask:
+    """A report a campaign asks of one of the user's units."""
+
+    campaign: Campaign
+    response: FormResponse
+    spec: FormSpec
+    due_at: datetime | None
+
+
+def campaign_tasks(session: Session, user: User) -> list[CampaignTask]:
+    """The campaign reports of the units where the user holds an answering role, in
+    campaigns that are open (or closed, to read what was sent)."""
+    unit_ids = {g.unit_id for g in user.roles if g.unit_id is not None}
+    if not unit_ids:
+        return []
+    rows = session.execute(
+        select(FormResponse, Campaign)
+        .join(Campaign, FormResponse.campaign_id == Campaign.id)
+        .where(
+            FormResponse.unit_id.in_(unit_ids),
+            FormResponse.unit_report_key.is_not(None),
+            Campaign.state.in_([CampaignState.OPEN.value, CampaignState.CLOSED.value]),
+        )
+        .order_by(Campaign.opened_at.desc(), FormResponse.id)
+    ).all()
+    grants = grants_of(user)
+    tasks = []
+    for response, campaign in rows:
+        if Actor.RESPONDENT not in actor_role(
+            grants, response.unit.path, campaign.answer_roles or None
+        ):
+            continue
+        due = effective_deadline(session, campaign, response.unit)
+        tasks.append(CampaignTask(campaign, response, spec_of(response.form_version), due))
+    return tasks
+
+
+def survey_links_of(session: Session, user: User) -> list[SurveyLink]:
+    """The survey links of the user's own units in open campaigns, to hand out."""
+    unit_ids = {g.unit_id for g in user.roles if g.unit_id is not None}
+    if not unit_ids:
+        return []
+    return list(
+        session.scalars(
+            select(SurveyLink)
+            .join(Campaign, SurveyLink.campaign_id == Campaign.id)
+            .where(SurveyLink.unit_id.in_(unit_ids), Campaign.state == CampaignState.OPEN.value)
+            .order_by(Campaign.opened_at.desc())
+        )
+    )
+
+
+@dataclass
 class Entry:
     version: FormVersion
     spec: FormSpec
     unit: OrgUnit
     response: FormResponse | None
+    campaign: Campaign | None = None
+    may_answer: bool = True
+
+    @property
+    def endpoint(self) -> tuple[str, dict[str, Any]]:
+        """Where this report is filled in: (endpoint, its arguments)."""
+        if self.campaign is not None and self.response is not None:
+            return "entry.fill_response", {"response_id": self.response.id}
+        return "entry.fill", {"form_id": self.spec.id, "unit_id": self.unit.id}
+
+    @property
+    def storage_key(self) -> str:
+        if self.campaign is not None and self.response is not None:
+            return f"collector:r{self.response.id}"
+        return f"collector:{self.spec.id}:{self.unit.id}"
+
+    @property
+    def status(self) -> str:
+        return self.response.status if self.response else ResponseState.NOT_STARTED.value
+
+    @property
+    def editable(self) -> bool:
+        """A campaign report is edited while the campaign is open and the report is with
+        the school: not once submitted (until returned) or accepted."""
+        if self.campaign is None:
+            return True
+        return (
+            self.may_answer
+            and self.campaign.state == CampaignState.OPEN
+            and self.status
+            in (ResponseState.NOT_STARTED, ResponseState.DRAFT, ResponseState.RETURNED)
+        )
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -137,6 +244,30 @@ def open_entry(session: Session, user: User, form_id: str, unit_id: int) -> Entr
     return Entry(version, spec, unit, response)
 
 
+def open_campaign_entry(session: Session, user: User, response_id: int) -> Entry:
+    response = session.get(FormResponse, response_id)
+    if response is None or response.campaign_id is None or response.unit_report_key is None:
+        raise NotInScope(response_id)
+    require(user, Action.FILL_REPORT, response.unit)
+    campaign = session.get(Campaign, response.campaign_id)
+    assert campaign is not None
+    may_answer = Actor.RESPONDENT in actor_role(
+        grants_of(user), response.unit.path, campaign.answer_roles or None
+    )
+    return Entry(
+        response.form_version,
+        spec_of(response.form_version),
+        response.unit,
+        response,
+        campaign,
+        may_answer,
+    )
+
+
+class NotEditable(ValueError):
+    """The report is not with its respondents now (submitted, accepted, campaign closed)."""
+
+
 @dataclass
 class Conflict:
     """Someone saved since this user loaded the page: nothing was written."""
@@ -162,11 +293,14 @@ def save_section(
 ) -> Conflict | None:
     """Merge one section's answers into the response. Hidden fields are dropped, as the
     schema says they are neither validated nor stored."""
+    if not entry.editable:
+        raise NotEditable(entry.status)
     response = entry.response
     merged = {k: v for k, v in entry.answers.items() if k not in section_field_ids}
     merged.update(section_answers)
     visible = visible_field_ids(entry.spec, merged)
     merged = {k: v for k, v in merged.items() if k in visible}
+    before = dict(response.answers) if response is not None else {}
     if response is not None and merged == response.answers:
         # Nothing changed (a double click, a repeated request): nothing to write, and no
         # conflict even from an older page.
@@ -207,16 +341,22 @@ def save_section(
         response.answers = merged
         response.revision += 1
         response.updated_by, response.updated_at = user.id, now
-        if response.status == ResponseStatus.SUBMITTED:
+        if entry.campaign is None and response.status == ResponseStatus.SUBMITTED:
             response.status = ResponseStatus.DRAFT.value  # a change needs a new submission
             response.submitted_at = None
+        elif response.status == ResponseStatus.NOT_STARTED:
+            response.status = ResponseStatus.DRAFT.value
     record(
         session,
         user,
         "response.save",
         response,
         revision=response.revision,
-        fields=sorted(section_answers),
+        changes={
+            key: [before.get(key), merged.get(key)]
+            for key in sorted(set(before) | set(merged))
+            if before.get(key) != merged.get(key)
+        },
     )
     return None
 
@@ -233,6 +373,7 @@ def unknown_unit_codes(session: Session, spec: FormSpec, answers: dict[str, Any]
 @dataclass(frozen=True)
 class Problem:
     section_id: str
+    # Empty for a problem of the whole report (a passed deadline).
     field_id: str
     message: str
 
@@ -262,11 +403,23 @@ def submit(session: Session, user: User, entry: Entry, base_revision: int) -> li
     response = entry.response
     if response is None:
         return problems(entry.spec, {}, for_submission=True)
-    if response.status == ResponseStatus.SUBMITTED and response.revision == base_revision:
+    if (
+        response.status in (ResponseStatus.SUBMITTED, ResponseStatus.RESUBMITTED)
+        and response.revision == base_revision
+    ):
         return []
     found = problems(entry.spec, dict(response.answers), for_submission=True)
     if found:
         return found
+    if entry.campaign is not None:
+        try:
+            move_response(session, user, response, Move.SUBMIT)
+        except DeadlinePassed:
+            return [Problem(entry.spec.sections[0].id, "", _("The deadline has passed."))]
+        except (CampaignError, MoveRefused):
+            message = _("The report cannot be submitted now.")
+            return [Problem(entry.spec.sections[0].id, "", message)]
+        return []
     response.status = ResponseStatus.SUBMITTED.value
     response.submitted_at = utcnow()
     record(session, user, "response.submit", response, revision=response.revision)

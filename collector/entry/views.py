@@ -41,7 +41,10 @@ def _require_login() -> None:
 @bp.get("/")
 def index() -> str:
     return render_template(
-        "entry/index.html", assignments=services.assignments(db.session, current_user)
+        "entry/index.html",
+        tasks=services.campaign_tasks(db.session, current_user),
+        survey_links=services.survey_links_of(db.session, current_user),
+        assignments=services.assignments(db.session, current_user),
     )
 
 
@@ -66,8 +69,28 @@ def _show_problems(form: EntryForm, found: list[services.Problem], section_id: s
 
 @bp.route("/<form_id>/<int:unit_id>", methods=["GET", "POST"])
 def fill(form_id: str, unit_id: int) -> str | Response | tuple[Response, int]:
-    entry = services.open_entry(db.session, current_user, form_id, unit_id)
+    """A report outside any campaign (a unit's own draft of a form)."""
+    return _fill(services.open_entry(db.session, current_user, form_id, unit_id))
+
+
+@bp.route("/response/<int:response_id>", methods=["GET", "POST"])
+def fill_response(response_id: int) -> str | Response | tuple[Response, int]:
+    """A report a campaign asks of the unit."""
+    return _fill(services.open_campaign_entry(db.session, current_user, response_id))
+
+
+def _entry_url(entry: services.Entry, **values: Any) -> str:
+    endpoint, arguments = entry.endpoint
+    return url_for(endpoint, **arguments, **values)
+
+
+def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
     section = entry.section(request.values.get("section"))
+    if request.method == "POST" and not entry.editable:
+        if request.form.get("action") == "autosave":
+            return jsonify(saved=False, locked=True), 409
+        flash(_("This report cannot be changed now."), "warning")
+        return redirect(_entry_url(entry, section=section.id))
     action = request.form.get("action", "save")
     conflict = None
     found: list[services.Problem] = []
@@ -104,9 +127,7 @@ def fill(form_id: str, unit_id: int) -> str | Response | tuple[Response, int]:
                         "success",
                     )
                     target = entry.next_section_id(section.id) if action == "next" else section.id
-                    return redirect(
-                        url_for("entry.fill", form_id=form_id, unit_id=unit_id, section=target)
-                    )
+                    return redirect(_entry_url(entry, section=target))
             elif action == "autosave":
                 return jsonify(saved=False, conflict=True), 409
         elif action == "autosave":
@@ -157,4 +178,5 @@ def _page(
         "renderers": RENDERERS,
         "progress": services.progress(entry.spec, entry.answers),
         "is_last": section.id == entry.spec.sections[-1].id,
+        "entry_url": lambda **values: _entry_url(entry, **values),
     }

@@ -2,7 +2,14 @@
 
 from collector.models.audit import AuditEvent
 from collector.models.base import Base
-from collector.models.campaigns import Campaign, CampaignDeadline, DeadlineExtension
+from collector.models.campaigns import (
+    Campaign,
+    CampaignDeadline,
+    DeadlineExtension,
+    ReminderSent,
+    SurveyBallot,
+    SurveyLink,
+)
 from collector.models.figures import ReferenceFigure
 from collector.models.forms import FormVersion
 from collector.models.responses import FormResponse, ResponseStatus
@@ -19,9 +26,12 @@ __all__ = [
     "FormVersion",
     "OrgUnit",
     "ReferenceFigure",
+    "ReminderSent",
     "ResponseStatus",
     "Role",
     "RoleAssignment",
+    "SurveyBallot",
+    "SurveyLink",
     "UnitType",
     "User",
 ]

@@ -66,6 +66,10 @@ class OrgUnit(Base):
     # IANA time zone for deadlines; a unit without one uses its nearest ancestor's.
     timezone: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(500))
+    # Whom a coordinator calls or writes to about the unit's reports (and reminders go to).
+    contact_name: Mapped[str | None] = mapped_column(String(300))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     path: Mapped[str] = mapped_column(PathString, index=True, default="")
     depth: Mapped[int] = mapped_column(Integer, default=0)

@@ -129,6 +129,7 @@ class FormSpec:
     description: Text | None = None
     anonymous: bool = False
     min_group_size: int = 5
+    multiple_per_browser: bool = False
 
     @property
     def fields(self) -> list[FieldSpec]:
@@ -202,6 +203,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
         description=Text.of(document.get("description")),
         anonymous=respondents.get("anonymous", False),
         min_group_size=respondents.get("min_group_size", 5),
+        multiple_per_browser=respondents.get("multiple_per_browser", False),
         sections=tuple(
             SectionSpec(
                 id=s["id"],

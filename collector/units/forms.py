@@ -5,9 +5,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from collector.forms import TrimmedForm
 from collector.labels import UNIT_TYPE_LABELS
@@ -29,6 +29,15 @@ class UnitForm(TrimmedForm):
         description=_l("For example Europe/Moscow or Asia/Tomsk; empty means as above."),
     )
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    contact_name = StringField(
+        _l("Contact person"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("Who answers for the organisation's reports; reminders go to them."),
+    )
+    contact_email = EmailField(
+        _l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)]
+    )
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=64)])
     is_active = BooleanField(_l("Active"), default=True)
 
 

@@ -52,6 +52,12 @@ UNIT_ALIASES = {
     "краткое наименование": "short_name",
     "часовой пояс": "timezone",
     "адрес": "address",
+    "контактное лицо": "contact_name",
+    "ответственный": "contact_name",
+    "e-mail": "contact_email",
+    "email": "contact_email",
+    "электронная почта": "contact_email",
+    "телефон": "contact_phone",
 }
 
 UNIT_TYPE_WORDS = {
@@ -83,10 +89,28 @@ UNIT_TYPE_WORDS = {
     "иная организация": UnitType.OTHER,
 }
 
-UNIT_COLUMNS = ("code", "name", "type", "parent_code", "short_name", "timezone", "address")
+UNIT_COLUMNS = (
+    "code",
+    "name",
+    "type",
+    "parent_code",
+    "short_name",
+    "timezone",
+    "address",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
 REQUIRED_UNIT_COLUMNS = ("code", "name", "type", "parent_code")
 # Optional attributes with their column widths in org_unit (timezone: checked by name).
-ATTRIBUTE_LIMITS = {"short_name": 200, "timezone": 64, "address": 500}
+ATTRIBUTE_LIMITS = {
+    "short_name": 200,
+    "timezone": 64,
+    "address": 500,
+    "contact_name": 300,
+    "contact_email": 254,
+    "contact_phone": 64,
+}
 
 
 class Step(enum.Enum):

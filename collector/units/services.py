@@ -39,6 +39,9 @@ class UnitData:
     timezone: str | None = None
     address: str | None = None
     is_active: bool = True
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
 
 
 def current_academic_year(today: date | None = None) -> int:
@@ -105,6 +108,9 @@ def create_child(
             timezone=data.timezone,
             address=data.address,
             is_active=data.is_active,
+            contact_name=data.contact_name,
+            contact_email=data.contact_email,
+            contact_phone=data.contact_phone,
         )
     except TreeError:
         raise UnitChangeError(
@@ -122,6 +128,8 @@ def update_unit(
     before = {"code": unit.code, "name": unit.name, "parent_id": unit.parent_id}
     unit.code, unit.name, unit.short_name = data.code, data.name, data.short_name
     unit.timezone, unit.address, unit.is_active = data.timezone, data.address, data.is_active
+    unit.contact_name, unit.contact_email = data.contact_name, data.contact_email
+    unit.contact_phone = data.contact_phone
     if parent_code is not None and (unit.parent is None or unit.parent.code != parent_code):
         new_parent = session.scalar(select(OrgUnit).where(OrgUnit.code == parent_code))
         if new_parent is None:

@@ -79,6 +79,9 @@ def _unit_data(form: NewUnitForm | EditUnitForm) -> services.UnitData:
         timezone=form.timezone.data or None,
         address=form.address.data or None,
         is_active=bool(form.is_active.data),
+        contact_name=form.contact_name.data or None,
+        contact_email=form.contact_email.data or None,
+        contact_phone=form.contact_phone.data or None,
     )
 
 

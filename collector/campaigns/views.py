@@ -1,0 +1,281 @@
+"""Campaign pages: the list, creating one, its page with completeness and the state
+buttons, per-unit extensions, the review of one report, the non-submitters' workbook."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import segno
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from collector.auth.permissions import Action
+from collector.auth.services import can, require, require_somewhere
+from collector.campaigns import completeness as tallies
+from collector.campaigns import creation, services
+from collector.campaigns.forms import CampaignForm, ConfirmForm, ExtensionForm, ReviewForm
+from collector.campaigns.lifecycle import CampaignState, CommentRequired, Move, MoveRefused
+from collector.entry.forms import EntryForm
+from collector.entry.services import spec_of
+from collector.entry.views import RENDERERS
+from collector.errors import NotInScope
+from collector.exporters.tables import table_xlsx
+from collector.extensions import db
+from collector.labels import campaign_state_label, status_label
+from collector.models import FormResponse, OrgUnit, SurveyLink
+from collector.schema.evaluate import visible_field_ids
+from collector.schema.formbuild import build_form_class, form_data_from_answers
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every page here needs a logged-in user."""
+
+
+@bp.get("/")
+def index() -> str:
+    require_somewhere(current_user, Action.REVIEW_REPORTS)
+    return render_template(
+        "campaigns/index.html",
+        campaigns=services.visible_campaigns(db.session, current_user),
+        may_create=bool(creation.owner_choices(db.session, current_user)),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create() -> str | Response:
+    require_somewhere(current_user, Action.RUN_CAMPAIGNS)
+    form = CampaignForm()
+    creation.fill_choices(db.session, current_user, form)
+    if form.validate_on_submit():
+        campaign = creation.create_from_form(db.session, current_user, form)
+        if campaign is not None:
+            db.session.commit()
+            flash(_("The campaign has been created. Check it, then open it."), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+        db.session.rollback()
+    return render_template("campaigns/new.html", form=form)
+
+
+def _root(campaign: Any) -> OrgUnit | None:
+    unit_id = request.args.get("unit", type=int)
+    if unit_id is None:
+        return None
+    unit = db.session.get(OrgUnit, unit_id)
+    scopes = services.review_scopes(current_user, campaign)
+    if unit is None or not any(unit.path.startswith(p) for p in scopes):
+        raise NotInScope(unit_id)
+    return unit
+
+
+@bp.get("/<int:campaign_id>")
+def detail(campaign_id: int) -> str:
+    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    root = _root(campaign)
+    survey = services.is_survey(campaign)
+    summary = tallies.completeness(db.session, current_user, campaign, root)
+    return render_template(
+        "campaigns/detail.html",
+        campaign=campaign,
+        survey=survey,
+        summary=summary,
+        path=_path_to(campaign, summary.root),
+        missing=[] if survey else tallies.not_submitted(db.session, current_user, campaign, root),
+        links=tallies.survey_counts(db.session, current_user, campaign) if survey else [],
+        may_run=services.may_run(current_user, campaign),
+        confirm=ConfirmForm(),
+        statuses=tallies.STATUSES,
+        moves=[s.value for s in services.campaign_moves(campaign)],
+    )
+
+
+def _path_to(campaign: Any, root: OrgUnit) -> list[OrgUnit]:
+    """The units from the campaign's owner down to the one shown, for the breadcrumbs."""
+    ids = [int(i) for i in root.path.strip("/").split("/")][campaign.owner_unit.depth :]
+    units = {u.id: u for u in db.session.query(OrgUnit).filter(OrgUnit.id.in_(ids))}
+    return [units[i] for i in ids if i in units]
+
+
+@bp.post("/<int:campaign_id>/state")
+def change_state(campaign_id: int) -> Response:
+    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    form = ConfirmForm()
+    to = request.form.get("to", "")
+    if form.validate_on_submit() and to in CampaignState.__members__.values():
+        try:
+            made = services.move_campaign(db.session, current_user, campaign, CampaignState(to))
+        except services.CampaignError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            if to == CampaignState.OPEN and made:
+                flash(_("The campaign is open: %(n)d organisations are asked.", n=made), "success")
+            else:
+                flash(
+                    _("The campaign is now %(state)s.", state=campaign_state_label(to)), "success"
+                )
+    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+
+
+@bp.get("/<int:campaign_id>/not-submitted.xlsx")
+def missing_xlsx(campaign_id: int) -> Response:
+    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    require(current_user, Action.EXPORT, _root(campaign) or campaign.owner_unit)
+    missing = tallies.not_submitted(db.session, current_user, campaign, _root(campaign))
+    zone = ZoneInfo(campaign.timezone)
+    headers = [
+        _("Code"),
+        _("Organisation"),
+        _("Parent organisation"),
+        _("Status"),
+        _("Deadline (%(zone)s)", zone=campaign.timezone),
+        _("Contact person"),
+        _("E-mail"),
+        _("Phone"),
+    ]
+    rows = [
+        [
+            m.unit.code,
+            m.unit.name,
+            m.parent.name if m.parent else "",
+            status_label(m.response.status),
+            m.due_at.astimezone(zone) if m.due_at else None,
+            "; ".join(c.name for c in m.contacts if c.name),
+            "; ".join(c.email for c in m.contacts if c.email),
+            "; ".join(c.phone for c in m.contacts if c.phone),
+        ]
+        for m in missing
+    ]
+    now = datetime.now(zone).strftime("%d.%m.%Y %H:%M")
+    content = table_xlsx(
+        _("Not submitted"),
+        headers,
+        rows,
+        note=f"{campaign.title} — {_('not submitted as of %(time)s', time=now)}",
+    )
+    return Response(
+        content,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            # RFC 6266: an ASCII name and the UTF-8 one for browsers that read it.
+            "Content-Disposition": f"attachment; filename=not-submitted-{campaign.id}.xlsx; "
+            f"filename*=UTF-8''not-submitted-{campaign.id}.xlsx"
+        },
+    )
+
+
+@bp.route("/<int:campaign_id>/units/<int:unit_id>/extend", methods=["GET", "POST"])
+def extend(campaign_id: int, unit_id: int) -> str | Response:
+    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None:
+        raise NotInScope(unit_id)
+    require(current_user, Action.RUN_CAMPAIGNS, campaign.owner_unit)
+    require(current_user, Action.REVIEW_REPORTS, unit)
+    current = services.effective_deadline(db.session, campaign, unit)
+    form = ExtensionForm()
+    if request.method == "GET" and current is not None:
+        form.until.data = current.astimezone(ZoneInfo(campaign.timezone)).replace(tzinfo=None)
+    if form.validate_on_submit() and form.until.data is not None:
+        services.extend_deadline(
+            db.session, current_user, campaign, unit, form.until.data, form.reason.data or ""
+        )
+        db.session.commit()
+        flash(_("The deadline of %(name)s has been extended.", name=unit.name), "success")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template(
+        "campaigns/extend.html", campaign=campaign, unit=unit, form=form, current=current
+    )
+
+
+@bp.route("/<int:campaign_id>/responses/<int:response_id>", methods=["GET", "POST"])
+def review(campaign_id: int, response_id: int) -> str | Response:
+    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    response = db.session.get(FormResponse, response_id)
+    if response is None or response.campaign_id != campaign.id:
+        raise NotInScope(response_id)
+    require(current_user, Action.REVIEW_REPORTS, response.unit)
+    form = ReviewForm()
+    if request.method == "POST" and form.validate_on_submit():
+        move = request.form.get("move", "")
+        if move in (Move.RETURN, Move.ACCEPT, Move.REOPEN):
+            try:
+                services.move_response(
+                    db.session, current_user, response, Move(move), form.comment.data or ""
+                )
+            except MoveRefused as refused:
+                db.session.rollback()
+                form.comment.errors = [_refusal(refused)]
+            else:
+                db.session.commit()
+                flash(
+                    _("The report is now %(state)s.", state=status_label(response.status)),
+                    "success",
+                )
+                return redirect(
+                    url_for("campaigns.review", campaign_id=campaign.id, response_id=response.id)
+                )
+    spec = spec_of(response.form_version)
+    language = str(get_locale())
+    visible = visible_field_ids(spec, response.answers)
+    sections = []
+    for section in spec.sections:
+        ids = [f.id for f in section.fields if f.id in visible]
+        if not ids:
+            continue
+        form_class = build_form_class(spec, EntryForm, language, ids)
+        shown = form_class(formdata=None, data=form_data_from_answers(spec, response.answers, ids))
+        sections.append((section, [f for f in section.fields if f.id in visible], shown))
+    return render_template(
+        "campaigns/review.html",
+        campaign=campaign,
+        response=response,
+        spec=spec,
+        sections=sections,
+        form=form,
+        language=language,
+        renderers=RENDERERS,
+        moves=services.review_moves(current_user, response, campaign),
+        trail=services.audit_trail(db.session, response),
+        may_extend=can(current_user, Action.RUN_CAMPAIGNS, campaign.owner_unit),
+    )
+
+
+def _refusal(refused: MoveRefused) -> str:
+    if isinstance(refused, CommentRequired):
+        return _("Write a comment: the organisation needs to know what to correct.")
+    return _("This is not possible in the report's current state.")
+
+
+@bp.get("/<int:campaign_id>/links/<int:link_id>/flyer")
+def flyer(campaign_id: int, link_id: int) -> str:
+    """A one-page flyer with the school's survey link and its QR code, for printing."""
+    link = db.session.get(SurveyLink, link_id)
+    if link is None or link.campaign_id != campaign_id:
+        raise NotInScope(link_id)
+    # The school prints its own flyer; coordinators above it may too.
+    require(current_user, Action.VIEW_UNIT, link.unit)
+    url = url_for("surveys.answer", token=link.token, _external=True)
+    qr = segno.make(url, error="m")
+    return render_template(
+        "campaigns/flyer.html",
+        link=link,
+        campaign=link.campaign,
+        spec=spec_of(link.campaign.form_version),
+        url=url,
+        qr_svg=Markup(qr.svg_inline(scale=8, border=2, omitsize=True)),
+        due=services.effective_deadline(db.session, link.campaign, link.unit),
+        language=str(get_locale()),
+        back=url_for("campaigns.detail", campaign_id=campaign_id)
+        if services.review_scopes(current_user, link.campaign)
+        else url_for("entry.index"),
+    )

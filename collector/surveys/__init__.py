@@ -1,0 +1,1 @@
+"""Answering a survey through a school's link, without an account."""

@@ -1,0 +1,113 @@
+"""Survey links: finding a link by its token, whether it still takes answers, one
+answer per browser, and storing an answer for the link's school. Nothing about the
+person is kept: no account, no address, no user agent; the ballot that stops a second
+answer from the same browser is stored apart from the answers."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from collector.campaigns.lifecycle import CampaignState, ResponseState
+from collector.campaigns.services import effective_deadline
+from collector.entry.services import Problem, problems, spec_of
+from collector.models import FormResponse, SurveyBallot, SurveyLink
+from collector.models.base import utcnow
+from collector.schema.evaluate import visible_field_ids
+from collector.schema.spec import FormSpec
+
+
+class LinkState(enum.StrEnum):
+    OPEN = "open"
+    NOT_YET = "not_yet"  # the campaign has not been opened
+    CLOSED = "closed"  # closed by the coordinator, or past the deadline
+
+
+@dataclass
+class Survey:
+    link: SurveyLink
+    spec: FormSpec
+    state: LinkState
+    due_at: datetime | None
+
+
+def find_survey(session: Session, token: str, now: datetime | None = None) -> Survey | None:
+    link = session.scalar(select(SurveyLink).where(SurveyLink.token == token))
+    if link is None:
+        return None
+    campaign = link.campaign
+    due = effective_deadline(session, campaign, link.unit)
+    if campaign.state == CampaignState.DRAFT:
+        state = LinkState.NOT_YET
+    elif campaign.state != CampaignState.OPEN or (due is not None and (now or utcnow()) > due):
+        state = LinkState.CLOSED
+    else:
+        state = LinkState.OPEN
+    return Survey(link, spec_of(campaign.form_version), state, due)
+
+
+def browser_key(secret: str, browser_id: str, link: SurveyLink) -> str:
+    """What is stored of a browser: a keyed hash per link, so ballots of two surveys
+    cannot be matched to each other and the cookie cannot be read back from them."""
+    message = f"{link.id}:{browser_id}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def has_answered(session: Session, link: SurveyLink, key: str) -> bool:
+    return (
+        session.scalar(
+            select(SurveyBallot.id).where(
+                SurveyBallot.link_id == link.id, SurveyBallot.browser_key == key
+            )
+        )
+        is not None
+    )
+
+
+class AlreadyAnswered(Exception):
+    """This browser has answered through this link before."""
+
+
+def record_answer(
+    session: Session, survey: Survey, answers: dict[str, Any], key: str | None
+) -> list[Problem]:
+    """Store one anonymous answer (problems, if it is incomplete). `key` is None when
+    the form allows several answers from one browser."""
+    visible = visible_field_ids(survey.spec, answers)
+    answers = {k: v for k, v in answers.items() if k in visible}
+    found = problems(survey.spec, answers, for_submission=True)
+    if found:
+        return found
+    if key is not None:
+        try:
+            with session.begin_nested():
+                session.execute(
+                    insert(SurveyBallot).values(link_id=survey.link.id, browser_key=key)
+                )
+        except IntegrityError:
+            raise AlreadyAnswered from None
+    campaign = survey.link.campaign
+    now = utcnow()
+    session.add(
+        FormResponse(
+            form_version_id=campaign.form_version_id,
+            form_id=survey.spec.id,
+            unit_id=survey.link.unit_id,
+            campaign_id=campaign.id,
+            status=ResponseState.SUBMITTED.value,
+            answers=answers,
+            revision=1,
+            created_at=now,
+            updated_at=now,
+            submitted_at=now,
+        )
+    )
+    return []

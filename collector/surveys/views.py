@@ -1,0 +1,104 @@
+"""The public survey page behind a school's link: no login, one page, phone first."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from collector.entry.views import RENDERERS
+from collector.extensions import csrf, db, limiter
+from collector.schema.formbuild import answers_from_form, build_form_class
+from collector.surveys import services
+
+bp = Blueprint("surveys", __name__, url_prefix="/s")
+# The survey form checks its CSRF token itself, so that a page left open past the token's
+# life comes back with every answer instead of an error page.
+csrf.exempt(bp)
+
+BROWSER_COOKIE = "collector_browser"
+# A year: one answer per browser for as long as any survey lasts.
+BROWSER_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _link_key() -> str:
+    """Rate limits count per link (not per address, which is not kept)."""
+    return f"survey:{(request.view_args or {}).get('token', '')}"
+
+
+def _survey(token: str) -> services.Survey:
+    survey = services.find_survey(db.session, token)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["SURVEY_RATE_LIMIT"], key_func=_link_key, methods=["POST"]
+)
+def answer(token: str) -> str | Response | tuple[str, int]:
+    survey = _survey(token)
+    language = str(get_locale())
+    if survey.state != services.LinkState.OPEN:
+        return render_template("surveys/closed.html", survey=survey, language=language), 410
+    browser_id = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(24)
+    key = (
+        None
+        if survey.spec.multiple_per_browser
+        else services.browser_key(current_app.config["SECRET_KEY"], browser_id, survey.link)
+    )
+    if key is not None and services.has_answered(db.session, survey.link, key):
+        return render_template("surveys/thanks.html", survey=survey, language=language, again=True)
+    form_class = build_form_class(survey.spec, FlaskForm, language)
+    form = form_class()
+    stale = False
+    if form.validate_on_submit():
+        try:
+            found = services.record_answer(
+                db.session, survey, answers_from_form(survey.spec, form), key
+            )
+        except services.AlreadyAnswered:
+            db.session.rollback()
+            return render_template(
+                "surveys/thanks.html", survey=survey, language=language, again=True
+            )
+        if not found:
+            db.session.commit()
+            return redirect(url_for("surveys.thanks", token=token))
+        for problem in found:
+            if problem.field_id in form:
+                form[problem.field_id].errors = [problem.message]
+    elif request.method == "POST" and "csrf_token" in form.errors:
+        # The page stayed open past the token's life: keep the answers, ask to send again.
+        form.csrf_token.errors = []
+        stale = True
+    page = render_template(
+        "surveys/answer.html",
+        survey=survey,
+        form=form,
+        language=language,
+        renderers=RENDERERS,
+        stale=stale,
+    )
+    response = current_app.make_response(page)
+    response.set_cookie(
+        BROWSER_COOKIE,
+        browser_id,
+        max_age=BROWSER_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response
+
+
+@bp.get("/<token>/thanks")
+def thanks(token: str) -> str:
+    survey = _survey(token)
+    return render_template(
+        "surveys/thanks.html", survey=survey, language=str(get_locale()), again=False
+    )
