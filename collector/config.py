@@ -33,5 +33,18 @@ class DefaultConfig:
     # Answers through one survey link: a class filling it in at once fits, a script does not.
     SURVEY_RATE_LIMIT = "60 per minute;600 per hour"
 
+    # E-mail reminders (`flask campaigns remind`): the SMTP server and the sender.
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_STARTTLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "Collector <collector@localhost>"
+    # Days before a deadline when a reminder goes out (one reminder per day listed),
+    # and once after it.
+    REMINDER_DAYS_BEFORE: tuple[int, ...] = (3,)
+    # The address users reach the site at, for links in e-mails (no request there).
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
     # Largest upload accepted (unit and figure imports).
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

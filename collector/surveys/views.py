@@ -40,12 +40,27 @@ def _survey(token: str) -> services.Survey:
 @limiter.limit(
     lambda: current_app.config["SURVEY_RATE_LIMIT"], key_func=_link_key, methods=["POST"]
 )
-def answer(token: str) -> str | Response | tuple[str, int]:
+def answer(token: str) -> Response | tuple[str, int]:
     survey = _survey(token)
     language = str(get_locale())
     if survey.state != services.LinkState.OPEN:
         return render_template("surveys/closed.html", survey=survey, language=language), 410
     browser_id = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(24)
+    reply = current_app.make_response(_answer(survey, language, browser_id))
+    # Every reply (the form, the thanks redirect) carries the browser's id, so a second
+    # answer from this browser is known even when the first came without a page load.
+    reply.set_cookie(
+        BROWSER_COOKIE,
+        browser_id,
+        max_age=BROWSER_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return reply
+
+
+def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Response:
     key = (
         None
         if survey.spec.multiple_per_browser
@@ -53,8 +68,7 @@ def answer(token: str) -> str | Response | tuple[str, int]:
     )
     if key is not None and services.has_answered(db.session, survey.link, key):
         return render_template("surveys/thanks.html", survey=survey, language=language, again=True)
-    form_class = build_form_class(survey.spec, FlaskForm, language)
-    form = form_class()
+    form = build_form_class(survey.spec, FlaskForm, language)()
     stale = False
     if form.validate_on_submit():
         try:
@@ -68,7 +82,7 @@ def answer(token: str) -> str | Response | tuple[str, int]:
             )
         if not found:
             db.session.commit()
-            return redirect(url_for("surveys.thanks", token=token))
+            return redirect(url_for("surveys.thanks", token=survey.link.token))
         for problem in found:
             if problem.field_id in form:
                 form[problem.field_id].errors = [problem.message]
@@ -76,7 +90,7 @@ def answer(token: str) -> str | Response | tuple[str, int]:
         # The page stayed open past the token's life: keep the answers, ask to send again.
         form.csrf_token.errors = []
         stale = True
-    page = render_template(
+    return render_template(
         "surveys/answer.html",
         survey=survey,
         form=form,
@@ -84,16 +98,6 @@ def answer(token: str) -> str | Response | tuple[str, int]:
         renderers=RENDERERS,
         stale=stale,
     )
-    response = current_app.make_response(page)
-    response.set_cookie(
-        BROWSER_COOKIE,
-        browser_id,
-        max_age=BROWSER_COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-    )
-    return response
 
 
 @bp.get("/<token>/thanks")

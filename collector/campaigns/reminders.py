@@ -1,0 +1,172 @@
+"""E-mail reminders to the units that have not submitted: some days before their
+deadline and once after it. Each (campaign, unit, kind, deadline) goes out once: a
+reminder is recorded as soon as the server accepted it, so a run that stops half way
+and runs again sends only the rest. A moved deadline (an extension) is a new deadline
+and may be reminded of again."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from collector.campaigns.completeness import NOT_SUBMITTED, contacts_of
+from collector.campaigns.lifecycle import CampaignState, shown_in
+from collector.campaigns.services import effective_deadline, is_survey
+from collector.models import Campaign, FormResponse, OrgUnit, ReminderSent
+from collector.models.base import utcnow
+
+AFTER = "after"
+
+
+def before_kind(days: int) -> str:
+    return f"before:{days}"
+
+
+@dataclass
+class Reminder:
+    campaign: Campaign
+    unit: OrgUnit
+    response: FormResponse
+    kind: str
+    due_at: datetime
+    recipients: list[str] = field(default_factory=list)
+
+
+def reminder_kind(now: datetime, due: datetime, days_before: Sequence[int]) -> str | None:
+    """Which reminder is due now: after the deadline "after"; before it, the nearest of
+    the configured days whose moment has come (a missed earlier one is not sent late)."""
+    if now > due:
+        return AFTER
+    reached = [days for days in days_before if now >= due - timedelta(days=days)]
+    return before_kind(min(reached)) if reached else None
+
+
+def due_reminders(session: Session, now: datetime, days_before: Sequence[int]) -> list[Reminder]:
+    """Reminders due now that have not been sent, for reports not yet submitted in open
+    campaigns."""
+    found: list[Reminder] = []
+    campaigns = session.scalars(
+        select(Campaign).where(Campaign.state == CampaignState.OPEN.value).order_by(Campaign.id)
+    )
+    for campaign in campaigns:
+        if is_survey(campaign):
+            continue
+        sent = {
+            (r.unit_id, r.kind, r.due_at)
+            for r in session.scalars(
+                select(ReminderSent).where(ReminderSent.campaign_id == campaign.id)
+            )
+        }
+        responses = session.scalars(
+            select(FormResponse).where(
+                FormResponse.campaign_id == campaign.id,
+                FormResponse.unit_report_key.is_not(None),
+                FormResponse.status.in_([s.value for s in NOT_SUBMITTED]),
+            )
+        )
+        for response in responses:
+            due = effective_deadline(session, campaign, response.unit)
+            if due is None:
+                continue
+            kind = reminder_kind(now, due, days_before)
+            if kind is not None and (response.unit_id, kind, due) not in sent:
+                found.append(Reminder(campaign, response.unit, response, kind, due))
+    contacts = contacts_of(session, [r.unit for r in found])
+    for reminder in found:
+        reminder.recipients = sorted(
+            {c.email for c in contacts.get(reminder.unit.id, []) if c.email}
+        )
+    return found
+
+
+def compose(reminder: Reminder, sender: str, base_url: str) -> EmailMessage:
+    campaign = reminder.campaign
+    due = shown_in(reminder.due_at, campaign.timezone).strftime("%d.%m.%Y %H:%M")
+    link = f"{base_url.rstrip('/')}/entry/response/{reminder.response.id}"
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(reminder.recipients)
+    message["Message-ID"] = make_msgid(domain="collector")
+    if reminder.kind == AFTER:
+        message["Subject"] = _("Overdue: %(title)s", title=campaign.title)
+        opening = _("The deadline for the report of %(unit)s has passed (%(due)s, %(zone)s).")
+    else:
+        message["Subject"] = _("Reminder: %(title)s", title=campaign.title)
+        opening = _("The report of %(unit)s is due by %(due)s (%(zone)s).")
+    lines = [
+        opening % {"unit": reminder.unit.name, "due": due, "zone": campaign.timezone},
+        _("Campaign: %(title)s.", title=campaign.title),
+        _("The report has not been submitted yet. Fill it in and submit it here:"),
+        link,
+        "",
+        _("This message was sent automatically by Collector."),
+    ]
+    message.set_content("\n".join(lines))
+    return message
+
+
+@dataclass
+class RunResult:
+    sent: list[Reminder] = field(default_factory=list)
+    # Due, but no e-mail address is recorded for the unit: shown to the operator.
+    no_address: list[Reminder] = field(default_factory=list)
+
+
+def send_reminders(
+    session: Session,
+    config: dict[str, Any],
+    now: datetime | None = None,
+    days_before: Sequence[int] | None = None,
+    dry_run: bool = False,
+) -> RunResult:
+    now = now or utcnow()
+    days = tuple(days_before if days_before is not None else config["REMINDER_DAYS_BEFORE"])
+    result = RunResult()
+    due = due_reminders(session, now, days)
+    to_send = [r for r in due if r.recipients]
+    result.no_address = [r for r in due if not r.recipients]
+    if dry_run or not to_send:
+        result.sent = to_send if dry_run else []
+        return result
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config.get("MAIL_USE_STARTTLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        for reminder in to_send:
+            # Claim the reminder first, so two runs at once cannot both send it.
+            record = ReminderSent(
+                campaign_id=reminder.campaign.id,
+                unit_id=reminder.unit.id,
+                kind=reminder.kind,
+                due_at=reminder.due_at,
+                recipients=reminder.recipients,
+                sent_at=utcnow(),
+            )
+            session.add(record)
+            try:
+                session.flush()
+            except IntegrityError:
+                session.rollback()
+                continue
+            try:
+                smtp.send_message(
+                    compose(reminder, config["MAIL_SENDER"], config["PUBLIC_BASE_URL"])
+                )
+            except smtplib.SMTPException:
+                # Not sent: forget the claim so the next run tries again.
+                session.rollback()
+                raise
+            session.commit()
+            result.sent.append(reminder)
+    return result
