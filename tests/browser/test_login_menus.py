@@ -7,10 +7,18 @@ from playwright.sync_api import expect
 
 from tests.conftest import DEFAULT_PASSWORD
 
+COORDINATOR_MENU = [
+    "main.home",
+    "entry.index",
+    "campaigns.index",
+    "units.index",
+    "units.import_units_page",
+    "users.index",
+]
 MENUS = {
-    "admin": ["main.home", "entry.index", "units.index", "units.import_units_page", "users.index"],
-    "region": ["main.home", "entry.index", "units.index", "units.import_units_page", "users.index"],
-    "municipal": ["main.home", "entry.index", "units.index"],
+    "admin": COORDINATOR_MENU,
+    "region": COORDINATOR_MENU,
+    "municipal": ["main.home", "entry.index", "campaigns.index", "units.index"],
     "school": ["main.home", "entry.index", "units.index"],
 }
 
@@ -38,13 +46,22 @@ def test_menu_labels_are_russian_and_switch_to_english(page, server, people):
         "Главная",
         "Мои",
         "формы",
+        "Кампании",
         "Организации",
         "Импорт",
         "Пользователи",
     ]
     with page.expect_navigation():
         page.get_by_role("link", name="English").click()
-    assert menu.inner_text().split() == ["Home", "My", "forms", "Organisations", "Import", "Users"]
+    assert menu.inner_text().split() == [
+        "Home",
+        "My",
+        "forms",
+        "Campaigns",
+        "Organisations",
+        "Import",
+        "Users",
+    ]
 
 
 def test_wrong_password_is_refused_in_russian(page, server, people):
