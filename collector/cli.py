@@ -51,7 +51,8 @@ def seed_demo_command(if_empty: bool) -> None:
         db.session.commit()
         click.echo(
             f"Demo region: {result.units_created} units, {result.figures_created} figures, "
-            f"{result.users_created} users created."
+            f"{result.users_created} users, {result.campaigns_created} campaigns "
+            f"({result.responses_filled} reports under way) created."
         )
     existing = set(db.session.scalars(select(User.username)))
     logins = [login for login in DEMO_LOGINS if login.username in existing]

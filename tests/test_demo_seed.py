@@ -204,3 +204,46 @@ def test_seed_demo_command_prints_logins_and_respects_if_empty(app, make_unit):
     loaded = runner.invoke(args=["seed-demo"])
     assert loaded.exit_code == 0, loaded.output
     assert all(login.password in loaded.output for login in DEMO_LOGINS)
+
+
+def test_the_demo_campaigns_run_with_reports_that_pass_their_checks(app):
+    """With the Kaluga forms published, the demo opens the school and municipal
+    campaigns with reports in every state; what is submitted passes the form's rules."""
+    from pathlib import Path
+
+    from collector.campaigns.completeness import DONE
+    from collector.entry.services import problems, spec_of
+    from collector.models import Campaign, FormResponse
+    from collector.publishing.services import publish
+    from collector.schema import compile_text
+
+    for name in ("kaluga-1829-school", "kaluga-1829-municipality"):
+        text = (Path("form_schemas") / f"{name}.json").read_text(encoding="utf-8")
+        publish(db.session, compile_text(text), None)
+    db.session.commit()
+    result = seed()
+    assert result.campaigns_created == 2
+    campaigns = list(db.session.scalars(select(Campaign).order_by(Campaign.id)))
+    assert [c.state for c in campaigns] == ["open", "open"]
+    schools = units_by_type()["school"]
+    municipalities = units_by_type()["municipality"]
+    responses = list(db.session.scalars(select(FormResponse)))
+    assert len(responses) == schools + municipalities
+    states = {r.status for r in responses if r.campaign_id == campaigns[0].id}
+    assert states == {"not_started", "draft", "submitted", "returned", "resubmitted", "accepted"}
+    for response in responses:
+        if response.status in DONE:
+            assert (
+                problems(spec_of(response.form_version), response.answers, for_submission=True)
+                == []
+            )
+        if response.status == "returned":
+            assert response.review_comment
+    demo_school = next(r for r in responses if r.unit.code == DEMO_SCHOOL_CODE)
+    assert demo_school.status == "not_started"
+    assert all(
+        u.contact_email
+        for u in db.session.scalars(select(OrgUnit).where(OrgUnit.unit_type == "school"))
+    )
+    again = seed()
+    assert again.campaigns_created == 0 and count(FormResponse) == len(responses)

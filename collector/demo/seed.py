@@ -7,6 +7,7 @@ never commits: the caller decides.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, insert, select
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from collector.audit import record
 from collector.demo import kaluga
+from collector.demo.campaigns import seed_campaigns
 from collector.models import OrgUnit, ReferenceFigure, Role, RoleAssignment, UnitType, User
 from collector.units.services import current_academic_year
 from collector.units.tree import add_unit
@@ -88,11 +90,18 @@ class SeedResult:
     figures_present: int = 0  # rows the demo schools already had for the year
     users_created: int = 0
     users_present: int = 0
+    campaigns_created: int = 0
+    responses_filled: int = 0
     logins: list[DemoLogin] = field(default_factory=lambda: list(DEMO_LOGINS))
 
     @property
     def created_anything(self) -> bool:
-        return bool(self.units_created or self.figures_created or self.users_created)
+        return bool(
+            self.units_created
+            or self.figures_created
+            or self.users_created
+            or self.campaigns_created
+        )
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,11 @@ def seed_demo(session: Session, year: int | None = None) -> SeedResult:
     units = _seed_units(session, _planned_units(schools), result)
     _seed_figures(session, schools, units, year, result)
     _seed_users(session, units, result)
+    session.flush()
+    # A fixed seed: the same demo every time it is loaded.
+    campaigns = seed_campaigns(session, year, random.Random(1829), DEMO_SCHOOL_CODE)
+    result.campaigns_created = campaigns.campaigns_created
+    result.responses_filled = campaigns.responses_filled
     if result.created_anything:
         record(
             session,
@@ -124,6 +138,7 @@ def seed_demo(session: Session, year: int | None = None) -> SeedResult:
             figures=result.figures_created,
             year=year,
             users=result.users_created,
+            campaigns=result.campaigns_created,
         )
     session.flush()
     return result

@@ -3,7 +3,6 @@ moves are checked and audited, deadlines and extensions apply per unit."""
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,9 +11,7 @@ from sqlalchemy import select
 from collector.campaigns.lifecycle import LatePolicy, Move, MoveRefused
 from collector.campaigns.services import (
     CampaignError,
-    NewCampaign,
     close_campaign,
-    create_campaign,
     extend_deadline,
     move_response,
     open_campaign,
@@ -22,9 +19,7 @@ from collector.campaigns.services import (
 from collector.errors import ActionForbidden, NotInScope
 from collector.extensions import db
 from collector.models import AuditEvent, FormResponse
-from collector.publishing.services import publish
-from collector.schema import compile_document
-from tests.schema.cases import base
+from tests.campaigns.factories import new_campaign
 
 DEADLINE_LOCAL = datetime(2026, 5, 30, 23, 59, 59)  # «до 30 мая», Moscow wall-clock time
 DEADLINE_UTC = datetime(2026, 5, 30, 20, 59, 59, tzinfo=UTC)
@@ -32,23 +27,7 @@ DEADLINE_UTC = datetime(2026, 5, 30, 20, 59, 59, tzinfo=UTC)
 
 @pytest.fixture
 def campaign(app, tree, people):
-    tree["region"].timezone = "Europe/Moscow"
-    version = publish(db.session, compile_document(copy.deepcopy(base())), None).form_version
-    made = create_campaign(
-        db.session,
-        people["region"],
-        NewCampaign(
-            "Мониторинг 2026",
-            version,
-            tree["region"],
-            2025,
-            None,
-            LatePolicy.REFUSE,
-            {"school": DEADLINE_LOCAL},
-        ),
-    )
-    db.session.commit()
-    return made
+    return new_campaign(tree, people, deadline=DEADLINE_LOCAL)
 
 
 def response_of(campaign, unit) -> FormResponse:

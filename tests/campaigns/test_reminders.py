@@ -4,7 +4,6 @@ deadline."""
 
 from __future__ import annotations
 
-import copy
 import socket
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -15,17 +14,12 @@ from aiosmtpd.controller import Controller
 from collector.campaigns.lifecycle import LatePolicy, Move
 from collector.campaigns.reminders import AFTER, before_kind, reminder_kind, send_reminders
 from collector.campaigns.services import (
-    NewCampaign,
-    create_campaign,
     extend_deadline,
     move_response,
-    open_campaign,
 )
 from collector.extensions import db
 from collector.models import FormResponse
-from collector.publishing.services import publish
-from collector.schema import compile_document
-from tests.schema.cases import base
+from tests.campaigns.factories import new_campaign
 
 DEADLINE_UTC = datetime(2026, 5, 30, 20, 59, tzinfo=UTC)  # 23:59 in Moscow
 
@@ -63,26 +57,13 @@ def inbox(app):
 
 @pytest.fixture
 def campaign(app, tree, people):
-    tree["region"].timezone = "Europe/Moscow"
     for key in ("school_a1", "school_a2", "school_b1"):
         tree[key].contact_email = f"{key}@school.example"
     tree["school_b2"].contact_email = None  # no address: reported, not sent
-    version = publish(db.session, compile_document(copy.deepcopy(base())), None).form_version
-    made = create_campaign(
-        db.session,
-        people["region"],
-        NewCampaign(
-            "Мониторинг 2026",
-            version,
-            tree["region"],
-            2025,
-            None,
-            LatePolicy.FLAG,
-            {"school": datetime(2026, 5, 30, 23, 59)},
-        ),
-    )
-    open_campaign(db.session, people["region"], made)
     db.session.commit()
+    made = new_campaign(
+        tree, people, deadline=datetime(2026, 5, 30, 23, 59), policy=LatePolicy.FLAG, opened=True
+    )
     return made
 
 

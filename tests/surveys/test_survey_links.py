@@ -12,12 +12,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from collector.campaigns.lifecycle import LatePolicy
-from collector.campaigns.services import NewCampaign, create_campaign, open_campaign
 from collector.extensions import db, limiter
 from collector.models import AuditEvent, FormResponse, SurveyBallot, SurveyLink
-from collector.publishing.services import publish
-from collector.schema import compile_document
+from tests.campaigns.factories import new_campaign
 from tests.conftest import login_as
 from tests.schema.cases import base
 
@@ -62,25 +59,15 @@ def survey_document(multiple: bool = False) -> dict:
 
 
 def make_survey(tree, people, *, deadline=datetime(2027, 8, 31, 23, 59), multiple=False):
-    tree["region"].timezone = "Europe/Moscow"
-    document = survey_document(multiple)
-    version = publish(db.session, compile_document(document), None).form_version
-    campaign = create_campaign(
-        db.session,
-        people["region"],
-        NewCampaign(
-            "Опрос родителей 2026",
-            version,
-            tree["region"],
-            2026,
-            None,
-            LatePolicy.REFUSE,
-            {"school": deadline},
-        ),
+    return new_campaign(
+        tree,
+        people,
+        deadline=deadline,
+        document=survey_document(multiple),
+        title="Опрос родителей 2026",
+        year=2026,
+        opened=True,
     )
-    open_campaign(db.session, people["region"], campaign)
-    db.session.commit()
-    return campaign
 
 
 def link_of(campaign, unit) -> SurveyLink:
