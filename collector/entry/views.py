@@ -40,11 +40,18 @@ def _require_login() -> None:
 
 @bp.get("/")
 def index() -> str:
+    tasks = services.campaign_tasks(db.session, current_user)
+    # A form a campaign asks of the unit is filled there, not also outside it.
+    asked = {(t.response.form_id, t.response.unit_id) for t in tasks}
     return render_template(
         "entry/index.html",
-        tasks=services.campaign_tasks(db.session, current_user),
+        tasks=tasks,
         survey_links=services.survey_links_of(db.session, current_user),
-        assignments=services.assignments(db.session, current_user),
+        assignments=[
+            a
+            for a in services.assignments(db.session, current_user)
+            if (a.version.form_id, a.unit.id) not in asked
+        ],
     )
 
 

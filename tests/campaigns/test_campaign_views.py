@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from collector.extensions import db
 from collector.models import AuditEvent, Campaign, FormResponse
@@ -266,3 +266,41 @@ def test_an_extension_from_the_page_is_audited(client, tree, people, campaign):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "campaign.extend"))
     assert event.details["after"] == "2026-06-05T15:00:00+00:00"
     assert event.details["reason"] == "Карантин"
+
+
+def test_a_city_department_runs_its_own_campaign_in_its_own_time_zone(
+    client, make_unit, make_user, version
+):
+    """Omsk's order is a city's: the city department coordinates its schools, deadlines
+    in Omsk time (UTC+6)."""
+    region = make_unit("region", name="Омская область", code="55", timezone="Asia/Omsk")
+    city = make_unit("municipality", region, name="Город Омск", code="55-OMSK")
+    other = make_unit("municipality", region, name="Тарский район", code="55-TARA")
+    for n in (1, 2):
+        make_unit("school", city, name=f"БОУ г. Омска «СОШ № {n}»", code=f"55-OMSK-{n}")
+    make_unit("school", other, name="БОУ «Тарская СОШ»", code="55-TARA-1")
+    coordinator = make_user("regional_coordinator", city)
+    login_as(client, coordinator)
+    page = client.get("/campaigns/new").get_data(as_text=True)
+    assert "Город Омск" in page and "Тарский район" not in page
+    reply = client.post("/campaigns/new", data=form_data(version, owner=str(city.id)))
+    assert reply.status_code == 302
+    campaign = db.session.scalar(select(Campaign))
+    assert campaign.timezone == "Asia/Omsk"
+    assert campaign.deadlines[0].due_at == datetime(2026, 5, 30, 17, 59, tzinfo=UTC)
+    client.post(f"/campaigns/{campaign.id}/state", data={"to": "open"})
+    codes = {r.unit.code for r in db.session.scalars(select(FormResponse))}
+    assert codes == {"55-OMSK-1", "55-OMSK-2"}
+    # Not the region's: the city's coordinator cannot make a campaign for all of it.
+    refused = client.post("/campaigns/new", data=form_data(version, owner=str(region.id)))
+    assert (
+        refused.status_code == 200
+        and db.session.scalar(select(func.count()).select_from(Campaign)) == 1
+    )
+
+
+def test_a_form_asked_in_a_campaign_is_not_listed_again_outside_it(client, tree, people, campaign):
+    client.post(f"/campaigns/{campaign.id}/state", data={"to": "open"})
+    login_as(client, people["school"])
+    page = client.get("/entry/").get_data(as_text=True)
+    assert 'data-testid="tasks"' in page and 'data-testid="assignments"' not in page
