@@ -129,8 +129,11 @@ def change_state(campaign_id: int) -> Response:
 @bp.get("/<int:campaign_id>/not-submitted.xlsx")
 def missing_xlsx(campaign_id: int) -> Response:
     campaign = services.get_campaign(db.session, current_user, campaign_id)
-    require(current_user, Action.EXPORT, _root(campaign) or campaign.owner_unit)
-    missing = tallies.not_submitted(db.session, current_user, campaign, _root(campaign))
+    root = _root(campaign) or tallies.default_root(
+        db.session, campaign, services.review_scopes(current_user, campaign)
+    )
+    require(current_user, Action.EXPORT, root)
+    missing = tallies.not_submitted(db.session, current_user, campaign, root)
     zone = ZoneInfo(campaign.timezone)
     headers = [
         _("Code"),

@@ -304,3 +304,14 @@ def test_a_form_asked_in_a_campaign_is_not_listed_again_outside_it(client, tree,
     login_as(client, people["school"])
     page = client.get("/entry/").get_data(as_text=True)
     assert 'data-testid="tasks"' in page and 'data-testid="assignments"' not in page
+
+
+def test_a_municipality_downloads_the_list_of_its_own_schools(client, tree, people, campaign):
+    client.post(f"/campaigns/{campaign.id}/state", data={"to": "open"})
+    login_as(client, people["municipal"])
+    reply = client.get(f"/campaigns/{campaign.id}/not-submitted.xlsx")
+    assert reply.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(reply.data)).active.iter_rows(values_only=True))
+    assert sorted(row[0] for row in rows[2:]) == ["S-A1", "S-A2"]
+    outside = client.get(f"/campaigns/{campaign.id}/not-submitted.xlsx?unit={tree['mun_b'].id}")
+    assert outside.status_code == 404
