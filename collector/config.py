@@ -32,6 +32,7 @@ class DefaultConfig:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     # Answers through one survey link: a class filling it in at once fits, a script does not.
     SURVEY_RATE_LIMIT = "60 per minute;600 per hour"
+    SURVEY_ADDRESS_RATE_LIMIT = "30 per minute;200 per hour"
 
     # E-mail reminders (`flask campaigns remind`): the SMTP server and the sender.
     MAIL_SERVER = "localhost"

@@ -82,6 +82,7 @@ AUDIT_LABELS: dict[str, Any] = {
     "response.return": _l("Returned for corrections"),
     "response.accept": _l("Accepted"),
     "response.reopen": _l("Reopened"),
+    "response.extend": _l("Deadline extended"),
 }
 
 

@@ -77,6 +77,11 @@ def local_time(moment: datetime | None, timezone: str) -> str:
     return f"{format_datetime(local, 'short', rebase=False)} ({timezone})"
 
 
+def iso_local_time(moment: str | None, timezone: str) -> str:
+    """An ISO moment kept in an audit record, shown as `local_time` shows a datetime."""
+    return local_time(datetime.fromisoformat(moment) if moment else None, timezone)
+
+
 def due_for(campaign: Campaign, unit: OrgUnit) -> datetime | None:
     """The unit's deadline, its extension included."""
     return effective_deadline(db.session, campaign, unit)
@@ -99,6 +104,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(status_badge, "status_badge")
     app.add_template_filter(campaign_state_label, "campaign_state_label")
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(iso_local_time, "iso_local_time")
     app.add_template_filter(due_for, "due_for")
 
     @app.context_processor

@@ -33,6 +33,8 @@ def remind(days_before: tuple[int, ...], dry_run: bool) -> None:
         click.echo(
             f"{verb}: {reminder.kind:<9} {reminder.unit.code} → {', '.join(reminder.recipients)}"
         )
+    for reminder, reason in result.failed:
+        click.echo(f"Refused by the mail server: {reminder.unit.code}: {reason}")
     for reminder in result.no_address:
         click.echo(f"No e-mail address: {reminder.unit.code} ({reminder.campaign.title})")
     click.echo(f"{len(result.sent)} reminders {'due' if dry_run else 'sent'}.")

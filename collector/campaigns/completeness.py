@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from collector.auth.permissions import ROLE_ACTIONS, Action
 from collector.campaigns.lifecycle import ResponseState
 from collector.campaigns.services import effective_deadline, review_scopes
 from collector.models import (
@@ -133,8 +134,17 @@ class Missing:
     contacts: list[Contact]
 
 
+# Who fills a unit's reports in (and so is the one to ask when no contact is recorded).
+ANSWERING_ROLES = [
+    role
+    for role, actions in ROLE_ACTIONS.items()
+    if Action.FILL_REPORT in actions and role != Role.ADMIN
+]
+
+
 def contacts_of(session: Session, units: list[OrgUnit]) -> dict[int, list[Contact]]:
-    """The unit's contact person, or when none is recorded its respondents' accounts."""
+    """The unit's contact person, or when none is recorded the accounts that answer for
+    it (a school's respondents, a municipality's coordinators)."""
     found: dict[int, list[Contact]] = {
         u.id: [Contact(u.contact_name or "", u.contact_email, u.contact_phone)]
         for u in units
@@ -147,7 +157,7 @@ def contacts_of(session: Session, units: list[OrgUnit]) -> dict[int, list[Contac
             .join(User, RoleAssignment.user_id == User.id)
             .where(
                 RoleAssignment.unit_id.in_(without),
-                RoleAssignment.role == Role.SCHOOL_RESPONDENT.value,
+                RoleAssignment.role.in_(ANSWERING_ROLES),
                 User.is_active_account.is_(True),
             )
             .order_by(User.full_name)

@@ -1,26 +1,29 @@
 """E-mail reminders to the units that have not submitted: some days before their
-deadline and once after it. Each (campaign, unit, kind, deadline) goes out once: a
-reminder is recorded as soon as the server accepted it, so a run that stops half way
-and runs again sends only the rest. A moved deadline (an extension) is a new deadline
-and may be reminded of again."""
+deadline and once after it (not under the refusing policy: nothing could be sent then).
+Each (campaign, unit, kind, deadline) goes out once: a reminder is claimed in the
+database before it is sent and released if the server refuses it, so a run that stops
+half way and runs again sends only the rest, and a wrong address holds up no one else.
+A moved deadline (an extension) is a new deadline and may be reminded of again."""
 
 from __future__ import annotations
 
+import re
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collector.campaigns.completeness import NOT_SUBMITTED, contacts_of
-from collector.campaigns.lifecycle import CampaignState, shown_in
+from collector.campaigns.lifecycle import CampaignState, LatePolicy, shown_in
 from collector.campaigns.services import effective_deadline, is_survey
 from collector.models import Campaign, FormResponse, OrgUnit, ReminderSent
 from collector.models.base import utcnow
@@ -79,13 +82,28 @@ def due_reminders(session: Session, now: datetime, days_before: Sequence[int]) -
             if due is None:
                 continue
             kind = reminder_kind(now, due, days_before)
+            if kind == AFTER and campaign.late_policy == LatePolicy.REFUSE:
+                continue  # it could not be submitted any more: nothing to ask for
             if kind is not None and (response.unit_id, kind, due) not in sent:
                 found.append(Reminder(campaign, response.unit, response, kind, due))
     contacts = contacts_of(session, [r.unit for r in found])
     for reminder in found:
         reminder.recipients = sorted(
-            {c.email for c in contacts.get(reminder.unit.id, []) if c.email}
+            {address for c in contacts.get(reminder.unit.id, []) for address in addresses(c.email)}
         )
+    return found
+
+
+def addresses(text: str | None) -> list[str]:
+    """The usable addresses in a contact field: several may be typed with commas or
+    semicolons; anything that is not an address (or would break a mail header) is left
+    out."""
+    found = []
+    for part in re.split(r"[,;\s]+", text or ""):
+        try:
+            found.append(validate_email(part, check_deliverability=False).normalized)
+        except EmailNotValidError:
+            continue
     return found
 
 
@@ -118,13 +136,15 @@ def compose(reminder: Reminder, sender: str, base_url: str) -> EmailMessage:
 @dataclass
 class RunResult:
     sent: list[Reminder] = field(default_factory=list)
-    # Due, but no e-mail address is recorded for the unit: shown to the operator.
+    # Due, but no usable e-mail address is recorded for the unit: shown to the operator.
     no_address: list[Reminder] = field(default_factory=list)
+    # Refused by the mail server (a wrong address): tried again on the next run.
+    failed: list[tuple[Reminder, str]] = field(default_factory=list)
 
 
 def send_reminders(
     session: Session,
-    config: dict[str, Any],
+    config: Mapping[str, Any],
     now: datetime | None = None,
     days_before: Sequence[int] | None = None,
     dry_run: bool = False,
@@ -144,29 +164,44 @@ def send_reminders(
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         for reminder in to_send:
-            # Claim the reminder first, so two runs at once cannot both send it.
-            record = ReminderSent(
-                campaign_id=reminder.campaign.id,
-                unit_id=reminder.unit.id,
-                kind=reminder.kind,
-                due_at=reminder.due_at,
-                recipients=reminder.recipients,
-                sent_at=utcnow(),
-            )
-            session.add(record)
+            claim = _claim(session, reminder)
+            if claim is None:
+                continue  # another run has it
+            message = compose(reminder, config["MAIL_SENDER"], config["PUBLIC_BASE_URL"])
             try:
-                session.flush()
-            except IntegrityError:
-                session.rollback()
+                smtp.send_message(message)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as refused:
+                # This message only: forget the claim, go on with the others.
+                _release(session, claim)
+                result.failed.append((reminder, str(refused)))
                 continue
-            try:
-                smtp.send_message(
-                    compose(reminder, config["MAIL_SENDER"], config["PUBLIC_BASE_URL"])
-                )
-            except smtplib.SMTPException:
-                # Not sent: forget the claim so the next run tries again.
-                session.rollback()
+            except (smtplib.SMTPException, OSError):
+                _release(session, claim)
                 raise
-            session.commit()
             result.sent.append(reminder)
     return result
+
+
+def _claim(session: Session, reminder: Reminder) -> ReminderSent | None:
+    """Record the reminder before sending, committed at once (a short write, so SQLite
+    is not held locked while the mail server talks), so two runs cannot both send it."""
+    claim = ReminderSent(
+        campaign_id=reminder.campaign.id,
+        unit_id=reminder.unit.id,
+        kind=reminder.kind,
+        due_at=reminder.due_at,
+        recipients=reminder.recipients,
+        sent_at=utcnow(),
+    )
+    session.add(claim)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return claim
+
+
+def _release(session: Session, claim: ReminderSent) -> None:
+    session.delete(claim)
+    session.commit()

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from collector.campaigns.lifecycle import (
     next_state,
 )
 from collector.errors import NotInScope
+from collector.labels import campaign_state_label
 from collector.models import (
     AuditEvent,
     Campaign,
@@ -75,17 +77,17 @@ def _check_selection(data: NewCampaign) -> list[str]:
     unit_types = list(data.unit_types) or form_types
     stray = sorted(set(unit_types) - set(form_types))
     if stray:
-        raise CampaignError(f"the form is not answered by: {', '.join(stray)}")
+        raise CampaignError(_("The form is not answered by: %(types)s.", types=", ".join(stray)))
     if data.subtree_unit is not None and not data.subtree_unit.path.startswith(
         data.owner_unit.path
     ):
-        raise CampaignError("the subtree lies outside the coordinating unit")
+        raise CampaignError(_("The subtree lies outside the coordinating organisation."))
     for unit in data.unit_list or ():
         if not unit.path.startswith(data.owner_unit.path) or unit.unit_type not in unit_types:
-            raise CampaignError(f"{unit.code} cannot answer this campaign")
+            raise CampaignError(_("%(code)s cannot answer this campaign.", code=unit.code))
     missing = sorted(set(unit_types) - set(data.deadlines))
     if missing:
-        raise CampaignError(f"a deadline is needed for: {', '.join(missing)}")
+        raise CampaignError(_("A deadline is needed for: %(types)s.", types=", ".join(missing)))
     return unit_types
 
 
@@ -183,7 +185,13 @@ def _move_campaign(session: Session, actor: User, campaign: Campaign, to: Campai
     require(actor, Action.RUN_CAMPAIGNS, campaign.owner_unit)
     current = CampaignState(campaign.state)
     if to not in CAMPAIGN_MOVES[current]:
-        raise CampaignError(f"a {current} campaign cannot become {to}")
+        raise CampaignError(
+            _(
+                "The campaign is %(now)s: it cannot become %(then)s.",
+                now=campaign_state_label(current),
+                then=campaign_state_label(to),
+            )
+        )
     campaign.state = to.value
     record(session, actor, f"campaign.{to.value}", campaign, before=current.value)
 
@@ -252,8 +260,19 @@ def move_campaign(session: Session, actor: User, campaign: Campaign, to: Campaig
     return 0
 
 
+def move_allowed_in(campaign: Campaign, move: Move) -> bool:
+    """Filling, submitting, returning and reopening need an open campaign (a returned
+    report must be fillable again); accepting goes on after closing; nothing happens in
+    an archive."""
+    if campaign.state == CampaignState.OPEN:
+        return True
+    return campaign.state == CampaignState.CLOSED and move == Move.ACCEPT
+
+
 def review_moves(actor: User, response: FormResponse, campaign: Campaign) -> list[Move]:
     """The review moves (not saving or submitting) the actor can make on the response."""
+    if response.unit_report_key is None:
+        return []  # a survey answer is nobody's report to review
     return [
         move
         for move in moves_for(
@@ -262,7 +281,7 @@ def review_moves(actor: User, response: FormResponse, campaign: Campaign) -> lis
             response.unit.path,
             campaign.answer_roles or None,
         )
-        if move in (Move.RETURN, Move.ACCEPT, Move.REOPEN)
+        if move in (Move.RETURN, Move.ACCEPT, Move.REOPEN) and move_allowed_in(campaign, move)
     ]
 
 
@@ -313,9 +332,22 @@ def extend_deadline(
 ) -> DeadlineExtension:
     require(actor, Action.RUN_CAMPAIGNS, campaign.owner_unit)
     require(actor, Action.REVIEW_REPORTS, unit)
+    if campaign.state != CampaignState.OPEN:
+        raise CampaignError(_("The campaign is not open."))
+    response = unit_report(session, campaign, unit)
+    link = session.scalar(
+        select(SurveyLink).where(
+            SurveyLink.campaign_id == campaign.id, SurveyLink.unit_id == unit.id
+        )
+    )
+    if response is None and link is None:
+        raise CampaignError(_("This organisation does not answer this campaign."))
     if not reason.strip():
-        raise CampaignError("an extension needs a reason")
+        raise CampaignError(_("An extension needs a reason."))
     until = deadline_utc(local_until, campaign.timezone)
+    due = deadline_for(campaign, unit)
+    if due is not None and until <= due:
+        raise CampaignError(_("The new deadline must be later than the campaign's deadline."))
     extension = extension_for(session, campaign, unit)
     before = extension.until.isoformat() if extension else None
     if extension is None:
@@ -340,7 +372,24 @@ def extend_deadline(
         after=until.isoformat(),
         reason=reason.strip(),
     )
+    if response is not None:
+        # In the report's own history too, where its reviewers read it.
+        record(
+            session,
+            actor,
+            "response.extend",
+            response,
+            before=before,
+            after=until.isoformat(),
+            comment=reason.strip(),
+        )
     return extension
+
+
+def unit_report(session: Session, campaign: Campaign, unit: OrgUnit) -> FormResponse | None:
+    return session.scalar(
+        select(FormResponse).where(FormResponse.unit_report_key == report_key(campaign, unit.id))
+    )
 
 
 def move_response(
@@ -354,9 +403,9 @@ def move_response(
     """Apply a review-workflow move, checking state, role, comment and deadline."""
     campaign = session.get(Campaign, response.campaign_id) if response.campaign_id else None
     if campaign is None:
-        raise CampaignError("the response belongs to no campaign")
-    if campaign.state != CampaignState.OPEN and move in (Move.SAVE, Move.SUBMIT):
-        raise CampaignError("the campaign is not open")
+        raise CampaignError(_("The report belongs to no campaign."))
+    if not move_allowed_in(campaign, move):
+        raise CampaignError(_("The campaign is not open."))
     unit = response.unit
     before = ResponseState(response.status)
     after = next_state(
@@ -364,7 +413,9 @@ def move_response(
     )
     if move == Move.SUBMIT:
         due = deadline_for(campaign, unit)
-        if due is not None:
+        # Only the first submission meets the deadline: a report returned for corrections
+        # goes back when the reviewer's round allows, and keeps its on-time mark.
+        if due is not None and before == ResponseState.DRAFT:
             extension = extension_for(session, campaign, unit)
             check = check_submission(
                 now or utcnow(),
@@ -373,7 +424,7 @@ def move_response(
                 extension.until if extension else None,
             )
             if not check.allowed:
-                raise DeadlinePassed("the deadline has passed")
+                raise DeadlinePassed(_("The deadline has passed."))
             response.late = check.late
         response.submitted_at = now or utcnow()
     if move in (Move.RETURN, Move.REOPEN):

@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy import select
 
 from collector.auth.permissions import Action
 from collector.auth.services import can, require, require_somewhere
@@ -71,7 +72,13 @@ def _root(campaign: Any) -> OrgUnit | None:
         return None
     unit = db.session.get(OrgUnit, unit_id)
     scopes = services.review_scopes(current_user, campaign)
-    if unit is None or not any(unit.path.startswith(p) for p in scopes):
+    # A unit of the campaign that holds or lies in what the user reviews (the counts
+    # below it are always cut to that).
+    if (
+        unit is None
+        or not unit.path.startswith(campaign.owner_unit.path)
+        or not any(unit.path.startswith(p) or p.startswith(unit.path) for p in scopes)
+    ):
         raise NotInScope(unit_id)
     return unit
 
@@ -100,7 +107,7 @@ def detail(campaign_id: int) -> str:
 def _path_to(campaign: Any, root: OrgUnit) -> list[OrgUnit]:
     """The units from the campaign's owner down to the one shown, for the breadcrumbs."""
     ids = [int(i) for i in root.path.strip("/").split("/")][campaign.owner_unit.depth :]
-    units = {u.id: u for u in db.session.query(OrgUnit).filter(OrgUnit.id.in_(ids))}
+    units = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
     return [units[i] for i in ids if i in units]
 
 
@@ -129,10 +136,12 @@ def change_state(campaign_id: int) -> Response:
 @bp.get("/<int:campaign_id>/not-submitted.xlsx")
 def missing_xlsx(campaign_id: int) -> Response:
     campaign = services.get_campaign(db.session, current_user, campaign_id)
-    root = _root(campaign) or tallies.default_root(
-        db.session, campaign, services.review_scopes(current_user, campaign)
-    )
-    require(current_user, Action.EXPORT, root)
+    root = _root(campaign)
+    # Export rights wherever the rows come from: each subtree the user reviews.
+    for path in services.review_scopes(current_user, campaign):
+        scope_unit = db.session.scalar(select(OrgUnit).where(OrgUnit.path == path))
+        if scope_unit is not None:
+            require(current_user, Action.EXPORT, scope_unit)
     missing = tallies.not_submitted(db.session, current_user, campaign, root)
     zone = ZoneInfo(campaign.timezone)
     headers = [
@@ -189,12 +198,17 @@ def extend(campaign_id: int, unit_id: int) -> str | Response:
     if request.method == "GET" and current is not None:
         form.until.data = current.astimezone(ZoneInfo(campaign.timezone)).replace(tzinfo=None)
     if form.validate_on_submit() and form.until.data is not None:
-        services.extend_deadline(
-            db.session, current_user, campaign, unit, form.until.data, form.reason.data or ""
-        )
-        db.session.commit()
-        flash(_("The deadline of %(name)s has been extended.", name=unit.name), "success")
-        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+        try:
+            services.extend_deadline(
+                db.session, current_user, campaign, unit, form.until.data, form.reason.data or ""
+            )
+        except services.CampaignError as error:
+            db.session.rollback()
+            form.until.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("The deadline of %(name)s has been extended.", name=unit.name), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template(
         "campaigns/extend.html", campaign=campaign, unit=unit, form=form, current=current
     )
@@ -204,7 +218,8 @@ def extend(campaign_id: int, unit_id: int) -> str | Response:
 def review(campaign_id: int, response_id: int) -> str | Response:
     campaign = services.get_campaign(db.session, current_user, campaign_id)
     response = db.session.get(FormResponse, response_id)
-    if response is None or response.campaign_id != campaign.id:
+    # Survey answers are anonymous and nobody's report: they are read only in aggregate.
+    if response is None or response.campaign_id != campaign.id or response.unit_report_key is None:
         raise NotInScope(response_id)
     require(current_user, Action.REVIEW_REPORTS, response.unit)
     form = ReviewForm()

@@ -99,11 +99,13 @@ class SurveyBallot(Base):
     no time, address or user agent, so it cannot tell which answers came from whom."""
 
     __tablename__ = "survey_ballot"
-    __table_args__ = (UniqueConstraint("link_id", "browser_key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    link_id: Mapped[int] = mapped_column(ForeignKey("survey_link.id", ondelete="CASCADE"))
-    browser_key: Mapped[str] = mapped_column(String(64))
+    # No serial id: ballots numbered in the order they came would line up with the
+    # answers' ids.
+    link_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_link.id", ondelete="CASCADE"), primary_key=True
+    )
+    browser_key: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class ReminderSent(Base):

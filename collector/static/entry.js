@@ -6,6 +6,11 @@
   const form = document.getElementById("entry-form");
   if (!form) return;
   const key = form.dataset.storageKey;
+  if (!form.dataset.autosaveUrl) {
+    // A report that cannot be changed now: what this browser kept is not worth restoring.
+    if (key) localStorage.removeItem(key);
+    return;
+  }
   const state = document.getElementById("autosave-state");
   const revision = form.querySelector("input[name=revision]");
   const say = (text) => { if (state) state.textContent = text; };
@@ -76,6 +81,15 @@
         localStorage.removeItem(key);
         say(form.dataset.savedText || "");
         return;
+      }
+      if (response.status === 409 && answer.includes("application/json")) {
+        const result = await response.json();
+        if (result.locked) {
+          // Submitted or accepted meanwhile (in another tab): nothing here will be saved.
+          localStorage.removeItem(key);
+          say(form.dataset.lockedText || "");
+          return;
+        }
       }
       say(form.dataset.notSavedText || "");
     } catch (error) {

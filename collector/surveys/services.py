@@ -64,7 +64,7 @@ def browser_key(secret: str, browser_id: str, link: SurveyLink) -> str:
 def has_answered(session: Session, link: SurveyLink, key: str) -> bool:
     return (
         session.scalar(
-            select(SurveyBallot.id).where(
+            select(SurveyBallot.link_id).where(
                 SurveyBallot.link_id == link.id, SurveyBallot.browser_key == key
             )
         )
@@ -95,7 +95,8 @@ def record_answer(
         except IntegrityError:
             raise AlreadyAnswered from None
     campaign = survey.link.campaign
-    now = utcnow()
+    # The day only: a time to the second could be matched with a web server's log.
+    now = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     session.add(
         FormResponse(
             form_version_id=campaign.form_version_id,

@@ -6,6 +6,7 @@ import secrets
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -36,9 +37,26 @@ def _survey(token: str) -> services.Survey:
     return survey
 
 
+def _accepted(response: Response) -> bool:
+    """Only answers taken count against the limits: empty or rejected posts cannot use
+    up a school's allowance and lock its parents out."""
+    return response.status_code == 302
+
+
 @bp.route("/<token>", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["SURVEY_RATE_LIMIT"], key_func=_link_key, methods=["POST"]
+    lambda: current_app.config["SURVEY_RATE_LIMIT"],
+    key_func=_link_key,
+    methods=["POST"],
+    deduct_when=_accepted,
+)
+# Per address as well, counted in the limiter's store only (it expires there and is never
+# kept with an answer); generous, since a parents' meeting shares one school network.
+@limiter.limit(
+    lambda: current_app.config["SURVEY_ADDRESS_RATE_LIMIT"],
+    key_func=lambda: f"survey-address:{get_remote_address()}",
+    methods=["POST"],
+    deduct_when=_accepted,
 )
 def answer(token: str) -> Response | tuple[str, int]:
     survey = _survey(token)

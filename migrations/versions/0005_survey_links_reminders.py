@@ -44,12 +44,10 @@ def upgrade():
     sa.UniqueConstraint('token', name=op.f('uq_survey_link_token'))
     )
     op.create_table('survey_ballot',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('link_id', sa.Integer(), nullable=False),
     sa.Column('browser_key', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['link_id'], ['survey_link.id'], name=op.f('fk_survey_ballot_link_id_survey_link'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_ballot')),
-    sa.UniqueConstraint('link_id', 'browser_key', name=op.f('uq_survey_ballot_link_id_browser_key'))
+    sa.PrimaryKeyConstraint('link_id', 'browser_key', name=op.f('pk_survey_ballot'))
     )
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.add_column(sa.Column("unit_types", sa.JSON(), nullable=False, server_default="[]"))

@@ -15,6 +15,7 @@ from collector.campaigns.services import (
     extend_deadline,
     move_response,
     open_campaign,
+    review_moves,
 )
 from collector.errors import ActionForbidden, NotInScope
 from collector.extensions import db
@@ -151,3 +152,64 @@ def test_extension_for_one_unit_is_audited(campaign, tree, people):
             datetime(2026, 6, 5, 18, 0),
             " ",
         )
+
+
+def test_a_report_returned_after_the_deadline_can_be_resubmitted_and_stays_on_time(
+    campaign, tree, people
+):
+    open_campaign(db.session, people["region"], campaign)
+    response = response_of(campaign, tree["school_a1"])
+    school, municipal = people["school"], people["municipal"]
+    move_response(db.session, school, response, Move.SAVE)
+    move_response(db.session, school, response, Move.SUBMIT, now=DEADLINE_UTC - timedelta(hours=1))
+    move_response(db.session, municipal, response, Move.RETURN, "Уточните п. 11.3")
+    after = DEADLINE_UTC + timedelta(days=2)
+    move_response(db.session, school, response, Move.SUBMIT, now=after)  # refuse policy
+    assert response.status == "resubmitted" and response.late is False
+
+
+def test_review_moves_follow_the_campaign_state(campaign, tree, people):
+    open_campaign(db.session, people["region"], campaign)
+    school, municipal = people["school"], people["municipal"]
+    first, second = (
+        response_of(campaign, tree["school_a1"]),
+        response_of(campaign, tree["school_a2"]),
+    )
+    for response in (first, second):
+        response.status = "submitted"
+    close_campaign(db.session, people["region"], campaign)
+    # Closed: a returned report could not be corrected, so it is not returned; accepting goes on.
+    assert review_moves(municipal, first, campaign) == [Move.ACCEPT]
+    with pytest.raises(CampaignError):
+        move_response(db.session, municipal, first, Move.RETURN, "Исправьте")
+    move_response(db.session, municipal, first, Move.ACCEPT)
+    with pytest.raises(CampaignError):
+        move_response(db.session, municipal, first, Move.REOPEN, "Ошибка")
+    campaign.state = "archived"
+    assert review_moves(municipal, second, campaign) == []
+    with pytest.raises(CampaignError):
+        move_response(db.session, municipal, second, Move.ACCEPT)
+    assert review_moves(school, second, campaign) == []  # a school never reviews
+
+
+def test_an_extension_is_checked_and_shows_in_the_reports_history(
+    campaign, tree, people, make_unit
+):
+    region = people["region"]
+    with pytest.raises(CampaignError):  # not open yet
+        extend_deadline(db.session, region, campaign, tree["school_a1"], datetime(2026, 6, 5), "x")
+    open_campaign(db.session, region, campaign)
+    with pytest.raises(CampaignError):  # earlier than the campaign's own deadline
+        extend_deadline(db.session, region, campaign, tree["school_a1"], datetime(2026, 5, 1), "x")
+    with pytest.raises(CampaignError):  # a unit the campaign does not ask
+        extend_deadline(db.session, region, campaign, tree["mun_a"], datetime(2026, 6, 5), "x")
+    extend_deadline(
+        db.session, region, campaign, tree["school_a1"], datetime(2026, 6, 5, 18, 0), "Карантин"
+    )
+    response = response_of(campaign, tree["school_a1"])
+    [event] = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "form_response", AuditEvent.object_id == response.id
+        )
+    )
+    assert event.action == "response.extend" and event.details["comment"] == "Карантин"

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from collector.extensions import db
-from collector.models import AuditEvent, Campaign, FormResponse
+from collector.models import AuditEvent, Campaign, FormResponse, RoleAssignment
 from collector.publishing.services import publish
 from collector.schema import compile_document
 from tests.conftest import login_as
@@ -60,11 +60,10 @@ def counts(client, campaign, unit=None) -> dict[str, dict[str, str]]:
     """The completeness table as {row code: {status: shown count}}."""
     url = f"/campaigns/{campaign.id}" + (f"?unit={unit.id}" if unit else "")
     html = client.get(url).get_data(as_text=True)
+    html = html.split('data-testid="completeness"')[1].split("</table>")[0]
     rows: dict[str, dict[str, str]] = {}
     for chunk in html.split('<tr data-unit="')[1:]:
         code = chunk.split('"', 1)[0]
-        if code in rows:  # the not-submitted list repeats codes; the first table wins
-            continue
         cells = chunk.split("</tr>", 1)[0].split('data-status="')[1:]
         rows[code] = {c.split('"', 1)[0]: c.split(">", 1)[1].split("<", 1)[0] for c in cells}
     return rows
@@ -315,3 +314,33 @@ def test_a_municipality_downloads_the_list_of_its_own_schools(client, tree, peop
     assert sorted(row[0] for row in rows[2:]) == ["S-A1", "S-A2"]
     outside = client.get(f"/campaigns/{campaign.id}/not-submitted.xlsx?unit={tree['mun_b'].id}")
     assert outside.status_code == 404
+
+
+def test_a_coordinator_of_two_municipalities_gets_both_and_the_region_crumb_works(
+    client, tree, people, campaign, make_user
+):
+    client.post(f"/campaigns/{campaign.id}/state", data={"to": "open"})
+    both = make_user("municipal_coordinator", tree["mun_a"])
+    both.roles.append(RoleAssignment(role="municipal_coordinator", unit=tree["mun_b"]))
+    db.session.commit()
+    login_as(client, both)
+    reply = client.get(f"/campaigns/{campaign.id}/not-submitted.xlsx")
+    assert reply.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(reply.data)).active.iter_rows(values_only=True))
+    assert sorted(row[0] for row in rows[2:]) == ["S-A1", "S-A2", "S-B1", "S-B2"]
+    region_view = counts(client, campaign, tree["region"])
+    assert set(region_view) == {"M-A", "M-B", "total"}
+    # The single-municipality coordinator reaches the region crumb too, cut to their schools.
+    login_as(client, people["municipal"])
+    assert set(counts(client, campaign, tree["region"])) == {"M-A", "total"}
+
+
+def test_a_refused_state_change_is_explained_in_russian(client, campaign):
+    client.post(f"/campaigns/{campaign.id}/state", data={"to": "open"})
+    client.post(f"/campaigns/{campaign.id}/state", data={"to": "closed"})
+    page = client.post(
+        f"/campaigns/{campaign.id}/state", data={"to": "closed"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Кампания сейчас в состоянии «закрыта»: перевести её в состояние «закрыта» нельзя." in (
+        page
+    )

@@ -4,6 +4,7 @@ deadline."""
 
 from __future__ import annotations
 
+import copy
 import socket
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -20,6 +21,7 @@ from collector.campaigns.services import (
 from collector.extensions import db
 from collector.models import FormResponse
 from tests.campaigns.factories import new_campaign
+from tests.schema.cases import base
 
 DEADLINE_UTC = datetime(2026, 5, 30, 20, 59, tzinfo=UTC)  # 23:59 in Moscow
 
@@ -27,6 +29,12 @@ DEADLINE_UTC = datetime(2026, 5, 30, 20, 59, tzinfo=UTC)  # 23:59 in Moscow
 class Inbox:
     def __init__(self) -> None:
         self.messages: list = []
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        if address.startswith("bad@"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         message = message_from_bytes(envelope.content, policy=policy.default)
@@ -143,3 +151,42 @@ def test_the_command_line_dry_run_sends_nothing(app, inbox, campaign):
     assert result.exit_code == 0, result.output
     assert "S-A1" in result.output and "No e-mail address: S-B2" in result.output
     assert inbox.messages == []
+
+
+def test_a_refused_address_holds_up_no_one_and_is_tried_again(app, inbox, campaign, tree):
+    tree["school_a1"].contact_email = "bad@school.example"
+    tree["school_a2"].contact_email = "a2@school.example; deputy@school.example"
+    db.session.commit()
+    before = DEADLINE_UTC - timedelta(days=1)
+    first = send_reminders(db.session, app.config, now=before)
+    assert [r.unit.code for r, _reason in first.failed] == ["S-A1"]
+    assert recipients(inbox) == [
+        "a2@school.example",
+        "deputy@school.example",
+        "school_b1@school.example",
+    ]
+    second = send_reminders(db.session, app.config, now=before)
+    assert [r.unit.code for r, _reason in second.failed] == ["S-A1"]
+    assert len(inbox.messages) == 2  # the others are not sent again
+
+
+def test_nothing_is_asked_after_a_deadline_that_refuses_late_reports(app, inbox, campaign):
+    campaign.late_policy = LatePolicy.REFUSE.value
+    db.session.commit()
+    result = send_reminders(db.session, app.config, now=DEADLINE_UTC + timedelta(hours=1))
+    assert result.sent == [] and inbox.messages == []
+
+
+def test_a_municipal_report_reminds_the_municipal_coordinator(app, inbox, tree, people):
+    people["municipal"].email = "coordinator@babynino.example"
+    db.session.commit()
+    document = copy.deepcopy(base())
+    document["id"] = "municipal-report"
+    document["respondents"] = {"unit_types": ["municipality"], "roles": ["municipal_coordinator"]}
+    new_campaign(
+        tree, people, deadline=datetime(2026, 5, 30, 23, 59), document=document, opened=True
+    )
+    result = send_reminders(db.session, app.config, now=DEADLINE_UTC - timedelta(days=1))
+    assert [r.unit.code for r in result.sent] == ["M-A"]
+    assert [r.unit.code for r in result.no_address] == ["M-B"]
+    assert recipients(inbox) == ["coordinator@babynino.example"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from datetime import datetime
+from datetime import datetime, time
 
 import pytest
 from sqlalchemy import select
@@ -128,7 +128,8 @@ def test_a_parent_answers_without_an_account_and_nothing_about_them_is_kept(app,
     assert "203.0.113.77" not in stored and "ParentPhone" not in stored
     ballot = db.session.scalar(select(SurveyBallot))
     assert parent.get_cookie("collector_browser").value not in stored
-    assert set(ballot.__table__.columns.keys()) == {"id", "link_id", "browser_key"}
+    assert set(ballot.__table__.columns.keys()) == {"link_id", "browser_key"}
+    assert response.created_at.time() == response.submitted_at.time() == time(0, 0)
 
 
 def test_one_answer_per_browser_unless_the_form_allows_more(app, tree, people):
@@ -179,11 +180,31 @@ def test_the_link_closes_at_the_deadline_and_says_so(app, tree, people):
     assert app.test_client().get("/s/not-a-real-token").status_code == 404
 
 
+def test_a_rate_limit_holds_per_address_too(app, tree, people):
+    app.config["SURVEY_ADDRESS_RATE_LIMIT"] = "2 per minute"
+    limiter.reset()
+    campaign = make_survey(tree, people, multiple=True)
+    tokens = [link_of(campaign, tree[k]).token for k in ("school_a1", "school_a2", "school_b1")]
+    one_address = {"REMOTE_ADDR": "198.51.100.7"}
+    codes = [
+        app.test_client().post(f"/s/{t}", data=GOOD, environ_base=one_address).status_code
+        for t in tokens
+    ]
+    assert codes == [302, 302, 429]
+    other = {"REMOTE_ADDR": "198.51.100.8"}
+    assert (
+        app.test_client().post(f"/s/{tokens[2]}", data=GOOD, environ_base=other).status_code == 302
+    )
+
+
 def test_a_rate_limit_holds_per_link(app, tree, people):
     app.config["SURVEY_RATE_LIMIT"] = "3 per minute"
     limiter.reset()
     campaign = make_survey(tree, people, multiple=True)
     token = link_of(campaign, tree["school_a1"]).token
+    # Empty or rejected posts do not use up the link's allowance.
+    for _ in range(5):
+        assert app.test_client().post(f"/s/{token}", data={}).status_code == 200
     codes = [app.test_client().post(f"/s/{token}", data=GOOD).status_code for _ in range(4)]
     assert codes == [302, 302, 302, 429]
     # Another school's link is counted apart.
@@ -228,3 +249,15 @@ def test_the_campaign_page_counts_answers_per_school(app, client, tree, people):
     assert tree["school_a1"].name in table and tree["school_b1"].name not in table
     row = table.split(tree["school_a1"].name)[1].split("</tr>")[0]
     assert '<td class="text-end">2</td>' in row
+
+
+def test_a_single_survey_answer_cannot_be_opened_or_reviewed(app, client, tree, people):
+    campaign = make_survey(tree, people)
+    app.test_client().post(f"/s/{link_of(campaign, tree['school_a1']).token}", data=GOOD)
+    answer = db.session.scalar(select(FormResponse))
+    login_as(client, people["region"])
+    url = f"/campaigns/{campaign.id}/responses/{answer.id}"
+    assert client.get(url).status_code == 404
+    assert client.post(url, data={"move": "return", "comment": "?"}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(FormResponse, answer.id).status == "submitted"
