@@ -130,6 +130,8 @@ class FormSpec:
     anonymous: bool = False
     min_group_size: int = 5
     multiple_per_browser: bool = False
+    # A survey's population per unit (a figure() expression): the base of its response rate.
+    headcount: Node | None = None
 
     @property
     def fields(self) -> list[FieldSpec]:
@@ -204,6 +206,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
         anonymous=respondents.get("anonymous", False),
         min_group_size=respondents.get("min_group_size", 5),
         multiple_per_browser=respondents.get("multiple_per_browser", False),
+        headcount=_optional_tree(respondents.get("headcount")),
         sections=tuple(
             SectionSpec(
                 id=s["id"],

@@ -210,6 +210,8 @@ def _expressions(document: Document) -> Iterator[tuple[str, str, bool, bool]]:
             yield f"{path}.visible_if", field["visible_if"], False, True
     for n, rule in enumerate(document.get("rules", [])):
         yield f"$.rules[{n}].check", rule["check"], False, True
+    if "headcount" in document["respondents"]:
+        yield "$.respondents.headcount", document["respondents"]["headcount"], True, False
     for n, indicator in enumerate(document.get("indicators", [])):
         yield f"$.indicators[{n}].formula", indicator["formula"], True, False
         if "not_applicable_if" in indicator:

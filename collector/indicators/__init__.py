@@ -1,0 +1,1 @@
+"""The indicator engine (pure: pandas, no Flask, no database)."""

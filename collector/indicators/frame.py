@@ -1,0 +1,151 @@
+"""The tables the engine reads: answers as columns (one row per counted response), the
+expected units with the groups they belong to at each level, and reference figures.
+
+Answers arrive as the JSON the forms store; only the columns the indicators name are
+built. Numbers become floats (missing: NaN), yes/no a nullable boolean, a single choice
+text, a multiple choice and a table column a list per row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from collector.schema.expressions import Node, references
+from collector.schema.spec import FormSpec
+from collector.schema.types import FIELD_TYPES, ValueKind
+
+LEVELS = ("school", "municipality", "region")
+NUMERIC_COLUMN_TYPES = frozenset({"integer", "decimal", "percent"})
+
+
+@dataclass(frozen=True)
+class UnitPlace:
+    """An expected unit and the group it counts in at each level (None: not at that
+    level, e.g. a municipality's own report has no school)."""
+
+    unit_id: int
+    school: int | None
+    municipality: int | None
+    region: int | None
+
+
+def units_frame(places: Iterable[UnitPlace]) -> pd.DataFrame:
+    rows = [(p.unit_id, p.school, p.municipality, p.region) for p in places]
+    frame = pd.DataFrame(rows, columns=["unit_id", *LEVELS])
+    for level in LEVELS:
+        frame[level] = frame[level].astype("Int64")
+    return frame.set_index("unit_id")
+
+
+def referenced_paths(spec: FormSpec) -> set[str]:
+    """Every dotted name the indicators (and the survey headcount) read."""
+    trees: list[Node] = []
+    for indicator in spec.indicators:
+        trees.append(indicator.formula)
+        if indicator.not_applicable_if is not None:
+            trees.append(indicator.not_applicable_if)
+    return {ref.dotted for tree in trees for ref in references(tree)}
+
+
+CHOICE_TYPES = frozenset({"yes_no", "single_choice", "multiple_choice", "rating"})
+
+
+def distribution_fields(spec: FormSpec) -> list[str]:
+    """The fields whose answers are counted per option (surveys chart them)."""
+    return [f.id for f in spec.fields if f.type in CHOICE_TYPES]
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    path: str
+    kind: str  # "number", "bool", "text", "list"
+
+
+def column_plans(spec: FormSpec, paths: Iterable[str]) -> list[ColumnPlan]:
+    fields = {f.id: f for f in spec.fields}
+    plans = []
+    for path in sorted(paths):
+        head, *rest = path.split(".")
+        field = fields.get(head)
+        if field is None:
+            continue
+        if field.type == "grid" and len(rest) == 2:
+            column = next((c for c in field.columns if c.id == rest[1]), None)
+            kind = _cell_kind(column.type if column else "text")
+        elif field.type == "table" and len(rest) == 1:
+            kind = "list"
+        elif not rest:
+            kind = _field_kind(field.type)
+        else:
+            continue
+        plans.append(ColumnPlan(path, kind))
+    return plans
+
+
+def _field_kind(field_type: str) -> str:
+    value_kind = FIELD_TYPES[field_type].kind
+    if value_kind == ValueKind.NUMBER:
+        return "number"
+    if value_kind == ValueKind.BOOL:
+        return "bool"
+    if value_kind == ValueKind.CHOICES:
+        return "list"
+    return "text"
+
+
+def _cell_kind(column_type: str) -> str:
+    if column_type in NUMERIC_COLUMN_TYPES:
+        return "number"
+    if column_type == "yes_no":
+        return "bool"
+    return "text"
+
+
+def _pick(answers: Mapping[str, Any], path: str, kind: str) -> Any:
+    head, *rest = path.split(".")
+    value = answers.get(head)
+    if not rest:
+        return value
+    if kind == "list":  # a table column: the column's values over the table's rows
+        rows = value if isinstance(value, list) else []
+        return [row.get(rest[0]) for row in rows if isinstance(row, dict)]
+    row = value.get(rest[0]) if isinstance(value, dict) else None
+    return row.get(rest[1]) if isinstance(row, dict) else None
+
+
+def answers_frame(
+    spec: FormSpec,
+    responses: Sequence[tuple[int, Mapping[str, Any]]],
+    paths: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """One row per (unit id, answers); columns: `unit_id`, each path the indicators
+    read and each choice field (or the paths given)."""
+    if paths is None:
+        paths = referenced_paths(spec) | set(distribution_fields(spec))
+    plans = column_plans(spec, paths)
+    data: dict[str, Any] = {"unit_id": pd.Series([u for u, _ in responses], dtype="int64")}
+    for plan in plans:
+        values = [_pick(answers, plan.path, plan.kind) for _, answers in responses]
+        data[plan.path] = typed_column(values, plan.kind)
+    return pd.DataFrame(data)
+
+
+def typed_column(values: Sequence[Any], kind: str) -> pd.Series:
+    if kind == "number":
+        return pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").astype("float64")
+    if kind == "bool":
+        return pd.Series([v if isinstance(v, bool) else None for v in values], dtype="boolean")
+    if kind == "list":
+        return pd.Series([v if isinstance(v, list) else None for v in values], dtype="object")
+    return pd.Series([None if v is None else str(v) for v in values], dtype="object")
+
+
+def figures_frame(rows: Iterable[tuple[int, str, int | None, float]]) -> pd.DataFrame:
+    """(unit id, figure, grade, value) rows of one academic year."""
+    frame = pd.DataFrame(list(rows), columns=["unit_id", "figure", "grade", "value"])
+    frame["grade"] = frame["grade"].astype("Int64")
+    frame["value"] = frame["value"].astype("float64")
+    return frame
