@@ -67,7 +67,11 @@ INDICATORS = [
         "formula": "share(has_plan)",
         "targets": {"2025": 60},
     },
-    {"id": "trained_ratio", "title": "Доля обученных", "formula": "sum(trained) / sum(total) * 100"},
+    {
+        "id": "trained_ratio",
+        "title": "Доля обученных",
+        "formula": "sum(trained) / sum(total) * 100",
+    },
     {
         "id": "ovz_ratio",
         "title": "Охват детей с ОВЗ",
