@@ -50,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector.entry import views as entry_views
     from collector.extensions import csrf, db, limiter, login_manager, migrate
     from collector.main import views as main_views
+    from collector.reports import views as report_views
     from collector.surveys import views as survey_views
     from collector.units import views as unit_views
     from collector.users import views as user_views
@@ -71,4 +72,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(entry_views.bp)
     app.register_blueprint(campaign_views.bp)
     app.register_blueprint(survey_views.bp)
+    app.register_blueprint(report_views.bp)
     return app

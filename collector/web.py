@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -82,6 +82,20 @@ def iso_local_time(moment: str | None, timezone: str) -> str:
     return local_time(datetime.fromisoformat(moment) if moment else None, timezone)
 
 
+def indicator_value(value: float | None, unit: str | None) -> str:
+    """An indicator's value as people read it: one decimal for a percentage, whole
+    numbers as they are, other numbers with up to two decimals."""
+    if value is None:
+        return "—"
+    if unit == "%":
+        pattern = "#,##0.0"
+    elif float(value).is_integer():
+        pattern = "#,##0"
+    else:
+        pattern = "#,##0.##"
+    return str(format_decimal(value, format=pattern))
+
+
 def due_for(campaign: Campaign, unit: OrgUnit) -> datetime | None:
     """The unit's deadline, its extension included."""
     return effective_deadline(db.session, campaign, unit)
@@ -105,6 +119,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(campaign_state_label, "campaign_state_label")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(iso_local_time, "iso_local_time")
+    app.add_template_filter(indicator_value, "indicator_value")
     app.add_template_filter(due_for, "due_for")
 
     @app.context_processor

@@ -174,6 +174,8 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             "campaigns.extend",
             "campaigns.review",
             "campaigns.flyer",
+            # tests/reports/test_report_views.py: scope by the campaign and the unit
+            "reports.campaign",
             "users.revoke",
             "users.index",
             "users.create",

@@ -142,6 +142,25 @@ def review_scopes(user: User, campaign: Campaign) -> list[str]:
     return found
 
 
+def view_root(
+    session: Session, user: User, campaign: Campaign, unit_id: int | None
+) -> OrgUnit | None:
+    """The unit a campaign page is looked at from (None: the default). A unit of the
+    campaign that holds or lies in what the user reviews; the counts and values below it
+    are always cut to that."""
+    if unit_id is None:
+        return None
+    unit = session.get(OrgUnit, unit_id)
+    scopes = review_scopes(user, campaign)
+    if (
+        unit is None
+        or not unit.path.startswith(campaign.owner_unit.path)
+        or not any(unit.path.startswith(p) or p.startswith(unit.path) for p in scopes)
+    ):
+        raise NotInScope(unit_id)
+    return unit
+
+
 def visible_campaigns(session: Session, user: User) -> list[Campaign]:
     """Campaigns whose subtree overlaps what the user reviews, newest first."""
     campaigns = session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))

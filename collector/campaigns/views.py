@@ -67,20 +67,9 @@ def create() -> str | Response:
 
 
 def _root(campaign: Any) -> OrgUnit | None:
-    unit_id = request.args.get("unit", type=int)
-    if unit_id is None:
-        return None
-    unit = db.session.get(OrgUnit, unit_id)
-    scopes = services.review_scopes(current_user, campaign)
-    # A unit of the campaign that holds or lies in what the user reviews (the counts
-    # below it are always cut to that).
-    if (
-        unit is None
-        or not unit.path.startswith(campaign.owner_unit.path)
-        or not any(unit.path.startswith(p) or p.startswith(unit.path) for p in scopes)
-    ):
-        raise NotInScope(unit_id)
-    return unit
+    return services.view_root(
+        db.session, current_user, campaign, request.args.get("unit", type=int)
+    )
 
 
 @bp.get("/<int:campaign_id>")

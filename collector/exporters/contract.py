@@ -1,0 +1,73 @@
+"""What a consolidated campaign export holds, as plain data: the reports layer fills it
+from the database and the engine, the writers (XLSX, CSV) turn it into files. No Flask,
+no database here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+Cell = str | int | float | bool | date | datetime | None
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    # "text", "integer", "number" (2 decimals), "percent" (a value 0–100, 1 decimal),
+    # "date", "datetime", "bool"
+    kind: str = "text"
+    width: int | None = None  # characters; None: fitted to the content
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sheet (or a CSV file): a title, columns and rows of cells."""
+
+    name: str  # sheet name (cut to Excel's 31 characters by the writer)
+    title: str  # a line above the header: what the table is
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Cell]]
+    # Rows known in advance (None: unknown, e.g. a generator of survey answers).
+    row_count: int | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One indicator for one group, as the indicators sheet shows it."""
+
+    code: str
+    title: str
+    unit: str | None
+    level: str  # "Школа", "Муниципалитет", "Регион" (already in the user's language)
+    group: str  # the unit's name
+    value: float | None
+    status: str  # shown when there is no value: "нет данных", "не применяется"
+    answered: int
+    expected: int
+    target: float | None
+    met: bool | None
+    source: str  # the document and clause
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native Excel chart over the indicators sheet: one indicator's values at one
+    level (one bar per group), with its target when there is one."""
+
+    title: str
+    indicator_code: str
+    level: str
+    unit: str | None = None
+
+
+@dataclass
+class Workbook:
+    title: str  # the campaign
+    description: Sequence[tuple[str, Cell]]  # (what, value) lines of the description sheet
+    indicators: Sequence[IndicatorRow]
+    indicator_labels: dict[str, str]  # column titles of the indicators sheet, by key
+    sections: Sequence[Table] = field(default_factory=list)  # one row per unit
+    completeness: Table | None = None
+    responses: Table | None = None  # surveys: one row per response
+    charts: Sequence[ChartSpec] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Campaign reports: indicators in the browser, charts, consolidated downloads."""

@@ -1,0 +1,189 @@
+"""A campaign's indicators for a user: the engine's inputs read from the database within
+the user's subtree (expected units with their places in the tree, counted responses,
+reference figures of the campaign's year), and the results cut to the groups the user
+may see."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from collector.campaigns.services import is_survey, review_scopes
+from collector.entry.services import spec_of
+from collector.indicators.engine import Computed, Engine, IndicatorValue, Participation
+from collector.indicators.frame import (
+    LEVELS,
+    UnitPlace,
+    answers_frame,
+    figures_frame,
+    units_frame,
+)
+from collector.models import Campaign, FormResponse, OrgUnit, ReferenceFigure, SurveyLink, User
+from collector.models.units import subtree_clause
+from collector.schema.spec import FormSpec
+
+
+class Basis(enum.StrEnum):
+    """Which unit reports count: the accepted ones (the default), or all submitted."""
+
+    ACCEPTED = "accepted"
+    SUBMITTED = "submitted"
+
+
+COUNTED = {
+    Basis.ACCEPTED: ("accepted",),
+    Basis.SUBMITTED: ("submitted", "resubmitted", "accepted"),
+}
+LEVEL_OF_TYPE = {"region": "region", "municipality": "municipality"}
+
+
+def level_of(unit: OrgUnit) -> str:
+    return LEVEL_OF_TYPE.get(unit.unit_type, "school")
+
+
+@dataclass
+class Report:
+    campaign: Campaign
+    spec: FormSpec
+    basis: Basis
+    computed: Computed
+    units: dict[int, OrgUnit]  # every unit a group or an expected unit refers to
+    scopes: list[str]
+    answers: pd.DataFrame
+    unit_frame: pd.DataFrame
+
+    def visible(self, group: int) -> bool:
+        unit = self.units.get(group)
+        return unit is not None and any(unit.path.startswith(p) for p in self.scopes)
+
+    def value(self, indicator: str, group: int) -> IndicatorValue | None:
+        unit = self.units.get(group)
+        if unit is None or not self.visible(group):
+            return None
+        return self.computed.by(indicator, level_of(unit)).get(group)
+
+    def values_under(self, indicator: str, root: OrgUnit) -> list[IndicatorValue]:
+        """The indicator for each visible group one level below `root`."""
+        return [
+            v
+            for v in self.computed.values
+            if v.indicator == indicator
+            and v.level == child_level(root)
+            and self.visible(v.group)
+            and self.units[v.group].path.startswith(root.path)
+        ]
+
+    def participation(self, group: int) -> Participation | None:
+        unit = self.units.get(group)
+        if unit is None or not self.visible(group):
+            return None
+        level = level_of(unit)
+        return next(
+            (p for p in self.computed.participation if p.level == level and p.group == group),
+            None,
+        )
+
+    def participation_under(self, root: OrgUnit) -> list[Participation]:
+        return [
+            p
+            for p in self.computed.participation
+            if p.level == child_level(root)
+            and self.visible(p.group)
+            and self.units[p.group].path.startswith(root.path)
+        ]
+
+
+def child_level(root: OrgUnit) -> str:
+    level = level_of(root)
+    return LEVELS[max(LEVELS.index(level) - 1, 0)]
+
+
+def places(
+    session: Session, units: Sequence[OrgUnit]
+) -> tuple[list[UnitPlace], dict[int, OrgUnit]]:
+    """Each unit's school, municipality and region, read from the ids on its path; and
+    every unit met on the way, by id."""
+    ancestor_ids = {int(i) for u in units for i in u.path.strip("/").split("/")}
+    known = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ancestor_ids)))}
+    found = []
+    for unit in units:
+        chain = [known[int(i)] for i in unit.path.strip("/").split("/") if int(i) in known]
+        region = next((u.id for u in chain if u.unit_type == "region"), None)
+        municipality = next((u.id for u in reversed(chain) if u.unit_type == "municipality"), None)
+        school = unit.id if level_of(unit) == "school" else None
+        found.append(UnitPlace(unit.id, school, municipality, region))
+    return found, known
+
+
+def _in_scopes(scopes: list[str]) -> Any:
+    return or_(*(subtree_clause(path) for path in scopes))
+
+
+def campaign_report(
+    session: Session, user: User, campaign: Campaign, basis: Basis = Basis.ACCEPTED
+) -> Report:
+    spec = spec_of(campaign.form_version)
+    scopes = review_scopes(user, campaign)
+    survey = is_survey(campaign)
+    if survey:
+        expected_query = (
+            select(OrgUnit)
+            .join(SurveyLink, SurveyLink.unit_id == OrgUnit.id)
+            .where(SurveyLink.campaign_id == campaign.id)
+        )
+        counted_query = select(FormResponse.unit_id, FormResponse.answers).where(
+            FormResponse.campaign_id == campaign.id, FormResponse.unit_report_key.is_(None)
+        )
+    else:
+        expected_query = (
+            select(OrgUnit)
+            .join(FormResponse, FormResponse.unit_id == OrgUnit.id)
+            .where(
+                FormResponse.campaign_id == campaign.id,
+                FormResponse.unit_report_key.is_not(None),
+            )
+        )
+        counted_query = select(FormResponse.unit_id, FormResponse.answers).where(
+            FormResponse.campaign_id == campaign.id,
+            FormResponse.unit_report_key.is_not(None),
+            FormResponse.status.in_(COUNTED[basis]),
+        )
+    expected = list(session.scalars(expected_query.where(_in_scopes(scopes)))) if scopes else []
+    ids = [u.id for u in expected]
+    counted = (
+        session.execute(
+            counted_query.join(OrgUnit, FormResponse.unit_id == OrgUnit.id).where(
+                _in_scopes(scopes)
+            )
+        ).all()
+        if scopes
+        else []
+    )
+    figure_rows = session.execute(
+        select(
+            ReferenceFigure.unit_id,
+            ReferenceFigure.figure,
+            ReferenceFigure.grade,
+            ReferenceFigure.value,
+        ).where(
+            ReferenceFigure.unit_id.in_(ids),
+            ReferenceFigure.academic_year == campaign.academic_year,
+        )
+    ).all()
+    unit_places, known = places(session, expected)
+    unit_frame = units_frame(unit_places)
+    answers = answers_frame(spec, [(unit_id, answers or {}) for unit_id, answers in counted])
+    engine = Engine(
+        spec,
+        unit_frame,
+        answers,
+        figures_frame((u, f, g, float(v)) for u, f, g, v in figure_rows),
+        year=campaign.academic_year,
+    )
+    return Report(campaign, spec, basis, engine.compute(), known, scopes, answers, unit_frame)
