@@ -176,6 +176,8 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             "campaigns.flyer",
             # tests/reports/test_report_views.py: scope by the campaign and the unit
             "reports.campaign",
+            "reports.export_xlsx",
+            "reports.export_csv",
             "users.revoke",
             "users.index",
             "users.create",

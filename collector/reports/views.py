@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from collector.auth.permissions import Action
-from collector.auth.services import can
+from collector.auth.services import can, require
 from collector.campaigns import completeness as tallies
 from collector.campaigns import services as campaigns
 from collector.campaigns.services import is_survey
@@ -19,7 +19,7 @@ from collector.extensions import db
 from collector.indicators.engine import distribution
 from collector.labels import status_label
 from collector.models import OrgUnit
-from collector.reports import charts
+from collector.reports import charts, export
 from collector.reports.services import Basis, campaign_report, child_level, level_of
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -105,3 +105,29 @@ def _path_to(campaign: Any, root: OrgUnit) -> list[OrgUnit]:
     ids = [int(i) for i in root.path.strip("/").split("/")][campaign.owner_unit.depth :]
     units = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
     return [units[i] for i in ids if i in units]
+
+
+@bp.get("/campaigns/<int:campaign_id>/export.xlsx")
+def export_xlsx(campaign_id: int) -> Response:
+    found = campaigns.get_campaign(db.session, current_user, campaign_id)
+    root = _root(found)
+    require(current_user, Action.EXPORT, root)
+    content = export.workbook_bytes(db.session, current_user, found, root, _basis())
+    return _download(content, f"campaign-{found.id}.xlsx", export.XLSX_TYPE)
+
+
+@bp.get("/campaigns/<int:campaign_id>/<table>.csv")
+def export_csv(campaign_id: int, table: str) -> Response:
+    found = campaigns.get_campaign(db.session, current_user, campaign_id)
+    root = _root(found)
+    require(current_user, Action.EXPORT, root)
+    content = export.csv_table(db.session, current_user, found, root, _basis(), table)
+    if content is None:
+        abort(404)
+    return _download(content, f"campaign-{found.id}-{table}.csv", "text/csv; charset=utf-8")
+
+
+def _download(content: bytes, name: str, mimetype: str) -> Response:
+    return Response(
+        content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
+    )

@@ -51,6 +51,15 @@ def survey_document(multiple: bool = False) -> dict:
                         {"value": "no", "label": "Не был организован"},
                     ],
                 },
+                {
+                    "id": "helped",
+                    "type": "multiple_choice",
+                    "label": "Что помогло выбрать",
+                    "options": [
+                        {"value": "tests", "label": "Тесты"},
+                        {"value": "trips", "label": "Экскурсии"},
+                    ],
+                },
                 {"id": "comment", "type": "text", "label": "Комментарий", "max_length": 500},
             ],
         }

@@ -1,0 +1,379 @@
+"""The consolidated export of a campaign as one XLSX workbook: indicators, native charts
+over them, one sheet per section, completeness, survey answers and a description.
+
+Every sheet has a title line, a header that stays in view and filters; numbers are
+numbers and dates are dates, formatted by the column's kind; yes/no is «да»/«нет».
+Every text is written as a string, never as a formula or a link: a school named
+"=HYPERLINK(...)" or an answer "+7 900 …" stays text, so opening the file runs nothing.
+
+The workbook is written in XlsxWriter's constant_memory mode: each row goes to a temp
+file as soon as the next one starts, so a million survey answers need no more memory
+than one row. Rows are therefore written strictly in order, and column widths, which
+XlsxWriter keeps aside and writes only when it closes the file, are fitted from every
+cell as it passes. A table longer than a sheet goes on over "<name> (2)", "(3)"…"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, BinaryIO
+
+import xlsxwriter
+
+from collector.exporters.contract import Cell, Column, Table, Workbook
+from collector.exporters.csvfiles import (
+    GROUP_COLUMN,
+    INDICATOR_COLUMNS,
+    TARGET_COLUMN,
+    VALUE_COLUMN,
+    grouped_indicators,
+    indicators_table,
+)
+
+EXCEL_MAX_ROWS = 1_048_576
+# Rows above the data: the title line and the header.
+HEAD_ROWS = 2
+MAX_WIDTH = 60
+MIN_WIDTH = 6
+# A long header wraps (the header format wraps) rather than widening its column.
+HEADER_WIDTH = 30
+PROGRESS_EVERY = 10_000
+# A zip holds a member over 2 GiB only with ZIP64 extensions. They are switched on only
+# when a sheet's XML (estimated as it is written: markup per cell, two bytes a character
+# of text) may come near that; Excel may complain about ZIP64 in a file that does not
+# need it.
+ZIP64_BYTES = 1_500_000_000
+CELL_XML_BYTES = 60
+
+CHARTS_SHEET = "Диаграммы"
+DESCRIPTION_SHEET = "Описание"
+DESCRIPTION_COLUMNS = (Column("Параметр"), Column("Значение"))
+CHART_WIDTH, CHART_HEIGHT = 480, 288
+# Rows of 20 px (Excel's default) from the top of one chart to the next: 320 px.
+CHART_STEP_ROWS = 16
+YES, NO = "да", "нет"
+
+NUMBER_FORMATS = {
+    "integer": "0",
+    "number": "0.00",
+    # Values 0–100 already: Excel's "%" format would multiply them by 100 again.
+    "percent": "0.0",
+    "date": "dd.mm.yyyy",
+    "datetime": "dd.mm.yyyy hh:mm",
+}
+FORBIDDEN = frozenset("[]:*?/\\")
+MAX_NAME = 31
+
+Progress = Callable[[str, int], None]
+
+
+def _cut(base: str, suffix: str = "") -> str:
+    # Excel refuses a name that starts or ends with an apostrophe.
+    return base[: MAX_NAME - len(suffix)].rstrip().strip("'") + suffix
+
+
+class _Names:
+    """Sheet names as Excel takes them: at most 31 characters, none of []:*?/\\, unique
+    regardless of case ("History" is Excel's own)."""
+
+    def __init__(self) -> None:
+        self._taken = {"history"}
+
+    def _free(self, name: str) -> bool:
+        return bool(name) and name.casefold() not in self._taken
+
+    def take(self, wanted: str, *, first: int | None = None) -> str:
+        """`wanted`, cleaned; if that is taken, "<wanted> (2)", "(3)"… `first` starts
+        the numbering there at once (the continuation sheets of a table)."""
+        base = "".join("_" if ch in FORBIDDEN else ch for ch in wanted).strip().strip("'")
+        base = base or "Лист"
+        name = _cut(base) if first is None else ""
+        number = first or 2
+        while not self._free(name):
+            name = _cut(base, f" ({number})")
+            number += 1
+        self._taken.add(name.casefold())
+        return name
+
+
+def _shown_length(value: Cell, kind: str) -> int:
+    """About how many characters a cell shows."""
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return 3
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return 0
+        if kind == "number":
+            return len(f"{value:.2f}")
+        if kind == "percent":
+            return len(f"{value:.1f}")
+        if kind == "integer" and float(value).is_integer():
+            return len(f"{value:.0f}")
+        return min(len(str(value)), 12)
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _header_length(title: str) -> int:
+    longest_word = max((len(word) for word in title.split()), default=0)
+    return max(min(len(title), HEADER_WIDTH), longest_word)
+
+
+@dataclass
+class Segment:
+    """Part of a table on one sheet: its rows first … first+count-1 of the table sit on
+    sheet rows HEAD_ROWS … HEAD_ROWS+count-1 (zero-based)."""
+
+    sheet: str
+    first: int
+    count: int = 0
+    size: int = 0  # bytes of XML, about
+
+
+class _Writer:
+    def __init__(self, book: Any, max_rows: int, progress: Progress | None) -> None:
+        self.book = book
+        self.data_rows = max_rows - HEAD_ROWS
+        self.progress = progress
+        self.names = _Names()
+        self.continued: list[tuple[str, list[str]]] = []
+        self.title_format = book.add_format({"bold": True})
+        self.header_format = book.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1}
+        )
+        self.text_format = book.add_format({"text_wrap": True, "valign": "top"})
+        self.plain_number = book.add_format({"valign": "top"})
+        self.formats = {
+            kind: book.add_format({"num_format": pattern, "valign": "top"})
+            for kind, pattern in NUMBER_FORMATS.items()
+        }
+
+    def _report(self, sheet: str, rows: int) -> None:
+        if self.progress is not None:
+            self.progress(sheet, rows)
+
+    def _start_sheet(self, name: str, table: Table) -> Any:
+        sheet = self.book.add_worksheet(name)
+        sheet.write_string(0, 0, table.title, self.title_format)
+        for column, spec in enumerate(table.columns):
+            sheet.write_string(1, column, spec.title, self.header_format)
+        # Row 1 is the title line, row 2 the header: data scrolls from A3.
+        sheet.freeze_panes(HEAD_ROWS, 0)
+        return sheet
+
+    def _finish_sheet(self, sheet: Any, segment: Segment, width: int) -> None:
+        if width:
+            sheet.autofilter(1, 0, 1 + segment.count, width - 1)
+        if segment.count == 0 or segment.count % PROGRESS_EVERY:
+            self._report(segment.sheet, segment.count)
+
+    def _write_cell(self, sheet: Any, row: int, column: int, value: Cell, kind: str) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool):
+            sheet.write_string(row, column, YES if value else NO, self.text_format)
+        elif isinstance(value, int | float):
+            if not math.isfinite(value):
+                return  # NaN and infinities: no value
+            number_format = self.formats.get(kind, self.plain_number)
+            if kind == "integer" and not float(value).is_integer():
+                number_format = self.formats["number"]
+            elif kind in ("date", "datetime"):
+                number_format = self.plain_number
+            sheet.write_number(row, column, value, number_format)
+        elif isinstance(value, datetime):
+            # Excel has no time zones: the caller gives the region's wall-clock time.
+            moment = self.formats["date" if kind == "date" else "datetime"]
+            sheet.write_datetime(row, column, value.replace(tzinfo=None), moment)
+        elif isinstance(value, date):
+            sheet.write_datetime(row, column, value, self.formats["date"])
+        else:
+            # Never write(): a string is a string, whatever it starts with.
+            sheet.write_string(row, column, str(value), self.text_format)
+
+    def table(self, table: Table) -> list[Segment]:
+        """Writes `table` on a new sheet (and on its continuations) and gives where its
+        rows went."""
+        columns = list(table.columns)
+        kinds = [column.kind for column in columns]
+        lengths = [_header_length(column.title) for column in columns]
+        name = self.names.take(table.name)
+        sheet = self._start_sheet(name, table)
+        sheets = [sheet]
+        segments = [Segment(name, 0)]
+        for row_index, row in enumerate(table.rows):
+            segment = segments[-1]
+            if segment.count == self.data_rows:
+                self._finish_sheet(sheet, segment, len(columns))
+                next_name = self.names.take(name, first=len(segments) + 1)
+                sheet = self._start_sheet(next_name, table)
+                sheets.append(sheet)
+                segment = Segment(next_name, row_index)
+                segments.append(segment)
+            sheet_row = HEAD_ROWS + segment.count
+            size = CELL_XML_BYTES * len(row)
+            for column, value in enumerate(row):
+                kind = kinds[column] if column < len(kinds) else "text"
+                self._write_cell(sheet, sheet_row, column, value, kind)
+                if column < len(lengths):
+                    lengths[column] = max(lengths[column], _shown_length(value, kind))
+                if isinstance(value, str):
+                    size += 2 * len(value)
+            segment.count += 1
+            segment.size += size
+            if segment.size > ZIP64_BYTES:
+                self.book.use_zip64()
+            if segment.count % PROGRESS_EVERY == 0:
+                self._report(segment.sheet, segment.count)
+        self._finish_sheet(sheet, segments[-1], len(columns))
+        # XlsxWriter writes the widths when it closes the file, so in constant_memory
+        # mode too they may be set after the rows: fitted from every cell written.
+        for each in sheets:
+            for column, spec in enumerate(columns):
+                width = spec.width or min(max(lengths[column], MIN_WIDTH - 2) + 2, MAX_WIDTH)
+                each.set_column(column, column, width)
+        if len(segments) > 1:
+            self.continued.append((name, [s.sheet for s in segments[1:]]))
+        return segments
+
+    def charts(self, book: Workbook, segments: Sequence[Segment]) -> None:
+        """Native column charts over the indicators sheet, one (code, level) block of
+        rows each, with the target as a line; on their own sheet."""
+        rows = grouped_indicators(book.indicators)
+        blocks: dict[tuple[str, str], tuple[int, int]] = {}
+        for index, row in enumerate(rows):
+            first, _last = blocks.get((row.code, row.level), (index, index))
+            blocks[(row.code, row.level)] = (first, index)
+        placed: list[Any] = []
+        for spec in book.charts:
+            found = blocks.get((spec.indicator_code, spec.level))
+            if found is None:
+                continue
+            sheet, first_row, last_row = _sheet_rows(segments, *found)
+            has_target = any(row.target is not None for row in rows[found[0] : found[1] + 1])
+            placed.append(
+                self._chart(book, spec.title, spec.unit, sheet, first_row, last_row, has_target)
+            )
+        if not placed:
+            return
+        name = self.names.take(CHARTS_SHEET)
+        sheet = self.book.add_worksheet(name)
+        for index, chart in enumerate(placed):
+            sheet.insert_chart(index * CHART_STEP_ROWS, 0, chart)
+        self._report(name, 0)
+
+    def _chart(
+        self,
+        book: Workbook,
+        title: str,
+        unit: str | None,
+        sheet: str,
+        first_row: int,
+        last_row: int,
+        has_target: bool,
+    ) -> Any:
+        labels = book.indicator_labels
+        defaults = {key: default for key, _kind, default in INDICATOR_COLUMNS}
+        categories = [sheet, first_row, GROUP_COLUMN, last_row, GROUP_COLUMN]
+        chart = self.book.add_chart({"type": "column"})
+        chart.add_series(
+            {
+                "name": _chart_text(labels.get("value", defaults["value"])),
+                "categories": categories,
+                "values": [sheet, first_row, VALUE_COLUMN, last_row, VALUE_COLUMN],
+            }
+        )
+        if has_target:
+            line = self.book.add_chart({"type": "line"})
+            line.add_series(
+                {
+                    "name": _chart_text(labels.get("target", defaults["target"])),
+                    "categories": categories,
+                    "values": [sheet, first_row, TARGET_COLUMN, last_row, TARGET_COLUMN],
+                    "marker": {"type": "diamond"},
+                }
+            )
+            chart.combine(line)
+        chart.set_title({"name": _chart_text(title), "name_font": {"size": 12}})
+        if unit:
+            chart.set_y_axis({"name": _chart_text(unit)})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
+        return chart
+
+    def description(self, book: Workbook) -> None:
+        lines: list[Sequence[Cell]] = [list(line) for line in book.description]
+        for name, more in self.continued:
+            lines.append([f"Лист «{name}» продолжен на листах", ", ".join(f"«{m}»" for m in more)])
+        self.table(
+            Table(
+                name=DESCRIPTION_SHEET,
+                title=book.title,
+                columns=DESCRIPTION_COLUMNS,
+                rows=lines,
+                row_count=len(lines),
+            )
+        )
+
+
+def _chart_text(text: str) -> str:
+    # XlsxWriter reads a chart title or series name starting with "=" as a reference to
+    # a cell; a leading space keeps it a text.
+    return " " + text if text.startswith("=") else text
+
+
+def _sheet_rows(segments: Sequence[Segment], first: int, last: int) -> tuple[str, int, int]:
+    """The sheet and its zero-based rows of table rows first…last. A block split over
+    two sheets (only with a tiny max_rows) is charted over its part on the first."""
+    for segment in segments:
+        if segment.first <= first < segment.first + segment.count:
+            end = min(last, segment.first + segment.count - 1)
+            return (
+                segment.sheet,
+                HEAD_ROWS + first - segment.first,
+                HEAD_ROWS + end - segment.first,
+            )
+    raise ValueError(f"row {first} is on no sheet")
+
+
+def write_workbook(
+    book: Workbook,
+    target: BinaryIO | str,
+    *,
+    max_rows: int = EXCEL_MAX_ROWS,
+    progress: Progress | None = None,
+) -> None:
+    """Writes `book` to `target` (a path or a binary file): sheets "Показатели",
+    "Диаграммы" (when there are charts), the sections, completeness, answers and
+    "Описание". A sheet holds at most `max_rows` rows, title line and header included;
+    `progress(sheet, rows written)` is called every 10,000 rows and when a sheet ends."""
+    if max_rows <= HEAD_ROWS or max_rows > EXCEL_MAX_ROWS:
+        raise ValueError(f"max_rows must be within {HEAD_ROWS + 1}…{EXCEL_MAX_ROWS}")
+    xlsx = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    writer = _Writer(xlsx, max_rows, progress)
+    segments = writer.table(indicators_table(book))
+    writer.charts(book, segments)
+    tables: list[Table] = list(book.sections)
+    if book.completeness is not None:
+        tables.append(book.completeness)
+    if book.responses is not None:
+        tables.append(book.responses)
+    for table in tables:
+        writer.table(table)
+    writer.description(book)
+    xlsx.close()

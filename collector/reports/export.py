@@ -1,0 +1,245 @@
+"""The consolidated export of a campaign for one unit's subtree: the contract filled from
+the database and the engine; collector/exporters writes it as XLSX or CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from io import BytesIO
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from collector.campaigns.services import is_survey, review_scopes
+from collector.exporters.contract import (
+    ChartSpec,
+    Column,
+    IndicatorRow,
+    Table,
+    Workbook,
+)
+from collector.exporters.csvfiles import csv_bytes, indicators_table
+from collector.exporters.flatten import columns_for, row_for
+from collector.exporters.workbook import write_workbook
+from collector.indicators.frame import LEVELS
+from collector.labels import status_label, unit_type_label
+from collector.models import Campaign, FormResponse, OrgUnit, User
+from collector.models.units import subtree_clause
+from collector.reports.services import Basis, Report, campaign_report, child_level, level_of
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Native charts for the first indicators that have targets (a workbook of 40 charts
+# helps no one).
+MAX_CHARTS = 6
+
+
+def _level_names() -> dict[str, str]:
+    return {
+        "school": _("Organisation"),
+        "municipality": unit_type_label("municipality"),
+        "region": unit_type_label("region"),
+    }
+
+
+def _indicator_rows(report: Report, root: OrgUnit, language: str) -> list[IndicatorRow]:
+    names = _level_names()
+    rows = []
+    for indicator in report.spec.indicators:
+        source = ", ".join(
+            part for part in (indicator.source.document, indicator.source.clause) if part
+        )
+        for level in reversed(LEVELS):
+            for value in sorted(
+                (
+                    v
+                    for v in report.computed.values
+                    if v.indicator == indicator.id
+                    and v.level == level
+                    and report.visible(v.group)
+                    and report.units[v.group].path.startswith(root.path)
+                ),
+                key=lambda v: report.units[v.group].path,
+            ):
+                rows.append(
+                    IndicatorRow(
+                        code=indicator.id,
+                        title=indicator.title.get(language),
+                        unit=indicator.unit,
+                        level=names[level],
+                        group=report.units[value.group].name,
+                        value=value.value,
+                        status=_("not applicable")
+                        if value.status == "not_applicable"
+                        else _("no data"),
+                        answered=value.answered,
+                        expected=value.expected,
+                        target=value.target,
+                        met=value.met,
+                        source=source,
+                    )
+                )
+    return rows
+
+
+def _indicator_labels() -> dict[str, str]:
+    return {
+        "code": _("Code"),
+        "title": _("Indicator"),
+        "unit": _("Unit"),
+        "level": _("Level"),
+        "group": _("Organisation"),
+        "value": _("Value"),
+        "status": _("Note"),
+        "answered": _("Answered"),
+        "expected": _("Expected"),
+        "coverage": _("Coverage (%)"),
+        "target": _("Target"),
+        "met": _("Target met"),
+        "source": _("Source"),
+    }
+
+
+def _responses(
+    session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str], statuses: Any
+) -> Any:
+    query = (
+        select(FormResponse, OrgUnit)
+        .join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
+        .where(FormResponse.campaign_id == campaign.id, subtree_clause(root.path))
+        .order_by(OrgUnit.path, FormResponse.id)
+    )
+    if statuses is not None:
+        query = query.where(FormResponse.status.in_(statuses))
+    if scopes:
+        query = query.where(or_(*(subtree_clause(p) for p in scopes)))
+    # Streamed: a survey may have a million answers.
+    return session.execute(query.execution_options(yield_per=2000))
+
+
+def build_workbook(
+    session: Session, user: User, campaign: Campaign, root: OrgUnit, basis: Basis
+) -> Workbook:
+    language = str(get_locale())
+    report = campaign_report(session, user, campaign, basis)
+    spec = report.spec
+    scopes = review_scopes(user, campaign)
+    zone = ZoneInfo(campaign.timezone)
+    survey = is_survey(campaign)
+    exported = datetime.now(zone)
+    description: list[tuple[str, Any]] = [
+        (_("Campaign"), campaign.title),
+        (_("Form"), f"{spec.title.get(language)} ({spec.id}, v{spec.version})"),
+        (_("Source document"), spec.source.document or ""),
+        (_("Academic year"), f"{campaign.academic_year}/{campaign.academic_year + 1}"),
+        (_("Data as of"), campaign.as_of),
+        (_("Organisation"), root.name),
+        (
+            _("Which reports count"),
+            _("every answer received")
+            if survey
+            else (_("accepted") if basis == Basis.ACCEPTED else _("all submitted")),
+        ),
+        (_("Exported"), exported.replace(tzinfo=None)),
+        (_("Time zone"), campaign.timezone),
+    ]
+    book = Workbook(
+        title=campaign.title,
+        description=description,
+        indicators=_indicator_rows(report, root, language),
+        indicator_labels=_indicator_labels(),
+    )
+    charted = [i for i in spec.indicators if i.targets][:MAX_CHARTS]
+    level = child_level(root) if level_of(root) != "school" else "school"
+    book.charts = [
+        ChartSpec(i.title.get(language), i.id, _level_names()[level], i.unit) for i in charted
+    ]
+    head = [Column(_("Code")), Column(_("Organisation"), width=40)]
+    if survey:
+        flat = columns_for(spec.fields, language)
+        book.responses = Table(
+            name=_("Answers"),
+            title=spec.title.get(language),
+            columns=[*head, Column(_("Date"), "date"), *(c.column for c in flat)],
+            rows=(
+                [unit.code, unit.name, response.created_at.date(), *row_for(flat, response.answers)]
+                for response, unit in _responses(session, campaign, root, scopes, None)
+            ),
+        )
+        return book
+    counted = ("submitted", "resubmitted", "accepted")
+    for section in spec.sections:
+        flat = columns_for(section.fields, language)
+        book.sections.append(
+            Table(
+                name=section.title.get(language),
+                title=section.title.get(language),
+                columns=[*head, Column(_("Status")), *(c.column for c in flat)],
+                rows=list(
+                    [
+                        unit.code,
+                        unit.name,
+                        status_label(response.status),
+                        *row_for(flat, response.answers),
+                    ]
+                    for response, unit in _responses(session, campaign, root, scopes, counted)
+                ),
+            )
+        )
+    book.completeness = Table(
+        name=_("Completeness"),
+        title=_("Who has submitted"),
+        columns=[
+            *head,
+            Column(_("Status")),
+            Column(_("Submitted (%(zone)s)", zone=campaign.timezone), "datetime"),
+            Column(_("late"), "bool"),
+        ],
+        rows=list(_completeness_rows(session, campaign, root, scopes, zone)),
+    )
+    return book
+
+
+def _completeness_rows(
+    session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str], zone: ZoneInfo
+) -> Iterator[list[Any]]:
+    for response, unit in _responses(session, campaign, root, scopes, None):
+        if response.unit_report_key is None:
+            continue
+        submitted = (
+            response.submitted_at.astimezone(zone).replace(tzinfo=None)
+            if (response.submitted_at)
+            else None
+        )
+        yield [unit.code, unit.name, status_label(response.status), submitted, response.late]
+
+
+def workbook_bytes(
+    session: Session, user: User, campaign: Campaign, root: OrgUnit, basis: Basis
+) -> bytes:
+    buffer = BytesIO()
+    write_workbook(build_workbook(session, user, campaign, root, basis), buffer)
+    return buffer.getvalue()
+
+
+CSV_TABLES = ("indicators", "completeness", "answers")
+
+
+def csv_table(
+    session: Session, user: User, campaign: Campaign, root: OrgUnit, basis: Basis, name: str
+) -> bytes | None:
+    book = build_workbook(session, user, campaign, root, basis)
+    if name == "indicators":
+        return csv_bytes(indicators_table(book))
+    if name == "completeness" and book.completeness is not None:
+        return csv_bytes(book.completeness)
+    if name == "answers" and book.responses is not None:
+        return csv_bytes(book.responses)
+    if name.startswith("section-"):
+        index = name.removeprefix("section-")
+        if index.isdigit() and int(index) < len(book.sections):
+            return csv_bytes(book.sections[int(index)])
+    return None

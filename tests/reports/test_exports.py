@@ -1,0 +1,113 @@
+"""The consolidated downloads of a campaign: the workbook's indicator cells equal the
+engine's values, the sheets hold the raw answers and completeness, text stays text,
+Cyrillic is intact, and the CSV opens in Excel."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from collector.extensions import db
+from collector.reports.services import Basis, campaign_report
+from tests.conftest import login_as
+from tests.surveys.test_survey_links import GOOD, link_of, make_survey
+
+
+def workbook_of(reply) -> openpyxl.Workbook:
+    assert reply.status_code == 200, reply.status_code
+    return openpyxl.load_workbook(io.BytesIO(reply.data))
+
+
+def indicator_cells(book: openpyxl.Workbook) -> dict[tuple[str, str, str], object]:
+    sheet = book["Показатели"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    return {(row[0], row[3], row[4]): row[5] for row in rows}
+
+
+def test_the_workbooks_indicators_equal_the_engines(client, tree, people, campaign):
+    tree["school_a2"].name = '=HYPERLINK("http://evil.example")'
+    db.session.commit()
+    login_as(client, people["region"])
+    book = workbook_of(client.get(f"/reports/campaigns/{campaign.id}/export.xlsx"))
+    assert book.sheetnames[:2] == ["Показатели", "Диаграммы"]
+    assert {"Основное", "Полнота сдачи", "Описание"} <= set(book.sheetnames)
+    cells = indicator_cells(book)
+    report = campaign_report(db.session, people["region"], campaign, Basis.ACCEPTED)
+    for value in report.computed.values:
+        unit = report.units[value.group]
+        level = {
+            "region": "Регион",
+            "municipality": "Муниципальное образование",
+            "school": "Организация",
+        }
+        key = (value.indicator, level[value.level], unit.name)
+        assert key in cells
+        if value.value is None:
+            assert cells[key] is None
+        else:
+            assert cells[key] == pytest.approx(value.value)
+    assert cells[("plan_share", "Регион", tree["region"].name)] == pytest.approx(200 / 3)
+    section = book["Основное"]
+    names = [row[1] for row in section.iter_rows(min_row=3, values_only=True)]
+    assert '=HYPERLINK("http://evil.example")' in names
+    for row in section.iter_rows(min_row=3):
+        assert row[1].data_type == "s"
+    description = dict(book["Описание"].iter_rows(min_row=3, values_only=True))
+    assert campaign.title in description.values()
+
+
+def test_a_municipality_exports_its_own_subtree(client, tree, people, campaign):
+    login_as(client, people["municipal"])
+    book = workbook_of(client.get(f"/reports/campaigns/{campaign.id}/export.xlsx"))
+    groups = {key[2] for key in indicator_cells(book)}
+    assert tree["mun_a"].name in groups
+    assert tree["mun_b"].name not in groups and tree["region"].name not in groups
+    completeness = [r[0] for r in book["Полнота сдачи"].iter_rows(min_row=3, values_only=True)]
+    assert sorted(completeness) == ["S-A1", "S-A2"]
+    assert (
+        client.get(
+            f"/reports/campaigns/{campaign.id}/export.xlsx?unit={tree['mun_b'].id}"
+        ).status_code
+        == 404
+    )
+
+
+def test_the_indicators_csv_opens_in_excel(client, people, campaign):
+    login_as(client, people["region"])
+    reply = client.get(f"/reports/campaigns/{campaign.id}/indicators.csv")
+    assert reply.status_code == 200 and reply.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Код"
+    share = next(r for r in rows if r[0] == "plan_share" and r[3] == "Регион")
+    assert share[5] == "66,66666666666667" or share[5].startswith("66,6")
+    assert client.get(f"/reports/campaigns/{campaign.id}/nonsense.csv").status_code == 404
+
+
+def test_survey_answers_one_row_each_with_a_column_per_option(client, app, tree, people):
+    campaign = make_survey(tree, people)
+    token = link_of(campaign, tree["school_a1"]).token
+    app.test_client().post(f"/s/{token}", data=GOOD | {"comment": "=1+1", "helped": ["tests"]})
+    app.test_client().post(f"/s/{token}", data=GOOD | {"comment": "@SUM(A1)"})
+    login_as(client, people["region"])
+    book = workbook_of(client.get(f"/reports/campaigns/{campaign.id}/export.xlsx"))
+    sheet = book["Ответы"]
+    header = [c.value for c in sheet[2]]
+    assert "Комментарий" in header
+    rows = list(sheet.iter_rows(min_row=3))
+    assert len(rows) == 2
+    comment = header.index("Комментарий")
+    assert {r[comment].value for r in rows} == {"=1+1", "@SUM(A1)"}
+    assert all(r[comment].data_type == "s" for r in rows)
+    answers = client.get(f"/reports/campaigns/{campaign.id}/answers.csv").data.decode("utf-8-sig")
+    assert "'=1+1" in answers and "'@SUM(A1)" in answers
+    helped = [header.index(f"Что помогло выбрать: {label}") for label in ("Тесты", "Экскурсии")]
+    ticked = {r[comment].value: [r[i].value for i in helped] for r in rows}
+    assert ticked == {"=1+1": ["да", "нет"], "@SUM(A1)": [None, None]}
+
+
+def test_people_without_export_rights_get_nothing(client, people, campaign):
+    login_as(client, people["school"])
+    assert client.get(f"/reports/campaigns/{campaign.id}/export.xlsx").status_code in (403, 404)
