@@ -40,6 +40,12 @@ MIN_WIDTH = 6
 # A long header wraps (the header format wraps) rather than widening its column.
 HEADER_WIDTH = 30
 PROGRESS_EVERY = 10_000
+# Column widths are fitted from this many rows of a table: enough to see its values, and
+# a million-row sheet is not measured cell by cell.
+WIDTH_SAMPLE_ROWS = 10_000
+# Text in tables up to this size wraps in its cell; longer sheets are written plain, as
+# fast as XlsxWriter goes (a format on every cell costs a third more time).
+WRAP_ROWS = 10_000
 # A zip holds a member over 2 GiB only with ZIP64 extensions. They are switched on only
 # when a sheet's XML (estimated as it is written: markup per cell, two bytes a character
 # of text) may come near that; Excel may complain about ZIP64 in a file that does not
@@ -198,11 +204,46 @@ class _Writer:
             # Never write(): a string is a string, whatever it starts with.
             sheet.write_string(row, column, str(value), self.text_format)
 
+    def _writer_for(self, kind: str, wrap: bool) -> Callable[[Any, int, int, Cell], None]:
+        """A cell writer for one column: the common case of its kind straight to
+        XlsxWriter, anything else through `_write_cell`."""
+        text_format = self.text_format if wrap else None
+        general = self._write_cell
+
+        if kind == "integer":
+            integer_format = self.formats["integer"]
+
+            def write_integer(sheet: Any, row: int, column: int, value: Cell) -> None:
+                if type(value) is int:
+                    sheet.write_number(row, column, value, integer_format)
+                else:
+                    general(sheet, row, column, value, kind)
+
+            return write_integer
+
+        if kind == "text":
+
+            def write_text(sheet: Any, row: int, column: int, value: Cell) -> None:
+                if type(value) is str:
+                    # Never write(): a string is a string, whatever it starts with.
+                    sheet.write_string(row, column, value, text_format)
+                else:
+                    general(sheet, row, column, value, kind)
+
+            return write_text
+
+        def write_other(sheet: Any, row: int, column: int, value: Cell) -> None:
+            general(sheet, row, column, value, kind)
+
+        return write_other
+
     def table(self, table: Table) -> list[Segment]:
         """Writes `table` on a new sheet (and on its continuations) and gives where its
         rows went."""
         columns = list(table.columns)
         kinds = [column.kind for column in columns]
+        wrap = table.row_count is not None and table.row_count <= WRAP_ROWS
+        writers = [self._writer_for(kind, wrap) for kind in kinds]
         lengths = [_header_length(column.title) for column in columns]
         name = self.names.take(table.name)
         sheet = self._start_sheet(name, table)
@@ -220,12 +261,17 @@ class _Writer:
             sheet_row = HEAD_ROWS + segment.count
             size = CELL_XML_BYTES * len(row)
             for column, value in enumerate(row):
-                kind = kinds[column] if column < len(kinds) else "text"
-                self._write_cell(sheet, sheet_row, column, value, kind)
-                if column < len(lengths):
-                    lengths[column] = max(lengths[column], _shown_length(value, kind))
-                if isinstance(value, str):
+                if value is None:
+                    continue
+                if column < len(writers):
+                    writers[column](sheet, sheet_row, column, value)
+                else:
+                    self._write_cell(sheet, sheet_row, column, value, "text")
+                if type(value) is str:
                     size += 2 * len(value)
+            if row_index < WIDTH_SAMPLE_ROWS:
+                for column, value in enumerate(row[: len(lengths)]):
+                    lengths[column] = max(lengths[column], _shown_length(value, kinds[column]))
             segment.count += 1
             segment.size += size
             if segment.size > ZIP64_BYTES:
