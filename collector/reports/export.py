@@ -152,7 +152,11 @@ def build_workbook(
         indicators=_indicator_rows(report, root, language),
         indicator_labels=_indicator_labels(),
     )
-    charted = [i for i in spec.indicators if i.targets][:MAX_CHARTS]
+    # The main indicators: those with targets, else the shares.
+    charted = [i for i in spec.indicators if i.targets] or [
+        i for i in spec.indicators if i.unit == "%"
+    ]
+    charted = charted[:MAX_CHARTS]
     level = child_level(root) if level_of(root) != "school" else "school"
     book.charts = [
         ChartSpec(i.title.get(language), i.id, _level_names()[level], i.unit) for i in charted
