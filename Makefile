@@ -66,6 +66,8 @@ lint: install-dev
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Benchmarks print ratios against a baseline measured in the same run.
-bench: install
-	PYTHONPATH=. $(BIN)/python bench/subtree.py
+# Benchmarks print ratios against a baseline measured in the same run, and write them to
+# docs/performance.md. Small by default; `SCALE=national make bench` for the whole country.
+SCALE ?= small
+bench: install-dev
+	PYTHONPATH=. SCALE=$(SCALE) $(BIN)/python bench/run_all.py
