@@ -149,6 +149,14 @@ class RowEvaluator(_Evaluator):
     def __init__(self, rows: pd.DataFrame) -> None:
         self.rows = rows
         self.index = rows.index
+        self._cache: dict[Node, Value] = {}
+
+    def evaluate(self, node: Node) -> Value:
+        # Nodes are frozen and hashable: a term met again (at another level, in another
+        # indicator) is not computed again.
+        if node not in self._cache:
+            self._cache[node] = super().evaluate(node)
+        return self._cache[node]
 
     def reference(self, node: Reference) -> Value:
         name = node.dotted
@@ -170,6 +178,15 @@ class RowEvaluator(_Evaluator):
     def within_row(self, node: Call) -> pd.Series:
         """sum/count/min/max of the call's arguments inside each row (a table column
         contributes all its cells)."""
+        key = Call(f"within:{node.name}", node.args)
+        if key not in self._cache:
+            self._cache[key] = self._within_row(node)
+        result: pd.Series = self._cache[key]
+        return result
+
+    def _within_row(self, node: Call) -> pd.Series:
+        if len(node.args) == 1:
+            return self._row_part(node.name, self.evaluate(node.args[0]))
         parts = [self._row_part(node.name, self.evaluate(arg)) for arg in node.args]
         table = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=self.index)
         if node.name == "sum":
@@ -215,57 +232,85 @@ def _numeric(value: Any) -> bool:
 
 
 class GroupEvaluator(_Evaluator):
-    """An indicator formula per group (school, municipality or region)."""
+    """An indicator formula per group (school, municipality or region): the per-response
+    terms come from a shared RowEvaluator (computed once for all levels), and are summed
+    per group with numpy's bincount over the level's group codes."""
 
     def __init__(
         self,
-        rows: pd.DataFrame,
-        row_groups: pd.Series,
+        rows: RowEvaluator,
+        codes: np.ndarray,
         groups: pd.Index,
+        keep: np.ndarray | None = None,
         figure_source: Any = None,
     ) -> None:
         self.rows = rows
-        self.row_groups = row_groups
         self.index = groups
-        self.row_evaluator = RowEvaluator(rows)
+        size = len(groups)
+        self.size = size
+        valid = codes >= 0
+        if keep is not None:
+            valid = valid & keep
+        self.valid = valid
+        self.codes = codes[valid]
         self.figure_source = figure_source
+        # Groups with no (kept) response have no value for any count of responses.
+        self.empty = np.bincount(self.codes, minlength=size) == 0
 
-    def _grouped(self, values: pd.Series) -> Any:
-        return values.groupby(self.row_groups.to_numpy(), dropna=True)
+    def _total(self, weights: np.ndarray) -> np.ndarray:
+        return np.bincount(self.codes, weights=weights[self.valid], minlength=self.size)
 
-    def _per_group(self, values: pd.Series) -> pd.Series:
-        return values.reindex(self.index).astype("float64")
+    def _series(self, values: np.ndarray) -> pd.Series:
+        return pd.Series(values, index=self.index, dtype="float64")
 
     def reference(self, node: Reference) -> Value:
         # A bare name in a group formula counts as its sum (the same at school level).
         return self.call(Call("sum", (node,)))
 
     def call(self, node: Call) -> Value:
-        rows = self.row_evaluator
-        if node.name in ("sum", "count", "min", "max"):
-            per_row = rows.within_row(node)
-            grouped = self._grouped(per_row)
-            if node.name == "sum":
-                return self._per_group(grouped.sum(min_count=1))
-            if node.name == "count":
-                return self._per_group(grouped.sum())
-            return self._per_group(grouped.min() if node.name == "min" else grouped.max())
+        rows = self.rows
+        if node.name in ("sum", "mean"):
+            per_row = _float_array(
+                rows.within_row(Call("sum", node.args))
+                if node.name == "sum"
+                else _as_number(rows.evaluate(node.args[0]), rows.index)
+            )
+            answered = ~np.isnan(per_row)
+            total = self._total(np.where(answered, per_row, 0.0))
+            count = self._total(answered.astype("float64"))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                result = total if node.name == "sum" else total / count
+            return self._series(np.where(count == 0, np.nan, result))
+        if node.name == "count":
+            counted = self._total(_float_array(rows.within_row(node)))
+            return self._series(np.where(self.empty, np.nan, counted))
         if node.name in ("count_if", "share"):
-            condition = _as_bool(rows.evaluate(node.args[0]), self.rows.index)
-            true = self._grouped(condition.fillna(False).astype("int64")).sum()
+            condition = _as_bool(rows.evaluate(node.args[0]), rows.index)
+            known = condition.notna().to_numpy()
+            true = condition.fillna(False).to_numpy(dtype=bool)
+            hits = self._total(true.astype("float64"))
             if node.name == "count_if":
-                return self._per_group(true)
-            known = self._grouped(condition.notna().astype("int64")).sum()
-            return self._per_group(true / known.where(known != 0) * 100)
-        if node.name == "mean":
-            values = _as_number(rows.evaluate(node.args[0]), self.rows.index)
-            grouped = self._grouped(values)
-            return self._per_group(grouped.sum(min_count=1) / grouped.count().replace(0, np.nan))
+                return self._series(np.where(self.empty, np.nan, hits))
+            asked = self._total(known.astype("float64"))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return self._series(np.where(asked == 0, np.nan, hits / asked * 100))
+        if node.name in ("min", "max"):
+            per_row = pd.Series(_float_array(rows.within_row(node)))[self.valid]
+            grouped = per_row.groupby(self.codes)
+            found = grouped.min() if node.name == "min" else grouped.max()
+            return self._series(found.reindex(range(self.size)).to_numpy(dtype="float64"))
         if node.name == "figure":
             if self.figure_source is None:
                 return pd.Series(np.nan, index=self.index)
-            return self._per_group(self.figure_source(node))
+            return self._series(self.figure_source(node))
         raise IndicatorError(f"{node.name}() needs a group function around it")
+
+
+def _float_array(values: Value) -> np.ndarray:
+    if isinstance(values, pd.Series):
+        array: np.ndarray = values.to_numpy(dtype="float64", na_value=np.nan)
+        return array
+    return np.asarray(values, dtype="float64")
 
 
 @dataclass(frozen=True)
@@ -304,13 +349,81 @@ class Participation:
         return 100 * self.responses / self.headcount
 
 
+NOT_APPLICABLE, NO_DATA, OK = "not_applicable", "no_data", "ok"
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    """One indicator at one level, for every group, as arrays (objects are made only for
+    what a page or a sheet asks for)."""
+
+    indicator: str
+    level: str
+    groups: np.ndarray
+    value: np.ndarray  # NaN: no value
+    status: np.ndarray
+    answered: np.ndarray
+    expected: np.ndarray
+    excluded: np.ndarray
+    target: float | None
+
+    def row(self, position: int) -> IndicatorValue:
+        value = _clean(self.value[position])
+        return IndicatorValue(
+            indicator=self.indicator,
+            level=self.level,
+            group=int(self.groups[position]),
+            value=value,
+            status=str(self.status[position]),
+            answered=int(self.answered[position]),
+            expected=int(self.expected[position]),
+            excluded=int(self.excluded[position]),
+            target=self.target,
+            met=None if value is None or self.target is None else value >= self.target,
+        )
+
+
+@dataclass(frozen=True)
+class ParticipationTable:
+    level: str
+    groups: np.ndarray
+    responses: np.ndarray
+    headcount: np.ndarray | None
+
+    def row(self, position: int) -> Participation:
+        return Participation(
+            level=self.level,
+            group=int(self.groups[position]),
+            responses=int(self.responses[position]),
+            headcount=None if self.headcount is None else _clean(self.headcount[position]),
+        )
+
+
 @dataclass
 class Computed:
-    values: list[IndicatorValue] = field(default_factory=list)
-    participation: list[Participation] = field(default_factory=list)
+    tables: dict[tuple[str, str], IndicatorTable] = field(default_factory=dict)
+    participation_tables: dict[str, ParticipationTable] = field(default_factory=dict)
 
     def by(self, indicator: str, level: str) -> dict[int, IndicatorValue]:
-        return {v.group: v for v in self.values if v.indicator == indicator and v.level == level}
+        table = self.tables.get((indicator, level))
+        if table is None:
+            return {}
+        return {int(g): table.row(i) for i, g in enumerate(table.groups)}
+
+    def value(self, indicator: str, level: str, group: int) -> IndicatorValue | None:
+        table = self.tables.get((indicator, level))
+        if table is None:
+            return None
+        found = np.flatnonzero(table.groups == group)
+        return table.row(int(found[0])) if found.size else None
+
+    @property
+    def values(self) -> list[IndicatorValue]:
+        return [t.row(i) for t in self.tables.values() for i in range(len(t.groups))]
+
+    @property
+    def participation(self) -> list[Participation]:
+        return [t.row(i) for t in self.participation_tables.values() for i in range(len(t.groups))]
 
 
 def _target(indicator: IndicatorSpec, year: int | None) -> float | None:
@@ -325,6 +438,18 @@ def _clean(value: Any) -> float | None:
         return None
     number = float(value)
     return None if math.isnan(number) or math.isinf(number) else number
+
+
+@dataclass(frozen=True)
+class _Level:
+    """One level's groups and where each response and unit falls among them."""
+
+    name: str
+    groups: pd.Index
+    row_codes: np.ndarray  # per response: position of its group, -1 for none
+    expected: np.ndarray  # per group: units asked
+    answered: np.ndarray  # per group: units that answered
+    unit_codes: pd.Series  # unit id -> position of its group (-1: none)
 
 
 class Engine:
@@ -343,138 +468,128 @@ class Engine:
         self.answers = answers.reset_index(drop=True)
         self.figures = figures
         self.year = year
+        # Per-response terms, evaluated once and shared by every level and indicator.
+        self.rows = RowEvaluator(self.answers)
+        self._figures: dict[tuple[str, Call], np.ndarray] = {}
+
+    def _level(self, name: str) -> _Level | None:
+        column = self.units[name].dropna().astype("int64")
+        if column.empty:
+            return None
+        groups = pd.Index(np.sort(column.unique()), dtype="int64")
+        unit_codes = pd.Series(groups.get_indexer(column.to_numpy()), index=column.index)
+        row_codes = self.answers["unit_id"].map(unit_codes).fillna(-1).to_numpy(dtype="int64")
+        size = len(groups)
+        answered_units = pd.unique(self.answers["unit_id"])
+        answered_codes = unit_codes.reindex(answered_units).dropna().to_numpy(dtype="int64")
+        return _Level(
+            name=name,
+            groups=groups,
+            row_codes=row_codes,
+            expected=np.bincount(unit_codes.to_numpy(), minlength=size),
+            answered=np.bincount(answered_codes[answered_codes >= 0], minlength=size),
+            unit_codes=unit_codes,
+        )
 
     def compute(
         self, indicators: Iterable[IndicatorSpec] | None = None, levels: Sequence[str] = LEVELS
     ) -> Computed:
         result = Computed()
         chosen = list(self.spec.indicators if indicators is None else indicators)
-        for level in levels:
-            if level not in self.units.columns:
+        for name in levels:
+            if name not in self.units.columns:
                 continue
-            groups = pd.Index(self.units[level].dropna().unique(), dtype="int64").sort_values()
-            if groups.empty:
+            level = self._level(name)
+            if level is None:
                 continue
-            row_groups = self.answers["unit_id"].map(self.units[level]).astype("Int64")
-            expected = self.units[level].dropna().astype("int64").value_counts()
-            answered = (
-                self.answers.assign(group=row_groups)
-                .dropna(subset=["group"])
-                .groupby("group")["unit_id"]
-                .nunique()
-            )
             for indicator in chosen:
-                if indicator.levels and level not in indicator.levels:
+                if indicator.levels and name not in indicator.levels:
                     continue
-                result.values += self._indicator(
-                    indicator, level, groups, row_groups, expected, answered
-                )
+                result.tables[(indicator.id, name)] = self._indicator(indicator, level)
             if self.spec.kind == "survey":
-                result.participation += self._participation(level, groups, row_groups)
+                result.participation_tables[name] = self._participation(level)
         return result
 
-    def _figure_per_group(self, level: str) -> Any:
-        def figure(node: Call) -> pd.Series:
-            figures = self.figures
-            if figures is None or figures.empty:
-                return pd.Series(dtype="float64")
-            name = _scalar(node.args[0]) if isinstance(node.args[0], Literal) else None
-            grades = [int(_scalar(a)) for a in node.args[1:] if isinstance(a, Literal)]
-            chosen = figures[figures["figure"] == name]
-            if len(grades) == 1:
-                chosen = chosen[chosen["grade"] == grades[0]]
-            elif len(grades) == 2:
-                chosen = chosen[(chosen["grade"] >= grades[0]) & (chosen["grade"] <= grades[1])]
-            per_unit = chosen.groupby("unit_id")["value"].sum(min_count=1)
-            # Over the group's expected units: a unit that did not answer still counts
-            # in the population it belongs to.
-            place = self.units[level].reindex(per_unit.index)
-            return per_unit.groupby(place.to_numpy(), dropna=True).sum(min_count=1)
+    def _figure_source(self, level: _Level) -> Any:
+        def figure(node: Call) -> np.ndarray:
+            key = (level.name, node)
+            if key not in self._figures:
+                self._figures[key] = self._figure(node, level)
+            return self._figures[key]
 
         return figure
 
-    def _indicator(
-        self,
-        indicator: IndicatorSpec,
-        level: str,
-        groups: pd.Index,
-        row_groups: pd.Series,
-        expected: pd.Series,
-        answered: pd.Series,
-    ) -> list[IndicatorValue]:
-        rows, rows_group = self.answers, row_groups
-        excluded = pd.Series(0, index=groups)
+    def _figure(self, node: Call, level: _Level) -> np.ndarray:
+        size = len(level.groups)
+        figures = self.figures
+        if figures is None or figures.empty:
+            return np.full(size, np.nan)
+        name = _scalar(node.args[0]) if isinstance(node.args[0], Literal) else None
+        grades = [int(_scalar(a)) for a in node.args[1:] if isinstance(a, Literal)]
+        chosen = figures[figures["figure"] == name]
+        if len(grades) == 1:
+            chosen = chosen[chosen["grade"] == grades[0]]
+        elif len(grades) == 2:
+            chosen = chosen[(chosen["grade"] >= grades[0]) & (chosen["grade"] <= grades[1])]
+        # Over the group's expected units: a unit that did not answer still counts in the
+        # population it belongs to.
+        codes = level.unit_codes.reindex(chosen["unit_id"].to_numpy()).to_numpy()
+        present = ~np.isnan(codes.astype("float64"))
+        codes = codes[present].astype("int64")
+        values = chosen["value"].to_numpy(dtype="float64")[present]
+        total = np.bincount(codes, weights=values, minlength=size)
+        seen = np.bincount(codes, minlength=size)
+        return np.where(seen == 0, np.nan, total)
+
+    def _indicator(self, indicator: IndicatorSpec, level: _Level) -> IndicatorTable:
+        size = len(level.groups)
+        excluded = np.zeros(size, dtype="int64")
+        keep = None
         rule = indicator.not_applicable_if
-        group_rule = None
         if rule is not None and not has_group_call(rule):
             # A per-unit rule (Tomsk 4.2.4: no pupils with ОВЗ, no indicator): those
-            # units' rows are left out of this indicator and counted as excluded.
-            out = RowEvaluator(rows).evaluate(rule)
-            out = _as_bool(out, rows.index).fillna(False).to_numpy(dtype=bool)
-            excluded = (
-                rows.loc[out]
-                .assign(group=row_groups[out])
-                .dropna(subset=["group"])
-                .groupby("group")["unit_id"]
-                .nunique()
-                .reindex(groups, fill_value=0)
-            )
-            rows, rows_group = rows.loc[~out], row_groups[~out]
+            # units' responses are left out of this indicator and counted as excluded.
+            out = _as_bool(self.rows.evaluate(rule), self.rows.index)
+            out_mask = out.fillna(False).to_numpy(dtype=bool)
+            keep = ~out_mask
+            out_units = pd.unique(self.answers["unit_id"].to_numpy()[out_mask])
+            codes = level.unit_codes.reindex(out_units).dropna().to_numpy(dtype="int64")
+            excluded = np.bincount(codes[codes >= 0], minlength=size)
         evaluator = GroupEvaluator(
-            rows, rows_group, groups, figure_source=self._figure_per_group(level)
+            self.rows, level.row_codes, level.groups, keep, self._figure_source(level)
         )
-        values = _as_number(evaluator.evaluate(indicator.formula), groups)
+        values = _float_array(_as_number(evaluator.evaluate(indicator.formula), level.groups))
+        values = np.where(np.isinf(values), np.nan, values)
+        not_applicable = (level.answered > 0) & (excluded == level.answered)
         if rule is not None and has_group_call(rule):
-            group_rule = _as_bool(evaluator.evaluate(rule), groups).fillna(False)
-        target = _target(indicator, self.year)
-        found = []
-        for group in groups:
-            count = int(answered.get(group, 0))
-            left_out = int(excluded.get(group, 0))
-            value = _clean(values.get(group))
-            if (group_rule is not None and bool(group_rule.get(group, False))) or (
-                count and left_out == count
-            ):
-                status, value = "not_applicable", None
-            elif value is None:
-                status = "no_data"
-            else:
-                status = "ok"
-            found.append(
-                IndicatorValue(
-                    indicator=indicator.id,
-                    level=level,
-                    group=int(group),
-                    value=value,
-                    status=status,
-                    answered=count,
-                    expected=int(expected.get(group, 0)),
-                    excluded=left_out,
-                    target=target,
-                    met=None if value is None or target is None else value >= target,
-                )
-            )
-        return found
+            flagged = _as_bool(evaluator.evaluate(rule), level.groups).fillna(False)
+            not_applicable |= flagged.to_numpy(dtype=bool)
+        values = np.where(not_applicable, np.nan, values)
+        status = np.where(not_applicable, NOT_APPLICABLE, np.where(np.isnan(values), NO_DATA, OK))
+        return IndicatorTable(
+            indicator=indicator.id,
+            level=level.name,
+            groups=level.groups.to_numpy(),
+            value=values,
+            status=status,
+            answered=level.answered,
+            expected=level.expected,
+            excluded=excluded,
+            target=_target(indicator, self.year),
+        )
 
-    def _participation(
-        self, level: str, groups: pd.Index, row_groups: pd.Series
-    ) -> list[Participation]:
-        responses = row_groups.dropna().value_counts()
+    def _participation(self, level: _Level) -> ParticipationTable:
+        valid = level.row_codes >= 0
+        responses = np.bincount(level.row_codes[valid], minlength=len(level.groups))
         headcount = None
         if self.spec.headcount is not None:
             evaluator = GroupEvaluator(
-                self.answers, row_groups, groups, figure_source=self._figure_per_group(level)
+                self.rows, level.row_codes, level.groups, None, self._figure_source(level)
             )
-            headcount = _as_number(evaluator.evaluate(self.spec.headcount), groups)
-        return [
-            Participation(
-                level=level,
-                group=int(group),
-                responses=int(responses.get(group, 0)),
-                headcount=None if headcount is None else _clean(headcount.get(group)),
+            headcount = _float_array(
+                _as_number(evaluator.evaluate(self.spec.headcount), level.groups)
             )
-            for group in groups
-        ]
+        return ParticipationTable(level.name, level.groups.to_numpy(), responses, headcount)
 
 
 def distribution(answers: pd.DataFrame, units: pd.DataFrame, level: str, path: str) -> pd.DataFrame:

@@ -53,17 +53,8 @@ def _indicator_rows(report: Report, root: OrgUnit, language: str) -> list[Indica
             part for part in (indicator.source.document, indicator.source.clause) if part
         )
         for level in reversed(LEVELS):
-            for value in sorted(
-                (
-                    v
-                    for v in report.computed.values
-                    if v.indicator == indicator.id
-                    and v.level == level
-                    and report.visible(v.group)
-                    and report.units[v.group].path.startswith(root.path)
-                ),
-                key=lambda v: report.units[v.group].path,
-            ):
+            found = report.values_at(indicator.id, level, root)
+            for value in sorted(found, key=lambda v: report.units[v.group].path):
                 rows.append(
                     IndicatorRow(
                         code=indicator.id,

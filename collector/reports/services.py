@@ -62,41 +62,46 @@ class Report:
         unit = self.units.get(group)
         return unit is not None and any(unit.path.startswith(p) for p in self.scopes)
 
+    def _under(self, groups: Any, root: OrgUnit) -> list[int]:
+        """Positions of the groups the user sees within `root`'s subtree."""
+        return [
+            i
+            for i, group in enumerate(groups)
+            if self.visible(int(group)) and self.units[int(group)].path.startswith(root.path)
+        ]
+
     def value(self, indicator: str, group: int) -> IndicatorValue | None:
         unit = self.units.get(group)
         if unit is None or not self.visible(group):
             return None
-        return self.computed.by(indicator, level_of(unit)).get(group)
+        return self.computed.value(indicator, level_of(unit), group)
+
+    def values_at(self, indicator: str, level: str, root: OrgUnit) -> list[IndicatorValue]:
+        """The indicator for each visible group of a level within `root`'s subtree."""
+        table = self.computed.tables.get((indicator, level))
+        if table is None:
+            return []
+        return [table.row(i) for i in self._under(table.groups, root)]
 
     def values_under(self, indicator: str, root: OrgUnit) -> list[IndicatorValue]:
         """The indicator for each visible group one level below `root`."""
-        return [
-            v
-            for v in self.computed.values
-            if v.indicator == indicator
-            and v.level == child_level(root)
-            and self.visible(v.group)
-            and self.units[v.group].path.startswith(root.path)
-        ]
+        return self.values_at(indicator, child_level(root), root)
 
     def participation(self, group: int) -> Participation | None:
         unit = self.units.get(group)
         if unit is None or not self.visible(group):
             return None
-        level = level_of(unit)
-        return next(
-            (p for p in self.computed.participation if p.level == level and p.group == group),
-            None,
-        )
+        table = self.computed.participation_tables.get(level_of(unit))
+        if table is None:
+            return None
+        found = [i for i, g in enumerate(table.groups) if int(g) == group]
+        return table.row(found[0]) if found else None
 
     def participation_under(self, root: OrgUnit) -> list[Participation]:
-        return [
-            p
-            for p in self.computed.participation
-            if p.level == child_level(root)
-            and self.visible(p.group)
-            and self.units[p.group].path.startswith(root.path)
-        ]
+        table = self.computed.participation_tables.get(child_level(root))
+        if table is None:
+            return []
+        return [table.row(i) for i in self._under(table.groups, root)]
 
 
 def child_level(root: OrgUnit) -> str:

@@ -13,13 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from collector.campaigns.lifecycle import CampaignState, ResponseState
 from collector.campaigns.services import effective_deadline
 from collector.entry.services import Problem, problems, spec_of
-from collector.models import FormResponse, SurveyBallot, SurveyLink
+from collector.models import Campaign, FormResponse, SurveyBallot, SurveyLink
 from collector.models.base import utcnow
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.spec import FormSpec
@@ -40,7 +39,16 @@ class Survey:
 
 
 def find_survey(session: Session, token: str, now: datetime | None = None) -> Survey | None:
-    link = session.scalar(select(SurveyLink).where(SurveyLink.token == token))
+    # One query for the link with its campaign, form version and school: this runs for
+    # every answer a parent sends.
+    link = session.scalar(
+        select(SurveyLink)
+        .where(SurveyLink.token == token)
+        .options(
+            joinedload(SurveyLink.campaign).joinedload(Campaign.form_version),
+            joinedload(SurveyLink.unit),
+        )
+    )
     if link is None:
         return None
     campaign = link.campaign
@@ -72,10 +80,6 @@ def has_answered(session: Session, link: SurveyLink, key: str) -> bool:
     )
 
 
-class AlreadyAnswered(Exception):
-    """This browser has answered through this link before."""
-
-
 def record_answer(
     session: Session, survey: Survey, answers: dict[str, Any], key: str | None
 ) -> list[Problem]:
@@ -87,13 +91,9 @@ def record_answer(
     if found:
         return found
     if key is not None:
-        try:
-            with session.begin_nested():
-                session.execute(
-                    insert(SurveyBallot).values(link_id=survey.link.id, browser_key=key)
-                )
-        except IntegrityError:
-            raise AlreadyAnswered from None
+        # The ballot goes in with the answer; a second answer from the browser breaks the
+        # primary key (IntegrityError), and the caller drops both (no savepoint).
+        session.execute(insert(SurveyBallot).values(link_id=survey.link.id, browser_key=key))
     campaign = survey.link.campaign
     # The day only: a time to the second could be matched with a web server's log.
     now = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)

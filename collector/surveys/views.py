@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from collector.entry.views import RENDERERS
@@ -84,23 +85,31 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
         if survey.spec.multiple_per_browser
         else services.browser_key(current_app.config["SECRET_KEY"], browser_id, survey.link)
     )
-    if key is not None and services.has_answered(db.session, survey.link, key):
+    # On a send the ballot's key itself refuses a second answer; the check is for the page.
+    if (
+        request.method == "GET"
+        and key is not None
+        and services.has_answered(db.session, survey.link, key)
+    ):
         return render_template("surveys/thanks.html", survey=survey, language=language, again=True)
     form = build_form_class(survey.spec, FlaskForm, language)()
     stale = False
     if form.validate_on_submit():
+        token = survey.link.token  # read now: the commit expires the loaded objects
         try:
             found = services.record_answer(
                 db.session, survey, answers_from_form(survey.spec, form), key
             )
-        except services.AlreadyAnswered:
+            if not found:
+                db.session.commit()
+        except IntegrityError:
+            # The ballot's key is taken: this browser has answered through this link.
             db.session.rollback()
             return render_template(
                 "surveys/thanks.html", survey=survey, language=language, again=True
             )
         if not found:
-            db.session.commit()
-            return redirect(url_for("surveys.thanks", token=survey.link.token))
+            return redirect(url_for("surveys.thanks", token=token))
         for problem in found:
             if problem.field_id in form:
                 form[problem.field_id].errors = [problem.message]
