@@ -119,3 +119,44 @@ def test_a_survey_report_shows_the_response_rate_and_the_answers(client, tree, p
     assert "6,0" in participation  # 3 / 50 = 6.0 %
     answers = html.split('data-testid="distribution-organised"')[1].split("</table>")[0]
     assert 'Выбор профиля был организован</td><td class="text-end">2' in answers
+
+
+def test_an_unopened_campaign_reports_no_data_without_failing(client, tree, people):
+    from tests.reports.fixtures import report_form
+
+    draft = new_campaign(
+        tree, people, deadline=datetime(2026, 5, 30, 23, 59), document=report_form()
+    )
+    login_as(client, people["region"])
+    page = client.get(f"/reports/campaigns/{draft.id}")
+    assert page.status_code == 200
+    assert 'data-value=""' in page.get_data(as_text=True)
+    book = client.get(f"/reports/campaigns/{draft.id}/export.xlsx")
+    assert book.status_code == 200
+
+
+def test_municipal_reports_roll_up_to_the_region(client, tree, people):
+    from sqlalchemy import select
+
+    from collector.extensions import db
+    from collector.models import FormResponse
+    from tests.reports.fixtures import report_form
+
+    document = report_form()
+    document["id"] = "municipal-summary"
+    document["respondents"] = {"unit_types": ["municipality"]}
+    document["indicators"][0]["levels"] = ["region"]
+    campaign = new_campaign(
+        tree, people, deadline=datetime(2026, 5, 30, 23, 59), document=document, opened=True
+    )
+    for key, plan in (("mun_a", True), ("mun_b", False)):
+        response = db.session.scalar(
+            select(FormResponse).where(FormResponse.unit_id == tree[key].id)
+        )
+        response.answers = {"has_plan": plan, "trained": 10, "total": 40}
+        response.status = "accepted"
+    db.session.commit()
+    login_as(client, people["region"])
+    html = client.get(f"/reports/campaigns/{campaign.id}").get_data(as_text=True)
+    assert float(cell(html, "data-indicator", "plan_share")) == pytest.approx(50.0)
+    assert float(cell(html, "data-indicator", "trained_share")) == pytest.approx(25.0)
