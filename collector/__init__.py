@@ -38,6 +38,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         os.makedirs(app.instance_path, exist_ok=True)
         db_file = os.path.join(app.instance_path, "collector.sqlite")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
+    if not app.config.get("JOB_FOLDER"):
+        app.config["JOB_FOLDER"] = os.path.join(app.instance_path, "jobs")
+    # With Redis configured, counters (rate limits) live there too, so that limits hold
+    # across app processes.
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError(
             "SECRET_KEY is not set: put it in instance/config.py (make run writes one) "
@@ -49,7 +55,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector.campaigns import views as campaign_views
     from collector.entry import views as entry_views
     from collector.extensions import csrf, db, limiter, login_manager, migrate
+    from collector.jobs import views as job_views
     from collector.main import views as main_views
+    from collector.reports import jobs as report_jobs  # noqa: F401 (registers the job kinds)
     from collector.reports import views as report_views
     from collector.surveys import views as survey_views
     from collector.units import views as unit_views
@@ -73,4 +81,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(campaign_views.bp)
     app.register_blueprint(survey_views.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(job_views.bp)
     return app

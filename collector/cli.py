@@ -12,6 +12,7 @@ from collector.auth.services import normalise_username, password_problem
 from collector.campaigns.cli import campaigns_cli
 from collector.demo.seed import DEMO_LOGINS, seed_demo
 from collector.extensions import db
+from collector.jobs.cli import jobs_cli
 from collector.models import OrgUnit, Role, RoleAssignment, User
 from collector.publishing.cli import schemas_cli
 from collector.units.cli import units_cli
@@ -68,3 +69,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(units_cli)
     app.cli.add_command(schemas_cli)
     app.cli.add_command(campaigns_cli)
+    app.cli.add_command(jobs_cli)

@@ -47,5 +47,21 @@ class DefaultConfig:
     # The address users reach the site at, for links in e-mails (no request there).
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
+    # Jobs (exports, imports, reminders): with REDIS_URL set they go to RQ workers
+    # (`flask jobs worker`); without it a local thread runs them.
+    REDIS_URL: str | None = None
+    JOB_QUEUE = "collector"
+    JOB_FOLDER: str | None = None  # default: instance/jobs
+    JOB_THREADS = 2
+    JOB_TIMEOUT_SECONDS = 3 * 3600
+    JOB_HEARTBEAT_SECONDS = 5.0
+    # A running job silent this long lost its worker.
+    JOB_DEAD_AFTER_SECONDS = 60
+    JOB_PROGRESS_EVERY = 0.5
+    # Finished files are kept this long, then removed.
+    JOB_RESULT_HOURS = 24
+    # Rows per sheet before a sheet continues on the next (Excel's limit).
+    EXPORT_MAX_ROWS = 1_048_576
+
     # Largest upload accepted (unit and figure imports).
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

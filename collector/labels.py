@@ -88,3 +88,15 @@ AUDIT_LABELS: dict[str, Any] = {
 
 def audit_label(action: str) -> str:
     return str(AUDIT_LABELS.get(action, action))
+
+
+JOB_STATE_LABELS: dict[str, Any] = {
+    "queued": _l("waiting"),
+    "running": _l("working"),
+    "done": _l("done"),
+    "failed": _l("failed"),
+}
+
+
+def job_state_label(state: str) -> str:
+    return str(JOB_STATE_LABELS.get(state, state))

@@ -21,6 +21,7 @@ from collector.extensions import db
 from collector.labels import (
     audit_label,
     campaign_state_label,
+    job_state_label,
     role_label,
     status_badge,
     status_label,
@@ -115,6 +116,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(unit_type_label, "unit_type_label")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(audit_label, "audit_label")
+    app.add_template_filter(job_state_label, "job_state_label")
     app.add_template_filter(status_badge, "status_badge")
     app.add_template_filter(campaign_state_label, "campaign_state_label")
     app.add_template_filter(local_time, "local_time")

@@ -3,8 +3,11 @@ to head), an app per test with every table emptied afterwards, factories and log
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -70,6 +73,11 @@ def database_url(
         admin_engine.dispose()
 
 
+# Job files of the test session; removed at exit.
+JOB_FOLDER = tempfile.mkdtemp(prefix="collector-jobs-")
+atexit.register(shutil.rmtree, JOB_FOLDER, True)
+
+
 def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
     config: dict[str, Any] = {
         "TESTING": True,
@@ -79,6 +87,7 @@ def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": False,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "JOB_FOLDER": JOB_FOLDER,
     }
     config.update(overrides)
     return config

@@ -144,6 +144,7 @@ ROLE_PAGES = {
     "entry.index": ("/entry/", {"admin", "region", "other_region", "municipal", "school"}),
     "campaigns.index": ("/campaigns/", {"admin", "region", "other_region", "municipal"}),
     "campaigns.create": ("/campaigns/new", {"admin", "region", "other_region"}),
+    "jobs.index": ("/jobs/", {"admin", "region", "other_region", "municipal", "school"}),
 }
 
 
@@ -176,8 +177,11 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             "campaigns.flyer",
             # tests/reports/test_report_views.py: scope by the campaign and the unit
             "reports.campaign",
-            "reports.export_xlsx",
-            "reports.export_csv",
+            "reports.export_start",
+            # tests/jobs/test_jobs.py: a job is its starter's and their coordinators'
+            "jobs.detail",
+            "jobs.status",
+            "jobs.download",
             "users.revoke",
             "users.index",
             "users.create",

@@ -12,6 +12,7 @@ from collector.models.campaigns import (
 )
 from collector.models.figures import ReferenceFigure
 from collector.models.forms import FormVersion
+from collector.models.jobs import Job, JobState
 from collector.models.responses import FormResponse, ResponseStatus
 from collector.models.units import OrgUnit, UnitType
 from collector.models.users import Role, RoleAssignment, User
@@ -24,6 +25,8 @@ __all__ = [
     "DeadlineExtension",
     "FormResponse",
     "FormVersion",
+    "Job",
+    "JobState",
     "OrgUnit",
     "ReferenceFigure",
     "ReminderSent",

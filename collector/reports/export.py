@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from collector.campaigns.services import is_survey, review_scopes
@@ -163,27 +163,27 @@ def build_workbook(
                 [unit.code, unit.name, response.created_at.date(), *row_for(flat, response.answers)]
                 for response, unit in _responses(session, campaign, root, scopes, None)
             ),
+            row_count=_count(session, campaign, root, scopes),
         )
         return book
     counted = ("submitted", "resubmitted", "accepted")
+    reports = list(_responses(session, campaign, root, scopes, counted))
     for section in spec.sections:
         flat = columns_for(section.fields, language)
+        rows = [
+            [unit.code, unit.name, status_label(response.status), *row_for(flat, response.answers)]
+            for response, unit in reports
+        ]
         book.sections.append(
             Table(
                 name=section.title.get(language),
                 title=section.title.get(language),
                 columns=[*head, Column(_("Status")), *(c.column for c in flat)],
-                rows=list(
-                    [
-                        unit.code,
-                        unit.name,
-                        status_label(response.status),
-                        *row_for(flat, response.answers),
-                    ]
-                    for response, unit in _responses(session, campaign, root, scopes, counted)
-                ),
+                rows=rows,
+                row_count=len(rows),
             )
         )
+    completeness = list(_completeness_rows(session, campaign, root, scopes, zone))
     book.completeness = Table(
         name=_("Completeness"),
         title=_("Who has submitted"),
@@ -193,9 +193,28 @@ def build_workbook(
             Column(_("Submitted (%(zone)s)", zone=campaign.timezone), "datetime"),
             Column(_("late"), "bool"),
         ],
-        rows=list(_completeness_rows(session, campaign, root, scopes, zone)),
+        rows=completeness,
+        row_count=len(completeness),
     )
     return book
+
+
+def _count(session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str]) -> int:
+    query = (
+        select(func.count())
+        .select_from(FormResponse)
+        .join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
+        .where(FormResponse.campaign_id == campaign.id, subtree_clause(root.path))
+    )
+    if scopes:
+        query = query.where(or_(*(subtree_clause(p) for p in scopes)))
+    return int(session.scalar(query) or 0)
+
+
+def total_rows(book: Workbook) -> int:
+    """Rows the writer will write, for the progress bar."""
+    tables = [*book.sections, book.completeness, book.responses]
+    return len(book.indicators) + sum(t.row_count or 0 for t in tables if t is not None)
 
 
 def _completeness_rows(
@@ -223,10 +242,7 @@ def workbook_bytes(
 CSV_TABLES = ("indicators", "completeness", "answers")
 
 
-def csv_table(
-    session: Session, user: User, campaign: Campaign, root: OrgUnit, basis: Basis, name: str
-) -> bytes | None:
-    book = build_workbook(session, user, campaign, root, basis)
+def csv_from_book(book: Workbook, name: str) -> bytes | None:
     if name == "indicators":
         return csv_bytes(indicators_table(book))
     if name == "completeness" and book.completeness is not None:

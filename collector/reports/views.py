@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
 from collector.auth.services import can, require
@@ -17,9 +19,12 @@ from collector.campaigns import services as campaigns
 from collector.campaigns.services import is_survey
 from collector.extensions import db
 from collector.indicators.engine import distribution
+from collector.jobs.services import start_job
 from collector.labels import status_label
 from collector.models import OrgUnit
 from collector.reports import charts, export
+from collector.reports.forms import ExportForm
+from collector.reports.jobs import EXPORT_JOB
 from collector.reports.services import Basis, campaign_report, child_level, level_of
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -31,8 +36,12 @@ def _require_login() -> None:
     """Every page here needs a logged-in user."""
 
 
+def _basis_of(value: str | None) -> Basis:
+    return Basis.SUBMITTED if value == Basis.SUBMITTED else Basis.ACCEPTED
+
+
 def _basis() -> Basis:
-    return Basis.SUBMITTED if request.args.get("basis") == Basis.SUBMITTED else Basis.ACCEPTED
+    return _basis_of(request.args.get("basis"))
 
 
 def _root(campaign: Any) -> OrgUnit:
@@ -98,6 +107,7 @@ def campaign(campaign_id: int) -> str:
         path=_path_to(found, root),
         may_export=can(current_user, Action.EXPORT, root),
         status_label=status_label,
+        export_form=ExportForm(),
     )
 
 
@@ -107,27 +117,34 @@ def _path_to(campaign: Any, root: OrgUnit) -> list[OrgUnit]:
     return [units[i] for i in ids if i in units]
 
 
-@bp.get("/campaigns/<int:campaign_id>/export.xlsx")
-def export_xlsx(campaign_id: int) -> Response:
+@bp.post("/campaigns/<int:campaign_id>/export")
+def export_start(campaign_id: int) -> Response:
+    """Start the export as a job and go to its page (the same export asked again while
+    it runs is the same job)."""
     found = campaigns.get_campaign(db.session, current_user, campaign_id)
     root = _root(found)
     require(current_user, Action.EXPORT, root)
-    content = export.workbook_bytes(db.session, current_user, found, root, _basis())
-    return _download(content, f"campaign-{found.id}.xlsx", export.XLSX_TYPE)
-
-
-@bp.get("/campaigns/<int:campaign_id>/<table>.csv")
-def export_csv(campaign_id: int, table: str) -> Response:
-    found = campaigns.get_campaign(db.session, current_user, campaign_id)
-    root = _root(found)
-    require(current_user, Action.EXPORT, root)
-    content = export.csv_table(db.session, current_user, found, root, _basis(), table)
-    if content is None:
+    form = ExportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    table = request.form.get("table") or None
+    if table is not None and table not in export.CSV_TABLES and not table.startswith("section-"):
         abort(404)
-    return _download(content, f"campaign-{found.id}-{table}.csv", "text/csv; charset=utf-8")
-
-
-def _download(content: bytes, name: str, mimetype: str) -> Response:
-    return Response(
-        content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
+    basis = _basis_of(request.form.get("basis"))
+    what = _("Workbook") if table is None else f"CSV: {table}"
+    job = start_job(
+        db.session,
+        current_user,
+        EXPORT_JOB,
+        {
+            "campaign_id": found.id,
+            "unit_id": root.id,
+            "basis": basis.value,
+            "table": table,
+            "user_id": current_user.id,
+        },
+        title=f"{what} — {found.title} — {root.name}",
+        dedupe_key=f"export:{found.id}:{root.id}:{basis.value}:{table or 'xlsx'}:{current_user.id}",
+        scope_unit=root,
     )
+    return redirect(url_for("jobs.detail", job_id=job.id))

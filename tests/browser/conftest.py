@@ -64,7 +64,9 @@ class LiveServer:
 def server(app: Flask, migrated_database: str) -> Iterator[LiveServer]:
     """A second app on the same database, with CSRF on, as in production. The test's
     own `app` (used by factories) empties the tables afterwards."""
-    served = create_app(make_config(migrated_database, WTF_CSRF_ENABLED=True))
+    served = create_app(
+        make_config(migrated_database, WTF_CSRF_ENABLED=True, JOB_PROGRESS_EVERY=0.05)
+    )
     server = LiveServer(served)
     server.start()
     yield server

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 
 import openpyxl
 import pytest
@@ -16,9 +17,32 @@ from tests.conftest import login_as
 from tests.surveys.test_survey_links import GOOD, link_of, make_survey
 
 
-def workbook_of(reply) -> openpyxl.Workbook:
-    assert reply.status_code == 200, reply.status_code
-    return openpyxl.load_workbook(io.BytesIO(reply.data))
+def export_file(client, campaign, table: str = "", unit=None) -> bytes:
+    """Start the export job from the report page's form, wait for it, take its file."""
+    url = f"/reports/campaigns/{campaign.id}/export" + (f"?unit={unit.id}" if unit else "")
+    started = client.post(url, data={"table": table, "basis": "accepted"})
+    assert started.status_code == 302, started.status_code
+    job_id = started.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    status = wait_for_job(client, job_id)
+    assert status["state"] == "done", status
+    download = client.get(status["download"])
+    assert download.status_code == 200
+    content = download.data
+    download.close()  # send_file streams the file: let it go
+    return content
+
+
+def wait_for_job(client, job_id: str, seconds: float = 30) -> dict:
+    deadline = time.monotonic() + seconds
+    while True:
+        status = client.get(f"/jobs/{job_id}/status").get_json()
+        if status["state"] in ("done", "failed") or time.monotonic() > deadline:
+            return status
+        time.sleep(0.05)
+
+
+def workbook_of(content: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(content))
 
 
 def indicator_cells(book: openpyxl.Workbook) -> dict[tuple[str, str, str], object]:
@@ -31,7 +55,7 @@ def test_the_workbooks_indicators_equal_the_engines(client, tree, people, campai
     tree["school_a2"].name = '=HYPERLINK("http://evil.example")'
     db.session.commit()
     login_as(client, people["region"])
-    book = workbook_of(client.get(f"/reports/campaigns/{campaign.id}/export.xlsx"))
+    book = workbook_of(export_file(client, campaign))
     assert book.sheetnames[:2] == ["Показатели", "Диаграммы"]
     assert {"Основное", "Полнота сдачи", "Описание"} <= set(book.sheetnames)
     cells = indicator_cells(book)
@@ -61,7 +85,7 @@ def test_the_workbooks_indicators_equal_the_engines(client, tree, people, campai
 
 def test_a_municipality_exports_its_own_subtree(client, tree, people, campaign):
     login_as(client, people["municipal"])
-    book = workbook_of(client.get(f"/reports/campaigns/{campaign.id}/export.xlsx"))
+    book = workbook_of(export_file(client, campaign))
     groups = {key[2] for key in indicator_cells(book)}
     assert tree["mun_a"].name in groups
     assert tree["mun_b"].name not in groups and tree["region"].name not in groups
@@ -77,13 +101,14 @@ def test_a_municipality_exports_its_own_subtree(client, tree, people, campaign):
 
 def test_the_indicators_csv_opens_in_excel(client, people, campaign):
     login_as(client, people["region"])
-    reply = client.get(f"/reports/campaigns/{campaign.id}/indicators.csv")
-    assert reply.status_code == 200 and reply.data.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig")), delimiter=";"))
+    content = export_file(client, campaign, "indicators")
+    assert content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "Код"
     share = next(r for r in rows if r[0] == "plan_share" and r[3] == "Регион")
     assert share[5] == "66,66666666666667" or share[5].startswith("66,6")
-    assert client.get(f"/reports/campaigns/{campaign.id}/nonsense.csv").status_code == 404
+    nonsense = client.post(f"/reports/campaigns/{campaign.id}/export", data={"table": "nonsense"})
+    assert nonsense.status_code == 404
 
 
 def test_survey_answers_one_row_each_with_a_column_per_option(client, app, tree, people):
@@ -92,7 +117,7 @@ def test_survey_answers_one_row_each_with_a_column_per_option(client, app, tree,
     app.test_client().post(f"/s/{token}", data=GOOD | {"comment": "=1+1", "helped": ["tests"]})
     app.test_client().post(f"/s/{token}", data=GOOD | {"comment": "@SUM(A1)"})
     login_as(client, people["region"])
-    book = workbook_of(client.get(f"/reports/campaigns/{campaign.id}/export.xlsx"))
+    book = workbook_of(export_file(client, campaign))
     sheet = book["Ответы"]
     header = [c.value for c in sheet[2]]
     assert "Комментарий" in header
@@ -101,7 +126,7 @@ def test_survey_answers_one_row_each_with_a_column_per_option(client, app, tree,
     comment = header.index("Комментарий")
     assert {r[comment].value for r in rows} == {"=1+1", "@SUM(A1)"}
     assert all(r[comment].data_type == "s" for r in rows)
-    answers = client.get(f"/reports/campaigns/{campaign.id}/answers.csv").data.decode("utf-8-sig")
+    answers = export_file(client, campaign, "answers").decode("utf-8-sig")
     assert "'=1+1" in answers and "'@SUM(A1)" in answers
     helped = [header.index(f"Что помогло выбрать: {label}") for label in ("Тесты", "Экскурсии")]
     ticked = {r[comment].value: [r[i].value for i in helped] for r in rows}
@@ -110,4 +135,5 @@ def test_survey_answers_one_row_each_with_a_column_per_option(client, app, tree,
 
 def test_people_without_export_rights_get_nothing(client, people, campaign):
     login_as(client, people["school"])
-    assert client.get(f"/reports/campaigns/{campaign.id}/export.xlsx").status_code in (403, 404)
+    refused = client.post(f"/reports/campaigns/{campaign.id}/export", data={"table": ""})
+    assert refused.status_code in (403, 404)

@@ -1,0 +1,126 @@
+"""Starting jobs for a user, finding them again, and looking after them: the same work
+asked twice while it runs is one job; a job whose worker died is failed, not left
+running; finished files are removed after their time."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from collector.auth.permissions import Action
+from collector.auth.services import can
+from collector.errors import NotInScope
+from collector.jobs.dispatch import dispatcher
+from collector.models import Job, JobState, OrgUnit, User
+from collector.models.base import utcnow
+from collector.models.jobs import ACTIVE_STATES
+
+
+def start_job(
+    session: Session,
+    user: User,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    title: str,
+    dedupe_key: str | None = None,
+    scope_unit: OrgUnit | None = None,
+) -> Job:
+    """Queue the work (or give the job already doing the same work) and dispatch it."""
+    sweep(session)
+    if dedupe_key is not None:
+        running = session.scalar(
+            select(Job).where(Job.dedupe_key == dedupe_key, Job.state.in_(ACTIVE_STATES))
+        )
+        if running is not None:
+            return running
+    job = Job(
+        id=secrets.token_hex(16),
+        kind=kind,
+        params=params,
+        dedupe_key=dedupe_key,
+        title=title,
+        progress={},
+        created_by=user.id,
+        scope_unit_id=scope_unit.id if scope_unit else None,
+        state=JobState.QUEUED.value,
+    )
+    session.add(job)
+    session.commit()
+    dispatcher().submit(job.id)
+    return job
+
+
+def may_see(user: User, job: Job) -> bool:
+    """The user who asked, and coordinators who may export what it covers."""
+    if job.created_by == user.id:
+        return True
+    unit = job.scope_unit_id and user and _unit(job)
+    return bool(unit) and can(user, Action.EXPORT, unit)
+
+
+def _unit(job: Job) -> OrgUnit | None:
+    from collector.extensions import db
+
+    return db.session.get(OrgUnit, job.scope_unit_id) if job.scope_unit_id else None
+
+
+def get_job(session: Session, user: User, job_id: str) -> Job:
+    job = session.get(Job, job_id)
+    if job is None or not may_see(user, job):
+        raise NotInScope(job_id)
+    _fail_if_dead(job)
+    session.commit()
+    return job
+
+
+def _fail_if_dead(job: Job) -> bool:
+    if job.state != JobState.RUNNING:
+        return False
+    limit = timedelta(seconds=current_app.config["JOB_DEAD_AFTER_SECONDS"])
+    beat = job.heartbeat_at or job.started_at
+    if beat is not None and utcnow() - beat > limit:
+        job.state = JobState.FAILED.value
+        job.finished_at = utcnow()
+        job.message = _("The worker running this job stopped. Start it again.")
+        job.log = (job.log or "") + f"\nno heartbeat since {beat.isoformat()}"
+        return True
+    return False
+
+
+def sweep(session: Session) -> None:
+    """Fail running jobs whose worker died; remove the files of expired ones."""
+    for job in session.scalars(select(Job).where(Job.state == JobState.RUNNING.value)):
+        _fail_if_dead(job)
+    now = utcnow()
+    for job in session.scalars(
+        select(Job).where(Job.expires_at.is_not(None), Job.expires_at < now)
+    ):
+        remove_files(job)
+        job.result_path = None
+        job.expires_at = None
+    session.commit()
+
+
+def remove_files(job: Job) -> None:
+    folder = Path(current_app.config["JOB_FOLDER"]) / job.id
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def recent_jobs(session: Session, user: User, limit: int = 20) -> list[Job]:
+    return list(
+        session.scalars(
+            select(Job)
+            .where(Job.created_by == user.id)
+            .order_by(Job.created_at.desc())
+            .limit(limit)
+        )
+    )

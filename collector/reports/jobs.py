@@ -1,0 +1,77 @@
+"""The consolidated export as a job: the workbook (or one CSV table) written in the job's
+folder, rows counted as they are written, sheet by sheet. The data is cut to what the
+user who asked may see, checked again when the job runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from collector.auth.permissions import Action
+from collector.auth.services import can
+from collector.campaigns.services import review_scopes
+from collector.exporters.workbook import write_workbook
+from collector.extensions import db
+from collector.jobs.registry import JobContext, JobFailed, JobResult, job_kind
+from collector.models import Campaign, OrgUnit, User
+from collector.reports import export
+from collector.reports.services import Basis
+
+EXPORT_JOB = "campaign_export"
+
+
+class _SheetProgress:
+    """The writer reports rows per sheet; the bar shows rows of the whole workbook."""
+
+    def __init__(self, context: JobContext, total: int) -> None:
+        self.context, self.total = context, total
+        self.base = 0
+        self.sheet: str | None = None
+        self.rows = 0
+
+    def __call__(self, sheet: str, rows: int) -> None:
+        if sheet != self.sheet:
+            self.base += self.rows
+            self.sheet, self.rows = sheet, 0
+        self.rows = rows
+        self.context.progress(sheet, min(self.base + rows, self.total), self.total)
+
+
+def _inputs(params: dict[str, Any]) -> tuple[User, Campaign, OrgUnit]:
+    user = db.session.get(User, params["user_id"])
+    campaign = db.session.get(Campaign, params["campaign_id"])
+    root = db.session.get(OrgUnit, params["unit_id"])
+    if user is None or campaign is None or root is None:
+        raise JobFailed(_("The campaign or the organisation no longer exists."))
+    if not review_scopes(user, campaign) or not can(user, Action.EXPORT, root):
+        raise JobFailed(_("You may no longer export this campaign's data."))
+    return user, campaign, root
+
+
+@job_kind(EXPORT_JOB)
+def campaign_export(context: JobContext, params: dict[str, Any]) -> JobResult:
+    user, campaign, root = _inputs(params)
+    basis = Basis(params.get("basis", Basis.ACCEPTED))
+    table = params.get("table")
+    context.progress(_("Computing the indicators"), 0, None)
+    book = export.build_workbook(db.session, user, campaign, root, basis)
+    if table:
+        content = export.csv_from_book(book, table)
+        if content is None:
+            raise JobFailed(_("There is no such table in this campaign."))
+        path = context.folder / f"campaign-{campaign.id}-{table}.csv"
+        path.write_bytes(content)
+        context.progress(table, 1, 1)
+        return JobResult(path, path.name, "text/csv; charset=utf-8")
+    total = max(export.total_rows(book), 1)
+    path = context.folder / f"campaign-{campaign.id}.xlsx"
+    write_workbook(
+        book,
+        str(path),
+        max_rows=current_app.config["EXPORT_MAX_ROWS"],
+        progress=_SheetProgress(context, total),
+    )
+    context.progress(_("Done"), total, total)
+    return JobResult(path, path.name, export.XLSX_TYPE)

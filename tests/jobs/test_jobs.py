@@ -1,0 +1,213 @@
+"""Jobs through both dispatchers: a local thread (no Redis configured) and RQ on the
+Redis server at 127.0.0.1:6379; progress as the page sees it, the file, the failure path,
+a job whose worker died, the same work asked twice, files removed after their time, and
+who may see a job."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from collector.extensions import db
+from collector.jobs.registry import JobFailed, JobResult, job_kind
+from collector.jobs.services import start_job, sweep
+from collector.models import Job
+from collector.models.base import utcnow
+from tests.conftest import login_as, need_service
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+STEPS = 3
+GATES: dict[str, threading.Event] = {}
+
+
+@job_kind("test_steps")
+def steps_job(context, params):
+    """Counts to STEPS, waiting at each step for the test to let it go on (when a gate
+    is given), and writes what it counted."""
+    gate = GATES.get(params.get("gate", ""))
+    for step in range(1, STEPS + 1):
+        if gate is not None:
+            assert gate.wait(10)
+            gate.clear()
+        context.progress("Счёт", step, STEPS)
+        context.log(f"step {step}")
+    path = context.folder / "steps.txt"
+    path.write_text(f"{params['word']} {STEPS}", encoding="utf-8")
+    return JobResult(path, "шаги.txt", "text/plain; charset=utf-8")
+
+
+@job_kind("test_fails")
+def failing_job(context, params):
+    context.progress("Проверка", 1, 2)
+    if params.get("plain"):
+        raise JobFailed("В файле нет ни одной строки.")
+    raise RuntimeError("disk full")
+
+
+def wait(client, job_id: str, states=("done", "failed"), seconds: float = 10) -> dict:
+    deadline = time.monotonic() + seconds
+    while True:
+        status = client.get(f"/jobs/{job_id}/status").get_json()
+        if status["state"] in states or time.monotonic() > deadline:
+            return status
+        time.sleep(0.02)
+
+
+def test_the_thread_runner_reports_progress_and_offers_the_file(app, client, people):
+    app.config["JOB_PROGRESS_EVERY"] = 0  # every step reaches the page
+    gate = GATES.setdefault("thread", threading.Event())
+    user = people["region"]
+    login_as(client, user)
+    job = start_job(
+        db.session, user, "test_steps", {"word": "готово", "gate": "thread"}, title="Шаги"
+    )
+    seen = []
+    for _ in range(STEPS):
+        gate.set()
+        status = wait(client, job.id, states=("running", "done"))
+        deadline = time.monotonic() + 5
+        while status["done"] in [s[0] for s in seen] and time.monotonic() < deadline:
+            time.sleep(0.02)
+            status = client.get(f"/jobs/{job.id}/status").get_json()
+        seen.append((status["done"], status["total"]))
+    final = wait(client, job.id)
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert final["state"] == "done" and final["percent"] == 100
+    download = client.get(final["download"])
+    assert download.data.decode("utf-8") == "готово 3"
+    assert "attachment" in download.headers["Content-Disposition"]
+    download.close()
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert 'data-testid="job-progress"' in page and "Шаги" in page
+
+
+@pytest.mark.parametrize(
+    ("plain", "shown"),
+    [(True, "В файле нет ни одной строки."), (False, "Работу не удалось завершить")],
+)
+def test_a_failure_is_told_in_plain_words_and_logged(app, client, people, plain, shown):
+    user = people["region"]
+    login_as(client, user)
+    job = start_job(db.session, user, "test_fails", {"plain": plain}, title="Импорт")
+    status = wait(client, job.id)
+    assert status["state"] == "failed" and status["message"].startswith(shown)
+    stored = db.session.get(Job, job.id)
+    db.session.refresh(stored)
+    expected = "JobFailed" if plain else "RuntimeError: disk full"
+    assert expected in stored.log
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert shown in page and "disk full" in page if not plain else shown in page
+
+
+def test_a_job_whose_worker_died_is_failed_not_left_running(app, client, people):
+    user = people["region"]
+    login_as(client, user)
+    dead = Job(
+        id=uuid.uuid4().hex,
+        kind="test_steps",
+        params={},
+        title="Выгрузка",
+        progress={"stage": "Ответы", "done": 10, "total": 100},
+        state="running",
+        created_by=user.id,
+        started_at=utcnow() - timedelta(minutes=10),
+        heartbeat_at=utcnow() - timedelta(minutes=5),
+    )
+    db.session.add(dead)
+    db.session.commit()
+    status = client.get(f"/jobs/{dead.id}/status").get_json()
+    assert status["state"] == "failed"
+    assert "остановился" in status["message"]
+
+
+def test_the_same_work_asked_twice_while_running_is_one_job(app, client, people):
+    gate = GATES.setdefault("twice", threading.Event())
+    user = people["region"]
+    login_as(client, user)
+    params = {"word": "раз", "gate": "twice"}
+    first = start_job(db.session, user, "test_steps", params, title="Шаги", dedupe_key="same")
+    second = start_job(db.session, user, "test_steps", params, title="Шаги", dedupe_key="same")
+    assert second.id == first.id
+    for _ in range(STEPS):
+        gate.set()
+        time.sleep(0.05)
+    gate.set()
+    assert wait(client, first.id)["state"] == "done"
+    third = start_job(
+        db.session, user, "test_steps", {"word": "два"}, title="Шаги", dedupe_key="same"
+    )
+    assert third.id != first.id  # the first has finished: the same work may run again
+    assert wait(client, third.id)["state"] == "done"
+
+
+def test_files_are_removed_after_their_time(app, client, people):
+    user = people["region"]
+    login_as(client, user)
+    job = start_job(db.session, user, "test_steps", {"word": "старое"}, title="Шаги")
+    status = wait(client, job.id)
+    stored = db.session.get(Job, job.id)
+    db.session.refresh(stored)
+    path = Path(stored.result_path)
+    assert path.exists()
+    stored.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    sweep(db.session)
+    assert not path.exists()
+    assert client.get(status["download"]).status_code == 404
+
+
+def test_a_job_is_its_starters_and_their_coordinators(app, client, tree, people):
+    job = start_job(
+        db.session,
+        people["school"],
+        "test_steps",
+        {"word": "школа"},
+        title="Шаги",
+        scope_unit=tree["school_a1"],
+    )
+    login_as(client, people["school"])
+    wait(client, job.id)
+    for person, allowed in (("municipal", True), ("region", True), ("other_region", False)):
+        login_as(client, people[person])
+        assert (client.get(f"/jobs/{job.id}").status_code == 200) == allowed, person
+    login_as(client, people["other_region"])
+    assert client.get(f"/jobs/{job.id}/download").status_code == 404
+
+
+def test_rq_runs_the_same_job_function(make_app, people):
+    import redis
+    from rq import SimpleWorker
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError as error:
+        need_service(f"Redis is not reachable at {REDIS_URL}: {error}")
+    queue = f"collector-test-{uuid.uuid4().hex[:8]}"
+    rq_app = make_app(REDIS_URL=REDIS_URL, JOB_QUEUE=queue)
+    try:
+        with rq_app.app_context():
+            user = db.session.get(type(people["region"]), people["region"].id)
+            job = start_job(db.session, user, "test_steps", {"word": "очередь"}, title="Шаги")
+            assert db.session.get(Job, job.id).state == "queued"  # waits for a worker
+            SimpleWorker([queue], connection=connection).work(burst=True)
+            db.session.expire_all()
+            done = db.session.scalar(select(Job).where(Job.id == job.id))
+            assert done.state == "done"
+            assert done.progress == {"stage": "Счёт", "done": 3, "total": 3}
+            assert done.log.splitlines() == ["step 1", "step 2", "step 3"]
+            assert Path(done.result_path).read_text(encoding="utf-8") == "очередь 3"
+            failing = start_job(db.session, user, "test_fails", {"plain": True}, title="Импорт")
+            SimpleWorker([queue], connection=connection).work(burst=True)
+            db.session.expire_all()
+            assert db.session.get(Job, failing.id).state == "failed"
+    finally:
+        for key in connection.scan_iter(f"rq:*{queue}*"):
+            connection.delete(key)
