@@ -20,6 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from collector import create_app
 from collector.extensions import db
+from collector.jobs.dispatch import shutdown as shutdown_jobs
 from collector.models import OrgUnit, Role, RoleAssignment, UnitType, User
 from collector.units.tree import add_unit
 
@@ -144,6 +145,7 @@ def app(migrated_database: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     application.test_client_class = FreshRequestClient
     with application.app_context():
         yield application
+        shutdown_jobs(application)
         empty_all_tables()
         db.engine.dispose()
 
@@ -161,6 +163,7 @@ def make_app(migrated_database: str) -> Iterator[Callable[..., Flask]]:
 
     yield factory
     for application in made:
+        shutdown_jobs(application)
         with application.app_context():
             db.session.remove()
             db.engine.dispose()

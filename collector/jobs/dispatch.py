@@ -24,6 +24,10 @@ class ThreadDispatcher:
     def submit(self, job_id: str) -> None:
         self.executor.submit(self._run, job_id)
 
+    def shutdown(self) -> None:
+        """Wait for the running jobs (an app being torn down, in tests)."""
+        self.executor.shutdown(wait=True)
+
     def _run(self, job_id: str) -> None:
         from collector.extensions import db
         from collector.jobs.runner import run_job
@@ -52,6 +56,13 @@ class RQDispatcher:
             result_ttl=0,
             failure_ttl=24 * 3600,
         )
+
+
+def shutdown(app: Flask) -> None:
+    """Let the app's local job threads finish (RQ workers are other processes)."""
+    found = app.extensions.pop("collector_jobs", None)
+    if isinstance(found, ThreadDispatcher):
+        found.shutdown()
 
 
 def dispatcher() -> Dispatcher:

@@ -59,15 +59,17 @@ class _Progress:
         if stage == self.stage and now - self.last < self.every and not final:
             return
         self.last, self.stage = now, stage
-        db.session.execute(
-            update(Job)
-            .where(Job.id == self.job_id)
-            .values(
-                progress={"stage": stage, "done": done, "total": total},
-                heartbeat_at=utcnow(),
+        # Its own short transaction: the job's session may be streaming rows from a
+        # server-side cursor, which a commit there would close.
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(Job)
+                .where(Job.id == self.job_id)
+                .values(
+                    progress={"stage": stage, "done": done, "total": total},
+                    heartbeat_at=utcnow(),
+                )
             )
-        )
-        db.session.commit()
 
     def log(self, line: str) -> None:
         self.lines.append(line)

@@ -13,6 +13,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from collector import create_app
+from collector.jobs.dispatch import shutdown as shutdown_jobs
 from tests.conftest import make_config, need_service
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -71,6 +72,7 @@ def server(app: Flask, migrated_database: str) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+    shutdown_jobs(served)
     with served.app_context():
         from collector.extensions import db
 

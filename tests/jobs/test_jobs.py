@@ -181,7 +181,7 @@ def test_a_job_is_its_starters_and_their_coordinators(app, client, tree, people)
     assert client.get(f"/jobs/{job.id}/download").status_code == 404
 
 
-def test_rq_runs_the_same_job_function(make_app, people):
+def test_rq_runs_the_same_job_function(app, people):
     import redis
     from rq import SimpleWorker
 
@@ -191,23 +191,26 @@ def test_rq_runs_the_same_job_function(make_app, people):
     except redis.exceptions.ConnectionError as error:
         need_service(f"Redis is not reachable at {REDIS_URL}: {error}")
     queue = f"collector-test-{uuid.uuid4().hex[:8]}"
-    rq_app = make_app(REDIS_URL=REDIS_URL, JOB_QUEUE=queue)
+    # The production setting: with REDIS_URL the app hands its jobs to RQ.
+    app.config.update(REDIS_URL=REDIS_URL, JOB_QUEUE=queue)
+    app.extensions.pop("collector_jobs", None)
+    user = people["region"]
     try:
-        with rq_app.app_context():
-            user = db.session.get(type(people["region"]), people["region"].id)
-            job = start_job(db.session, user, "test_steps", {"word": "очередь"}, title="Шаги")
-            assert db.session.get(Job, job.id).state == "queued"  # waits for a worker
-            SimpleWorker([queue], connection=connection).work(burst=True)
-            db.session.expire_all()
-            done = db.session.scalar(select(Job).where(Job.id == job.id))
-            assert done.state == "done"
-            assert done.progress == {"stage": "Счёт", "done": 3, "total": 3}
-            assert done.log.splitlines() == ["step 1", "step 2", "step 3"]
-            assert Path(done.result_path).read_text(encoding="utf-8") == "очередь 3"
-            failing = start_job(db.session, user, "test_fails", {"plain": True}, title="Импорт")
-            SimpleWorker([queue], connection=connection).work(burst=True)
-            db.session.expire_all()
-            assert db.session.get(Job, failing.id).state == "failed"
+        job = start_job(db.session, user, "test_steps", {"word": "очередь"}, title="Шаги")
+        assert db.session.get(Job, job.id).state == "queued"  # waits for a worker
+        SimpleWorker([queue], connection=connection).work(burst=True)
+        db.session.expire_all()
+        done = db.session.scalar(select(Job).where(Job.id == job.id))
+        assert done.state == "done"
+        assert done.progress == {"stage": "Счёт", "done": 3, "total": 3}
+        assert done.log.splitlines() == ["step 1", "step 2", "step 3"]
+        assert Path(done.result_path).read_text(encoding="utf-8") == "очередь 3"
+        failing = start_job(db.session, user, "test_fails", {"plain": True}, title="Импорт")
+        SimpleWorker([queue], connection=connection).work(burst=True)
+        db.session.expire_all()
+        assert db.session.get(Job, failing.id).state == "failed"
     finally:
+        app.extensions.pop("collector_jobs", None)
         for key in connection.scan_iter(f"rq:*{queue}*"):
             connection.delete(key)
+        connection.close()
