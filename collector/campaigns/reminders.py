@@ -25,10 +25,12 @@ from sqlalchemy.orm import Session
 from collector.campaigns.completeness import NOT_SUBMITTED, contacts_of
 from collector.campaigns.lifecycle import CampaignState, LatePolicy, shown_in
 from collector.campaigns.services import effective_deadline, is_survey
+from collector.jobs.registry import JobContext, JobResult, job_kind
 from collector.models import Campaign, FormResponse, OrgUnit, ReminderSent
 from collector.models.base import utcnow
 
 AFTER = "after"
+REMINDER_JOB = "campaign_reminders"
 
 
 def before_kind(days: int) -> str:
@@ -54,13 +56,16 @@ def reminder_kind(now: datetime, due: datetime, days_before: Sequence[int]) -> s
     return before_kind(min(reached)) if reached else None
 
 
-def due_reminders(session: Session, now: datetime, days_before: Sequence[int]) -> list[Reminder]:
+def due_reminders(
+    session: Session, now: datetime, days_before: Sequence[int], campaign_id: int | None = None
+) -> list[Reminder]:
     """Reminders due now that have not been sent, for reports not yet submitted in open
-    campaigns."""
+    campaigns (or in one of them)."""
     found: list[Reminder] = []
-    campaigns = session.scalars(
-        select(Campaign).where(Campaign.state == CampaignState.OPEN.value).order_by(Campaign.id)
-    )
+    query = select(Campaign).where(Campaign.state == CampaignState.OPEN.value)
+    if campaign_id is not None:
+        query = query.where(Campaign.id == campaign_id)
+    campaigns = session.scalars(query.order_by(Campaign.id))
     for campaign in campaigns:
         if is_survey(campaign):
             continue
@@ -148,11 +153,12 @@ def send_reminders(
     now: datetime | None = None,
     days_before: Sequence[int] | None = None,
     dry_run: bool = False,
+    campaign_id: int | None = None,
 ) -> RunResult:
     now = now or utcnow()
     days = tuple(days_before if days_before is not None else config["REMINDER_DAYS_BEFORE"])
     result = RunResult()
-    due = due_reminders(session, now, days)
+    due = due_reminders(session, now, days, campaign_id)
     to_send = [r for r in due if r.recipients]
     result.no_address = [r for r in due if not r.recipients]
     if dry_run or not to_send:
@@ -205,3 +211,22 @@ def _claim(session: Session, reminder: Reminder) -> ReminderSent | None:
 def _release(session: Session, claim: ReminderSent) -> None:
     session.delete(claim)
     session.commit()
+
+
+@job_kind(REMINDER_JOB)
+def reminders_job(context: JobContext, params: dict[str, Any]) -> JobResult:
+    """A reminder run for one campaign, started from its page."""
+    from flask import current_app
+
+    from collector.extensions import db
+
+    context.progress(_("Sending reminders"), 0, None)
+    result = send_reminders(db.session, current_app.config, campaign_id=params["campaign_id"])
+    context.progress(_("Done"), 1, 1)
+    return JobResult(
+        outcome={
+            "sent": [[r.unit.code, r.unit.name, ", ".join(r.recipients)] for r in result.sent],
+            "no_address": [[r.unit.code, r.unit.name] for r in result.no_address],
+            "failed": [[r.unit.code, r.unit.name, reason] for r, reason in result.failed],
+        }
+    )

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import segno
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,12 +21,14 @@ from collector.campaigns import completeness as tallies
 from collector.campaigns import creation, services
 from collector.campaigns.forms import CampaignForm, ConfirmForm, ExtensionForm, ReviewForm
 from collector.campaigns.lifecycle import CampaignState, CommentRequired, Move, MoveRefused
+from collector.campaigns.reminders import REMINDER_JOB
 from collector.entry.forms import EntryForm
 from collector.entry.services import spec_of
 from collector.entry.views import RENDERERS
 from collector.errors import NotInScope
 from collector.exporters.tables import table_xlsx
 from collector.extensions import db
+from collector.jobs.services import start_job
 from collector.labels import campaign_state_label, status_label
 from collector.models import FormResponse, OrgUnit, SurveyLink
 from collector.schema.evaluate import visible_field_ids
@@ -286,3 +288,23 @@ def flyer(campaign_id: int, link_id: int) -> str:
         if services.review_scopes(current_user, link.campaign)
         else url_for("entry.index"),
     )
+
+
+@bp.post("/<int:campaign_id>/remind")
+def remind(campaign_id: int) -> Response:
+    """Send the reminders due now for this campaign, as a job (the same as the daily
+    `flask campaigns remind`, which never sends one twice)."""
+    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    require(current_user, Action.RUN_CAMPAIGNS, campaign.owner_unit)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    job = start_job(
+        db.session,
+        current_user,
+        REMINDER_JOB,
+        {"campaign_id": campaign.id},
+        title=_("Reminders: %(title)s", title=campaign.title),
+        dedupe_key=f"remind:{campaign.id}",
+        scope_unit=campaign.owner_unit,
+    )
+    return redirect(url_for("jobs.detail", job_id=job.id))

@@ -16,9 +16,11 @@ class JobFailed(Exception):
 
 @dataclass(frozen=True)
 class JobResult:
-    path: Path  # a file in the job's folder
-    name: str  # the name the browser saves it under
-    mimetype: str
+    path: Path | None = None  # a file in the job's folder, offered for download
+    name: str = ""  # the name the browser saves it under
+    mimetype: str = "application/octet-stream"
+    # What the job's page shows (an import's report); JSON.
+    outcome: dict[str, Any] | None = None
 
 
 class JobContext:

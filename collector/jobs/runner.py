@@ -93,9 +93,10 @@ def run_job(job_id: str) -> None:
         result = function(context, params)
         values: dict[str, Any] = {
             "state": JobState.DONE.value,
-            "result_path": str(result.path),
-            "result_name": result.name,
+            "result_path": str(result.path) if result.path else None,
+            "result_name": result.name or None,
             "result_type": result.mimetype,
+            "outcome": result.outcome,
             "expires_at": utcnow() + timedelta(hours=config["JOB_RESULT_HOURS"]),
         }
     except JobFailed as failure:

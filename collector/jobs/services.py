@@ -33,8 +33,10 @@ def start_job(
     title: str,
     dedupe_key: str | None = None,
     scope_unit: OrgUnit | None = None,
+    files: dict[str, bytes] | None = None,
 ) -> Job:
-    """Queue the work (or give the job already doing the same work) and dispatch it."""
+    """Queue the work (or give the job already doing the same work) and dispatch it;
+    `files` (an upload) are put in the job's folder before any worker can start."""
     sweep(session)
     if dedupe_key is not None:
         running = session.scalar(
@@ -55,6 +57,11 @@ def start_job(
     )
     session.add(job)
     session.commit()
+    if files:
+        folder = Path(current_app.config["JOB_FOLDER"]) / job.id
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            (folder / name).write_bytes(content)
     dispatcher().submit(job.id)
     return job
 

@@ -39,6 +39,7 @@ def status_of(job: Job) -> dict[str, Any]:
         if job.state == JobState.DONE
         else (round(100 * done / total) if total else None),
         "message": job.message,
+        "has_outcome": job.outcome is not None,
         "download": url_for("jobs.download", job_id=job.id)
         if job.state == JobState.DONE and job.result_path
         else None,

@@ -41,6 +41,8 @@ class Job(Base):
     result_path: Mapped[str | None] = mapped_column(String(500))
     result_name: Mapped[str | None] = mapped_column(String(300))
     result_type: Mapped[str | None] = mapped_column(String(200))
+    # What the page shows when it is done (an import's report: counts and bad rows).
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )

@@ -24,6 +24,12 @@
       error.textContent = status.message || "";
       error.classList.remove("d-none");
     }
+    if (status.state === "done" && status.has_outcome && box.dataset.state !== "shown") {
+      // A report to read (an import's): the page shows it once reloaded.
+      box.dataset.state = "shown";
+      window.location.reload();
+      return;
+    }
     if (status.download) {
       bar.value = 100;
       download.href = status.download;

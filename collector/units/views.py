@@ -9,12 +9,14 @@ from flask_login import current_user, login_required
 from collector.auth.permissions import Action
 from collector.auth.services import can, require_somewhere, top_units
 from collector.extensions import db
+from collector.jobs.services import start_job
 from collector.models import OrgUnit, UnitType
 from collector.units import services
 from collector.units.catalog import FIGURE_KINDS, academic_year_label, column_name
-from collector.units.figures_import import figures_template_csv, import_figures
+from collector.units.figures_import import figures_template_csv
 from collector.units.forms import EditUnitForm, FiguresForm, ImportForm, NewUnitForm
-from collector.units.importing import import_units, units_template_csv
+from collector.units.importing import units_template_csv
+from collector.units.jobs import IMPORT_JOB, UPLOAD
 from collector.units.tree import ancestors, children_counts
 
 bp = Blueprint("units", __name__, url_prefix="/units")
@@ -170,30 +172,32 @@ def figures(unit_id: int) -> str | Response:
     )
 
 
-IMPORTERS = {"units": import_units, "figures": import_figures}
 TEMPLATES = {"units": units_template_csv, "figures": figures_template_csv}
 
 
 @bp.route("/import", methods=["GET", "POST"])
-def import_units_page() -> str:
+def import_units_page() -> str | Response:
+    """The file goes to a job (a big file takes a while); its page shows the report."""
     require_somewhere(current_user, Action.IMPORT_UNITS)
     form = ImportForm()
-    report = None
     if form.validate_on_submit():
         upload = form.file.data
-        report = IMPORTERS[form.kind.data](
+        filename = upload.filename or ""
+        job = start_job(
             db.session,
             current_user,
-            upload.filename or "",
-            upload.read(),
-            dry_run=bool(form.dry_run.data),
+            IMPORT_JOB,
+            {
+                "kind": form.kind.data,
+                "filename": filename,
+                "dry_run": bool(form.dry_run.data),
+                "user_id": current_user.id,
+            },
+            title=_("Import of %(name)s", name=filename),
+            files={UPLOAD: upload.read()},
         )
-        if report.ok and not report.dry_run:
-            db.session.commit()
-            flash(_("The file has been imported."), "success")
-        else:
-            db.session.rollback()
-    return render_template("units/import.html", form=form, report=report)
+        return redirect(url_for("jobs.detail", job_id=job.id))
+    return render_template("units/import.html", form=form)
 
 
 @bp.get("/import/template-<kind>.csv")

@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('result_path', sa.String(length=500), nullable=True),
     sa.Column('result_name', sa.String(length=300), nullable=True),
     sa.Column('result_type', sa.String(length=200), nullable=True),
+    sa.Column('outcome', sa.JSON(), nullable=True),
     sa.Column('created_by', sa.Integer(), nullable=True),
     sa.Column('scope_unit_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),

@@ -190,3 +190,20 @@ def test_a_municipal_report_reminds_the_municipal_coordinator(app, inbox, tree, 
     assert [r.unit.code for r in result.sent] == ["M-A"]
     assert [r.unit.code for r in result.no_address] == ["M-B"]
     assert recipients(inbox) == ["coordinator@babynino.example"]
+
+
+def test_a_coordinator_sends_the_due_reminders_from_the_campaign_page(
+    app, client, inbox, campaign, people
+):
+    from tests.conftest import login_as
+    from tests.test_import_entry_points import imported
+
+    login_as(client, people["municipal"])
+    assert client.post(f"/campaigns/{campaign.id}/remind").status_code in (403, 404)
+    login_as(client, people["region"])
+    page = imported(client, client.post(f"/campaigns/{campaign.id}/remind"))
+    # Run now (after the deadline in May 2026): one overdue notice per school with an address.
+    assert "Отправлено напоминаний: 3." in page
+    assert len(inbox.messages) == 3
+    again = imported(client, client.post(f"/campaigns/{campaign.id}/remind"))
+    assert "Отправлено напоминаний: 0." in again and len(inbox.messages) == 3

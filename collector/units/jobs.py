@@ -1,0 +1,52 @@
+"""Unit and reference-figure imports as jobs: the uploaded file waits in the job's folder,
+the import runs in a worker, and its report (counts, every bad row) is the job's outcome."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask_babel import gettext as _
+
+from collector.extensions import db
+from collector.jobs.registry import JobContext, JobFailed, JobResult, job_kind
+from collector.models import User
+from collector.units.figures_import import import_figures
+from collector.units.importing import import_units
+
+IMPORT_JOB = "units_import"
+UPLOAD = "upload"
+IMPORTERS = {"units": import_units, "figures": import_figures}
+
+
+@job_kind(IMPORT_JOB)
+def units_import(context: JobContext, params: dict[str, Any]) -> JobResult:
+    actor = db.session.get(User, params["user_id"])
+    if actor is None:
+        raise JobFailed(_("The account that started the import no longer exists."))
+    path = context.folder / UPLOAD
+    context.progress(_("Checking the file"), 0, 2)
+    report = IMPORTERS[params["kind"]](
+        db.session,
+        actor,
+        params["filename"],
+        path.read_bytes(),
+        dry_run=bool(params.get("dry_run")),
+    )
+    if report.ok and not report.dry_run:
+        context.progress(_("Writing"), 1, 2)
+        db.session.commit()
+    else:
+        db.session.rollback()
+    path.unlink(missing_ok=True)  # the upload is not kept once read
+    context.progress(_("Done"), 2, 2)
+    return JobResult(
+        outcome={
+            "ok": report.ok,
+            "dry_run": report.dry_run,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "errors": [asdict(e) for e in report.errors],
+        }
+    )
