@@ -161,6 +161,13 @@ def view_root(
     return unit
 
 
+def path_to(session: Session, campaign: Campaign, unit: OrgUnit) -> list[OrgUnit]:
+    """The units from the campaign's owner down to `unit`, for breadcrumbs."""
+    ids = [int(i) for i in unit.path.strip("/").split("/")][campaign.owner_unit.depth :]
+    units = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+    return [units[i] for i in ids if i in units]
+
+
 def visible_campaigns(session: Session, user: User) -> list[Campaign]:
     """Campaigns whose subtree overlaps what the user reviews, newest first."""
     campaigns = session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))

@@ -85,7 +85,7 @@ def detail(campaign_id: int) -> str:
         campaign=campaign,
         survey=survey,
         summary=summary,
-        path=_path_to(campaign, summary.root),
+        path=services.path_to(db.session, campaign, summary.root),
         missing=[] if survey else tallies.not_submitted(db.session, current_user, campaign, root),
         links=tallies.survey_counts(db.session, current_user, campaign) if survey else [],
         may_run=services.may_run(current_user, campaign),
@@ -93,13 +93,6 @@ def detail(campaign_id: int) -> str:
         statuses=tallies.STATUSES,
         moves=[s.value for s in services.campaign_moves(campaign)],
     )
-
-
-def _path_to(campaign: Any, root: OrgUnit) -> list[OrgUnit]:
-    """The units from the campaign's owner down to the one shown, for the breadcrumbs."""
-    ids = [int(i) for i in root.path.strip("/").split("/")][campaign.owner_unit.depth :]
-    units = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
-    return [units[i] for i in ids if i in units]
 
 
 @bp.post("/<int:campaign_id>/state")

@@ -9,7 +9,6 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
@@ -104,17 +103,11 @@ def campaign(campaign_id: int) -> str:
         distributions=distributions,
         language=language,
         basis=report.basis,
-        path=_path_to(found, root),
+        path=campaigns.path_to(db.session, found, root),
         may_export=can(current_user, Action.EXPORT, root),
         status_label=status_label,
         export_form=ExportForm(),
     )
-
-
-def _path_to(campaign: Any, root: OrgUnit) -> list[OrgUnit]:
-    ids = [int(i) for i in root.path.strip("/").split("/")][campaign.owner_unit.depth :]
-    units = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
-    return [units[i] for i in ids if i in units]
 
 
 @bp.post("/campaigns/<int:campaign_id>/export")
