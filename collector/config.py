@@ -60,6 +60,9 @@ class DefaultConfig:
     JOB_PROGRESS_EVERY = 0.5
     # Finished files are kept this long, then removed.
     JOB_RESULT_HOURS = 24
+    # A campaign with more responses than this has its indicators computed by a job (and
+    # kept until its data changes) instead of inside the page's request.
+    REPORT_INLINE_RESPONSES = 50_000
     # Rows per sheet before a sheet continues on the next (Excel's limit).
     EXPORT_MAX_ROWS = 1_048_576
 

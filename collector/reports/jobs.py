@@ -39,13 +39,15 @@ class _SheetProgress:
         self.context.progress(sheet, min(self.base + rows, self.total), self.total)
 
 
-def _inputs(params: dict[str, Any]) -> tuple[User, Campaign, OrgUnit]:
+def _inputs(
+    params: dict[str, Any], action: Action = Action.EXPORT
+) -> tuple[User, Campaign, OrgUnit]:
     user = db.session.get(User, params["user_id"])
     campaign = db.session.get(Campaign, params["campaign_id"])
     root = db.session.get(OrgUnit, params["unit_id"])
     if user is None or campaign is None or root is None:
         raise JobFailed(_("The campaign or the organisation no longer exists."))
-    if not review_scopes(user, campaign) or not can(user, Action.EXPORT, root):
+    if not review_scopes(user, campaign) or not can(user, action, root):
         raise JobFailed(_("You may no longer export this campaign's data."))
     return user, campaign, root
 
@@ -75,3 +77,22 @@ def campaign_export(context: JobContext, params: dict[str, Any]) -> JobResult:
     )
     context.progress(_("Done"), total, total)
     return JobResult(path, path.name, export.XLSX_TYPE)
+
+
+INDICATORS_JOB = "campaign_indicators"
+
+
+@job_kind(INDICATORS_JOB)
+def campaign_indicators(context: JobContext, params: dict[str, Any]) -> JobResult:
+    """Compute a large campaign's indicators once and keep them for its report page."""
+    from collector.reports.services import campaign_report
+
+    user, campaign, _root = _inputs(params, Action.REVIEW_REPORTS)
+    context.progress(_("Computing the indicators"), 0, 1)
+    report = campaign_report(
+        db.session, user, campaign, Basis(params.get("basis", Basis.ACCEPTED)), stored=False
+    )
+    context.progress(_("Done"), 1, 1)
+    return JobResult(
+        outcome={"responses": int(len(report.answers)), "indicators": len(report.spec.indicators)}
+    )

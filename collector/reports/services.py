@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from collector.campaigns.services import is_survey, review_scopes
@@ -24,8 +24,17 @@ from collector.indicators.frame import (
     figures_frame,
     units_frame,
 )
-from collector.models import Campaign, FormResponse, OrgUnit, ReferenceFigure, SurveyLink, User
+from collector.models import (
+    AuditEvent,
+    Campaign,
+    FormResponse,
+    OrgUnit,
+    ReferenceFigure,
+    SurveyLink,
+    User,
+)
 from collector.models.units import subtree_clause
+from collector.reports import snapshots
 from collector.schema.spec import FormSpec
 
 
@@ -131,10 +140,30 @@ def _in_scopes(scopes: list[str]) -> Any:
 
 
 def campaign_report(
-    session: Session, user: User, campaign: Campaign, basis: Basis = Basis.ACCEPTED
+    session: Session,
+    user: User,
+    campaign: Campaign,
+    basis: Basis = Basis.ACCEPTED,
+    *,
+    stored: bool = True,
 ) -> Report:
+    """The campaign's indicators for the user. A snapshot computed since the last change
+    of the campaign's data is used when there is one (`stored`); otherwise they are
+    computed now and the snapshot kept."""
     spec = spec_of(campaign.form_version)
     scopes = review_scopes(user, campaign)
+    stamp = data_stamp(session, campaign)
+    if stored:
+        found = snapshots.load(campaign.id, basis.value, scopes, stamp)
+        if found is not None:
+            computed, answers, unit_frame = found
+            ids = [int(i) for i in unit_frame.index]
+            _places, known = (
+                places(session, list(session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))))
+                if ids
+                else ([], {})
+            )
+            return Report(campaign, spec, basis, computed, known, scopes, answers, unit_frame)
     survey = is_survey(campaign)
     if survey:
         expected_query = (
@@ -170,17 +199,22 @@ def campaign_report(
         if scopes
         else []
     )
-    figure_rows = session.execute(
-        select(
-            ReferenceFigure.unit_id,
-            ReferenceFigure.figure,
-            ReferenceFigure.grade,
-            ReferenceFigure.value,
-        ).where(
-            ReferenceFigure.unit_id.in_(ids),
-            ReferenceFigure.academic_year == campaign.academic_year,
-        )
-    ).all()
+    figure_rows = (
+        session.execute(
+            select(
+                ReferenceFigure.unit_id,
+                ReferenceFigure.figure,
+                ReferenceFigure.grade,
+                ReferenceFigure.value,
+            )
+            .join(OrgUnit, ReferenceFigure.unit_id == OrgUnit.id)
+            .where(_in_scopes(scopes), ReferenceFigure.academic_year == campaign.academic_year)
+        ).all()
+        if scopes
+        else []
+    )
+    expected_ids = set(ids)
+    figure_rows = [row for row in figure_rows if row[0] in expected_ids]
     unit_places, known = places(session, expected)
     unit_frame = units_frame(unit_places)
     answers = answers_frame(spec, [(unit_id, answers or {}) for unit_id, answers in counted])
@@ -191,4 +225,37 @@ def campaign_report(
         figures_frame((u, f, g, float(v)) for u, f, g, v in figure_rows),
         year=campaign.academic_year,
     )
-    return Report(campaign, spec, basis, engine.compute(), known, scopes, answers, unit_frame)
+    computed = engine.compute()
+    snapshots.save(campaign.id, basis.value, scopes, stamp, (computed, answers, unit_frame))
+    return Report(campaign, spec, basis, computed, known, scopes, answers, unit_frame)
+
+
+def data_stamp(session: Session, campaign: Campaign) -> str:
+    """Changes whenever anything the indicators read changes: the campaign's responses
+    (how many, the last save, the last move through review, which every change of state
+    leaves in the audit), its reference figures, its form version."""
+    count, last = session.execute(
+        select(func.count(), func.max(FormResponse.updated_at)).where(
+            FormResponse.campaign_id == campaign.id
+        )
+    ).one()
+    moved = session.scalar(
+        select(func.max(AuditEvent.id))
+        .join(FormResponse, AuditEvent.object_id == FormResponse.id)
+        .where(AuditEvent.object_type == "form_response", FormResponse.campaign_id == campaign.id)
+    )
+    figures = session.execute(
+        select(func.count(), func.max(ReferenceFigure.id)).where(
+            ReferenceFigure.academic_year == campaign.academic_year
+        )
+    ).one()
+    return (
+        f"{campaign.created_at}:{campaign.form_version_id}:{count}:{last}:{moved}:"
+        f"{figures[0]}:{figures[1]}"
+    )
+
+
+def counted_responses(session: Session, campaign: Campaign) -> int:
+    return int(
+        session.scalar(select(func.count()).where(FormResponse.campaign_id == campaign.id)) or 0
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,10 +21,17 @@ from collector.indicators.engine import distribution
 from collector.jobs.services import start_job
 from collector.labels import status_label
 from collector.models import OrgUnit
-from collector.reports import charts, export
+from collector.reports import charts, export, snapshots
 from collector.reports.forms import ExportForm
-from collector.reports.jobs import EXPORT_JOB
-from collector.reports.services import Basis, campaign_report, child_level, level_of
+from collector.reports.jobs import EXPORT_JOB, INDICATORS_JOB
+from collector.reports.services import (
+    Basis,
+    campaign_report,
+    child_level,
+    counted_responses,
+    data_stamp,
+    level_of,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -56,7 +63,11 @@ def _root(campaign: Any) -> OrgUnit:
 def campaign(campaign_id: int) -> str:
     found = campaigns.get_campaign(db.session, current_user, campaign_id)
     root = _root(found)
-    report = campaign_report(db.session, current_user, found, _basis())
+    basis = _basis()
+    waiting = _computing(found, root, basis)
+    if waiting is not None:
+        return waiting
+    report = campaign_report(db.session, current_user, found, basis)
     language = str(get_locale())
     level = level_of(root)
     shown = [i for i in report.spec.indicators if not i.levels or level in i.levels]
@@ -108,6 +119,31 @@ def campaign(campaign_id: int) -> str:
         status_label=status_label,
         export_form=ExportForm(),
     )
+
+
+def _computing(campaign: Any, root: OrgUnit, basis: Basis) -> str | None:
+    """A large campaign without a fresh snapshot: its indicators are computed by a job,
+    and this page says so (and links to the job) instead of making the user wait."""
+    if counted_responses(db.session, campaign) <= current_app.config["REPORT_INLINE_RESPONSES"]:
+        return None
+    scopes = campaigns.review_scopes(current_user, campaign)
+    if snapshots.exists(campaign.id, basis.value, scopes, data_stamp(db.session, campaign)):
+        return None
+    job = start_job(
+        db.session,
+        current_user,
+        INDICATORS_JOB,
+        {
+            "campaign_id": campaign.id,
+            "unit_id": root.id,
+            "basis": basis.value,
+            "user_id": current_user.id,
+        },
+        title=_("Indicators: %(title)s", title=campaign.title),
+        dedupe_key=f"indicators:{campaign.id}:{basis.value}:{sorted(scopes)}",
+        scope_unit=root,
+    )
+    return render_template("reports/computing.html", campaign=campaign, job=job, root=root)
 
 
 @bp.post("/campaigns/<int:campaign_id>/export")

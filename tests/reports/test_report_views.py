@@ -161,3 +161,37 @@ def test_municipal_reports_roll_up_to_the_region(client, tree, people):
     html = client.get(f"/reports/campaigns/{campaign.id}").get_data(as_text=True)
     assert float(cell(html, "data-indicator", "plan_share")) == pytest.approx(50.0)
     assert float(cell(html, "data-indicator", "trained_share")) == pytest.approx(25.0)
+
+
+def test_a_large_campaign_is_computed_by_a_job_and_kept_until_its_data_changes(
+    app, client, tree, people, campaign
+):
+    from sqlalchemy import select
+
+    from collector.campaigns.lifecycle import Move
+    from collector.campaigns.services import move_response
+    from collector.extensions import db
+    from collector.models import FormResponse
+    from tests.reports.test_exports import wait_for_job
+
+    app.config["REPORT_INLINE_RESPONSES"] = 0  # every campaign counts as large here
+    login_as(client, people["region"])
+    url = f"/reports/campaigns/{campaign.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-testid="computing"' in page
+    job_id = page.split('href="/jobs/')[1].split('"')[0]
+    assert wait_for_job(client, job_id)["state"] == "done"
+    html = client.get(url).get_data(as_text=True)
+    assert float(cell(html, "data-indicator", "plan_share")) == pytest.approx(200 / 3)
+    # Accepting the fourth school's report changes the data: computed again, then new.
+    fourth = db.session.scalar(
+        select(FormResponse).where(FormResponse.unit_id == tree["school_b2"].id)
+    )
+    move_response(db.session, people["region"], fourth, Move.ACCEPT)
+    db.session.commit()
+    again = client.get(url).get_data(as_text=True)
+    assert 'data-testid="computing"' in again
+    job_id = again.split('href="/jobs/')[1].split('"')[0]
+    assert wait_for_job(client, job_id)["state"] == "done"
+    fresh = client.get(url).get_data(as_text=True)
+    assert float(cell(fresh, "data-indicator", "plan_share")) == pytest.approx(50.0)

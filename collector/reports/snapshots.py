@@ -1,0 +1,41 @@
+"""Computed indicators kept on disk, so that a large campaign's report is computed once
+per change of its data (by a job), not on every page view. A snapshot is keyed by the
+campaign, which reports count and the user's scopes, and is valid for one data stamp."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+
+def _path(campaign_id: int, basis: str, scopes: list[str]) -> Path:
+    key = hashlib.sha256(f"{campaign_id}:{basis}:{sorted(scopes)}".encode()).hexdigest()[:32]
+    return Path(current_app.config["JOB_FOLDER"]) / "snapshots" / f"{campaign_id}-{key}.pickle"
+
+
+def load(campaign_id: int, basis: str, scopes: list[str], stamp: str) -> Any | None:
+    path = _path(campaign_id, basis, scopes)
+    try:
+        with path.open("rb") as file:
+            # Our own files, written by this app below its instance folder.
+            saved_stamp, content = pickle.load(file)  # noqa: S301
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError):
+        return None
+    return content if saved_stamp == stamp else None
+
+
+def save(campaign_id: int, basis: str, scopes: list[str], stamp: str, content: Any) -> None:
+    path = _path(campaign_id, basis, scopes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    with partial.open("wb") as file:
+        pickle.dump((stamp, content), file, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(path)  # readers see the old snapshot or the new one, never half
+
+
+def exists(campaign_id: int, basis: str, scopes: list[str], stamp: str) -> bool:
+    return load(campaign_id, basis, scopes, stamp) is not None
