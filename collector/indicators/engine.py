@@ -321,7 +321,7 @@ class IndicatorValue:
     level: str
     group: int
     value: float | None
-    status: str  # "ok", "no_data" or "not_applicable"
+    status: str  # "ok", "no_data", "not_applicable" or "small_group"
     answered: int  # units of the group that answered
     expected: int  # units of the group asked
     excluded: int = 0  # units the indicator's not-applicable rule left out
@@ -350,6 +350,7 @@ class Participation:
 
 
 NOT_APPLICABLE, NO_DATA, OK = "not_applicable", "no_data", "ok"
+SMALL_GROUP = "small_group"
 
 
 @dataclass(frozen=True)
@@ -449,6 +450,7 @@ class _Level:
     row_codes: np.ndarray  # per response: position of its group, -1 for none
     expected: np.ndarray  # per group: units asked
     answered: np.ndarray  # per group: units that answered
+    responses: np.ndarray  # per group: responses counted
     unit_codes: pd.Series  # unit id -> position of its group (-1: none)
 
 
@@ -488,6 +490,7 @@ class Engine:
             row_codes=row_codes,
             expected=np.bincount(unit_codes.to_numpy(), minlength=size),
             answered=np.bincount(answered_codes[answered_codes >= 0], minlength=size),
+            responses=np.bincount(row_codes[row_codes >= 0], minlength=size),
             unit_codes=unit_codes,
         )
 
@@ -566,6 +569,12 @@ class Engine:
             not_applicable |= flagged.to_numpy(dtype=bool)
         values = np.where(not_applicable, np.nan, values)
         status = np.where(not_applicable, NOT_APPLICABLE, np.where(np.isnan(values), NO_DATA, OK))
+        if self.spec.kind == "survey":
+            # Small groups stay anonymous: no figure for fewer respondents than the form's
+            # smallest group (a share of 2 parents tells what each of them answered).
+            too_few = (level.responses > 0) & (level.responses < self.spec.min_group_size)
+            values = np.where(too_few, np.nan, values)
+            status = np.where(too_few, SMALL_GROUP, status)
         return IndicatorTable(
             indicator=indicator.id,
             level=level.name,
@@ -579,8 +588,7 @@ class Engine:
         )
 
     def _participation(self, level: _Level) -> ParticipationTable:
-        valid = level.row_codes >= 0
-        responses = np.bincount(level.row_codes[valid], minlength=len(level.groups))
+        responses = level.responses
         headcount = None
         if self.spec.headcount is not None:
             evaluator = GroupEvaluator(

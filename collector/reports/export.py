@@ -63,9 +63,7 @@ def _indicator_rows(report: Report, root: OrgUnit, language: str) -> list[Indica
                         level=names[level],
                         group=report.units[value.group].name,
                         value=value.value,
-                        status=_("not applicable")
-                        if value.status == "not_applicable"
-                        else _("no data"),
+                        status=_status_text(value.status, report.spec.min_group_size),
                         answered=value.answered,
                         expected=value.expected,
                         target=value.target,
@@ -74,6 +72,14 @@ def _indicator_rows(report: Report, root: OrgUnit, language: str) -> list[Indica
                     )
                 )
     return rows
+
+
+def _status_text(status: str, smallest: int) -> str:
+    if status == "not_applicable":
+        return _("not applicable")
+    if status == "small_group":
+        return _("fewer than %(n)d answers: not shown", n=smallest)
+    return _("no data")
 
 
 def _indicator_labels() -> dict[str, str]:

@@ -86,7 +86,11 @@ def campaign(campaign_id: int) -> str:
     survey = is_survey(found)
     summary = None if survey else tallies.completeness(db.session, current_user, found, root)
     distributions = []
-    if survey:
+    participation = report.participation(root.id)
+    hidden_distributions = bool(
+        survey and participation and participation.responses < report.spec.min_group_size
+    )
+    if survey and not hidden_distributions:
         for field in report.spec.fields:
             table = distribution(report.answers, report.unit_frame, level, field.id)
             if field.id in report.answers.columns and root.id in table.index:
@@ -109,7 +113,8 @@ def campaign(campaign_id: int) -> str:
         completeness_chart=charts.completeness_chart(summary) if summary and summary.rows else None,
         summary=summary,
         survey=survey,
-        participation=report.participation(root.id),
+        participation=participation,
+        hidden_distributions=hidden_distributions,
         participation_below=report.participation_under(root) if level != "school" else [],
         distributions=distributions,
         language=language,

@@ -169,6 +169,7 @@ def test_an_empty_campaign_gives_no_data_everywhere():
 def survey_document() -> dict:
     doc = document([], kind="survey")
     doc["respondents"]["headcount"] = 'figure("pupils", 10, 11)'
+    doc["respondents"]["min_group_size"] = 1  # every group shown: the arithmetic is tested
     doc["sections"][0]["fields"] = [
         {
             "id": "choice",
@@ -235,3 +236,18 @@ def test_a_survey_share_among_those_who_answered_and_its_response_rate():
     assert table.loc[10].to_dict() == {"dont_know": 0, "no": 1, "organised": 2}
     helped = distribution(engine.answers, engine.units, "region", "helped")
     assert helped.loc[1].to_dict() == {"tests": 2, "trips": 2}
+
+
+def test_small_groups_stay_anonymous():
+    """No figure for a group with fewer respondents than the form's smallest group."""
+    doc = survey_document()
+    doc["respondents"]["min_group_size"] = 3
+    spec = compile_document(doc).spec
+    answers = [(101, {"choice": "organised"}), (101, {"choice": "no"})]  # 2 at school 101
+    answers += [(102, {"choice": "organised"})] * 3  # 3 at school 102
+    engine = Engine(spec, units_frame(PLACES), answers_frame(spec, answers), None, year=2025)
+    school = engine.compute().by("organised_share", "school")
+    assert school[101].value is None and school[101].status == "small_group"
+    assert school[102].value == pytest.approx(100.0) and school[102].status == "ok"
+    municipality = engine.compute().by("organised_share", "municipality")[10]
+    assert municipality.value == pytest.approx(4 / 5 * 100)  # 5 respondents: shown

@@ -78,6 +78,7 @@ def test_a_survey_report_shows_the_response_rate_and_the_answers(client, tree, p
 
     document = survey_document()
     document["respondents"]["headcount"] = 'figure("pupils", 8, 11)'
+    document["respondents"]["min_group_size"] = 1  # three answers, all to be shown
     document["indicators"] = [
         {
             "id": "organised_share",
@@ -195,3 +196,36 @@ def test_a_large_campaign_is_computed_by_a_job_and_kept_until_its_data_changes(
     assert wait_for_job(client, job_id)["state"] == "done"
     fresh = client.get(url).get_data(as_text=True)
     assert float(cell(fresh, "data-indicator", "plan_share")) == pytest.approx(50.0)
+
+
+def test_a_school_with_too_few_answers_shows_no_breakdown(client, tree, people, app):
+    from tests.reports.test_exports import export_file, workbook_of
+    from tests.surveys.test_survey_links import GOOD, link_of, survey_document
+
+    document = survey_document()  # the smallest group shown: 5 respondents
+    document["indicators"] = [
+        {
+            "id": "organised_share",
+            "title": "Выбор профиля организован",
+            "unit": "%",
+            "formula": 'share(organised == "yes")',
+            "source": {"document": "Приказ № 1067", "clause": "7.2"},
+        }
+    ]
+    campaign = new_campaign(
+        tree, people, deadline=datetime(2027, 8, 31, 23, 59), document=document, opened=True
+    )
+    token = link_of(campaign, tree["school_a1"]).token
+    for _ in range(3):
+        app.test_client().post(f"/s/{token}", data=GOOD)
+    login_as(client, people["region"])
+    school = client.get(f"/reports/campaigns/{campaign.id}?unit={tree['school_a1'].id}").get_data(
+        as_text=True
+    )
+    assert 'data-status="small_group"' in school
+    assert 'data-testid="distributions-hidden"' in school
+    assert 'data-testid="distribution-organised"' not in school
+    book = workbook_of(export_file(client, campaign, unit=tree["school_a1"]))
+    rows = list(book["Показатели"].iter_rows(min_row=3, values_only=True))
+    school_row = next(r for r in rows if r[4] == tree["school_a1"].name)
+    assert school_row[5] is None and school_row[6].startswith("меньше 5 ответов")
