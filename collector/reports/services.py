@@ -113,6 +113,44 @@ class Report:
         return [table.row(i) for i in self._under(table.groups, root)]
 
 
+@dataclass
+class CategoryRow:
+    """One respondent group (a teacher's subject, a child's grade) at the unit shown."""
+
+    value: str
+    label: str
+    responses: int
+    values: dict[str, IndicatorValue]
+
+
+def by_category(report: Report, root: OrgUnit, language: str) -> list[CategoryRow]:
+    """Each indicator at `root` computed over one respondent group's answers at a time
+    (the small-group rule applies to each)."""
+    name = report.spec.category_field
+    if name is None or name not in report.answers.columns or not report.visible(root.id):
+        return []
+    field = report.spec.field(name)
+    level = level_of(root)
+    rows = []
+    for option in field.options:
+        subset = report.answers[report.answers[name] == option.value]
+        computed = Engine(
+            report.spec, report.unit_frame, subset, None, year=report.campaign.academic_year
+        ).compute(levels=(level,))
+        values = {
+            i.id: found
+            for i in report.spec.indicators
+            if (found := computed.value(i.id, level, root.id)) is not None
+        }
+        table = computed.participation_tables.get(level)
+        responses = 0
+        if table is not None:
+            hits = [p for p, g in enumerate(table.groups) if int(g) == root.id]
+            responses = int(table.responses[hits[0]]) if hits else 0
+        rows.append(CategoryRow(option.value, option.label.get(language), responses, values))
+    return rows
+
+
 def child_level(root: OrgUnit) -> str:
     level = level_of(root)
     return LEVELS[max(LEVELS.index(level) - 1, 0)]

@@ -26,6 +26,7 @@ from collector.reports.forms import ExportForm
 from collector.reports.jobs import EXPORT_JOB, INDICATORS_JOB
 from collector.reports.services import (
     Basis,
+    by_category,
     campaign_report,
     child_level,
     counted_responses,
@@ -114,6 +115,7 @@ def campaign(campaign_id: int) -> str:
         summary=summary,
         survey=survey,
         participation=participation,
+        categories=by_category(report, root, language) if survey else [],
         hidden_distributions=hidden_distributions,
         participation_below=report.participation_under(root) if level != "school" else [],
         distributions=distributions,

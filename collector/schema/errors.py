@@ -26,6 +26,7 @@ CODES: MappingProxyType[str, str] = MappingProxyType(
         "unknown_figure": "figure() names a reference figure that does not exist",
         "unknown_field": "a rule lists a field the form does not have",
         "not_a_condition": "visible_if, check and not_applicable_if must be yes/no conditions",
+        "not_a_category": "the respondent category must name a single-choice field",
     }
 )
 

@@ -132,6 +132,8 @@ class FormSpec:
     multiple_per_browser: bool = False
     # A survey's population per unit (a figure() expression): the base of its response rate.
     headcount: Node | None = None
+    # The single-choice field naming the respondent group; reports break figures down by it.
+    category_field: str | None = None
 
     @property
     def fields(self) -> list[FieldSpec]:
@@ -207,6 +209,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
         min_group_size=respondents.get("min_group_size", 5),
         multiple_per_browser=respondents.get("multiple_per_browser", False),
         headcount=_optional_tree(respondents.get("headcount")),
+        category_field=respondents.get("category_field"),
         sections=tuple(
             SectionSpec(
                 id=s["id"],

@@ -249,6 +249,22 @@ def check_rule_fields(document: Document) -> list[Issue]:
     ]
 
 
+def check_category_field(document: Document) -> list[Issue]:
+    name = document["respondents"].get("category_field")
+    if name is None:
+        return []
+    field = next((f for _path, f in fields_with_paths(document) if f["id"] == name), None)
+    if field is None or field["type"] != "single_choice":
+        return [
+            Issue(
+                "$.respondents.category_field",
+                "not_a_category",
+                f"{name!r} is not a single-choice field of the form",
+            )
+        ]
+    return []
+
+
 SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
     check_unique_ids,
     check_unique_options,
@@ -256,6 +272,7 @@ SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
     check_type_keys,
     check_expressions,
     check_rule_fields,
+    check_category_field,
 )
 
 

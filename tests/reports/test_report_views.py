@@ -229,3 +229,38 @@ def test_a_school_with_too_few_answers_shows_no_breakdown(client, tree, people, 
     rows = list(book["Показатели"].iter_rows(min_row=3, values_only=True))
     school_row = next(r for r in rows if r[4] == tree["school_a1"].name)
     assert school_row[5] is None and school_row[6].startswith("меньше 5 ответов")
+
+
+def test_survey_figures_by_respondent_group(client, tree, people, app):
+    from tests.surveys.test_survey_links import GOOD, link_of, survey_document
+
+    document = survey_document()
+    document["respondents"].update(category_field="grade", min_group_size=2)
+    document["indicators"] = [
+        {
+            "id": "organised_share",
+            "title": "Выбор профиля организован",
+            "unit": "%",
+            "formula": 'share(organised == "yes")',
+            "source": {"document": "Приказ № 1067", "clause": "7.2"},
+        }
+    ]
+    campaign = new_campaign(
+        tree, people, deadline=datetime(2027, 8, 31, 23, 59), document=document, opened=True
+    )
+    token = link_of(campaign, tree["school_a1"]).token
+    # Grade 9: yes, yes, no (2 of 3); grade 10: yes, no (1 of 2); grade 11: one answer.
+    for grade, organised in (("9", "yes"), ("9", "yes"), ("9", "no"), ("10", "yes")):
+        app.test_client().post(f"/s/{token}", data=GOOD | {"grade": grade, "organised": organised})
+    for grade, organised in (("10", "no"), ("11", "yes")):
+        app.test_client().post(f"/s/{token}", data=GOOD | {"grade": grade, "organised": organised})
+    login_as(client, people["region"])
+    html = client.get(f"/reports/campaigns/{campaign.id}?unit={tree['school_a1'].id}").get_data(
+        as_text=True
+    )
+    table = html.split('data-testid="by-group"')[1].split("</table>")[0]
+    assert float(cell(table, "data-group", "9")) == pytest.approx(200 / 3)
+    assert float(cell(table, "data-group", "10")) == pytest.approx(50.0)
+    eleventh = table.split('data-group="11"')[1].split("</tr>")[0]
+    assert 'data-status="small_group"' in eleventh  # one answer: not shown
+    assert float(cell(html, "data-indicator", "organised_share")) == pytest.approx(4 / 6 * 100)

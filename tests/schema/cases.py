@@ -188,6 +188,10 @@ CASES: dict[str, tuple[Callable[[Doc], None], Callable[[Doc], None]]] = {
         set_visible_if("total > 0"),
         set_visible_if("total + 1"),
     ),
+    "not_a_category": (
+        lambda d: d["respondents"].update(category_field="level"),  # a single choice
+        lambda d: d["respondents"].update(category_field="total"),  # a number
+    ),
 }
 
 
