@@ -134,6 +134,9 @@ def create_from_form(session: Session, user: User, form: CampaignForm) -> Campai
                 subtree_unit=subtree,
                 unit_list=unit_list,
                 answer_roles=list(form.answer_roles.data or []),
+                min_response_rate=float(form.min_response_rate.data)
+                if form.min_response_rate.data is not None
+                else None,
             ),
         )
     except CampaignError as error:

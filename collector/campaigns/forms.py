@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -65,6 +66,12 @@ class CampaignForm(TrimmedForm):
         description=_l("One code per line, or separated by commas; empty: all of the types."),
     )
     answer_roles = CheckboxesField(_l("Roles that may answer"), choices=[])
+    min_response_rate = DecimalField(
+        _l("Warn when a survey's response rate is below, %"),
+        places=1,
+        validators=[Optional(), NumberRange(0, 100)],
+        description=_l("Surveys only: a lower response rate is flagged as too low to rely on."),
+    )
     deadline_institutions = DateTimeLocalField(
         _l("Deadline for schools and other organisations"),
         format=DATETIME_FORMAT,

@@ -70,6 +70,8 @@ class NewCampaign:
     unit_list: Sequence[OrgUnit] | None = None
     # The roles that may answer; by default those the form names.
     answer_roles: Sequence[str] = field(default_factory=tuple)
+    # Surveys: a response rate below this (%) is flagged.
+    min_response_rate: float | None = None
 
 
 def _check_selection(data: NewCampaign) -> list[str]:
@@ -99,6 +101,7 @@ def create_campaign(session: Session, actor: User, data: NewCampaign) -> Campaig
         unit_types=unit_types,
         subtree_unit_id=data.subtree_unit.id if data.subtree_unit else None,
         unit_list=[u.id for u in data.unit_list] if data.unit_list is not None else None,
+        min_response_rate=data.min_response_rate,
         answer_roles=list(data.answer_roles)
         or list(data.form_version.document["respondents"].get("roles", [])),
         title=data.title,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collector.models.base import Base, UTCDateTime, utcnow
@@ -39,6 +39,8 @@ class Campaign(Base):
     subtree_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
     unit_list: Mapped[list[int] | None] = mapped_column(JSON)
     answer_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Surveys: a response rate below this (in %) is flagged as too low to rely on.
+    min_response_rate: Mapped[float | None] = mapped_column(Float)
 
     form_version: Mapped[FormVersion] = relationship(lazy="joined")
     owner_unit: Mapped[OrgUnit] = relationship(foreign_keys=[owner_unit_id])

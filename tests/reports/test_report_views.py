@@ -120,6 +120,14 @@ def test_a_survey_report_shows_the_response_rate_and_the_answers(client, tree, p
     assert "6,0" in participation  # 3 / 50 = 6.0 %
     answers = html.split('data-testid="distribution-organised"')[1].split("</table>")[0]
     assert 'Выбор профиля был организован</td><td class="text-end">2' in answers
+    assert 'data-testid="low-response"' not in html  # no threshold set
+    campaign.min_response_rate = 10.0  # 3 of 50 is 6 %: too few to rely on
+    db.session.commit()
+    flagged = client.get(f"/reports/campaigns/{campaign.id}?unit={tree['school_a1'].id}")
+    assert "Доля ответивших ниже 10,0 %" in flagged.get_data(as_text=True)
+    region = client.get(f"/reports/campaigns/{campaign.id}").get_data(as_text=True)
+    rates = region.split('data-testid="participation-below"')[1].split("</table>")[0]
+    assert 'data-low="1"' in rates.split('data-group="M-A"')[1].split("</tr>")[0]
 
 
 def test_an_unopened_campaign_reports_no_data_without_failing(client, tree, people):
