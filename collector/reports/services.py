@@ -297,3 +297,50 @@ def counted_responses(session: Session, campaign: Campaign) -> int:
     return int(
         session.scalar(select(func.count()).where(FormResponse.campaign_id == campaign.id)) or 0
     )
+
+
+TEXT_TYPES = ("text", "long_text")
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    field_label: str
+    text: str
+    unit: str
+
+
+def text_answers(
+    session: Session,
+    report: Report,
+    root: OrgUnit,
+    language: str,
+    search: str = "",
+    limit: int = 100,
+) -> list[TextAnswer]:
+    """Free-text answers of a survey under `root`, newest first, those containing
+    `search` when given (coordinators read them; a unit with fewer respondents than the
+    smallest group shows none)."""
+    fields = [f for f in report.spec.fields if f.type in TEXT_TYPES]
+    if not fields or not report.scopes:
+        return []
+    needle = search.casefold().strip()
+    rows = session.execute(
+        select(FormResponse.answers, OrgUnit.name)
+        .join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
+        .where(
+            FormResponse.campaign_id == report.campaign.id,
+            subtree_clause(root.path),
+            _in_scopes(report.scopes),
+        )
+        .order_by(FormResponse.id.desc())
+        .execution_options(yield_per=1000)
+    )
+    found: list[TextAnswer] = []
+    for answers, unit_name in rows:
+        for field in fields:
+            text = (answers or {}).get(field.id)
+            if isinstance(text, str) and text.strip() and needle in text.casefold():
+                found.append(TextAnswer(field.label.get(language), text.strip(), unit_name))
+        if len(found) >= limit:
+            break
+    return found[:limit]

@@ -25,6 +25,7 @@ from collector.reports import charts, export, snapshots
 from collector.reports.forms import ExportForm
 from collector.reports.jobs import EXPORT_JOB, INDICATORS_JOB
 from collector.reports.services import (
+    TEXT_TYPES,
     Basis,
     by_category,
     campaign_report,
@@ -32,6 +33,7 @@ from collector.reports.services import (
     counted_responses,
     data_stamp,
     level_of,
+    text_answers,
 )
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -116,6 +118,11 @@ def campaign(campaign_id: int) -> str:
         survey=survey,
         participation=participation,
         categories=by_category(report, root, language) if survey else [],
+        texts=[]
+        if not survey or hidden_distributions
+        else text_answers(db.session, report, root, language, request.args.get("q", "")),
+        search=request.args.get("q", ""),
+        has_text_fields=survey and any(f.type in TEXT_TYPES for f in report.spec.fields),
         hidden_distributions=hidden_distributions,
         participation_below=report.participation_under(root) if level != "school" else [],
         distributions=distributions,

@@ -272,3 +272,26 @@ def test_survey_figures_by_respondent_group(client, tree, people, app):
     eleventh = table.split('data-group="11"')[1].split("</tr>")[0]
     assert 'data-status="small_group"' in eleventh  # one answer: not shown
     assert float(cell(html, "data-indicator", "organised_share")) == pytest.approx(4 / 6 * 100)
+
+
+def test_free_text_answers_with_search_for_coordinators(client, tree, people, app):
+    from tests.surveys.test_survey_links import GOOD, link_of, make_survey
+
+    campaign = make_survey(tree, people)  # smallest group shown: 5
+    token = link_of(campaign, tree["school_a1"]).token
+    comments = ["Больше экскурсий на завод", "Спасибо за профпробы", "", "Экскурсии понравились"]
+    for comment in [*comments, "Хорошо"]:
+        app.test_client().post(f"/s/{token}", data=GOOD | {"comment": comment})
+    login_as(client, people["municipal"])
+    url = f"/reports/campaigns/{campaign.id}?unit={tree['school_a1'].id}"
+    listed = client.get(url).get_data(as_text=True).split('data-testid="text-answers"')[1]
+    listed = listed.split("</ul>")[0]
+    assert listed.count("<li") == 4 and "Спасибо за профпробы" in listed
+    found = client.get(url + "&q=ЭКСКУРС").get_data(as_text=True)
+    found = found.split('data-testid="text-answers"')[1].split("</ul>")[0]
+    assert found.count("<li") == 2 and "профпробы" not in found
+    # Fewer respondents than the smallest group: no answers listed at all.
+    other = link_of(campaign, tree["school_a2"]).token
+    app.test_client().post(f"/s/{other}", data=GOOD | {"comment": "Единственный ответ"})
+    small = client.get(f"/reports/campaigns/{campaign.id}?unit={tree['school_a2'].id}")
+    assert "Единственный ответ" not in small.get_data(as_text=True)
