@@ -100,8 +100,14 @@ def campaign(campaign_id: int) -> str:
                 distributions.append(
                     charts.distribution_chart(field, table.loc[root.id].to_dict(), language)
                 )
+    earlier = _earlier_waves(found)
+    compare = next((c for c in earlier if c.id == request.args.get("compare", type=int)), None)
+    dynamics = _dynamics(report, compare, basis, root, shown) if compare else []
     return render_template(
         "reports/campaign.html",
+        earlier=earlier,
+        compare=compare,
+        dynamics=dynamics,
         campaign=found,
         report=report,
         root=root,
@@ -133,6 +139,38 @@ def campaign(campaign_id: int) -> str:
         status_label=status_label,
         export_form=ExportForm(),
     )
+
+
+def _earlier_waves(campaign: Any) -> list[Any]:
+    """Earlier campaigns of the same form the user sees: the waves to compare with."""
+    return [
+        c
+        for c in campaigns.visible_campaigns(db.session, current_user)
+        if c.form_version.form_id == campaign.form_version.form_id
+        and c.id != campaign.id
+        and c.created_at < campaign.created_at
+    ]
+
+
+def _dynamics(
+    report: Any, compare: Any, basis: Basis, root: OrgUnit, shown: list[Any]
+) -> list[Any]:
+    """Per indicator at `root`: this wave, the earlier one, the change, and both
+    response rates (a change between two small samples means little)."""
+    before = campaign_report(db.session, current_user, compare, basis)
+    rows = []
+    for indicator in shown:
+        now, then = report.value(indicator.id, root.id), before.value(indicator.id, root.id)
+        change = (
+            now.value - then.value
+            if now is not None
+            and then is not None
+            and now.value is not None
+            and then.value is not None
+            else None
+        )
+        rows.append((indicator, now, then, change))
+    return [rows, report.participation(root.id), before.participation(root.id)]
 
 
 def _computing(campaign: Any, root: OrgUnit, basis: Basis) -> str | None:

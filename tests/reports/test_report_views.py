@@ -295,3 +295,45 @@ def test_free_text_answers_with_search_for_coordinators(client, tree, people, ap
     app.test_client().post(f"/s/{other}", data=GOOD | {"comment": "Единственный ответ"})
     small = client.get(f"/reports/campaigns/{campaign.id}?unit={tree['school_a2'].id}")
     assert "Единственный ответ" not in small.get_data(as_text=True)
+
+
+def test_a_repeated_survey_is_compared_with_the_earlier_wave(client, tree, people, app):
+    from tests.surveys.test_survey_links import GOOD, link_of, survey_document
+
+    document = survey_document()
+    document["respondents"]["min_group_size"] = 1
+    document["indicators"] = [
+        {
+            "id": "organised_share",
+            "title": "Выбор профиля организован",
+            "unit": "%",
+            "formula": 'share(organised == "yes")',
+            "source": {"document": "Приказ № 1067", "clause": "7.2"},
+        }
+    ]
+    waves = []
+    for title, answers in (
+        ("Волна 1", ("yes", "no", "no", "no")),
+        ("Волна 2", ("yes", "yes", "no")),
+    ):
+        wave = new_campaign(
+            tree,
+            people,
+            deadline=datetime(2027, 8, 31, 23, 59),
+            document=document,
+            title=title,
+            opened=True,
+        )
+        token = link_of(wave, tree["school_a1"]).token
+        for organised in answers:
+            app.test_client().post(f"/s/{token}", data=GOOD | {"organised": organised})
+        waves.append(wave)
+    first, second = waves
+    login_as(client, people["region"])
+    html = client.get(
+        f"/reports/campaigns/{second.id}?unit={tree['school_a1'].id}&compare={first.id}"
+    ).get_data(as_text=True)
+    table = html.split('data-testid="dynamics"')[1].split("</table>")[0]
+    change = table.split('data-change="')[1].split('"')[0]
+    assert float(change) == pytest.approx(200 / 3 - 25)  # 66.7 % now, 25 % then
+    assert "+41,7" in table
