@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -66,6 +66,7 @@ class Report:
     scopes: list[str]
     answers: pd.DataFrame
     unit_frame: pd.DataFrame
+    figures: pd.DataFrame | None = None
 
     def visible(self, group: int) -> bool:
         unit = self.units.get(group)
@@ -121,6 +122,12 @@ class CategoryRow:
     label: str
     responses: int
     values: dict[str, IndicatorValue]
+    # The group's population and response rate, when the form gives its headcount.
+    headcount: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return 100 * self.responses / self.headcount if self.headcount else None
 
 
 def by_category(report: Report, root: OrgUnit, language: str) -> list[CategoryRow]:
@@ -134,8 +141,10 @@ def by_category(report: Report, root: OrgUnit, language: str) -> list[CategoryRo
     rows = []
     for option in field.options:
         subset = report.answers[report.answers[name] == option.value]
+        # The group's own population is the base of its response rate.
+        spec = replace(report.spec, headcount=report.spec.category_headcount.get(option.value))
         computed = Engine(
-            report.spec, report.unit_frame, subset, None, year=report.campaign.academic_year
+            spec, report.unit_frame, subset, report.figures, year=report.campaign.academic_year
         ).compute(levels=(level,))
         values = {
             i.id: found
@@ -143,11 +152,15 @@ def by_category(report: Report, root: OrgUnit, language: str) -> list[CategoryRo
             if (found := computed.value(i.id, level, root.id)) is not None
         }
         table = computed.participation_tables.get(level)
-        responses = 0
+        responses, headcount = 0, None
         if table is not None:
             hits = [p for p, g in enumerate(table.groups) if int(g) == root.id]
-            responses = int(table.responses[hits[0]]) if hits else 0
-        rows.append(CategoryRow(option.value, option.label.get(language), responses, values))
+            if hits:
+                found = table.row(hits[0])
+                responses, headcount = found.responses, found.headcount
+        rows.append(
+            CategoryRow(option.value, option.label.get(language), responses, values, headcount)
+        )
     return rows
 
 
@@ -193,15 +206,17 @@ def campaign_report(
     stamp = data_stamp(session, campaign)
     if stored:
         found = snapshots.load(campaign.id, basis.value, scopes, stamp)
-        if found is not None:
-            computed, answers, unit_frame = found
+        if isinstance(found, tuple) and len(found) == 4:  # older snapshots are recomputed
+            computed, answers, unit_frame, figures = found
             ids = [int(i) for i in unit_frame.index]
             _places, known = (
                 places(session, list(session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))))
                 if ids
                 else ([], {})
             )
-            return Report(campaign, spec, basis, computed, known, scopes, answers, unit_frame)
+            return Report(
+                campaign, spec, basis, computed, known, scopes, answers, unit_frame, figures
+            )
     survey = is_survey(campaign)
     if survey:
         expected_query = (
@@ -256,16 +271,12 @@ def campaign_report(
     unit_places, known = places(session, expected)
     unit_frame = units_frame(unit_places)
     answers = answers_frame(spec, [(unit_id, answers or {}) for unit_id, answers in counted])
-    engine = Engine(
-        spec,
-        unit_frame,
-        answers,
-        figures_frame((u, f, g, float(v)) for u, f, g, v in figure_rows),
-        year=campaign.academic_year,
-    )
+    figures = figures_frame((u, f, g, float(v)) for u, f, g, v in figure_rows)
+    engine = Engine(spec, unit_frame, answers, figures, year=campaign.academic_year)
     computed = engine.compute()
-    snapshots.save(campaign.id, basis.value, scopes, stamp, (computed, answers, unit_frame))
-    return Report(campaign, spec, basis, computed, known, scopes, answers, unit_frame)
+    content = (computed, answers, unit_frame, figures)
+    snapshots.save(campaign.id, basis.value, scopes, stamp, content)
+    return Report(campaign, spec, basis, computed, known, scopes, answers, unit_frame, figures)
 
 
 def data_stamp(session: Session, campaign: Campaign) -> str:

@@ -134,6 +134,8 @@ class FormSpec:
     headcount: Node | None = None
     # The single-choice field naming the respondent group; reports break figures down by it.
     category_field: str | None = None
+    # Each respondent group's population (option value -> figure() expression).
+    category_headcount: dict[str, Node] = field(default_factory=dict)
 
     @property
     def fields(self) -> list[FieldSpec]:
@@ -210,6 +212,10 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
         multiple_per_browser=respondents.get("multiple_per_browser", False),
         headcount=_optional_tree(respondents.get("headcount")),
         category_field=respondents.get("category_field"),
+        category_headcount={
+            value: parse(source)
+            for value, source in respondents.get("category_headcount", {}).items()
+        },
         sections=tuple(
             SectionSpec(
                 id=s["id"],

@@ -212,6 +212,8 @@ def _expressions(document: Document) -> Iterator[tuple[str, str, bool, bool]]:
         yield f"$.rules[{n}].check", rule["check"], False, True
     if "headcount" in document["respondents"]:
         yield "$.respondents.headcount", document["respondents"]["headcount"], True, False
+    for value, source in document["respondents"].get("category_headcount", {}).items():
+        yield f"$.respondents.category_headcount.{value}", source, True, False
     for n, indicator in enumerate(document.get("indicators", [])):
         yield f"$.indicators[{n}].formula", indicator["formula"], True, False
         if "not_applicable_if" in indicator:
@@ -252,6 +254,14 @@ def check_rule_fields(document: Document) -> list[Issue]:
 def check_category_field(document: Document) -> list[Issue]:
     name = document["respondents"].get("category_field")
     if name is None:
+        if document["respondents"].get("category_headcount"):
+            return [
+                Issue(
+                    "$.respondents.category_headcount",
+                    "not_a_category",
+                    "headcounts per group need a category_field",
+                )
+            ]
         return []
     field = next((f for _path, f in fields_with_paths(document) if f["id"] == name), None)
     if field is None or field["type"] != "single_choice":
@@ -262,7 +272,16 @@ def check_category_field(document: Document) -> list[Issue]:
                 f"{name!r} is not a single-choice field of the form",
             )
         ]
-    return []
+    values = {o["value"] for o in field.get("options", [])}
+    return [
+        Issue(
+            f"$.respondents.category_headcount.{value}",
+            "not_a_category",
+            f"{name!r} has no option {value!r}",
+        )
+        for value in document["respondents"].get("category_headcount", {})
+        if value not in values
+    ]
 
 
 SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (

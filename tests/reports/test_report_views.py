@@ -337,3 +337,90 @@ def test_a_repeated_survey_is_compared_with_the_earlier_wave(client, tree, peopl
     change = table.split('data-change="')[1].split('"')[0]
     assert float(change) == pytest.approx(200 / 3 - 25)  # 66.7 % now, 25 % then
     assert "+41,7" in table
+
+
+def test_each_group_has_its_response_rate_against_its_own_headcount(client, tree, people):
+    """As Table 2 of the Tomsk order counts it: 195 of 314 mathematics teachers answered,
+    62.1 % (the order prints 61 %)."""
+    from sqlalchemy import insert
+
+    from collector.extensions import db
+    from collector.models import FormResponse, ReferenceFigure
+    from tests.surveys.test_survey_links import link_of, survey_document
+
+    document = survey_document()
+    document["sections"][0]["fields"][0] = {
+        "id": "group",
+        "type": "single_choice",
+        "label": "Группа",
+        "required": True,
+        "options": [
+            {"value": "math", "label": "Учителя математики"},
+            {"value": "physics", "label": "Учителя физики"},
+        ],
+    }
+    document["respondents"].update(
+        category_field="group",
+        category_headcount={
+            "math": 'figure("teachers_math")',
+            "physics": 'figure("teachers_physics")',
+        },
+        min_group_size=1,
+    )
+    document["indicators"] = []
+    campaign = new_campaign(
+        tree,
+        people,
+        deadline=datetime(2027, 8, 31, 23, 59),
+        document=document,
+        year=2026,
+        opened=True,
+    )
+    # Headcounts over two municipalities' schools: 314 mathematics, 120 physics teachers.
+    staff = {
+        "school_a1": (100, 40),
+        "school_a2": (80, 30),
+        "school_b1": (70, 25),
+        "school_b2": (64, 25),
+    }
+    answered = {
+        "school_a1": (70, 20),
+        "school_a2": (50, 10),
+        "school_b1": (40, 15),
+        "school_b2": (35, 5),
+    }
+    rows = []
+    for key, (math, physics) in staff.items():
+        unit = tree[key]
+        for figure, value in (("teachers_math", math), ("teachers_physics", physics)):
+            db.session.add(
+                ReferenceFigure(
+                    unit_id=unit.id, academic_year=2026, figure=figure, grade=None, value=value
+                )
+            )
+        link_of(campaign, unit)
+        for group, count in zip(("math", "physics"), answered[key], strict=True):
+            rows += [
+                {
+                    "form_version_id": campaign.form_version_id,
+                    "form_id": "parent-poll",
+                    "unit_id": unit.id,
+                    "campaign_id": campaign.id,
+                    "status": "submitted",
+                    "answers": {"group": group, "organised": "yes"},
+                    "revision": 1,
+                    "late": False,
+                }
+                for _ in range(count)
+            ]
+    db.session.execute(insert(FormResponse), rows)
+    db.session.commit()
+    login_as(client, people["region"])
+    html = client.get(f"/reports/campaigns/{campaign.id}").get_data(as_text=True)
+    table = html.split('data-testid="by-group"')[1].split("</table>")[0]
+    math = table.split('data-group="math"')[1].split("</tr>")[0]
+    assert ">195<" in math and ">314<" in math
+    assert float(math.split('data-rate="')[1].split('"')[0]) == pytest.approx(195 / 314 * 100)
+    assert "62,1" in math
+    physics = table.split('data-group="physics"')[1].split("</tr>")[0]
+    assert float(physics.split('data-rate="')[1].split('"')[0]) == pytest.approx(50 / 120 * 100)
