@@ -25,6 +25,7 @@ from collector.exporters.contract import (
 from collector.exporters.csvfiles import csv_bytes, indicators_table
 from collector.exporters.flatten import columns_for, row_for
 from collector.exporters.workbook import write_workbook
+from collector.indicators.engine import distribution
 from collector.indicators.frame import LEVELS
 from collector.labels import status_label, unit_type_label
 from collector.models import Campaign, FormResponse, OrgUnit, User
@@ -160,6 +161,21 @@ def build_workbook(
     ]
     head = [Column(_("Code")), Column(_("Organisation"), width=40)]
     if survey:
+        distribution_rows = _distribution_rows(report, root, language)
+        book.sections.append(
+            Table(
+                name=_("Distribution"),
+                title=_("Answers by option: %(unit)s", unit=root.name),
+                columns=[
+                    Column(_("Question"), width=50),
+                    Column(_("Option"), width=40),
+                    Column(_("Answers"), "integer"),
+                    Column(_("Share (%)"), "percent"),
+                ],
+                rows=distribution_rows,
+                row_count=len(distribution_rows),
+            )
+        )
         flat = columns_for(spec.fields, language)
         book.responses = Table(
             name=_("Answers"),
@@ -203,6 +219,33 @@ def build_workbook(
         row_count=len(completeness),
     )
     return book
+
+
+def _distribution_rows(report: Report, root: OrgUnit, language: str) -> list[list[Any]]:
+    """Each choice question's answers per option at `root`, with the share of those who
+    answered it; nothing for a unit with fewer respondents than the smallest group."""
+    level = level_of(root)
+    participation = report.participation(root.id)
+    if participation is None or participation.responses < report.spec.min_group_size:
+        return []
+    rows: list[list[Any]] = []
+    for field in report.spec.fields:
+        table = distribution(report.answers, report.unit_frame, level, field.id)
+        if field.id not in report.answers.columns or root.id not in table.index:
+            continue
+        counts = table.loc[root.id].to_dict()
+        total = sum(counts.values())
+        if field.type == "yes_no":
+            labels = {True: _("Yes"), False: _("No")}
+        else:
+            labels = {o.value: o.label.get(language) for o in field.options}
+        asked = field.label.get(language)
+        # A multiple choice: the share of respondents who ticked each option.
+        base = total if field.type != "multiple_choice" else participation.responses
+        for value, label in labels.items():
+            count = int(counts.get(value, 0))
+            rows.append([asked, str(label), count, 100 * count / base if base else None])
+    return rows
 
 
 def _count(session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str]) -> int:

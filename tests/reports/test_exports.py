@@ -137,3 +137,31 @@ def test_people_without_export_rights_get_nothing(client, people, campaign):
     login_as(client, people["school"])
     refused = client.post(f"/reports/campaigns/{campaign.id}/export", data={"table": ""})
     assert refused.status_code in (403, 404)
+
+
+def test_the_survey_workbook_has_the_distribution_of_answers(client, app, tree, people):
+    from datetime import datetime
+
+    from tests.campaigns.factories import new_campaign
+    from tests.surveys.test_survey_links import survey_document
+
+    document = survey_document()
+    document["respondents"]["min_group_size"] = 1
+    campaign = new_campaign(
+        tree, people, deadline=datetime(2027, 8, 31, 23, 59), document=document, opened=True
+    )
+    token = link_of(campaign, tree["school_a1"]).token
+    for organised, helped in (("yes", ["tests"]), ("yes", ["tests", "trips"]), ("no", [])):
+        app.test_client().post(
+            f"/s/{token}", data=GOOD | {"organised": organised, "helped": helped}
+        )
+    login_as(client, people["region"])
+    book = workbook_of(export_file(client, campaign, unit=tree["school_a1"]))
+    rows = list(book["Распределение"].iter_rows(min_row=3, values_only=True))
+    by_option = {(r[0], r[1]): (r[2], r[3]) for r in rows}
+    organised = "Был ли организован выбор профиля?"
+    assert by_option[(organised, "Выбор профиля был организован")] == (2, pytest.approx(200 / 3))
+    assert by_option[(organised, "Не был организован")] == (1, pytest.approx(100 / 3))
+    # A multiple choice: the share of the three respondents who ticked the option.
+    assert by_option[("Что помогло выбрать", "Тесты")] == (2, pytest.approx(200 / 3))
+    assert by_option[("Что помогло выбрать", "Экскурсии")] == (1, pytest.approx(100 / 3))
