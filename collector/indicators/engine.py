@@ -612,6 +612,11 @@ def distribution(answers: pd.DataFrame, units: pd.DataFrame, level: str, path: s
         return pd.DataFrame()
     if _holds_lists(frame["value"]):
         frame = frame.explode("value").dropna()
+    elif frame["value"].dtype == "float64":
+        # A rating is read as a number; its points are named as the form names them ("4").
+        frame["value"] = frame["value"].map(
+            lambda v: str(int(v)) if float(v).is_integer() else str(v)
+        )
     table = frame.groupby(["group", "value"]).size().unstack(fill_value=0)
     table.index = table.index.astype("int64")
     return table

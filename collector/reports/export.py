@@ -237,8 +237,10 @@ def _distribution_rows(report: Report, root: OrgUnit, language: str) -> list[lis
         total = sum(counts.values())
         if field.type == "yes_no":
             labels = {True: _("Yes"), False: _("No")}
-        else:
+        elif field.options:
             labels = {o.value: o.label.get(language) for o in field.options}
+        else:  # a numeric scale: its points as they were answered
+            labels = {value: value for value in sorted(counts, key=str)}
         asked = field.label.get(language)
         # A multiple choice: the share of respondents who ticked each option.
         base = total if field.type != "multiple_choice" else participation.responses

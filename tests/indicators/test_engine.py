@@ -251,3 +251,11 @@ def test_small_groups_stay_anonymous():
     assert school[102].value == pytest.approx(100.0) and school[102].status == "ok"
     municipality = engine.compute().by("organised_share", "municipality")[10]
     assert municipality.value == pytest.approx(4 / 5 * 100)  # 5 respondents: shown
+
+
+def test_a_rating_is_counted_per_point_by_its_option_values():
+    import pandas as pd
+
+    answers = pd.DataFrame({"unit_id": [101, 101, 102], "score": [4.0, 5.0, 4.0]})
+    table = distribution(answers, units_frame(PLACES), "municipality", "score")
+    assert table.loc[10].to_dict() == {"4": 2, "5": 1}
