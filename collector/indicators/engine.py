@@ -24,7 +24,15 @@ import numpy as np
 import pandas as pd
 
 from collector.indicators.frame import LEVELS
-from collector.schema.expressions import Binary, Call, Literal, Node, Reference, Unary
+from collector.schema.expressions import (
+    Binary,
+    Call,
+    Literal,
+    Node,
+    Reference,
+    Unary,
+    references,
+)
 from collector.schema.spec import FormSpec, IndicatorSpec
 
 GROUP_CALLS = frozenset({"sum", "count", "min", "max", "count_if", "share", "mean", "figure"})
@@ -571,8 +579,11 @@ class Engine:
         status = np.where(not_applicable, NOT_APPLICABLE, np.where(np.isnan(values), NO_DATA, OK))
         if self.spec.kind == "survey":
             # Small groups stay anonymous: no figure for fewer respondents than the form's
-            # smallest group (a share of 2 parents tells what each of them answered).
-            too_few = (level.responses > 0) & (level.responses < self.spec.min_group_size)
+            # smallest group (a share of 2 parents tells what each of them answered). The
+            # respondents are those who answered what the formula reads: 4 mathematics
+            # teachers among 30 answers are still 4.
+            answering = self._respondents(indicator, level, keep)
+            too_few = (answering > 0) & (answering < self.spec.min_group_size)
             values = np.where(too_few, np.nan, values)
             status = np.where(too_few, SMALL_GROUP, status)
         return IndicatorTable(
@@ -586,6 +597,23 @@ class Engine:
             excluded=excluded,
             target=_target(indicator, self.year),
         )
+
+    def _respondents(
+        self, indicator: IndicatorSpec, level: _Level, keep: np.ndarray | None
+    ) -> np.ndarray:
+        """Per group: responses that answered at least one field the formula reads."""
+        columns = [
+            ref.dotted
+            for ref in references(indicator.formula)
+            if ref.dotted in self.answers.columns
+        ]
+        if not columns:
+            return level.responses
+        answered = self.answers[columns].notna().any(axis=1).to_numpy(dtype=bool)
+        if keep is not None:
+            answered &= keep
+        valid = (level.row_codes >= 0) & answered
+        return np.bincount(level.row_codes[valid], minlength=len(level.groups))
 
     def _participation(self, level: _Level) -> ParticipationTable:
         responses = level.responses
