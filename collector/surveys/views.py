@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from collector.entry.views import RENDERERS
 from collector.extensions import csrf, db, limiter
+from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import answers_from_form, build_form_class
 from collector.surveys import services
 
@@ -94,7 +95,20 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
         return render_template("surveys/thanks.html", survey=survey, language=language, again=True)
     form = build_form_class(survey.spec, FlaskForm, language)()
     stale = False
-    if form.validate_on_submit():
+    typed = answers_from_form(survey.spec, form) if request.method == "POST" else {}
+    # Questions that depend on earlier answers appear once those answers are given: no
+    # script needed, nothing typed is lost (the page comes back with the new questions).
+    visible = visible_field_ids(survey.spec, typed)
+    # The page says which questions it showed; a client that does not (a script) is
+    # taken to have seen them all.
+    shown = set(filter(None, request.form.get("shown", "").split(",")))
+    more = "shown" in request.form and bool(visible - shown)
+    if more:
+        form.validate()  # keeps the values; the errors are not shown for new questions
+        for field_id in list(form.errors):
+            if field_id in form and field_id not in shown:
+                form[field_id].errors = []
+    elif form.validate_on_submit():
         token = survey.link.token  # read now: the commit expires the loaded objects
         try:
             found = services.record_answer(
@@ -124,6 +138,8 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
         language=language,
         renderers=RENDERERS,
         stale=stale,
+        visible=visible,
+        more=more,
     )
 
 

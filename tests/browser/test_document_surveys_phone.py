@@ -27,7 +27,8 @@ def campaign_for(name: str, tree, people):
     )
 
 
-def answer_on_a_phone(browser, server, token: str, steps) -> None:
+def answer_on_a_phone(browser, server, token: str, steps, follow_up=None) -> None:
+    """Answer, send; when the answers open more questions, answer those and send again."""
     context = browser.new_context(**PHONE)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -37,6 +38,11 @@ def answer_on_a_phone(browser, server, token: str, steps) -> None:
         steps(page)
         with page.expect_navigation():
             page.get_by_role("button", name="Отправить").click()
+        if follow_up is not None:
+            expect(page.get_by_test_id("more-questions")).to_be_visible()
+            follow_up(page)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Отправить").click()
         expect(page.get_by_test_id("thanks")).to_contain_text("Спасибо")
     finally:
         context.close()
@@ -54,14 +60,21 @@ def test_a_parent_answers_the_tomsk_poll(browser, server, tree, people):
     campaign = campaign_for("tomsk-2022-parent-poll", tree, people)
 
     def steps(page):
+        assert page.locator("#field-helped").count() == 0  # asked only once it applies
         page.locator("#field-grade").get_by_label("10 класс").check()
         page.locator("#field-profile_choice").get_by_label(
             "Выбор предпрофиля/профиля обучения был организован"
         ).check()
 
-    answer_on_a_phone(browser, server, link_of(campaign, tree["school_a1"]).token, steps)
+    def follow_up(page):
+        # The answers given so far are still there; the follow-up question is new.
+        assert page.locator("#field-grade").get_by_label("10 класс").is_checked()
+        page.locator("#field-helped input[type=checkbox]").first.check()
+
+    answer_on_a_phone(browser, server, link_of(campaign, tree["school_a1"]).token, steps, follow_up)
     answers = stored_answers(campaign)
     assert answers["profile_choice"] == "organised" and answers["grade"] == "10"
+    assert len(answers["helped"]) == 1
 
 
 def test_a_pupil_answers_the_nevinnomyssk_satisfaction_poll(browser, server, tree, people):
@@ -72,15 +85,16 @@ def test_a_pupil_answers_the_nevinnomyssk_satisfaction_poll(browser, server, tre
         page.locator("#field-took_part").get_by_label(
             "Экскурсии на предприятия, в колледжи, вузы, дни открытых дверей"
         ).check()
-        for field, point in (
-            ("info", "4"),
-            ("practice", "5"),
-            ("choice_help", "4"),
-            ("overall", "5"),
-        ):
+        assert page.locator("#field-practice").count() == 0  # asked once it applies
+        for field, point in (("info", "4"), ("choice_help", "4"), ("overall", "5")):
             page.locator(f"#field-{field} input[value='{point}']").check()
 
-    answer_on_a_phone(browser, server, link_of(campaign, tree["school_a1"]).token, steps)
+    def follow_up(page):
+        assert page.locator("#field-meetings_rating").count() == 0  # no meetings ticked
+        assert page.locator("#field-overall input[value='5']").is_checked()  # kept
+        page.locator("#field-practice input[value='5']").check()
+
+    answer_on_a_phone(browser, server, link_of(campaign, tree["school_a1"]).token, steps, follow_up)
     answers = stored_answers(campaign)
     assert answers["overall"] == "5"  # a verbal scale keeps its option values
     assert answers["grade"] == "8" and "meetings_rating" not in answers
