@@ -8,22 +8,14 @@ from playwright.sync_api import expect
 
 from tests.browser.test_login_menus import log_in
 from tests.campaigns.factories import new_campaign
+from tests.reports.fixtures import organised_share
 from tests.surveys.test_survey_links import GOOD, link_of, survey_document
 
 
 def test_coordinator_drills_down_to_a_school(page, server, tree, people, app):
     document = survey_document()
     document["respondents"]["min_group_size"] = 2
-    document["indicators"] = [
-        {
-            "id": "organised_share",
-            "title": "Выбор профиля организован",
-            "unit": "%",
-            "formula": 'share(organised == "yes")',
-            "targets": {"2026": 80},
-            "source": {"document": "Приказ № 1067", "clause": "7.2"},
-        }
-    ]
+    document["indicators"] = [organised_share(targets={"2026": 80})]
     campaign = new_campaign(
         tree,
         people,

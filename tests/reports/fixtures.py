@@ -66,3 +66,18 @@ def answered_campaign(tree: dict[str, OrgUnit], people: dict[str, User]) -> Camp
         response.status = status
     db.session.commit()
     return made
+
+
+def organised_share(targets: dict[str, float] | None = None) -> dict:
+    """The 7.2-like indicator the survey report tests count by hand."""
+    indicator = {
+        "id": "organised_share",
+        "title": "Выбор профиля организован",
+        "unit": "%",
+        "formula": 'share(organised == "yes")',
+        "source": {"document": "Приказ № 1067", "clause": "7.2"},
+    }
+    if targets:
+        indicator["targets"] = targets
+    return indicator
+

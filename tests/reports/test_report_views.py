@@ -10,6 +10,7 @@ import pytest
 from collector.extensions import db
 from tests.campaigns.factories import new_campaign
 from tests.conftest import login_as
+from tests.reports.fixtures import organised_share
 
 
 def cell(html: str, row_attribute: str, value: str) -> str:
@@ -79,15 +80,7 @@ def test_a_survey_report_shows_the_response_rate_and_the_answers(client, tree, p
     document = survey_document()
     document["respondents"]["headcount"] = 'figure("pupils", 8, 11)'
     document["respondents"]["min_group_size"] = 1  # three answers, all to be shown
-    document["indicators"] = [
-        {
-            "id": "organised_share",
-            "title": "Выбор профиля организован",
-            "unit": "%",
-            "formula": 'share(organised == "yes")',
-            "source": {"document": "Приказ № 1067", "clause": "7.2"},
-        }
-    ]
+    document["indicators"] = [organised_share()]
     campaign = new_campaign(
         tree,
         people,
@@ -211,15 +204,7 @@ def test_a_school_with_too_few_answers_shows_no_breakdown(client, tree, people, 
     from tests.surveys.test_survey_links import GOOD, link_of, survey_document
 
     document = survey_document()  # the smallest group shown: 5 respondents
-    document["indicators"] = [
-        {
-            "id": "organised_share",
-            "title": "Выбор профиля организован",
-            "unit": "%",
-            "formula": 'share(organised == "yes")',
-            "source": {"document": "Приказ № 1067", "clause": "7.2"},
-        }
-    ]
+    document["indicators"] = [organised_share()]
     campaign = new_campaign(
         tree, people, deadline=datetime(2027, 8, 31, 23, 59), document=document, opened=True
     )
@@ -244,15 +229,7 @@ def test_survey_figures_by_respondent_group(client, tree, people, app):
 
     document = survey_document()
     document["respondents"].update(category_field="grade", min_group_size=2)
-    document["indicators"] = [
-        {
-            "id": "organised_share",
-            "title": "Выбор профиля организован",
-            "unit": "%",
-            "formula": 'share(organised == "yes")',
-            "source": {"document": "Приказ № 1067", "clause": "7.2"},
-        }
-    ]
+    document["indicators"] = [organised_share()]
     campaign = new_campaign(
         tree, people, deadline=datetime(2027, 8, 31, 23, 59), document=document, opened=True
     )
@@ -302,15 +279,7 @@ def test_a_repeated_survey_is_compared_with_the_earlier_wave(client, tree, peopl
 
     document = survey_document()
     document["respondents"]["min_group_size"] = 1
-    document["indicators"] = [
-        {
-            "id": "organised_share",
-            "title": "Выбор профиля организован",
-            "unit": "%",
-            "formula": 'share(organised == "yes")',
-            "source": {"document": "Приказ № 1067", "clause": "7.2"},
-        }
-    ]
+    document["indicators"] = [organised_share()]
     waves = []
     for title, answers in (
         ("Волна 1", ("yes", "no", "no", "no")),
