@@ -80,4 +80,3 @@ def organised_share(targets: dict[str, float] | None = None) -> dict:
     if targets:
         indicator["targets"] = targets
     return indicator
-
