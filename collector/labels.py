@@ -6,6 +6,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+
+def _label(labels: dict[str, Any], key: str) -> str:
+    """The label of `key` in the interface language; an unknown key as it is."""
+    return str(labels.get(key, key))
+
+
 ROLE_LABELS: dict[str, Any] = {
     "admin": _l("Administrator"),
     "regional_coordinator": _l("Coordinator (region or city department)"),
@@ -26,11 +32,11 @@ UNIT_TYPE_LABELS: dict[str, Any] = {
 
 
 def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
+    return _label(ROLE_LABELS, role)
 
 
 def unit_type_label(unit_type: str) -> str:
-    return str(UNIT_TYPE_LABELS.get(unit_type, unit_type))
+    return _label(UNIT_TYPE_LABELS, unit_type)
 
 
 STATUS_LABELS: dict[str, Any] = {
@@ -65,7 +71,7 @@ LATE_POLICY_LABELS: dict[str, Any] = {
 
 
 def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+    return _label(STATUS_LABELS, status)
 
 
 def status_badge(status: str) -> str:
@@ -73,7 +79,7 @@ def status_badge(status: str) -> str:
 
 
 def campaign_state_label(state: str) -> str:
-    return str(CAMPAIGN_STATE_LABELS.get(state, state))
+    return _label(CAMPAIGN_STATE_LABELS, state)
 
 
 AUDIT_LABELS: dict[str, Any] = {
@@ -87,7 +93,7 @@ AUDIT_LABELS: dict[str, Any] = {
 
 
 def audit_label(action: str) -> str:
-    return str(AUDIT_LABELS.get(action, action))
+    return _label(AUDIT_LABELS, action)
 
 
 JOB_STATE_LABELS: dict[str, Any] = {
@@ -99,4 +105,4 @@ JOB_STATE_LABELS: dict[str, Any] = {
 
 
 def job_state_label(state: str) -> str:
-    return str(JOB_STATE_LABELS.get(state, state))
+    return _label(JOB_STATE_LABELS, state)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import false, or_, select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -12,7 +12,7 @@ from collector.auth.permissions import Action, Grant, allowed, allowed_anywhere,
 from collector.errors import ActionForbidden, NotInScope
 from collector.models import OrgUnit, User
 from collector.models.base import utcnow
-from collector.models.units import subtree_clause
+from collector.models.units import subtrees_clause
 
 MIN_PASSWORD_LENGTH = 10
 # Checked when the login name is unknown, so both paths cost the same time.
@@ -76,7 +76,7 @@ def scope_clause(user: User, action: Action) -> ColumnElement[bool]:
         return false()
     if "" in paths:
         return OrgUnit.id.is_not(None)
-    return or_(*(subtree_clause(path) for path in paths))
+    return subtrees_clause(paths)
 
 
 def top_units(session: Session, user: User, action: Action) -> list[OrgUnit]:

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collector.auth.permissions import ROLE_ACTIONS, Action
@@ -23,17 +23,13 @@ from collector.models import (
     SurveyLink,
     User,
 )
-from collector.models.units import subtree_clause
+from collector.models.units import subtree_clause, subtrees_clause
 
 # Columns of the completeness table, in the order of the workflow.
 STATUSES = tuple(ResponseState)
 # A report is with its school (not yet handed in) in these states.
 NOT_SUBMITTED = (ResponseState.NOT_STARTED, ResponseState.DRAFT, ResponseState.RETURNED)
 DONE = (ResponseState.SUBMITTED, ResponseState.RESUBMITTED, ResponseState.ACCEPTED)
-
-
-def _in_scopes(scopes: list[str]) -> object:
-    return or_(*(subtree_clause(path) for path in scopes))
 
 
 def default_root(session: Session, campaign: Campaign, scopes: list[str]) -> OrgUnit:
@@ -91,7 +87,7 @@ def completeness(
             FormResponse.campaign_id == campaign.id,
             FormResponse.unit_report_key.is_not(None),
             subtree_clause(root.path),
-            _in_scopes(scopes),
+            subtrees_clause(scopes),
         )
     ).all()
     child_ids: dict[int, list[tuple[FormResponse, str]]] = defaultdict(list)
@@ -180,7 +176,7 @@ def not_submitted(
             FormResponse.campaign_id == campaign.id,
             FormResponse.unit_report_key.is_not(None),
             FormResponse.status.in_([s.value for s in NOT_SUBMITTED]),
-            _in_scopes(scopes),
+            subtrees_clause(scopes),
         )
         .order_by(OrgUnit.path)
     )
@@ -228,7 +224,7 @@ def survey_counts(session: Session, user: User, campaign: Campaign) -> list[Surv
     links = session.scalars(
         select(SurveyLink)
         .join(OrgUnit, SurveyLink.unit_id == OrgUnit.id)
-        .where(SurveyLink.campaign_id == campaign.id, _in_scopes(scopes))
+        .where(SurveyLink.campaign_id == campaign.id, subtrees_clause(scopes))
         .order_by(OrgUnit.path)
     )
     return [SurveyCount(link, answers.get(link.unit_id, 0)) for link in links]

@@ -66,23 +66,17 @@ def start_job(
     return job
 
 
-def may_see(user: User, job: Job) -> bool:
+def may_see(session: Session, user: User, job: Job) -> bool:
     """The user who asked, and coordinators who may export what it covers."""
     if job.created_by == user.id:
         return True
-    unit = job.scope_unit_id and user and _unit(job)
-    return bool(unit) and can(user, Action.EXPORT, unit)
-
-
-def _unit(job: Job) -> OrgUnit | None:
-    from collector.extensions import db
-
-    return db.session.get(OrgUnit, job.scope_unit_id) if job.scope_unit_id else None
+    unit = session.get(OrgUnit, job.scope_unit_id) if job.scope_unit_id else None
+    return unit is not None and can(user, Action.EXPORT, unit)
 
 
 def get_job(session: Session, user: User, job_id: str) -> Job:
     job = session.get(Job, job_id)
-    if job is None or not may_see(user, job):
+    if job is None or not may_see(session, user, job):
         raise NotInScope(job_id)
     _fail_if_dead(job)
     session.commit()

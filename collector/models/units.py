@@ -7,9 +7,10 @@ range scan on the index whatever the size of the whole tree.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, select
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -105,6 +106,11 @@ def subtree_clause(path: str, include_self: bool = True) -> ColumnElement[bool]:
     if not include_self:
         clause = clause & (OrgUnit.path != path)
     return clause
+
+
+def subtrees_clause(paths: Iterable[str]) -> ColumnElement[bool]:
+    """Units within any of the subtrees at `paths`."""
+    return or_(*(subtree_clause(path) for path in paths))
 
 
 def subtree_ids_select(path: str):  # type: ignore[no-untyped-def]

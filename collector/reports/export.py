@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collector.campaigns.services import is_survey, review_scopes
@@ -24,12 +23,11 @@ from collector.exporters.contract import (
 )
 from collector.exporters.csvfiles import csv_bytes, indicators_table
 from collector.exporters.flatten import columns_for, row_for
-from collector.exporters.workbook import write_workbook
 from collector.indicators.engine import distribution
 from collector.indicators.frame import LEVELS
 from collector.labels import status_label, unit_type_label
 from collector.models import Campaign, FormResponse, OrgUnit, User
-from collector.models.units import subtree_clause
+from collector.models.units import subtree_clause, subtrees_clause
 from collector.reports.services import Basis, Report, campaign_report, child_level, level_of
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,7 +111,7 @@ def _responses(
     if statuses is not None:
         query = query.where(FormResponse.status.in_(statuses))
     if scopes:
-        query = query.where(or_(*(subtree_clause(p) for p in scopes)))
+        query = query.where(subtrees_clause(scopes))
     # Streamed: a survey may have a million answers.
     return session.execute(query.execution_options(yield_per=2000))
 
@@ -258,7 +256,7 @@ def _count(session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str
         .where(FormResponse.campaign_id == campaign.id, subtree_clause(root.path))
     )
     if scopes:
-        query = query.where(or_(*(subtree_clause(p) for p in scopes)))
+        query = query.where(subtrees_clause(scopes))
     return int(session.scalar(query) or 0)
 
 
@@ -280,14 +278,6 @@ def _completeness_rows(
             else None
         )
         yield [unit.code, unit.name, status_label(response.status), submitted, response.late]
-
-
-def workbook_bytes(
-    session: Session, user: User, campaign: Campaign, root: OrgUnit, basis: Basis
-) -> bytes:
-    buffer = BytesIO()
-    write_workbook(build_workbook(session, user, campaign, root, basis), buffer)
-    return buffer.getvalue()
 
 
 CSV_TABLES = ("indicators", "completeness", "answers")

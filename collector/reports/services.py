@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collector.campaigns.services import is_survey, review_scopes
@@ -33,7 +33,7 @@ from collector.models import (
     SurveyLink,
     User,
 )
-from collector.models.units import subtree_clause
+from collector.models.units import subtree_clause, subtrees_clause
 from collector.reports import snapshots
 from collector.schema.spec import FormSpec
 
@@ -186,10 +186,6 @@ def places(
     return found, known
 
 
-def _in_scopes(scopes: list[str]) -> Any:
-    return or_(*(subtree_clause(path) for path in scopes))
-
-
 def campaign_report(
     session: Session,
     user: User,
@@ -241,12 +237,14 @@ def campaign_report(
             FormResponse.unit_report_key.is_not(None),
             FormResponse.status.in_(COUNTED[basis]),
         )
-    expected = list(session.scalars(expected_query.where(_in_scopes(scopes)))) if scopes else []
+    expected = (
+        list(session.scalars(expected_query.where(subtrees_clause(scopes)))) if scopes else []
+    )
     ids = [u.id for u in expected]
     counted = (
         session.execute(
             counted_query.join(OrgUnit, FormResponse.unit_id == OrgUnit.id).where(
-                _in_scopes(scopes)
+                subtrees_clause(scopes)
             )
         ).all()
         if scopes
@@ -261,7 +259,7 @@ def campaign_report(
                 ReferenceFigure.value,
             )
             .join(OrgUnit, ReferenceFigure.unit_id == OrgUnit.id)
-            .where(_in_scopes(scopes), ReferenceFigure.academic_year == campaign.academic_year)
+            .where(subtrees_clause(scopes), ReferenceFigure.academic_year == campaign.academic_year)
         ).all()
         if scopes
         else []
@@ -341,7 +339,7 @@ def text_answers(
         .where(
             FormResponse.campaign_id == report.campaign.id,
             subtree_clause(root.path),
-            _in_scopes(report.scopes),
+            subtrees_clause(report.scopes),
         )
         .order_by(FormResponse.id.desc())
         .execution_options(yield_per=1000)

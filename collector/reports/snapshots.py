@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask import current_app
 
@@ -17,15 +17,25 @@ def _path(campaign_id: int, basis: str, scopes: list[str]) -> Path:
     return Path(current_app.config["JOB_FOLDER"]) / "snapshots" / f"{campaign_id}-{key}.pickle"
 
 
-def load(campaign_id: int, basis: str, scopes: list[str], stamp: str) -> Any | None:
-    path = _path(campaign_id, basis, scopes)
+def _stamp_of(file: BinaryIO) -> str | None:
     try:
-        with path.open("rb") as file:
-            # Our own files, written by this app below its instance folder.
-            saved_stamp, content = pickle.load(file)  # noqa: S301
+        # Our own files, written by this app below its instance folder.
+        stamp = pickle.load(file)  # noqa: S301
+    except (EOFError, pickle.UnpicklingError, ValueError, AttributeError):
+        return None
+    return stamp if isinstance(stamp, str) else None
+
+
+def load(campaign_id: int, basis: str, scopes: list[str], stamp: str) -> Any | None:
+    """The snapshot's content when it is of this data stamp (the stamp is read first,
+    so a stale snapshot of a million answers is not unpickled to be thrown away)."""
+    try:
+        with _path(campaign_id, basis, scopes).open("rb") as file:
+            if _stamp_of(file) != stamp:
+                return None
+            return pickle.load(file)  # noqa: S301
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError):
         return None
-    return content if saved_stamp == stamp else None
 
 
 def save(campaign_id: int, basis: str, scopes: list[str], stamp: str, content: Any) -> None:
@@ -33,9 +43,15 @@ def save(campaign_id: int, basis: str, scopes: list[str], stamp: str, content: A
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     with partial.open("wb") as file:
-        pickle.dump((stamp, content), file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(stamp, file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(content, file, protocol=pickle.HIGHEST_PROTOCOL)
     partial.replace(path)  # readers see the old snapshot or the new one, never half
 
 
 def exists(campaign_id: int, basis: str, scopes: list[str], stamp: str) -> bool:
-    return load(campaign_id, basis, scopes, stamp) is not None
+    """Whether a snapshot of this data stamp is kept; reads only its stamp."""
+    try:
+        with _path(campaign_id, basis, scopes).open("rb") as file:
+            return _stamp_of(file) == stamp
+    except OSError:
+        return False
