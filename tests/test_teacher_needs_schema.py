@@ -118,12 +118,23 @@ def test_anonymous_school_survey(spec, document):
     assert spec.unit_types == ("school",)
     assert spec.anonymous is True
     assert spec.min_group_size == 5
-    # No reference figure covers all seven categories (deputies are not split by УВР/ВР,
-    # history teachers have none), so there is no overall headcount; the four subject
-    # groups that have a figure get their own response rate.
-    assert spec.headcount is None
+    # Each of the seven categories is counted against its own reference figure (table 2,
+    # «Репрезентативность»), the survey as a whole against their sum.
     assert spec.category_field == "group"
-    assert set(spec.category_headcount) == {"math", "physics", "informatics", "technology"}
+    assert set(spec.category_headcount) == {o.value for o in spec.field("group").options}
+    assert document["respondents"]["category_headcount"] == {
+        "deputy_uvr": 'figure("deputy_directors_uvr")',
+        "deputy_vr": 'figure("deputy_directors_vr")',
+        "math": 'figure("teachers_math")',
+        "physics": 'figure("teachers_physics")',
+        "informatics": 'figure("teachers_informatics")',
+        "technology": 'figure("teachers_technology")',
+        "history": 'figure("teachers_history_social")',
+    }
+    assert spec.headcount is not None
+    assert document["respondents"]["headcount"] == " + ".join(
+        document["respondents"]["category_headcount"].values()
+    )
     assert set(document["title"]) == {"ru", "en"}
     assert set(document["description"]) == {"ru", "en"}
 

@@ -348,7 +348,14 @@ def _staff(
     others = round(upper(5) * rng.uniform(0.9, 1.2)) + 2 * _need(primary, 4)
     staff["teachers_total"] = sum(staff.values()) + others
     staff["class_teachers"] = primary + upper(5)
-    staff["deputy_directors"] = _deputies(rng, school)
+    staff["deputy_directors"] = deputies = _deputies(rng, school)
+    # A school with two deputies or more has one for upbringing (ВР); of the rest, a city
+    # school's last one runs the building (АХР), the others teaching (УВР).
+    staff["deputy_directors_vr"] = 1 if deputies >= 2 else 0
+    building = 1 if deputies >= 4 else 0
+    staff["deputy_directors_uvr"] = deputies - staff["deputy_directors_vr"] - building
+    # History and social studies take about 4 of a class's weekly hours in grades 5–11.
+    staff["teachers_history_social"] = _need(upper(5), 6)
     return staff
 
 

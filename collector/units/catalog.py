@@ -46,6 +46,19 @@ _KINDS = (
         "teachers_total", "Педагогические работники, всего", "Teaching staff, total", "staff"
     ),
     FigureKind("deputy_directors", "Заместители директора", "Deputy directors", "staff"),
+    # Tomsk order № 1067, table 2 counts its respondents against these two apart.
+    FigureKind(
+        "deputy_directors_uvr",
+        "Заместители директора по УВР",
+        "Deputy directors for teaching work (УВР)",
+        "staff",
+    ),
+    FigureKind(
+        "deputy_directors_vr",
+        "Заместители директора по ВР",
+        "Deputy directors for upbringing work (ВР)",
+        "staff",
+    ),
     FigureKind("class_teachers", "Классные руководители", "Class teachers", "staff"),
     FigureKind("psychologists", "Педагоги-психологи", "Psychologists", "staff"),
     FigureKind("social_pedagogues", "Социальные педагоги", "Social pedagogues", "staff"),
@@ -56,6 +69,14 @@ _KINDS = (
     FigureKind("teachers_chemistry", "Учителя химии", "Chemistry teachers", "staff"),
     FigureKind("teachers_biology", "Учителя биологии", "Biology teachers", "staff"),
     FigureKind("teachers_technology", "Учителя технологии", "Technology teachers", "staff"),
+    # One figure, as table 2 of the Tomsk order counts them: «203 учителя истории,
+    # экономики, права, обществознания».
+    FigureKind(
+        "teachers_history_social",
+        "Учителя истории, обществознания, экономики и права",
+        "Teachers of history, social studies, economics and law",
+        "staff",
+    ),
 )
 
 FIGURE_KINDS: MappingProxyType[str, FigureKind] = MappingProxyType({k.key: k for k in _KINDS})
@@ -85,6 +106,9 @@ PART_RULES = (
     PartRule("pupils_ovz", "pupils"),
     PartRule("pupils_disabled", "pupils"),
     PartRule("graduates", "pupils"),
+    PartRule("deputy_directors_uvr", "deputy_directors"),
+    PartRule("deputy_directors_vr", "deputy_directors"),
+    PartRule("teachers_history_social", "teachers_total"),
 )
 
 
