@@ -7,9 +7,8 @@ the row's name or its parenthetical description, which measure other things). Th
 does give a target: 100 «к 2025-2026 учебному году» (key "2025" = academic year
 2025/2026, as campaigns count years).
 
-collector/schema/evaluate.py has no evaluator of indicators over many responses (share()
-belongs to the indicator engine, which does not exist yet), so none is written here: the
-tests only evaluate the share's condition on single answers with the existing evaluator.
+The last tests compute 7.2 with the indicator engine over a small set of answers whose
+values were worked out by hand, at school, municipality and region (city) level.
 """
 
 from __future__ import annotations
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from collector.indicators.engine import Engine
+from collector.indicators.frame import UnitPlace, answers_frame, figures_frame, units_frame
 from collector.schema import compile_text
 from collector.schema.evaluate import context, evaluate, failed_rules, visible_field_ids
 from collector.schema.expressions import Binary, Call, Literal, Reference, references
@@ -92,7 +93,7 @@ def test_grade_is_a_required_single_choice_of_grades_9_to_11(spec):
 
 def test_indicator_formula_is_the_share_choosing_the_counted_option(spec, indicator):
     assert indicator.unit == "%"
-    assert indicator.levels == ("school", "municipality")
+    assert indicator.levels == ("school", "municipality", "region")
     formula = indicator.formula
     assert isinstance(formula, Call) and formula.name == "share"
     (condition,) = formula.args
@@ -167,3 +168,52 @@ def test_comment_is_optional_and_bounded(spec):
     field = spec.field("comment")
     assert not field.required
     assert field.max_length == 1000
+
+
+# Municipality 10: schools 101 and 102; municipality 20: schools 201 and 202; region 1.
+PLACES = [
+    UnitPlace(101, 101, 10, 1),
+    UnitPlace(102, 102, 10, 1),
+    UnitPlace(201, 201, 20, 1),
+    UnitPlace(202, 202, 20, 1),
+]
+# Each school's parents' answers to «Был ли организован выбор...» (ЧР = all of them,
+# «затрудняюсь ответить» included; ЧРОВ = «организован»).
+ANSWERS = {
+    101: ["organised"] * 4 + ["partly", "not_organised"],  # 4 of 6
+    102: ["organised"] * 2 + ["dont_know"] * 3,  # 2 of 5
+    201: ["organised"] * 5 + ["not_organised"] * 2 + ["partly"],  # 5 of 8
+    202: ["organised"] * 2 + ["partly"],  # 2 of 3: fewer than 5, not shown alone
+}
+PUPILS_9_TO_12 = {101: 40, 102: 24, 201: 60, 202: 16}  # 10, 6, 15, 4 per grade
+
+
+def test_7_2_at_each_level_by_hand(spec, indicator):
+    responses = [
+        (unit, {"grade": "9", "profile_choice": choice})
+        for unit, choices in ANSWERS.items()
+        for choice in choices
+    ]
+    figures = figures_frame(
+        (unit, "pupils", grade, pupils // 4 if grade >= 9 else 500)
+        for unit, pupils in PUPILS_9_TO_12.items()
+        for grade in range(1, 13)
+    )
+    engine = Engine(spec, units_frame(PLACES), answers_frame(spec, responses), figures, year=2025)
+    computed = engine.compute()
+    school = computed.by(indicator.id, "school")
+    assert school[101].value == pytest.approx(4 / 6 * 100)  # 66.7
+    assert school[102].value == pytest.approx(2 / 5 * 100)  # 40.0
+    assert school[201].value == pytest.approx(5 / 8 * 100)  # 62.5
+    assert school[202].value is None and school[202].status == "small_group"
+    municipality = computed.by(indicator.id, "municipality")
+    assert municipality[10].value == pytest.approx(6 / 11 * 100)  # (4 + 2) / (6 + 5)
+    assert municipality[20].value == pytest.approx(7 / 11 * 100)  # 202 counts here
+    region = computed.by(indicator.id, "region")[1]
+    assert region.value == pytest.approx(13 / 22 * 100)  # 59.1, not the mean of schools
+    # The order's target: 100 % by 2025/26, not met.
+    assert (region.target, region.met) == (100, False)
+    # Response rate against the pupils of grades 9–12 (one parent per pupil).
+    rates = {(p.level, p.group): p for p in computed.participation}
+    assert rates[("municipality", 10)].rate == pytest.approx(11 / 64 * 100)
+    assert rates[("region", 1)].rate == pytest.approx(22 / 140 * 100)

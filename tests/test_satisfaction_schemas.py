@@ -23,6 +23,7 @@ from wtforms import Form
 
 from collector.indicators.engine import Engine, distribution
 from collector.indicators.frame import UnitPlace, answers_frame, figures_frame, units_frame
+from collector.indicators.joint import JointValue
 from collector.schema import compile_text
 from collector.schema.evaluate import failed_rules, visible_field_ids
 from collector.schema.expressions import Call, Literal
@@ -296,34 +297,41 @@ def test_response_rate_of_one_grade_against_its_own_pupils(pupils):
     assert rates[("region", 1)].rate == pytest.approx(3 / (20 + 10 + 15 + 5) * 100)
 
 
-def combined(first: float | None, second: float | None) -> float | None:
-    """Pupils and parents together: the mean of the two groups' values, each group weighing
-    the same; none unless both groups have a value."""
-    if first is None or second is None:
-        return None
-    return (first + second) / 2
-
-
 def test_pupils_and_parents_separately_and_together(pupils, parents):
+    """Together: the mean of the two sides' values, each side weighing the same; none
+    unless both sides have a value (collector.indicators.joint)."""
     _engine, by_pupils = compute(pupils, PUPIL_SCORES)
     _engine, by_parents = compute(parents, PARENT_SCORES)
+
+    def joint(indicator: str, level: str, group: int) -> JointValue:
+        return JointValue(
+            indicator,
+            group,
+            by_pupils.by(indicator, level).get(group),
+            by_parents.by(indicator, level).get(group),
+        )
+
     pupil = by_pupils.by("satisfied_share", "municipality")[10]
     parent = by_parents.by("satisfied_share", "municipality")[10]
     assert pupil.value == pytest.approx(60.0)  # 3 of 5
     assert parent.value == pytest.approx(5 / 7 * 100)  # 5, 4, 4 and 5, 4 of 7: 71.4
-    assert combined(pupil.value, parent.value) == pytest.approx((60 + 500 / 7) / 2)  # 65.7
+    assert joint("satisfied_share", "municipality", 10).value == pytest.approx(
+        (60 + 500 / 7) / 2
+    )  # 65.7
     # Pooling the answers would give (3 + 5) / (5 + 7) = 66.7: the larger group weighs more.
     assert (3 + 5) / (5 + 7) * 100 == pytest.approx(66.67, abs=0.01)
-    means = [
-        computed.by("mean_score", "municipality")[10].value for computed in (by_pupils, by_parents)
-    ]
-    assert means == pytest.approx([3.8, 27 / 7])
-    assert combined(*means) == pytest.approx((3.8 + 27 / 7) / 2)
-    # A school too small in either group has no combined figure.
-    school = [c.by("satisfied_share", "school")[101].value for c in (by_pupils, by_parents)]
-    assert school == [None, None] and combined(*school) is None
+    assert joint("mean_score", "municipality", 10).value == pytest.approx((3.8 + 27 / 7) / 2)
+    # A school too small in either group has no combined figure, and says why.
+    small = joint("satisfied_share", "school", 101)
+    assert small.value is None and small.status == "small_group"
     parent_c = by_parents.by("satisfied_share", "school")[201].value
     assert parent_c == pytest.approx(60.0)  # 4, 4, 5 of 5
-    assert combined(by_pupils.by("satisfied_share", "school")[201].value, parent_c) == (
-        pytest.approx((400 / 6 + 60) / 2)
-    )
+    assert joint("satisfied_share", "school", 201).value == pytest.approx((400 / 6 + 60) / 2)
+    # School D: neither side answered.
+    assert joint("satisfied_share", "school", 202).status == "no_data"
+    # The region: pupils 7 of 11; parents 3 of 4 (A), 2 of 3 (B), 3 of 5 (C): 8 of 12.
+    assert joint("satisfied_share", "region", 1).value == pytest.approx((700 / 11 + 800 / 12) / 2)
+
+
+def test_each_form_names_the_other_as_its_companion(pupils, parents):
+    assert pupils.reported_with == parents.id and parents.reported_with == pupils.id

@@ -21,7 +21,7 @@ from collector.indicators.engine import distribution
 from collector.jobs.services import start_job
 from collector.labels import status_label
 from collector.models import OrgUnit
-from collector.reports import charts, export, snapshots
+from collector.reports import charts, export, joint, snapshots
 from collector.reports.forms import ExportForm
 from collector.reports.jobs import EXPORT_JOB, INDICATORS_JOB
 from collector.reports.services import (
@@ -105,6 +105,7 @@ def campaign(campaign_id: int) -> str:
     dynamics = _dynamics(report, compare, basis, root, shown) if compare else []
     return render_template(
         "reports/campaign.html",
+        together=_together(found, report, basis, root) if survey else None,
         earlier=earlier,
         compare=compare,
         dynamics=dynamics,
@@ -171,6 +172,27 @@ def _dynamics(
         )
         rows.append((indicator, now, then, change))
     return [rows, report.participation(root.id), before.participation(root.id)]
+
+
+def _together(campaign: Any, report: Any, basis: Basis, root: OrgUnit) -> dict[str, Any] | None:
+    """The companion survey's figures beside this one's and the two together, when the
+    form names a companion; the user may pick which of its campaigns."""
+    form_id = report.spec.reported_with
+    if form_id is None:
+        return None
+    choices = joint.companions(db.session, current_user, campaign, form_id)
+    wanted = request.args.get("together", type=int)
+    companion = next((c for c in choices if c.id == wanted), choices[0] if choices else None)
+    if companion is None:
+        return {"choices": [], "companion": None, "indicators": [], "rows": []}
+    other = campaign_report(db.session, current_user, companion, basis)
+    indicators = joint.joint_indicators(report, other, level_of(root))
+    return {
+        "choices": choices,
+        "companion": companion,
+        "indicators": indicators,
+        "rows": joint.joint_rows(report, other, root, indicators),
+    }
 
 
 def _computing(campaign: Any, root: OrgUnit, basis: Basis) -> str | None:

@@ -27,6 +27,7 @@ CODES: MappingProxyType[str, str] = MappingProxyType(
         "unknown_field": "a rule lists a field the form does not have",
         "not_a_condition": "visible_if, check and not_applicable_if must be yes/no conditions",
         "not_a_category": "the respondent category must name a single-choice field",
+        "reported_with_itself": "a survey is reported together with another form, not itself",
     }
 )
 

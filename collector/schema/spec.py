@@ -136,6 +136,8 @@ class FormSpec:
     category_field: str | None = None
     # Each respondent group's population (option value -> figure() expression).
     category_headcount: dict[str, Node] = field(default_factory=dict)
+    # A companion survey (form id) whose same-id indicators are reported with this one's.
+    reported_with: str | None = None
 
     @property
     def fields(self) -> list[FieldSpec]:
@@ -216,6 +218,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
             value: parse(source)
             for value, source in respondents.get("category_headcount", {}).items()
         },
+        reported_with=respondents.get("reported_with"),
         sections=tuple(
             SectionSpec(
                 id=s["id"],

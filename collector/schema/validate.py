@@ -284,6 +284,18 @@ def check_category_field(document: Document) -> list[Issue]:
     ]
 
 
+def check_reported_with(document: Document) -> list[Issue]:
+    if document["respondents"].get("reported_with") != document["id"]:
+        return []
+    return [
+        Issue(
+            "$.respondents.reported_with",
+            "reported_with_itself",
+            f"{document['id']!r} names itself; name the companion survey's id",
+        )
+    ]
+
+
 SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
     check_unique_ids,
     check_unique_options,
@@ -292,6 +304,7 @@ SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
     check_expressions,
     check_rule_fields,
     check_category_field,
+    check_reported_with,
 )
 
 

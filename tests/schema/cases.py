@@ -192,6 +192,10 @@ CASES: dict[str, tuple[Callable[[Doc], None], Callable[[Doc], None]]] = {
         lambda d: d["respondents"].update(category_field="level"),  # a single choice
         lambda d: d["respondents"].update(category_field="total"),  # a number
     ),
+    "reported_with_itself": (
+        lambda d: d["respondents"].update(reported_with="companion-survey"),
+        lambda d: d["respondents"].update(reported_with=d["id"]),
+    ),
 }
 
 
