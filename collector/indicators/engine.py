@@ -206,14 +206,14 @@ class RowEvaluator(_Evaluator):
         return table.max(axis=1, skipna=True)
 
     def _row_part(self, name: str, value: Value) -> pd.Series:
-        if isinstance(value, pd.Series) and value.dtype == object and _holds_lists(value):
+        if isinstance(value, pd.Series) and value.dtype == object and holds_lists(value):
             return value.map(lambda cells: _list_aggregate(name, cells)).astype("float64")
         if name == "count":
             return (~_unknown_mask(value, self.index)).astype("float64")
         return _as_number(value, self.index)
 
 
-def _holds_lists(series: pd.Series) -> bool:
+def holds_lists(series: pd.Series) -> bool:
     sample = series.dropna()
     return not sample.empty and isinstance(sample.iloc[0], list)
 
@@ -638,7 +638,7 @@ def distribution(answers: pd.DataFrame, units: pd.DataFrame, level: str, path: s
     frame = pd.DataFrame({"group": groups, "value": column}).dropna()
     if frame.empty:
         return pd.DataFrame()
-    if _holds_lists(frame["value"]):
+    if holds_lists(frame["value"]):
         frame = frame.explode("value").dropna()
     elif frame["value"].dtype == "float64":
         # A rating is read as a number; its points are named as the form names them ("4").

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from collector.campaigns.completeness import STATUSES, Completeness
 from collector.indicators.engine import IndicatorValue
 from collector.labels import status_label
-from collector.schema.spec import FieldSpec, IndicatorSpec
+from collector.schema.spec import IndicatorSpec
 
 STATUS_COLOURS = {
     "not_started": "#adb5bd",
@@ -61,21 +61,4 @@ def indicator_chart(
         "target_label": _("Target for %(year)s", year=report.campaign.academic_year),
         "unit": indicator.unit or "",
         "horizontal": len(values) > 8,
-    }
-
-
-def distribution_chart(field: FieldSpec, counts: dict[Any, int], language: str) -> dict[str, Any]:
-    if field.type == "yes_no":
-        labels = {True: _("Yes"), False: _("No")}
-    else:
-        labels = {o.value: o.label.get(language) for o in field.options}
-    keys = [k for k in labels if k in counts] + [k for k in counts if k not in labels]
-    return {
-        "kind": "distribution",
-        "title": field.label.get(language),
-        "labels": [str(labels.get(k, k)) for k in keys],
-        "series": [{"label": _("Answers"), "values": [int(counts[k]) for k in keys]}],
-        "horizontal": True,
-        "field": field.id,
-        "total": int(sum(counts.values())),
     }

@@ -17,11 +17,10 @@ from collector.campaigns import completeness as tallies
 from collector.campaigns import services as campaigns
 from collector.campaigns.services import is_survey
 from collector.extensions import db
-from collector.indicators.engine import distribution
 from collector.jobs.services import start_job
 from collector.labels import status_label
 from collector.models import OrgUnit
-from collector.reports import charts, export, joint, snapshots
+from collector.reports import charts, export, joint, questions, snapshots
 from collector.reports.forms import ExportForm
 from collector.reports.jobs import EXPORT_JOB, INDICATORS_JOB
 from collector.reports.services import (
@@ -88,18 +87,18 @@ def campaign(campaign_id: int) -> str:
     breakdown.sort(key=lambda v: report.units[v.group].name)
     survey = is_survey(found)
     summary = None if survey else tallies.completeness(db.session, current_user, found, root)
-    distributions = []
     participation = report.participation(root.id)
     hidden_distributions = bool(
         survey and participation and participation.responses < report.spec.min_group_size
     )
-    if survey and not hidden_distributions:
-        for field in report.spec.fields:
-            table = distribution(report.answers, report.unit_frame, level, field.id)
-            if field.id in report.answers.columns and root.id in table.index:
-                distributions.append(
-                    charts.distribution_chart(field, table.loc[root.id].to_dict(), language)
-                )
+    choices = questions.breakdowns(report, root) if survey else []
+    wanted = request.args.get("by")
+    by = next((b for b in choices if b.value == wanted), choices[0] if choices else None)
+    question_tables = (
+        questions.question_tables(report, root, by, language)
+        if survey and not hidden_distributions
+        else []
+    )
     earlier = _earlier_waves(found)
     compare = next((c for c in earlier if c.id == request.args.get("compare", type=int)), None)
     dynamics = _dynamics(report, compare, basis, root, shown) if compare else []
@@ -132,7 +131,9 @@ def campaign(campaign_id: int) -> str:
         has_text_fields=survey and any(f.type in TEXT_TYPES for f in report.spec.fields),
         hidden_distributions=hidden_distributions,
         participation_below=report.participation_under(root) if level != "school" else [],
-        distributions=distributions,
+        question_tables=question_tables,
+        breakdown_choices=choices,
+        by=by,
         language=language,
         basis=report.basis,
         path=campaigns.path_to(db.session, found, root),

@@ -176,6 +176,8 @@
       beginAtZero: true,
       ticks: { callback: (value) => formatNumber(value, unit) },
     };
+    // Shares stacked to 100 %: the axis ends there (rounded shares may add up to 100.1).
+    if (stacked && unit === "%") scales[valueAxis].max = 100;
     // Counts of reports and answers: whole-number ticks only.
     if (spec.kind !== "bar_with_target") scales[valueAxis].ticks.precision = 0;
 

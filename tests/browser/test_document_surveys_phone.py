@@ -1,5 +1,6 @@
 """The surveys of the documents answered through a school's link on a phone-sized
-window: the Tomsk parent poll (7.2) and the Nevinnomyssk pupils' satisfaction poll."""
+window: the Tomsk parent poll (7.2), the Tomsk teacher professional-needs survey, and the
+Nevinnomyssk pupils' and parents' satisfaction polls."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ def campaign_for(name: str, tree, people):
     )
 
 
-def answer_on_a_phone(browser, server, token: str, steps, follow_up=None) -> None:
-    """Answer, send; when the answers open more questions, answer those and send again."""
+def answer_on_a_phone(browser, server, token: str, steps, *follow_ups) -> None:
+    """Answer, send; when the answers open more questions, answer those and send again
+    (once per follow-up step)."""
     context = browser.new_context(**PHONE)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -38,8 +40,9 @@ def answer_on_a_phone(browser, server, token: str, steps, follow_up=None) -> Non
         steps(page)
         with page.expect_navigation():
             page.get_by_role("button", name="Отправить").click()
-        if follow_up is not None:
+        for follow_up in follow_ups:
             expect(page.get_by_test_id("more-questions")).to_be_visible()
+            assert fits_the_width(page)
             follow_up(page)
             with page.expect_navigation():
                 page.get_by_role("button", name="Отправить").click()
@@ -98,3 +101,63 @@ def test_a_pupil_answers_the_nevinnomyssk_satisfaction_poll(browser, server, tre
     answers = stored_answers(campaign)
     assert answers["overall"] == "5"  # a verbal scale keeps its option values
     assert answers["grade"] == "8" and "meetings_rating" not in answers
+
+
+def test_a_mathematics_teacher_answers_the_tomsk_needs_survey(browser, server, tree, people):
+    campaign = campaign_for("tomsk-2022-teacher-needs", tree, people)
+
+    def steps(page):
+        # Only the questions about the respondent at first: the items depend on the group.
+        assert page.locator("#field-math_profile").count() == 0
+        page.locator("#field-group").get_by_label("Учителя математики").check()
+        page.locator("#field-experience").get_by_label("11–20 лет").check()
+
+    def items(page):
+        # The mathematics items and module 5, none of the other groups' items.
+        assert page.locator("#field-uvr_profile").count() == 0
+        assert page.locator("#field-physics_profile").count() == 0
+        assert page.locator("#field-group").get_by_label("Учителя математики").is_checked()
+        page.locator("#field-math_profile").get_by_label("в значительной степени").check()
+        page.locator("#field-math_individual").get_by_label("частично").check()
+        page.locator("#field-math_ovz").get_by_label("не испытываю потребности").check()
+        for field in ("teaches_soo", "class_teacher_soo", "method_recommendations"):
+            page.locator(f"#field-{field} input[value='yes']").check()
+
+    def module_5(page):
+        # Teaching in grades 10–11 and leading a class there open their questions.
+        page.locator("#field-proektoria input[value='yes']").check()
+        page.locator("#field-support_program").get_by_label("Да").check()
+        page.locator("#field-ovz_difficulty input").first.check()
+        page.locator("#field-career_involved input[value='yes']").check()
+        page.locator("#field-thematic_courses input[value='no']").check()
+        page.locator("#field-other_needs textarea").fill("Курсы по проектной деятельности")
+
+    answer_on_a_phone(
+        browser, server, link_of(campaign, tree["school_a1"]).token, steps, items, module_5
+    )
+    answers = stored_answers(campaign)
+    assert answers["group"] == "math" and answers["math_profile"] == "significant"
+    assert answers["math_ovz"] == "none" and answers["ovz_difficulty"] == "no_difficulty"
+    assert answers["proektoria"] is True and answers["thematic_courses"] is False
+    assert answers["other_needs"] == "Курсы по проектной деятельности"
+    assert not any(key.startswith(("uvr_", "physics_")) for key in answers)
+
+
+def test_a_parent_answers_the_nevinnomyssk_satisfaction_poll(browser, server, tree, people):
+    campaign = campaign_for("nevinnomyssk-2020-parent-satisfaction", tree, people)
+
+    def steps(page):
+        page.locator("#field-grade").get_by_label("9 класс").check()
+        page.locator("#field-took_part").get_by_label("Встречи с представителями профессий").check()
+        for field, point in (("info", "3"), ("choice_help", "4"), ("overall", "4")):
+            page.locator(f"#field-{field} input[value='{point}']").check()
+
+    def follow_up(page):
+        assert page.locator("#field-practice").count() == 0  # no excursions or trials
+        assert page.locator("#field-info input[value='3']").is_checked()
+        page.locator("#field-meetings_rating input[value='5']").check()
+
+    answer_on_a_phone(browser, server, link_of(campaign, tree["school_a1"]).token, steps, follow_up)
+    answers = stored_answers(campaign)
+    assert answers["overall"] == "4" and answers["meetings_rating"] == "5"
+    assert answers["took_part"] == ["meetings"] and "practice" not in answers

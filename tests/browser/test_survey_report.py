@@ -45,3 +45,46 @@ def test_coordinator_drills_down_to_a_school(page, server, tree, people, app):
         ".every(c => window.Chart && Chart.getChart(c))"
     )
     assert drawn
+
+
+def test_satisfaction_by_grade_and_by_organisation_with_parents_beside(
+    page, server, tree, people, app
+):
+    """The pupils' poll report: scales as stacked shares per grade, then per
+    municipality, and the parents' poll beside it; a click on a municipality in the
+    joint table drills down to its schools."""
+    from tests.reports.test_questions import ANSWERS
+    from tests.reports.test_together import PARENTS, answered
+
+    pupils = answered(
+        tree,
+        people,
+        "nevinnomyssk-2020-pupil-satisfaction",
+        "Опрос обучающихся",
+        {key: [score for _grade, score, _took in rows] for key, rows in ANSWERS.items()},
+    )
+    answered(tree, people, "nevinnomyssk-2020-parent-satisfaction", "Опрос родителей", PARENTS)
+    assert pupils.id
+    log_in(page, server.url, "region")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{server.url}/reports/campaigns/{pupils.id}")
+    overall = page.get_by_test_id("distribution-overall")
+    expect(overall.locator('tr[data-row="total"]')).to_contain_text("13")
+    stacked = page.evaluate(
+        "() => Chart.getChart(document.querySelector('[data-testid=distribution-overall]')"
+        ".closest('.table-responsive').previousElementSibling.querySelector('canvas'))"
+        ".options.scales.x.stacked"
+    )
+    assert stacked is True  # a rating: shares stacked to 100 % per grade
+    with page.expect_navigation():
+        page.locator('a[data-by="unit"]').click()
+    expect(page.get_by_test_id("distribution-overall")).to_contain_text("Бабынинский район")
+    together = page.get_by_test_id("together")
+    # Pupils 8 of 13 satisfied (61.5 %), parents 12 of 15 (80 %): together 70.8 %.
+    expect(together.locator('tr[data-group="R1"]')).to_contain_text("70,8")
+    with page.expect_navigation():
+        together.get_by_role("link", name="Бабынинский район").click()
+    expect(page.get_by_test_id("report-title")).to_have_text("Бабынинский район")
+    # School A1: pupils 4 of 6 (66.7 %), parents 2 of 5 (40 %): together 53.3 %.
+    expect(page.get_by_test_id("together").locator('tr[data-group="S-A1"]')).to_contain_text("53,3")
+    page.screenshot(path="/tmp/survey-report.png", full_page=True)

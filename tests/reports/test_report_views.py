@@ -112,7 +112,8 @@ def test_a_survey_report_shows_the_response_rate_and_the_answers(client, tree, p
     assert "Ответов: 3" in participation and "50" in participation  # 3 of 50 parents
     assert "6,0" in participation  # 3 / 50 = 6.0 %
     answers = html.split('data-testid="distribution-organised"')[1].split("</table>")[0]
-    assert 'Выбор профиля был организован</td><td class="text-end">2' in answers
+    total = answers.split('data-row="total"')[1].split("</tr>")[0]
+    assert 'data-option="yes" data-count="2"' in total and "(66,7 %)" in total
     assert 'data-testid="low-response"' not in html  # no threshold set
     campaign.min_response_rate = 10.0  # 3 of 50 is 6 %: too few to rely on
     db.session.commit()

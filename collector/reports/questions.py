@@ -1,0 +1,140 @@
+"""Per question of a survey: the answers at the unit shown, and broken down by respondent
+group or by the units one level below, as counts and shares per option (the small-group
+rule hides a row's counts), with a stacked-bar chart for scales."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from flask_babel import gettext as _
+
+from collector.indicators.frame import CHOICE_TYPES
+from collector.indicators.questions import AnswerCounts, answer_counts
+from collector.models import OrgUnit
+from collector.reports.services import Report, child_level, level_of
+from collector.schema.spec import FieldSpec
+
+# Rating points from "not at all" to "fully": a diverging scale, colour-blind safe.
+RATING_COLOURS = ("#D55E00", "#E69F00", "#BDBDBD", "#56B4E9", "#0072B2")
+
+
+class Breakdown(enum.StrEnum):
+    GROUP = "group"  # by respondent group (a teacher's subject, a child's grade)
+    UNIT = "unit"  # by the units one level below
+
+
+def breakdowns(report: Report, root: OrgUnit) -> list[Breakdown]:
+    """The breakdowns the unit shown has: groups when the form names them, units when
+    there are units below."""
+    found = []
+    if report.spec.category_field is not None:
+        found.append(Breakdown.GROUP)
+    if level_of(root) != "school":
+        found.append(Breakdown.UNIT)
+    return found
+
+
+@dataclass
+class QuestionTable:
+    field: FieldSpec
+    options: list[tuple[str, str]]  # (value as counted, label)
+    total: AnswerCounts
+    rows: list[tuple[str, AnswerCounts]]  # (label of the group or unit, its counts)
+
+    @property
+    def stacked(self) -> bool:
+        """A scale or a single choice: each row's shares add up to 100."""
+        return self.field.type != "multiple_choice"
+
+    def chart(self, min_group: int) -> dict[str, Any]:
+        """Shares per option, one bar for the total and one per row shown: stacked for a
+        scale, side by side for a multiple choice."""
+        shown = [("total", _("All"), self.total)] + [
+            (label, label, counts) for label, counts in self.rows if not counts.hidden
+        ]
+        colours = RATING_COLOURS if self.field.type == "rating" and len(self.options) == 5 else ()
+        return {
+            "kind": "stacked_bar" if self.stacked else "distribution",
+            "title": "",
+            "labels": [label for _key, label, _counts in shown],
+            "series": [
+                {
+                    "label": label,
+                    "values": [
+                        None if (share := c.share(value)) is None else round(share, 1)
+                        for _key, _label, c in shown
+                    ],
+                    **({"color": colours[n]} if colours else {}),
+                }
+                for n, (value, label) in enumerate(self.options)
+            ],
+            "unit": "%",
+            "horizontal": True,
+        }
+
+
+def _options(field: FieldSpec, language: str) -> list[tuple[str, str]]:
+    if field.type == "yes_no":
+        return [("True", _("Yes")), ("False", _("No"))]
+    return [(o.value, o.label.get(language)) for o in field.options]
+
+
+def question_tables(
+    report: Report, root: OrgUnit, by: Breakdown | None, language: str
+) -> list[QuestionTable]:
+    """Every choice question answered under `root`."""
+    answers = report.answers
+    if answers.empty or not report.visible(root.id):
+        return []
+    under = answers[answers["unit_id"].map(report.unit_frame[level_of(root)]) == root.id]
+    if under.empty:
+        return []
+    minimum = report.spec.min_group_size
+    keys, labels = _keys(report, root, under, by, language)
+    tables = []
+    for field in report.spec.fields:
+        if field.type not in CHOICE_TYPES or field.id not in under.columns:
+            continue
+        (total,) = answer_counts(under, field.id, pd.Series("total", index=under.index), 0) or [
+            AnswerCounts("total", 0)
+        ]
+        if not total.respondents:
+            continue
+        if total.respondents < minimum:
+            total = AnswerCounts("total", total.respondents, hidden=True)
+        # The group question itself is not broken down by group (each row would be 100 %).
+        by_itself = by == Breakdown.GROUP and field.id == report.spec.category_field
+        rows = answer_counts(under, field.id, keys, minimum) if keys is not None else []
+        if by_itself:
+            rows = []
+        order = {key: n for n, key in enumerate(labels)}
+        rows.sort(key=lambda c: order.get(c.key, len(order)))
+        tables.append(
+            QuestionTable(
+                field,
+                _options(field, language),
+                total,
+                [(labels.get(c.key, str(c.key)), c) for c in rows if c.key in labels],
+            )
+        )
+    return tables
+
+
+def _keys(
+    report: Report, root: OrgUnit, under: pd.DataFrame, by: Breakdown | None, language: str
+) -> tuple[pd.Series | None, dict[Any, str]]:
+    """Each answer's row of the breakdown, and the rows' labels in display order."""
+    if by == Breakdown.GROUP and report.spec.category_field in under.columns:
+        field = report.spec.field(report.spec.category_field)
+        return under[field.id], {o.value: o.label.get(language) for o in field.options}
+    if by == Breakdown.UNIT and level_of(root) != "school":
+        keys = under["unit_id"].map(report.unit_frame[child_level(root)])
+        units = sorted(
+            (report.units[int(k)] for k in keys.dropna().unique() if report.visible(int(k))),
+            key=lambda u: u.name,
+        )
+        return keys, {u.id: u.short_name or u.name for u in units}
+    return None, {}
