@@ -21,6 +21,19 @@ class Column:
 
 
 @dataclass(frozen=True)
+class TableChart:
+    """A native bar chart over some rows of a table: a bar per row, labelled from one
+    column, and a series per value column (named by its header)."""
+
+    title: str
+    first_row: int  # zero-based rows of the table's data
+    last_row: int
+    label_column: int
+    value_columns: Sequence[int]
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
 class Table:
     """A sheet (or a CSV file): a title, columns and rows of cells."""
 
@@ -30,6 +43,8 @@ class Table:
     rows: Iterable[Sequence[Cell]]
     # Rows known in advance (None: unknown, e.g. a generator of survey answers).
     row_count: int | None = None
+    # Charts over the table's rows, on a sheet of their own after it.
+    charts: Sequence[TableChart] = ()
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,9 @@ DESCRIPTION_COLUMNS = (Column("Параметр"), Column("Значение"))
 CHART_WIDTH, CHART_HEIGHT = 480, 288
 # Rows of 20 px (Excel's default) from the top of one chart to the next: 320 px.
 CHART_STEP_ROWS = 16
+# Columns of 64 px (Excel's default) from one chart to the one beside it: 512 px.
+TABLE_CHART_STEP_COLUMNS = 8
+TABLE_CHARTS_SUFFIX = "— диаграммы"
 YES, NO = "да", "нет"
 
 NUMBER_FORMATS = {
@@ -287,7 +290,37 @@ class _Writer:
                 each.set_column(column, column, width)
         if len(segments) > 1:
             self.continued.append((name, [s.sheet for s in segments[1:]]))
+        if table.charts:
+            self._table_charts(table, name, segments)
         return segments
+
+    def _table_charts(self, table: Table, name: str, segments: Sequence[Segment]) -> None:
+        """The table's charts on a sheet of their own, two abreast."""
+        sheet = self.book.add_worksheet(self.names.take(f"{name} {TABLE_CHARTS_SUFFIX}"))
+        for index, spec in enumerate(table.charts):
+            where, first, last = _sheet_rows(segments, spec.first_row, spec.last_row)
+            chart = self.book.add_chart({"type": "bar"})
+            for column in spec.value_columns:
+                chart.add_series(
+                    {
+                        "name": [where, HEAD_ROWS - 1, column],
+                        "categories": [where, first, spec.label_column, last, spec.label_column],
+                        "values": [where, first, column, last, column],
+                    }
+                )
+            chart.set_title({"name": _chart_text(spec.title), "name_font": {"size": 11}})
+            if spec.unit:
+                chart.set_x_axis({"name": _chart_text(spec.unit)})
+            # The first option on top, as in the table.
+            chart.set_y_axis({"reverse": True})
+            chart.set_legend(
+                {"position": "bottom"} if len(spec.value_columns) > 1 else {"none": True}
+            )
+            chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
+            sheet.insert_chart(
+                (index // 2) * CHART_STEP_ROWS, (index % 2) * TABLE_CHART_STEP_COLUMNS, chart
+            )
+        self._report(sheet.name, 0)
 
     def charts(self, book: Workbook, segments: Sequence[Segment]) -> None:
         """Native column charts over the indicators sheet, one (code, level) block of

@@ -37,20 +37,29 @@ def option_key(value: object) -> str:
 
 
 def answer_counts(
-    answers: pd.DataFrame, field_id: str, keys: pd.Series, min_group: int
+    answers: pd.DataFrame,
+    field_id: str,
+    keys: pd.Series,
+    min_group: int,
+    *,
+    everyone_asked: bool = False,
 ) -> list[AnswerCounts]:
     """One row per key (in first-seen order of `keys`, which is aligned with `answers`'
-    rows; rows whose key is missing are left out)."""
+    rows; rows whose key is missing are left out). The respondents of a row are those
+    who answered the question; with `everyone_asked` (a question every respondent was
+    shown, where ticking nothing is an answer: a multiple choice), all of the row's."""
     if field_id not in answers.columns:
         return []
-    frame = pd.DataFrame({"key": keys, "value": answers[field_id]}).dropna()
+    frame = pd.DataFrame({"key": keys, "value": answers[field_id]}).dropna(subset=["key"])
+    if not everyone_asked:
+        frame = frame.dropna(subset=["value"])
     rows: list[AnswerCounts] = []
     for key, group in frame.groupby("key", sort=False):
         respondents = len(group)
         if respondents < min_group:
             rows.append(AnswerCounts(key, respondents, hidden=True))
             continue
-        values = group["value"]
+        values = group["value"].dropna()
         if holds_lists(values):
             values = values.explode().dropna()
         counts = values.map(option_key).value_counts()

@@ -19,21 +19,26 @@ from collector.exporters.contract import (
     Column,
     IndicatorRow,
     Table,
+    TableChart,
     Workbook,
 )
 from collector.exporters.csvfiles import csv_bytes, indicators_table
 from collector.exporters.flatten import columns_for, row_for
-from collector.indicators.engine import distribution
 from collector.indicators.frame import LEVELS
 from collector.labels import status_label, unit_type_label
 from collector.models import Campaign, FormResponse, OrgUnit, User
 from collector.models.units import subtree_clause, subtrees_clause
+from collector.reports import questions
 from collector.reports.services import Basis, Report, campaign_report, child_level, level_of
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Native charts for the first indicators that have targets (a workbook of 40 charts
 # helps no one).
 MAX_CHARTS = 6
+# A chart per survey question up to this many; bars per option for the whole and for
+# the first groups (more than eight bars an option are not read).
+MAX_QUESTION_CHARTS = 40
+MAX_CHART_SERIES = 8
 
 
 def _level_names() -> dict[str, str]:
@@ -159,21 +164,7 @@ def build_workbook(
     ]
     head = [Column(_("Code")), Column(_("Organisation"), width=40)]
     if survey:
-        distribution_rows = _distribution_rows(report, root, language)
-        book.sections.append(
-            Table(
-                name=_("Distribution"),
-                title=_("Answers by option: %(unit)s", unit=root.name),
-                columns=[
-                    Column(_("Question"), width=50),
-                    Column(_("Option"), width=40),
-                    Column(_("Answers"), "integer"),
-                    Column(_("Share (%)"), "percent"),
-                ],
-                rows=distribution_rows,
-                row_count=len(distribution_rows),
-            )
-        )
+        book.sections.append(_distribution_table(report, root, language))
         flat = columns_for(spec.fields, language)
         book.responses = Table(
             name=_("Answers"),
@@ -219,33 +210,65 @@ def build_workbook(
     return book
 
 
-def _distribution_rows(report: Report, root: OrgUnit, language: str) -> list[list[Any]]:
-    """Each choice question's answers per option at `root`, with the share of those who
-    answered it; nothing for a unit with fewer respondents than the smallest group."""
-    level = level_of(root)
+def _distribution_table(report: Report, root: OrgUnit, language: str) -> Table:
+    """Each choice question's answers per option at `root` (count and share of those who
+    answered it), then the share in each respondent group (or unit below, when the form
+    names no groups); a native chart per question. A cell with fewer respondents than
+    the smallest group is left empty, and so is the whole sheet for such a unit."""
+    choices = questions.breakdowns(report, root)
+    by = choices[0] if choices else None
+    labels = questions.row_labels(report, root, by, language)
+    keys = list(labels)
+    tables = []
     participation = report.participation(root.id)
-    if participation is None or participation.responses < report.spec.min_group_size:
-        return []
+    if participation is not None and participation.responses >= report.spec.min_group_size:
+        tables = questions.question_tables(report, root, by, language)
     rows: list[list[Any]] = []
-    for field in report.spec.fields:
-        table = distribution(report.answers, report.unit_frame, level, field.id)
-        if field.id not in report.answers.columns or root.id not in table.index:
-            continue
-        counts = table.loc[root.id].to_dict()
-        total = sum(counts.values())
-        if field.type == "yes_no":
-            labels = {True: _("Yes"), False: _("No")}
-        elif field.options:
-            labels = {o.value: o.label.get(language) for o in field.options}
-        else:  # a numeric scale: its points as they were answered
-            labels = {value: value for value in sorted(counts, key=str)}
-        asked = field.label.get(language)
-        # A multiple choice: the share of respondents who ticked each option.
-        base = total if field.type != "multiple_choice" else participation.responses
-        for value, label in labels.items():
-            count = int(counts.get(value, 0))
-            rows.append([asked, str(label), count, 100 * count / base if base else None])
-    return rows
+    charts: list[TableChart] = []
+    for question in tables:
+        first = len(rows)
+        shares = {counts.key: counts for _label, counts in question.rows}
+        for value, label in question.options:
+            total = question.total
+            rows.append(
+                [
+                    question.field.label.get(language),
+                    label,
+                    total.counts.get(value, 0),
+                    total.share(value),
+                    *(shares[k].share(value) if k in shares else None for k in keys),
+                ]
+            )
+        if len(charts) < MAX_QUESTION_CHARTS and len(rows) > first:
+            shown = [n for n, k in enumerate(keys) if k in shares and not shares[k].hidden]
+            charts.append(
+                TableChart(
+                    question.field.label.get(language),
+                    first,
+                    len(rows) - 1,
+                    label_column=1,
+                    value_columns=[3, *(4 + n for n in shown[: MAX_CHART_SERIES - 1])],
+                    unit="%",
+                )
+            )
+    return Table(
+        name=_("Distribution"),
+        title=_(
+            "Answers by option: %(unit)s (cells of fewer than %(n)d answers are left empty)",
+            unit=root.name,
+            n=report.spec.min_group_size,
+        ),
+        columns=[
+            Column(_("Question"), width=50),
+            Column(_("Option"), width=40),
+            Column(_("Answers"), "integer"),
+            Column(_("Share (%)"), "percent"),
+            *(Column(_("%(row)s: share (%%)", row=labels[k]), "percent") for k in keys),
+        ],
+        rows=rows,
+        row_count=len(rows),
+        charts=charts,
+    )
 
 
 def _count(session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str]) -> int:

@@ -82,14 +82,26 @@ def _options(field: FieldSpec, language: str) -> list[tuple[str, str]]:
     return [(o.value, o.label.get(language)) for o in field.options]
 
 
+def _under(report: Report, root: OrgUnit) -> pd.DataFrame:
+    """The answers counted under `root` (none when the user may not see it)."""
+    answers = report.answers
+    if answers.empty or not report.visible(root.id):
+        return answers.iloc[0:0]
+    return answers[answers["unit_id"].map(report.unit_frame[level_of(root)]) == root.id]
+
+
+def row_labels(
+    report: Report, root: OrgUnit, by: Breakdown | None, language: str
+) -> dict[Any, str]:
+    """The breakdown's rows (a group's value or a unit's id) and their labels, in order."""
+    return _keys(report, root, _under(report, root), by, language)[1]
+
+
 def question_tables(
     report: Report, root: OrgUnit, by: Breakdown | None, language: str
 ) -> list[QuestionTable]:
     """Every choice question answered under `root`."""
-    answers = report.answers
-    if answers.empty or not report.visible(root.id):
-        return []
-    under = answers[answers["unit_id"].map(report.unit_frame[level_of(root)]) == root.id]
+    under = _under(report, root)
     if under.empty:
         return []
     minimum = report.spec.min_group_size
@@ -98,7 +110,12 @@ def question_tables(
     for field in report.spec.fields:
         if field.type not in CHOICE_TYPES or field.id not in under.columns:
             continue
-        (total,) = answer_counts(under, field.id, pd.Series("total", index=under.index), 0) or [
+        # A multiple choice shown to everyone: ticking nothing is an answer too (stored
+        # as no answer), so its shares are of all respondents; one shown only after
+        # some answers is counted among those who ticked something.
+        everyone = field.type == "multiple_choice" and _always_asked(report, field)
+        total_key = pd.Series("total", index=under.index)
+        (total,) = answer_counts(under, field.id, total_key, 0, everyone_asked=everyone) or [
             AnswerCounts("total", 0)
         ]
         if not total.respondents:
@@ -107,9 +124,11 @@ def question_tables(
             total = AnswerCounts("total", total.respondents, hidden=True)
         # The group question itself is not broken down by group (each row would be 100 %).
         by_itself = by == Breakdown.GROUP and field.id == report.spec.category_field
-        rows = answer_counts(under, field.id, keys, minimum) if keys is not None else []
-        if by_itself:
-            rows = []
+        rows = (
+            answer_counts(under, field.id, keys, minimum, everyone_asked=everyone)
+            if keys is not None and not by_itself
+            else []
+        )
         order = {key: n for n, key in enumerate(labels)}
         rows.sort(key=lambda c: order.get(c.key, len(order)))
         tables.append(
@@ -117,10 +136,15 @@ def question_tables(
                 field,
                 _options(field, language),
                 total,
-                [(labels.get(c.key, str(c.key)), c) for c in rows if c.key in labels],
+                [(labels[c.key], c) for c in rows if c.key in labels],
             )
         )
     return tables
+
+
+def _always_asked(report: Report, field: FieldSpec) -> bool:
+    section = next(s for s in report.spec.sections if field in s.fields)
+    return field.visible_if is None and section.visible_if is None
 
 
 def _keys(

@@ -20,6 +20,7 @@ from collector.exporters.contract import (
     Column,
     IndicatorRow,
     Table,
+    TableChart,
     Workbook,
 )
 from collector.exporters.csvfiles import csv_bytes, indicators_table, write_csv
@@ -305,6 +306,35 @@ def test_chart(xlsx: openpyxl.Workbook) -> None:
     # The target as a line over the same rows.
     lines = [c for c in chart._charts if c.tagname == "lineChart"]
     assert [s.val.numRef.f for c in lines for s in c.series] == ["Показатели!$K$3:$K$4"]
+
+
+def test_a_tables_charts_go_on_a_sheet_after_it() -> None:
+    rows = [["Вопрос 1", "да", 3, 75.0, 50.0], ["Вопрос 1", "нет", 1, 25.0, 50.0]]
+    rows += [["Вопрос 2", f"вариант {n}", n, 10.0 * n, None] for n in range(1, 4)]
+    table = Table(
+        "Распределение",
+        "Ответы по вариантам",
+        [Column("Вопрос"), Column("Вариант"), Column("Ответы", "integer")]
+        + [Column("Доля (%)", "percent"), Column("9 класс: доля (%)", "percent")],
+        rows,
+        row_count=len(rows),
+        charts=[
+            TableChart("=Вопрос 1", 0, 1, label_column=1, value_columns=[3, 4], unit="%"),
+            TableChart("Вопрос 2", 2, 4, label_column=1, value_columns=[3]),
+        ],
+    )
+    xlsx = written(Workbook("Т", [], [], LABELS, sections=[table]))
+    names = xlsx.sheetnames
+    assert names.index("Распределение — диаграммы") == names.index("Распределение") + 1
+    first, second = xlsx["Распределение — диаграммы"]._charts
+    assert [s.val.numRef.f for s in first.series] == [
+        "Распределение!$D$3:$D$4",
+        "Распределение!$E$3:$E$4",
+    ]
+    category = first.series[0].cat
+    assert (category.strRef or category.numRef).f == "Распределение!$B$3:$B$4"
+    assert [s.tx.strRef.f for s in first.series] == ["Распределение!$D$2", "Распределение!$E$2"]
+    assert [s.val.numRef.f for s in second.series] == ["Распределение!$D$5:$D$7"]
 
 
 def test_no_charts_no_chart_sheet() -> None:

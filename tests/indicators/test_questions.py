@@ -38,3 +38,11 @@ def test_yes_no_answers_are_named_as_the_report_names_them():
     answers = pd.DataFrame({"agreed": [True, False, True], "group": [1, 1, 1]})
     (row,) = answer_counts(answers, "agreed", answers["group"], 1)
     assert row.counts == {"True": 2, "False": 1}
+
+
+def test_a_question_everyone_was_shown_counts_those_who_ticked_nothing():
+    answers = pd.DataFrame({"ticked": [["a"], None, ["a", "b"], None], "group": [1] * 4})
+    (asked,) = answer_counts(answers, "ticked", answers["group"], 1, everyone_asked=True)
+    assert asked.respondents == 4 and asked.share("a") == pytest.approx(50.0)
+    (ticked,) = answer_counts(answers, "ticked", answers["group"], 1)
+    assert ticked.respondents == 2 and ticked.share("a") == pytest.approx(100.0)

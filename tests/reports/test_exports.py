@@ -165,3 +165,66 @@ def test_the_survey_workbook_has_the_distribution_of_answers(client, app, tree, 
     # A multiple choice: the share of the three respondents who ticked the option.
     assert by_option[("Что помогло выбрать", "Тесты")] == (2, pytest.approx(200 / 3))
     assert by_option[("Что помогло выбрать", "Экскурсии")] == (1, pytest.approx(100 / 3))
+
+
+def test_the_distribution_sheet_breaks_down_by_group_with_a_native_chart_per_question(
+    client, tree, people
+):
+    """The pupils' satisfaction poll (tests/reports/test_questions.py has the answers and
+    the hand-worked counts): the shares of the whole region and of grade 9; grade 10 has
+    3 answers, fewer than 5, so its cells are empty."""
+    import re
+    import zipfile
+
+    from tests.reports.test_questions import ANSWERS, FORM
+    from tests.reports.test_together import answered
+
+    campaign = answered(
+        tree,
+        people,
+        FORM.stem,
+        "Опрос обучающихся",
+        {key: [score for _grade, score, _took in rows] for key, rows in ANSWERS.items()},
+    )
+    # The helper answers grade 9 for everyone: give the answers their grades back.
+    from sqlalchemy import select
+
+    from collector.models import FormResponse
+
+    grades = [grade for rows in ANSWERS.values() for grade, _score, _took in rows]
+    stored = db.session.scalars(
+        select(FormResponse)
+        .where(FormResponse.campaign_id == campaign.id)
+        .order_by(FormResponse.id)
+    ).all()
+    for response, grade in zip(stored, grades, strict=True):
+        response.answers = response.answers | {"grade": grade}
+    db.session.commit()
+    login_as(client, people["region"])
+    content = export_file(client, campaign)
+    book = workbook_of(content)
+    sheet = book["Распределение"]
+    header = [c.value for c in sheet[2]]
+    assert header[:4] == ["Вопрос", "Вариант", "Ответы", "Доля (%)"]
+    grade_9 = header.index("9 класс: доля (%)")
+    grade_10 = header.index("10 класс: доля (%)")
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    overall = {r[1][:1]: r for r in rows if r[0].startswith("В целом")}
+    assert overall["5"][2:4] == (4, pytest.approx(400 / 13))
+    assert overall["4"][grade_9] == pytest.approx(40.0)
+    assert all(r[grade_10] is None for r in rows)
+    # A chart per question on the sheet after the table, its bars over the table's cells.
+    assert "Распределение — диаграммы" in book.sheetnames
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        charts = [n for n in archive.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n)]
+        xml = "".join(archive.read(n).decode("utf-8") for n in charts)
+    questions = {r[0] for r in rows}
+    assert len(charts) >= len(questions)  # and the indicators' charts
+    assert "<c:f>Распределение!$D$" in xml  # the whole's shares
+
+    # The same table as CSV (the report page's «Распределение (CSV)»).
+    text = export_file(client, campaign, "section-0").decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert "9 класс: доля (%)" in lines[0]
+    five = next(line for line in lines if line[1].startswith("5 —") and "В целом" in line[0])
+    assert five[2] == "4" and five[3].startswith("30,7")
