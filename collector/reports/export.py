@@ -170,10 +170,7 @@ def build_workbook(
             name=_("Answers"),
             title=spec.title.get(language),
             columns=[*head, Column(_("Date"), "date"), *(c.column for c in flat)],
-            rows=(
-                [unit.code, unit.name, response.created_at.date(), *row_for(flat, response.answers)]
-                for response, unit in _responses(session, campaign, root, scopes, None)
-            ),
+            rows=_answer_rows(session, campaign, root, scopes, flat),
             row_count=_count(session, campaign, root, scopes),
         )
         return book
@@ -208,6 +205,15 @@ def build_workbook(
         row_count=len(completeness),
     )
     return book
+
+
+def _answer_rows(
+    session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str], flat: Any
+) -> Iterator[list[Any]]:
+    """One row per answer, read only when the rows are written (a CSV of another table
+    never opens the cursor)."""
+    for response, unit in _responses(session, campaign, root, scopes, None):
+        yield [unit.code, unit.name, response.created_at.date(), *row_for(flat, response.answers)]
 
 
 def _distribution_table(report: Report, root: OrgUnit, language: str) -> Table:
