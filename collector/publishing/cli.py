@@ -1,7 +1,8 @@
-"""`flask schemas check FILE…` and `flask schemas load [FILE…]`."""
+"""`flask schemas check FILE…`, `flask schemas load [FILE…]` and `flask schemas catalogue`."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from flask.cli import AppGroup
 from collector.extensions import db
 from collector.publishing.services import publish
 from collector.schema import Compiled, SchemaError, compile_text
+from collector.schema.catalogue import SourceDocument, catalogue
 
 schemas_cli = AppGroup("schemas", help="Check and publish form schemas.")
 
@@ -34,8 +36,12 @@ def _compile_files(files: tuple[Path, ...]) -> tuple[list[tuple[Path, Compiled]]
 def _schema_files(files: tuple[Path, ...]) -> tuple[Path, ...]:
     if files:
         return files
-    folder = Path(current_app.root_path).parent / "form_schemas"
+    folder = _folder() / "form_schemas"
     return tuple(p for p in sorted(folder.glob("*.json")) if p.name != "meta-schema.json")
+
+
+def _folder() -> Path:
+    return Path(current_app.root_path).parent
 
 
 file_arguments = click.argument(
@@ -68,3 +74,33 @@ def load(files: tuple[Path, ...]) -> None:
         state = "published" if publication.created else "unchanged"
         click.echo(f"{file}: {version.form_id} version {version.version} {state}")
     db.session.commit()
+
+
+@schemas_cli.command("catalogue")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write (default docs/indicators.md).",
+)
+@click.option("--check", is_flag=True, help="Exit 1 when the file is not up to date.")
+def catalogue_command(output: Path | None, check: bool) -> None:
+    """Write the catalogue of every declared indicator, per source document."""
+    compiled, failed = _compile_files(_schema_files(()))
+    if failed:
+        raise click.exceptions.Exit(1)
+    registry = json.loads(
+        (_folder() / "form_schemas" / "sources" / "documents.json").read_text(encoding="utf-8")
+    )
+    documents = [SourceDocument.of(raw) for raw in registry["documents"]]
+    text = catalogue(documents, [result.document for _file, result in compiled])
+    target = output or _folder() / "docs" / "indicators.md"
+    if check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            click.echo(f"{target} is not up to date: run flask schemas catalogue", err=True)
+            raise click.exceptions.Exit(1)
+        click.echo(f"{target}: up to date")
+        return
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"{target}: {len(documents)} documents")

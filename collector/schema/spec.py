@@ -112,6 +112,7 @@ class IndicatorSpec:
     levels: tuple[str, ...] = ()
     not_applicable_if: Node | None = None
     targets: dict[str, float] = field(default_factory=dict)
+    code: str | None = None  # the document's own number ("5.1")
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
                 levels=tuple(i.get("levels", [])),
                 not_applicable_if=_optional_tree(i.get("not_applicable_if")),
                 targets=dict(i.get("targets", {})),
+                code=i.get("code"),
             )
             for i in document.get("indicators", [])
         ),
