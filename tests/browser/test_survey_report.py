@@ -87,4 +87,3 @@ def test_satisfaction_by_grade_and_by_organisation_with_parents_beside(
     expect(page.get_by_test_id("report-title")).to_have_text("Бабынинский район")
     # School A1: pupils 4 of 6 (66.7 %), parents 2 of 5 (40 %): together 53.3 %.
     expect(page.get_by_test_id("together").locator('tr[data-group="S-A1"]')).to_contain_text("53,3")
-    page.screenshot(path="/tmp/survey-report.png", full_page=True)
