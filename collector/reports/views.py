@@ -186,6 +186,9 @@ def _together(campaign: Any, report: Any, basis: Basis, root: OrgUnit) -> dict[s
     companion = next((c for c in choices if c.id == wanted), choices[0] if choices else None)
     if companion is None:
         return {"choices": [], "companion": None, "indicators": [], "rows": []}
+    if _too_large_to_compute_now(companion, basis):
+        # Its own report page computes it as a job; this page does not wait for it.
+        return {"choices": choices, "companion": companion, "waiting": True}
     other = campaign_report(db.session, current_user, companion, basis)
     indicators = joint.joint_indicators(report, other, level_of(root))
     return {
@@ -196,14 +199,21 @@ def _together(campaign: Any, report: Any, basis: Basis, root: OrgUnit) -> dict[s
     }
 
 
+def _too_large_to_compute_now(campaign: Any, basis: Basis) -> bool:
+    """More answers than a page computes while the user waits, and no fresh snapshot."""
+    if counted_responses(db.session, campaign) <= current_app.config["REPORT_INLINE_RESPONSES"]:
+        return False
+    scopes = campaigns.review_scopes(current_user, campaign)
+    stamp = data_stamp(db.session, campaign)
+    return not snapshots.exists(campaign.id, basis.value, scopes, stamp)
+
+
 def _computing(campaign: Any, root: OrgUnit, basis: Basis) -> str | None:
     """A large campaign without a fresh snapshot: its indicators are computed by a job,
     and this page says so (and links to the job) instead of making the user wait."""
-    if counted_responses(db.session, campaign) <= current_app.config["REPORT_INLINE_RESPONSES"]:
+    if not _too_large_to_compute_now(campaign, basis):
         return None
     scopes = campaigns.review_scopes(current_user, campaign)
-    if snapshots.exists(campaign.id, basis.value, scopes, data_stamp(db.session, campaign)):
-        return None
     job = start_job(
         db.session,
         current_user,

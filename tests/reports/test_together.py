@@ -145,3 +145,16 @@ def test_without_a_companion_campaign_the_report_says_so(client, tree, people, p
     login_as(client, people["region"])
     html = page(client, pupils)
     assert 'data-testid="together-missing"' in html
+
+
+def test_a_large_companion_is_not_computed_while_the_page_waits(
+    app, client, tree, people, pupils, parents
+):
+    """The pupils' poll has 20 answers, the parents' 15; with pages computing at most 17
+    inline, the parents' report links to the pupils' (which computes it as a job)."""
+    app.config["REPORT_INLINE_RESPONSES"] = 17
+    login_as(client, people["region"])
+    html = page(client, parents)
+    assert 'data-testid="together-waiting"' in html
+    assert f"/reports/campaigns/{pupils.id}?unit={tree['region'].id}" in html
+    assert 'data-testid="together"' not in html
