@@ -21,9 +21,10 @@ import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
-from collector.indicators.engine import Engine, distribution
+from collector.indicators.engine import Engine
 from collector.indicators.frame import UnitPlace, answers_frame, figures_frame, units_frame
 from collector.indicators.joint import JointValue
+from collector.indicators.questions import answer_counts
 from collector.schema import compile_text
 from collector.schema.evaluate import failed_rules, visible_field_ids
 from collector.schema.expressions import Call, Literal
@@ -278,8 +279,9 @@ def test_response_rate_against_the_pupils_of_grades_6_to_11(pupils):
     # The grade is in the answers, so a report can break every figure down by it.
     # The answers per point (the engine reads a rating as a number, so its keys are
     # normalised here to the option values).
-    table = distribution(engine.answers, engine.units, "region", "overall")
-    counts = {str(int(float(k))): int(v) for k, v in table.loc[1].to_dict().items()}
+    groups = engine.answers["unit_id"].map(engine.units["region"])
+    (table,) = answer_counts(engine.answers, "overall", groups, 1)
+    counts = table.counts
     assert counts == {"1": 1, "2": 2, "3": 1, "4": 2, "5": 5}
     assert "grade" in engine.answers.columns
 

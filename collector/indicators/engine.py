@@ -626,25 +626,3 @@ class Engine:
                 _as_number(evaluator.evaluate(self.spec.headcount), level.groups)
             )
         return ParticipationTable(level.name, level.groups.to_numpy(), responses, headcount)
-
-
-def distribution(answers: pd.DataFrame, units: pd.DataFrame, level: str, path: str) -> pd.DataFrame:
-    """Answers of one choice field counted per option and group: rows are groups,
-    columns the option values (a multiple choice counts each ticked option)."""
-    if path not in answers.columns:
-        return pd.DataFrame()
-    column = answers[path]
-    groups = answers["unit_id"].map(units[level])
-    frame = pd.DataFrame({"group": groups, "value": column}).dropna()
-    if frame.empty:
-        return pd.DataFrame()
-    if holds_lists(frame["value"]):
-        frame = frame.explode("value").dropna()
-    elif frame["value"].dtype == "float64":
-        # A rating is read as a number; its points are named as the form names them ("4").
-        frame["value"] = frame["value"].map(
-            lambda v: str(int(v)) if float(v).is_integer() else str(v)
-        )
-    table = frame.groupby(["group", "value"]).size().unstack(fill_value=0)
-    table.index = table.index.astype("int64")
-    return table

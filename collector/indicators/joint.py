@@ -45,9 +45,3 @@ class JointValue:
             if side.value is None:
                 return side.status
         return "no_data"
-
-
-def shared_indicators(own: list[str], other: list[str]) -> list[str]:
-    """The indicators both surveys declare, in this survey's order."""
-    theirs = set(other)
-    return [indicator for indicator in own if indicator in theirs]

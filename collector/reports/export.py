@@ -223,12 +223,12 @@ def _distribution_table(report: Report, root: OrgUnit, language: str) -> Table:
     the smallest group is left empty, and so is the whole sheet for such a unit."""
     choices = questions.breakdowns(report, root)
     by = choices[0] if choices else None
-    labels = questions.row_labels(report, root, by, language)
-    keys = list(labels)
-    tables = []
+    tables: list[questions.QuestionTable] = []
+    labels: dict[Any, str] = {}
     participation = report.participation(root.id)
     if participation is not None and participation.responses >= report.spec.min_group_size:
-        tables = questions.question_tables(report, root, by, language)
+        tables, labels = questions.question_tables(report, root, by, language)
+    keys = list(labels)
     rows: list[list[Any]] = []
     charts: list[TableChart] = []
     for question in tables:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from collector.campaigns.services import visible_campaigns
-from collector.indicators.joint import JointValue, shared_indicators
+from collector.indicators.joint import JointValue
 from collector.models import Campaign, OrgUnit, User
 from collector.reports.services import Report, child_level
 from collector.schema.spec import IndicatorSpec
@@ -36,13 +36,11 @@ class JointRow:
 def joint_indicators(report: Report, other: Report, level: str) -> list[IndicatorSpec]:
     """The indicators both forms declare with the same id and unit, shown at `level`."""
     theirs = {i.id: i for i in other.spec.indicators}
-    same = [
-        i.id
+    return [
+        i
         for i in report.spec.indicators
         if i.id in theirs and i.unit == theirs[i.id].unit and (not i.levels or level in i.levels)
     ]
-    ids = shared_indicators(same, list(theirs))
-    return [i for i in report.spec.indicators if i.id in ids]
 
 
 def joint_rows(

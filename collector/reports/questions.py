@@ -90,22 +90,17 @@ def _under(report: Report, root: OrgUnit) -> pd.DataFrame:
     return answers[answers["unit_id"].map(report.unit_frame[level_of(root)]) == root.id]
 
 
-def row_labels(
-    report: Report, root: OrgUnit, by: Breakdown | None, language: str
-) -> dict[Any, str]:
-    """The breakdown's rows (a group's value or a unit's id) and their labels, in order."""
-    return _keys(report, root, _under(report, root), by, language)[1]
-
-
 def question_tables(
     report: Report, root: OrgUnit, by: Breakdown | None, language: str
-) -> list[QuestionTable]:
-    """Every choice question answered under `root`."""
+) -> tuple[list[QuestionTable], dict[Any, str]]:
+    """Every choice question answered under `root`, and the breakdown's rows (a group's
+    value or a unit's id) with their labels, in order."""
     under = _under(report, root)
     if under.empty:
-        return []
+        return [], {}
     minimum = report.spec.min_group_size
     keys, labels = _keys(report, root, under, by, language)
+    order = {key: n for n, key in enumerate(labels)}
     tables = []
     for field in report.spec.fields:
         if field.type not in CHOICE_TYPES or field.id not in under.columns:
@@ -129,7 +124,6 @@ def question_tables(
             if keys is not None and not by_itself
             else []
         )
-        order = {key: n for n, key in enumerate(labels)}
         rows.sort(key=lambda c: order.get(c.key, len(order)))
         tables.append(
             QuestionTable(
@@ -139,7 +133,7 @@ def question_tables(
                 [(labels[c.key], c) for c in rows if c.key in labels],
             )
         )
-    return tables
+    return tables, labels
 
 
 def _always_asked(report: Report, field: FieldSpec) -> bool:

@@ -94,10 +94,10 @@ def campaign(campaign_id: int) -> str:
     choices = questions.breakdowns(report, root) if survey else []
     wanted = request.args.get("by")
     by = next((b for b in choices if b.value == wanted), choices[0] if choices else None)
-    question_tables = (
+    question_tables, _rows = (
         questions.question_tables(report, root, by, language)
         if survey and not hidden_distributions
-        else []
+        else ([], {})
     )
     earlier = _earlier_waves(found)
     compare = next((c for c in earlier if c.id == request.args.get("compare", type=int)), None)
