@@ -176,6 +176,7 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             "campaigns.review",
             "campaigns.flyer",
             "campaigns.remind",  # tests/campaigns/test_reminders.py
+            "campaigns.imports",  # tests/campaigns/test_imports.py
             # tests/reports/test_report_views.py: scope by the campaign and the unit
             "reports.campaign",
             "reports.export_start",

@@ -353,3 +353,24 @@ def test_template_imports_once_its_parent_exists(app, make_unit):
     assert data.startswith("\ufeff".encode())
     report = run(data)
     assert report.ok and report.created == 1, report.errors
+
+
+def test_school_type_by_key_or_russian_word(app):
+    report = run(
+        "Код;Наименование;Тип;Код вышестоящей;Вид ОО\n"
+        "55;Омская область;регион;;\n"
+        "55-M;Город Омск;городской округ;55;\n"
+        "55-S-1;БОУ «Школа-интернат № 1»;школа;55-M;школа-интернат\n"
+        "55-S-2;БОУ «Адаптивная школа № 2»;школа;55-M;adaptive\n"
+        "55-S-3;БОУ «Лицей № 64»;школа;55-M;Лицей\n"
+    )
+    assert report.ok, report.errors
+    assert [unit(c).school_type for c in ("55-S-1", "55-S-2", "55-S-3", "55-M")] == [
+        "boarding",
+        "adaptive",
+        "lyceum",
+        None,
+    ]
+    report = run("code;name;type;parent_code;school_type\n55-S-4;Школа;школа;55-M;колледж\n")
+    assert where(report) == [(2, "school_type")]
+    assert "«колледж»" in report.errors[0].message

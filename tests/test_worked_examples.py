@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 
 from collector.indicators.engine import Engine
-from collector.indicators.frame import UnitPlace, answers_frame, figures_frame, units_frame
+from collector.indicators.frame import (
+    UnitPlace,
+    answers_frame,
+    figures_frame,
+    join_imported,
+    units_frame,
+)
 from collector.schema import compile_text
 from collector.schema.spec import FormSpec
 
@@ -63,10 +69,15 @@ def run(spec: FormSpec, example: dict[str, Any]) -> tuple[Any, dict[str, int]]:
             number(unit.get("school")),
             number(unit.get("municipality")),
             number(unit.get("region")),
+            unit.get("school_type"),
         )
         for unit in example["units"]
     ]
     responses = [(number(unit), answers) for unit, answers in example.get("responses", [])]
+    imported: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    for unit, table, row in example.get("imports", []):
+        imported.setdefault(number(unit), {}).setdefault(table, []).append(row)  # type: ignore[arg-type]
+    responses = join_imported(responses, imported)
     figures = figures_frame(
         (number(unit), figure, grade, float(value))
         for unit, figure, grade, value in example.get("figures", [])
@@ -121,7 +132,7 @@ def test_every_indicator_has_a_worked_example() -> None:
                 checked.setdefault(document["form"], set()).add(expected["indicator"])
     missing = {
         path.stem: sorted(
-            {i.id for i in spec_of(path.stem).indicators} - checked.get(path.stem, set())
+            {i.id for i in spec_of(path.stem).computed_indicators} - checked.get(path.stem, set())
         )
         for path in forms_with_indicators()
     }

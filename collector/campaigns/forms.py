@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DateField,
     DateTimeLocalField,
     DecimalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -102,3 +105,16 @@ class ReviewForm(TrimmedForm):
 
 class ConfirmForm(TrimmedForm):
     """A button that changes something: only the CSRF token."""
+
+
+class TableUploadForm(FlaskForm):
+    """A file for one of the form's imported tables."""
+
+    import_id = HiddenField()
+    file = FileField(
+        _l("File (CSV or XLSX)"),
+        validators=[
+            FileRequired(_l("Choose a file.")),
+            FileAllowed(["csv", "xlsx"], _l("Only CSV and XLSX files are accepted.")),
+        ],
+    )

@@ -19,7 +19,14 @@ from collector.auth.permissions import Action
 from collector.auth.services import can, require, require_somewhere
 from collector.campaigns import completeness as tallies
 from collector.campaigns import creation, services
-from collector.campaigns.forms import CampaignForm, ConfirmForm, ExtensionForm, ReviewForm
+from collector.campaigns.forms import (
+    CampaignForm,
+    ConfirmForm,
+    ExtensionForm,
+    ReviewForm,
+    TableUploadForm,
+)
+from collector.campaigns.imports import IMPORT_TABLE_JOB, UPLOAD, current_batches, import_of
 from collector.campaigns.lifecycle import CampaignState, CommentRequired, Move, MoveRefused
 from collector.campaigns.reminders import REMINDER_JOB
 from collector.entry.forms import EntryForm
@@ -30,7 +37,7 @@ from collector.exporters.tables import table_xlsx
 from collector.extensions import db
 from collector.jobs.services import start_job
 from collector.labels import campaign_state_label, status_label
-from collector.models import FormResponse, OrgUnit, SurveyLink
+from collector.models import FormResponse, OrgUnit, SurveyLink, User
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import build_form_class, form_data_from_answers
 
@@ -89,6 +96,7 @@ def detail(campaign_id: int) -> str:
         missing=[] if survey else tallies.not_submitted(db.session, current_user, campaign, root),
         links=tallies.survey_counts(db.session, current_user, campaign) if survey else [],
         may_run=services.may_run(current_user, campaign),
+        has_imports=bool(spec_of(campaign.form_version).imports),
         confirm=ConfirmForm(),
         statuses=tallies.STATUSES,
         moves=[s.value for s in services.campaign_moves(campaign)],
@@ -301,3 +309,56 @@ def remind(campaign_id: int) -> Response:
         scope_unit=campaign.owner_unit,
     )
     return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@bp.route("/<int:campaign_id>/imports", methods=["GET", "POST"])
+def imports(campaign_id: int) -> str | Response:
+    """The form's imported tables: what each holds now, and a file to replace it. The
+    file is checked in a job; its page lists every bad row."""
+    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    require(current_user, Action.RUN_CAMPAIGNS, campaign.owner_unit)
+    spec = spec_of(campaign.form_version)
+    if not spec.imports:
+        abort(404)
+    form = TableUploadForm()
+    if form.validate_on_submit():
+        declared = import_of(spec, form.import_id.data or "")
+        if declared is None:
+            abort(400)
+        upload = form.file.data
+        job = start_job(
+            db.session,
+            current_user,
+            IMPORT_TABLE_JOB,
+            {
+                "campaign_id": campaign.id,
+                "import_id": declared.id,
+                "filename": upload.filename or "",
+                "user_id": current_user.id,
+            },
+            title=_(
+                "%(table)s: %(name)s",
+                table=declared.title.get(str(get_locale())),
+                name=upload.filename or "",
+            ),
+            files={UPLOAD: upload.read()},
+            scope_unit=campaign.owner_unit,
+        )
+        return redirect(url_for("jobs.detail", job_id=job.id))
+    batches = current_batches(db.session, campaign)
+    uploaders = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_({b.uploaded_by for b in batches.values()}))
+        )
+    }
+    return render_template(
+        "campaigns/imports.html",
+        campaign=campaign,
+        spec=spec,
+        batches=batches,
+        uploaders=uploaders,
+        form=form,
+        failed_id=form.import_id.data if form.errors else None,
+        language=str(get_locale()),
+    )

@@ -35,7 +35,12 @@ from collector.schema.expressions import (
 )
 from collector.schema.spec import FormSpec, IndicatorSpec
 
-GROUP_CALLS = frozenset({"sum", "count", "min", "max", "count_if", "share", "mean", "figure"})
+GROUP_CALLS = frozenset(
+    {"sum", "count", "min", "max", "count_if", "share", "mean", "figure"}
+    | {"count_units", "sum_units"}
+)
+# What is known of a unit apart from its answers (per response: of the response's unit).
+UNIT_FUNCTIONS = frozenset({"figure", "teaches", "school_type"})
 Value = Any  # a pandas Series (per row or per group) or a plain scalar
 
 
@@ -43,14 +48,21 @@ class IndicatorError(ValueError):
     """A formula the engine cannot evaluate (the schema checker lets none through)."""
 
 
-def has_group_call(node: Node) -> bool:
+def has_group_call(node: Node, calls: frozenset[str] = GROUP_CALLS) -> bool:
     if isinstance(node, Call):
-        return node.name in GROUP_CALLS or any(has_group_call(a) for a in node.args)
+        return node.name in calls or any(has_group_call(a, calls) for a in node.args)
     if isinstance(node, Unary):
-        return has_group_call(node.operand)
+        return has_group_call(node.operand, calls)
     if isinstance(node, Binary):
-        return has_group_call(node.left) or has_group_call(node.right)
+        return has_group_call(node.left, calls) or has_group_call(node.right, calls)
     return False
+
+
+def is_group_rule(rule: Node) -> bool:
+    """A not-applicable rule speaks of the whole group when it aggregates answers or
+    units (`sum(graduates) = 0`); one reading only the unit itself — its answers, its
+    figures (`figure("pupils_ovz", 10, 12) = 0`), its type — is a rule per unit."""
+    return has_group_call(rule, GROUP_CALLS - {"figure"})
 
 
 def _scalar(value: Literal) -> Any:
@@ -151,12 +163,68 @@ class _Evaluator:
         return pd.Series(a.to_numpy(dtype=object) == b.to_numpy(dtype=object), index=index)
 
 
+def _grades(node: Call, start: int) -> list[int]:
+    return [int(_scalar(a)) for a in node.args[start:] if isinstance(a, Literal)]
+
+
+class UnitFacts:
+    """What is known of each unit apart from its answers: its reference figures of the
+    campaign's year and its school type. Each fact is a Series indexed by unit id."""
+
+    def __init__(
+        self, figures: pd.DataFrame | None = None, school_types: pd.Series | None = None
+    ) -> None:
+        self.figures = figures
+        self.school_types = school_types
+        self._cache: dict[Node, pd.Series] = {}
+
+    def figure(self, name: str, grades: Sequence[int]) -> pd.Series:
+        """Per unit: the figure summed over the grades (all its rows when none given).
+        A unit that records the figure for other grades only has 0 in these; a unit
+        with no row of the figure at all is absent (unknown)."""
+        figures = self.figures
+        if figures is None or figures.empty:
+            return pd.Series(dtype="float64")
+        recorded = figures[figures["figure"] == name]
+        chosen = recorded
+        if len(grades) == 1:
+            chosen = recorded[recorded["grade"] == grades[0]]
+        elif len(grades) == 2:
+            chosen = recorded[(recorded["grade"] >= grades[0]) & (recorded["grade"] <= grades[1])]
+        totals = chosen.groupby("unit_id")["value"].sum()
+        units = pd.unique(recorded["unit_id"])
+        return totals.reindex(units, fill_value=0.0).astype("float64")
+
+    def of(self, node: Call) -> pd.Series:
+        """The unit function's value per unit id."""
+        if node not in self._cache:
+            self._cache[node] = self._of(node)
+        return self._cache[node]
+
+    def _of(self, node: Call) -> pd.Series:
+        if node.name == "figure":
+            name = _scalar(node.args[0]) if isinstance(node.args[0], Literal) else None
+            return self.figure(str(name), _grades(node, 1))
+        if node.name == "teaches":
+            # A unit teaches grades a–b this year when it has pupils in them.
+            grades = _grades(node, 0)
+            pupils = self.figure("pupils", [grades[0], grades[-1]])
+            return (pupils > 0).astype("boolean")
+        types = self.school_types
+        if types is None:
+            return pd.Series(dtype="boolean")
+        wanted = {_scalar(a) for a in node.args if isinstance(a, Literal)}
+        # A unit with no recorded type is none of the named types.
+        return types.map(lambda t: t in wanted).astype("boolean")
+
+
 class RowEvaluator(_Evaluator):
     """An expression per response: one value per row of the answers table."""
 
-    def __init__(self, rows: pd.DataFrame) -> None:
+    def __init__(self, rows: pd.DataFrame, facts: UnitFacts | None = None) -> None:
         self.rows = rows
         self.index = rows.index
+        self.facts = facts or UnitFacts()
         self._cache: dict[Node, Value] = {}
 
     def evaluate(self, node: Node) -> Value:
@@ -181,6 +249,14 @@ class RowEvaluator(_Evaluator):
             ).astype("boolean")
         if node.name in ("sum", "count", "min", "max"):
             return self.within_row(node)
+        if node.name in UNIT_FUNCTIONS:
+            per_unit = self.facts.of(node)
+            values = self.rows["unit_id"].map(per_unit)
+            if node.name == "figure":
+                return pd.to_numeric(values, errors="coerce").astype("float64")
+            if node.name == "school_type":
+                return values.fillna(False).astype("boolean")
+            return values.astype("boolean")
         raise IndicatorError(f"{node.name}() is counted over a group, not inside one answer")
 
     def within_row(self, node: Call) -> pd.Series:
@@ -307,7 +383,8 @@ class GroupEvaluator(_Evaluator):
             grouped = per_row.groupby(self.codes)
             found = grouped.min() if node.name == "min" else grouped.max()
             return self._series(found.reindex(range(self.size)).to_numpy(dtype="float64"))
-        if node.name == "figure":
+        if node.name in ("figure", "count_units", "sum_units"):
+            # Over the group's expected units, answered or not.
             if self.figure_source is None:
                 return pd.Series(np.nan, index=self.index)
             return self._series(self.figure_source(node))
@@ -474,12 +551,16 @@ class Engine:
         year: int | None = None,
     ) -> None:
         self.spec = spec
-        self.units = units  # index unit_id; a column per level
+        self.units = units  # index unit_id; a column per level (and "school_type")
         self.answers = answers.reset_index(drop=True)
         self.figures = figures
         self.year = year
+        school_types = units["school_type"] if "school_type" in units.columns else None
+        facts = UnitFacts(figures, school_types)
         # Per-response terms, evaluated once and shared by every level and indicator.
-        self.rows = RowEvaluator(self.answers)
+        self.rows = RowEvaluator(self.answers, facts)
+        # The same per expected unit, for count_units() and sum_units().
+        self.unit_rows = RowEvaluator(pd.DataFrame({"unit_id": units.index.to_numpy()}), facts)
         self._figures: dict[tuple[str, Call], np.ndarray] = {}
 
     def _level(self, name: str) -> _Level | None:
@@ -506,7 +587,9 @@ class Engine:
         self, indicators: Iterable[IndicatorSpec] | None = None, levels: Sequence[str] = LEVELS
     ) -> Computed:
         result = Computed()
-        chosen = list(self.spec.indicators if indicators is None else indicators)
+        chosen = [
+            i for i in (self.spec.indicators if indicators is None else indicators) if i.computed
+        ]
         for name in levels:
             if name not in self.units.columns:
                 continue
@@ -531,33 +614,51 @@ class Engine:
         return figure
 
     def _figure(self, node: Call, level: _Level) -> np.ndarray:
+        if node.name in ("count_units", "sum_units"):
+            return self._over_units(node, level)
         size = len(level.groups)
-        figures = self.figures
-        if figures is None or figures.empty:
-            return np.full(size, np.nan)
-        name = _scalar(node.args[0]) if isinstance(node.args[0], Literal) else None
-        grades = [int(_scalar(a)) for a in node.args[1:] if isinstance(a, Literal)]
-        chosen = figures[figures["figure"] == name]
-        if len(grades) == 1:
-            chosen = chosen[chosen["grade"] == grades[0]]
-        elif len(grades) == 2:
-            chosen = chosen[(chosen["grade"] >= grades[0]) & (chosen["grade"] <= grades[1])]
+        per_unit = self.rows.facts.of(node)
         # Over the group's expected units: a unit that did not answer still counts in the
         # population it belongs to.
-        codes = level.unit_codes.reindex(chosen["unit_id"].to_numpy()).to_numpy()
+        codes = level.unit_codes.reindex(per_unit.index.to_numpy()).to_numpy()
         present = ~np.isnan(codes.astype("float64"))
         codes = codes[present].astype("int64")
-        values = chosen["value"].to_numpy(dtype="float64")[present]
+        values = per_unit.to_numpy(dtype="float64")[present]
         total = np.bincount(codes, weights=values, minlength=size)
         seen = np.bincount(codes, minlength=size)
         return np.where(seen == 0, np.nan, total)
+
+    def _over_units(self, node: Call, level: _Level) -> np.ndarray:
+        """count_units(condition) / sum_units(x, condition) over each group's expected
+        units. No unit meeting the condition counts and sums to 0; units that meet it
+        without a known x give no value."""
+        size = len(level.groups)
+        units = self.unit_rows
+        codes = level.unit_codes.reindex(units.rows["unit_id"].to_numpy()).to_numpy()
+        placed = ~np.isnan(codes.astype("float64"))
+        codes = codes[placed].astype("int64")
+        condition_node = node.args[-1] if node.args else None
+        if condition_node is None:
+            meets = np.ones(len(units.index), dtype=bool)
+        else:
+            condition = _as_bool(units.evaluate(condition_node), units.index)
+            meets = condition.fillna(False).to_numpy(dtype=bool)
+        meets = meets[placed]
+        meeting = np.bincount(codes[meets], minlength=size).astype("float64")
+        if node.name == "count_units":
+            return meeting
+        x = _float_array(_as_number(units.evaluate(node.args[0]), units.index))[placed]
+        known = meets & ~np.isnan(x)
+        total = np.bincount(codes[known], weights=x[known], minlength=size)
+        seen = np.bincount(codes[known], minlength=size)
+        return np.where(meeting == 0, 0.0, np.where(seen == 0, np.nan, total))
 
     def _indicator(self, indicator: IndicatorSpec, level: _Level) -> IndicatorTable:
         size = len(level.groups)
         excluded = np.zeros(size, dtype="int64")
         keep = None
         rule = indicator.not_applicable_if
-        if rule is not None and not has_group_call(rule):
+        if rule is not None and not is_group_rule(rule):
             # A per-unit rule (Tomsk 4.2.4: no pupils with ОВЗ, no indicator): those
             # units' responses are left out of this indicator and counted as excluded.
             out = _as_bool(self.rows.evaluate(rule), self.rows.index)
@@ -569,10 +670,11 @@ class Engine:
         evaluator = GroupEvaluator(
             self.rows, level.row_codes, level.groups, keep, self._figure_source(level)
         )
+        assert indicator.formula is not None  # compute() passes only computed indicators
         values = _float_array(_as_number(evaluator.evaluate(indicator.formula), level.groups))
         values = np.where(np.isinf(values), np.nan, values)
         not_applicable = (level.answered > 0) & (excluded == level.answered)
-        if rule is not None and has_group_call(rule):
+        if rule is not None and is_group_rule(rule):
             flagged = _as_bool(evaluator.evaluate(rule), level.groups).fillna(False)
             not_applicable |= flagged.to_numpy(dtype=bool)
         values = np.where(not_applicable, np.nan, values)
@@ -602,6 +704,7 @@ class Engine:
         self, indicator: IndicatorSpec, level: _Level, keep: np.ndarray | None
     ) -> np.ndarray:
         """Per group: responses that answered at least one field the formula reads."""
+        assert indicator.formula is not None
         columns = [
             ref.dotted
             for ref in references(indicator.formula)

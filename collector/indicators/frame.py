@@ -30,21 +30,25 @@ class UnitPlace:
     school: int | None
     municipality: int | None
     region: int | None
+    # The unit's school type (collector.units.catalog.SCHOOL_TYPES), where recorded.
+    school_type: str | None = None
 
 
 def units_frame(places: Iterable[UnitPlace]) -> pd.DataFrame:
-    rows = [(p.unit_id, p.school, p.municipality, p.region) for p in places]
-    frame = pd.DataFrame(rows, columns=["unit_id", *LEVELS])
+    rows = [(p.unit_id, p.school, p.municipality, p.region, p.school_type) for p in places]
+    frame = pd.DataFrame(rows, columns=["unit_id", *LEVELS, "school_type"])
     for level in LEVELS:
         frame[level] = frame[level].astype("Int64")
+    frame["school_type"] = frame["school_type"].astype("object")
     return frame.set_index("unit_id")
 
 
 def referenced_paths(spec: FormSpec) -> set[str]:
     """Every dotted name the indicators (and the survey headcount) read."""
     trees: list[Node] = []
-    for indicator in spec.indicators:
-        trees.append(indicator.formula)
+    for indicator in spec.computed_indicators:
+        if indicator.formula is not None:
+            trees.append(indicator.formula)
         if indicator.not_applicable_if is not None:
             trees.append(indicator.not_applicable_if)
     return {ref.dotted for tree in trees for ref in references(tree)}
@@ -66,10 +70,15 @@ class ColumnPlan:
 
 def column_plans(spec: FormSpec, paths: Iterable[str]) -> list[ColumnPlan]:
     fields = {f.id: f for f in spec.fields}
+    imports = {i.id: i for i in spec.imports}
     plans = []
     for path in sorted(paths):
         head, *rest = path.split(".")
         field = fields.get(head)
+        if head in imports and len(rest) <= 1:
+            # An imported table is read like a table field: its rows, or a column's cells.
+            plans.append(ColumnPlan(path, "list"))
+            continue
         if field is None:
             continue
         if field.type == "grid" and len(rest) == 2:
@@ -87,6 +96,8 @@ def column_plans(spec: FormSpec, paths: Iterable[str]) -> list[ColumnPlan]:
 
 def _field_kind(field_type: str) -> str:
     value_kind = FIELD_TYPES[field_type].kind
+    if value_kind == ValueKind.TABLE:
+        return "list"  # its rows: count() counts them
     if value_kind == ValueKind.NUMBER:
         return "number"
     if value_kind == ValueKind.BOOL:
@@ -114,6 +125,21 @@ def _pick(answers: Mapping[str, Any], path: str, kind: str) -> Any:
         return [row.get(rest[0]) for row in rows if isinstance(row, dict)]
     row = value.get(rest[0]) if isinstance(value, dict) else None
     return row.get(rest[1]) if isinstance(row, dict) else None
+
+
+def join_imported(
+    responses: Sequence[tuple[int, Mapping[str, Any]]],
+    imported: Mapping[int, Mapping[str, list[dict[str, Any]]]],
+) -> list[tuple[int, Mapping[str, Any]]]:
+    """Each response with its unit's imported tables (import id -> rows) beside its
+    answers. A unit without a response has nothing for its rows to join."""
+    if not imported:
+        return list(responses)
+    joined: list[tuple[int, Mapping[str, Any]]] = []
+    for unit_id, answers in responses:
+        tables = imported.get(unit_id)
+        joined.append((unit_id, {**answers, **tables} if tables else answers))
+    return joined
 
 
 def answers_frame(

@@ -12,6 +12,7 @@ from collector.models.campaigns import (
 )
 from collector.models.figures import ReferenceFigure
 from collector.models.forms import FormVersion
+from collector.models.imports import ImportBatch, ImportedRow
 from collector.models.jobs import Job, JobState
 from collector.models.responses import FormResponse, ResponseStatus
 from collector.models.units import OrgUnit, UnitType
@@ -25,6 +26,8 @@ __all__ = [
     "DeadlineExtension",
     "FormResponse",
     "FormVersion",
+    "ImportBatch",
+    "ImportedRow",
     "Job",
     "JobState",
     "OrgUnit",

@@ -67,6 +67,8 @@ class OrgUnit(Base):
     # IANA time zone for deadlines; a unit without one uses its nearest ancestor's.
     timezone: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(500))
+    # A school's type (collector.units.catalog.SCHOOL_TYPES): gymnasium, adaptive school…
+    school_type: Mapped[str | None] = mapped_column(String(32))
     # Whom a coordinator calls or writes to about the unit's reports (and reminders go to).
     contact_name: Mapped[str | None] = mapped_column(String(300))
     contact_email: Mapped[str | None] = mapped_column(String(254))

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from collector.campaigns.imports import imported_rows
 from collector.campaigns.services import is_survey, review_scopes
 from collector.entry.services import spec_of
 from collector.indicators.engine import Computed, Engine, IndicatorValue, Participation
@@ -22,12 +23,14 @@ from collector.indicators.frame import (
     UnitPlace,
     answers_frame,
     figures_frame,
+    join_imported,
     units_frame,
 )
 from collector.models import (
     AuditEvent,
     Campaign,
     FormResponse,
+    ImportBatch,
     OrgUnit,
     ReferenceFigure,
     SurveyLink,
@@ -182,7 +185,7 @@ def places(
         region = next((u.id for u in chain if u.unit_type == "region"), None)
         municipality = next((u.id for u in reversed(chain) if u.unit_type == "municipality"), None)
         school = unit.id if level_of(unit) == "school" else None
-        found.append(UnitPlace(unit.id, school, municipality, region))
+        found.append(UnitPlace(unit.id, school, municipality, region, unit.school_type))
     return found, known
 
 
@@ -268,7 +271,12 @@ def campaign_report(
     figure_rows = [row for row in figure_rows if row[0] in expected_ids]
     unit_places, known = places(session, expected)
     unit_frame = units_frame(unit_places)
-    answers = answers_frame(spec, [(unit_id, answers or {}) for unit_id, answers in counted])
+    responses = [(unit_id, answers or {}) for unit_id, answers in counted]
+    if spec.imports:
+        responses = join_imported(
+            responses, imported_rows(session, campaign, (unit_id for unit_id, _a in responses))
+        )
+    answers = answers_frame(spec, responses)
     figures = figures_frame((u, f, g, float(v)) for u, f, g, v in figure_rows)
     engine = Engine(spec, unit_frame, answers, figures, year=campaign.academic_year)
     computed = engine.compute()
@@ -296,9 +304,12 @@ def data_stamp(session: Session, campaign: Campaign) -> str:
             ReferenceFigure.academic_year == campaign.academic_year
         )
     ).one()
+    uploaded = session.scalar(
+        select(func.max(ImportBatch.id)).where(ImportBatch.campaign_id == campaign.id)
+    )
     return (
         f"{campaign.created_at}:{campaign.form_version_id}:{count}:{last}:{moved}:"
-        f"{figures[0]}:{figures[1]}"
+        f"{figures[0]}:{figures[1]}:{uploaded}"
     )
 
 

@@ -28,6 +28,10 @@ CODES: MappingProxyType[str, str] = MappingProxyType(
         "not_a_condition": "visible_if, check and not_applicable_if must be yes/no conditions",
         "not_a_category": "the respondent category must name a single-choice field",
         "reported_with_itself": "a survey is reported together with another form, not itself",
+        "duplicate_header": "two columns of an imported table read the same column of the file",
+        "unknown_school_type": "school_type() names a school type that does not exist",
+        "not_a_unit_expression": "count_units() and sum_units() read only what is known of a "
+        "unit (figure, teaches, school_type), not answers",
     }
 )
 

@@ -59,6 +59,26 @@ class Column:
     max: Decimal | None = None
     max_length: int | None = None
     options: tuple[Option, ...] = ()
+    # Of an imported table's column: its header in the uploaded file.
+    header: str | None = None
+
+    @property
+    def file_header(self) -> str:
+        return self.header or self.id
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """A table uploaded from another system; each row names its unit in `match_column`
+    (by the unit's code or name) and joins that unit's response like a table field."""
+
+    id: str
+    title: Text
+    columns: tuple[Column, ...]
+    match_column: str
+    match_by: str = "code"
+    help: Text | None = None
+    source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -106,13 +126,25 @@ class RuleSpec:
 class IndicatorSpec:
     id: str
     title: Text
-    formula: Node
+    # None only for an indicator declared as never computed (`not_calculated`).
+    formula: Node | None
     source: Source
     unit: str | None = None
     levels: tuple[str, ...] = ()
     not_applicable_if: Node | None = None
     targets: dict[str, float] = field(default_factory=dict)
     code: str | None = None  # the document's own number ("5.1")
+    note: Text | None = None
+    # Where the document is wrong or silent: the reading the formula implements.
+    interpretation: Text | None = None
+    # Values the document reports for past academic years, for its whole territory.
+    history: dict[str, float] = field(default_factory=dict)
+    # Why the indicator is declared but not computed.
+    not_calculated: Text | None = None
+
+    @property
+    def computed(self) -> bool:
+        return self.formula is not None and self.not_calculated is None
 
 
 @dataclass(frozen=True)
@@ -139,6 +171,11 @@ class FormSpec:
     category_headcount: dict[str, Node] = field(default_factory=dict)
     # A companion survey (form id) whose same-id indicators are reported with this one's.
     reported_with: str | None = None
+    imports: tuple[ImportSpec, ...] = ()
+
+    @property
+    def computed_indicators(self) -> tuple[IndicatorSpec, ...]:
+        return tuple(i for i in self.indicators if i.computed)
 
     @property
     def fields(self) -> list[FieldSpec]:
@@ -171,6 +208,19 @@ def _column(raw: dict[str, Any]) -> Column:
         max=_number(raw.get("max")),
         max_length=raw.get("max_length"),
         options=_options(raw.get("options", [])),
+        header=raw.get("header"),
+    )
+
+
+def _import(raw: dict[str, Any]) -> ImportSpec:
+    return ImportSpec(
+        id=raw["id"],
+        title=Text.of(raw["title"]) or Text(""),
+        columns=tuple(_column(c) for c in raw["columns"]),
+        match_column=raw["match"]["column"],
+        match_by=raw["match"].get("by", "code"),
+        help=Text.of(raw.get("help")),
+        source=Source.of(raw.get("source")),
     )
 
 
@@ -220,6 +270,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
             for value, source in respondents.get("category_headcount", {}).items()
         },
         reported_with=respondents.get("reported_with"),
+        imports=tuple(_import(raw) for raw in document.get("imports", [])),
         sections=tuple(
             SectionSpec(
                 id=s["id"],
@@ -244,13 +295,17 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
             IndicatorSpec(
                 id=i["id"],
                 title=Text.of(i["title"]) or Text(""),
-                formula=parse(i["formula"]),
+                formula=None if i.get("not_calculated") else parse(i["formula"]),
                 source=Source.of(i["source"]) or Source(),
                 unit=i.get("unit"),
                 levels=tuple(i.get("levels", [])),
                 not_applicable_if=_optional_tree(i.get("not_applicable_if")),
                 targets=dict(i.get("targets", {})),
                 code=i.get("code"),
+                note=Text.of(i.get("note")),
+                interpretation=Text.of(i.get("interpretation")),
+                history={year: float(value) for year, value in i.get("history", {}).items()},
+                not_calculated=Text.of(i.get("not_calculated")),
             )
             for i in document.get("indicators", [])
         ),

@@ -10,11 +10,14 @@ from decimal import Decimal
 from collector.schema.errors import Issue
 from collector.schema.expressions import Binary, Call, Literal, Node, Reference, Unary
 from collector.schema.types import ValueKind
-from collector.units.catalog import FIGURE_KINDS
+from collector.units.catalog import FIGURE_KINDS, SCHOOL_TYPES
 
 K = ValueKind
 AGGREGATES = frozenset({"sum", "count", "min", "max"})
-INDICATOR_ONLY = frozenset({"share", "count_if", "mean", "figure"})
+# What is known of a unit apart from its answers: usable per response and over units.
+UNIT_FUNCTIONS = frozenset({"figure", "teaches", "school_type"})
+UNIT_AGGREGATES = frozenset({"count_units", "sum_units"})
+INDICATOR_ONLY = frozenset({"share", "count_if", "mean"}) | UNIT_FUNCTIONS | UNIT_AGGREGATES
 FUNCTIONS = AGGREGATES | INDICATOR_ONLY | {"selected"}
 
 
@@ -187,6 +190,65 @@ class Checker:
             self.expect(node.args[0], {K.NUMBER}, "mean()")
         return K.NUMBER
 
+    def call_teaches(self, node: Call) -> ValueKind:
+        if self.arity(node, 1, 2):
+            self.grades(node, node.args)
+        return K.BOOL
+
+    def call_school_type(self, node: Call) -> ValueKind:
+        if not self.arity(node, 1, 20):
+            return K.BOOL
+        for arg in node.args:
+            if not (isinstance(arg, Literal) and isinstance(arg.value, str)):
+                self.fail("type_mismatch", "school_type() needs school types in quotes")
+            elif arg.value not in SCHOOL_TYPES:
+                known = ", ".join(SCHOOL_TYPES)
+                self.fail("unknown_school_type", f"no school type {arg.value!r} (known: {known})")
+        return K.BOOL
+
+    def unit_expression(self, node: Node) -> None:
+        """count_units()/sum_units() read each expected unit, answered or not: only
+        literals, operators and the unit functions."""
+        if isinstance(node, Reference) or (
+            isinstance(node, Call) and node.name not in UNIT_FUNCTIONS
+        ):
+            name = node.dotted if isinstance(node, Reference) else f"{node.name}()"
+            self.fail(
+                "not_a_unit_expression",
+                f"{name} is not known of a unit that did not answer; use figure(), "
+                "teaches() or school_type()",
+            )
+            return
+        if isinstance(node, Unary):
+            self.unit_expression(node.operand)
+        elif isinstance(node, Binary):
+            self.unit_expression(node.left)
+            self.unit_expression(node.right)
+
+    def call_count_units(self, node: Call) -> ValueKind:
+        if self.arity(node, 0, 1) and node.args:
+            self.expect(node.args[0], {K.BOOL}, "count_units()")
+            self.unit_expression(node.args[0])
+        return K.NUMBER
+
+    def call_sum_units(self, node: Call) -> ValueKind:
+        if self.arity(node, 2, 2):
+            self.expect(node.args[0], {K.NUMBER}, "sum_units()")
+            self.expect(node.args[1], {K.BOOL}, "sum_units() condition")
+            self.unit_expression(node.args[0])
+            self.unit_expression(node.args[1])
+        return K.NUMBER
+
+    def grades(self, node: Call, grades: tuple[Node, ...] | list[Node]) -> None:
+        for grade in grades:
+            if not (
+                isinstance(grade, Literal)
+                and isinstance(grade.value, Decimal)
+                and grade.value == int(grade.value)
+                and 1 <= grade.value <= 12
+            ):
+                self.fail("type_mismatch", f"{node.name}() grades are whole numbers 1–12")
+
     def call_figure(self, node: Call) -> ValueKind:
         if not self.arity(node, 1, 3):
             return K.NUMBER
@@ -195,12 +257,5 @@ class Checker:
             self.fail("type_mismatch", "figure() needs a figure name in quotes")
         elif key.value not in FIGURE_KINDS:
             self.fail("unknown_figure", f"no reference figure {key.value!r}")
-        for grade in grades:
-            if not (
-                isinstance(grade, Literal)
-                and isinstance(grade.value, Decimal)
-                and grade.value == int(grade.value)
-                and 1 <= grade.value <= 12
-            ):
-                self.fail("type_mismatch", "figure() grades are whole numbers 1–12")
+        self.grades(node, grades)
         return K.NUMBER

@@ -59,7 +59,7 @@ def check_unique_ids(document: Document) -> list[Issue]:
         (json_path(("sections", s)), section) for s, section in enumerate(document["sections"])
     ]
     places += list(fields_with_paths(document))
-    for key in ("rules", "indicators"):
+    for key in ("rules", "indicators", "imports"):
         places += [(json_path((key, n)), item) for n, item in enumerate(document.get(key, []))]
     for path, item in places:
         if item["id"] in seen:
@@ -197,6 +197,15 @@ def symbols(document: Document) -> dict[str, Symbol]:
                     frozenset(o["value"] for o in column.get("options", [])) or None,
                     column_of_table=True,
                 )
+    for imported in document.get("imports", []):
+        # An imported table is a table of its unit: count() its rows, sum() a column.
+        table[imported["id"]] = Symbol(ValueKind.TABLE)
+        for column in imported["columns"]:
+            table[f"{imported['id']}.{column['id']}"] = Symbol(
+                COLUMN_KINDS[column["type"]],
+                frozenset(o["value"] for o in column.get("options", [])) or None,
+                column_of_table=True,
+            )
     return table
 
 
@@ -215,6 +224,8 @@ def _expressions(document: Document) -> Iterator[tuple[str, str, bool, bool]]:
     for value, source in document["respondents"].get("category_headcount", {}).items():
         yield f"$.respondents.category_headcount.{value}", source, True, False
     for n, indicator in enumerate(document.get("indicators", [])):
+        if "not_calculated" in indicator:
+            continue  # never computed: a formula left there is not read
         yield f"$.indicators[{n}].formula", indicator["formula"], True, False
         if "not_applicable_if" in indicator:
             yield f"$.indicators[{n}].not_applicable_if", indicator["not_applicable_if"], True, True
@@ -296,6 +307,43 @@ def check_reported_with(document: Document) -> list[Issue]:
     ]
 
 
+def check_imports(document: Document) -> list[Issue]:
+    """An imported table's columns: distinct ids and file headers (the unit's column
+    among them), sensible ranges, options for a single choice."""
+    issues = []
+    for n, imported in enumerate(document.get("imports", [])):
+        path = json_path(("imports", n))
+        headers = {imported["match"]["column"]: f"{path}.match.column"}
+        ids: set[str] = set()
+        for c, column in enumerate(imported["columns"]):
+            where = f"{path}.columns[{c}]"
+            if column["id"] in ids:
+                issues.append(
+                    Issue(f"{where}.id", "duplicate_id", f"{column['id']!r} is listed twice")
+                )
+            ids.add(column["id"])
+            header = column.get("header", column["id"])
+            if header in headers:
+                issues.append(
+                    Issue(
+                        f"{where}.header",
+                        "duplicate_header",
+                        f"the file's column {header!r} is also read at {headers[header]}",
+                    )
+                )
+            headers.setdefault(header, where)
+            low, high = column.get("min"), column.get("max")
+            if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
+                issues.append(Issue(f"{where}.min", "min_above_max", f"min {low} > max {high}"))
+            if column["type"] == "single_choice" and "options" not in column:
+                issues.append(
+                    Issue(
+                        f"{where}.options", "missing_key", "a single_choice column needs 'options'"
+                    )
+                )
+    return issues
+
+
 SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
     check_unique_ids,
     check_unique_options,
@@ -305,6 +353,7 @@ SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
     check_rule_fields,
     check_category_field,
     check_reported_with,
+    check_imports,
 )
 
 

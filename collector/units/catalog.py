@@ -41,7 +41,23 @@ _KINDS = (
     FigureKind(
         "pupils_disabled", "Дети-инвалиды", "Pupils with disabilities", "pupils", ALL_GRADES
     ),
+    # Omsk order № 50, 7.12: pupils taught by adapted programmes (АООП), by grade.
+    FigureKind(
+        "pupils_aoop",
+        "Обучающиеся по АООП",
+        "Pupils taught by adapted programmes (АООП)",
+        "pupils",
+        ALL_GRADES,
+    ),
     FigureKind("graduates", "Выпускники", "Graduates", "pupils", (9, 11)),
+    # Omsk order № 50, 2.1: children in preschool education, usually held by the
+    # municipality (its kindergartens are not all units of the tree).
+    FigureKind(
+        "preschool_children",
+        "Воспитанники дошкольных образовательных организаций",
+        "Children in preschool education",
+        "pupils",
+    ),
     FigureKind(
         "teachers_total", "Педагогические работники, всего", "Teaching staff, total", "staff"
     ),
@@ -87,6 +103,37 @@ FIGURE_COLUMNS: MappingProxyType[str, tuple[str, int]] = MappingProxyType(
 )
 
 
+@dataclass(frozen=True)
+class SchoolType:
+    key: str
+    label_ru: str
+    label_en: str
+
+    def label(self, language: str) -> str:
+        return self.label_ru if language == "ru" else self.label_en
+
+
+# A school's type, as the documents count them: Tomsk «гимназий - 9, лицеев - 8,
+# школ-интернатов - 2»; Omsk's denominators of «адаптивные школы и школы-интернаты».
+SCHOOL_TYPES: MappingProxyType[str, SchoolType] = MappingProxyType(
+    {
+        t.key: t
+        for t in (
+            SchoolType("general", "Общеобразовательная школа", "General school"),
+            SchoolType("gymnasium", "Гимназия", "Gymnasium"),
+            SchoolType("lyceum", "Лицей", "Lyceum"),
+            SchoolType(
+                "adaptive",
+                "Адаптивная школа (реализует АООП)",
+                "Adaptive school (adapted programmes, АООП)",
+            ),
+            SchoolType("boarding", "Школа-интернат", "Boarding school"),
+            SchoolType("evening", "Вечерняя (сменная) школа", "Evening school"),
+        )
+    }
+)
+
+
 def academic_year_label(start_year: int) -> str:
     """2025 -> "2025/2026"."""
     return f"{start_year}/{start_year + 1}"
@@ -105,6 +152,7 @@ class PartRule:
 PART_RULES = (
     PartRule("pupils_ovz", "pupils"),
     PartRule("pupils_disabled", "pupils"),
+    PartRule("pupils_aoop", "pupils"),
     PartRule("graduates", "pupils"),
     PartRule("deputy_directors_uvr", "deputy_directors"),
     PartRule("deputy_directors_vr", "deputy_directors"),

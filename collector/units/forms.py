@@ -7,12 +7,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional
 
 from collector.forms import TrimmedForm
 from collector.labels import UNIT_TYPE_LABELS
 from collector.models import UnitType
-from collector.units.catalog import FIGURE_KINDS, column_name
+from collector.units.catalog import FIGURE_KINDS, SCHOOL_TYPES, column_name
 
 
 class UnitForm(TrimmedForm):
@@ -38,7 +38,21 @@ class UnitForm(TrimmedForm):
         _l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)]
     )
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=64)])
+    school_type = SelectField(
+        _l("School type"),
+        choices=[],
+        # A unit without a type (None, or the field not sent) is the empty choice.
+        validate_choice=False,
+        validators=[Optional(), AnyOf(list(SCHOOL_TYPES))],
+        description=_l("For a school: indicators count adaptive and boarding schools apart."),
+    )
     is_active = BooleanField(_l("Active"), default=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.school_type.choices = [SelectChoice("", "—")] + [
+            SelectChoice(t.key, t.label_ru) for t in SCHOOL_TYPES.values()
+        ]
 
 
 class NewUnitForm(UnitForm):

@@ -20,6 +20,7 @@ from collector.auth.permissions import Action, allowed
 from collector.auth.services import can, grants_of
 from collector.models import OrgUnit, UnitType, User
 from collector.models.units import ALLOWED_PARENTS
+from collector.units.catalog import SCHOOL_TYPES
 from collector.units.figures_import import figures_template_csv, import_figures
 from collector.units.import_report import (
     ImportReport,
@@ -58,6 +59,8 @@ UNIT_ALIASES = {
     "email": "contact_email",
     "электронная почта": "contact_email",
     "телефон": "contact_phone",
+    "вид оо": "school_type",
+    "тип школы": "school_type",
 }
 
 UNIT_TYPE_WORDS = {
@@ -89,6 +92,22 @@ UNIT_TYPE_WORDS = {
     "иная организация": UnitType.OTHER,
 }
 
+# A school type by its key or its Russian name (SCHOOL_TYPES), and the usual short words.
+SCHOOL_TYPE_WORDS = {
+    **{key: key for key in SCHOOL_TYPES},
+    **{t.label_ru.lower(): t.key for t in SCHOOL_TYPES.values()},
+    "сош": "general",
+    "оош": "general",
+    "школа": "general",
+    "гимназия": "gymnasium",
+    "лицей": "lyceum",
+    "адаптивная школа": "adaptive",
+    "коррекционная школа": "adaptive",
+    "школа-интернат": "boarding",
+    "интернат": "boarding",
+    "вечерняя школа": "evening",
+}
+
 UNIT_COLUMNS = (
     "code",
     "name",
@@ -100,6 +119,7 @@ UNIT_COLUMNS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "school_type",
 )
 REQUIRED_UNIT_COLUMNS = ("code", "name", "type", "parent_code")
 # Optional attributes with their column widths in org_unit (timezone: checked by name).
@@ -110,6 +130,7 @@ ATTRIBUTE_LIMITS = {
     "contact_name": 300,
     "contact_email": 254,
     "contact_phone": 64,
+    "school_type": 32,
 }
 
 
@@ -160,6 +181,14 @@ def _parse_unit_row(
     for key, limit in ATTRIBUTE_LIMITS.items():
         if key == "timezone" and key in attributes and attributes[key] not in _time_zones():
             report.error(row_number, key, _("Unknown time zone «%(value)s».", value=values[key]))
+        elif key == "school_type" and key in attributes:
+            school_type = SCHOOL_TYPE_WORDS.get(" ".join(attributes[key].lower().split()))
+            if school_type is None:
+                report.error(
+                    row_number, key, _("Unknown school type «%(value)s».", value=values[key])
+                )
+            else:
+                attributes[key] = school_type
         elif len(attributes.get(key, "")) > limit:
             report.error(row_number, key, _("The value is longer than %(n)d characters.", n=limit))
     if len(report.errors) > errors_before or unit_type is None:

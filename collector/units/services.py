@@ -42,6 +42,7 @@ class UnitData:
     contact_name: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    school_type: str | None = None
 
 
 def current_academic_year(today: date | None = None) -> int:
@@ -111,6 +112,7 @@ def create_child(
             contact_name=data.contact_name,
             contact_email=data.contact_email,
             contact_phone=data.contact_phone,
+            school_type=data.school_type,
         )
     except TreeError:
         raise UnitChangeError(
@@ -129,7 +131,7 @@ def update_unit(
     unit.code, unit.name, unit.short_name = data.code, data.name, data.short_name
     unit.timezone, unit.address, unit.is_active = data.timezone, data.address, data.is_active
     unit.contact_name, unit.contact_email = data.contact_name, data.contact_email
-    unit.contact_phone = data.contact_phone
+    unit.contact_phone, unit.school_type = data.contact_phone, data.school_type
     if parent_code is not None and (unit.parent is None or unit.parent.code != parent_code):
         new_parent = session.scalar(select(OrgUnit).where(OrgUnit.code == parent_code))
         if new_parent is None:

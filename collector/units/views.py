@@ -84,6 +84,7 @@ def _unit_data(form: NewUnitForm | EditUnitForm) -> services.UnitData:
         contact_name=form.contact_name.data or None,
         contact_email=form.contact_email.data or None,
         contact_phone=form.contact_phone.data or None,
+        school_type=form.school_type.data or None,
     )
 
 

@@ -196,7 +196,32 @@ CASES: dict[str, tuple[Callable[[Doc], None], Callable[[Doc], None]]] = {
         lambda d: d["respondents"].update(reported_with="companion-survey"),
         lambda d: d["respondents"].update(reported_with=d["id"]),
     ),
+    "duplicate_header": (
+        lambda d: d.update(imports=[ege_import("Сдали")]),
+        lambda d: d.update(imports=[ege_import("Предмет")]),
+    ),
+    "unknown_school_type": (
+        set_formula('count_if(has_plan and school_type("adaptive", "boarding"))'),
+        set_formula('count_if(has_plan and school_type("adaptive", "internat"))'),
+    ),
+    "not_a_unit_expression": (
+        set_formula('sum(total) / sum_units(figure("pupils", 6, 9), teaches(6, 9)) * 100'),
+        set_formula('sum(total) / sum_units(figure("pupils", 6, 9), has_plan) * 100'),
+    ),
 }
+
+
+def ege_import(passed_header: str) -> Doc:
+    """An imported table whose second column is read from `passed_header`."""
+    return {
+        "id": "ege",
+        "title": "Результаты ЕГЭ",
+        "match": {"column": "Код ОО"},
+        "columns": [
+            {"id": "subject", "header": "Предмет", "type": "text", "label": "Предмет"},
+            {"id": "passed", "header": passed_header, "type": "integer", "label": "Сдали"},
+        ],
+    }
 
 
 def document(code: str, which: str) -> Doc:

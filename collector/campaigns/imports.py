@@ -1,0 +1,298 @@
+"""Imported tables of a campaign: a coordinator uploads a file (XLSX or CSV) for one of
+the form's declared imports; every row is checked and matched to a unit of the campaign,
+and only a wholly correct file is kept, replacing the table's previous upload. The rows
+then join their units' responses for the indicators (collector.indicators.frame)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from collector.audit import record
+from collector.auth.permissions import Action
+from collector.auth.services import require
+from collector.entry.services import spec_of
+from collector.extensions import db
+from collector.jobs.registry import JobContext, JobFailed, JobResult, job_kind
+from collector.models import Campaign, FormResponse, ImportBatch, ImportedRow, OrgUnit, User
+from collector.schema.spec import Column, FormSpec, ImportSpec
+from collector.units.import_report import ImportReport, chunks, read
+from collector.units.tabular import TableRow, normalise_header
+
+UNIT_COLUMN = "__unit__"
+TRUE_WORDS = frozenset({"да", "yes", "true", "1", "+", "д"})
+FALSE_WORDS = frozenset({"нет", "no", "false", "0", "-", "н"})
+_DAY_FIRST = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+def import_of(spec: FormSpec, import_id: str) -> ImportSpec | None:
+    return next((i for i in spec.imports if i.id == import_id), None)
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        # Russian files write 12,5 and group thousands with (non-breaking) spaces.
+        return Decimal(re.sub(r"[\s\u00a0]", "", text).replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+def parse_cell(column: Column, text: str) -> tuple[Any, str | None]:
+    """The cell's value for the column, or the reason it is not one."""
+    if column.type in ("integer", "decimal", "percent"):
+        number = _number(text)
+        if number is None or not number.is_finite():
+            return None, _("not a number: «%(text)s»", text=text)
+        if column.type == "integer" and number != number.to_integral_value():
+            return None, _("not a whole number: «%(text)s»", text=text)
+        high = Decimal(100) if column.type == "percent" and column.max is None else column.max
+        if column.min is not None and number < column.min:
+            return None, _("%(value)s is less than %(min)s", value=text, min=column.min)
+        if high is not None and number > high:
+            return None, _("%(value)s is more than %(max)s", value=text, max=high)
+        return (int(number) if column.type == "integer" else float(number)), None
+    if column.type == "yes_no":
+        word = text.strip().lower()
+        if word in TRUE_WORDS:
+            return True, None
+        if word in FALSE_WORDS:
+            return False, None
+        return None, _("write «да» or «нет», not «%(text)s»", text=text)
+    if column.type == "single_choice":
+        for option in column.options:
+            if text in (option.value, option.label.ru, option.label.en):
+                return option.value, None
+        known = ", ".join(o.label.ru for o in column.options)
+        return None, _("«%(text)s» is not one of: %(known)s", text=text, known=known)
+    if column.type == "date":
+        found = _DAY_FIRST.match(text.strip())
+        try:
+            day = (
+                date(int(found[3]), int(found[2]), int(found[1]))
+                if found
+                else date.fromisoformat(text.strip()[:10])
+            )
+        except ValueError:
+            return None, _("not a date: «%(text)s» (write 31.05.2026)", text=text)
+        return day.isoformat(), None
+    limit = column.max_length or 500
+    if len(text) > limit:
+        return None, _("longer than %(limit)s characters", limit=limit)
+    return text, None
+
+
+@dataclass
+class UnitMatcher:
+    """Finds a row's unit among the campaign's expected units, by code or by name."""
+
+    units: list[OrgUnit]
+    by: str
+
+    def __post_init__(self) -> None:
+        self.index: dict[str, list[OrgUnit]] = {}
+        for unit in self.units:
+            keys = {unit.code} if self.by == "code" else {unit.name, unit.short_name or ""}
+            for key in keys - {""}:
+                self.index.setdefault(self.key(key), []).append(unit)
+
+    @staticmethod
+    def key(text: str) -> str:
+        return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).casefold()
+
+    def find(self, text: str) -> tuple[OrgUnit | None, str | None]:
+        found = self.index.get(self.key(text), [])
+        if len(found) == 1:
+            return found[0], None
+        if found:
+            return None, _("«%(text)s» names more than one unit of the campaign", text=text)
+        return None, _("no unit of the campaign with the code or name «%(text)s»", text=text)
+
+
+def expected_units(session: Session, campaign: Campaign) -> list[OrgUnit]:
+    """The units asked in the campaign (a unit report: those with a report to make)."""
+    return list(
+        session.scalars(
+            select(OrgUnit)
+            .join(FormResponse, FormResponse.unit_id == OrgUnit.id)
+            .where(
+                FormResponse.campaign_id == campaign.id,
+                FormResponse.unit_report_key.is_not(None),
+            )
+        )
+    )
+
+
+def _parse_rows(
+    rows: Iterable[TableRow], spec: ImportSpec, matcher: UnitMatcher, report: ImportReport
+) -> list[dict[str, Any]]:
+    parsed = []
+    for row in rows:
+        unit, problem = matcher.find(row.get(UNIT_COLUMN))
+        if problem:
+            report.error(row.number, spec.match_column, problem)
+        data: dict[str, Any] = {}
+        for column in spec.columns:
+            text = row.get(column.id).strip()
+            if not text:
+                if column.required:
+                    report.error(row.number, column.file_header, _("the cell is empty"))
+                continue
+            value, problem = parse_cell(column, text)
+            if problem:
+                report.error(row.number, column.file_header, problem)
+            else:
+                data[column.id] = value
+        if unit is not None:
+            parsed.append({"unit_id": unit.id, "row_number": row.number, "data": data})
+    return parsed
+
+
+def import_table(
+    session: Session,
+    actor: User,
+    campaign: Campaign,
+    import_id: str,
+    filename: str,
+    data: bytes,
+    *,
+    spec: FormSpec,
+) -> ImportReport:
+    """Check the whole file; when every row is right, keep it as the table's current
+    upload (the caller commits). On any error nothing is written."""
+    require(actor, Action.RUN_CAMPAIGNS, campaign.owner_unit)
+    report = ImportReport()
+    imported = import_of(spec, import_id)
+    if imported is None:
+        report.error(0, None, _("The form declares no imported table %(id)s.", id=import_id))
+        return report.finish()
+    aliases = {normalise_header(imported.match_column, {}): UNIT_COLUMN}
+    aliases.update({normalise_header(c.file_header, {}): c.id for c in imported.columns})
+    table = read(filename, data, aliases, report)
+    if table is None:
+        return report.finish()
+    wanted = [(UNIT_COLUMN, imported.match_column)] + [
+        (c.id, c.file_header) for c in imported.columns if c.required
+    ]
+    for column, header in wanted:
+        if column not in table.columns:
+            report.error(
+                table.header_row, header, _("The column «%(column)s» is missing.", column=header)
+            )
+    if not report.ok:
+        return report.finish()
+    matcher = UnitMatcher(expected_units(session, campaign), imported.match_by)
+    rows = _parse_rows(table.rows, imported, matcher, report)
+    if not rows and report.ok:
+        report.error(table.header_row, None, _("The file has a header but no rows."))
+    if not report.ok:
+        return report.finish()
+    # A savepoint: a failure half-way undoes this upload and leaves the session usable.
+    with session.begin_nested():
+        session.execute(
+            update(ImportBatch)
+            .where(ImportBatch.campaign_id == campaign.id, ImportBatch.import_id == import_id)
+            .values(is_current=False)
+        )
+        batch = ImportBatch(
+            campaign_id=campaign.id,
+            import_id=import_id,
+            filename=filename[:255],
+            row_count=len(rows),
+            is_current=True,
+            uploaded_by=actor.id,
+        )
+        session.add(batch)
+        session.flush()
+        for part in chunks(rows):
+            session.execute(insert(ImportedRow), [{"batch_id": batch.id, **row} for row in part])
+        record(
+            session,
+            actor,
+            "campaign.import",
+            campaign,
+            table=import_id,
+            filename=filename,
+            rows=len(rows),
+        )
+    report.created = len(rows)
+    return report.finish()
+
+
+def current_batches(session: Session, campaign: Campaign) -> dict[str, ImportBatch]:
+    """The upload each imported table of the campaign currently uses."""
+    return {
+        batch.import_id: batch
+        for batch in session.scalars(
+            select(ImportBatch).where(
+                ImportBatch.campaign_id == campaign.id, ImportBatch.is_current.is_(True)
+            )
+        )
+    }
+
+
+def imported_rows(
+    session: Session, campaign: Campaign, unit_ids: Iterable[int]
+) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """unit id -> import id -> rows, from the current uploads, for the units given."""
+    wanted = set(unit_ids)
+    found: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    query = (
+        select(ImportedRow.unit_id, ImportBatch.import_id, ImportedRow.data)
+        .join(ImportBatch, ImportedRow.batch_id == ImportBatch.id)
+        .where(ImportBatch.campaign_id == campaign.id, ImportBatch.is_current.is_(True))
+        .order_by(ImportedRow.batch_id, ImportedRow.row_number)
+    )
+    for unit_id, import_id, data in session.execute(query):
+        if unit_id in wanted:
+            found.setdefault(unit_id, {}).setdefault(import_id, []).append(data)
+    return found
+
+
+IMPORT_TABLE_JOB = "campaign_import"
+UPLOAD = "upload"
+
+
+@job_kind(IMPORT_TABLE_JOB)
+def campaign_import(context: JobContext, params: dict[str, Any]) -> JobResult:
+    """The upload checked and kept in a worker (a results file of a big city takes a
+    while); its report — rows kept or every bad row — is the job's outcome."""
+    actor = db.session.get(User, params["user_id"])
+    campaign = db.session.get(Campaign, params["campaign_id"])
+    if actor is None or campaign is None:
+        raise JobFailed(_("The account or the campaign of this import no longer exists."))
+    path = context.folder / UPLOAD
+    context.progress(_("Checking the file"), 0, 2)
+    report = import_table(
+        db.session,
+        actor,
+        campaign,
+        params["import_id"],
+        params["filename"],
+        path.read_bytes(),
+        spec=spec_of(campaign.form_version),
+    )
+    if report.ok:
+        context.progress(_("Writing"), 1, 2)
+        db.session.commit()
+    else:
+        db.session.rollback()
+    path.unlink(missing_ok=True)  # the upload is not kept once read: its rows are
+    context.progress(_("Done"), 2, 2)
+    return JobResult(
+        outcome={
+            "ok": report.ok,
+            "dry_run": False,
+            "created": report.created,
+            "updated": 0,
+            "unchanged": 0,
+            "errors": [asdict(e) for e in report.errors],
+        }
+    )
