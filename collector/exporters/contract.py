@@ -85,4 +85,6 @@ class Workbook:
     sections: Sequence[Table] = field(default_factory=list)  # one row per unit
     completeness: Table | None = None
     responses: Table | None = None  # surveys: one row per response
+    # Each indicator's document, clause, formula, targets and how the document is read.
+    sources: Table | None = None
     charts: Sequence[ChartSpec] = field(default_factory=list)

@@ -452,6 +452,8 @@ def write_workbook(
         tables.append(book.completeness)
     if book.responses is not None:
         tables.append(book.responses)
+    if book.sources is not None:
+        tables.append(book.sources)
     for table in tables:
         writer.table(table)
     writer.description(book)

@@ -30,6 +30,7 @@ from collector.models import Campaign, FormResponse, OrgUnit, User
 from collector.models.units import subtree_clause, subtrees_clause
 from collector.reports import questions
 from collector.reports.services import Basis, Report, campaign_report, child_level, level_of
+from collector.schema.spec import FormSpec
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Native charts for the first indicators that have targets (a workbook of 40 charts
@@ -76,6 +77,55 @@ def _indicator_rows(report: Report, root: OrgUnit, language: str) -> list[Indica
                     )
                 )
     return rows
+
+
+def sources_table(spec: FormSpec, language: str) -> Table | None:
+    """Where each indicator comes from: the document's number and clause, its words,
+    the formula computed, targets by year, and how a defect or silence of the document
+    was read."""
+    if not spec.indicators:
+        return None
+    columns = [
+        Column(_("Number in the document"), width=12),
+        Column(_("Indicator"), width=50),
+        Column(_("Unit"), width=8),
+        Column(_("Formula"), width=40),
+        Column(_("Targets by year"), width=20),
+        Column(_("Document"), width=40),
+        Column(_("Clause"), width=30),
+        Column(_("The document's words"), width=60),
+        Column(_("How the document is read"), width=80),
+    ]
+    rows = []
+    for indicator in spec.indicators:
+        targets = "; ".join(
+            f"{year}/{int(year) + 1}: {value:g}"
+            for year, value in sorted(indicator.targets.items())
+        )
+        reading = [t.get(language) for t in (indicator.interpretation, indicator.note) if t]
+        formula = indicator.formula_text or ""
+        if indicator.not_calculated:
+            formula = _("not calculated: %(why)s", why=indicator.not_calculated.get(language))
+        rows.append(
+            [
+                indicator.code or "",
+                indicator.title.get(language),
+                indicator.unit or "",
+                formula,
+                targets,
+                indicator.source.document or spec.source.document or "",
+                indicator.source.clause or "",
+                indicator.source.quote or "",
+                "\n\n".join(reading),
+            ]
+        )
+    return Table(
+        name=_("Sources"),
+        title=_("Sources of the indicators: %(form)s", form=spec.title.get(language)),
+        columns=columns,
+        rows=rows,
+        row_count=len(rows),
+    )
 
 
 def _status_text(status: str, smallest: int) -> str:
@@ -152,10 +202,11 @@ def build_workbook(
         description=description,
         indicators=_indicator_rows(report, root, language),
         indicator_labels=_indicator_labels(),
+        sources=sources_table(spec, language),
     )
     # The main indicators: those with targets, else the shares.
-    charted = [i for i in spec.indicators if i.targets] or [
-        i for i in spec.indicators if i.unit == "%"
+    charted = [i for i in spec.computed_indicators if i.targets] or [
+        i for i in spec.computed_indicators if i.unit == "%"
     ]
     charted = charted[:MAX_CHARTS]
     level = child_level(root) if level_of(root) != "school" else "school"

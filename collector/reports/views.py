@@ -3,6 +3,7 @@ tree, charts, and the consolidated workbook and CSV downloads."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -19,7 +20,7 @@ from collector.campaigns.services import is_survey
 from collector.extensions import db
 from collector.jobs.services import start_job
 from collector.labels import status_label
-from collector.models import OrgUnit
+from collector.models import Campaign, OrgUnit
 from collector.reports import charts, export, joint, questions, snapshots
 from collector.reports.forms import ExportForm
 from collector.reports.jobs import EXPORT_JOB, INDICATORS_JOB
@@ -34,6 +35,7 @@ from collector.reports.services import (
     level_of,
     text_answers,
 )
+from collector.schema.spec import IndicatorSpec
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -61,6 +63,26 @@ def _root(campaign: Any) -> OrgUnit:
     )
 
 
+@dataclass(frozen=True)
+class Series:
+    years: list[int]
+    indicators: list[IndicatorSpec]
+
+
+def _series(found: Campaign, root: OrgUnit, shown: list[IndicatorSpec]) -> Series | None:
+    """Indicators with the document's own values for earlier years: those are for the
+    whole territory, so they are shown at the campaign's top only."""
+    if root.id != found.owner_unit_id:
+        return None
+    with_history = [i for i in shown if i.history and i.computed]
+    if not with_history:
+        return None
+    years = sorted(
+        {int(y) for i in with_history for y in i.history if int(y) < found.academic_year}
+    )
+    return Series(years, with_history) if years else None
+
+
 @bp.get("/campaigns/<int:campaign_id>")
 def campaign(campaign_id: int) -> str:
     found = campaigns.get_campaign(db.session, current_user, campaign_id)
@@ -76,7 +98,7 @@ def campaign(campaign_id: int) -> str:
     # A school has nothing below it to break an indicator down by.
     below = [
         i
-        for i in report.spec.indicators
+        for i in report.spec.computed_indicators
         if level != "school" and (not i.levels or child_level(root) in i.levels)
     ]
     chosen_id = request.args.get("indicator") or next(
@@ -113,6 +135,7 @@ def campaign(campaign_id: int) -> str:
         root=root,
         level=level,
         indicators=shown,
+        series=_series(found, root, shown),
         below=below,
         chosen=chosen,
         breakdown=breakdown,

@@ -111,20 +111,31 @@ def _targets(indicator: dict[str, Any]) -> str:
 def _indicator_lines(indicator: dict[str, Any]) -> list[str]:
     code = indicator.get("code")
     head = f"- **{code}** {text(indicator['title'])}" if code else f"- {text(indicator['title'])}"
-    lines = [f"{head} (`{indicator['id']}`)", f"  - формула: `{indicator['formula']}`"]
+    lines = [f"{head} (`{indicator['id']}`)"]
+    if indicator.get("not_calculated"):
+        lines.append(f"  - не рассчитывается: {text(indicator['not_calculated'])}")
+    else:
+        lines.append(f"  - формула: `{indicator['formula']}`")
     levels = ", ".join(LEVEL_NAMES.get(level, level) for level in indicator.get("levels", []))
     facts = [f"единица: {indicator.get('unit') or '—'}", f"уровни: {levels or 'все'}"]
     if indicator.get("targets"):
         facts.append(f"цели: {_targets(indicator)}")
+    if indicator.get("history"):
+        history = sorted(indicator["history"].items())
+        facts.append(
+            "по документу в прошлые годы: "
+            + ", ".join(f"{year}/{int(year) + 1}: {value:g}" for year, value in history)
+        )
     lines.append("  - " + "; ".join(facts))
     if indicator.get("not_applicable_if"):
         lines.append(f"  - не применяется, если: `{indicator['not_applicable_if']}`")
     clause = indicator.get("source", {}).get("clause")
     if clause:
         lines.append(f"  - пункт документа: {clause}")
-    note = text(indicator.get("note"))
-    if note:
-        lines.append(f"  - толкование: {note}")
+    for key in ("interpretation", "note"):
+        reading = text(indicator.get(key))
+        if reading:
+            lines.append(f"  - толкование: {reading}")
     return lines
 
 

@@ -141,6 +141,8 @@ class IndicatorSpec:
     history: dict[str, float] = field(default_factory=dict)
     # Why the indicator is declared but not computed.
     not_calculated: Text | None = None
+    # The formula as the schema writes it (for catalogues and sources sheets).
+    formula_text: str | None = None
 
     @property
     def computed(self) -> bool:
@@ -306,6 +308,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
                 interpretation=Text.of(i.get("interpretation")),
                 history={year: float(value) for year, value in i.get("history", {}).items()},
                 not_calculated=Text.of(i.get("not_calculated")),
+                formula_text=i.get("formula"),
             )
             for i in document.get("indicators", [])
         ),

@@ -1,0 +1,89 @@
+"""What a report says about the document behind each indicator: how a defect was read,
+the document's own values for earlier years beside this campaign's, and an indicator the
+document declares but nobody here computes. The workbook's sources sheet carries the same."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from collector.extensions import db
+from collector.models import FormResponse
+from tests.campaigns.factories import new_campaign
+from tests.conftest import login_as
+from tests.reports.fixtures import REPORTS, report_form
+from tests.reports.test_exports import export_file, workbook_of
+from tests.reports.test_report_views import cell
+
+READING = "Знак деления в формуле пропущен: считаем Чпд / Чобщ × 100."
+
+
+def form() -> dict:
+    doc = report_form()
+    doc["indicators"][0].update(
+        code="1.1",
+        history={"2019": 73, "2020": 85, "2021": 85},
+        interpretation={"ru": READING, "en": "The division sign is missing."},
+    )
+    doc["indicators"].append(
+        {
+            "id": "shnor_again",
+            "code": "7.1",
+            "title": "Доля ОО, не вошедших в перечень ШНОР повторно",
+            "not_calculated": "Не рассчитывается муниципалитетом: перечень ведёт регион",
+            "source": {"document": "Распоряжение № 1067", "clause": "таблица 6, 7.1"},
+        }
+    )
+    return doc
+
+
+@pytest.fixture
+def campaign(app, tree, people):
+    made = new_campaign(
+        tree, people, deadline=datetime(2026, 5, 30, 23, 59), document=form(), opened=True
+    )
+    for key, (plan, trained, total, status) in REPORTS.items():
+        response = db.session.scalar(
+            select(FormResponse).where(
+                FormResponse.campaign_id == made.id, FormResponse.unit_id == tree[key].id
+            )
+        )
+        response.answers = {"has_plan": plan, "trained": trained, "total": total}
+        response.status = status
+    db.session.commit()
+    return made
+
+
+def test_the_report_shows_the_reading_the_series_and_what_is_not_calculated(
+    client, tree, people, campaign
+):
+    login_as(client, people["region"])
+    html = client.get(f"/reports/campaigns/{campaign.id}").get_data(as_text=True)
+    assert READING in html.split('data-indicator="plan_share"')[1].split("</tr>")[0]
+    row = html.split('data-indicator="shnor_again"')[1].split("</tr>")[0]
+    assert 'data-status="not_calculated"' in row and "перечень ведёт регион" in row
+    series = html.split('data-testid="history"')[1].split("</table>")[0]
+    # The document's 2019/20–2021/22 values, then this campaign's (2025/26): 2 of 3 plans.
+    assert [s.split('"')[0] for s in series.split('data-year="')[1:]] == [
+        "2019",
+        "2020",
+        "2021",
+        "2025",
+    ]
+    assert ">73,0<" in series and ">85,0<" in series
+    assert float(cell(series, "data-indicator", "plan_share")) == pytest.approx(200 / 3)
+    # Earlier years are the whole territory's: a municipality's page has no series.
+    below = client.get(f"/reports/campaigns/{campaign.id}?unit={tree['mun_a'].id}")
+    assert 'data-testid="history"' not in below.get_data(as_text=True)
+
+
+def test_the_workbook_lists_the_sources_and_readings(client, people, campaign):
+    login_as(client, people["region"])
+    book = workbook_of(export_file(client, campaign))
+    sheet = book["Источники"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert rows["1.1"][3] == "share(has_plan)" and rows["1.1"][8] == READING
+    assert rows["1.1"][4] == "2025/2026: 60"
+    assert rows["7.1"][3].startswith("не рассчитывается: Не рассчитывается муниципалитетом")
