@@ -139,6 +139,14 @@ def results_file(imported: ImportSpec, schools, bad: bool) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def upload(page, imported: ImportSpec, path: Path, content: bytes) -> None:
+    """Choose the file for the imported table and send it; the page goes to the job."""
+    path.write_bytes(content)
+    page.get_by_test_id(f"file-{imported.id}").set_input_files(str(path))
+    with page.expect_navigation():
+        page.get_by_test_id(f"upload-{imported.id}").click()
+
+
 @pytest.mark.parametrize("city", sorted(SYSTEMS), indirect=True)
 def test_a_city_campaign_from_opening_to_the_workbook(page, server, city, tmp_path):
     spec, version, unit, schools = city
@@ -163,11 +171,7 @@ def test_a_city_campaign_from_opening_to_the_workbook(page, server, city, tmp_pa
     page.goto(page.url)
     with page.expect_navigation():
         page.get_by_test_id("imports-link").click()
-    bad_file = tmp_path / "results.csv"
-    bad_file.write_bytes(results_file(imported, schools, bad=True))
-    page.get_by_test_id(f"file-{imported.id}").set_input_files(str(bad_file))
-    with page.expect_navigation():
-        page.get_by_test_id(f"upload-{imported.id}").click()
+    upload(page, imported, tmp_path / "results.csv", results_file(imported, schools, bad=True))
     errors = page.get_by_test_id("import-errors")
     errors.wait_for(timeout=30_000)
     first = errors.locator("tbody tr").first
@@ -181,11 +185,8 @@ def test_a_city_campaign_from_opening_to_the_workbook(page, server, city, tmp_pa
     # Corrected, it is kept and replaces nothing (there was nothing).
     with page.expect_navigation():
         page.get_by_test_id("back-to-imports").click()
-    good_file = tmp_path / "results-fixed.csv"
-    good_file.write_bytes(results_file(imported, schools, bad=False))
-    page.get_by_test_id(f"file-{imported.id}").set_input_files(str(good_file))
-    with page.expect_navigation():
-        page.get_by_test_id(f"upload-{imported.id}").click()
+    fixed = results_file(imported, schools, bad=False)
+    upload(page, imported, tmp_path / "results-fixed.csv", fixed)
     expect(page.get_by_test_id("import-report")).to_contain_text(
         f"Создано: {len(schools)}", timeout=30_000
     )

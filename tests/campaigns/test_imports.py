@@ -5,7 +5,6 @@ replaces the previous one and its rows feed the indicators."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 import pytest
 import xlsxwriter
@@ -14,12 +13,11 @@ from sqlalchemy import func, select
 from collector.campaigns.imports import import_table
 from collector.errors import ActionForbidden, NotInScope
 from collector.extensions import db
-from collector.models import FormResponse, ImportBatch, ImportedRow
+from collector.models import ImportBatch, ImportedRow
 from collector.reports.services import campaign_report
 from collector.schema import compile_document
-from tests.campaigns.factories import new_campaign
 from tests.conftest import login_as
-from tests.reports.fixtures import report_form
+from tests.reports.fixtures import answered_campaign, report_form
 from tests.test_import_entry_points import imported
 
 HEADER = "Код ОО;Предмет;Сдавали;Сдали\n"
@@ -66,23 +64,9 @@ def results_form() -> dict:
 
 @pytest.fixture
 def campaign(tree, people):
-    made = new_campaign(
-        tree,
-        people,
-        deadline=datetime(2026, 5, 30, 23, 59),
-        document=results_form(),
-        opened=True,
-    )
-    for key in ("school_a1", "school_b1"):
-        response = db.session.scalar(
-            select(FormResponse).where(
-                FormResponse.campaign_id == made.id, FormResponse.unit_id == tree[key].id
-            )
-        )
-        response.answers = {"has_plan": True, "trained": 1, "total": 2}
-        response.status = "accepted"
-    db.session.commit()
-    return made
+    # A1 and B1 reported and accepted; A2 and B2 have not reported.
+    reports = {key: (True, 1, 2, "accepted") for key in ("school_a1", "school_b1")}
+    return answered_campaign(tree, people, results_form(), reports)
 
 
 def upload(people, campaign, text: str, filename: str = "ege.csv"):

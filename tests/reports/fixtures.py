@@ -52,11 +52,21 @@ def report_form() -> dict:
     return doc
 
 
-def answered_campaign(tree: dict[str, OrgUnit], people: dict[str, User]) -> Campaign:
+def answered_campaign(
+    tree: dict[str, OrgUnit],
+    people: dict[str, User],
+    document: dict | None = None,
+    reports: dict[str, tuple[bool, int, int, str]] = REPORTS,
+) -> Campaign:
+    """An open campaign of `document` (the report form) with the schools' `reports`."""
     made = new_campaign(
-        tree, people, deadline=datetime(2026, 5, 30, 23, 59), document=report_form(), opened=True
+        tree,
+        people,
+        deadline=datetime(2026, 5, 30, 23, 59),
+        document=document or report_form(),
+        opened=True,
     )
-    for key, (plan, trained, total, status) in REPORTS.items():
+    for key, (plan, trained, total, status) in reports.items():
         response = db.session.scalar(
             select(FormResponse).where(
                 FormResponse.campaign_id == made.id, FormResponse.unit_id == tree[key].id

@@ -4,16 +4,10 @@ document declares but nobody here computes. The workbook's sources sheet carries
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
-from sqlalchemy import select
 
-from collector.extensions import db
-from collector.models import FormResponse
-from tests.campaigns.factories import new_campaign
 from tests.conftest import login_as
-from tests.reports.fixtures import REPORTS, report_form
+from tests.reports.fixtures import answered_campaign, report_form
 from tests.reports.test_exports import export_file, workbook_of
 from tests.reports.test_report_views import cell
 
@@ -41,19 +35,7 @@ def form() -> dict:
 
 @pytest.fixture
 def campaign(app, tree, people):
-    made = new_campaign(
-        tree, people, deadline=datetime(2026, 5, 30, 23, 59), document=form(), opened=True
-    )
-    for key, (plan, trained, total, status) in REPORTS.items():
-        response = db.session.scalar(
-            select(FormResponse).where(
-                FormResponse.campaign_id == made.id, FormResponse.unit_id == tree[key].id
-            )
-        )
-        response.answers = {"has_plan": plan, "trained": trained, "total": total}
-        response.status = status
-    db.session.commit()
-    return made
+    return answered_campaign(tree, people, form())
 
 
 def test_the_report_shows_the_reading_the_series_and_what_is_not_calculated(
