@@ -44,23 +44,25 @@ def create_admin(username: str, full_name: str, email: str | None, password: str
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no units yet.")
 def seed_demo_command(if_empty: bool) -> None:
-    """Load the demo Kaluga region, its figures and one demo user per role."""
+    """Load the demo: the Kaluga region and the cities of Tomsk and Omsk, their figures,
+    running campaigns and one demo user per role."""
     if if_empty and db.session.scalar(select(OrgUnit.id).limit(1)) is not None:
         click.echo("The database already has units: the demo was not loaded.")
     else:
         result = seed_demo(db.session)
         db.session.commit()
         click.echo(
-            f"Demo region: {result.units_created} units, {result.figures_created} figures, "
+            f"Demo: {result.units_created} units, {result.figures_created} figures, "
             f"{result.users_created} users, {result.campaigns_created} campaigns "
-            f"({result.responses_filled} reports under way) created."
+            f"({result.responses_filled} reports under way, {result.survey_answers} survey "
+            f"answers, {result.imported_rows} imported rows) created."
         )
     existing = set(db.session.scalars(select(User.username)))
     logins = [login for login in DEMO_LOGINS if login.username in existing]
     if logins:
         click.echo("Demo logins (login / password — role):")
         for login in logins:
-            click.echo(f"  {login.username:<8} / {login.password:<18} — {login.description}")
+            click.echo(f"  {login.username:<9} / {login.password:<20} — {login.description}")
 
 
 def init_app(app: Flask) -> None:

@@ -1,22 +1,61 @@
-"""The Kaluga demo: the tree it builds, its figures, its users, and that loading it twice
-changes nothing."""
+"""The demo: the Kaluga region and the city-run systems of Tomsk and Omsk — the trees it
+builds, their figures, users and campaigns, and that loading it twice changes nothing."""
 
 from __future__ import annotations
 
 import random
+import statistics
+from collections import Counter
+from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import aliased
 
-from collector.auth.services import authenticate, password_problem
-from collector.demo import kaluga
-from collector.demo.seed import DEMO_LOGINS, DEMO_SCHOOL_CODE, SeedResult, seed_demo
+from collector.auth.permissions import Action
+from collector.auth.services import authenticate, can, password_problem
+from collector.campaigns.services import visible_campaigns
+from collector.demo import kaluga, omsk, tomsk
+from collector.demo.answers import UnitFacts, synthesise
+from collector.demo.seed import (
+    DEMO_LOGINS,
+    DEMO_SCHOOL_CODE,
+    OMSK_SCHOOL_CODE,
+    TOMSK_SCHOOL_CODE,
+    SeedResult,
+    demo_figures,
+    seed_demo,
+)
 from collector.extensions import db
-from collector.models import AuditEvent, OrgUnit, ReferenceFigure, RoleAssignment, User
-from collector.units.catalog import FIGURE_COLUMNS, column_name, part_violations
+from collector.models import (
+    AuditEvent,
+    Campaign,
+    FormResponse,
+    ImportBatch,
+    ImportedRow,
+    OrgUnit,
+    ReferenceFigure,
+    RoleAssignment,
+    SurveyLink,
+    User,
+)
+from collector.models.units import subtree_clause
+from collector.publishing.services import publish
+from collector.schema import SchemaError, compile_document, compile_text
+from collector.units.catalog import FIGURE_COLUMNS, SCHOOL_TYPES, column_name, part_violations
 from collector.units.services import current_academic_year
 from tests.conftest import password_hash
+
+FORMS = Path(__file__).resolve().parents[1] / "form_schemas"
+KALUGA_FORMS = ("kaluga-1829-school", "kaluga-1829-municipality")
+CITY_FORMS = (
+    "tomsk-2022-school-report",
+    "tomsk-2022-teacher-needs",
+    "tomsk-2022-parent-poll",
+    "omsk-2023-school-report",
+    "omsk-2023-city-report",
+)
 
 DISTRICTS = (
     "Бабынинский Барятинский Боровский Дзержинский Думиничский Жиздринский Жуковский "
@@ -42,14 +81,40 @@ def count(model: type, *where: object) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-def units_by_type() -> dict[str, int]:
-    rows = db.session.execute(select(OrgUnit.unit_type, func.count()).group_by(OrgUnit.unit_type))
-    return {unit_type: n for unit_type, n in rows}
+def by_code(code: str) -> OrgUnit:
+    return db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+
+
+def units_by_type(root: str | None = None) -> dict[str, int]:
+    """Units per type, in the subtree of the unit with code `root` (all when None)."""
+    query = select(OrgUnit.unit_type, func.count()).group_by(OrgUnit.unit_type)
+    if root is not None:
+        query = query.where(subtree_clause(by_code(root).path))
+    return {unit_type: n for unit_type, n in db.session.execute(query)}
+
+
+def publish_forms(*form_ids: str) -> list[str]:
+    """Publish the forms whose files exist and compile (the city forms may still be
+    being written); return those published."""
+    published = []
+    for form_id in form_ids:
+        path = FORMS / f"{form_id}.json"
+        if not path.exists():
+            continue
+        try:
+            compiled = compile_text(path.read_bytes())
+        except SchemaError:
+            continue
+        publish(db.session, compiled, None)
+        published.append(form_id)
+    db.session.commit()
+    return published
 
 
 def test_builds_the_region_tree_with_right_paths(app):
     seed()
-    by_type = units_by_type()
+    assert units_by_type()["region"] == 3  # Kaluga's, Tomsk's and Omsk's
+    by_type = units_by_type(kaluga.REGION_CODE)
     assert by_type["region"] == 1
     assert by_type["municipality"] == 26
     assert 250 <= by_type["school"] <= 350
@@ -59,12 +124,18 @@ def test_builds_the_region_tree_with_right_paths(app):
         "supplementary": 2,
     }
     assert by_type["kindergarten"] == 1
-    names = set(db.session.scalars(select(OrgUnit.name).where(OrgUnit.unit_type == "municipality")))
+    region = by_code(kaluga.REGION_CODE)
+    names = set(
+        db.session.scalars(
+            select(OrgUnit.name).where(
+                OrgUnit.unit_type == "municipality", subtree_clause(region.path)
+            )
+        )
+    )
     assert names == {f"Муниципальный район «{d} район»" for d in DISTRICTS} | {
         "Городской округ «Город Калуга»",
         "Городской округ «Город Обнинск»",
     }
-    region = db.session.scalar(select(OrgUnit).where(OrgUnit.unit_type == "region"))
     assert (region.name, region.timezone) == ("Калужская область", "Europe/Moscow")
     parent = aliased(OrgUnit)
     misplaced = db.session.scalar(
@@ -147,9 +218,11 @@ def test_figures_are_consistent_over_every_row(app):
     assert count(ReferenceFigure, ReferenceFigure.academic_year != current_academic_year()) == 0
     with_figures = select(ReferenceFigure.unit_id).distinct()
     assert count(OrgUnit, OrgUnit.unit_type == "school", OrgUnit.id.not_in(with_figures)) == 0
-    assert count(OrgUnit, OrgUnit.unit_type != "school", OrgUnit.id.in_(with_figures)) == 0
-    # What was stored is what the pure generator gives: same rows, same total of pupils.
-    expected = [kaluga.school_figures(s) for s in kaluga.demo_schools()]
+    # Of the other units, only the city of Omsk has figures of its own (preschool).
+    others = select(OrgUnit.code).where(OrgUnit.unit_type != "school", OrgUnit.id.in_(with_figures))
+    assert list(db.session.scalars(others)) == [omsk.CITY_CODE]
+    # What was stored is what the pure generators give: same rows, same total of pupils.
+    expected = list(demo_figures().values())
     pupils = db.session.scalar(
         select(func.sum(ReferenceFigure.value)).where(ReferenceFigure.figure == "pupils")
     )
@@ -209,24 +282,16 @@ def test_seed_demo_command_prints_logins_and_respects_if_empty(app, make_unit):
 def test_the_demo_campaigns_run_with_reports_that_pass_their_checks(app):
     """With the Kaluga forms published, the demo opens the school and municipal
     campaigns with reports in every state; what is submitted passes the form's rules."""
-    from pathlib import Path
-
     from collector.campaigns.completeness import DONE
     from collector.entry.services import problems, spec_of
-    from collector.models import Campaign, FormResponse
-    from collector.publishing.services import publish
-    from collector.schema import compile_text
 
-    for name in ("kaluga-1829-school", "kaluga-1829-municipality"):
-        text = (Path("form_schemas") / f"{name}.json").read_text(encoding="utf-8")
-        publish(db.session, compile_text(text), None)
-    db.session.commit()
+    assert publish_forms(*KALUGA_FORMS) == list(KALUGA_FORMS)
     result = seed()
-    assert result.campaigns_created == 2
+    assert result.campaigns_created == 2  # the city forms are not published
     campaigns = list(db.session.scalars(select(Campaign).order_by(Campaign.id)))
     assert [c.state for c in campaigns] == ["open", "open"]
-    schools = units_by_type()["school"]
-    municipalities = units_by_type()["municipality"]
+    schools = units_by_type(kaluga.REGION_CODE)["school"]
+    municipalities = units_by_type(kaluga.REGION_CODE)["municipality"]
     responses = list(db.session.scalars(select(FormResponse)))
     assert len(responses) == schools + municipalities
     states = {r.status for r in responses if r.campaign_id == campaigns[0].id}
@@ -242,8 +307,323 @@ def test_the_demo_campaigns_run_with_reports_that_pass_their_checks(app):
     demo_school = next(r for r in responses if r.unit.code == DEMO_SCHOOL_CODE)
     assert demo_school.status == "not_started"
     assert all(
-        u.contact_email
+        u.contact_email and u.contact_phone
         for u in db.session.scalars(select(OrgUnit).where(OrgUnit.unit_type == "school"))
     )
     again = seed()
     assert again.campaigns_created == 0 and count(FormResponse) == len(responses)
+
+
+# --- The cities of Tomsk and Omsk ---------------------------------------------------------
+
+
+def school_types(city_code: str) -> Counter[str]:
+    city = by_code(city_code)
+    return Counter(
+        db.session.scalars(
+            select(OrgUnit.school_type).where(
+                OrgUnit.unit_type == "school", subtree_clause(city.path)
+            )
+        )
+    )
+
+
+def city_figure(city_code: str, figure: str, *grades: int) -> int:
+    city = by_code(city_code)
+    query = (
+        select(func.coalesce(func.sum(ReferenceFigure.value), 0))
+        .join(OrgUnit, OrgUnit.id == ReferenceFigure.unit_id)
+        .where(subtree_clause(city.path), ReferenceFigure.figure == figure)
+    )
+    if grades:
+        query = query.where(ReferenceFigure.grade.between(grades[0], grades[-1]))
+    return db.session.scalar(query) or 0
+
+
+def test_tomsk_is_a_city_with_its_67_schools(app):
+    """«Число муниципальных общеобразовательных учреждений - 67, из них гимназий - 9,
+    лицеев - 8, школ-интернатов - 2»: a city (municipality) of a region of its own."""
+    seed()
+    city, region = by_code(tomsk.CITY_CODE), by_code(tomsk.REGION_CODE)
+    assert (region.unit_type, region.name, region.parent_id) == ("region", "Томская область", None)
+    assert (city.unit_type, city.parent_id, city.timezone) == (
+        "municipality",
+        region.id,
+        "Asia/Tomsk",
+    )
+    assert city.short_name == "Город Томск"
+    assert units_by_type(tomsk.REGION_CODE) == {"region": 1, "municipality": 1, "school": 67}
+    assert school_types(tomsk.CITY_CODE) == {
+        "gymnasium": 9,
+        "lyceum": 8,
+        "boarding": 2,
+        "general": 48,
+    }
+    gymnasium = by_code(TOMSK_SCHOOL_CODE)
+    assert (gymnasium.name, gymnasium.school_type) == ("МАОУ гимназия № 6 г. Томска", "gymnasium")
+    # The senior level as the city's road map counts it: 2955–6421 pupils in grades 10–11.
+    assert 2955 <= city_figure(tomsk.CITY_CODE, "pupils", 10, 11) <= 6421
+    for figure in ("deputy_directors_uvr", "deputy_directors_vr", "teachers_history_social"):
+        assert city_figure(tomsk.CITY_CODE, figure) > 0
+    assert city_figure(tomsk.CITY_CODE, "pupils_aoop") == 0
+
+
+def test_omsk_counts_its_adaptive_schools_and_boarding_schools_apart(app):
+    seed()
+    city = by_code(omsk.CITY_CODE)
+    assert (city.unit_type, city.parent.name, city.timezone) == (
+        "municipality",
+        "Омская область",
+        "Asia/Omsk",
+    )
+    types = school_types(omsk.CITY_CODE)
+    assert 40 <= sum(types.values()) <= 60
+    assert types["adaptive"] >= 2 and types["boarding"] >= 2
+    assert set(types) <= set(SCHOOL_TYPES)
+    # Pupils by adapted programmes: in the adaptive schools and boarding schools only,
+    # each of which has some, up to grade 12 in some.
+    rows = db.session.execute(
+        select(OrgUnit.school_type, ReferenceFigure.grade, ReferenceFigure.value)
+        .join(OrgUnit, OrgUnit.id == ReferenceFigure.unit_id)
+        .where(ReferenceFigure.figure == "pupils_aoop")
+    ).all()
+    assert {t for t, _g, _v in rows} == {"adaptive", "boarding"}
+    assert 12 in {g for _t, g, _v in rows}
+    special = select(OrgUnit.id).where(
+        subtree_clause(city.path), OrgUnit.school_type.in_(("adaptive", "boarding"))
+    )
+    with_aoop = select(ReferenceFigure.unit_id).where(
+        ReferenceFigure.figure == "pupils_aoop", ReferenceFigure.value > 0
+    )
+    assert count(OrgUnit, OrgUnit.id.in_(special), OrgUnit.id.not_in(with_aoop)) == 0
+    # Preschool children are the city's own figure.
+    preschool = db.session.scalar(
+        select(ReferenceFigure.value).where(
+            ReferenceFigure.unit_id == city.id, ReferenceFigure.figure == "preschool_children"
+        )
+    )
+    assert 25_000 <= preschool <= 35_000
+    # Some schools stop at grade 9: the grades taught are read from the pupil figures.
+    senior = select(ReferenceFigure.unit_id).where(
+        ReferenceFigure.figure == "pupils", ReferenceFigure.grade >= 10
+    )
+    schools = (OrgUnit.unit_type == "school") & subtree_clause(city.path)
+    assert count(OrgUnit, schools, OrgUnit.id.not_in(senior)) >= 3
+
+
+def test_the_city_generators_are_pure_and_plausible():
+    for city in (tomsk, omsk):
+        random.seed(1)
+        schools = city.demo_schools()
+        figures = [tomsk.school_figures(s, city.SEED) for s in schools]
+        random.seed(2)
+        assert city.demo_schools() == schools
+        assert [tomsk.school_figures(s, city.SEED) for s in schools] == figures
+        codes = [s.code for s in schools]
+        assert len(set(codes)) == len(codes) and all(c.startswith(city.CITY_CODE) for c in codes)
+        for school, values in zip(schools, figures, strict=True):
+            assert part_violations(values) == [], school.code
+            assert {column_name(f, g) for f, g in values} <= set(FIGURE_COLUMNS)
+            assert {g for f, g in values if f == "pupils"} == set(school.grades)
+            assert any(f == "pupils_aoop" for f, _g in values) == school.aoop
+            staff = {f: v for (f, g), v in values.items() if g == 0}
+            assert staff["deputy_directors"] == (
+                staff["deputy_directors_uvr"] + staff["deputy_directors_vr"]
+            ) + (1 if staff["deputy_directors"] >= 4 else 0)
+    # No Kaluga code is taken by a city.
+    kaluga_codes = {s.code for s in kaluga.demo_schools()}
+    assert not kaluga_codes & {s.code for s in tomsk.demo_schools() + omsk.demo_schools()}
+
+
+def test_the_city_campaigns_are_answered_when_their_forms_exist(app):
+    """Each city form that exists and compiles gets its campaign, owned by the city:
+    reports mostly in and passing their checks, tables imported for every declared
+    import, survey answers spread over the schools, indicators that compute; loading the
+    demo again adds nothing."""
+    from collector.campaigns.completeness import DONE
+    from collector.campaigns.imports import expected_units
+    from collector.entry.services import problems, spec_of
+    from collector.reports.services import Basis, campaign_report
+
+    published = publish_forms(*CITY_FORMS)
+    if not published:
+        pytest.skip("none of the city forms exists yet")
+    first = seed()
+    assert first.campaigns_created == len(published)
+    by_form = {
+        c.form_version.form_id: c
+        for c in db.session.scalars(select(Campaign).order_by(Campaign.id))
+    }
+    assert set(by_form) == set(published)
+    coordinators = {
+        tomsk.CITY_CODE: authenticate(db.session, "tomsk", "demo-tomsk-2026"),
+        omsk.CITY_CODE: authenticate(db.session, "omsk", "demo-omsk-2026"),
+    }
+    for form_id, campaign in by_form.items():
+        city_code = tomsk.CITY_CODE if form_id.startswith("tomsk") else omsk.CITY_CODE
+        assert campaign.owner_unit.code == city_code and campaign.state == "open"
+        spec = spec_of(campaign.form_version)
+        responses = list(
+            db.session.scalars(select(FormResponse).where(FormResponse.campaign_id == campaign.id))
+        )
+        if spec.kind == "survey":
+            links = count(SurveyLink, SurveyLink.campaign_id == campaign.id)
+            assert links == school_types(city_code).total()
+            assert len(responses) >= 200
+            assert len({r.unit_id for r in responses}) >= 0.8 * links
+            assert all(r.status == "submitted" and r.unit_report_key is None for r in responses)
+            if spec.category_field:
+                groups = Counter(r.answers.get(spec.category_field) for r in responses)
+                assert None not in groups and len(groups) >= 3
+        else:
+            states = Counter(r.status for r in responses)
+            assert len(responses) == len(expected_units(db.session, campaign))
+            assert sum(states[s] for s in DONE) >= 0.5 * len(responses)
+            if spec.unit_types == ("school",):
+                assert states["not_started"] and states["draft"]
+        for response in responses:
+            if response.status in DONE:
+                found = problems(spec, response.answers, for_submission=True)
+                assert found == [], (form_id, response.unit.code, found)
+        for imported in spec.imports:
+            batch = db.session.scalar(
+                select(ImportBatch).where(
+                    ImportBatch.campaign_id == campaign.id,
+                    ImportBatch.import_id == imported.id,
+                    ImportBatch.is_current.is_(True),
+                )
+            )
+            assert batch is not None, (form_id, imported.id)
+            rows = list(
+                db.session.scalars(select(ImportedRow).where(ImportedRow.batch_id == batch.id))
+            )
+            assert len(rows) == batch.row_count > 0
+            columns = {c.id for c in imported.columns}
+            required = {c.id for c in imported.columns if c.required}
+            for row in rows:
+                assert required <= set(row.data) <= columns, (imported.id, row.data)
+        report = campaign_report(
+            db.session, coordinators[city_code], campaign, Basis.SUBMITTED, stored=False
+        )
+        values = [report.value(i.id, campaign.owner_unit.id) for i in spec.indicators]
+        assert any(v is not None and v.status == "ok" for v in values), form_id
+        shares = [
+            v.value
+            for i, v in zip(spec.indicators, values, strict=True)
+            if v is not None and v.value is not None and i.unit == "%"
+        ]
+        # Shares of a whole city are plausible: within 0–100, most of them well inside.
+        assert all(0 <= s <= 100 for s in shares), form_id
+        assert not shares or 15 <= statistics.median(shares) <= 90, (form_id, shares)
+    # The demo logins' schools have their report to do.
+    for code in (TOMSK_SCHOOL_CODE, OMSK_SCHOOL_CODE):
+        statuses = db.session.scalars(
+            select(FormResponse.status).where(
+                FormResponse.unit_id == by_code(code).id, FormResponse.unit_report_key.is_not(None)
+            )
+        )
+        assert set(statuses) <= {"not_started"}
+
+    tables = (Campaign, FormResponse, ImportBatch, ImportedRow, SurveyLink, AuditEvent)
+    before = [count(model) for model in tables]
+    again = seed()
+    assert not again.created_anything and again.campaigns_created == 0
+    assert [count(model) for model in tables] == before
+
+
+def test_a_city_coordinator_runs_the_city_and_sees_only_its_campaigns(app):
+    publish_forms(*KALUGA_FORMS, *CITY_FORMS)
+    seed()
+    city = by_code(tomsk.CITY_CODE)
+    coordinator = authenticate(db.session, "tomsk", "demo-tomsk-2026")
+    # A coordinator bound to the city designs forms and runs campaigns in its subtree.
+    assert [(r.role, r.unit.code) for r in coordinator.roles] == [
+        ("regional_coordinator", tomsk.CITY_CODE)
+    ]
+    for action in (Action.RUN_CAMPAIGNS, Action.DESIGN_FORMS, Action.REVIEW_REPORTS):
+        assert can(coordinator, action, city)
+        assert not can(coordinator, action, by_code(kaluga.REGION_CODE))
+        assert not can(coordinator, action, by_code(omsk.CITY_CODE))
+    seen = {c.owner_unit.code for c in visible_campaigns(db.session, coordinator)}
+    assert seen <= {tomsk.CITY_CODE}
+    tomsk_campaigns = count(Campaign, Campaign.owner_unit_id == city.id)
+    assert len(visible_campaigns(db.session, coordinator)) == tomsk_campaigns
+    region = authenticate(db.session, "region", "demo-region-2026")
+    assert {c.owner_unit.code for c in visible_campaigns(db.session, region)} <= {
+        kaluga.REGION_CODE
+    }
+    school = authenticate(db.session, "tomsk-g6", "demo-tomsk-g6-2026")
+    assert [(r.role, r.unit.code) for r in school.roles] == [
+        ("school_respondent", TOMSK_SCHOOL_CODE)
+    ]
+
+
+def test_synthesised_counts_follow_the_unit_figures():
+    """An indicator's count over a figure is a share of that figure (none where the unit
+    has no such pupils); a part over another answer a share of it; presets are kept."""
+
+    def integer(field_id: str) -> dict:
+        return {"id": field_id, "type": "integer", "label": field_id, "min": 0}
+
+    spec = compile_document(
+        {
+            "id": "demo-answers-test",
+            "version": 1,
+            "title": "Проверка",
+            "kind": "unit_report",
+            "respondents": {"unit_types": ["school"]},
+            "source": {"document": "Тест"},
+            "sections": [
+                {
+                    "id": "main",
+                    "title": "Основное",
+                    "fields": [
+                        {"id": "has_senior", "type": "yes_no", "label": "10–11"},
+                        integer("senior_diag"),
+                        integer("projects"),
+                        integer("career_projects"),
+                        integer("aoop_trials"),
+                    ],
+                }
+            ],
+            "rules": [
+                {
+                    "id": "part",
+                    "check": "career_projects <= projects",
+                    "message": "Часть больше целого",
+                }
+            ],
+            "indicators": [
+                {"source": {"document": "Тест"}, **i}
+                for i in (
+                    {
+                        "id": "diag",
+                        "title": "Диагностика",
+                        "formula": 'sum(senior_diag) / sum(figure("pupils", 10, 11)) * 100',
+                    },
+                    {
+                        "id": "career",
+                        "title": "Проекты",
+                        "formula": "sum(career_projects) / sum(projects) * 100",
+                    },
+                    {
+                        "id": "aoop",
+                        "title": "АООП",
+                        "formula": 'sum(aoop_trials) / sum_units(figure("pupils_aoop", 5, 9), '
+                        'school_type("adaptive")) * 100',
+                    },
+                )
+            ],
+        }
+    ).spec
+    senior = UnitFacts({("pupils", 10): 200, ("pupils", 11): 100, ("pupils", 9): 50})
+    basic = UnitFacts({("pupils", g): 60 for g in range(1, 10)})
+    adaptive = UnitFacts({("pupils_aoop", g): 10 for g in range(5, 10)}, "adaptive")
+    rng = random.Random(3)
+    for _ in range(20):
+        answers = synthesise(spec, rng, date(2026, 5, 1), unit=senior, preset={"has_senior": True})
+        assert answers["has_senior"] is True
+        assert 0.2 * 300 <= answers["senior_diag"] <= 0.9 * 300
+        assert answers["career_projects"] <= answers["projects"]
+        assert synthesise(spec, rng, unit=basic)["senior_diag"] == 0
+        assert 10 <= synthesise(spec, rng, unit=adaptive)["aoop_trials"] <= 45

@@ -1,7 +1,8 @@
-"""`seed_demo`: load the Kaluga demo region, its reference figures and one user per role.
+"""`seed_demo`: load the Kaluga demo region, the city-run systems of Tomsk and Omsk (each
+a city under a region of its own), their reference figures, campaigns and demo users.
 
 Idempotent: units are matched by code, users by login, and figures are written only for
-schools that have none for the year, so a second run creates nothing. It flushes but
+units that have none for the year, so a second run creates nothing. It flushes but
 never commits: the caller decides.
 """
 
@@ -14,13 +15,17 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from collector.audit import record
-from collector.demo import kaluga
-from collector.demo.campaigns import seed_campaigns
+from collector.demo import kaluga, omsk, tomsk
+from collector.demo.campaigns import CampaignsResult, seed_kaluga
+from collector.demo.cities import seed_omsk, seed_tomsk
 from collector.models import OrgUnit, ReferenceFigure, Role, RoleAssignment, UnitType, User
 from collector.units.services import current_academic_year
 from collector.units.tree import add_unit
 
 DEMO_SCHOOL_CODE = kaluga.school_code(kaluga.KALUGA, 5)  # МБОУ «СОШ № 5» г. Калуги
+TOMSK_SCHOOL_CODE = tomsk.school_code(tomsk.CITY_CODE, 2)  # МАОУ гимназия № 6 г. Томска
+# БОУ г. Омска «Адаптивная школа-интернат № 14»: pupils by adapted programmes, grades 1–12
+OMSK_SCHOOL_CODE = tomsk.school_code(omsk.CITY_CODE, 16)
 
 
 class DemoSeedError(ValueError):
@@ -79,6 +84,49 @@ DEMO_LOGINS: list[DemoLogin] = [
         "Павлова Наталья Игоревна",
         "Ответственный от школы: МБОУ «СОШ № 5» г. Калуги",
     ),
+    # A city's department runs its own campaigns: designing forms and running campaigns
+    # come with the coordinator role (regional_coordinator) bound to the city unit; a
+    # municipal coordinator only reviews and answers.
+    DemoLogin(
+        "tomsk",
+        "demo-tomsk-2026",
+        Role.REGIONAL_COORDINATOR,
+        tomsk.CITY_CODE,
+        "Григорьева Анна Владимировна",
+        "Координатор департамента образования: Город Томск (кампании города)",
+    ),
+    DemoLogin(
+        "tomsk-g6",
+        "demo-tomsk-g6-2026",
+        Role.SCHOOL_RESPONDENT,
+        TOMSK_SCHOOL_CODE,
+        "Лебедева Ирина Павловна",
+        "Ответственный от школы: МАОУ гимназия № 6 г. Томска",
+    ),
+    DemoLogin(
+        "omsk",
+        "demo-omsk-2026",
+        Role.REGIONAL_COORDINATOR,
+        omsk.CITY_CODE,
+        "Ковалёв Игорь Петрович",
+        "Координатор департамента образования: Город Омск (кампании города)",
+    ),
+    DemoLogin(
+        "omsk-do",
+        "demo-omsk-do-2026",
+        Role.MUNICIPAL_COORDINATOR,
+        omsk.CITY_CODE,
+        "Белова Светлана Юрьевна",
+        "Муниципальный координатор: отчёт департамента образования г. Омска",
+    ),
+    DemoLogin(
+        "omsk-a14",
+        "demo-omsk-a14-2026",
+        Role.SCHOOL_RESPONDENT,
+        OMSK_SCHOOL_CODE,
+        "Николаева Татьяна Андреевна",
+        "Ответственный от школы: БОУ г. Омска «Адаптивная школа-интернат № 14»",
+    ),
 ]
 
 
@@ -92,6 +140,8 @@ class SeedResult:
     users_present: int = 0
     campaigns_created: int = 0
     responses_filled: int = 0
+    survey_answers: int = 0
+    imported_rows: int = 0
     logins: list[DemoLogin] = field(default_factory=lambda: list(DEMO_LOGINS))
 
     @property
@@ -112,6 +162,24 @@ class _PlannedUnit:
     name: str
     short_name: str | None
     timezone: str | None = None
+    school_type: str | None = None
+
+
+def seed_campaigns(
+    session: Session,
+    year: int,
+    rng: random.Random,
+    demo_school_code: str,
+    city_school_codes: frozenset[str] = frozenset(),
+) -> CampaignsResult:
+    """The running campaigns of the demo, when their forms are published: Kaluga's, then
+    the cities'. `city_school_codes`: schools whose city reports are left not started."""
+    result = CampaignsResult()
+    seed_kaluga(session, year, rng, demo_school_code, result)
+    # Each city has its own generator: Kaluga's demo stays the same whatever they add.
+    seed_tomsk(session, year, random.Random(f"tomsk:{year}"), city_school_codes, result)
+    seed_omsk(session, year, random.Random(f"omsk:{year}"), city_school_codes, result)
+    return result
 
 
 def seed_demo(session: Session, year: int | None = None) -> SeedResult:
@@ -119,15 +187,22 @@ def seed_demo(session: Session, year: int | None = None) -> SeedResult:
     current academic year); return what was created and what was there already."""
     year = current_academic_year() if year is None else year
     result = SeedResult()
-    schools = kaluga.demo_schools()
-    units = _seed_units(session, _planned_units(schools), result)
-    _seed_figures(session, schools, units, year, result)
+    units = _seed_units(session, _planned_units(), result)
+    _seed_figures(session, demo_figures(), units, year, result)
     _seed_users(session, units, result)
     session.flush()
     # A fixed seed: the same demo every time it is loaded.
-    campaigns = seed_campaigns(session, year, random.Random(1829), DEMO_SCHOOL_CODE)
+    campaigns = seed_campaigns(
+        session,
+        year,
+        random.Random(1829),
+        DEMO_SCHOOL_CODE,
+        frozenset({TOMSK_SCHOOL_CODE, OMSK_SCHOOL_CODE}),
+    )
     result.campaigns_created = campaigns.campaigns_created
     result.responses_filled = campaigns.responses_filled
+    result.survey_answers = campaigns.survey_answers
+    result.imported_rows = campaigns.imported_rows
     if result.created_anything:
         record(
             session,
@@ -144,7 +219,22 @@ def seed_demo(session: Session, year: int | None = None) -> SeedResult:
     return result
 
 
-def _planned_units(schools: list[kaluga.SchoolData]) -> list[_PlannedUnit]:
+def demo_figures() -> dict[str, kaluga.Figures]:
+    """Unit code -> its figures for a year (the same whatever the year): every demo
+    school's, and the Omsk city unit's own (children in preschool education)."""
+    figures = {s.code: kaluga.school_figures(s) for s in kaluga.demo_schools()}
+    figures.update({s.code: tomsk.school_figures(s, tomsk.SEED) for s in tomsk.demo_schools()})
+    figures.update({s.code: tomsk.school_figures(s, omsk.SEED) for s in omsk.demo_schools()})
+    figures[omsk.CITY_CODE] = omsk.city_figures()
+    return figures
+
+
+def _kaluga_school_type(school: kaluga.SchoolData) -> str:
+    short = school.short_name.lower()
+    return "lyceum" if "лицей" in short else "gymnasium" if "гимназия" in short else "general"
+
+
+def _planned_units() -> list[_PlannedUnit]:
     """Every demo unit, parents before children."""
     region = kaluga.REGION_CODE
     planned = [
@@ -157,13 +247,46 @@ def _planned_units(schools: list[kaluga.SchoolData]) -> list[_PlannedUnit]:
         for m in kaluga.MUNICIPALITIES
     ]
     planned += [
-        _PlannedUnit(s.code, s.municipality_code, UnitType.SCHOOL, s.name, s.short_name)
-        for s in schools
+        _PlannedUnit(
+            s.code,
+            s.municipality_code,
+            UnitType.SCHOOL,
+            s.name,
+            s.short_name,
+            school_type=_kaluga_school_type(s),
+        )
+        for s in kaluga.demo_schools()
     ]
     planned += [
         _PlannedUnit(u.code, u.parent_code or region, UnitType(u.unit_type), u.name, u.short_name)
         for u in kaluga.OTHER_UNITS
     ]
+    for city in (tomsk, omsk):
+        planned += [
+            _PlannedUnit(
+                city.REGION_CODE, None, UnitType.REGION, city.REGION_NAME, None, city.TIMEZONE
+            ),
+            # On the city as well: its department sets the deadlines in it.
+            _PlannedUnit(
+                city.CITY_CODE,
+                city.REGION_CODE,
+                UnitType.MUNICIPALITY,
+                city.CITY_NAME,
+                city.CITY_SHORT_NAME,
+                city.TIMEZONE,
+            ),
+        ]
+        planned += [
+            _PlannedUnit(
+                s.code,
+                city.CITY_CODE,
+                UnitType.SCHOOL,
+                s.name,
+                s.short_name,
+                school_type=s.school_type,
+            )
+            for s in city.demo_schools()
+        ]
     return planned
 
 
@@ -192,6 +315,7 @@ def _seed_units(
             name=plan.name,
             short_name=plan.short_name,
             timezone=plan.timezone,
+            school_type=plan.school_type,
         )
         result.units_created += 1
     return units
@@ -199,14 +323,14 @@ def _seed_units(
 
 def _seed_figures(
     session: Session,
-    schools: list[kaluga.SchoolData],
+    figures: dict[str, kaluga.Figures],
     units: dict[str, OrgUnit],
     year: int,
     result: SeedResult,
 ) -> None:
-    """Figures for the schools that have none for the year: a school with some figures
+    """Figures for the units that have none for the year: a unit with some figures
     (typed in or imported) is left as it is."""
-    unit_ids = [units[s.code].id for s in schools]
+    unit_ids = [units[code].id for code in figures]
     in_year = (ReferenceFigure.academic_year == year) & ReferenceFigure.unit_id.in_(unit_ids)
     counted = select(ReferenceFigure.unit_id, func.count()).where(in_year)
     present = {
@@ -214,15 +338,15 @@ def _seed_figures(
     }
     rows = [
         {
-            "unit_id": units[school.code].id,
+            "unit_id": units[code].id,
             "academic_year": year,
             "figure": figure,
             "grade": grade,
             "value": value,
         }
-        for school in schools
-        if units[school.code].id not in present
-        for (figure, grade), value in sorted(kaluga.school_figures(school).items())
+        for code, values in figures.items()
+        if units[code].id not in present
+        for (figure, grade), value in sorted(values.items())
     ]
     if rows:
         # One executemany, not thousands of ORM objects.

@@ -513,10 +513,15 @@ class Computed:
 
 
 def _target(indicator: IndicatorSpec, year: int | None) -> float | None:
+    """The target in force in the campaign's academic year: that year's, else the latest
+    one before it (a document's targets run to its horizon — Tomsk «к 2025-2026 учебному
+    году», Omsk 2022–2025 — and the last one is still the level to hold after it)."""
     if year is None:
         return None
-    target = indicator.targets.get(str(year))
-    return None if target is None else float(target)
+    earlier = [int(y) for y in indicator.targets if int(y) <= year]
+    if not earlier:
+        return None
+    return float(indicator.targets[str(max(earlier))])
 
 
 def _clean(value: Any) -> float | None:

@@ -267,3 +267,27 @@ def test_a_rating_is_counted_per_point_by_its_option_values():
     groups = answers["unit_id"].map(units_frame(PLACES)["municipality"])
     (table,) = answer_counts(answers, "score", groups, 1)
     assert table.key == 10 and table.counts == {"4": 2, "5": 1}
+
+
+@pytest.mark.parametrize(
+    ("year", "target"), [(2021, None), (2022, 10), (2023, 10), (2024, 20), (2030, 20)]
+)
+def test_the_target_in_force_is_the_latest_up_to_the_campaigns_year(year, target):
+    spec = compile_document(
+        document(
+            [
+                {
+                    "id": "plan_share",
+                    "title": "Доля школ с планом",
+                    "formula": "share(has_plan)",
+                    "targets": {"2022": 10, "2024": 20},
+                }
+            ]
+        )
+    ).spec
+    engine = Engine(
+        spec, units_frame(PLACES), answers_frame(spec, list(ANSWERS.items())), None, year
+    )
+    found = engine.compute().value("plan_share", "region", 1)
+    assert found.target == target
+    assert found.met is (None if target is None else 75.0 >= target)
