@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from collector.audit import record
 from collector.auth.permissions import Action
 from collector.auth.services import require
+from collector.campaigns.lifecycle import CampaignState
 from collector.entry.services import spec_of
 from collector.extensions import db
 from collector.jobs.registry import JobContext, JobFailed, JobResult, job_kind
@@ -31,6 +32,9 @@ UNIT_COLUMN = "__unit__"
 TRUE_WORDS = frozenset({"да", "yes", "true", "1", "+", "д"})
 FALSE_WORDS = frozenset({"нет", "no", "false", "0", "-", "н"})
 _DAY_FIRST = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+# No count or score in these files comes near a trillion; a larger number is a mistake
+# (and "1e9999999" must not make the worker compute a ten-million-digit integer).
+LARGEST = Decimal(10) ** 12
 
 
 def import_of(spec: FormSpec, import_id: str) -> ImportSpec | None:
@@ -51,6 +55,8 @@ def parse_cell(column: Column, text: str) -> tuple[Any, str | None]:
         number = _number(text)
         if number is None or not number.is_finite():
             return None, _("not a number: «%(text)s»", text=text)
+        if number.adjusted() >= 12:  # the exponent alone: cheap whatever the size
+            return None, _("%(value)s is too large", value=text)
         if column.type == "integer" and number != number.to_integral_value():
             return None, _("not a whole number: «%(text)s»", text=text)
         high = Decimal(100) if column.type == "percent" and column.max is None else column.max
@@ -169,6 +175,10 @@ def import_table(
     upload (the caller commits). On any error nothing is written."""
     require(actor, Action.RUN_CAMPAIGNS, campaign.owner_unit)
     report = ImportReport()
+    if campaign.state not in (CampaignState.OPEN.value, CampaignState.CLOSED.value):
+        # A draft has no reports to join; an archive is kept as it was.
+        report.error(0, None, _("Data can be uploaded only to an open or closed campaign."))
+        return report.finish()
     imported = import_of(spec, import_id)
     if imported is None:
         report.error(0, None, _("The form declares no imported table %(id)s.", id=import_id))
@@ -186,6 +196,15 @@ def import_table(
             report.error(
                 table.header_row, header, _("The column «%(column)s» is missing.", column=header)
             )
+    known = {UNIT_COLUMN, *(c.id for c in imported.columns)}
+    for column in table.columns:
+        # A misspelt header would otherwise drop its column without a word.
+        if column not in known:
+            report.error(
+                table.header_row,
+                column,
+                _("Unknown column «%(column)s»: the table has no such column.", column=column),
+            )
     if not report.ok:
         return report.finish()
     matcher = UnitMatcher(expected_units(session, campaign), imported.match_by)
@@ -196,6 +215,9 @@ def import_table(
         return report.finish()
     # A savepoint: a failure half-way undoes this upload and leaves the session usable.
     with session.begin_nested():
+        # Two uploads of the same table at once: the second waits here, so exactly one
+        # batch ends up current.
+        session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
         session.execute(
             update(ImportBatch)
             .where(ImportBatch.campaign_id == campaign.id, ImportBatch.import_id == import_id)

@@ -99,6 +99,10 @@ def _with_unknown(result: pd.Series, *masks: pd.Series) -> pd.Series:
     return result
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
 class _Evaluator:
     """Operators shared by row and group evaluation; subclasses resolve names and calls."""
 
@@ -160,7 +164,14 @@ class _Evaluator:
             return (_as_number(left, index) == _as_number(right, index)).astype("boolean")
         a = left if isinstance(left, pd.Series) else pd.Series([left] * len(index), index=index)
         b = right if isinstance(right, pd.Series) else pd.Series([right] * len(index), index=index)
-        return pd.Series(a.to_numpy(dtype=object) == b.to_numpy(dtype=object), index=index)
+        # Unknown on either side (None, NaN, pandas' NA) stays unknown: the caller masks it.
+        return pd.Series(
+            [
+                False if _missing(x) or _missing(y) else bool(x == y)
+                for x, y in zip(a.to_numpy(dtype=object), b.to_numpy(dtype=object), strict=True)
+            ],
+            index=index,
+        )
 
 
 def _grades(node: Call, start: int) -> list[int]:
@@ -635,8 +646,8 @@ class Engine:
 
     def _over_units(self, node: Call, level: _Level) -> np.ndarray:
         """count_units(condition) / sum_units(x, condition) over each group's expected
-        units. No unit meeting the condition counts and sums to 0; units that meet it
-        without a known x give no value."""
+        units. No unit meeting the condition counts and sums to 0; the sum is over the
+        units whose x is known, and no value when none of them has one."""
         size = len(level.groups)
         units = self.unit_rows
         codes = level.unit_codes.reindex(units.rows["unit_id"].to_numpy()).to_numpy()

@@ -13,7 +13,11 @@ from collector.models.base import Base, UTCDateTime, utcnow
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_event_object", "object_type", "object_id"),
+        # The last event of some actions (reports' data stamps): one index probe each.
+        Index("ix_audit_event_action_id", "action", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

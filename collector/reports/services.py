@@ -285,6 +285,10 @@ def campaign_report(
     return Report(campaign, spec, basis, computed, known, scopes, answers, unit_frame, figures)
 
 
+# Audit actions that change what formulas read of a unit (its figures, its school type).
+UNIT_FACT_ACTIONS = ("unit.update", "units.import", "figures.update", "figures.import")
+
+
 def data_stamp(session: Session, campaign: Campaign) -> str:
     """Changes whenever anything the indicators read changes: the campaign's responses
     (how many, the last save, the last move through review, which every change of state
@@ -307,9 +311,14 @@ def data_stamp(session: Session, campaign: Campaign) -> str:
     uploaded = session.scalar(
         select(func.max(ImportBatch.id)).where(ImportBatch.campaign_id == campaign.id)
     )
+    # Figures changed in place and units' types changed leave no new row behind; their
+    # audit events do.
+    edited = session.scalar(
+        select(func.max(AuditEvent.id)).where(AuditEvent.action.in_(UNIT_FACT_ACTIONS))
+    )
     return (
         f"{campaign.created_at}:{campaign.form_version_id}:{count}:{last}:{moved}:"
-        f"{figures[0]}:{figures[1]}:{uploaded}"
+        f"{figures[0]}:{figures[1]}:{uploaded}:{edited}"
     )
 
 

@@ -74,7 +74,9 @@ def _series(found: Campaign, root: OrgUnit, shown: list[IndicatorSpec]) -> Serie
     whole territory, so they are shown at the campaign's top only."""
     if root.id != found.owner_unit_id:
         return None
-    with_history = [i for i in shown if i.history and i.computed]
+    with_history = [
+        i for i in shown if i.computed and any(int(y) < found.academic_year for y in i.history)
+    ]
     if not with_history:
         return None
     years = sorted(

@@ -21,6 +21,40 @@ INDICATOR_ONLY = frozenset({"share", "count_if", "mean"}) | UNIT_FUNCTIONS | UNI
 FUNCTIONS = AGGREGATES | INDICATOR_ONLY | {"selected"}
 
 
+# Calls that speak of a whole group (a school's, a municipality's, a region's responses).
+GROUP_AGGREGATES = AGGREGATES | {"count_if", "share", "mean", "count_units", "sum_units"}
+
+
+def _calls(node: Node) -> list[Call]:
+    if isinstance(node, Call):
+        return [node, *(c for a in node.args for c in _calls(a))]
+    if isinstance(node, Unary):
+        return _calls(node.operand)
+    if isinstance(node, Binary):
+        return _calls(node.left) + _calls(node.right)
+    return []
+
+
+def speaks_of_groups(node: Node) -> bool:
+    """True when the expression aggregates over a group (so it is evaluated per group,
+    not per unit): a bare figure() alone does not make it so."""
+    return any(c.name in GROUP_AGGREGATES for c in _calls(node))
+
+
+def bare_unit_calls(node: Node, inside: bool = False) -> list[str]:
+    """teaches()/school_type() outside every group aggregate: in a group expression they
+    would have no unit to speak of."""
+    if isinstance(node, Call):
+        found = [node.name] if node.name in ("teaches", "school_type") and not inside else []
+        inner = inside or node.name in GROUP_AGGREGATES
+        return found + [n for a in node.args for n in bare_unit_calls(a, inner)]
+    if isinstance(node, Unary):
+        return bare_unit_calls(node.operand, inside)
+    if isinstance(node, Binary):
+        return bare_unit_calls(node.left, inside) + bare_unit_calls(node.right, inside)
+    return []
+
+
 @dataclass(frozen=True)
 class Symbol:
     kind: ValueKind
@@ -240,6 +274,10 @@ class Checker:
         return K.NUMBER
 
     def grades(self, node: Call, grades: tuple[Node, ...] | list[Node]) -> None:
+        numbers = [g.value for g in grades if isinstance(g, Literal)]
+        if len(numbers) == 2 and all(isinstance(n, Decimal) for n in numbers):
+            if numbers[0] > numbers[1]:  # type: ignore[operator]
+                self.fail("type_mismatch", f"{node.name}() grades run from low to high")
         for grade in grades:
             if not (
                 isinstance(grade, Literal)

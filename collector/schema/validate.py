@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 
 from collector.schema.errors import Issue, json_path
 from collector.schema.expressions import ExpressionError, parse
-from collector.schema.typecheck import Checker, Symbol
+from collector.schema.typecheck import Checker, Symbol, bare_unit_calls, speaks_of_groups
 from collector.schema.types import (
     COLUMN_KINDS,
     FIELD_TYPES,
@@ -245,6 +245,18 @@ def check_expressions(document: Document) -> list[Issue]:
         checker = Checker(table, path, indicator=indicator)
         kind = checker.check(tree)
         issues.extend(checker.issues)
+        # A formula is always computed per group; a not-applicable rule is when it
+        # aggregates. There, a unit function needs a count or sum around it.
+        if indicator and (not condition or speaks_of_groups(tree)):
+            issues.extend(
+                Issue(
+                    path,
+                    "function_not_allowed",
+                    f"{name}() speaks of one unit: put it inside count_if(), share(), "
+                    "sum() or count_units()",
+                )
+                for name in sorted(set(bare_unit_calls(tree)))
+            )
         if condition and kind not in (ValueKind.BOOL, ValueKind.ANY) and not checker.issues:
             issues.append(
                 Issue(path, "not_a_condition", f"the expression gives {kind}, not yes/no")
@@ -307,13 +319,27 @@ def check_reported_with(document: Document) -> list[Issue]:
     ]
 
 
+def _header_key(header: str) -> str:
+    return " ".join(header.split()).lower()
+
+
 def check_imports(document: Document) -> list[Issue]:
     """An imported table's columns: distinct ids and file headers (the unit's column
     among them), sensible ranges, options for a single choice."""
     issues = []
+    if document["kind"] == "survey" and document.get("imports"):
+        issues.append(
+            Issue(
+                "$.imports",
+                "structure",
+                "imported rows join a unit's report; a survey's anonymous answers have none "
+                "to join: declare the table on a unit report",
+            )
+        )
     for n, imported in enumerate(document.get("imports", [])):
         path = json_path(("imports", n))
-        headers = {imported["match"]["column"]: f"{path}.match.column"}
+        # Compared as the file reader reads headers: case and spacing do not count.
+        headers = {_header_key(imported["match"]["column"]): f"{path}.match.column"}
         ids: set[str] = set()
         for c, column in enumerate(imported["columns"]):
             where = f"{path}.columns[{c}]"
@@ -322,7 +348,7 @@ def check_imports(document: Document) -> list[Issue]:
                     Issue(f"{where}.id", "duplicate_id", f"{column['id']!r} is listed twice")
                 )
             ids.add(column["id"])
-            header = column.get("header", column["id"])
+            header = _header_key(column.get("header", column["id"]))
             if header in headers:
                 issues.append(
                     Issue(

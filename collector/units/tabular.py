@@ -149,7 +149,8 @@ def _header(cells: list[str], aliases: Mapping[str, str]) -> list[str]:
         if not name:
             raise TableError(MESSAGES["blank_header"].format(index=index))
         if name in seen:
-            raise TableError(MESSAGES["duplicate"].format(column=name))
+            # As the file writes it, not under the name the caller reads it by.
+            raise TableError(MESSAGES["duplicate"].format(column=names[index - 1]))
         seen.add(name)
     return columns
 

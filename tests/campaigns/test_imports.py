@@ -206,3 +206,45 @@ def test_a_municipal_coordinator_cannot_open_the_uploads(client, people, campaig
     # the region, which lies outside what they may see at all: not found, as elsewhere.
     assert client.get(f"/campaigns/{campaign.id}").status_code == 200
     assert client.get(f"/campaigns/{campaign.id}/imports").status_code == 404
+
+
+def test_an_absurdly_large_number_is_refused_at_once(app, people, campaign):
+    report = upload(people, campaign, HEADER + "S-A1;Физика;1e9999999;1\nS-A1;Химия;5;1e40\n")
+    assert [(e.row, e.column) for e in report.errors] == [(2, "Сдавали"), (3, "Сдали")]
+    assert "слишком велико" in report.errors[0].message
+
+
+def test_a_misspelt_header_is_reported_not_dropped(app, people, campaign):
+    # «Сдaли» with a Latin «a»: without the check its column would vanish silently.
+    report = upload(people, campaign, "Код ОО;Предмет;Сдавали;Сдaли\nS-A1;Физика;10;9\n")
+    assert [(e.row, e.column) for e in report.errors] == [(1, "сдaли")]
+
+
+def test_an_archived_campaign_takes_no_uploads(app, people, campaign):
+    campaign.state = "archived"
+    db.session.commit()
+    report = upload(people, campaign, HEADER + "S-A1;Физика;10;9\n")
+    assert [(e.row, e.column) for e in report.errors] == [(0, None)]
+    assert stored_rows(campaign) == 0
+
+
+def test_a_units_changed_type_makes_the_report_recompute(app, people, campaign, tree):
+    from collector.reports.services import data_stamp
+    from collector.units.services import UnitData, update_unit
+
+    before = data_stamp(db.session, campaign)
+    school = tree["school_a1"]
+    data = UnitData(code=school.code, name=school.name, school_type="adaptive")
+    update_unit(db.session, people["region"], school, data, None)
+    db.session.commit()
+    assert data_stamp(db.session, campaign) != before
+
+
+def test_a_survey_cannot_declare_an_imported_table():
+    from collector.schema import SchemaError
+
+    document = results_form()
+    document["kind"] = "survey"
+    with pytest.raises(SchemaError) as caught:
+        compile_document(document)
+    assert [(i.path, i.code) for i in caught.value.errors] == [("$.imports", "structure")]

@@ -199,3 +199,51 @@ def test_an_indicator_declared_not_calculated_is_never_computed(computed):
     spec = compile_document(form()).spec
     regional = next(i for i in spec.indicators if i.id == "regional_only")
     assert not regional.computed and regional.not_calculated.ru.startswith("Не рассч")
+
+
+def test_comparing_an_unknown_fact_is_unknown_not_an_error():
+    # 201 has no "pupils" rows for grades 10–11 in this frame: teaches() is unknown there.
+    spec = compile_document(
+        document(
+            [
+                {
+                    "id": "not_senior",
+                    "title": "Ответившие школы без 10–11 классов",
+                    "formula": "count_if(teaches(10, 11) = false)",
+                }
+            ]
+        )
+    ).spec
+    places = [UnitPlace(101, 101, 10, 1), UnitPlace(201, 201, 20, 1)]
+    figures = figures_frame([(101, "pupils", 5, 20.0)])
+    answers = answers_frame(spec, [(101, {"total": 1}), (201, {"total": 2})])
+    computed = Engine(spec, units_frame(places), answers, figures, 2025).compute()
+    assert computed.value("not_senior", "region", 1).value == 1  # 101; 201 unknown
+
+
+@pytest.mark.parametrize(
+    ("formula", "rule"),
+    [
+        ("sum(total) / count_units() * 100", "sum(total) > 0 and not teaches(5, 9)"),
+        ('count_if(has_plan) > 0 and school_type("adaptive")', None),
+    ],
+)
+def test_a_unit_function_outside_a_group_count_is_refused(formula, rule):
+    from collector.schema import SchemaError
+
+    indicator = {"id": "x", "title": "x", "formula": formula}
+    if rule:
+        indicator["not_applicable_if"] = rule
+    with pytest.raises(SchemaError) as caught:
+        compile_document(document([indicator]))
+    assert {i.code for i in caught.value.errors} == {"function_not_allowed"}
+
+
+def test_grades_run_from_low_to_high():
+    from collector.schema import SchemaError
+
+    with pytest.raises(SchemaError) as caught:
+        compile_document(
+            document([{"id": "x", "title": "x", "formula": "count_units(teaches(9, 5))"}])
+        )
+    assert "from low to high" in caught.value.errors[0].message
