@@ -37,7 +37,7 @@ from collector.exporters.tables import table_xlsx
 from collector.extensions import db
 from collector.jobs.services import start_job
 from collector.labels import campaign_state_label, status_label
-from collector.models import FormResponse, OrgUnit, SurveyLink, User
+from collector.models import FormResponse, OrgUnit, SurveyLink
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import build_form_class, form_data_from_answers
 
@@ -345,19 +345,11 @@ def imports(campaign_id: int) -> str | Response:
             scope_unit=campaign.owner_unit,
         )
         return redirect(url_for("jobs.detail", job_id=job.id))
-    batches = current_batches(db.session, campaign)
-    uploaders = {
-        u.id: u
-        for u in db.session.scalars(
-            select(User).where(User.id.in_({b.uploaded_by for b in batches.values()}))
-        )
-    }
     return render_template(
         "campaigns/imports.html",
         campaign=campaign,
         spec=spec,
-        batches=batches,
-        uploaders=uploaders,
+        batches=current_batches(db.session, campaign),
         form=form,
         failed_id=form.import_id.data if form.errors else None,
         language=str(get_locale()),

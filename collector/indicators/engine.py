@@ -569,7 +569,6 @@ class Engine:
         self.spec = spec
         self.units = units  # index unit_id; a column per level (and "school_type")
         self.answers = answers.reset_index(drop=True)
-        self.figures = figures
         self.year = year
         school_types = units["school_type"] if "school_type" in units.columns else None
         facts = UnitFacts(figures, school_types)
