@@ -57,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector.extensions import csrf, db, limiter, login_manager, migrate
     from collector.jobs import views as job_views
     from collector.main import views as main_views
+    from collector.registries import views as registry_views
     from collector.reports import jobs as report_jobs  # noqa: F401 (registers the job kinds)
     from collector.reports import views as report_views
     from collector.surveys import views as survey_views
@@ -82,4 +83,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(survey_views.bp)
     app.register_blueprint(report_views.bp)
     app.register_blueprint(job_views.bp)
+    app.register_blueprint(registry_views.bp)
+    app.register_blueprint(registry_views.public_bp)
     return app

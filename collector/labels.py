@@ -89,6 +89,7 @@ AUDIT_LABELS: dict[str, Any] = {
     "response.accept": _l("Accepted"),
     "response.reopen": _l("Reopened"),
     "response.extend": _l("Deadline extended"),
+    "registry.confirm": _l("Registry records confirmed"),
 }
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from flask_babel import format_datetime, format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -28,6 +29,7 @@ from collector.labels import (
     unit_type_label,
 )
 from collector.models import Campaign, OrgUnit
+from collector.schema.spec import FieldSpec
 
 # Everything is served from this origin: no CDN, no web fonts from elsewhere.
 CONTENT_SECURITY_POLICY = (
@@ -47,6 +49,7 @@ NAVIGATION = (
     NavItem("main.home", _l("Home")),
     NavItem("entry.index", _l("My forms"), Action.FILL_REPORT),
     NavItem("campaigns.index", _l("Campaigns"), Action.REVIEW_REPORTS),
+    NavItem("registries.index", _l("Registries"), Action.VIEW_UNIT),
     NavItem("units.index", _l("Organisations"), Action.VIEW_UNIT),
     NavItem("units.import_units_page", _l("Import"), Action.IMPORT_UNITS),
     NavItem("users.index", _l("Users"), Action.MANAGE_USERS),
@@ -81,6 +84,23 @@ def local_time(moment: datetime | None, timezone: str) -> str:
 def iso_local_time(moment: str | None, timezone: str) -> str:
     """An ISO moment kept in an audit record, shown as `local_time` shows a datetime."""
     return local_time(datetime.fromisoformat(moment) if moment else None, timezone)
+
+
+def answer_text(value: Any, field: FieldSpec, language: str) -> str:
+    """One stored answer as a reader sees it: an option's label, «да»/«нет», the chosen
+    options of a multiple choice, a table's number of rows."""
+    if value is None or value == "" or value == []:
+        return "—"
+    labels = {o.value: o.label.get(language) for o in field.options}
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        if field.type == "table":
+            return str(_("%(n)d rows", n=len(value)))
+        return ", ".join(labels.get(str(v), str(v)) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(str(v) for v in value.values() if v)
+    return labels.get(str(value), str(value))
 
 
 def indicator_value(value: float | None, unit: str | None) -> str:
@@ -122,6 +142,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(iso_local_time, "iso_local_time")
     app.add_template_filter(indicator_value, "indicator_value")
+    app.add_template_filter(answer_text, "answer_text")
     app.add_template_filter(due_for, "due_for")
 
     @app.context_processor

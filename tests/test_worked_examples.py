@@ -17,6 +17,7 @@ from collector.indicators.frame import (
     answers_frame,
     figures_frame,
     join_imported,
+    record_rows,
     units_frame,
 )
 from collector.schema import compile_text
@@ -78,6 +79,8 @@ def run(spec: FormSpec, example: dict[str, Any]) -> tuple[Any, dict[str, int]]:
     for unit, table, row in example.get("imports", []):
         imported.setdefault(number(unit), {}).setdefault(table, []).append(row)  # type: ignore[arg-type]
     responses = join_imported(responses, imported)
+    # A registry's response is a confirmation: {"records": [...]}, a row per record.
+    rows, answered = record_rows(spec, responses)
     figures = figures_frame(
         (number(unit), figure, grade, float(value))
         for unit, figure, grade, value in example.get("figures", [])
@@ -85,9 +88,10 @@ def run(spec: FormSpec, example: dict[str, Any]) -> tuple[Any, dict[str, int]]:
     engine = Engine(
         spec,
         units_frame(places),
-        answers_frame(spec, responses),
+        answers_frame(spec, rows),
         figures,
         year=example.get("year"),
+        answered_units=answered,
     )
     return engine.compute(), ids
 

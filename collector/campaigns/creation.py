@@ -34,7 +34,7 @@ LEVELS = {
     ),
 }
 ANSWERING_ROLES = ("school_respondent", "municipal_coordinator", "regional_coordinator")
-CAMPAIGN_KINDS = ("unit_report", "survey")
+CAMPAIGN_KINDS = ("unit_report", "survey", "registry")
 
 
 def owner_choices(session: Session, user: User) -> list[OrgUnit]:

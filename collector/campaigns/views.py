@@ -29,9 +29,8 @@ from collector.campaigns.forms import (
 from collector.campaigns.imports import IMPORT_TABLE_JOB, UPLOAD, current_batches, import_of
 from collector.campaigns.lifecycle import CampaignState, CommentRequired, Move, MoveRefused
 from collector.campaigns.reminders import REMINDER_JOB
-from collector.entry.forms import EntryForm
+from collector.entry.forms import RENDERERS, EntryForm
 from collector.entry.services import spec_of
-from collector.entry.views import RENDERERS
 from collector.errors import NotInScope
 from collector.exporters.tables import table_xlsx
 from collector.extensions import db

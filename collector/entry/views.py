@@ -11,25 +11,15 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from collector.entry import services
-from collector.entry.forms import EntryForm
+from collector.entry.forms import RENDERERS, EntryForm
 from collector.extensions import csrf, db
+from collector.registries.views import confirmation_page
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
 
 bp = Blueprint("entry", __name__, url_prefix="/entry")
 # The built forms check their CSRF token themselves, so that an expired token brings the
 # form back with every typed value instead of an error page.
 csrf.exempt(bp)
-
-# How the template draws each field type; types not named use the plain control.
-RENDERERS = {
-    "yes_no": "choice",
-    "single_choice": "choice",
-    "rating": "choice",
-    "multiple_choice": "choice",
-    "person": "person",
-    "grid": "grid",
-    "table": "table",
-}
 
 
 @bp.before_request
@@ -92,6 +82,9 @@ def _entry_url(entry: services.Entry, **values: Any) -> str:
 
 
 def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
+    if entry.spec.kind == "registry":
+        # A registry campaign asks the unit to confirm its records, not to fill a form.
+        return confirmation_page(entry)
     section = entry.section(request.values.get("section"))
     if request.method == "POST" and not entry.editable:
         if request.form.get("action") == "autosave":

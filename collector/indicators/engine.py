@@ -338,6 +338,7 @@ class GroupEvaluator(_Evaluator):
         groups: pd.Index,
         keep: np.ndarray | None = None,
         figure_source: Any = None,
+        answered: np.ndarray | None = None,
     ) -> None:
         self.rows = rows
         self.index = groups
@@ -349,8 +350,16 @@ class GroupEvaluator(_Evaluator):
         self.valid = valid
         self.codes = codes[valid]
         self.figure_source = figure_source
-        # Groups with no (kept) response have no value for any count of responses.
-        self.empty = np.bincount(self.codes, minlength=size) == 0
+        # Groups with no (kept) response have no value for any count of responses; where
+        # the answering units are given, a group whose units answered with no rows (a
+        # registry without records) counts 0.
+        rows_per_group = np.bincount(self.codes, minlength=size)
+        if answered is not None:
+            self.empty = answered == 0
+        else:
+            self.empty = rows_per_group == 0
+        # Answered with no rows at all: a sum over nothing is 0 there.
+        self.nothing = ~self.empty & (rows_per_group == 0)
 
     def _total(self, weights: np.ndarray) -> np.ndarray:
         return np.bincount(self.codes, weights=weights[self.valid], minlength=self.size)
@@ -375,7 +384,8 @@ class GroupEvaluator(_Evaluator):
             count = self._total(answered.astype("float64"))
             with np.errstate(invalid="ignore", divide="ignore"):
                 result = total if node.name == "sum" else total / count
-            return self._series(np.where(count == 0, np.nan, result))
+            none = np.nan if node.name == "mean" else np.where(self.nothing, 0.0, np.nan)
+            return self._series(np.where(count == 0, none, result))
         if node.name == "count":
             counted = self._total(_float_array(rows.within_row(node)))
             return self._series(np.where(self.empty, np.nan, counted))
@@ -565,8 +575,12 @@ class Engine:
         answers: pd.DataFrame,
         figures: pd.DataFrame | None = None,
         year: int | None = None,
+        answered_units: Sequence[int] | None = None,
     ) -> None:
         self.spec = spec
+        # The units that answered, where the rows alone do not tell (a registry's unit
+        # that confirmed having no records); by default, the units that have rows.
+        self.answered_units = answered_units
         self.units = units  # index unit_id; a column per level (and "school_type")
         self.answers = answers.reset_index(drop=True)
         self.year = year
@@ -586,7 +600,11 @@ class Engine:
         unit_codes = pd.Series(groups.get_indexer(column.to_numpy()), index=column.index)
         row_codes = self.answers["unit_id"].map(unit_codes).fillna(-1).to_numpy(dtype="int64")
         size = len(groups)
-        answered_units = pd.unique(self.answers["unit_id"])
+        answered_units = (
+            pd.unique(self.answers["unit_id"])
+            if self.answered_units is None
+            else np.asarray(self.answered_units, dtype="int64")
+        )
         answered_codes = unit_codes.reindex(answered_units).dropna().to_numpy(dtype="int64")
         return _Level(
             name=name,
@@ -683,7 +701,12 @@ class Engine:
             codes = level.unit_codes.reindex(out_units).dropna().to_numpy(dtype="int64")
             excluded = np.bincount(codes[codes >= 0], minlength=size)
         evaluator = GroupEvaluator(
-            self.rows, level.row_codes, level.groups, keep, self._figure_source(level)
+            self.rows,
+            level.row_codes,
+            level.groups,
+            keep,
+            self._figure_source(level),
+            None if self.answered_units is None else level.answered,
         )
         assert indicator.formula is not None  # compute() passes only computed indicators
         values = _float_array(_as_number(evaluator.evaluate(indicator.formula), level.groups))

@@ -142,6 +142,24 @@ def join_imported(
     return joined
 
 
+def record_rows(
+    spec: FormSpec, responses: Sequence[tuple[int, Mapping[str, Any]]]
+) -> tuple[list[tuple[int, Mapping[str, Any]]], list[int] | None]:
+    """The rows the engine reads, and the units that answered when rows alone do not
+    tell. A registry's confirmation holds the unit's records as of its date
+    (`{"records": [...]}`): each record is a row of its unit, and a unit that confirmed
+    having none has answered all the same (it counts 0 records, not "no data")."""
+    if spec.kind != "registry":
+        return list(responses), None
+    rows = [
+        (unit_id, record)
+        for unit_id, confirmation in responses
+        for record in confirmation.get("records") or []
+        if isinstance(record, Mapping)
+    ]
+    return rows, sorted({unit_id for unit_id, _confirmation in responses})
+
+
 def answers_frame(
     spec: FormSpec,
     responses: Sequence[tuple[int, Mapping[str, Any]]],

@@ -14,6 +14,7 @@ from collector.models.figures import ReferenceFigure
 from collector.models.forms import FormVersion
 from collector.models.imports import ImportBatch, ImportedRow
 from collector.models.jobs import Job, JobState
+from collector.models.registries import RegistryRecord, RegistryRevision
 from collector.models.responses import FormResponse, ResponseStatus
 from collector.models.units import OrgUnit, UnitType
 from collector.models.users import Role, RoleAssignment, User
@@ -32,6 +33,8 @@ __all__ = [
     "JobState",
     "OrgUnit",
     "ReferenceFigure",
+    "RegistryRecord",
+    "RegistryRevision",
     "ReminderSent",
     "ResponseStatus",
     "Role",

@@ -106,6 +106,10 @@ def sources_table(spec: FormSpec, language: str) -> Table | None:
         formula = indicator.formula_text or ""
         if indicator.not_calculated:
             formula = _("not calculated: %(why)s", why=indicator.not_calculated.get(language))
+        if indicator.not_defined:
+            formula = _(
+                "not defined by the document: %(what)s", what=indicator.not_defined.get(language)
+            )
         rows.append(
             [
                 indicator.code or "",
@@ -136,7 +140,7 @@ def _status_text(status: str, smallest: int) -> str:
     return _("no data")
 
 
-def _indicator_labels() -> dict[str, str]:
+def indicator_labels() -> dict[str, str]:
     return {
         "code": _("Code"),
         "title": _("Indicator"),
@@ -201,7 +205,7 @@ def build_workbook(
         title=campaign.title,
         description=description,
         indicators=_indicator_rows(report, root, language),
-        indicator_labels=_indicator_labels(),
+        indicator_labels=indicator_labels(),
         sources=sources_table(spec, language),
     )
     # The main indicators: those with targets, else the shares.

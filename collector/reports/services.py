@@ -24,6 +24,7 @@ from collector.indicators.frame import (
     answers_frame,
     figures_frame,
     join_imported,
+    record_rows,
     units_frame,
 )
 from collector.models import (
@@ -276,9 +277,17 @@ def campaign_report(
         responses = join_imported(
             responses, imported_rows(session, campaign, (unit_id for unit_id, _a in responses))
         )
-    answers = answers_frame(spec, responses)
+    rows, answered_units = record_rows(spec, responses)
+    answers = answers_frame(spec, rows)
     figures = figures_frame((u, f, g, float(v)) for u, f, g, v in figure_rows)
-    engine = Engine(spec, unit_frame, answers, figures, year=campaign.academic_year)
+    engine = Engine(
+        spec,
+        unit_frame,
+        answers,
+        figures,
+        year=campaign.academic_year,
+        answered_units=answered_units,
+    )
     computed = engine.compute()
     content = (computed, answers, unit_frame, figures)
     snapshots.save(campaign.id, basis.value, scopes, stamp, content)

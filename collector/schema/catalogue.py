@@ -112,7 +112,9 @@ def _indicator_lines(indicator: dict[str, Any]) -> list[str]:
     code = indicator.get("code")
     head = f"- **{code}** {text(indicator['title'])}" if code else f"- {text(indicator['title'])}"
     lines = [f"{head} (`{indicator['id']}`)"]
-    if indicator.get("not_calculated"):
+    if indicator.get("not_defined"):
+        lines.append(f"  - не определён документом: {text(indicator['not_defined'])}")
+    elif indicator.get("not_calculated"):
         lines.append(f"  - не рассчитывается: {text(indicator['not_calculated'])}")
     else:
         lines.append(f"  - формула: `{indicator['formula']}`")

@@ -102,6 +102,12 @@ class FieldSpec:
     min_rows: int | None = None
     max_rows: int | None = None
     unit_types: tuple[str, ...] = ()
+    # In a registry: shown on the public page (a person never is).
+    public: bool = True
+
+    @property
+    def shown_publicly(self) -> bool:
+        return self.public and self.type != "person"
 
 
 @dataclass(frozen=True)
@@ -143,10 +149,29 @@ class IndicatorSpec:
     not_calculated: Text | None = None
     # The formula as the schema writes it (for catalogues and sources sheets).
     formula_text: str | None = None
+    # What the document announces where it names an indicator without defining it.
+    not_defined: Text | None = None
 
     @property
     def computed(self) -> bool:
-        return self.formula is not None and self.not_calculated is None
+        return self.formula is not None and self.not_calculated is None and self.not_defined is None
+
+
+@dataclass(frozen=True)
+class SummarySpec:
+    """A registry's records counted per value of a field (and a number summed)."""
+
+    id: str
+    title: Text
+    by: str
+    sum: str | None = None
+
+
+@dataclass(frozen=True)
+class RegistrySpec:
+    record_title: str  # the text field naming a record
+    public: bool = False
+    summaries: tuple[SummarySpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,6 +199,7 @@ class FormSpec:
     # A companion survey (form id) whose same-id indicators are reported with this one's.
     reported_with: str | None = None
     imports: tuple[ImportSpec, ...] = ()
+    registry: RegistrySpec | None = None
 
     @property
     def computed_indicators(self) -> tuple[IndicatorSpec, ...]:
@@ -247,6 +273,20 @@ def _field(raw: dict[str, Any]) -> FieldSpec:
         min_rows=raw.get("min_rows"),
         max_rows=raw.get("max_rows"),
         unit_types=tuple(raw.get("unit_types", [])),
+        public=raw.get("public", True),
+    )
+
+
+def _registry(raw: dict[str, Any] | None) -> RegistrySpec | None:
+    if raw is None:
+        return None
+    return RegistrySpec(
+        record_title=raw["record_title"],
+        public=raw.get("public", False),
+        summaries=tuple(
+            SummarySpec(s["id"], Text.of(s["title"]) or Text(""), s["by"], s.get("sum"))
+            for s in raw.get("summaries", [])
+        ),
     )
 
 
@@ -273,6 +313,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
         },
         reported_with=respondents.get("reported_with"),
         imports=tuple(_import(raw) for raw in document.get("imports", [])),
+        registry=_registry(document.get("registry")),
         sections=tuple(
             SectionSpec(
                 id=s["id"],
@@ -297,7 +338,9 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
             IndicatorSpec(
                 id=i["id"],
                 title=Text.of(i["title"]) or Text(""),
-                formula=None if i.get("not_calculated") else parse(i["formula"]),
+                formula=(
+                    None if i.get("not_calculated") or i.get("not_defined") else parse(i["formula"])
+                ),
                 source=Source.of(i["source"]) or Source(),
                 unit=i.get("unit"),
                 levels=tuple(i.get("levels", [])),
@@ -309,6 +352,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
                 history={year: float(value) for year, value in i.get("history", {}).items()},
                 not_calculated=Text.of(i.get("not_calculated")),
                 formula_text=i.get("formula"),
+                not_defined=Text.of(i.get("not_defined")),
             )
             for i in document.get("indicators", [])
         ),

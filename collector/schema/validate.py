@@ -224,7 +224,7 @@ def _expressions(document: Document) -> Iterator[tuple[str, str, bool, bool]]:
     for value, source in document["respondents"].get("category_headcount", {}).items():
         yield f"$.respondents.category_headcount.{value}", source, True, False
     for n, indicator in enumerate(document.get("indicators", [])):
-        if "not_calculated" in indicator:
+        if "not_calculated" in indicator or "not_defined" in indicator:
             continue  # never computed: a formula left there is not read
         yield f"$.indicators[{n}].formula", indicator["formula"], True, False
         if "not_applicable_if" in indicator:
@@ -370,6 +370,55 @@ def check_imports(document: Document) -> list[Issue]:
     return issues
 
 
+# What a registry summary may group records by, and sum per group.
+SUMMARY_BY_TYPES = frozenset({"single_choice", "multiple_choice", "yes_no", "text", "unit_ref"})
+SUMMARY_SUM_TYPES = frozenset({"integer", "decimal"})
+
+
+def check_registry(document: Document) -> list[Issue]:
+    """A registry names its records by a text field and groups them by fields that have
+    a few values; only a registry has records."""
+    registry = document.get("registry")
+    is_registry = document["kind"] == "registry"
+    if registry is None:
+        if is_registry:
+            return [Issue("$", "missing_key", "a registry needs 'registry' with 'record_title'")]
+        return []
+    if not is_registry:
+        return [Issue("$.registry", "structure", "only a form of kind 'registry' keeps records")]
+    types = {field["id"]: field["type"] for _path, field in fields_with_paths(document)}
+    issues = []
+
+    def need(path: str, field_id: str, allowed: frozenset[str], what: str) -> None:
+        if field_id not in types:
+            issues.append(Issue(path, "unknown_field", f"the form has no field {field_id!r}"))
+        elif types[field_id] not in allowed:
+            issues.append(
+                Issue(
+                    path,
+                    "type_mismatch",
+                    f"{what} needs a {' or '.join(sorted(allowed))} field; "
+                    f"{field_id!r} is {types[field_id]}",
+                )
+            )
+
+    need("$.registry.record_title", registry["record_title"], frozenset({"text"}), "record_title")
+    seen: set[str] = set()
+    for n, summary in enumerate(registry.get("summaries", [])):
+        where = f"$.registry.summaries[{n}]"
+        if summary["id"] in seen:
+            issues.append(Issue(f"{where}.id", "duplicate_id", f"{summary['id']!r} twice"))
+        seen.add(summary["id"])
+        need(f"{where}.by", summary["by"], SUMMARY_BY_TYPES, "a summary's 'by'")
+        if "sum" in summary:
+            need(f"{where}.sum", summary["sum"], SUMMARY_SUM_TYPES, "a summary's 'sum'")
+    if document.get("imports"):
+        issues.append(
+            Issue("$.imports", "structure", "a registry's records are typed, not imported")
+        )
+    return issues
+
+
 SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
     check_unique_ids,
     check_unique_options,
@@ -380,6 +429,7 @@ SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
     check_category_field,
     check_reported_with,
     check_imports,
+    check_registry,
 )
 
 

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from collector.entry.views import RENDERERS
+from collector.entry.forms import RENDERERS
 from collector.extensions import csrf, db, limiter
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import answers_from_form, build_form_class

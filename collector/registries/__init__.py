@@ -1,0 +1,1 @@
+"""Registries: records with a passport that units keep across campaigns."""

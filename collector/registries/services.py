@@ -1,0 +1,329 @@
+"""Registries: the records units keep in a registry form (a professional trial, a profile
+class), who may keep and see them, each change kept as a revision and audited, the public
+list of published records, and a campaign's confirmation of a unit's records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from collector.audit import record
+from collector.auth.permissions import ROLE_ACTIONS, Action, covers
+from collector.auth.services import can, require, scope_clause
+from collector.campaigns.lifecycle import Move, MoveRefused
+from collector.campaigns.services import CampaignError, DeadlinePassed, move_response
+from collector.entry.services import (
+    Entry,
+    NotEditable,
+    Problem,
+    latest_versions,
+    problems,
+    spec_of,
+)
+from collector.errors import ActionForbidden, NotInScope
+from collector.models import FormVersion, OrgUnit, RegistryRecord, RegistryRevision, User
+from collector.models.base import utcnow
+from collector.models.registries import ACTIVE, ARCHIVED
+from collector.schema.evaluate import visible_field_ids
+from collector.schema.spec import FormSpec
+
+# How many units a coordinator may pick from when adding a record for one of them.
+MAX_UNIT_CHOICES = 3000
+
+
+@dataclass(frozen=True)
+class Registry:
+    version: FormVersion  # the newest: new records and edits use it
+    spec: FormSpec
+
+    @property
+    def form_id(self) -> str:
+        return self.version.form_id
+
+
+def registries(session: Session) -> list[Registry]:
+    return [Registry(v, spec_of(v)) for v in latest_versions(session) if v.kind == "registry"]
+
+
+def registry(session: Session, form_id: str) -> Registry:
+    found = next((r for r in registries(session) if r.form_id == form_id), None)
+    if found is None:
+        raise NotInScope(form_id)
+    return found
+
+
+def may_keep(user: User, spec: FormSpec, unit: OrgUnit) -> bool:
+    """The unit's own staff keep its records: a grant reaching the unit whose role fills
+    its reports and is one the registry names (an admin may always)."""
+    if unit.unit_type not in spec.unit_types:
+        return False
+    for grant in user.roles:
+        if not covers(grant.unit_path, unit.path):
+            continue
+        if grant.role == "admin":
+            return True
+        allowed_role = not spec.roles or grant.role in spec.roles
+        if allowed_role and Action.FILL_REPORT in ROLE_ACTIONS.get(grant.role, frozenset()):
+            return True
+    return False
+
+
+def require_keep(user: User, spec: FormSpec, unit: OrgUnit) -> None:
+    require(user, Action.VIEW_UNIT, unit)
+    if not may_keep(user, spec, unit):
+        raise ActionForbidden(Action.FILL_REPORT)
+
+
+def holder_units(session: Session, user: User, spec: FormSpec) -> list[OrgUnit]:
+    """The units the user may add records for."""
+    candidates = session.scalars(
+        select(OrgUnit)
+        .where(
+            scope_clause(user, Action.FILL_REPORT),
+            OrgUnit.unit_type.in_(spec.unit_types),
+            OrgUnit.is_active.is_(True),
+        )
+        .order_by(OrgUnit.path)
+        .limit(MAX_UNIT_CHOICES)
+    )
+    return [u for u in candidates if may_keep(user, spec, u)]
+
+
+def records_in_scope(
+    session: Session,
+    user: User,
+    form_id: str,
+    *,
+    archived: bool = False,
+    root: OrgUnit | None = None,
+) -> list[RegistryRecord]:
+    """The records of units the user sees (a coordinator: the subtree), active or archived."""
+    query = (
+        select(RegistryRecord)
+        .join(OrgUnit, RegistryRecord.unit_id == OrgUnit.id)
+        .where(
+            RegistryRecord.form_id == form_id,
+            RegistryRecord.status == (ARCHIVED if archived else ACTIVE),
+            scope_clause(user, Action.VIEW_UNIT),
+        )
+        .options(joinedload(RegistryRecord.unit))
+        .order_by(OrgUnit.path, RegistryRecord.title, RegistryRecord.id)
+    )
+    if root is not None:
+        query = query.where(root.subtree_clause())
+    return list(session.scalars(query))
+
+
+def record_in_scope(session: Session, user: User, record_id: int) -> RegistryRecord:
+    found = session.get(RegistryRecord, record_id)
+    if found is None or not can(user, Action.VIEW_UNIT, found.unit):
+        raise NotInScope(record_id)
+    return found
+
+
+def unit_records(session: Session, form_id: str, unit_id: int) -> list[RegistryRecord]:
+    return list(
+        session.scalars(
+            select(RegistryRecord)
+            .where(
+                RegistryRecord.form_id == form_id,
+                RegistryRecord.unit_id == unit_id,
+                RegistryRecord.status == ACTIVE,
+            )
+            .order_by(RegistryRecord.title, RegistryRecord.id)
+        )
+    )
+
+
+def published_records(session: Session, form_id: str) -> list[RegistryRecord]:
+    """What the public page lists: active records their unit has published."""
+    return list(
+        session.scalars(
+            select(RegistryRecord)
+            .join(OrgUnit, RegistryRecord.unit_id == OrgUnit.id)
+            .where(
+                RegistryRecord.form_id == form_id,
+                RegistryRecord.status == ACTIVE,
+                RegistryRecord.published.is_(True),
+                OrgUnit.is_active.is_(True),
+            )
+            .options(joinedload(RegistryRecord.unit))
+            .order_by(OrgUnit.path, RegistryRecord.title, RegistryRecord.id)
+        )
+    )
+
+
+def passport_problems(spec: FormSpec, answers: dict[str, Any]) -> list[Problem]:
+    """Required fields left empty and rules broken: a record is saved whole or not."""
+    return problems(spec, answers, for_submission=True)
+
+
+def visible_answers(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
+    """Hidden fields are neither validated nor stored, as in a report."""
+    visible = visible_field_ids(spec, answers)
+    return {k: v for k, v in answers.items() if k in visible and v is not None}
+
+
+def _title(spec: FormSpec, answers: dict[str, Any]) -> str:
+    assert spec.registry is not None
+    value = answers.get(spec.registry.record_title)
+    return str(value).strip()[:500] if value else _("(untitled)")
+
+
+def _revision(found: RegistryRecord, user: User, change: str) -> RegistryRevision:
+    return RegistryRevision(
+        record=found,
+        revision=found.revision,
+        change=change,
+        title=found.title,
+        data=dict(found.data),
+        status=found.status,
+        published=found.published,
+        changed_by=user.id,
+        changed_at=found.updated_at,
+    )
+
+
+def create_record(
+    session: Session,
+    user: User,
+    kept: Registry,
+    unit: OrgUnit,
+    answers: dict[str, Any],
+    published: bool,
+) -> RegistryRecord | list[Problem]:
+    require_keep(user, kept.spec, unit)
+    answers = visible_answers(kept.spec, answers)
+    found = passport_problems(kept.spec, answers)
+    if found:
+        return found
+    now = utcnow()
+    new = RegistryRecord(
+        form_id=kept.form_id,
+        form_version_id=kept.version.id,
+        unit_id=unit.id,
+        title=_title(kept.spec, answers),
+        data=answers,
+        status=ACTIVE,
+        published=published,
+        revision=1,
+        created_by=user.id,
+        created_at=now,
+        updated_at=now,
+    )
+    new.unit = unit
+    session.add(new)
+    session.add(_revision(new, user, "created"))
+    session.flush()
+    record(session, user, "registry.create", new, form=kept.form_id, unit=unit.code)
+    return new
+
+
+class StaleRecord(ValueError):
+    """The record was saved by someone else since the page was loaded."""
+
+
+def edit_record(
+    session: Session,
+    user: User,
+    kept: Registry,
+    found: RegistryRecord,
+    answers: dict[str, Any],
+    published: bool,
+    base_revision: int,
+) -> list[Problem]:
+    require_keep(user, kept.spec, found.unit)
+    if not found.is_active:
+        raise NotEditable(found.status)
+    if base_revision != found.revision:
+        raise StaleRecord(found.revision)
+    answers = visible_answers(kept.spec, answers)
+    broken = passport_problems(kept.spec, answers)
+    if broken:
+        return broken
+    before, was_published = dict(found.data), found.published
+    if answers == before and published == was_published:
+        return []  # nothing changed: no new revision
+    found.data = answers
+    found.title = _title(kept.spec, answers)
+    found.published = published
+    found.form_version_id = kept.version.id
+    found.revision += 1
+    found.updated_at = utcnow()
+    session.add(_revision(found, user, "edited"))
+    changes = {
+        key: [before.get(key), answers.get(key)]
+        for key in sorted(set(before) | set(answers))
+        if before.get(key) != answers.get(key)
+    }
+    if published != was_published:
+        changes["published"] = [was_published, published]
+    record(session, user, "registry.edit", found, revision=found.revision, changes=changes)
+    return []
+
+
+def set_archived(
+    session: Session, user: User, kept: Registry, found: RegistryRecord, archived: bool
+) -> None:
+    """Archive a record (it leaves lists, the public page and future confirmations; its
+    history stays) or bring it back."""
+    require_keep(user, kept.spec, found.unit)
+    wanted = ARCHIVED if archived else ACTIVE
+    if found.status == wanted:
+        return
+    found.status = wanted
+    found.revision += 1
+    found.updated_at = utcnow()
+    change = "archived" if archived else "restored"
+    session.add(_revision(found, user, change))
+    record(session, user, f"registry.{change[:-1]}", found, revision=found.revision)
+
+
+def confirm_records(session: Session, user: User, entry: Entry) -> list[Problem]:
+    """A campaign's confirmation: the unit's active records as of now become its
+    response (`{"records": [...]}`), submitted as a report is."""
+    response = entry.response
+    if response is None or entry.campaign is None:
+        raise NotInScope(entry.unit.id)
+    if not entry.editable:
+        raise NotEditable(entry.status)
+    records = unit_records(session, entry.spec.id, entry.unit.id)
+    snapshot = {
+        "records": [
+            {**r.data, "_record": r.id, "_revision": r.revision, "_title": r.title} for r in records
+        ],
+        "confirmed_at": utcnow().isoformat(timespec="seconds"),
+    }
+    response.answers = snapshot
+    response.revision += 1
+    response.updated_by, response.updated_at = user.id, utcnow()
+    record(
+        session,
+        user,
+        "registry.confirm",
+        response,
+        records=[r.id for r in records],
+        revisions=[r.revision for r in records],
+    )
+    try:
+        move_response(session, user, response, Move.SUBMIT)
+    except DeadlinePassed:
+        return [Problem(entry.spec.sections[0].id, "", _("The deadline has passed."))]
+    except (CampaignError, MoveRefused):
+        return [Problem(entry.spec.sections[0].id, "", _("The records cannot be confirmed now."))]
+    return []
+
+
+def confirmed_records(entry: Entry) -> list[dict[str, Any]]:
+    """The records a confirmation holds (none before the unit confirms)."""
+    rows = entry.answers.get("records") if entry.response is not None else None
+    return [r for r in rows or [] if isinstance(r, dict)]
+
+
+def public_fields(spec: FormSpec) -> Sequence[Any]:
+    return [f for f in spec.fields if f.shown_publicly]

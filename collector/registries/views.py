@@ -1,0 +1,297 @@
+"""Registry pages: the records of one's units and subtree, adding, editing, archiving and
+the history of a record, the export, the public page, and a campaign's confirmation."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from collector.auth.permissions import Action
+from collector.auth.services import can, top_units
+from collector.entry import services as entry_services
+from collector.entry.forms import RENDERERS
+from collector.exporters.workbook import write_workbook
+from collector.extensions import db
+from collector.indicators.summaries import summarise
+from collector.models import OrgUnit, RegistryRecord
+from collector.registries import services
+from collector.registries.export import build_registry_workbook
+from collector.registries.forms import ConfirmForm, NewRecordForm, RecordForm
+from collector.reports.export import indicator_labels
+from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
+
+bp = Blueprint("registries", __name__, url_prefix="/registries")
+public_bp = Blueprint("public", __name__, url_prefix="/public")
+
+
+def _language() -> str:
+    return str(get_locale())
+
+
+def _yes_no() -> tuple[str, str]:
+    return (_("yes"), _("no"))
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every page here needs a logged-in user; the public pages are apart."""
+
+
+@bp.get("/")
+def index() -> str:
+    kept = services.registries(db.session)
+    counts = {
+        r.form_id: len(services.records_in_scope(db.session, current_user, r.form_id)) for r in kept
+    }
+    return render_template("registries/index.html", registries=kept, counts=counts)
+
+
+@bp.get("/<form_id>/")
+def records(form_id: str) -> str:
+    kept = services.registry(db.session, form_id)
+    archived = request.args.get("archived") == "1"
+    found = services.records_in_scope(db.session, current_user, form_id, archived=archived)
+    summaries = (
+        []
+        if archived
+        else summarise(kept.spec, ((None, r.data) for r in found), _language(), _yes_no())
+    )
+    return render_template(
+        "registries/records.html",
+        registry=kept,
+        records=found,
+        archived=archived,
+        summaries=summaries,
+        may_add=bool(services.holder_units(db.session, current_user, kept.spec)),
+        language=_language(),
+    )
+
+
+def _record_form(
+    kept: services.Registry, base: type[RecordForm], formdata: Any = None, **data: Any
+) -> Any:
+    form_class = build_form_class(kept.spec, base, _language())
+    if formdata is not None:
+        return form_class(formdata=formdata)
+    return form_class(formdata=None, data=data)
+
+
+def _show(form: Any, problems: list[entry_services.Problem]) -> None:
+    for problem in problems:
+        if problem.field_id in form:
+            form[problem.field_id].errors = [*form[problem.field_id].errors, problem.message]
+        else:
+            flash(problem.message, "danger")
+
+
+def _form_page(kept: services.Registry, form: Any, found: RegistryRecord | None) -> str:
+    return render_template(
+        "registries/record.html",
+        registry=kept,
+        form=form,
+        record=found,
+        editable=found is None
+        or (found.is_active and services.may_keep(current_user, kept.spec, found.unit)),
+        may_keep=found is not None and services.may_keep(current_user, kept.spec, found.unit),
+        renderers=RENDERERS,
+        language=_language(),
+        public_fields={f.id for f in services.public_fields(kept.spec)},
+    )
+
+
+@bp.route("/<form_id>/new", methods=["GET", "POST"])
+def new(form_id: str) -> str | Response:
+    kept = services.registry(db.session, form_id)
+    units = services.holder_units(db.session, current_user, kept.spec)
+    if not units:
+        abort(403)
+    if request.method == "POST":
+        form = _record_form(kept, NewRecordForm, request.form)
+    else:
+        chosen = request.args.get("unit", type=int)
+        form = _record_form(
+            kept,
+            NewRecordForm,
+            unit=chosen if chosen else units[0].id,
+            published=bool(kept.spec.registry and kept.spec.registry.public),
+        )
+    form.unit.choices = [(u.id, f"{u.name} ({u.code})") for u in units]
+    if request.method == "POST" and form.validate():
+        unit = db.session.get(OrgUnit, form.unit.data)
+        assert unit is not None  # the choices are the user's units
+        outcome = services.create_record(
+            db.session,
+            current_user,
+            kept,
+            unit,
+            answers_from_form(kept.spec, form),
+            bool(form.published.data),
+        )
+        if isinstance(outcome, RegistryRecord):
+            db.session.commit()
+            flash(_("The record has been added."), "success")
+            return redirect(url_for(".record", form_id=form_id, record_id=outcome.id))
+        _show(form, outcome)
+    return _form_page(kept, form, None)
+
+
+@bp.route("/<form_id>/<int:record_id>", methods=["GET", "POST"])
+def record(form_id: str, record_id: int) -> str | Response:
+    kept = services.registry(db.session, form_id)
+    found = services.record_in_scope(db.session, current_user, record_id)
+    if found.form_id != form_id:
+        abort(404)
+    if request.method == "POST":
+        form = _record_form(kept, RecordForm, request.form)
+        if form.validate():
+            raw = form.revision.data or ""
+            try:
+                problems = services.edit_record(
+                    db.session,
+                    current_user,
+                    kept,
+                    found,
+                    answers_from_form(kept.spec, form),
+                    bool(form.published.data),
+                    int(raw) if raw.isdigit() else 0,
+                )
+            except services.StaleRecord:
+                flash(
+                    _(
+                        "Someone has changed this record since you opened it. Your values "
+                        "are kept below; compare them with the history and save again."
+                    ),
+                    "warning",
+                )
+                form.revision.data = str(found.revision)
+                return _form_page(kept, form, found)
+            except entry_services.NotEditable:
+                flash(_("An archived record cannot be changed; restore it first."), "warning")
+                return _form_page(kept, form, found)
+            if not problems:
+                db.session.commit()
+                flash(_("The record has been saved."), "success")
+                return redirect(url_for(".record", form_id=form_id, record_id=found.id))
+            _show(form, problems)
+        return _form_page(kept, form, found)
+    data = form_data_from_answers(kept.spec, found.data)
+    form = _record_form(
+        kept, RecordForm, **data, revision=str(found.revision), published=found.published
+    )
+    return _form_page(kept, form, found)
+
+
+@bp.post("/<form_id>/<int:record_id>/archive")
+def archive(form_id: str, record_id: int) -> Response:
+    return _set_archived(form_id, record_id, archived=True)
+
+
+@bp.post("/<form_id>/<int:record_id>/restore")
+def restore(form_id: str, record_id: int) -> Response:
+    return _set_archived(form_id, record_id, archived=False)
+
+
+def _set_archived(form_id: str, record_id: int, *, archived: bool) -> Response:
+    kept = services.registry(db.session, form_id)
+    found = services.record_in_scope(db.session, current_user, record_id)
+    if found.form_id != form_id:
+        abort(404)
+    services.set_archived(db.session, current_user, kept, found, archived)
+    db.session.commit()
+    flash(
+        _("The record has been archived.") if archived else _("The record has been restored."),
+        "success",
+    )
+    return redirect(url_for(".record", form_id=form_id, record_id=found.id))
+
+
+@bp.get("/<form_id>/export.xlsx")
+def export(form_id: str) -> Response:
+    kept = services.registry(db.session, form_id)
+    found = services.records_in_scope(db.session, current_user, form_id)
+    municipalities = {
+        u.id: u.name
+        for u in db.session.scalars(select(OrgUnit).where(OrgUnit.unit_type == "municipality"))
+        if can(current_user, Action.VIEW_UNIT, u)
+    }
+    book = build_registry_workbook(
+        kept,
+        found,
+        municipalities,
+        ", ".join(u.name for u in _top_units()),
+        indicator_labels(),
+    )
+    target = BytesIO()
+    write_workbook(book, target)
+    target.seek(0)
+    return send_file(
+        target,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"{form_id}.xlsx",
+    )
+
+
+def _top_units() -> list[OrgUnit]:
+    return top_units(db.session, current_user, Action.VIEW_UNIT)
+
+
+@public_bp.get("/registries/")
+def public_index() -> str:
+    shown = [
+        r for r in services.registries(db.session) if r.spec.registry and r.spec.registry.public
+    ]
+    return render_template("registries/public_index.html", registries=shown)
+
+
+@public_bp.get("/registries/<form_id>")
+def public_registry(form_id: str) -> str:
+    kept = services.registry(db.session, form_id)
+    if kept.spec.registry is None or not kept.spec.registry.public:
+        abort(404)
+    found = services.published_records(db.session, form_id)
+    return render_template(
+        "registries/public.html",
+        registry=kept,
+        records=found,
+        fields=services.public_fields(kept.spec),
+        language=_language(),
+    )
+
+
+def confirmation_page(entry: entry_services.Entry) -> str | Response:
+    """A registry campaign's page for a unit: its records as of now, and the button that
+    confirms them as the campaign's answer."""
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate():
+            flash(_("The page was open for a long time. Press Confirm again."), "warning")
+        elif not entry.editable:
+            flash(_("This report cannot be changed now."), "warning")
+        else:
+            problems = services.confirm_records(db.session, current_user, entry)
+            if not problems:
+                db.session.commit()
+                flash(_("The records have been confirmed."), "success")
+                endpoint, arguments = entry.endpoint
+                return redirect(url_for(endpoint, **arguments))
+            db.session.rollback()
+            for problem in problems:
+                flash(problem.message, "danger")
+    return render_template(
+        "registries/confirm.html",
+        entry=entry,
+        form=form,
+        current=services.unit_records(db.session, entry.spec.id, entry.unit.id),
+        confirmed=services.confirmed_records(entry),
+        may_keep=services.may_keep(current_user, entry.spec, entry.unit),
+        language=_language(),
+    )
