@@ -26,7 +26,14 @@ from collector.entry.services import (
     spec_of,
 )
 from collector.errors import ActionForbidden, NotInScope
-from collector.models import FormVersion, OrgUnit, RegistryRecord, RegistryRevision, User
+from collector.models import (
+    FormVersion,
+    OrgUnit,
+    RegistryRecord,
+    RegistryRevision,
+    ResponseStatus,
+    User,
+)
 from collector.models.base import utcnow
 from collector.models.registries import ACTIVE, ARCHIVED
 from collector.schema.evaluate import visible_field_ids
@@ -300,6 +307,8 @@ def confirm_records(session: Session, user: User, entry: Entry) -> list[Problem]
         "confirmed_at": utcnow().isoformat(timespec="seconds"),
     }
     response.answers = snapshot
+    if response.status == ResponseStatus.NOT_STARTED:
+        response.status = ResponseStatus.DRAFT.value  # as a first save does
     response.revision += 1
     response.updated_by, response.updated_at = user.id, utcnow()
     record(

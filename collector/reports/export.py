@@ -231,7 +231,9 @@ def build_workbook(
         return book
     counted = ("submitted", "resubmitted", "accepted")
     reports = list(_responses(session, campaign, root, scopes, counted))
-    for section in spec.sections:
+    if spec.kind == "registry":
+        book.sections.append(_confirmed_records(spec, reports, head, language))
+    for section in [] if spec.kind == "registry" else spec.sections:
         flat = columns_for(section.fields, language)
         rows = [
             [unit.code, unit.name, status_label(response.status), *row_for(flat, response.answers)]
@@ -260,6 +262,34 @@ def build_workbook(
         row_count=len(completeness),
     )
     return book
+
+
+def _confirmed_records(spec: FormSpec, reports: Any, head: list[Column], language: str) -> Table:
+    """A registry campaign: every record as its unit confirmed it, one row each."""
+    flat = columns_for(spec.fields, language)
+    rows = [
+        [
+            unit.code,
+            unit.name,
+            status_label(response.status),
+            found.get("_title"),
+            *row_for(flat, found),
+        ]
+        for response, unit in reports
+        for found in response.answers.get("records") or []
+    ]
+    return Table(
+        name=_("Confirmed records"),
+        title=spec.title.get(language),
+        columns=[
+            *head,
+            Column(_("Status")),
+            Column(_("Name"), width=40),
+            *(c.column for c in flat),
+        ],
+        rows=rows,
+        row_count=len(rows),
+    )
 
 
 def _answer_rows(

@@ -1,0 +1,129 @@
+"""A registry campaign: each school confirms its records as of that moment; the
+campaign's indicators count the confirmed records (a school confirming none counts 0, one
+that has not confirmed is no data), and later edits of the registry do not change what
+was confirmed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from collector.campaigns.lifecycle import Move
+from collector.campaigns.services import move_response
+from collector.entry.services import open_campaign_entry
+from collector.extensions import db
+from collector.models import FormResponse
+from collector.registries import services
+from collector.reports.services import Basis, campaign_report
+from tests.campaigns.factories import new_campaign
+from tests.conftest import login_as
+from tests.registries.fixtures import classes_document, passport, publish_classes
+from tests.reports.test_exports import export_file, indicator_cells, workbook_of
+
+
+@pytest.fixture
+def campaign(app, tree, people):
+    publish_classes()
+    return new_campaign(
+        tree,
+        people,
+        deadline=datetime(2026, 12, 20, 18, 0),
+        document=classes_document(),
+        title="Подтверждение реестра профильных классов",
+        opened=True,
+    )
+
+
+def response_of(campaign, unit) -> FormResponse:
+    return db.session.scalar(
+        select(FormResponse).where(
+            FormResponse.campaign_id == campaign.id, FormResponse.unit_id == unit.id
+        )
+    )
+
+
+def confirm(people, user, campaign, unit):
+    entry = open_campaign_entry(db.session, people[user], response_of(campaign, unit).id)
+    problems = services.confirm_records(db.session, people[user], entry)
+    db.session.commit()
+    return problems
+
+
+def test_confirmed_records_are_what_the_indicators_count(campaign, tree, people, make_user):
+    kept = services.registry(db.session, "test-classes")
+    for name, profile, pupils in (("10 «А»", "tech", 25), ("10 «Б»", "science", 20)):
+        services.create_record(
+            db.session,
+            people["school"],
+            kept,
+            tree["school_a1"],
+            passport(name, profile, pupils),
+            True,
+        )
+    db.session.commit()
+    assert confirm(people, "school", campaign, tree["school_a1"]) == []
+    # School A2 has no profile classes and says so.
+    a2 = make_user("school_respondent", tree["school_a2"], username="school-a2")
+    people["a2"] = a2
+    assert confirm(people, "a2", campaign, tree["school_a2"]) == []
+
+    confirmed = response_of(campaign, tree["school_a1"])
+    assert confirmed.status == "submitted"
+    assert [r["_title"] for r in confirmed.answers["records"]] == ["10 «А»", "10 «Б»"]
+
+    # Edited after the confirmation: the campaign keeps what was confirmed.
+    record = services.unit_records(db.session, "test-classes", tree["school_a1"].id)[0]
+    services.edit_record(
+        db.session, people["school"], kept, record, passport("10 «А»", pupils=30), True, 1
+    )
+    db.session.commit()
+
+    report = campaign_report(db.session, people["region"], campaign, Basis.SUBMITTED, stored=False)
+    value = lambda indicator, unit: report.value(indicator, tree[unit].id).value  # noqa: E731
+    assert value("classes", "school_a1") == 2
+    assert value("tech_classes", "school_a1") == 1
+    assert value("pupils_total", "school_a1") == 45  # 25 + 20 as confirmed, not 30 + 20
+    assert value("classes", "school_a2") == 0  # confirmed: no classes
+    assert value("pupils_total", "school_a2") == 0
+    assert report.value("classes", tree["school_b1"].id).status == "no_data"  # not confirmed
+    assert value("classes", "mun_a") == 2 and value("classes", "region") == 2
+    assert report.value("classes", tree["region"].id).answered == 2
+
+
+def test_the_confirmation_page_lists_the_records_and_confirms_them(campaign, tree, people, client):
+    kept = services.registry(db.session, "test-classes")
+    services.create_record(
+        db.session, people["school"], kept, tree["school_a1"], passport("11 «А»"), True
+    )
+    db.session.commit()
+    login_as(client, people["school"])
+    url = f"/entry/response/{response_of(campaign, tree['school_a1']).id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "11 «А»" in page and 'data-testid="confirm-records"' in page
+    assert client.post(url).status_code == 302
+    after = client.get(url).get_data(as_text=True)
+    assert 'data-testid="confirmed"' in after and 'data-testid="confirm-records"' not in after
+    assert response_of(campaign, tree["school_a1"]).answers["records"][0]["class_name"] == "11 «А»"
+
+
+def test_the_campaign_workbook_lists_the_confirmed_records(campaign, tree, people, client):
+    kept = services.registry(db.session, "test-classes")
+    for name in ("10 «А»", "11 «А»"):
+        services.create_record(
+            db.session, people["school"], kept, tree["school_a1"], passport(name), True
+        )
+    db.session.commit()
+    confirm(people, "school", campaign, tree["school_a1"])
+    move_response(
+        db.session, people["region"], response_of(campaign, tree["school_a1"]), Move.ACCEPT
+    )
+    db.session.commit()
+    login_as(client, people["region"])
+    book = workbook_of(export_file(client, campaign))
+    rows = list(book["Подтверждённые записи"].iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[3]) for r in rows] == [("S-A1", "10 «А»"), ("S-A1", "11 «А»")]
+    cells = indicator_cells(book)
+    assert cells[("classes", "Регион", "Калужская область")] == 2
+    assert cells[("pupils_total", "Организация", "МКОУ «СОШ № 1»")] == 50  # 25 + 25
