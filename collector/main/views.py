@@ -6,6 +6,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from collector.extensions import db
+from collector.main import services
 from collector.web import safe_next_url
 
 bp = Blueprint("main", __name__)
@@ -15,7 +17,9 @@ bp = Blueprint("main", __name__)
 @login_required
 def home() -> str:
     roles = sorted(current_user.roles, key=lambda r: (r.role, r.unit.name if r.unit else ""))
-    return render_template("main/home.html", roles=roles)
+    return render_template(
+        "main/home.html", roles=roles, systems=services.systems(db.session, current_user)
+    )
 
 
 @bp.get("/language/<code>")

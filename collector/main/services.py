@@ -1,0 +1,55 @@
+"""The start page's picture of the monitoring systems: one per source document, with
+its forms, the campaigns the user sees and its registries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from collector.campaigns.services import visible_campaigns
+from collector.entry.services import latest_versions
+from collector.models import Campaign, FormVersion, User
+
+DOCUMENTS = Path(__file__).resolve().parents[2] / "form_schemas" / "sources" / "documents.json"
+
+
+@dataclass
+class System:
+    seed: str
+    short: str
+    title: str
+    issuer: str
+    forms: list[FormVersion] = field(default_factory=list)
+    campaigns: list[Campaign] = field(default_factory=list)
+
+    @property
+    def registries(self) -> list[FormVersion]:
+        return [f for f in self.forms if f.kind == "registry"]
+
+    @property
+    def reports_and_surveys(self) -> list[FormVersion]:
+        return [f for f in self.forms if f.kind != "registry"]
+
+
+def _seed(document: dict[str, Any]) -> str | None:
+    seed = document.get("source", {}).get("seed")
+    return str(seed) if seed is not None else None
+
+
+def systems(session: Session, user: User) -> list[System]:
+    """Every source document with a published form, in the documents' order."""
+    raw = json.loads(DOCUMENTS.read_text(encoding="utf-8"))["documents"]
+    found = {d["seed"]: System(d["seed"], d["short"], d["title"], d["issuer"]) for d in raw}
+    for version in latest_versions(session):
+        seed = _seed(version.document)
+        if seed in found:
+            found[seed].forms.append(version)
+    for campaign in visible_campaigns(session, user):
+        seed = _seed(campaign.form_version.document)
+        if seed in found:
+            found[seed].campaigns.append(campaign)
+    return [s for s in found.values() if s.forms]
