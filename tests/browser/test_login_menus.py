@@ -11,6 +11,7 @@ COORDINATOR_MENU = [
     "main.home",
     "entry.index",
     "campaigns.index",
+    "registries.index",
     "units.index",
     "units.import_units_page",
     "users.index",
@@ -18,8 +19,14 @@ COORDINATOR_MENU = [
 MENUS = {
     "admin": COORDINATOR_MENU,
     "region": COORDINATOR_MENU,
-    "municipal": ["main.home", "entry.index", "campaigns.index", "units.index"],
-    "school": ["main.home", "entry.index", "units.index"],
+    "municipal": [
+        "main.home",
+        "entry.index",
+        "campaigns.index",
+        "registries.index",
+        "units.index",
+    ],
+    "school": ["main.home", "entry.index", "registries.index", "units.index"],
 }
 
 
