@@ -237,7 +237,9 @@ def review(campaign_id: int, response_id: int) -> str | Response:
     language = str(get_locale())
     visible = visible_field_ids(spec, response.answers)
     sections = []
-    for section in spec.sections:
+    # A registry's report is the unit's records as confirmed: listed, not a form.
+    records = response.answers.get("records") if spec.kind == "registry" else None
+    for section in [] if records is not None else spec.sections:
         ids = [f.id for f in section.fields if f.id in visible]
         if not ids:
             continue
@@ -250,6 +252,7 @@ def review(campaign_id: int, response_id: int) -> str | Response:
         response=response,
         spec=spec,
         sections=sections,
+        records=records,
         form=form,
         language=language,
         renderers=RENDERERS,

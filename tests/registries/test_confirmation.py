@@ -127,3 +127,23 @@ def test_the_campaign_workbook_lists_the_confirmed_records(campaign, tree, peopl
     cells = indicator_cells(book)
     assert cells[("classes", "Регион", "Калужская область")] == 2
     assert cells[("pupils_total", "Организация", "МКОУ «СОШ № 1»")] == 50  # 25 + 25
+
+
+def test_the_reviewer_reads_the_confirmed_records(campaign, tree, people, client):
+    kept = services.registry(db.session, "test-classes")
+    services.create_record(
+        db.session,
+        people["school"],
+        kept,
+        tree["school_a1"],
+        passport("10 «А»", customer="ТПУ"),
+        True,
+    )
+    db.session.commit()
+    confirm(people, "school", campaign, tree["school_a1"])
+    login_as(client, people["municipal"])
+    response = response_of(campaign, tree["school_a1"])
+    page = client.get(f"/campaigns/{campaign.id}/responses/{response.id}").get_data(as_text=True)
+    table = page[page.index('data-testid="confirmed-records"') :]
+    assert "10 «А»" in table and "ТПУ" in table and "Технологический" in table
+    assert "Записи реестра подтверждены" in page  # the trail names the confirmation
