@@ -78,7 +78,8 @@ def test_the_markdown_lists_each_indicator_under_its_document_in_the_documents_o
         [document()],
         [form("002", indicator("b", "7.2"), indicator("a", "5.1"), indicator("ours"))],
     )
-    assert "| Томск, № 1067 | 3 | 2 | 1 | 1 |" in text
+    # defines 3, declared 2, both computed, none only announced, 1 missing, 1 extra
+    assert "| Томск, № 1067 | 3 | 2 | 2 | 0 | 1 | 1 |" in text
     assert text.index("**5.1**") < text.index("**7.2**") < text.index("(`ours`)")
     assert "Не объявлены: 5.2." in text
 
@@ -122,3 +123,19 @@ def test_no_form_declares_a_number_its_document_does_not_have(app):
 def test_the_catalogue_in_docs_is_up_to_date(app):
     result = app.test_cli_runner().invoke(args=["schemas", "catalogue", "--check"])
     assert result.exit_code == 0, result.output
+
+
+def test_codes_the_document_names_without_defining_them_are_counted_apart():
+    announced = {
+        "id": "road_map",
+        "title": "Перечень показателей дорожной карты",
+        "code": "7.2",
+        "not_defined": "документ объявляет перечень, но не приводит его",
+        "source": {"document": "…"},
+    }
+    forms = [form("002", indicator("a", "5.1"), announced)]
+    found = coverage(document(), forms)
+    assert (found.declared, found.not_defined, found.missing) == (2, ["7.2"], ["5.2"])
+    text = catalogue([document()], forms)
+    assert "| Томск, № 1067 | 3 | 2 | 1 | 1 | 1 | 0 |" in text
+    assert "не определён документом: документ объявляет перечень" in text

@@ -55,6 +55,10 @@ class Coverage:
     missing: list[str] = field(default_factory=list)  # codes no form declares
     unknown: list[str] = field(default_factory=list)  # codes the document does not have
     extra: int = 0  # indicators without a code: our own, or from a table not counted
+    # Of the declared codes: those the document names without defining them (a row
+    # announcing a list, an empty row), and those declared but not calculated.
+    not_defined: list[str] = field(default_factory=list)
+    not_calculated: list[str] = field(default_factory=list)
 
 
 def text(value: Any) -> str:
@@ -98,6 +102,12 @@ def coverage(document: SourceDocument, forms: Sequence[Document]) -> Coverage:
     )
     known = set(document.codes)
     found.declared = len(set(codes) & known)
+    declared = [i for form in forms for i in indicators_of(form, document.seed)]
+    for key, kept in (("not_defined", found.not_defined), ("not_calculated", found.not_calculated)):
+        kept += sorted(
+            {str(i["code"]) for i in declared if i.get("code") in known and i.get(key)},
+            key=document.codes.index,
+        )
     found.missing = [code for code in document.codes if code not in set(codes)]
     found.unknown = sorted(set(codes) - known)
     return found
@@ -151,16 +161,18 @@ def catalogue(documents: Sequence[SourceDocument], forms: Sequence[Document]) ->
         "документов `form_schemas/sources/documents.json`; не правьте вручную. У каждого "
         "показателя есть пример, рассчитанный вручную (`tests/worked_examples/`).",
         "",
-        "| Документ | Определяет | Объявлено в формах | Не объявлено | Прочие показатели |",
-        "|---|---|---|---|---|",
+        "| Документ | Определяет | Объявлено в формах | из них рассчитывается | Не определено "
+        "документом | Не объявлено | Прочие показатели |",
+        "|---|---|---|---|---|---|---|",
     ]
     coverages = [coverage(document, forms) for document in documents]
     for found in coverages:
         document = found.document
         missing = str(len(found.missing)) if document.counted_in == "indicators" else "—"
+        computed = found.declared - len(found.not_defined) - len(found.not_calculated)
         out.append(
-            f"| {document.short} | {document.defines} | {found.declared} "
-            f"| {missing} | {found.extra} |"
+            f"| {document.short} | {document.defines} | {found.declared} | {computed} "
+            f"| {len(found.not_defined)} | {missing} | {found.extra} |"
         )
     for found in coverages:
         document = found.document
@@ -170,6 +182,14 @@ def catalogue(documents: Sequence[SourceDocument], forms: Sequence[Document]) ->
             f"Документ определяет: {document.defines} — {document.what} ({document.clause}). "
             f"Объявлено в формах: {found.declared}.",
         ]
+        if found.not_defined:
+            out += [
+                "",
+                "Названы, но не определены документом (объявлен перечень без содержания "
+                "или строка пуста): " + ", ".join(found.not_defined) + ".",
+            ]
+        if found.not_calculated:
+            out += ["", "Объявлены, не рассчитываются: " + ", ".join(found.not_calculated) + "."]
         if found.missing:
             out += ["", "Не объявлены: " + ", ".join(found.missing) + "."]
         if found.unknown:

@@ -25,7 +25,10 @@ class ValueKind(enum.StrEnum):
     ANY = "any"
 
 
-COMMON_KEYS = frozenset({"id", "type", "label", "help", "source", "required", "visible_if"})
+# `public`: in a registry, whether the field is shown on the public page (any type).
+COMMON_KEYS = frozenset(
+    {"id", "type", "label", "help", "source", "required", "visible_if", "public"}
+)
 
 
 @dataclass(frozen=True)

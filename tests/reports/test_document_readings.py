@@ -30,6 +30,15 @@ def form() -> dict:
             "source": {"document": "Распоряжение № 1067", "clause": "таблица 6, 7.1"},
         }
     )
+    doc["indicators"].append(
+        {
+            "id": "road_map",
+            "code": "7.2",
+            "title": "Перечень ключевых показателей дорожной карты",
+            "not_defined": "Строка объявляет перечень показателей, но не приводит его",
+            "source": {"document": "Концепция 2016", "clause": "5.2, строка 7.2"},
+        }
+    )
     return doc
 
 
@@ -46,6 +55,9 @@ def test_the_report_shows_the_reading_the_series_and_what_is_not_calculated(
     assert READING in html.split('data-indicator="plan_share"')[1].split("</tr>")[0]
     row = html.split('data-indicator="shnor_again"')[1].split("</tr>")[0]
     assert 'data-status="not_calculated"' in row and "перечень ведёт регион" in row
+    announced = html.split('data-indicator="road_map"')[1].split("</tr>")[0]
+    assert 'data-status="not_defined"' in announced
+    assert "Не определён документом" in announced and "не приводит его" in announced
     series = html.split('data-testid="history"')[1].split("</table>")[0]
     # The document's 2019/20–2021/22 values, then this campaign's (2025/26): 2 of 3 plans.
     assert [s.split('"')[0] for s in series.split('data-year="')[1:]] == [
@@ -69,3 +81,6 @@ def test_the_workbook_lists_the_sources_and_readings(client, people, campaign):
     assert rows["1.1"][3] == "share(has_plan)" and rows["1.1"][8] == READING
     assert rows["1.1"][4] == "2025/2026: 60"
     assert rows["7.1"][3].startswith("не рассчитывается: Не рассчитывается муниципалитетом")
+    assert rows["7.2"][3] == (
+        "не определён документом: Строка объявляет перечень показателей, но не приводит его"
+    )
