@@ -55,14 +55,19 @@ def seed_demo_command(if_empty: bool) -> None:
             f"Demo: {result.units_created} units, {result.figures_created} figures, "
             f"{result.users_created} users, {result.campaigns_created} campaigns "
             f"({result.responses_filled} reports under way, {result.survey_answers} survey "
-            f"answers, {result.imported_rows} imported rows) created."
+            f"answers, {result.imported_rows} imported rows, "
+            f"{result.registry_records} registry records) created."
         )
     existing = set(db.session.scalars(select(User.username)))
     logins = [login for login in DEMO_LOGINS if login.username in existing]
     if logins:
         click.echo("Demo logins (login / password — role):")
+        names = max(len(login.username) for login in logins)
+        words = max(len(login.password) for login in logins)
         for login in logins:
-            click.echo(f"  {login.username:<9} / {login.password:<20} — {login.description}")
+            click.echo(
+                f"  {login.username:<{names}} / {login.password:<{words}} — {login.description}"
+            )
 
 
 def init_app(app: Flask) -> None:

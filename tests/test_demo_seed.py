@@ -1,5 +1,6 @@
-"""The demo: the Kaluga region and the city-run systems of Tomsk and Omsk — the trees it
-builds, their figures, users and campaigns, and that loading it twice changes nothing."""
+"""The demo: the Kaluga region and the city-run systems of Tomsk, Omsk and Nevinnomyssk —
+the trees it builds, their figures, users and campaigns, and that loading it twice changes
+nothing."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import aliased
 from collector.auth.permissions import Action
 from collector.auth.services import authenticate, can, password_problem
 from collector.campaigns.services import visible_campaigns
-from collector.demo import kaluga, omsk, tomsk
+from collector.demo import kaluga, nevinnomyssk, omsk, tomsk
 from collector.demo.answers import UnitFacts, synthesise
 from collector.demo.seed import (
     DEMO_LOGINS,
@@ -113,7 +114,7 @@ def publish_forms(*form_ids: str) -> list[str]:
 
 def test_builds_the_region_tree_with_right_paths(app):
     seed()
-    assert units_by_type()["region"] == 3  # Kaluga's, Tomsk's and Omsk's
+    assert units_by_type()["region"] == 4  # Kaluga's, Tomsk's, Omsk's and Nevinnomyssk's
     by_type = units_by_type(kaluga.REGION_CODE)
     assert by_type["region"] == 1
     assert by_type["municipality"] == 26
@@ -412,7 +413,7 @@ def test_omsk_counts_its_adaptive_schools_and_boarding_schools_apart(app):
 
 
 def test_the_city_generators_are_pure_and_plausible():
-    for city in (tomsk, omsk):
+    for city in (tomsk, omsk, nevinnomyssk):
         random.seed(1)
         schools = city.demo_schools()
         figures = [tomsk.school_figures(s, city.SEED) for s in schools]
@@ -432,7 +433,10 @@ def test_the_city_generators_are_pure_and_plausible():
             ) + (1 if staff["deputy_directors"] >= 4 else 0)
     # No Kaluga code is taken by a city.
     kaluga_codes = {s.code for s in kaluga.demo_schools()}
-    assert not kaluga_codes & {s.code for s in tomsk.demo_schools() + omsk.demo_schools()}
+    city_codes = [
+        s.code for s in tomsk.demo_schools() + omsk.demo_schools() + nevinnomyssk.demo_schools()
+    ]
+    assert len(set(city_codes)) == len(city_codes) and not kaluga_codes & set(city_codes)
 
 
 def test_the_city_campaigns_are_answered_when_their_forms_exist(app):

@@ -132,6 +132,7 @@ def synthesise(
     answers.update(preset or {})
     if unit is not None:
         _fit_to_unit(spec, answers, unit, rng)
+        answers.update(preset or {})  # what the caller knows stays as given
     _repair(spec, answers, rng, scale, as_of, frozenset(preset or ()))
     visible = visible_field_ids(spec, answers)
     return {k: v for k, v in answers.items() if k in visible}

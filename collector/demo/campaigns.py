@@ -111,6 +111,7 @@ class CampaignsResult:
     contacts_added: int = 0
     survey_answers: int = 0
     imported_rows: int = 0
+    registry_records: int = 0
 
 
 def _person(rng: random.Random) -> str:

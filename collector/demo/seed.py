@@ -15,9 +15,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from collector.audit import record
-from collector.demo import kaluga, omsk, tomsk
+from collector.demo import kaluga, nevinnomyssk, omsk, tomsk
 from collector.demo.campaigns import CampaignsResult, seed_kaluga
 from collector.demo.cities import seed_omsk, seed_tomsk
+from collector.demo.nevinnomyssk_campaigns import seed_nevinnomyssk
+from collector.demo.tomsk2016 import seed_tomsk2016
 from collector.models import OrgUnit, ReferenceFigure, Role, RoleAssignment, UnitType, User
 from collector.units.services import current_academic_year
 from collector.units.tree import add_unit
@@ -26,6 +28,7 @@ DEMO_SCHOOL_CODE = kaluga.school_code(kaluga.KALUGA, 5)  # МБОУ «СОШ №
 TOMSK_SCHOOL_CODE = tomsk.school_code(tomsk.CITY_CODE, 2)  # МАОУ гимназия № 6 г. Томска
 # БОУ г. Омска «Адаптивная школа-интернат № 14»: pupils by adapted programmes, grades 1–12
 OMSK_SCHOOL_CODE = tomsk.school_code(omsk.CITY_CODE, 16)
+NEVINNOMYSSK_SCHOOL_CODE = tomsk.school_code(nevinnomyssk.CITY_CODE, 1)  # гимназия № 9
 
 
 class DemoSeedError(ValueError):
@@ -127,6 +130,22 @@ DEMO_LOGINS: list[DemoLogin] = [
         "Николаева Татьяна Андреевна",
         "Ответственный от школы: БОУ г. Омска «Адаптивная школа-интернат № 14»",
     ),
+    DemoLogin(
+        "nevinnomyssk",
+        "demo-nevinnomyssk-2026",
+        Role.REGIONAL_COORDINATOR,
+        nevinnomyssk.CITY_CODE,
+        "Тулиева Елена Ивановна",
+        "Координатор управления образования: Город Невинномысск (кампании города)",
+    ),
+    DemoLogin(
+        "nev-s1",
+        "demo-nev-s1-2026",
+        Role.SCHOOL_RESPONDENT,
+        NEVINNOMYSSK_SCHOOL_CODE,
+        "Савченко Оксана Николаевна",
+        "Ответственный от школы: МБОУ гимназия № 9 г. Невинномысска",
+    ),
 ]
 
 
@@ -142,6 +161,7 @@ class SeedResult:
     responses_filled: int = 0
     survey_answers: int = 0
     imported_rows: int = 0
+    registry_records: int = 0
     logins: list[DemoLogin] = field(default_factory=lambda: list(DEMO_LOGINS))
 
     @property
@@ -179,6 +199,8 @@ def seed_campaigns(
     # Each city has its own generator: Kaluga's demo stays the same whatever they add.
     seed_tomsk(session, year, random.Random(f"tomsk:{year}"), city_school_codes, result)
     seed_omsk(session, year, random.Random(f"omsk:{year}"), city_school_codes, result)
+    seed_nevinnomyssk(session, year, random.Random(f"nevinnomyssk:{year}"), result)
+    seed_tomsk2016(session, year, random.Random(f"tomsk2016:{year}"), result)
     return result
 
 
@@ -203,6 +225,7 @@ def seed_demo(session: Session, year: int | None = None) -> SeedResult:
     result.responses_filled = campaigns.responses_filled
     result.survey_answers = campaigns.survey_answers
     result.imported_rows = campaigns.imported_rows
+    result.registry_records = campaigns.registry_records
     if result.created_anything:
         record(
             session,
@@ -225,6 +248,9 @@ def demo_figures() -> dict[str, kaluga.Figures]:
     figures = {s.code: kaluga.school_figures(s) for s in kaluga.demo_schools()}
     figures.update({s.code: tomsk.school_figures(s, tomsk.SEED) for s in tomsk.demo_schools()})
     figures.update({s.code: tomsk.school_figures(s, omsk.SEED) for s in omsk.demo_schools()})
+    figures.update(
+        {s.code: tomsk.school_figures(s, nevinnomyssk.SEED) for s in nevinnomyssk.demo_schools()}
+    )
     figures[omsk.CITY_CODE] = omsk.city_figures()
     return figures
 
@@ -261,7 +287,7 @@ def _planned_units() -> list[_PlannedUnit]:
         _PlannedUnit(u.code, u.parent_code or region, UnitType(u.unit_type), u.name, u.short_name)
         for u in kaluga.OTHER_UNITS
     ]
-    for city in (tomsk, omsk):
+    for city in (tomsk, omsk, nevinnomyssk):
         planned += [
             _PlannedUnit(
                 city.REGION_CODE, None, UnitType.REGION, city.REGION_NAME, None, city.TIMEZONE

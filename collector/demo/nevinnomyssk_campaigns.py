@@ -1,0 +1,231 @@
+"""Nevinnomyssk's campaigns for the demo, as its plan sets them: the monitoring of
+section 7 in April–May, the pupils' and parents' satisfaction surveys with it, and the
+graduates' employment in September; answered so that the indicators read plausibly and
+every submitted report keeps the form's rules."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from collector.campaigns.services import assigned_units
+from collector.demo import nevinnomyssk
+from collector.demo.answers import UnitFacts
+from collector.demo.campaigns import (
+    CITY_RETURN_COMMENTS,
+    CITY_SPREAD,
+    CampaignsResult,
+    demo_campaign,
+    fill_responses,
+    part_of,
+    published_version,
+    seed_contacts,
+)
+from collector.demo.cities import seed_survey
+from collector.models import Campaign, FormResponse, OrgUnit
+
+MONITORING_FORM = "nevinnomyssk-2020-school-monitoring"
+GRADUATES_FORM = "nevinnomyssk-2020-graduate-employment"
+SURVEYS = (
+    ("nevinnomyssk-2020-pupil-satisfaction", "Удовлетворённость обучающихся"),
+    ("nevinnomyssk-2020-parent-satisfaction", "Удовлетворённость родителей"),
+)
+ORDER = "приказ № 306 о/д"
+EVENTS = (
+    ("Всероссийские открытые уроки «ПроеКТОриЯ»", "federal"),
+    ("«Билет в будущее»: профессиональные пробы", "federal"),
+    ("Городской конкурс «Профессии моего города»", "municipal"),
+    ("Краевой форум «Найди свой путь к успеху!»", "regional"),
+    ("Школьная неделя профориентации", "school"),
+    ("Чемпионат «Профессионалы» (посещение)", "regional"),
+)
+
+
+def _split(rng: random.Random, total: int, shares: dict[str, float]) -> dict[str, dict[str, int]]:
+    """A destination grid whose rows add up to `total` exactly."""
+    rows = list(shares)
+    counts: dict[str, int] = {}
+    left = total
+    for row in rows[:-1]:
+        counts[row] = min(left, round(total * shares[row] * rng.uniform(0.8, 1.2)))
+        left -= counts[row]
+    counts[rows[-1]] = left
+    return {row: {"count": n} for row, n in counts.items()}
+
+
+def _graduates(facts: UnitFacts, rng: random.Random) -> dict[str, Any]:
+    grade9, grade11 = facts.figure("graduates", (9,)), facts.figure("graduates", (11,))
+    senior = facts.teaches(10, 11)
+    found: dict[str, Any] = {"g9_total": grade9, "g11_total": grade11}
+    if grade9:
+        found["g9_destination"] = _split(
+            rng,
+            grade9,
+            {"grade10_own": 0.45 if senior else 0.0, "grade10_other": 0.05 if senior else 0.4,
+             "spo": 0.45, "work": 0.01, "idle": 0.01, "other": 0.03},
+        )  # fmt: skip
+        continuing = sum(
+            found["g9_destination"][row]["count"] for row in ("grade10_own", "grade10_other", "spo")
+        )
+        found["g9_profile"] = part_of(rng, continuing, 0.3, 0.7)
+    if grade11:
+        found["g11_destination"] = _split(
+            rng,
+            grade11,
+            {"vuz": 0.6, "spo": 0.22, "work": 0.06, "army": 0.05, "idle": 0.02, "other": 0.05},
+        )
+        studying = sum(found["g11_destination"][row]["count"] for row in ("vuz", "spo"))
+        found["g11_profile"] = part_of(rng, studying, 0.4, 0.8)
+    return found
+
+
+def _monitoring(facts: UnitFacts, rng: random.Random) -> dict[str, Any]:
+    senior = facts.figure("pupils", (8, 11))
+    parts = {
+        "agreements_poo": rng.randint(1, 2),
+        "agreements_vuz": rng.randint(0, 1),
+        "agreements_enterprise": rng.randint(1, 3),
+    }
+    return {
+        **parts,
+        # Some agreements are with partners of another kind (a museum, a library).
+        "agreements_total": sum(parts.values()) + rng.randint(0, 2),
+        "trials_poo": part_of(rng, senior, 0.1, 0.3),
+        "trials_vuz": part_of(rng, senior, 0.0, 0.05),
+        "trials_enterprise": part_of(rng, senior, 0.02, 0.1),
+        "minors_employed": part_of(rng, facts.figure("pupils", (8, 11)), 0.03, 0.1) or 1,
+    }
+
+
+def _events(rng: random.Random, pupils: int, year: int) -> list[dict[str, Any]]:
+    """A few events of the year, each with its participants, children with ОВЗ and
+    winners among them (the form's rules hold for the totals)."""
+    rows = []
+    for name, level in rng.sample(EVENTS, rng.randint(2, 4)):
+        participants = max(5, part_of(rng, pupils, 0.05, 0.4))
+        ovz = part_of(rng, participants, 0.0, 0.06)
+        winners = part_of(rng, participants, 0.0, 0.15)
+        rows.append(
+            {
+                "event": name,
+                "level": level,
+                "date": date(year + 1, rng.randint(1, 4), rng.randint(1, 28)).isoformat(),
+                "participants": participants,
+                "ovz": ovz,
+                "winners": winners,
+                "ovz_winners": min(ovz, winners, rng.randint(0, 1)),
+            }
+        )
+    return rows
+
+
+def _mend_monitoring(session: Session, campaign: Campaign, rng: random.Random) -> None:
+    """The events table and the career events as a school would fill them."""
+    for response, unit in session.execute(
+        select(FormResponse, OrgUnit)
+        .join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
+        .where(FormResponse.campaign_id == campaign.id)
+    ):
+        answers = dict(response.answers or {})
+        if not answers:
+            continue
+        if answers.get("events_held"):
+            pupils = 400 if unit.school_type != "general" else 250
+            answers["events"] = _events(rng, pupils, campaign.academic_year)
+        chosen = [c for c in answers.get("career_events") or [] if c != "none"]
+        if "career_events" in answers:
+            answers["career_events"] = chosen or ["none"]
+            for option, key in (
+                ("job_fair", "job_fairs"),
+                ("open_day", "open_days"),
+                ("forum", "forums"),
+                ("festival", "festivals"),
+            ):
+                if option in chosen:
+                    answers[key] = answers.get(key) or rng.randint(1, 3)
+                else:
+                    answers.pop(key, None)
+        response.answers = answers
+
+
+def seed_nevinnomyssk(
+    session: Session, year: int, rng: random.Random, result: CampaignsResult
+) -> None:
+    region = session.scalar(select(OrgUnit).where(OrgUnit.code == nevinnomyssk.REGION_CODE))
+    city = session.scalar(select(OrgUnit).where(OrgUnit.code == nevinnomyssk.CITY_CODE))
+    if region is None or city is None:
+        return
+    result.contacts_added += seed_contacts(session, region, rng, nevinnomyssk.PHONE_CODE)
+    label = f"{year}/{year + 1}"
+    zone = nevinnomyssk.TIMEZONE
+    version = published_version(session, MONITORING_FORM)
+    if version is not None:
+        campaign = demo_campaign(
+            session,
+            f"Муниципальный мониторинг профориентации, г. Невинномысск, {label} ({ORDER})",
+            version,
+            city,
+            year,
+            {"school": datetime(year + 1, 5, 29, 18, 0)},
+            timezone=zone,
+            as_of=date(year + 1, 4, 30),
+        )
+        if campaign is not None:
+            result.campaigns_created += 1
+            result.responses_filled += fill_responses(
+                session,
+                campaign,
+                assigned_units(session, campaign),
+                rng,
+                set(),
+                spread=CITY_SPREAD,
+                comments=CITY_RETURN_COMMENTS,
+                preset=_monitoring,
+            )
+            _mend_monitoring(session, campaign, rng)
+    for form_id, title in SURVEYS:
+        version = published_version(session, form_id)
+        if version is None:
+            continue
+        campaign = demo_campaign(
+            session,
+            f"{title} профориентационной работой, г. Невинномысск, {label} ({ORDER})",
+            version,
+            city,
+            year,
+            {"school": datetime(year + 1, 5, 20, 18, 0)},
+            timezone=zone,
+            as_of=date(year + 1, 4, 15),
+        )
+        if campaign is not None:
+            result.campaigns_created += 1
+            result.survey_answers += seed_survey(session, campaign, rng)
+    version = published_version(session, GRADUATES_FORM)
+    if version is not None:
+        # September: where last year's graduates went (counted against this year's grades).
+        campaign = demo_campaign(
+            session,
+            f"Мониторинг трудоустройства выпускников, г. Невинномысск, сентябрь {year} ({ORDER})",
+            version,
+            city,
+            year,
+            {"school": datetime(year, 9, 30, 18, 0)},
+            timezone=zone,
+            as_of=date(year, 9, 15),
+        )
+        if campaign is not None:
+            result.campaigns_created += 1
+            result.responses_filled += fill_responses(
+                session,
+                campaign,
+                assigned_units(session, campaign),
+                rng,
+                set(),
+                spread=CITY_SPREAD,
+                comments=CITY_RETURN_COMMENTS,
+                preset=_graduates,
+            )
