@@ -237,14 +237,9 @@ def _confirmations(
         answers: dict[str, Any] = {}
         if rng.random() >= unconfirmed:
             state = ResponseState.ACCEPTED if rng.random() < 0.7 else ResponseState.SUBMITTED
-            rows = services.unit_records(session, spec.id, unit.id)
-            answers = {
-                "records": [
-                    {**r.data, "_record": r.id, "_revision": r.revision, "_title": r.title}
-                    for r in rows
-                ],
-                "confirmed_at": moment.isoformat(timespec="seconds"),
-            }
+            answers = services.confirmation(
+                services.unit_records(session, spec.id, unit.id), moment
+            )
             confirmed += 1
         response = FormResponse(
             form_version_id=campaign.form_version_id,

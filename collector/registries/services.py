@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -291,6 +292,17 @@ def set_archived(
     record(session, user, f"registry.{change[:-1]}", found, revision=found.revision)
 
 
+def confirmation(records: Sequence[RegistryRecord], moment: datetime) -> dict[str, Any]:
+    """What a unit's confirmation keeps: each record's passport as it is now, with the
+    record and revision it was read from, and when."""
+    return {
+        "records": [
+            {**r.data, "_record": r.id, "_revision": r.revision, "_title": r.title} for r in records
+        ],
+        "confirmed_at": moment.isoformat(timespec="seconds"),
+    }
+
+
 def confirm_records(session: Session, user: User, entry: Entry) -> list[Problem]:
     """A campaign's confirmation: the unit's active records as of now become its
     response (`{"records": [...]}`), submitted as a report is."""
@@ -300,13 +312,7 @@ def confirm_records(session: Session, user: User, entry: Entry) -> list[Problem]
     if not entry.editable:
         raise NotEditable(entry.status)
     records = unit_records(session, entry.spec.id, entry.unit.id)
-    snapshot = {
-        "records": [
-            {**r.data, "_record": r.id, "_revision": r.revision, "_title": r.title} for r in records
-        ],
-        "confirmed_at": utcnow().isoformat(timespec="seconds"),
-    }
-    response.answers = snapshot
+    response.answers = confirmation(records, utcnow())
     if response.status == ResponseStatus.NOT_STARTED:
         response.status = ResponseStatus.DRAFT.value  # as a first save does
     response.revision += 1

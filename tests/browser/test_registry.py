@@ -6,28 +6,18 @@ the school confirms its records in the campaign, and the report counts them."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 import openpyxl
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_login_menus import log_in
-from tests.campaigns.factories import new_campaign
-from tests.registries.fixtures import classes_document, publish_classes
+from tests.registries.fixtures import registry_campaign
 
 
 @pytest.fixture
 def campaign(app, tree, people):
-    publish_classes()
-    return new_campaign(
-        tree,
-        people,
-        deadline=datetime(2027, 5, 30, 18, 0),
-        document=classes_document(),
-        title="Подтверждение реестра профильных классов 2026",
-        opened=True,
-    )
+    return registry_campaign(tree, people, "Подтверждение реестра профильных классов 2026")
 
 
 def add_class(page, name: str, profile: str, pupils: str, customer: str = "") -> None:

@@ -4,12 +4,14 @@ registry tests."""
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 from typing import Any
 
 from collector.extensions import db
 from collector.publishing.services import publish
 from collector.registries.services import Registry, registry
 from collector.schema import compile_document
+from tests.campaigns.factories import new_campaign
 
 CLASSES: dict[str, Any] = {
     "id": "test-classes",
@@ -100,3 +102,17 @@ def publish_classes() -> Registry:
 
 def passport(name: str, profile: str = "tech", pupils: int = 25, **more: Any) -> dict[str, Any]:
     return {"class_name": name, "profile": profile, "pupils": pupils, **more}
+
+
+def registry_campaign(tree: dict[str, Any], people: dict[str, Any], title: str) -> Any:
+    """An open campaign of the classes registry: every school of the first region is to
+    confirm its classes."""
+    publish_classes()
+    return new_campaign(
+        tree,
+        people,
+        deadline=datetime(2027, 5, 30, 18, 0),
+        document=classes_document(),
+        title=title,
+        opened=True,
+    )

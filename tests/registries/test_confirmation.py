@@ -5,8 +5,6 @@ was confirmed."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from sqlalchemy import select
 
@@ -17,23 +15,14 @@ from collector.extensions import db
 from collector.models import FormResponse
 from collector.registries import services
 from collector.reports.services import Basis, campaign_report
-from tests.campaigns.factories import new_campaign
 from tests.conftest import login_as
-from tests.registries.fixtures import classes_document, passport, publish_classes
+from tests.registries.fixtures import passport, registry_campaign
 from tests.reports.test_exports import export_file, indicator_cells, workbook_of
 
 
 @pytest.fixture
 def campaign(app, tree, people):
-    publish_classes()
-    return new_campaign(
-        tree,
-        people,
-        deadline=datetime(2026, 12, 20, 18, 0),
-        document=classes_document(),
-        title="Подтверждение реестра профильных классов",
-        opened=True,
-    )
+    return registry_campaign(tree, people, "Подтверждение реестра профильных классов")
 
 
 def response_of(campaign, unit) -> FormResponse:
