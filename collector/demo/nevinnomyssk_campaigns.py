@@ -24,6 +24,7 @@ from collector.demo.campaigns import (
     part_of,
     published_version,
     seed_contacts,
+    unit_facts,
 )
 from collector.demo.cities import seed_survey
 from collector.models import Campaign, FormResponse, OrgUnit
@@ -91,6 +92,12 @@ def _monitoring(facts: UnitFacts, rng: random.Random) -> dict[str, Any]:
         "agreements_enterprise": rng.randint(1, 3),
     }
     return {
+        # Nearly every school takes part in early career guidance; few are the city's
+        # innovation sites; summer jobs for minors are arranged by about half of them.
+        "events_held": rng.random() < 0.95,
+        "innovation_site": rng.random() < 0.15,
+        "employment_organised": rng.random() < 0.55,
+        "reward_measures": rng.random() < 0.75,
         **parts,
         # Some agreements are with partners of another kind (a museum, a library).
         "agreements_total": sum(parts.values()) + rng.randint(0, 2),
@@ -101,13 +108,14 @@ def _monitoring(facts: UnitFacts, rng: random.Random) -> dict[str, Any]:
     }
 
 
-def _events(rng: random.Random, pupils: int, year: int) -> list[dict[str, Any]]:
-    """A few events of the year, each with its participants, children with ОВЗ and
-    winners among them (the form's rules hold for the totals)."""
+def _events(rng: random.Random, school: UnitFacts, year: int) -> list[dict[str, Any]]:
+    """A few events of the year, each with its participants out of the school's pupils,
+    children with ОВЗ about as many among them as in the school, and winners (the form's
+    rules hold for the totals)."""
     rows = []
     for name, level in rng.sample(EVENTS, rng.randint(2, 4)):
-        participants = max(5, part_of(rng, pupils, 0.05, 0.4))
-        ovz = part_of(rng, participants, 0.0, 0.06)
+        participants = max(5, part_of(rng, school.figure("pupils"), 0.05, 0.4))
+        ovz = min(participants, round(participants * school.ovz_rate * rng.uniform(0.5, 1.5)))
         winners = part_of(rng, participants, 0.0, 0.15)
         rows.append(
             {
@@ -123,19 +131,69 @@ def _events(rng: random.Random, pupils: int, year: int) -> list[dict[str, Any]]:
     return rows
 
 
+PROGRAMMES = (
+    "Программа профориентационной работы «Мой выбор»",
+    "Программа сопровождения профессионального самоопределения обучающихся «Траектория»",
+    "Программа профориентационной работы «Шаг в профессию»",
+    "Программа «Профессиональное самоопределение обучающихся»",
+)
+INNOVATION_TOPICS = (
+    "Сетевое взаимодействие школы и предприятий города в профориентации обучающихся",
+    "Профильные психолого-педагогические классы как ресурс профессионального самоопределения",
+    "Ранняя профориентация обучающихся начальных классов",
+)
+
+
 def _mend_monitoring(session: Session, campaign: Campaign, rng: random.Random) -> None:
-    """The events table and the career events as a school would fill them."""
-    for response, unit in session.execute(
-        select(FormResponse, OrgUnit)
-        .join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
-        .where(FormResponse.campaign_id == campaign.id)
-    ):
+    """What the synthesiser cannot preset, as a school would fill it: its programme (most
+    schools have one, as the concept asks), the rare innovation site, the events table
+    with participants out of the school's pupils, the career events and its counts, the
+    responsible person's phone in the city."""
+    rows = list(
+        session.execute(
+            select(FormResponse, OrgUnit)
+            .join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
+            .where(FormResponse.campaign_id == campaign.id)
+            .order_by(OrgUnit.code)
+        )
+    )
+    facts = unit_facts(session, [unit for _r, unit in rows], campaign.academic_year)
+    year = campaign.academic_year
+    for response, unit in rows:
         answers = dict(response.answers or {})
         if not answers:
             continue
+        school = facts[unit.id]
+        person = answers.get("responsible")
+        if isinstance(person, dict) and unit.contact_phone:
+            answers["responsible"] = {**person, "phone": unit.contact_phone}
+        if "programme" in answers:
+            programme = rng.choices(("separate", "module_only", "none"), (0.55, 0.35, 0.1))[0]
+            answers["programme"] = programme
+            for key in ("programme_name", "programme_approved", "programme_grades"):
+                answers.pop(key, None)
+            if programme == "separate":
+                answers["programme_name"] = rng.choice(PROGRAMMES)
+                # Approved at the start of a school year, after the concept of 2020.
+                approved = date(rng.randint(max(2020, year - 3), year), 8, rng.randint(25, 31))
+                answers["programme_approved"] = approved.isoformat()
+                answers["programme_grades"] = [
+                    stage
+                    for stage, (first, last) in (
+                        ("g1_7", (1, 7)),
+                        ("g8_9", (8, 9)),
+                        ("g10_11", (10, 11)),
+                    )
+                    if school.teaches(first, last)
+                ]
+        if answers.get("innovation_site"):
+            answers["innovation_topic"] = rng.choice(INNOVATION_TOPICS)
+            answers["innovation_order"] = (
+                f"приказ управления образования от {rng.randint(1, 28):02d}.09.{year - 1} "
+                f"№ {rng.randint(300, 600)} о/д, на {year - 1}–{year + 2} годы"
+            )
         if answers.get("events_held"):
-            pupils = 400 if unit.school_type != "general" else 250
-            answers["events"] = _events(rng, pupils, campaign.academic_year)
+            answers["events"] = _events(rng, school, year)
         chosen = [c for c in answers.get("career_events") or [] if c != "none"]
         if "career_events" in answers:
             answers["career_events"] = chosen or ["none"]
@@ -153,7 +211,11 @@ def _mend_monitoring(session: Session, campaign: Campaign, rng: random.Random) -
 
 
 def seed_nevinnomyssk(
-    session: Session, year: int, rng: random.Random, result: CampaignsResult
+    session: Session,
+    year: int,
+    rng: random.Random,
+    keep_empty: frozenset[str],
+    result: CampaignsResult,
 ) -> None:
     region = session.scalar(select(OrgUnit).where(OrgUnit.code == nevinnomyssk.REGION_CODE))
     city = session.scalar(select(OrgUnit).where(OrgUnit.code == nevinnomyssk.CITY_CODE))
@@ -181,7 +243,7 @@ def seed_nevinnomyssk(
                 campaign,
                 assigned_units(session, campaign),
                 rng,
-                set(),
+                set(keep_empty),
                 spread=CITY_SPREAD,
                 comments=CITY_RETURN_COMMENTS,
                 preset=_monitoring,
@@ -224,7 +286,7 @@ def seed_nevinnomyssk(
                 campaign,
                 assigned_units(session, campaign),
                 rng,
-                set(),
+                set(keep_empty),
                 spread=CITY_SPREAD,
                 comments=CITY_RETURN_COMMENTS,
                 preset=_graduates,

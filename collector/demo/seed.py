@@ -199,7 +199,9 @@ def seed_campaigns(
     # Each city has its own generator: Kaluga's demo stays the same whatever they add.
     seed_tomsk(session, year, random.Random(f"tomsk:{year}"), city_school_codes, result)
     seed_omsk(session, year, random.Random(f"omsk:{year}"), city_school_codes, result)
-    seed_nevinnomyssk(session, year, random.Random(f"nevinnomyssk:{year}"), result)
+    seed_nevinnomyssk(
+        session, year, random.Random(f"nevinnomyssk:{year}"), city_school_codes, result
+    )
     seed_tomsk2016(session, year, random.Random(f"tomsk2016:{year}"), result)
     return result
 
@@ -219,7 +221,7 @@ def seed_demo(session: Session, year: int | None = None) -> SeedResult:
         year,
         random.Random(1829),
         DEMO_SCHOOL_CODE,
-        frozenset({TOMSK_SCHOOL_CODE, OMSK_SCHOOL_CODE}),
+        frozenset({TOMSK_SCHOOL_CODE, OMSK_SCHOOL_CODE, NEVINNOMYSSK_SCHOOL_CODE}),
     )
     result.campaigns_created = campaigns.campaigns_created
     result.responses_filled = campaigns.responses_filled

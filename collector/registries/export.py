@@ -4,7 +4,6 @@ declared summary, and a description of what was exported."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from flask_babel import get_locale
@@ -14,6 +13,7 @@ from collector.exporters.contract import Column, Table, Workbook
 from collector.exporters.flatten import columns_for, row_for
 from collector.indicators.summaries import Summary, summarise
 from collector.models import OrgUnit, RegistryRecord
+from collector.models.base import utcnow
 from collector.registries.services import Registry
 
 
@@ -97,7 +97,7 @@ def build_registry_workbook(
             (_("Clause"), spec.source.clause or ""),
             (_("Organisation"), scope_name),
             (_("Records"), len(records)),
-            (_("Exported (UTC)"), datetime.utcnow().replace(microsecond=0)),
+            (_("Exported (UTC)"), utcnow().replace(tzinfo=None, microsecond=0)),
         ],
         indicators=[],
         indicator_labels=indicator_labels,
