@@ -22,6 +22,7 @@ from collector.demo.answers import UnitFacts, synthesise
 from collector.demo.seed import (
     DEMO_LOGINS,
     DEMO_SCHOOL_CODE,
+    NEVINNOMYSSK_SCHOOL_CODE,
     OMSK_SCHOOL_CODE,
     TOMSK_SCHOOL_CODE,
     SeedResult,
@@ -631,3 +632,133 @@ def test_synthesised_counts_follow_the_unit_figures():
         assert answers["career_projects"] <= answers["projects"]
         assert synthesise(spec, rng, unit=basic)["senior_diag"] == 0
         assert 10 <= synthesise(spec, rng, unit=adaptive)["aoop_trials"] <= 45
+
+
+# --- The city of Nevinnomyssk -------------------------------------------------------------
+
+NEVINNOMYSSK_FORMS = (
+    "nevinnomyssk-2020-school-monitoring",
+    "nevinnomyssk-2020-graduate-employment",
+    "nevinnomyssk-2020-pupil-satisfaction",
+    "nevinnomyssk-2020-parent-satisfaction",
+)
+
+
+def test_nevinnomyssk_is_a_city_of_its_schools_with_its_logins(app):
+    """Order № 306 о/д: the city's department runs its monitoring; a city (municipality)
+    of «Ставропольский край», the schools and their types as the module lists them."""
+    seed()
+    city, region = by_code(nevinnomyssk.CITY_CODE), by_code(nevinnomyssk.REGION_CODE)
+    assert (region.unit_type, region.name, region.parent_id, region.timezone) == (
+        "region",
+        "Ставропольский край",
+        None,
+        "Europe/Moscow",
+    )
+    assert (city.unit_type, city.parent_id, city.name, city.timezone) == (
+        "municipality",
+        region.id,
+        "Город Невинномысск",
+        "Europe/Moscow",
+    )
+    schools = nevinnomyssk.demo_schools()
+    assert 15 <= len(schools) <= 25
+    assert units_by_type(nevinnomyssk.REGION_CODE) == {
+        "region": 1,
+        "municipality": 1,
+        "school": len(schools),
+    }
+    types = school_types(nevinnomyssk.CITY_CODE)
+    assert types == Counter(s.school_type for s in schools)
+    assert set(types) <= set(SCHOOL_TYPES) and types["gymnasium"] and types["lyceum"]
+    names = set(db.session.scalars(select(OrgUnit.name).where(OrgUnit.parent_id == city.id)))
+    assert {s.name for s in schools} == names
+    assert any("«Гимназия № 10 ЛИК»" in name for name in names)
+    # The basic schools stop at grade 9: no pupils of grades 10–11.
+    basic = [s for s in schools if max(s.grades) == 9]
+    assert basic
+    senior = select(ReferenceFigure.unit_id).where(
+        ReferenceFigure.figure == "pupils", ReferenceFigure.grade >= 10
+    )
+    in_city = (OrgUnit.unit_type == "school") & subtree_clause(city.path)
+    assert count(OrgUnit, in_city, OrgUnit.id.not_in(senior)) == len(basic)
+    # The coordinator runs the city, and only the city; the school login answers.
+    coordinator = authenticate(db.session, "nevinnomyssk", "demo-nevinnomyssk-2026")
+    assert [(r.role, r.unit.code) for r in coordinator.roles] == [
+        ("regional_coordinator", nevinnomyssk.CITY_CODE)
+    ]
+    for action in (Action.RUN_CAMPAIGNS, Action.DESIGN_FORMS, Action.REVIEW_REPORTS):
+        assert can(coordinator, action, city)
+        assert not can(coordinator, action, by_code(tomsk.CITY_CODE))
+    school = authenticate(db.session, "nev-s1", "demo-nev-s1-2026")
+    assert [(r.role, r.unit.code) for r in school.roles] == [
+        ("school_respondent", NEVINNOMYSSK_SCHOOL_CODE)
+    ]
+    assert by_code(NEVINNOMYSSK_SCHOOL_CODE).name == "МБОУ гимназия № 9 г. Невинномысска"
+
+
+def test_nevinnomyssk_campaigns_hold_consistent_answers(app):
+    """The monitoring's events table and the graduates' destinations add up; reports
+    in pass their checks; the school login's reports are left to do; the surveys are
+    answered; loading again adds nothing."""
+    from collector.campaigns.completeness import DONE
+    from collector.entry.services import problems, spec_of
+
+    published = publish_forms(*NEVINNOMYSSK_FORMS)
+    if not published:
+        pytest.skip("none of the Nevinnomyssk forms exists yet")
+    seed()
+    city = by_code(nevinnomyssk.CITY_CODE)
+    campaigns = {
+        c.form_version.form_id: c
+        for c in db.session.scalars(select(Campaign).where(Campaign.owner_unit_id == city.id))
+    }
+    assert set(campaigns) == set(published)
+    schools = len(nevinnomyssk.demo_schools())
+    login_school = by_code(NEVINNOMYSSK_SCHOOL_CODE)
+    pupils = {
+        unit_id: value
+        for unit_id, value in db.session.execute(
+            select(ReferenceFigure.unit_id, func.sum(ReferenceFigure.value))
+            .where(ReferenceFigure.figure == "pupils")
+            .group_by(ReferenceFigure.unit_id)
+        )
+    }
+    for form_id, campaign in campaigns.items():
+        spec = spec_of(campaign.form_version)
+        responses = list(
+            db.session.scalars(select(FormResponse).where(FormResponse.campaign_id == campaign.id))
+        )
+        if spec.kind == "survey":
+            assert count(SurveyLink, SurveyLink.campaign_id == campaign.id) == schools
+            assert len(responses) >= 100
+            assert all(r.status == "submitted" for r in responses)
+            continue
+        assert len(responses) == schools
+        states = Counter(r.status for r in responses)
+        assert sum(states[s] for s in DONE) >= 0.6 * schools, (form_id, states)
+        assert states["not_started"] < schools / 3
+        for response in responses:
+            if response.status in DONE:
+                found = problems(spec, response.answers, for_submission=True)
+                assert found == [], (form_id, response.unit.code, found)
+            if response.unit_id == login_school.id:
+                assert response.status == "not_started"
+            answers = response.answers
+            for row in answers.get("events") or ():
+                assert row["participants"] <= pupils[response.unit_id]
+                assert max(row["ovz"], row["winners"]) <= row["participants"]
+                assert row["ovz_winners"] <= min(row["ovz"], row["winners"])
+            for grade in ("g9", "g11"):
+                if f"{grade}_destination" in answers:
+                    destinations = answers[f"{grade}_destination"].values()
+                    assert sum(d["count"] for d in destinations) == answers[f"{grade}_total"]
+        if form_id == "nevinnomyssk-2020-school-monitoring":
+            answered = [r.answers for r in responses if r.status in DONE]
+            assert sum(bool(a.get("events")) for a in answered) >= 0.8 * len(answered)
+            assert sum(a["programme"] != "none" for a in answered) >= 0.6 * len(answered)
+            assert sum(a["innovation_site"] for a in answered) < len(answered) / 2
+    tables = (Campaign, FormResponse, SurveyLink)
+    before = [count(model) for model in tables]
+    assert seed().campaigns_created == 0
+    assert [count(model) for model in tables] == before

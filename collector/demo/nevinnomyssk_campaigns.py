@@ -86,6 +86,7 @@ def _graduates(facts: UnitFacts, rng: random.Random) -> dict[str, Any]:
 
 def _monitoring(facts: UnitFacts, rng: random.Random) -> dict[str, Any]:
     senior = facts.figure("pupils", (8, 11))
+    flagship = facts.school_type in ("gymnasium", "lyceum")
     parts = {
         "agreements_poo": rng.randint(1, 2),
         "agreements_vuz": rng.randint(0, 1),
@@ -95,7 +96,7 @@ def _monitoring(facts: UnitFacts, rng: random.Random) -> dict[str, Any]:
         # Nearly every school takes part in early career guidance; few are the city's
         # innovation sites; summer jobs for minors are arranged by about half of them.
         "events_held": rng.random() < 0.95,
-        "innovation_site": rng.random() < 0.15,
+        "innovation_site": rng.random() < (0.4 if flagship else 0.1),
         "employment_organised": rng.random() < 0.55,
         "reward_measures": rng.random() < 0.75,
         **parts,
@@ -147,8 +148,7 @@ INNOVATION_TOPICS = (
 def _mend_monitoring(session: Session, campaign: Campaign, rng: random.Random) -> None:
     """What the synthesiser cannot preset, as a school would fill it: its programme (most
     schools have one, as the concept asks), the rare innovation site, the events table
-    with participants out of the school's pupils, the career events and its counts, the
-    responsible person's phone in the city."""
+    with participants out of the school's pupils, and the career events with their counts."""
     rows = list(
         session.execute(
             select(FormResponse, OrgUnit)
@@ -164,9 +164,6 @@ def _mend_monitoring(session: Session, campaign: Campaign, rng: random.Random) -
         if not answers:
             continue
         school = facts[unit.id]
-        person = answers.get("responsible")
-        if isinstance(person, dict) and unit.contact_phone:
-            answers["responsible"] = {**person, "phone": unit.contact_phone}
         if "programme" in answers:
             programme = rng.choices(("separate", "module_only", "none"), (0.55, 0.35, 0.1))[0]
             answers["programme"] = programme
@@ -197,17 +194,34 @@ def _mend_monitoring(session: Session, campaign: Campaign, rng: random.Random) -
         chosen = [c for c in answers.get("career_events") or [] if c != "none"]
         if "career_events" in answers:
             answers["career_events"] = chosen or ["none"]
-            for option, key in (
-                ("job_fair", "job_fairs"),
-                ("open_day", "open_days"),
-                ("forum", "forums"),
-                ("festival", "festivals"),
+            # A school holds a job fair or a festival once or twice a year, open days
+            # more often.
+            for option, key, most in (
+                ("job_fair", "job_fairs", 2),
+                ("open_day", "open_days", 6),
+                ("forum", "forums", 3),
+                ("festival", "festivals", 2),
             ):
                 if option in chosen:
-                    answers[key] = answers.get(key) or rng.randint(1, 3)
+                    answers[key] = rng.randint(1, most)
                 else:
                     answers.pop(key, None)
         response.answers = answers
+
+
+def _local_phones(session: Session, campaign: Campaign) -> None:
+    """The responsible person is reached at the school's number, in the city's code."""
+    for response, unit in session.execute(
+        select(FormResponse, OrgUnit)
+        .join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
+        .where(FormResponse.campaign_id == campaign.id)
+    ):
+        person = (response.answers or {}).get("responsible")
+        if isinstance(person, dict) and unit.contact_phone:
+            response.answers = {
+                **response.answers,
+                "responsible": {**person, "phone": unit.contact_phone},
+            }
 
 
 def seed_nevinnomyssk(
@@ -224,6 +238,10 @@ def seed_nevinnomyssk(
     result.contacts_added += seed_contacts(session, region, rng, nevinnomyssk.PHONE_CODE)
     label = f"{year}/{year + 1}"
     zone = nevinnomyssk.TIMEZONE
+    # The gymnasiums and lyceums report first; the others as the spread has it.
+    flagships = frozenset(
+        s.code for s in nevinnomyssk.demo_schools() if s.school_type in ("gymnasium", "lyceum")
+    )
     version = published_version(session, MONITORING_FORM)
     if version is not None:
         campaign = demo_campaign(
@@ -247,8 +265,10 @@ def seed_nevinnomyssk(
                 spread=CITY_SPREAD,
                 comments=CITY_RETURN_COMMENTS,
                 preset=_monitoring,
+                accepted=flagships,
             )
             _mend_monitoring(session, campaign, rng)
+            _local_phones(session, campaign)
     for form_id, title in SURVEYS:
         version = published_version(session, form_id)
         if version is None:
@@ -290,4 +310,6 @@ def seed_nevinnomyssk(
                 spread=CITY_SPREAD,
                 comments=CITY_RETURN_COMMENTS,
                 preset=_graduates,
+                accepted=flagships,
             )
+            _local_phones(session, campaign)

@@ -1,5 +1,6 @@
-"""`seed_demo`: load the Kaluga demo region, the city-run systems of Tomsk and Omsk (each
-a city under a region of its own), their reference figures, campaigns and demo users.
+"""`seed_demo`: load the Kaluga demo region, the city-run systems of Tomsk, Omsk and
+Nevinnomyssk (each a city under a region of its own), their reference figures, campaigns
+and demo users.
 
 Idempotent: units are matched by code, users by login, and figures are written only for
 units that have none for the year, so a second run creates nothing. It flushes but
