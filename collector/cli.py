@@ -44,8 +44,8 @@ def create_admin(username: str, full_name: str, email: str | None, password: str
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no units yet.")
 def seed_demo_command(if_empty: bool) -> None:
-    """Load the demo: the Kaluga region and the cities of Tomsk and Omsk, their figures,
-    running campaigns and one demo user per role."""
+    """Load the demo: the Kaluga region and the cities of Tomsk, Omsk and Nevinnomyssk,
+    their figures, running campaigns, registries and one demo user per role."""
     if if_empty and db.session.scalar(select(OrgUnit.id).limit(1)) is not None:
         click.echo("The database already has units: the demo was not loaded.")
     else:

@@ -1,7 +1,8 @@
 """The demo's last two systems: the city of Nevinnomyssk with its April–May monitoring,
 its satisfaction surveys and the September graduates' monitoring; the Tomsk concept of
-2016 with its registries (records with a history, one archived per registry), the
-confirmation of profile classes and its school and city reports. Every system of the
+2016 with its registries (the records of collector.demo.tomsk2016_records, each with its
+history, kept by its unit's staff), the confirmation of profile classes and its school and
+city reports. Every system of the
 five documents has a campaign with answers, reachable from the start page."""
 
 from __future__ import annotations
@@ -14,15 +15,35 @@ from sqlalchemy import select
 from collector.auth.services import authenticate
 from collector.campaigns.completeness import DONE
 from collector.campaigns.services import visible_campaigns
-from collector.demo import nevinnomyssk, tomsk
-from collector.demo.tomsk2016 import PLAN
+from collector.demo import nevinnomyssk, tomsk, tomsk2016_records
+from collector.demo.tomsk2016_records import school_code
 from collector.entry.services import problems, spec_of
 from collector.extensions import db
 from collector.main.services import systems
-from collector.models import Campaign, FormResponse, RegistryRecord
+from collector.models import (
+    AuditEvent,
+    Campaign,
+    FormResponse,
+    OrgUnit,
+    ReferenceFigure,
+    RegistryRecord,
+    RegistryRevision,
+    RoleAssignment,
+    User,
+)
 from collector.reports.services import Basis, campaign_report
+from collector.units.services import current_academic_year
 from tests.conftest import login_as
-from tests.test_demo_seed import FORMS, by_code, count, publish_forms, seed, units_by_type
+from tests.test_demo_seed import (
+    DEMO_LOGINS,
+    FORMS,
+    TOMSK_SCHOOL_CODE,
+    by_code,
+    count,
+    publish_forms,
+    seed,
+    units_by_type,
+)
 
 ALL_FORMS = tuple(p.stem for p in sorted(FORMS.glob("*.json")) if p.name != "meta-schema.json")
 
@@ -87,23 +108,101 @@ def test_nevinnomyssk_is_a_city_running_its_monitorings(demo):
         assert all(0 <= s <= 100 for s in shares), form_id
 
 
-def test_tomsk_2016_registries_have_records_with_their_history(demo):
+def test_tomsk_2016_registries_hold_the_modules_records_with_their_history(demo):
+    """Each registry holds the records of collector.demo.tomsk2016_records, entered by
+    their unit's own staff through the services: a revision per save (created, each
+    edit, the archiving), the audit alongside, all before the campaigns opened."""
     city = by_code(tomsk.CITY_CODE)
-    for form_id in PLAN:
-        records = list(
-            db.session.scalars(select(RegistryRecord).where(RegistryRecord.form_id == form_id))
+    expected = tomsk2016_records.records(current_academic_year())
+    opened = min(c.opened_at for c in campaigns_of("tomsk-2016-").values())
+    for form_id in tomsk2016_records.FORMS:
+        planned = [r for r in expected if r.form_id == form_id]
+        found = list(
+            db.session.scalars(
+                select(RegistryRecord)
+                .where(RegistryRecord.form_id == form_id)
+                .order_by(RegistryRecord.id)
+            )
         )
-        assert records, form_id
-        assert all(r.unit.path.startswith(city.path) for r in records)
-        if len(records) > 2:
-            assert sum(r.status == "archived" for r in records) == 1, form_id
-            assert any(r.revision == 2 and r.revisions[0].change == "edited" for r in records)
-        assert all(r.revisions[-1].change == "created" for r in records)
-    # Profile classes are senior grades: no basic school keeps one.
+        assert len(found) == len(planned) >= 3, form_id
+        for plan, kept in zip(planned, found, strict=True):
+            holder = city if plan.holder is None else by_code(school_code(plan.holder))
+            assert kept.unit_id == holder.id
+            assert kept.status == ("archived" if plan.archived else "active")
+            changes = [r.change for r in reversed(kept.revisions)]
+            assert changes == ["created"] + ["edited"] * len(plan.edits) + (
+                ["archived"] if plan.archived else []
+            )
+            assert kept.revision == len(changes)
+            times = [r.changed_at for r in reversed(kept.revisions)]
+            assert times == sorted(times) and times[-1] < opened
+            assert kept.created_at == times[0] and kept.updated_at == times[-1]
+            # Its own staff: the city's coordinator, a school's respondent.
+            author = db.session.get(User, kept.created_by)
+            assert [(g.role, g.unit_id) for g in author.roles] == [
+                ("regional_coordinator" if plan.holder is None else "school_respondent", holder.id)
+            ]
+            assert {r.changed_by for r in kept.revisions} == {author.id}
+            audited = db.session.execute(
+                select(AuditEvent.action, AuditEvent.at)
+                .where(AuditEvent.object_type == "registry_record", AuditEvent.object_id == kept.id)
+                .order_by(AuditEvent.at)
+            ).all()
+            actions = {"created": "create", "edited": "edit", "archived": "archive"}
+            assert [a for a, _at in audited] == [f"registry.{actions[c]}" for c in changes]
+            assert [at for _a, at in audited] == times
+        assert sum(k.published for k in found) > 0.7 * len(found)  # most are public
+    # Some records corrected twice, some closed.
+    assert sum(len(r.edits) >= 2 for r in expected) >= 3
+    assert sum(r.archived for r in expected) >= 4
+    # The passports are the module's, in the registry's fields: a class names its school.
     classes = db.session.scalars(
         select(RegistryRecord).where(RegistryRecord.form_id.like("tomsk-2016-classes-%"))
     )
-    assert not [r for r in classes if "ООШ" in r.unit.name]
+    for kept in classes:
+        assert kept.data["school_name"] == kept.unit.name
+        assert 10 <= kept.data["pupils"] <= 30
+        assert "ООШ" not in kept.unit.name  # profile classes are senior grades
+
+
+def test_tomsk_2016_records_are_plain_data_whose_every_edit_changes_something():
+    """The module is pure: the same records every time, for any year's dates; each later
+    save changes the passport or the public mark (an unchanged save leaves no revision)."""
+    first = tomsk2016_records.records(2026)
+    assert tomsk2016_records.records(2026) == first
+    assert len(tomsk2016_records.records(2030)) == len(first)
+    schools = {s.short_name for s in tomsk.demo_schools()}
+    for plan in first:
+        assert plan.holder is None or plan.holder in schools
+        passport, published = dict(plan.passport), plan.published
+        for edit in plan.edits:
+            changed = {k: v for k, v in edit.items() if k != "published" and passport.get(k) != v}
+            assert changed or edit.get("published", published) != published, plan
+            passport.update(changed)
+            published = bool(edit.get("published", published))
+
+
+def test_tomsk_2016_school_staff_keep_their_records_once(demo):
+    """A school that keeps records has one staff account for it (the demo login of
+    gymnasium № 6, an account of its contact person elsewhere); a second load adds no
+    account, record or revision."""
+    holders = tomsk2016_records.holders()
+    keepers = db.session.execute(
+        select(User.username, OrgUnit.code)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .join(OrgUnit, RoleAssignment.unit_id == OrgUnit.id)
+        .where(OrgUnit.code.in_(holders.values()))
+    ).all()
+    assert sorted(code for _u, code in keepers) == sorted(holders.values())
+    assert ("tomsk-g6", TOMSK_SCHOOL_CODE) in keepers
+    made = [u for u, _c in keepers if u != "tomsk-g6"]
+    assert all(u.startswith("tomsk-s") for u in made)
+    assert count(User) == len(DEMO_LOGINS) + len(made)
+    tables = (User, RegistryRecord, RegistryRevision, AuditEvent)
+    before = [count(model) for model in tables]
+    again = seed()
+    assert (again.users_created, again.registry_records) == (0, 0)
+    assert [count(model) for model in tables] == before
 
 
 def test_tomsk_2016_campaigns_confirm_the_classes_and_report(demo, client):
@@ -116,28 +215,70 @@ def test_tomsk_2016_campaigns_confirm_the_classes_and_report(demo, client):
     confirmation = found["tomsk-2016-classes-employers"]
     confirmed = [r for r in responses(confirmation) if r.status in DONE]
     assert len(confirmed) >= 0.7 * len(responses(confirmation))
-    kept = {r.unit_id: len(r.answers["records"]) for r in confirmed}
-    active = Counter(
-        r.unit_id
-        for r in db.session.scalars(
-            select(RegistryRecord).where(
-                RegistryRecord.form_id == "tomsk-2016-classes-employers",
-                RegistryRecord.status == "active",
-            )
+    assert {r.status for r in confirmed} == {"submitted", "accepted"}
+    # The demo school login has its own classes to confirm.
+    own = next(r for r in responses(confirmation) if r.unit.code == TOMSK_SCHOOL_CODE)
+    assert own.status == "not_started"
+    kept = {r.unit_id: [c["_record"] for c in r.answers["records"]] for r in confirmed}
+    active: dict[int, list[int]] = {}
+    for record in db.session.scalars(
+        select(RegistryRecord)
+        .where(
+            RegistryRecord.form_id == "tomsk-2016-classes-employers",
+            RegistryRecord.status == "active",
         )
-    )
+        .order_by(RegistryRecord.title, RegistryRecord.id)
+    ):
+        active.setdefault(record.unit_id, []).append(record.id)
     # Each confirmation holds the school's active classes; most schools have none.
-    assert all(kept[unit] == active.get(unit, 0) for unit in kept)
-    assert 0 < sum(kept.values()) and list(kept.values()).count(0) > len(kept) / 2
+    assert all(kept[unit] == active.get(unit, []) for unit in kept)
+    counts = [len(records) for records in kept.values()]
+    assert sum(counts) >= 5 and counts.count(0) > len(kept) / 2
+    # Confirmed after the records were entered, each in the audit.
+    for response in confirmed:
+        assert response.submitted_at > confirmation.opened_at
+        confirms = count(
+            AuditEvent,
+            AuditEvent.object_type == "form_response",
+            AuditEvent.object_id == response.id,
+            AuditEvent.action == "registry.confirm",
+        )
+        assert confirms == 1
     coordinator = authenticate(db.session, "tomsk", "demo-tomsk-2026")
     report = campaign_report(db.session, coordinator, confirmation, Basis.SUBMITTED, stored=False)
     city = by_code(tomsk.CITY_CODE)
-    assert report.value("classes", city.id).value == sum(kept.values())
+    assert report.value("classes", city.id).value == sum(counts)
+    # The school reports follow the schools' figures and pass their checks.
+    school_report = found["tomsk-2016-school-report"]
+    spec = spec_of(school_report.form_version)
+    reports = responses(school_report)
+    assert sum(r.status in DONE for r in reports) >= 0.6 * len(reports)
+    for response in reports:
+        if response.status not in DONE:
+            continue
+        answers = response.answers
+        assert problems(spec, answers, for_submission=True) == []
+        graduates = figures_of(response.unit_id, "graduates")
+        assert answers["graduates_9"] == graduates.get(9, 0)
+        assert answers["graduates_11"] == graduates.get(11, 0)
+        assert answers["covered_total"] <= sum(figures_of(response.unit_id, "pupils").values())
+        assert 3 <= len(answers["services"]) <= 6
+    city_report = responses(found["tomsk-2016-city-report"])
+    assert [r.status for r in city_report] == ["accepted"]
+    assert len(city_report[0].answers["programmes"]) >= 3
     # The report's rows the document only announces say so.
     login_as(client, coordinator)
-    school_report = found["tomsk-2016-school-report"]
     page = client.get(f"/reports/campaigns/{school_report.id}").get_data(as_text=True)
     assert page.count('data-status="not_defined"') == 3  # 5.2, 6.3, 7.1
+
+
+def figures_of(unit_id: int, figure: str) -> dict[int, int]:
+    rows = db.session.execute(
+        select(ReferenceFigure.grade, ReferenceFigure.value).where(
+            ReferenceFigure.unit_id == unit_id, ReferenceFigure.figure == figure
+        )
+    )
+    return {grade: value for grade, value in rows}
 
 
 def test_the_start_page_shows_all_five_systems(demo, client):
@@ -145,7 +286,7 @@ def test_the_start_page_shows_all_five_systems(demo, client):
     shown = systems(db.session, admin)
     assert [s.seed for s in shown] == ["000", "001", "002", "003", "004"]
     assert all(s.campaigns for s in shown)
-    assert len(next(s for s in shown if s.seed == "000").registries) == len(PLAN)
+    assert len(next(s for s in shown if s.seed == "000").registries) == len(tomsk2016_records.FORMS)
     login_as(client, admin)
     page = client.get("/").get_data(as_text=True)
     for system in shown:

@@ -745,6 +745,11 @@ def test_nevinnomyssk_campaigns_hold_consistent_answers(app):
             if response.unit_id == login_school.id:
                 assert response.status == "not_started"
             answers = response.answers
+            if "responsible" in answers:  # the school's contact person, in the city's code
+                person = answers["responsible"]
+                assert person["full_name"] == response.unit.contact_name
+                assert person["phone"] == response.unit.contact_phone
+                assert person["phone"].startswith(f"+7 {nevinnomyssk.PHONE_CODE} ")
             for row in answers.get("events") or ():
                 assert row["participants"] <= pupils[response.unit_id]
                 assert max(row["ovz"], row["winners"]) <= row["participants"]

@@ -112,6 +112,7 @@ class CampaignsResult:
     survey_answers: int = 0
     imported_rows: int = 0
     registry_records: int = 0
+    staff_created: int = 0  # accounts made for the schools' staff who keep records
 
 
 def _person(rng: random.Random) -> str:

@@ -36,6 +36,7 @@ SURVEYS = (
     ("nevinnomyssk-2020-parent-satisfaction", "Удовлетворённость родителей"),
 )
 ORDER = "приказ № 306 о/д"
+POSITIONS = ("заместитель директора по ВР", "педагог-психолог", "советник директора по воспитанию")
 EVENTS = (
     ("Всероссийские открытые уроки «ПроеКТОриЯ»", "federal"),
     ("«Билет в будущее»: профессиональные пробы", "federal"),
@@ -47,15 +48,16 @@ EVENTS = (
 
 
 def _split(rng: random.Random, total: int, shares: dict[str, float]) -> dict[str, dict[str, int]]:
-    """A destination grid whose rows add up to `total` exactly."""
-    rows = list(shares)
+    """A destination grid whose rows add up to `total` exactly: the largest row takes
+    what the others leave, so that a small one (the idle, the others) stays small."""
+    rows = sorted(shares, key=shares.__getitem__)
     counts: dict[str, int] = {}
     left = total
     for row in rows[:-1]:
         counts[row] = min(left, round(total * shares[row] * rng.uniform(0.8, 1.2)))
         left -= counts[row]
     counts[rows[-1]] = left
-    return {row: {"count": n} for row, n in counts.items()}
+    return {row: {"count": counts[row]} for row in shares}
 
 
 def _graduates(facts: UnitFacts, rng: random.Random) -> dict[str, Any]:
@@ -209,18 +211,25 @@ def _mend_monitoring(session: Session, campaign: Campaign, rng: random.Random) -
         response.answers = answers
 
 
-def _local_phones(session: Session, campaign: Campaign) -> None:
-    """The responsible person is reached at the school's number, in the city's code."""
+def _local_contacts(session: Session, campaign: Campaign, rng: random.Random) -> None:
+    """The responsible person is the school's contact person, reached at the school's
+    number (in the city's code) and address."""
     for response, unit in session.execute(
         select(FormResponse, OrgUnit)
         .join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
         .where(FormResponse.campaign_id == campaign.id)
+        .order_by(OrgUnit.code)
     ):
         person = (response.answers or {}).get("responsible")
-        if isinstance(person, dict) and unit.contact_phone:
+        if isinstance(person, dict) and unit.contact_name:
             response.answers = {
                 **response.answers,
-                "responsible": {**person, "phone": unit.contact_phone},
+                "responsible": {
+                    "full_name": unit.contact_name,
+                    "position": rng.choice(POSITIONS),
+                    "phone": unit.contact_phone,
+                    "email": unit.contact_email,
+                },
             }
 
 
@@ -268,7 +277,7 @@ def seed_nevinnomyssk(
                 accepted=flagships,
             )
             _mend_monitoring(session, campaign, rng)
-            _local_phones(session, campaign)
+            _local_contacts(session, campaign, rng)
     for form_id, title in SURVEYS:
         version = published_version(session, form_id)
         if version is None:
@@ -312,4 +321,4 @@ def seed_nevinnomyssk(
                 preset=_graduates,
                 accepted=flagships,
             )
-            _local_phones(session, campaign)
+            _local_contacts(session, campaign, rng)

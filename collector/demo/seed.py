@@ -203,7 +203,7 @@ def seed_campaigns(
     seed_nevinnomyssk(
         session, year, random.Random(f"nevinnomyssk:{year}"), city_school_codes, result
     )
-    seed_tomsk2016(session, year, random.Random(f"tomsk2016:{year}"), result)
+    seed_tomsk2016(session, year, random.Random(f"tomsk2016:{year}"), city_school_codes, result)
     return result
 
 
@@ -229,6 +229,8 @@ def seed_demo(session: Session, year: int | None = None) -> SeedResult:
     result.survey_answers = campaigns.survey_answers
     result.imported_rows = campaigns.imported_rows
     result.registry_records = campaigns.registry_records
+    # The accounts of the schools' staff who keep the registries' records.
+    result.users_created += campaigns.staff_created
     if result.created_anything:
         record(
             session,
