@@ -12,14 +12,9 @@ from flask_babel import gettext as _
 from collector.exporters.contract import Column, Table, Workbook
 from collector.exporters.flatten import columns_for, row_for
 from collector.indicators.summaries import Summary, summarise
-from collector.models import OrgUnit, RegistryRecord
+from collector.models import RegistryRecord
 from collector.models.base import utcnow
 from collector.registries.services import Registry
-
-
-def _municipality(unit: OrgUnit, names: dict[int, str]) -> str:
-    ids = [int(i) for i in unit.path.strip("/").split("/")]
-    return next((names[i] for i in reversed(ids) if i in names), "")
 
 
 def summary_tables(summaries: Sequence[Summary], language: str) -> list[Table]:
@@ -61,7 +56,7 @@ def build_registry_workbook(
         [
             r.unit.code,
             r.unit.name,
-            _municipality(r.unit, municipalities),
+            municipalities.get(r.unit_id, ""),
             r.id,
             r.title,
             *row_for(flat, r.data),

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from collector.audit import record
@@ -37,6 +37,7 @@ from collector.models import (
 )
 from collector.models.base import utcnow
 from collector.models.registries import ACTIVE, ARCHIVED
+from collector.reports.services import places
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.spec import FormSpec
 
@@ -125,6 +126,28 @@ def records_in_scope(
     if root is not None:
         query = query.where(root.subtree_clause())
     return list(session.scalars(query))
+
+
+def record_counts(session: Session, user: User) -> dict[str, int]:
+    """Active records per registry among the units the user sees, in one query."""
+    rows = session.execute(
+        select(RegistryRecord.form_id, func.count())
+        .join(OrgUnit, RegistryRecord.unit_id == OrgUnit.id)
+        .where(RegistryRecord.status == ACTIVE, scope_clause(user, Action.VIEW_UNIT))
+        .group_by(RegistryRecord.form_id)
+    )
+    return {form_id: count for form_id, count in rows}
+
+
+def municipality_names(session: Session, records: Sequence[RegistryRecord]) -> dict[int, str]:
+    """Unit id -> the name of the municipality it counts in (read from its path, as the
+    reports place units), for the units keeping `records`."""
+    placed, known = places(session, list({r.unit_id: r.unit for r in records}.values()))
+    return {
+        place.unit_id: known[place.municipality].name
+        for place in placed
+        if place.municipality is not None
+    }
 
 
 def record_in_scope(session: Session, user: User, record_id: int) -> RegistryRecord:

@@ -10,11 +10,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
-from collector.auth.services import can, top_units
+from collector.auth.services import top_units
 from collector.entry import services as entry_services
 from collector.entry.forms import RENDERERS
 from collector.exporters.workbook import write_workbook
@@ -47,11 +46,11 @@ def _require_login() -> None:
 
 @bp.get("/")
 def index() -> str:
-    kept = services.registries(db.session)
-    counts = {
-        r.form_id: len(services.records_in_scope(db.session, current_user, r.form_id)) for r in kept
-    }
-    return render_template("registries/index.html", registries=kept, counts=counts)
+    return render_template(
+        "registries/index.html",
+        registries=services.registries(db.session),
+        counts=services.record_counts(db.session, current_user),
+    )
 
 
 @bp.get("/<form_id>/")
@@ -217,16 +216,11 @@ def _set_archived(form_id: str, record_id: int, *, archived: bool) -> Response:
 def export(form_id: str) -> Response:
     kept = services.registry(db.session, form_id)
     found = services.records_in_scope(db.session, current_user, form_id)
-    municipalities = {
-        u.id: u.name
-        for u in db.session.scalars(select(OrgUnit).where(OrgUnit.unit_type == "municipality"))
-        if can(current_user, Action.VIEW_UNIT, u)
-    }
     book = build_registry_workbook(
         kept,
         found,
-        municipalities,
-        ", ".join(u.name for u in _top_units()),
+        services.municipality_names(db.session, found),
+        ", ".join(u.name for u in top_units(db.session, current_user, Action.VIEW_UNIT)),
         indicator_labels(),
     )
     target = BytesIO()
@@ -238,10 +232,6 @@ def export(form_id: str) -> Response:
         as_attachment=True,
         download_name=f"{form_id}.xlsx",
     )
-
-
-def _top_units() -> list[OrgUnit]:
-    return top_units(db.session, current_user, Action.VIEW_UNIT)
 
 
 @public_bp.get("/registries/")

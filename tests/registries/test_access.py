@@ -61,3 +61,11 @@ def test_lists_and_exports_hold_only_the_visible_units(client, people, record, p
     assert names == (["10 «А»"] if READ[person] == 200 else [])
     adding = client.get("/registries/test-classes/new")
     assert adding.status_code == (200 if person in ("admin", "school") else 403)
+
+
+@pytest.mark.parametrize("person", sorted(READ))
+def test_the_registries_page_counts_the_visible_records(client, people, record, person):
+    login_as(client, people[person])
+    page = client.get("/registries/").get_data(as_text=True)
+    shown = 1 if READ[person] == 200 else 0
+    assert f'title="Записи">{shown}<' in page
