@@ -189,6 +189,27 @@ def demo_campaign(
     return campaign
 
 
+def form_campaign(
+    session: Session,
+    form_id: str,
+    title: str,
+    owner: OrgUnit,
+    year: int,
+    deadlines: dict[str, datetime],
+    result: CampaignsResult,
+    **options: Any,
+) -> Campaign | None:
+    """A demo campaign of a published form, counted in `result`; None when the form is
+    not published or the campaign exists already (options: those of demo_campaign)."""
+    version = published_version(session, form_id)
+    if version is None:
+        return None
+    campaign = demo_campaign(session, title, version, owner, year, deadlines, **options)
+    if campaign is not None:
+        result.campaigns_created += 1
+    return campaign
+
+
 def unit_facts(session: Session, units: list[OrgUnit], year: int) -> dict[int, UnitFacts]:
     """What the answers follow: each unit's figures for the year and its school type."""
     figures: dict[int, dict[tuple[str, int], int]] = {u.id: {} for u in units}

@@ -25,10 +25,9 @@ from collector.demo.campaigns import (
     TOMSK_SCHOOL_FORM,
     TOMSK_TEACHER_FORM,
     CampaignsResult,
-    demo_campaign,
     fill_responses,
+    form_campaign,
     part_of,
-    published_version,
     seed_contacts,
     unit_facts,
 )
@@ -129,34 +128,32 @@ def seed_tomsk(
         return
     label = f"{year}/{year + 1}"
     zone = tomsk.TIMEZONE
-    version = published_version(session, TOMSK_SCHOOL_FORM)
-    if version is not None:
-        # «по итогам учебного года»: the school year's results, due in June.
-        campaign = demo_campaign(
+    # «по итогам учебного года»: the school year's results, due in June.
+    campaign = form_campaign(
+        session,
+        TOMSK_SCHOOL_FORM,
+        f"Мониторинг предпрофильной подготовки и профильного обучения в школах "
+        f"г. Томска, {label} (распоряжение № 1067)",
+        city,
+        year,
+        {"school": datetime(year + 1, 6, 10, 18, 0)},
+        result,
+        timezone=zone,
+        as_of=date(year + 1, 5, 31),
+    )
+    if campaign is not None:
+        units = assigned_units(session, campaign)
+        result.responses_filled += fill_responses(
             session,
-            f"Мониторинг предпрофильной подготовки и профильного обучения в школах "
-            f"г. Томска, {label} (распоряжение № 1067)",
-            version,
-            city,
-            year,
-            {"school": datetime(year + 1, 6, 10, 18, 0)},
-            timezone=zone,
-            as_of=date(year + 1, 5, 31),
+            campaign,
+            units,
+            rng,
+            set(keep_empty),
+            spread=CITY_SPREAD,
+            comments=CITY_RETURN_COMMENTS,
+            preset=_tomsk_school,
         )
-        if campaign is not None:
-            units = assigned_units(session, campaign)
-            result.campaigns_created += 1
-            result.responses_filled += fill_responses(
-                session,
-                campaign,
-                units,
-                rng,
-                set(keep_empty),
-                spread=CITY_SPREAD,
-                comments=CITY_RETURN_COMMENTS,
-                preset=_tomsk_school,
-            )
-            result.imported_rows += seed_imports(session, campaign, units, rng, city)
+        result.imported_rows += seed_imports(session, campaign, units, rng, city)
     # The plan of the order: teachers' needs in July, the parents' poll in August.
     surveys = (
         (
@@ -168,22 +165,19 @@ def seed_tomsk(
         (TOMSK_PARENT_FORM, "Опрос родителей о выборе предпрофиля и профиля обучения", 8, None),
     )
     for form_id, title, month, min_rate in surveys:
-        version = published_version(session, form_id)
-        if version is None:
-            continue
-        campaign = demo_campaign(
+        campaign = form_campaign(
             session,
+            form_id,
             f"{title}, г. Томск, {label} (распоряжение № 1067)",
-            version,
             city,
             year,
             {"school": datetime(year + 1, month, 25, 18, 0)},
+            result,
             timezone=zone,
             as_of=date(year + 1, month, 1),
             min_response_rate=min_rate,
         )
         if campaign is not None:
-            result.campaigns_created += 1
             result.survey_answers += seed_survey(session, campaign, rng)
 
 
@@ -214,23 +208,20 @@ def seed_omsk(
         ),
     )
     for form_id, what, unit_type, month, spread, scale, preset in reports:
-        version = published_version(session, form_id)
-        if version is None:
-            continue
-        campaign = demo_campaign(
+        campaign = form_campaign(
             session,
+            form_id,
             f"Показатели эффективности профориентации: {what}, г. Омск, {label} (приказ № 50)",
-            version,
             city,
             year,
             {unit_type: datetime(year + 1, month, 10, 18, 0)},
+            result,
             timezone=omsk.TIMEZONE,
             as_of=date(year + 1, 6, 30),
         )
         if campaign is None:
             continue
         units = assigned_units(session, campaign)
-        result.campaigns_created += 1
         result.responses_filled += fill_responses(
             session,
             campaign,

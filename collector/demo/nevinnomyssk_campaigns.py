@@ -19,10 +19,10 @@ from collector.demo.campaigns import (
     CITY_RETURN_COMMENTS,
     CITY_SPREAD,
     CampaignsResult,
-    demo_campaign,
+    Preset,
     fill_responses,
+    form_campaign,
     part_of,
-    published_version,
     seed_contacts,
     unit_facts,
 )
@@ -251,74 +251,54 @@ def seed_nevinnomyssk(
     flagships = frozenset(
         s.code for s in nevinnomyssk.demo_schools() if s.school_type in ("gymnasium", "lyceum")
     )
-    version = published_version(session, MONITORING_FORM)
-    if version is not None:
-        campaign = demo_campaign(
-            session,
-            f"Муниципальный мониторинг профориентации, г. Невинномысск, {label} ({ORDER})",
-            version,
-            city,
-            year,
-            {"school": datetime(year + 1, 5, 29, 18, 0)},
-            timezone=zone,
-            as_of=date(year + 1, 4, 30),
+
+    def report(form_id: str, title: str, due: datetime, as_of: date, preset: Preset) -> None:
+        campaign = form_campaign(
+            session, form_id, title, city, year, {"school": due}, result, timezone=zone, as_of=as_of
         )
-        if campaign is not None:
-            result.campaigns_created += 1
-            result.responses_filled += fill_responses(
-                session,
-                campaign,
-                assigned_units(session, campaign),
-                rng,
-                set(keep_empty),
-                spread=CITY_SPREAD,
-                comments=CITY_RETURN_COMMENTS,
-                preset=_monitoring,
-                accepted=flagships,
-            )
-            _mend_monitoring(session, campaign, rng)
-            _local_contacts(session, campaign, rng)
-    for form_id, title in SURVEYS:
-        version = published_version(session, form_id)
-        if version is None:
-            continue
-        campaign = demo_campaign(
+        if campaign is None:
+            return
+        result.responses_filled += fill_responses(
             session,
+            campaign,
+            assigned_units(session, campaign),
+            rng,
+            set(keep_empty),
+            spread=CITY_SPREAD,
+            comments=CITY_RETURN_COMMENTS,
+            preset=preset,
+            accepted=flagships,
+        )
+        if form_id == MONITORING_FORM:
+            _mend_monitoring(session, campaign, rng)
+        _local_contacts(session, campaign, rng)
+
+    report(
+        MONITORING_FORM,
+        f"Муниципальный мониторинг профориентации, г. Невинномысск, {label} ({ORDER})",
+        datetime(year + 1, 5, 29, 18, 0),
+        date(year + 1, 4, 30),
+        _monitoring,
+    )
+    for form_id, title in SURVEYS:
+        campaign = form_campaign(
+            session,
+            form_id,
             f"{title} профориентационной работой, г. Невинномысск, {label} ({ORDER})",
-            version,
             city,
             year,
             {"school": datetime(year + 1, 5, 20, 18, 0)},
+            result,
             timezone=zone,
             as_of=date(year + 1, 4, 15),
         )
         if campaign is not None:
-            result.campaigns_created += 1
             result.survey_answers += seed_survey(session, campaign, rng)
-    version = published_version(session, GRADUATES_FORM)
-    if version is not None:
-        # September: where last year's graduates went (counted against this year's grades).
-        campaign = demo_campaign(
-            session,
-            f"Мониторинг трудоустройства выпускников, г. Невинномысск, сентябрь {year} ({ORDER})",
-            version,
-            city,
-            year,
-            {"school": datetime(year, 9, 30, 18, 0)},
-            timezone=zone,
-            as_of=date(year, 9, 15),
-        )
-        if campaign is not None:
-            result.campaigns_created += 1
-            result.responses_filled += fill_responses(
-                session,
-                campaign,
-                assigned_units(session, campaign),
-                rng,
-                set(keep_empty),
-                spread=CITY_SPREAD,
-                comments=CITY_RETURN_COMMENTS,
-                preset=_graduates,
-                accepted=flagships,
-            )
-            _local_contacts(session, campaign, rng)
+    # September: where last year's graduates went (counted against this year's grades).
+    report(
+        GRADUATES_FORM,
+        f"Мониторинг трудоустройства выпускников, г. Невинномысск, сентябрь {year} ({ORDER})",
+        datetime(year, 9, 30, 18, 0),
+        date(year, 9, 15),
+        _graduates,
+    )

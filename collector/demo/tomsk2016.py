@@ -33,8 +33,8 @@ from collector.demo.campaigns import (
     CITY_SPREAD,
     CampaignsResult,
     asked_fields,
-    demo_campaign,
     fill_responses,
+    form_campaign,
     part_of,
     published_version,
     unit_facts,
@@ -544,43 +544,38 @@ def seed_tomsk2016(
     keepers = _Keepers(session, admin, opened - timedelta(days=90))
     result.registry_records += seed_registries(session, city, keepers, rng, year, opened)
     result.staff_created += keepers.made
-    version = published_version(session, CLASSES_FORM)
-    if version is not None:
-        campaign = demo_campaign(
-            session,
-            f"Подтверждение реестра профильных классов по заказам работодателей, "
-            f"г. Томск, на 1 октября {year} (концепция 2016)",
-            version,
-            city,
-            year,
-            {"school": datetime(year, 12, 15, 18, 0)},
-            timezone=zone,
-            as_of=date(year, 10, 1),
-        )
-        if campaign is not None:
-            result.campaigns_created += 1
-            result.responses_filled += _confirmations(session, campaign, rng, keep_empty)
+    campaign = form_campaign(
+        session,
+        CLASSES_FORM,
+        f"Подтверждение реестра профильных классов по заказам работодателей, "
+        f"г. Томск, на 1 октября {year} (концепция 2016)",
+        city,
+        year,
+        {"school": datetime(year, 12, 15, 18, 0)},
+        result,
+        timezone=zone,
+        as_of=date(year, 10, 1),
+    )
+    if campaign is not None:
+        result.responses_filled += _confirmations(session, campaign, rng, keep_empty)
     reports = (
         (SCHOOL_FORM, "Мониторинг профориентационной работы в школах г. Томска", "school"),
         (CITY_FORM, "Сведения департамента образования г. Томска", "municipality"),
     )
     for form_id, title, unit_type in reports:
-        version = published_version(session, form_id)
-        if version is None:
-            continue
-        campaign = demo_campaign(
+        campaign = form_campaign(
             session,
+            form_id,
             f"{title}, {label} (концепция 2016)",
-            version,
             city,
             year,
             {unit_type: datetime(year + 1, 6, 20, 18, 0)},
+            result,
             timezone=zone,
             as_of=date(year + 1, 5, 31),
         )
         if campaign is None:
             continue
-        result.campaigns_created += 1
         result.responses_filled += fill_responses(
             session,
             campaign,
