@@ -37,6 +37,7 @@ from collector.models import (
 )
 from collector.models.base import utcnow
 from collector.models.registries import ACTIVE, ARCHIVED
+from collector.models.units import subtrees_clause
 from collector.reports.services import places
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.spec import FormSpec
@@ -66,20 +67,21 @@ def registry(session: Session, form_id: str) -> Registry:
     return found
 
 
+def _keeps(role: str, spec: FormSpec) -> bool:
+    """A role keeps a registry's records where it is granted: an admin always; otherwise
+    a role that fills reports and that the registry names (or any, if it names none)."""
+    if role == "admin":
+        return True
+    named = not spec.roles or role in spec.roles
+    return named and Action.FILL_REPORT in ROLE_ACTIONS.get(role, frozenset())
+
+
 def may_keep(user: User, spec: FormSpec, unit: OrgUnit) -> bool:
-    """The unit's own staff keep its records: a grant reaching the unit whose role fills
-    its reports and is one the registry names (an admin may always)."""
-    if unit.unit_type not in spec.unit_types:
-        return False
-    for grant in user.roles:
-        if not covers(grant.unit_path, unit.path):
-            continue
-        if grant.role == "admin":
-            return True
-        allowed_role = not spec.roles or grant.role in spec.roles
-        if allowed_role and Action.FILL_REPORT in ROLE_ACTIONS.get(grant.role, frozenset()):
-            return True
-    return False
+    """The unit's own staff keep its records: a grant reaching the unit whose role keeps
+    the registry."""
+    return unit.unit_type in spec.unit_types and any(
+        covers(grant.unit_path, unit.path) and _keeps(grant.role, spec) for grant in user.roles
+    )
 
 
 def require_keep(user: User, spec: FormSpec, unit: OrgUnit) -> None:
@@ -89,18 +91,18 @@ def require_keep(user: User, spec: FormSpec, unit: OrgUnit) -> None:
 
 
 def holder_units(session: Session, user: User, spec: FormSpec) -> list[OrgUnit]:
-    """The units the user may add records for."""
-    candidates = session.scalars(
-        select(OrgUnit)
-        .where(
-            scope_clause(user, Action.FILL_REPORT),
-            OrgUnit.unit_type.in_(spec.unit_types),
-            OrgUnit.is_active.is_(True),
-        )
-        .order_by(OrgUnit.path)
-        .limit(MAX_UNIT_CHOICES)
+    """The units the user may add records for: those of the registry's unit types under
+    a grant whose role keeps it (none at all for a coordinator of a school registry,
+    without reading a unit)."""
+    paths = [grant.unit_path for grant in user.roles if _keeps(grant.role, spec)]
+    if not paths:
+        return []
+    query = select(OrgUnit).where(
+        OrgUnit.unit_type.in_(spec.unit_types), OrgUnit.is_active.is_(True)
     )
-    return [u for u in candidates if may_keep(user, spec, u)]
+    if "" not in paths:  # an installation-wide grant reaches every unit
+        query = query.where(subtrees_clause(paths))
+    return list(session.scalars(query.order_by(OrgUnit.path).limit(MAX_UNIT_CHOICES)))
 
 
 def records_in_scope(
