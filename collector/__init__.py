@@ -53,6 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector import cli, errors, i18n, web
     from collector.auth import views as auth_views
     from collector.campaigns import views as campaign_views
+    from collector.designer import views as designer_views
     from collector.entry import views as entry_views
     from collector.extensions import csrf, db, limiter, login_manager, migrate
     from collector.jobs import views as job_views
@@ -85,4 +86,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(job_views.bp)
     app.register_blueprint(registry_views.bp)
     app.register_blueprint(registry_views.public_bp)
+    app.register_blueprint(designer_views.bp)
     return app

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import SelectMultipleField, StringField
 from wtforms.meta import DefaultMeta
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def _strip(value: Any) -> Any:
@@ -22,3 +23,10 @@ class TrimmedForm(FlaskForm):
                 filters = [_strip, *unbound_field.kwargs.get("filters", ())]
                 return unbound_field.bind(form=form, filters=filters, **options)
             return unbound_field.bind(form=form, **options)
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice drawn as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

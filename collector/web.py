@@ -50,6 +50,7 @@ NAVIGATION = (
     NavItem("entry.index", _l("My forms"), Action.FILL_REPORT),
     NavItem("campaigns.index", _l("Campaigns"), Action.REVIEW_REPORTS),
     NavItem("registries.index", _l("Registries"), Action.VIEW_UNIT),
+    NavItem("designer.index", _l("Form designer"), Action.DESIGN_FORMS),
     NavItem("units.index", _l("Organisations"), Action.VIEW_UNIT),
     NavItem("units.import_units_page", _l("Import"), Action.IMPORT_UNITS),
     NavItem("users.index", _l("Users"), Action.MANAGE_USERS),

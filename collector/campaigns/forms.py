@@ -13,22 +13,15 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from collector.forms import TrimmedForm
+from collector.forms import CheckboxesField, TrimmedForm
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class CampaignForm(TrimmedForm):

@@ -10,6 +10,7 @@ from collector.models.campaigns import (
     SurveyBallot,
     SurveyLink,
 )
+from collector.models.drafts import FormDraft
 from collector.models.figures import ReferenceFigure
 from collector.models.forms import FormVersion
 from collector.models.imports import ImportBatch, ImportedRow
@@ -25,6 +26,7 @@ __all__ = [
     "Campaign",
     "CampaignDeadline",
     "DeadlineExtension",
+    "FormDraft",
     "FormResponse",
     "FormVersion",
     "ImportBatch",

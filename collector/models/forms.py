@@ -31,3 +31,8 @@ class FormVersion(Base):
     published_by: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # The unit whose coordinators may make the form's next version in the designer (the
+    # unit it was designed for). None: only an admin (forms loaded from files).
+    owner_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("org_unit.id", ondelete="SET NULL")
+    )

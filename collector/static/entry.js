@@ -1,9 +1,9 @@
-// Data entry: autosave a few seconds after typing stops, and keep a copy of the typed
+// Data entry and the form designer: autosave a few seconds after typing stops, and keep a copy of the typed
 // values in this browser until the server has them, so that a lost session or network
 // never loses an answer. Served from this origin (the CSP forbids inline scripts).
 (function () {
   "use strict";
-  const form = document.getElementById("entry-form");
+  const form = document.querySelector("form[data-storage-key]");
   if (!form) return;
   const key = form.dataset.storageKey;
   if (!form.dataset.autosaveUrl) {
@@ -80,6 +80,7 @@
         revision.value = String(result.revision);
         localStorage.removeItem(key);
         say(form.dataset.savedText || "");
+        form.dispatchEvent(new CustomEvent("autosaved", { detail: result }));
         return;
       }
       if (response.status === 409 && answer.includes("application/json")) {

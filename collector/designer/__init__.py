@@ -1,0 +1,1 @@
+"""The form designer: coordinators build and change form schemas in the browser."""

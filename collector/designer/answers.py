@@ -1,0 +1,63 @@
+"""Every answer to every version of a unit report in one sheet, lined up by field id: the
+export a coordinator reads across a change of the form."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from collector.auth.permissions import Action
+from collector.auth.services import scope_clause
+from collector.exporters.flatten import field_columns
+from collector.exporters.lineup import lined_up_fields
+from collector.exporters.tables import Cell, table_xlsx
+from collector.models import Campaign, FormResponse, FormVersion, OrgUnit, User
+from collector.models.responses import ResponseStatus
+from collector.schema import compile_document
+from collector.schema.spec import FormSpec
+
+
+def _specs(session: Session, form_id: str) -> list[FormSpec]:
+    documents = session.scalars(select(FormVersion.document).where(FormVersion.form_id == form_id))
+    return [compile_document(document).spec for document in documents]
+
+
+def lined_up_workbook(
+    session: Session, user: User, form_id: str, language: str
+) -> io.BytesIO | None:
+    """The workbook, or None when the form is not a published unit report (a survey's
+    single answers are not listed: its reports keep small groups apart)."""
+    specs = _specs(session, form_id)
+    if not specs or specs[0].kind != "unit_report":
+        return None
+    newest = max(specs, key=lambda spec: spec.version)
+    columns = [c for f in lined_up_fields(specs) for c in field_columns(f, language)]
+    headers = ["Организация", "Кампания", "Версия формы", "Статус"]
+    headers += [c.column.title for c in columns]
+    query = (
+        select(FormResponse, OrgUnit.name, Campaign.title, FormVersion.version)
+        .join(OrgUnit, OrgUnit.id == FormResponse.unit_id)
+        .join(FormVersion, FormVersion.id == FormResponse.form_version_id)
+        .outerjoin(Campaign, Campaign.id == FormResponse.campaign_id)
+        .where(FormResponse.form_id == form_id)
+        .where(FormResponse.status != ResponseStatus.NOT_STARTED.value)
+        .where(scope_clause(user, Action.EXPORT))
+        .order_by(FormVersion.version, OrgUnit.path, FormResponse.id)
+    )
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        for response, unit, campaign, version in session.execute(query):
+            yield [unit, campaign or "—", version, response.status] + [
+                c.read(response.answers or {}) for c in columns
+            ]
+
+    content = table_xlsx(
+        newest.title.get(language),
+        headers,
+        rows(),
+        note=f"{newest.title.get(language)} ({form_id}): ответы всех версий формы по id полей",
+    )
+    return io.BytesIO(content)

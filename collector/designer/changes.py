@@ -1,0 +1,61 @@
+"""The names of the differences between two versions, and their warnings, as the publish
+page shows them (the diff itself is pure: collector.schema.diff)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+CHANGE_LABELS = {
+    "field_added": _l("Question added"),
+    "field_removed": _l("Question removed"),
+    "field_renamed": _l("Question reworded"),
+    "field_retyped": _l("Type of the question changed"),
+    "field_moved": _l("Question moved to another section"),
+    "option_added": _l("Option added"),
+    "option_removed": _l("Option removed"),
+    "option_relabelled": _l("Option reworded"),
+    "row_added": _l("Row added"),
+    "row_removed": _l("Row removed"),
+    "column_added": _l("Column added"),
+    "column_removed": _l("Column removed"),
+    "column_retyped": _l("Type of the column changed"),
+    "visibility_changed": _l("Condition of showing changed"),
+    "section_added": _l("Section added"),
+    "section_removed": _l("Section removed"),
+    "rule_added": _l("Rule added"),
+    "rule_removed": _l("Rule removed"),
+    "rule_changed": _l("Rule changed"),
+    "indicator_added": _l("Indicator added"),
+    "indicator_removed": _l("Indicator removed"),
+    "formula_changed": _l("Formula changed"),
+    "target_changed": _l("Targets changed"),
+    "identity_changed": _l("Identity of the form changed"),
+}
+
+# The same sentences as collector.schema.diff.WARNINGS, marked for translation.
+CHANGE_WARNINGS = {
+    "field_removed": _l(
+        "Answers already collected to this field stay in exports, "
+        "but the new version no longer asks it."
+    ),
+    "field_retyped": _l(
+        "Answers already collected were given to a question of another type; their meaning changes."
+    ),
+    "option_removed": _l(
+        "Answers already collected with this option code are orphaned: "
+        "no option of the new version shows them."
+    ),
+    "column_retyped": _l(
+        "Answers already collected in this column were given as another type; "
+        "their meaning changes."
+    ),
+    "row_removed": _l(
+        "Answers already collected in this row stay in exports, "
+        "but the new version no longer asks for it."
+    ),
+    "column_removed": _l(
+        "Answers already collected in this column stay in exports, "
+        "but the new version no longer asks for it."
+    ),
+    "formula_changed": _l("Values computed before and after the change are not comparable."),
+}

@@ -1,0 +1,319 @@
+"""Edits of a form schema document as the designer makes them: find, add, remove and move
+its elements, and read the compiler's issues per element. Pure: no Flask, no database.
+
+An element is named by its position ("field-2-3": the fourth field of the third section),
+not by its id: a draft may hold a duplicate or an empty id until it is mended, and a save
+from an older page is refused by the draft's revision, so positions never go stale."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from collector.schema.errors import Issue
+from collector.schema.validate import check_expressions, validate
+
+Document = dict[str, Any]
+
+IDENTITY = "identity"
+JSON_TAB = "json"
+LISTS = ("rules", "indicators")
+_KEY = re.compile(r"^(section)-(\d+)$|^(field)-(\d+)-(\d+)$|^(rule|indicator)-(\d+)$")
+_PATH = re.compile(r"^\$\.(?:sections\[(\d+)\](?:\.fields\[(\d+)\])?|(rules|indicators)\[(\d+)\])")
+
+
+class ElementNotFound(LookupError):
+    """The element named is not in the document (an old link, a hand-made URL)."""
+
+
+@dataclass(frozen=True)
+class Element:
+    key: str
+    kind: str  # identity, section, field, rule, indicator
+    section: int | None = None
+    index: int | None = None
+
+
+def parse_key(document: Document, key: str) -> Element:
+    if key == IDENTITY:
+        return Element(key, IDENTITY)
+    found = _KEY.match(key)
+    if not found:
+        raise ElementNotFound(key)
+    if found.group(1):
+        s = int(found.group(2))
+        element = Element(key, "section", s)
+    elif found.group(3):
+        element = Element(key, "field", int(found.group(4)), int(found.group(5)))
+    else:
+        element = Element(key, str(found.group(6)), None, int(found.group(7)))
+    try:
+        raw(document, element)
+    except (IndexError, KeyError, TypeError):
+        raise ElementNotFound(key) from None
+    return element
+
+
+def raw(document: Document, element: Element) -> dict[str, Any]:
+    """The element's own dict inside the document (edited in place by callers)."""
+    if element.kind == IDENTITY:
+        return document
+    if element.kind == "section":
+        assert element.section is not None
+        found: dict[str, Any] = document["sections"][element.section]
+    elif element.kind == "field":
+        assert element.section is not None and element.index is not None
+        found = document["sections"][element.section]["fields"][element.index]
+    else:
+        assert element.index is not None
+        found = document[element.kind + "s"][element.index]
+    if not isinstance(found, dict):
+        raise TypeError(element.key)
+    return found
+
+
+def key_of_path(path: str) -> str:
+    """The element an issue's JSON path concerns ("$.sections[1].fields[0].label" →
+    "field-1-0"); the form's identity for anything else."""
+    found = _PATH.match(path)
+    if not found:
+        return IDENTITY
+    if found.group(3):
+        return f"{found.group(3)[:-1]}-{found.group(4)}"
+    if found.group(2) is not None:
+        return f"field-{found.group(1)}-{found.group(2)}"
+    return f"section-{found.group(1)}"
+
+
+def sections(document: Document) -> list[dict[str, Any]]:
+    found = document.get("sections")
+    return [s for s in found if isinstance(s, dict)] if isinstance(found, list) else []
+
+
+def fields_of(section: dict[str, Any]) -> list[dict[str, Any]]:
+    found = section.get("fields")
+    return [f for f in found if isinstance(f, dict)] if isinstance(found, list) else []
+
+
+def field_ids(document: Document) -> list[str]:
+    return [
+        str(field["id"])
+        for section in sections(document)
+        for field in fields_of(section)
+        if isinstance(field.get("id"), str)
+    ]
+
+
+def all_ids(document: Document) -> set[str]:
+    """Every id the form uses (sections, fields, rules, indicators): a new one avoids them."""
+    found = {str(s.get("id")) for s in sections(document)} | set(field_ids(document))
+    for name in LISTS:
+        items = document.get(name)
+        if isinstance(items, list):
+            found |= {str(item.get("id")) for item in items if isinstance(item, dict)}
+    return found
+
+
+def free_id(document: Document, stem: str) -> str:
+    taken = all_ids(document)
+    number = 1
+    while f"{stem}_{number}" in taken:
+        number += 1
+    return f"{stem}_{number}"
+
+
+# A new element: the least that the meta-schema accepts, so the draft stays compilable.
+NEW_FIELD_DEFAULTS: dict[str, dict[str, Any]] = {
+    "single_choice": {"options": [{"value": "1", "label": "Вариант 1"}]},
+    "multiple_choice": {"options": [{"value": "1", "label": "Вариант 1"}]},
+    "rating": {"scale": {"min": 1, "max": 5}},
+    "grid": {
+        "rows": [{"id": "row_1", "label": "Строка 1"}],
+        "columns": [{"id": "col_1", "type": "integer", "label": "Столбец 1"}],
+    },
+    "table": {"columns": [{"id": "col_1", "type": "text", "label": "Столбец 1"}]},
+}
+
+
+def add_section(document: Document) -> str:
+    ident = free_id(document, "section")
+    number = len(sections(document)) + 1
+    document.setdefault("sections", []).append(
+        {"id": ident, "title": f"Раздел {number}", "fields": []}
+    )
+    return f"section-{len(document['sections']) - 1}"
+
+
+def add_field(document: Document, section: int, field_type: str) -> str:
+    fields = document["sections"][section].setdefault("fields", [])
+    ident = free_id(document, "field")
+    fields.append(
+        {"id": ident, "type": field_type, "label": "Новый вопрос"}
+        | copy.deepcopy(NEW_FIELD_DEFAULTS.get(field_type, {}))
+    )
+    return f"field-{section}-{len(fields) - 1}"
+
+
+def add_item(document: Document, name: str) -> str:
+    """A new rule or indicator, true or counting every unit until it is written."""
+    ident = free_id(document, name[:-1])
+    item: dict[str, Any]
+    if name == "rules":
+        item = {"id": ident, "check": "true", "message": "Проверьте ответы"}
+    else:
+        item = {"id": ident, "title": "Новый показатель", "formula": "count_if(true)", "source": {}}
+    document.setdefault(name, []).append(item)
+    return f"{name[:-1]}-{len(document[name]) - 1}"
+
+
+def remove(document: Document, element: Element) -> None:
+    if element.kind == "section":
+        del document["sections"][element.section]
+    elif element.kind == "field":
+        del document["sections"][element.section]["fields"][element.index]
+    elif element.kind in ("rule", "indicator"):
+        del document[element.kind + "s"][element.index]
+
+
+def _container(document: Document, element: Element) -> list[Any]:
+    if element.kind == "section":
+        found: list[Any] = document["sections"]
+    elif element.kind == "field":
+        found = document["sections"][element.section]["fields"]
+    else:
+        found = document[element.kind + "s"]
+    return found
+
+
+def _position(element: Element) -> int:
+    position = element.section if element.kind == "section" else element.index
+    assert position is not None
+    return position
+
+
+def _key(element: Element, position: int, section: int | None = None) -> str:
+    if element.kind == "section":
+        return f"section-{position}"
+    if element.kind == "field":
+        return f"field-{element.section if section is None else section}-{position}"
+    return f"{element.kind}-{position}"
+
+
+def move(document: Document, element: Element, step: int) -> str:
+    """Move one place up (-1) or down (+1) among its siblings; a field at the edge of
+    its section goes on to the end of the previous or the start of the next section."""
+    items = _container(document, element)
+    position = _position(element)
+    target = position + step
+    if 0 <= target < len(items):
+        items[position], items[target] = items[target], items[position]
+        return _key(element, target)
+    if element.kind == "field":
+        assert element.section is not None
+        neighbour = element.section + step
+        if 0 <= neighbour < len(document["sections"]):
+            moved = items.pop(position)
+            fields = document["sections"][neighbour].setdefault("fields", [])
+            place = len(fields) if step < 0 else 0
+            fields.insert(place, moved)
+            return f"field-{neighbour}-{place}"
+    return element.key
+
+
+def move_field_to(document: Document, element: Element, section: int) -> str:
+    """Move a field to the end of another section."""
+    if section == element.section:
+        return element.key
+    moved = document["sections"][element.section]["fields"].pop(element.index)
+    fields = document["sections"][section].setdefault("fields", [])
+    fields.append(moved)
+    return f"field-{section}-{len(fields) - 1}"
+
+
+def reorder(document: Document, order: list[list[str]]) -> None:
+    """Put sections and fields in the order dragged: `order` lists the sections by their
+    current key ("section-1"), each followed by its fields' current keys ("field-0-2").
+    Every section and field must be named exactly once."""
+    old = sections(document)
+    if len(old) != len(document.get("sections", [])):
+        raise ValueError("the sections are malformed")
+    named_sections = [row[0] for row in order if row]
+    wanted = {f"section-{n}" for n in range(len(old))}
+    named_fields = [key for row in order for key in row[1:]]
+    wanted_fields = {
+        f"field-{s}-{f}" for s, section in enumerate(old) for f in range(len(section["fields"]))
+    }
+    if sorted(named_sections) != sorted(wanted) or sorted(named_fields) != sorted(wanted_fields):
+        raise ValueError("the order does not name every section and field once")
+    rebuilt = []
+    for row in order:
+        section = old[int(row[0].split("-")[1])]
+        fields = []
+        for key in row[1:]:
+            _, s, f = key.split("-")
+            fields.append(old[int(s)]["fields"][int(f)])
+        rebuilt.append(section | {"fields": fields})
+    document["sections"] = rebuilt
+
+
+def issues_by_element(issues: list[Issue]) -> dict[str, list[Issue]]:
+    found: dict[str, list[Issue]] = {}
+    for issue in issues:
+        found.setdefault(key_of_path(issue.path), []).append(issue)
+    return found
+
+
+def expression_issues(document: Document, element: Element, key: str, source: str) -> list[Issue]:
+    """The compiler's issues of one expression as if the element held `source` at `key`
+    (visible_if, check, formula, not_applicable_if), the rest of the draft as it is."""
+    trial = copy.deepcopy(document)
+    target = raw(trial, element)
+    if source.strip():
+        target[key] = source
+    else:
+        target.pop(key, None)
+        return []
+    path = f"{_element_path(element)}.{key}"
+    found = validate(trial)
+    if any(issue.code == "structure" for issue in found):
+        # Elsewhere the draft does not yet match the meta-schema: check expressions alone.
+        try:
+            found = check_expressions(trial)
+        except (KeyError, TypeError, AttributeError, IndexError):
+            return []
+    return [issue for issue in found if issue.path == path]
+
+
+def _element_path(element: Element) -> str:
+    if element.kind == "section":
+        return f"$.sections[{element.section}]"
+    if element.kind == "field":
+        return f"$.sections[{element.section}].fields[{element.index}]"
+    if element.kind in ("rule", "indicator"):
+        return f"$.{element.kind}s[{element.index}]"
+    return "$"
+
+
+def outline(document: Document) -> Iterator[tuple[str, dict[str, Any], list[tuple[str, Any]]]]:
+    """(section key, section, [(field key, field)]) in document order."""
+    for s, section in enumerate(sections(document)):
+        yield (
+            f"section-{s}",
+            section,
+            [(f"field-{s}-{f}", field) for f, field in enumerate(fields_of(section))],
+        )
+
+
+def text_of_title(item: Any, key: str = "title") -> str:
+    """An element's title (or label) in Russian, for lists; "—" when it has none yet."""
+    value = item.get(key) if isinstance(item, dict) else None
+    if isinstance(value, dict):
+        value = value.get("ru")
+    return value if isinstance(value, str) and value else "—"
+
+
+def compile_issues(document: Document) -> list[Issue]:
+    return validate(document)

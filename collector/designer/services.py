@@ -1,0 +1,485 @@
+"""The designer's logic: who may design what, drafts kept as schema documents, every save
+audited, and publishing through the same compiler as `flask schemas load`."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from collector.audit import record
+from collector.auth.permissions import Action, allowed
+from collector.auth.services import grants_of, scope_clause, top_units
+from collector.errors import ActionForbidden, NotInScope
+from collector.models import FormDraft, FormResponse, FormVersion, OrgUnit, User
+from collector.models.base import utcnow
+from collector.models.drafts import DRAFT, PUBLISHED
+from collector.publishing.services import publish as publish_version
+from collector.schema import SchemaError, compile_document
+from collector.schema.compiler import load
+from collector.schema.diff import Change, diff_documents, option_codes, published_ids
+from collector.schema.errors import Issue
+
+# The largest schema of the seeds is about 260 KB; a file four times that is not a form.
+MAX_UPLOAD_BYTES = 1024 * 1024
+
+
+class DesignRefused(ValueError):
+    """A change the designer does not make; the message says why, for the user."""
+
+
+class StaleDraft(DesignRefused):
+    """Someone saved the draft after this page was loaded."""
+
+
+class PublishRefused(DesignRefused):
+    def __init__(self, message: str, issues: Sequence[Issue] = ()) -> None:
+        super().__init__(message)
+        self.issues = list(issues)
+
+
+# --- who may design ----------------------------------------------------------------------
+
+
+def may_design(user: User, unit: OrgUnit | None) -> bool:
+    """A coordinator for their subtree; the whole installation (None) for an admin."""
+    return allowed(grants_of(user), Action.DESIGN_FORMS, unit.path if unit is not None else "")
+
+
+def design_units(session: Session, user: User) -> list[OrgUnit | None]:
+    """The units a user may design forms for: the tops of their scope (None: everywhere)."""
+    found: list[OrgUnit | None] = []
+    if may_design(user, None):
+        found.append(None)
+    found += top_units(session, user, Action.DESIGN_FORMS)
+    return found
+
+
+def unit_choice(session: Session, user: User, value: str | None) -> OrgUnit | None:
+    """The unit picked on a "designed for" list, checked against the user's rights."""
+    unit = session.get(OrgUnit, int(value)) if value and value.isdigit() else None
+    if value and value.isdigit() and unit is None:
+        raise NotInScope(value)
+    if not may_design(user, unit):
+        raise ActionForbidden(Action.DESIGN_FORMS)
+    return unit
+
+
+def may_revise(session: Session, user: User, version: FormVersion) -> bool:
+    """Whether the user may make the next version of a published form: a coordinator of
+    the unit it belongs to, an admin of any."""
+    if version.owner_unit_id is None:
+        return may_design(user, None)
+    unit = version_owner(session, version)
+    return unit is not None and may_design(user, unit)
+
+
+def version_owner(session: Session, version: FormVersion) -> OrgUnit | None:
+    if version.owner_unit_id is None:
+        return None
+    return session.get(OrgUnit, version.owner_unit_id)
+
+
+def _require_draft_rights(user: User, draft: FormDraft) -> None:
+    if not may_design(user, draft.unit):
+        raise NotInScope(draft.id)
+
+
+def draft_of(session: Session, user: User, draft_id: int) -> FormDraft:
+    draft = session.get(FormDraft, draft_id)
+    if draft is None:
+        raise NotInScope(draft_id)
+    _require_draft_rights(user, draft)
+    return draft
+
+
+def drafts(session: Session, user: User) -> list[FormDraft]:
+    """The open drafts of the units the user designs for."""
+    query = select(FormDraft).where(FormDraft.status == DRAFT)
+    if not may_design(user, None):
+        query = query.join(OrgUnit, OrgUnit.id == FormDraft.unit_id).where(
+            scope_clause(user, Action.DESIGN_FORMS)
+        )
+    return list(session.scalars(query.order_by(FormDraft.updated_at.desc())))
+
+
+@dataclass(frozen=True)
+class PublishedForm:
+    latest: FormVersion
+    versions: list[FormVersion]
+    revisable: bool
+
+
+def published_forms(session: Session, user: User) -> list[PublishedForm]:
+    """Every published form with its versions, newest first: any may be copied or
+    downloaded; the next version only by those who may revise it."""
+    by_form: dict[str, list[FormVersion]] = {}
+    rows = session.execute(
+        select(
+            FormVersion.id,
+            FormVersion.form_id,
+            FormVersion.version,
+            FormVersion.title,
+            FormVersion.kind,
+            FormVersion.published_at,
+            FormVersion.owner_unit_id,
+        ).order_by(FormVersion.form_id, FormVersion.version.desc())
+    )
+    # Only the columns the list shows: a document can be a quarter of a megabyte.
+    for row in rows:
+        by_form.setdefault(row.form_id, []).append(row)  # type: ignore[arg-type]
+    owners = {
+        unit.id: unit
+        for unit in session.scalars(
+            select(OrgUnit).where(
+                OrgUnit.id.in_({r.owner_unit_id for v in by_form.values() for r in v} - {None})
+            )
+        )
+    }
+    admin = may_design(user, None)
+    found = []
+    for versions in by_form.values():
+        latest = versions[0]
+        owner = owners.get(latest.owner_unit_id)
+        revisable = admin or (owner is not None and may_design(user, owner))
+        found.append(PublishedForm(latest, versions, revisable))  # type: ignore[arg-type]
+    return sorted(found, key=lambda f: f.latest.title)
+
+
+def latest_version(session: Session, form_id: str) -> FormVersion | None:
+    return session.scalar(
+        select(FormVersion)
+        .where(FormVersion.form_id == form_id)
+        .order_by(FormVersion.version.desc())
+        .limit(1)
+    )
+
+
+def version_by_id(session: Session, version_id: int) -> FormVersion:
+    version = session.get(FormVersion, version_id)
+    if version is None:
+        raise NotInScope(version_id)
+    return version
+
+
+def version_json(version: FormVersion) -> str:
+    """A published version as the file `flask schemas check` reads: the stored document."""
+    return json.dumps(version.document, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- starting drafts ---------------------------------------------------------------------
+
+
+def _new_draft(
+    session: Session,
+    user: User,
+    unit: OrgUnit | None,
+    document: dict[str, Any],
+    base: FormVersion | None = None,
+    new_version: bool = False,
+    how: str = "new",
+) -> FormDraft:
+    draft = FormDraft(
+        form_id=_document_id(document),
+        title=_document_title(document),
+        unit_id=unit.id if unit is not None else None,
+        base_version_id=base.id if base is not None else None,
+        new_version=new_version,
+        document=document,
+        created_by=user.id,
+        updated_by=user.id,
+    )
+    session.add(draft)
+    session.flush()
+    record(session, user, "form.draft_start", draft, how=how, form_id=draft.form_id)
+    return draft
+
+
+def _document_id(document: Any) -> str:
+    value = document.get("id") if isinstance(document, dict) else None
+    return value[:64] if isinstance(value, str) else ""
+
+
+def _document_title(document: Any) -> str:
+    title = document.get("title") if isinstance(document, dict) else None
+    if isinstance(title, dict):
+        title = title.get("ru")
+    return str(title)[:500] if isinstance(title, str) and title else _("(untitled)")
+
+
+def _free_form_id(session: Session, wanted: str) -> bool:
+    return latest_version(session, wanted) is None
+
+
+def start_blank(
+    session: Session, user: User, unit: OrgUnit | None, form_id: str, title: str, kind: str
+) -> FormDraft:
+    if not may_design(user, unit):
+        raise ActionForbidden(Action.DESIGN_FORMS)
+    if not _free_form_id(session, form_id):
+        raise DesignRefused(
+            _("The id %(id)s belongs to a published form: choose another.", id=form_id)
+        )
+    document = {
+        "id": form_id,
+        "version": 1,
+        "title": title,
+        "kind": kind,
+        "respondents": {"unit_types": ["school"]},
+        "source": {},
+        "sections": [{"id": "section_1", "title": "Раздел 1", "fields": []}],
+    }
+    return _new_draft(session, user, unit, document)
+
+
+def start_copy(
+    session: Session, user: User, unit: OrgUnit | None, version: FormVersion
+) -> FormDraft:
+    """A new form from a copy of a published version (its id made free)."""
+    if not may_design(user, unit):
+        raise ActionForbidden(Action.DESIGN_FORMS)
+    document = copy.deepcopy(version.document)
+    stem, number = f"{version.form_id}-copy"[:60], 1
+    wanted = stem
+    while not _free_form_id(session, wanted):
+        number += 1
+        wanted = f"{stem}{number}"
+    document["id"] = wanted
+    document["version"] = 1
+    return _new_draft(session, user, unit, document, base=version, how="copy")
+
+
+def start_version(session: Session, user: User, version: FormVersion) -> FormDraft:
+    """The next version of a published form, from its newest version."""
+    if not may_revise(session, user, version):
+        raise ActionForbidden(Action.DESIGN_FORMS)
+    latest = latest_version(session, version.form_id) or version
+    unit = version_owner(session, latest)
+    document = copy.deepcopy(latest.document)
+    return _new_draft(session, user, unit, document, base=latest, new_version=True, how="version")
+
+
+def start_upload(
+    session: Session, user: User, unit: OrgUnit | None, content: bytes, filename: str
+) -> FormDraft:
+    """A draft from an uploaded schema file. A file that is not JSON is refused (there is
+    nothing to keep); a JSON document with errors becomes a draft listing them. A file of
+    a published form's id becomes its next version where the user may revise it."""
+    if not may_design(user, unit):
+        raise ActionForbidden(Action.DESIGN_FORMS)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise DesignRefused(
+            _(
+                "%(name)s is %(size).1f MB; a form schema may be at most %(limit)d MB.",
+                name=filename,
+                size=len(content) / 1024 / 1024,
+                limit=MAX_UPLOAD_BYTES // 1024 // 1024,
+            )
+        )
+    try:
+        document = load(content)
+    except SchemaError as error:
+        raise DesignRefused(
+            _("%(name)s is not a JSON file: %(why)s", name=filename, why=error.issues[0].message)
+        ) from None
+    if not isinstance(document, dict):
+        raise DesignRefused(_("%(name)s holds JSON, but not a form schema object.", name=filename))
+    latest = latest_version(session, _document_id(document))
+    if latest is not None and may_revise(session, user, latest):
+        return _new_draft(
+            session,
+            user,
+            version_owner(session, latest),
+            document,
+            latest,
+            new_version=True,
+            how="upload",
+        )
+    return _new_draft(session, user, unit, document, how="upload")
+
+
+# --- saving ------------------------------------------------------------------------------
+
+
+def published_documents(session: Session, draft: FormDraft) -> list[dict[str, Any]]:
+    """The documents of every published version of the form a new version continues."""
+    if not draft.new_version or draft.base_version is None:
+        return []
+    return list(
+        session.scalars(
+            select(FormVersion.document)
+            .where(FormVersion.form_id == draft.base_version.form_id)
+            .order_by(FormVersion.version)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Published:
+    """What earlier versions fixed: field ids and option codes."""
+
+    field_ids: frozenset[str]
+    codes: dict[str, set[str]]
+
+
+def published(session: Session, draft: FormDraft) -> Published:
+    ids: set[str] = set()
+    codes: dict[str, set[str]] = {}
+    for document in published_documents(session, draft):
+        ids |= published_ids(document)
+        for key, values in option_codes(document).items():
+            codes.setdefault(key, set()).update(values)
+    return Published(frozenset(ids), codes)
+
+
+def check_fixed(
+    fixed: Published, old_id: str | None, new_id: str, renamed_codes: list[tuple[str, str]]
+) -> None:
+    """Refuse renaming a published field or a published option code of it."""
+    if old_id in fixed.field_ids and new_id != old_id:
+        raise DesignRefused(
+            _(
+                "The field %(id)s is in a published version: its id cannot change "
+                "(answers are lined up by it). Change its question instead.",
+                id=old_id,
+            )
+        )
+    for before, after in renamed_codes:
+        if before and before != after and before in fixed.codes.get(new_id, set()):
+            raise DesignRefused(
+                _(
+                    "The option code %(old)s of %(field)s is in a published version: it "
+                    "cannot become %(new)s (answers given with it would change meaning). "
+                    "Change its label, or add a new option and remove this one.",
+                    old=before,
+                    field=new_id,
+                    new=after,
+                )
+            )
+
+
+def save(
+    session: Session,
+    user: User,
+    draft: FormDraft,
+    document: dict[str, Any],
+    revision: str | int | None,
+    what: str,
+) -> None:
+    """Store the edited document as the draft's new revision, audited."""
+    _require_draft_rights(user, draft)
+    if draft.status != DRAFT:
+        raise DesignRefused(_("This draft has been published; start a new version to change it."))
+    if revision is not None and str(revision) != str(draft.revision):
+        raise StaleDraft(
+            _("Someone saved this draft after you opened it; reload to see their changes.")
+        )
+    if draft.new_version and draft.base_version is not None:
+        if _document_id(document) != draft.base_version.form_id:
+            raise DesignRefused(
+                _(
+                    "A new version keeps its form's id %(id)s.",
+                    id=draft.base_version.form_id,
+                )
+            )
+    draft.document = document
+    draft.form_id = _document_id(document)
+    draft.title = _document_title(document)
+    draft.revision += 1
+    draft.updated_by = user.id
+    draft.updated_at = utcnow()
+    record(session, user, "form.draft_save", draft, what=what, revision=draft.revision)
+
+
+def save_text(
+    session: Session, user: User, draft: FormDraft, text: str, revision: str | None
+) -> None:
+    """Replace the whole document by edited JSON text (kept by the caller when refused)."""
+    try:
+        document = load(text)
+    except SchemaError as error:
+        raise DesignRefused(error.issues[0].message) from None
+    if not isinstance(document, dict):
+        raise DesignRefused(_("The text is JSON, but not a form schema object."))
+    save(session, user, draft, document, revision, "json")
+
+
+def discard(session: Session, user: User, draft: FormDraft) -> None:
+    _require_draft_rights(user, draft)
+    draft.status = "discarded"
+    record(session, user, "form.draft_discard", draft)
+
+
+# --- publishing --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """What publishing would do: the version it replaces and the differences."""
+
+    previous: FormVersion | None
+    changes: list[Change]
+    answers: int  # responses collected with earlier versions of the form
+
+
+def prepare(session: Session, user: User, draft: FormDraft) -> Preparation:
+    """Compile the draft as publishing will; refuse with every error listed."""
+    _require_draft_rights(user, draft)
+    try:
+        compiled = compile_document(copy.deepcopy(draft.document))
+    except SchemaError as error:
+        raise PublishRefused(
+            _("The form has %(n)d errors; mend them and publish again.", n=len(error.errors)),
+            error.errors,
+        ) from None
+    previous = latest_version(session, compiled.spec.id)
+    if previous is not None and not draft.new_version:
+        raise PublishRefused(
+            _(
+                "The id %(id)s belongs to a published form (%(title)s): give this form an id "
+                "of its own.",
+                id=compiled.spec.id,
+                title=previous.title,
+            )
+        )
+    if previous is None:
+        return Preparation(None, [], 0)
+    answers = session.scalar(
+        select(func.count(FormResponse.id))
+        .join(FormVersion, FormVersion.id == FormResponse.form_version_id)
+        .where(FormVersion.form_id == previous.form_id)
+    )
+    return Preparation(previous, diff_documents(previous.document, draft.document), answers or 0)
+
+
+def publish(session: Session, user: User, draft: FormDraft, revision: str | None) -> FormVersion:
+    if revision is not None and str(revision) != str(draft.revision):
+        raise StaleDraft(
+            _("Someone saved this draft after you opened it; reload to see their changes.")
+        )
+    preparation = prepare(session, user, draft)
+    compiled = compile_document(copy.deepcopy(draft.document))
+    if preparation.previous is not None and not may_revise(session, user, preparation.previous):
+        raise ActionForbidden(Action.DESIGN_FORMS)
+    result = publish_version(session, compiled, user, source_file=None)
+    version = result.form_version
+    if not result.created:
+        raise PublishRefused(
+            _(
+                "Nothing changed since version %(n)d: there is nothing to publish.",
+                n=version.version,
+            )
+        )
+    version.owner_unit_id = (
+        preparation.previous.owner_unit_id if preparation.previous is not None else draft.unit_id
+    )
+    draft.status = PUBLISHED
+    draft.published_version_id = version.id
+    draft.document = dict(draft.document, version=version.version)
+    return version

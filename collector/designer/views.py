@@ -1,0 +1,564 @@
+"""The designer's pages: the list of forms and drafts, the editor of one draft (an outline,
+one element's form, the compiler's issues, a live preview), JSON in and out, publishing."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+from collector.auth.permissions import Action
+from collector.auth.services import require_somewhere
+from collector.designer import document as doc
+from collector.designer import services
+from collector.designer.answers import lined_up_workbook
+from collector.designer.changes import CHANGE_LABELS, CHANGE_WARNINGS
+from collector.designer.forms import (
+    FIELD_TYPE_LABELS,
+    ActionForm,
+    CopyForm,
+    FieldForm,
+    IdentityForm,
+    IndicatorForm,
+    JsonForm,
+    NewFormForm,
+    RuleForm,
+    SectionForm,
+    UploadForm,
+)
+from collector.entry.forms import RENDERERS
+from collector.entry.services import problems
+from collector.extensions import db
+from collector.models import FormDraft
+from collector.schema import SchemaError, compile_document
+from collector.schema.evaluate import visible_field_ids
+from collector.schema.formbuild import answers_from_form, build_form_class
+from collector.schema.types import FIELD_TYPES
+
+bp = Blueprint("designer", __name__, url_prefix="/designer")
+
+FORMS: dict[str, type[Any]] = {
+    doc.IDENTITY: IdentityForm,
+    "section": SectionForm,
+    "field": FieldForm,
+    "rule": RuleForm,
+    "indicator": IndicatorForm,
+}
+# The expression inputs of each kind of element, checked as they are typed.
+EXPRESSIONS = {
+    "section": ("visible_if",),
+    "field": ("visible_if",),
+    "rule": ("check",),
+    "indicator": ("formula", "not_applicable_if"),
+}
+
+
+@bp.before_request
+@login_required
+def _require_designer() -> None:
+    require_somewhere(current_user, Action.DESIGN_FORMS)
+
+
+def _unit_choices() -> list[tuple[str, str]]:
+    return [
+        (
+            "" if unit is None else str(unit.id),
+            _("All organisations") if unit is None else unit.name,
+        )
+        for unit in services.design_units(db.session, current_user)
+    ]
+
+
+@bp.get("/")
+def index() -> str:
+    choices = _unit_choices()
+    new_form, upload_form, copy_form = NewFormForm(), UploadForm(), CopyForm()
+    for form in (new_form, upload_form, copy_form):
+        form.unit.choices = choices
+    return render_template(
+        "designer/index.html",
+        drafts=services.drafts(db.session, current_user),
+        forms=services.published_forms(db.session, current_user),
+        new_form=new_form,
+        upload_form=upload_form,
+        copy_form=copy_form,
+    )
+
+
+def _index_with(**refused: Any) -> str:
+    """The list page again with a refused start's form and message (nothing typed lost)."""
+    choices = _unit_choices()
+    forms = {"new_form": NewFormForm(), "upload_form": UploadForm(), "copy_form": CopyForm()}
+    forms.update(refused)
+    for form in forms.values():
+        form.unit.choices = choices
+    return render_template(
+        "designer/index.html",
+        drafts=services.drafts(db.session, current_user),
+        forms=services.published_forms(db.session, current_user),
+        **forms,
+    )
+
+
+@bp.post("/new")
+def new() -> Response | str:
+    form = NewFormForm()
+    form.unit.choices = _unit_choices()
+    if not form.validate_on_submit():
+        return _index_with(new_form=form)
+    unit = services.unit_choice(db.session, current_user, form.unit.data)
+    try:
+        draft = services.start_blank(
+            db.session, current_user, unit, form.id.data, form.title.data, form.kind.data
+        )
+    except services.DesignRefused as refused:
+        form.id.errors = [str(refused)]
+        return _index_with(new_form=form)
+    db.session.commit()
+    return redirect(url_for("designer.edit", draft_id=draft.id))
+
+
+@bp.post("/upload")
+def upload() -> Response | str:
+    form = UploadForm()
+    form.unit.choices = _unit_choices()
+    if not form.validate_on_submit():
+        return _index_with(upload_form=form)
+    unit = services.unit_choice(db.session, current_user, form.unit.data)
+    stream = form.file.data
+    # Read one byte more than allowed: enough to know the file is too large.
+    content = stream.read(services.MAX_UPLOAD_BYTES + 1)
+    if len(content) > services.MAX_UPLOAD_BYTES:
+        content += stream.read()
+    try:
+        draft = services.start_upload(
+            db.session, current_user, unit, content, stream.filename or "schema.json"
+        )
+    except services.DesignRefused as refused:
+        form.file.errors = [str(refused)]
+        return _index_with(upload_form=form)
+    db.session.commit()
+    return redirect(url_for("designer.edit", draft_id=draft.id))
+
+
+@bp.post("/versions/<int:version_id>/copy")
+def copy_version(version_id: int) -> Response | str:
+    form = CopyForm()
+    form.unit.choices = _unit_choices()
+    if not form.validate_on_submit():
+        abort(400)
+    unit = services.unit_choice(db.session, current_user, form.unit.data)
+    version = services.version_by_id(db.session, version_id)
+    draft = services.start_copy(db.session, current_user, unit, version)
+    db.session.commit()
+    return redirect(url_for("designer.edit", draft_id=draft.id))
+
+
+@bp.post("/versions/<int:version_id>/revise")
+def revise(version_id: int) -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    version = services.version_by_id(db.session, version_id)
+    draft = services.start_version(db.session, current_user, version)
+    db.session.commit()
+    return redirect(url_for("designer.edit", draft_id=draft.id))
+
+
+def _json_file(text: str, name: str) -> Response:
+    response = Response(text, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/versions/<int:version_id>/schema.json")
+def version_download(version_id: int) -> Response:
+    version = services.version_by_id(db.session, version_id)
+    return _json_file(services.version_json(version), f"{version.form_id}-v{version.version}.json")
+
+
+@bp.get("/forms/<form_id>/answers.xlsx")
+def answers(form_id: str) -> Response:
+    """Every answer to every version of a form the user may read, lined up by field id."""
+    found = lined_up_workbook(db.session, current_user, form_id, str(get_locale()))
+    if found is None:
+        abort(404)
+    return send_file(
+        found,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"{form_id}-answers.xlsx",
+    )
+
+
+# --- the editor ---------------------------------------------------------------------------
+
+
+def _draft(draft_id: int) -> FormDraft:
+    return services.draft_of(db.session, current_user, draft_id)
+
+
+def _element(draft: FormDraft, key: str | None) -> doc.Element:
+    try:
+        return doc.parse_key(draft.document, key or doc.IDENTITY)
+    except doc.ElementNotFound:
+        return doc.Element(doc.IDENTITY, doc.IDENTITY)
+
+
+def _element_form(draft: FormDraft, element: doc.Element, formdata: Any = None) -> Any:
+    form = FORMS[element.kind](formdata=formdata)
+    if element.kind == "field":
+        form.section.choices = [
+            SelectChoice(n, f"{n + 1}. {doc.text_of_title(section)}")
+            for n, section in enumerate(doc.sections(draft.document))
+        ]
+    if element.kind == "rule":
+        form.fields.choices = [SelectChoice(i, i) for i in doc.field_ids(draft.document)]
+    if formdata is None:
+        raw = doc.raw(draft.document, element)
+        if element.kind == "field":
+            form.load(raw, element.section)
+        else:
+            form.load(raw)
+        form.revision.data = str(draft.revision)
+    return form
+
+
+def _fixed_codes(form: FieldForm) -> list[tuple[str, str]]:
+    return [(e.form.original.data or "", e.form.value.data or "") for e in form.options.entries]
+
+
+def _store(draft: FormDraft, element: doc.Element, form: Any) -> tuple[dict[str, Any], str]:
+    """The document with the element's form stored into it, and the element's key after."""
+    document = copy.deepcopy(draft.document)
+    raw = doc.raw(document, element)
+    key = element.key
+    if element.kind == "field":
+        fixed = services.published(db.session, draft)
+        services.check_fixed(fixed, raw.get("id"), form.id.data, _fixed_codes(form))
+        form.store(raw)
+        if form.section.data is not None and form.section.data != element.section:
+            if 0 <= form.section.data < len(document["sections"]):
+                key = doc.move_field_to(document, element, form.section.data)
+    else:
+        form.store(raw)
+    return document, key
+
+
+@bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
+def edit(draft_id: int) -> Response | str | tuple[Response, int]:
+    draft = _draft(draft_id)
+    element = _element(draft, request.args.get("element"))
+    action = request.form.get("action", "save")
+    if request.method == "GET":
+        return _editor(draft, element, _element_form(draft, element))
+    form = _element_form(draft, element, request.form)
+    autosave = action == "autosave"
+    if action.startswith("add:") and element.kind == "field":
+        # A new empty option, row or column: shown to be filled in, saved with the form.
+        getattr(form, action.split(":")[1]).append_entry()
+        return _editor(draft, element, form)
+    if not form.validate_on_submit():
+        if autosave:
+            return jsonify(saved=False), 422
+        return _editor(draft, element, form)
+    try:
+        document, key = _store(draft, element, form)
+        services.save(db.session, current_user, draft, document, form.revision.data, element.key)
+    except services.DesignRefused as refused:
+        db.session.rollback()
+        if autosave:
+            return jsonify(saved=False, message=str(refused)), 409
+        return _editor(draft, element, form, refused=str(refused))
+    db.session.commit()
+    if autosave:
+        return jsonify(saved=True, revision=draft.revision, element=key)
+    flash(_("Saved."), "success")
+    return redirect(url_for("designer.edit", draft_id=draft.id, element=key))
+
+
+def _editor(draft: FormDraft, element: doc.Element, form: Any, refused: str | None = None) -> str:
+    issues = doc.compile_issues(draft.document)
+    fixed = services.published(db.session, draft)
+    return render_template(
+        "designer/edit.html",
+        draft=draft,
+        element=element,
+        form=form,
+        refused=refused,
+        issues=issues,
+        issues_by_element=doc.issues_by_element(issues),
+        outline=list(doc.outline(draft.document)),
+        field_ids=doc.field_ids(draft.document),
+        field_types=list(FIELD_TYPES),
+        expressions=EXPRESSIONS.get(element.kind, ()),
+        fixed=fixed,
+        action_form=ActionForm(revision=str(draft.revision)),
+        element_title=doc.text_of_title,
+        key_of=doc.key_of_path,
+        type_labels=FIELD_TYPE_LABELS,
+    )
+
+
+@bp.get("/drafts/<int:draft_id>/issues")
+def issues(draft_id: int) -> str:
+    """The issues panel alone, redrawn after an autosave."""
+    draft = _draft(draft_id)
+    return render_template(
+        "designer/_issues.html",
+        draft=draft,
+        issues=doc.compile_issues(draft.document),
+        key_of=doc.key_of_path,
+    )
+
+
+@bp.post("/drafts/<int:draft_id>/add")
+def add(draft_id: int) -> Response:
+    draft = _draft(draft_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    document = copy.deepcopy(draft.document)
+    what = request.form.get("what", "")
+    if what == "section":
+        key = doc.add_section(document)
+    elif what == "field":
+        section = request.form.get("section", type=int)
+        field_type = request.form.get("type", "text")
+        if field_type not in FIELD_TYPES or section is None:
+            abort(400)
+        try:
+            key = doc.add_field(document, section, field_type)
+        except (IndexError, KeyError, TypeError, AttributeError):
+            abort(400)
+    elif what in doc.LISTS:
+        key = doc.add_item(document, what)
+    else:
+        abort(400)
+    return _save_and_go(draft, document, form.revision.data, f"add {what}", key)
+
+
+def _save_and_go(
+    draft: FormDraft, document: dict[str, Any], revision: str | None, what: str, key: str
+) -> Response:
+    try:
+        services.save(db.session, current_user, draft, document, revision, what)
+    except services.DesignRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "danger")
+        return redirect(url_for("designer.edit", draft_id=draft.id))
+    db.session.commit()
+    return redirect(url_for("designer.edit", draft_id=draft.id, element=key))
+
+
+@bp.post("/drafts/<int:draft_id>/remove")
+def remove(draft_id: int) -> Response:
+    draft = _draft(draft_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    element = _element(draft, request.form.get("element"))
+    if element.kind == doc.IDENTITY:
+        abort(400)
+    document = copy.deepcopy(draft.document)
+    doc.remove(document, element)
+    return _save_and_go(draft, document, form.revision.data, f"remove {element.key}", doc.IDENTITY)
+
+
+@bp.post("/drafts/<int:draft_id>/move")
+def move(draft_id: int) -> Response:
+    """One step up or down: the keyboard's way of what dragging in the outline does."""
+    draft = _draft(draft_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    element = _element(draft, request.form.get("element"))
+    if element.kind == doc.IDENTITY:
+        abort(400)
+    document = copy.deepcopy(draft.document)
+    key = doc.move(document, element, -1 if request.form.get("step") == "up" else 1)
+    return _save_and_go(draft, document, form.revision.data, f"move {element.key}", key)
+
+
+@bp.post("/drafts/<int:draft_id>/order")
+def order(draft_id: int) -> tuple[Response, int] | Response:
+    """The outline's order after a drag: sections, each with its fields, by their keys."""
+    draft = _draft(draft_id)
+    body = request.get_json(silent=True) or {}
+    document = copy.deepcopy(draft.document)
+    try:
+        doc.reorder(document, body.get("order") or [])
+        services.save(db.session, current_user, draft, document, body.get("revision"), "reorder")
+    except ValueError as refused:
+        db.session.rollback()
+        return jsonify(saved=False, message=str(refused)), 409
+    db.session.commit()
+    return jsonify(saved=True, revision=draft.revision)
+
+
+@bp.post("/drafts/<int:draft_id>/check")
+def check(draft_id: int) -> str:
+    """One expression checked as it is typed: the compiler's codes and messages."""
+    draft = _draft(draft_id)
+    element = _element(draft, request.form.get("element"))
+    key = request.form.get("key", "")
+    if key not in EXPRESSIONS.get(element.kind, ()):
+        abort(400)
+    source = request.form.get(key, "")
+    found = doc.expression_issues(draft.document, element, key, source)
+    return render_template(
+        "designer/_check.html", issues=found, typed=bool(source.strip()), key=key
+    )
+
+
+@bp.route("/drafts/<int:draft_id>/json", methods=["GET", "POST"])
+def edit_json(draft_id: int) -> Response | str:
+    draft = _draft(draft_id)
+    form = JsonForm()
+    refused = None
+    if form.validate_on_submit():
+        try:
+            services.save_text(
+                db.session, current_user, draft, form.document.data, form.revision.data
+            )
+        except services.DesignRefused as error:
+            db.session.rollback()
+            refused = str(error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("designer.edit_json", draft_id=draft.id))
+    elif request.method == "GET":
+        form.document.data = json.dumps(draft.document, ensure_ascii=False, indent=2)
+        form.revision.data = str(draft.revision)
+    issues = doc.compile_issues(draft.document)
+    return render_template(
+        "designer/json.html",
+        draft=draft,
+        form=form,
+        refused=refused,
+        issues=issues,
+        key_of=doc.key_of_path,
+    )
+
+
+@bp.get("/drafts/<int:draft_id>/schema.json")
+def draft_download(draft_id: int) -> Response:
+    draft = _draft(draft_id)
+    text = json.dumps(draft.document, ensure_ascii=False, indent=2) + "\n"
+    return _json_file(text, f"{draft.form_id or 'form'}-draft.json")
+
+
+@bp.route("/drafts/<int:draft_id>/preview", methods=["GET", "POST"])
+def preview(draft_id: int) -> Response:
+    """The draft as data entry shows it, drawn by the same code; answers tried here run
+    the form's visibility and rules and are kept nowhere."""
+    draft = _draft(draft_id)
+    language = str(get_locale())
+    try:
+        spec = compile_document(copy.deepcopy(draft.document)).spec
+    except SchemaError as error:
+        page = render_template("designer/preview.html", draft=draft, errors=error.errors)
+        return _framed(page)
+    form = build_form_class(spec, FlaskForm, language)()
+    typed = answers_from_form(spec, form) if request.method == "POST" else {}
+    visible = visible_field_ids(spec, typed)
+    found = []
+    if request.method == "POST":
+        form.validate()
+        found = problems(spec, typed, for_submission=True)
+        for problem in found:
+            if problem.field_id in form and problem.message not in form[problem.field_id].errors:
+                form[problem.field_id].errors = [*form[problem.field_id].errors, problem.message]
+    page = render_template(
+        "designer/preview.html",
+        draft=draft,
+        spec=spec,
+        form=form,
+        visible=visible,
+        problems=found,
+        tried=request.method == "POST",
+        renderers=RENDERERS,
+        language=language,
+    )
+    return _framed(page)
+
+
+def _framed(page: str) -> Response:
+    """The preview is drawn inside the editor's frames: this origin may frame it."""
+    response = Response(page)
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+    )
+    return response
+
+
+@bp.route("/drafts/<int:draft_id>/publish", methods=["GET", "POST"])
+def publish(draft_id: int) -> Response | str:
+    draft = _draft(draft_id)
+    form = ActionForm(revision=str(draft.revision))
+    try:
+        preparation = services.prepare(db.session, current_user, draft)
+    except services.PublishRefused as refused:
+        return render_template(
+            "designer/publish.html",
+            draft=draft,
+            refused=str(refused),
+            issues=refused.issues,
+            key_of=doc.key_of_path,
+            form=form,
+        )
+    if form.validate_on_submit():
+        try:
+            version = services.publish(db.session, current_user, draft, form.revision.data)
+        except services.DesignRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "danger")
+            return redirect(url_for("designer.publish", draft_id=draft.id))
+        db.session.commit()
+        flash(
+            _("Version %(n)d of %(id)s is published.", n=version.version, id=version.form_id),
+            "success",
+        )
+        return redirect(url_for("designer.index"))
+    return render_template(
+        "designer/publish.html",
+        draft=draft,
+        preparation=preparation,
+        form=form,
+        issues=[],
+        refused=None,
+        key_of=doc.key_of_path,
+        change_labels=CHANGE_LABELS,
+        change_warnings=CHANGE_WARNINGS,
+    )
+
+
+@bp.post("/drafts/<int:draft_id>/discard")
+def discard(draft_id: int) -> Response:
+    draft = _draft(draft_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.discard(db.session, current_user, draft)
+    db.session.commit()
+    flash(_("The draft is discarded."), "success")
+    return redirect(url_for("designer.index"))
