@@ -233,6 +233,8 @@ class ColumnForm(Form):
     type = SelectField(_l("Type"), choices=[SelectChoice(t, t) for t in COLUMN_KINDS])
     label_ru = StringField(_l("Label (Russian)"), validators=[DataRequired()])
     unit = StringField(_l("Unit"))
+    min = DecimalField(_l("Minimum"), validators=[Optional()])
+    max = DecimalField(_l("Maximum"), validators=[Optional()])
     required = BooleanField(_l("Required"))
     options = TextAreaField(_l("Options, one per line: code = label"))
     remove = BooleanField(_l("Remove"))
@@ -389,6 +391,8 @@ def _column_data(column: dict[str, Any]) -> dict[str, Any]:
         "type": column.get("type"),
         "label_ru": text_of(column.get("label"), "ru"),
         "unit": column.get("unit", ""),
+        "min": column.get("min"),
+        "max": column.get("max"),
         "required": bool(column.get("required")),
         "options": "\n".join(
             f"{o.get('value')} = {text_of(o.get('label'), 'ru')}"
@@ -415,6 +419,8 @@ def _column(form: Any, old: dict[str, Any] | None) -> dict[str, Any]:
     column["type"] = form.type.data
     column["label"] = _keep_en(column.get("label"), form.label_ru.data)
     _put(column, "unit", form.unit.data)
+    _put(column, "min", _number(form.min.data))
+    _put(column, "max", _number(form.max.data))
     _put(column, "required", True if form.required.data else None)
     _put(
         column,
