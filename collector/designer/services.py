@@ -20,10 +20,17 @@ from collector.errors import ActionForbidden, NotInScope
 from collector.models import FormDraft, FormResponse, FormVersion, OrgUnit, User
 from collector.models.base import utcnow
 from collector.models.drafts import DRAFT, PUBLISHED
+from collector.models.responses import ResponseStatus
 from collector.publishing.services import publish as publish_version
 from collector.schema import SchemaError, compile_document
 from collector.schema.compiler import load
-from collector.schema.diff import Change, diff_documents, option_codes, published_ids
+from collector.schema.diff import (
+    Change,
+    answers_touched,
+    diff_documents,
+    option_codes,
+    published_ids,
+)
 from collector.schema.errors import Issue
 
 # The largest schema of the seeds is about 260 KB; a file four times that is not a form.
@@ -425,7 +432,8 @@ class Preparation:
 
     previous: FormVersion | None
     changes: list[Change]
-    answers: int  # responses collected with earlier versions of the form
+    answers: int  # responses given (begun at least) with earlier versions of the form
+    touched: dict[Change, int]  # per warned change, the responses holding what it orphans
 
 
 def prepare(session: Session, user: User, draft: FormDraft) -> Preparation:
@@ -449,13 +457,21 @@ def prepare(session: Session, user: User, draft: FormDraft) -> Preparation:
             )
         )
     if previous is None:
-        return Preparation(None, [], 0)
-    answers = session.scalar(
-        select(func.count(FormResponse.id))
-        .join(FormVersion, FormVersion.id == FormResponse.form_version_id)
-        .where(FormVersion.form_id == previous.form_id)
+        return Preparation(None, [], 0, {})
+    changes = diff_documents(previous.document, draft.document)
+    given = (
+        select(FormResponse.answers)
+        .where(FormResponse.form_id == previous.form_id)
+        .where(FormResponse.status != ResponseStatus.NOT_STARTED.value)
     )
-    return Preparation(previous, diff_documents(previous.document, draft.document), answers or 0)
+    answers = session.scalar(select(func.count()).select_from(given.subquery())) or 0
+    # One pass over the answers given, only when a change may orphan some of them.
+    touched = (
+        answers_touched(changes, session.scalars(given.execution_options(yield_per=500)))
+        if any(c.warning for c in changes)
+        else {}
+    )
+    return Preparation(previous, changes, answers, touched)
 
 
 def publish(session: Session, user: User, draft: FormDraft, revision: str | None) -> FormVersion:

@@ -358,3 +358,39 @@ def diff_documents(before: Document, after: Document) -> list[Change]:
         *_rules(before, after),
         *_indicators(before, after),
     ]
+
+
+def _answered(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def _touches(change_: Change, answers: dict[str, Any]) -> bool:
+    """Whether one response holds an answer the change orphans or changes the meaning of."""
+    parts = change_.path.split(".")
+    value = answers.get(parts[0])
+    if change_.kind in (FIELD_REMOVED, FIELD_RETYPED):
+        return _answered(value)
+    if change_.kind == OPTION_REMOVED and len(parts) == 2:
+        return value == parts[1] or (isinstance(value, list) and parts[1] in value)
+    if change_.kind == ROW_REMOVED and len(parts) == 2:
+        return isinstance(value, dict) and _answered(value.get(parts[1]))
+    if change_.kind in (COLUMN_REMOVED, COLUMN_RETYPED) and len(parts) == 2:
+        rows = value.values() if isinstance(value, dict) else value
+        return isinstance(rows, Iterable) and any(
+            isinstance(row, dict) and _answered(row.get(parts[1])) for row in rows
+        )
+    return False
+
+
+def answers_touched(
+    changes: Iterable[Change], responses: Iterable[dict[str, Any]]
+) -> dict[Change, int]:
+    """Per warned change about answers, how many of `responses` (their answers) hold an
+    answer it orphans: the publish page says "3 answers use this option", not a guess."""
+    counted = [c for c in changes if c.warning and c.kind != FORMULA_CHANGED]
+    found = dict.fromkeys(counted, 0)
+    for answers in responses:
+        for change_ in counted:
+            if _touches(change_, answers):
+                found[change_] += 1
+    return found

@@ -13,6 +13,7 @@ from collector.schema.diff import (
     KINDS,
     WARNINGS,
     Change,
+    answers_touched,
     diff_documents,
     option_codes,
     published_ids,
@@ -505,3 +506,45 @@ def test_diff_does_not_change_its_documents():
     kept = copy.deepcopy((before, after))
     diff_documents(before, after)
     assert (before, after) == kept
+
+
+def test_answers_touched_counts_the_responses_holding_what_a_change_orphans() -> None:
+    before = {
+        "id": "f",
+        "version": 1,
+        "title": "Ф",
+        "kind": "unit_report",
+        "respondents": {"unit_types": ["school"]},
+        "source": {},
+        "sections": [
+            {
+                "id": "s",
+                "title": "Р",
+                "fields": [
+                    {
+                        "id": "forms",
+                        "type": "multiple_choice",
+                        "label": "Формы",
+                        "options": [{"value": "a", "label": "А"}, {"value": "b", "label": "Б"}],
+                    },
+                    {"id": "count", "type": "integer", "label": "Число"},
+                    {"id": "kept", "type": "integer", "label": "Осталось"},
+                ],
+            }
+        ],
+    }
+    after = copy.deepcopy(before)
+    fields = after["sections"][0]["fields"]
+    fields[0]["options"] = fields[0]["options"][:1]  # "b" removed
+    del fields[1]  # "count" removed
+    changes = diff_documents(before, after)
+    responses = [
+        {"forms": ["a", "b"], "count": 3},
+        {"forms": ["b"], "kept": 1},
+        {"forms": ["a"], "count": None},
+        {},
+    ]
+    touched = answers_touched(changes, responses)
+    by_path = {change.path: n for change, n in touched.items()}
+    # "b" is held by the first two responses; "count" answered by the first only.
+    assert by_path == {"forms.b": 2, "count": 1}
