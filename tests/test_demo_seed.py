@@ -34,6 +34,7 @@ from collector.models import (
     AuditEvent,
     Campaign,
     FormResponse,
+    FormVersion,
     ImportBatch,
     ImportedRow,
     OrgUnit,
@@ -767,3 +768,26 @@ def test_nevinnomyssk_campaigns_hold_consistent_answers(app):
     before = [count(model) for model in tables]
     assert seed().campaigns_created == 0
     assert [count(model) for model in tables] == before
+
+
+def test_the_published_forms_belong_to_their_documents_coordinators(app):
+    """The region's coordinator makes the next versions of Kaluga's forms in the
+    designer, the city of Tomsk's coordinator those of Tomsk, neither the other's."""
+    from collector.designer.services import may_revise
+
+    publish_forms("kaluga-1829-school", "tomsk-2022-parent-poll")
+    seed()
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    school, poll = (
+        db.session.scalar(select(FormVersion).where(FormVersion.form_id == form_id))
+        for form_id in ("kaluga-1829-school", "tomsk-2022-parent-poll")
+    )
+    region = db.session.scalar(select(OrgUnit).where(OrgUnit.code == kaluga.REGION_CODE))
+    city = db.session.scalar(select(OrgUnit).where(OrgUnit.code == tomsk.CITY_CODE))
+    assert (school.owner_unit_id, poll.owner_unit_id) == (region.id, city.id)
+    assert may_revise(db.session, users["region"], school)
+    assert not may_revise(db.session, users["region"], poll)
+    assert may_revise(db.session, users["tomsk"], poll)
+    assert not may_revise(db.session, users["tomsk"], school)
+    assert may_revise(db.session, users["admin"], poll)
+    assert not may_revise(db.session, users["kaluga"], school)  # a municipal coordinator

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from collector.audit import record
@@ -21,7 +21,15 @@ from collector.demo.campaigns import CampaignsResult, seed_kaluga
 from collector.demo.cities import seed_omsk, seed_tomsk
 from collector.demo.nevinnomyssk_campaigns import seed_nevinnomyssk
 from collector.demo.tomsk2016 import seed_tomsk2016
-from collector.models import OrgUnit, ReferenceFigure, Role, RoleAssignment, UnitType, User
+from collector.models import (
+    FormVersion,
+    OrgUnit,
+    ReferenceFigure,
+    Role,
+    RoleAssignment,
+    UnitType,
+    User,
+)
 from collector.units.services import current_academic_year
 from collector.units.tree import add_unit
 
@@ -215,6 +223,7 @@ def seed_demo(session: Session, year: int | None = None) -> SeedResult:
     units = _seed_units(session, _planned_units(), result)
     _seed_figures(session, demo_figures(), units, year, result)
     _seed_users(session, units, result)
+    _assign_form_owners(session, units)
     session.flush()
     # A fixed seed: the same demo every time it is loaded.
     campaigns = seed_campaigns(
@@ -245,6 +254,25 @@ def seed_demo(session: Session, year: int | None = None) -> SeedResult:
         )
     session.flush()
     return result
+
+
+# Whose forms the published ones are: each document's coordinators make their next
+# versions in the designer (Kaluga's order is the region's, the others are cities').
+FORM_OWNERS = {
+    "kaluga-": kaluga.REGION_CODE,
+    "tomsk-": tomsk.CITY_CODE,
+    "omsk-": omsk.CITY_CODE,
+    "nevinnomyssk-": nevinnomyssk.CITY_CODE,
+}
+
+
+def _assign_form_owners(session: Session, units: dict[str, OrgUnit]) -> None:
+    for prefix, code in FORM_OWNERS.items():
+        session.execute(
+            update(FormVersion)
+            .where(FormVersion.form_id.startswith(prefix), FormVersion.owner_unit_id.is_(None))
+            .values(owner_unit_id=units[code].id)
+        )
 
 
 def demo_figures() -> dict[str, kaluga.Figures]:

@@ -60,12 +60,18 @@
 
   let timer = null;
   let dirty = false;
+  let pending = null; // the autosave under way: a submit waits for its new revision
 
   function remember() {
     localStorage.setItem(key, JSON.stringify({ revision: revision.value, values: snapshot() }));
   }
 
-  async function autosave() {
+  function autosave() {
+    pending = send().finally(function () { pending = null; });
+    return pending;
+  }
+
+  async function send() {
     if (!dirty) return;
     dirty = false;
     const body = new FormData(form);
@@ -104,8 +110,14 @@
     clearTimeout(timer);
     timer = setTimeout(autosave, Number(form.dataset.autosaveDelay || 3000));
   });
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
     clearTimeout(timer);
     remember();
+    if (pending) {
+      // Sent now, the page would carry the revision the autosave is replacing.
+      event.preventDefault();
+      const submitter = event.submitter;
+      pending.then(function () { form.requestSubmit(submitter); });
+    }
   });
 })();
