@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 from flask import (
@@ -183,6 +184,8 @@ def revise(version_id: int) -> Response:
 
 
 def _json_file(text: str, name: str) -> Response:
+    # A draft's id may be anything until it compiles: the file name keeps only safe letters.
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
     response = Response(text, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
