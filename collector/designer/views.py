@@ -432,20 +432,26 @@ def check(draft_id: int) -> str:
 
 
 @bp.route("/drafts/<int:draft_id>/json", methods=["GET", "POST"])
-def edit_json(draft_id: int) -> Response | str:
+def edit_json(draft_id: int) -> Response | str | tuple[Response, int]:
     draft = _draft(draft_id)
     form = JsonForm()
     refused = None
+    autosave = request.form.get("action") == "autosave"
     if form.validate_on_submit():
         try:
             services.save_text(
-                db.session, current_user, draft, form.document.data, form.revision.data
+                db.session, current_user, draft, form.document.data or "", form.revision.data
             )
         except services.DesignRefused as error:
             db.session.rollback()
+            if autosave:
+                # Text half typed is not JSON yet: the browser keeps it until it is.
+                return jsonify(saved=False, message=str(error)), 422
             refused = str(error)
         else:
             db.session.commit()
+            if autosave:
+                return jsonify(saved=True, revision=draft.revision)
             flash(_("Saved."), "success")
             return redirect(url_for("designer.edit_json", draft_id=draft.id))
     elif request.method == "GET":
