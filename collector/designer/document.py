@@ -240,6 +240,10 @@ def reorder(document: Document, order: list[list[str]]) -> None:
     old = sections(document)
     if len(old) != len(document.get("sections", [])):
         raise ValueError("the sections are malformed")
+    if not isinstance(order, list) or not all(
+        isinstance(row, list) and row and all(isinstance(key, str) for key in row) for row in order
+    ):
+        raise ValueError("the order is a list of rows of keys, each row a section first")
     named_sections = [row[0] for row in order if row]
     wanted = {f"section-{n}" for n in range(len(old))}
     named_fields = [key for row in order for key in row[1:]]
