@@ -371,8 +371,8 @@ def _save_and_go(
     return redirect(url_for("designer.edit", draft_id=draft.id, element=key))
 
 
-@bp.post("/drafts/<int:draft_id>/remove")
-def remove(draft_id: int) -> Response:
+def _posted_element(draft_id: int) -> tuple[FormDraft, ActionForm, doc.Element]:
+    """The draft, its button's form and the element a remove or move button names."""
     draft = _draft(draft_id)
     form = ActionForm()
     if not form.validate_on_submit():
@@ -380,6 +380,12 @@ def remove(draft_id: int) -> Response:
     element = _element(draft, request.form.get("element"))
     if element.kind == doc.IDENTITY:
         abort(400)
+    return draft, form, element
+
+
+@bp.post("/drafts/<int:draft_id>/remove")
+def remove(draft_id: int) -> Response:
+    draft, form, element = _posted_element(draft_id)
     document = copy.deepcopy(draft.document)
     doc.remove(document, element)
     return _save_and_go(draft, document, form.revision.data, f"remove {element.key}", doc.IDENTITY)
@@ -388,13 +394,7 @@ def remove(draft_id: int) -> Response:
 @bp.post("/drafts/<int:draft_id>/move")
 def move(draft_id: int) -> Response:
     """One step up or down: the keyboard's way of what dragging in the outline does."""
-    draft = _draft(draft_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    element = _element(draft, request.form.get("element"))
-    if element.kind == doc.IDENTITY:
-        abort(400)
+    draft, form, element = _posted_element(draft_id)
     document = copy.deepcopy(draft.document)
     key = doc.move(document, element, -1 if request.form.get("step") == "up" else 1)
     return _save_and_go(draft, document, form.revision.data, f"move {element.key}", key)
