@@ -340,6 +340,10 @@ def _indicators(before: Document, after: Document) -> Iterator[Change]:
         old_formula, new_formula = previous.get("formula"), indicator.get("formula")
         if not _same_expression(old_formula, new_formula):
             yield change(FORMULA_CHANGED, indicator_id, old_formula, new_formula)
+        # When it is not applicable decides which units count: as much its meaning.
+        old_rule, new_rule = previous.get("not_applicable_if"), indicator.get("not_applicable_if")
+        if not _same_expression(old_rule, new_rule):
+            yield change(FORMULA_CHANGED, f"{indicator_id}.not_applicable_if", old_rule, new_rule)
         old_targets, new_targets = previous.get("targets", {}), indicator.get("targets", {})
         if old_targets != new_targets:
             yield change(TARGET_CHANGED, indicator_id, _targets(old_targets), _targets(new_targets))

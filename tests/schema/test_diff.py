@@ -548,3 +548,21 @@ def test_answers_touched_counts_the_responses_holding_what_a_change_orphans() ->
     by_path = {change.path: n for change, n in touched.items()}
     # "b" is held by the first two responses; "count" answered by the first only.
     assert by_path == {"forms.b": 2, "count": 1}
+
+
+def test_a_changed_not_applicable_rule_changes_the_indicator_meaning() -> None:
+    before = base()
+    before["indicators"][0]["not_applicable_if"] = "total = 0"
+    after = copy.deepcopy(before)
+    after["indicators"][0]["not_applicable_if"] = "total < 2"
+    compile_document(before), compile_document(after)
+    indicator = before["indicators"][0]["id"]
+    assert diff_documents(before, after) == [
+        Change(
+            "formula_changed",
+            f"{indicator}.not_applicable_if",
+            "total = 0",
+            "total < 2",
+            WARNINGS["formula_changed"],
+        )
+    ]
