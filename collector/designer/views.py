@@ -34,6 +34,7 @@ from collector.designer.answers import lined_up_workbook
 from collector.designer.changes import CHANGE_LABELS, CHANGE_WARNINGS
 from collector.designer.forms import (
     FIELD_TYPE_LABELS,
+    KINDS,
     ActionForm,
     CopyForm,
     FieldForm,
@@ -55,6 +56,8 @@ from collector.schema.formbuild import answers_from_form, build_form_class
 from collector.schema.types import FIELD_TYPES
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
+
+KIND_LABELS = {choice.value: choice.label for choice in KINDS}
 
 FORMS: dict[str, type[Any]] = {
     doc.IDENTITY: IdentityForm,
@@ -101,6 +104,7 @@ def index() -> str:
         new_form=new_form,
         upload_form=upload_form,
         copy_form=copy_form,
+        kind_labels=KIND_LABELS,
     )
 
 
@@ -115,6 +119,7 @@ def _index_with(**refused: Any) -> str:
         "designer/index.html",
         drafts=services.drafts(db.session, current_user),
         forms=services.published_forms(db.session, current_user),
+        kind_labels=KIND_LABELS,
         **forms,
     )
 
