@@ -34,6 +34,7 @@ from wtforms.validators import (
 )
 
 from collector.forms import CheckboxesField, TrimmedForm
+from collector.labels import ROLE_LABELS, UNIT_TYPE_LABELS
 from collector.schema.types import COLUMN_KINDS, FIELD_TYPES, allowed_keys
 
 ID_PATTERN = Regexp(
@@ -124,13 +125,25 @@ class IdentityForm(TrimmedForm):
     description_en = TextAreaField(_l("Description (English)"))
     kind = SelectField(_l("Kind"), choices=KINDS)
     unit_types = CheckboxesField(
-        _l("Answered by units of type"), choices=[SelectChoice(t, t) for t in UNIT_TYPES]
+        _l("Answered by units of type"),
+        choices=[SelectChoice(t, UNIT_TYPE_LABELS.get(t, t)) for t in UNIT_TYPES],
     )
-    roles = CheckboxesField(_l("Answered by roles"), choices=[SelectChoice(r, r) for r in ROLES])
+    roles = CheckboxesField(
+        _l("Answered by roles"), choices=[SelectChoice(r, ROLE_LABELS.get(r, r)) for r in ROLES]
+    )
+    # A survey's own keys.
     anonymous = BooleanField(_l("Anonymous survey"))
     min_group_size = IntegerField(
         _l("Smallest group shown"), validators=[Optional(), NumberRange(min=1)]
     )
+    multiple_per_browser = BooleanField(_l("Several answers from one browser (a shared computer)"))
+    category_field = SelectField(
+        _l("Question naming the respondent's group (reports break figures down by it)"),
+        validate_choice=False,
+    )
+    # A registry's own keys.
+    record_title = SelectField(_l("Question naming each record"), validate_choice=False)
+    public = BooleanField(_l("Published records are listed on a public page"))
     source_document = TextAreaField(_l("Source document"))
     source_clause = StringField(_l("Clause"))
     source_quote = TextAreaField(_l("Quote"))
@@ -150,6 +163,10 @@ class IdentityForm(TrimmedForm):
                 "roles": list(respondents.get("roles") or []),
                 "anonymous": bool(respondents.get("anonymous")),
                 "min_group_size": respondents.get("min_group_size"),
+                "multiple_per_browser": bool(respondents.get("multiple_per_browser")),
+                "category_field": respondents.get("category_field", ""),
+                "record_title": (document.get("registry") or {}).get("record_title", ""),
+                "public": bool((document.get("registry") or {}).get("public")),
                 "source_document": source.get("document", ""),
                 "source_clause": source.get("clause", ""),
                 "source_quote": source.get("quote", ""),
@@ -169,6 +186,20 @@ class IdentityForm(TrimmedForm):
         if self.kind.data == "survey":
             _put(respondents, "anonymous", True if self.anonymous.data else None)
             _put(respondents, "min_group_size", self.min_group_size.data)
+            _put(
+                respondents,
+                "multiple_per_browser",
+                True if self.multiple_per_browser.data else None,
+            )
+            _put(respondents, "category_field", self.category_field.data)
+        if self.kind.data == "registry":
+            # Summaries and the rest of the block stay as the JSON page made them.
+            registry = dict(document.get("registry") or {})
+            registry["record_title"] = self.record_title.data or ""
+            _put(registry, "public", True if self.public.data else None)
+            document["registry"] = registry
+        else:
+            document.pop("registry", None)
         source = document.setdefault("source", {})
         _put(source, "document", self.source_document.data)
         _put(source, "clause", self.source_clause.data)

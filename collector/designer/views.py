@@ -239,6 +239,10 @@ def _element_form(draft: FormDraft, element: doc.Element, formdata: Any = None) 
         ]
     if element.kind == "rule":
         form.fields.choices = [SelectChoice(i, i) for i in doc.field_ids(draft.document)]
+    if element.kind == doc.IDENTITY:
+        ids = [SelectChoice("", "—")] + [SelectChoice(i, i) for i in doc.field_ids(draft.document)]
+        form.category_field.choices = ids
+        form.record_title.choices = ids
     if formdata is None:
         raw = doc.raw(draft.document, element)
         if element.kind == "field":

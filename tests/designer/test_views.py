@@ -15,6 +15,7 @@ from werkzeug.test import encode_multipart
 
 from collector.extensions import db
 from collector.models import FormDraft, FormVersion
+from collector.schema import compile_document
 from tests.designer.fixtures import (
     REPORT,
     add,
@@ -24,6 +25,7 @@ from tests.designer.fixtures import (
     options,
     publish_report,
     save,
+    start,
     versions,
 )
 
@@ -705,3 +707,72 @@ def test_an_order_with_a_number_for_a_key_is_refused(designer, survey):
     response = order(designer, survey, rows)
     assert response.status_code == 409
     assert draft(survey).document == document
+
+
+IDENTITY = {
+    "id": "club-registry",
+    "title_ru": "Реестр профориентационных клубов",
+    "unit_types": "school",
+    "source_document": "Концепция",
+}
+
+
+def test_a_registry_s_identity_names_its_record_title_and_keeps_its_summaries(designer, tree):
+    draft_id = start(designer, tree["region"], "club-registry", kind="registry")
+    field = add(designer, draft_id, "field", section="0", type="text")
+    save(designer, draft_id, field, {"id": "name", "type": "text", "label_ru": "Название клуба"})
+    document = copy.deepcopy(draft(draft_id).document)
+    # A summary written on the JSON page: the identity form must not lose it.
+    document["registry"] = {"record_title": "name", "summaries": []}
+    designer.post(
+        f"/designer/drafts/{draft_id}/json",
+        data={"revision": str(draft(draft_id).revision), "document": json.dumps(document)},
+    )
+    save(
+        designer,
+        draft_id,
+        "identity",
+        IDENTITY | {"kind": "registry", "record_title": "name", "public": "y"},
+    )
+    saved = draft(draft_id).document
+    assert saved["registry"] == {"record_title": "name", "summaries": [], "public": True}
+    assert compile_document(copy.deepcopy(saved)).spec.registry.record_title == "name"
+    # The same form made a unit report: the registry block goes.
+    save(designer, draft_id, "identity", IDENTITY | {"kind": "unit_report"})
+    assert "registry" not in draft(draft_id).document
+
+
+def test_a_survey_s_identity_sets_its_group_question_and_browsers(designer, tree):
+    draft_id = start(designer, tree["region"], "group-poll", kind="survey")
+    field = add(designer, draft_id, "field", section="0", type="single_choice")
+    save(
+        designer,
+        draft_id,
+        field,
+        {"id": "grade", "type": "single_choice", "label_ru": "Класс"}
+        | options(("1", "9", "9 класс"), ("", "10", "10 класс")),
+    )
+    save(
+        designer,
+        draft_id,
+        "identity",
+        IDENTITY
+        | {
+            "id": "group-poll",
+            "kind": "survey",
+            "anonymous": "y",
+            "min_group_size": "3",
+            "multiple_per_browser": "y",
+            "category_field": "grade",
+        },
+    )
+    respondents = draft(draft_id).document["respondents"]
+    assert respondents == {
+        "unit_types": ["school"],
+        "anonymous": True,
+        "min_group_size": 3,
+        "multiple_per_browser": True,
+        "category_field": "grade",
+    }
+    spec = compile_document(copy.deepcopy(draft(draft_id).document)).spec
+    assert (spec.category_field, spec.min_group_size) == ("grade", 3)
