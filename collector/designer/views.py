@@ -306,27 +306,41 @@ def edit(draft_id: int) -> Response | str | tuple[Response, int]:
     return redirect(url_for("designer.edit", draft_id=draft.id, element=key))
 
 
-def _editor(draft: FormDraft, element: doc.Element, form: Any, refused: str | None = None) -> str:
+def _outline_context(draft: FormDraft, element: doc.Element) -> dict[str, Any]:
+    """What the outline and the issues panel draw (the editor's page, or either alone)."""
     issues = doc.compile_issues(draft.document)
-    fixed = services.published(db.session, draft)
+    return {
+        "draft": draft,
+        "element": element,
+        "issues": issues,
+        "issues_by_element": doc.issues_by_element(issues),
+        "outline": list(doc.outline(draft.document)),
+        "field_types": list(FIELD_TYPES),
+        "type_labels": FIELD_TYPE_LABELS,
+        "element_title": doc.text_of_title,
+        "key_of": doc.key_of_path,
+    }
+
+
+def _editor(draft: FormDraft, element: doc.Element, form: Any, refused: str | None = None) -> str:
     return render_template(
         "designer/edit.html",
-        draft=draft,
-        element=element,
         form=form,
         refused=refused,
-        issues=issues,
-        issues_by_element=doc.issues_by_element(issues),
-        outline=list(doc.outline(draft.document)),
         field_ids=doc.field_ids(draft.document),
-        field_types=list(FIELD_TYPES),
         expressions=EXPRESSIONS.get(element.kind, ()),
-        fixed=fixed,
+        fixed=services.published(db.session, draft),
         action_form=ActionForm(revision=str(draft.revision)),
-        element_title=doc.text_of_title,
-        key_of=doc.key_of_path,
-        type_labels=FIELD_TYPE_LABELS,
+        **_outline_context(draft, element),
     )
+
+
+@bp.get("/drafts/<int:draft_id>/outline")
+def outline(draft_id: int) -> str:
+    """The outline alone, redrawn after an autosave (a question's new label in it)."""
+    draft = _draft(draft_id)
+    element = _element(draft, request.args.get("element"))
+    return render_template("designer/_outline.html", **_outline_context(draft, element))
 
 
 @bp.get("/drafts/<int:draft_id>/issues")
@@ -334,10 +348,7 @@ def issues(draft_id: int) -> str:
     """The issues panel alone, redrawn after an autosave."""
     draft = _draft(draft_id)
     return render_template(
-        "designer/_issues.html",
-        draft=draft,
-        issues=doc.compile_issues(draft.document),
-        key_of=doc.key_of_path,
+        "designer/_issues.html", **_outline_context(draft, _element(draft, None))
     )
 
 

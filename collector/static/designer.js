@@ -38,30 +38,36 @@
   });
 
   // --- the outline: sections and fields dragged, the new order saved at once -----------
-  const outline = document.getElementById("outline-sections");
-  function saveOrder() {
-    const order = Array.from(outline.querySelectorAll(":scope > li.outline-section")).map(function (section) {
-      const fields = Array.from(section.querySelectorAll("ol.outline-fields > li")).map(function (f) { return f.dataset.key; });
-      return [section.dataset.key].concat(fields);
-    });
-    fetch(outline.dataset.orderUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
-      body: JSON.stringify({ order: order, revision: outline.dataset.revision }),
-    }).then(function (response) {
-      if (response.ok) { window.location.reload(); return; }
-      if (state) state.textContent = outline.dataset.refusedText || "";
-    }).catch(function () {
-      if (state) state.textContent = outline.dataset.refusedText || "";
-    });
-  }
-  if (outline) {
+  // (drawn again after each autosave: its lists are bound again then)
+  function initOutline() {
+    const outline = document.getElementById("outline-sections");
+    if (!outline) return;
+    function saveOrder() {
+      const order = Array.from(outline.querySelectorAll(":scope > li.outline-section")).map(function (section) {
+        const fields = Array.from(section.querySelectorAll("ol.outline-fields > li")).map(function (f) { return f.dataset.key; });
+        return [section.dataset.key].concat(fields);
+      });
+      fetch(outline.dataset.orderUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
+        body: JSON.stringify({ order: order, revision: outline.dataset.revision }),
+      }).then(function (response) {
+        if (response.ok) { window.location.reload(); return; }
+        if (state) state.textContent = outline.dataset.refusedText || "";
+      }).catch(function () {
+        if (state) state.textContent = outline.dataset.refusedText || "";
+      });
+    }
     Sortable.create(outline, { handle: ".drag-handle", draggable: "li.outline-section", animation: 120, onEnd: saveOrder });
     outline.querySelectorAll("ol.outline-fields").forEach(function (list) {
       Sortable.create(list, { group: "fields", handle: ".drag-handle", animation: 120, onEnd: saveOrder });
     });
   }
+  initOutline();
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "outline-box") initOutline();
+  });
 
   // --- expressions: a field id inserted where the cursor is -----------------------------
   document.querySelectorAll("select.field-picker").forEach(function (picker) {
@@ -104,8 +110,8 @@
         return;
       }
       if (preview) preview.contentWindow.location.reload();
+      // The outline is drawn again with the new revision; the other buttons take it here.
       document.querySelectorAll("input[name=revision]").forEach(function (input) { input.value = String(result.revision); });
-      if (outline) outline.dataset.revision = String(result.revision);
     });
   }
 })();

@@ -53,6 +53,11 @@ def test_typed_values_survive_a_closed_tab(page, server, tree, people):
     page.locator("textarea[name=label_ru]").press("End")
     page.locator("textarea[name=label_ru]").press_sequentially(" за год")
     expect(page.locator("#autosave-state")).to_have_text("Сохранено автоматически.")
+    # The outline and the preview are drawn again with the new label.
+    expect(page.locator("a[data-field-id=field_1]")).to_contain_text("Число экскурсий за год")
+    expect(page.frame_locator("#preview").locator("#field-field_1")).to_contain_text(
+        "Число экскурсий за год"
+    )
     label = draft_document()["sections"][0]["fields"][0]["label"]
     assert label == "Число экскурсий за год"
 

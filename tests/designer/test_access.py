@@ -50,8 +50,18 @@ def test_a_draft_of_the_region_is_not_found_by_the_other_region(client, people, 
     before = draft(region_draft)
     document, revision = before.document, before.revision
     base = f"/designer/drafts/{region_draft}"
-    for url in (base, f"{base}/json", f"{base}/schema.json", f"{base}/preview", f"{base}/publish"):
+    for url in (
+        base,
+        f"{base}/json",
+        f"{base}/schema.json",
+        f"{base}/preview",
+        f"{base}/publish",
+        f"{base}/issues",
+        f"{base}/outline",
+    ):
         assert client.get(url).status_code == 404, url
+    for url in (f"{base}/remove", f"{base}/move", f"{base}/check"):
+        assert client.post(url, data={"revision": str(revision)}).status_code == 404, url
     assert client.get(f"{base}?element=identity").status_code == 404
     edit = client.post(
         f"{base}?element=identity",
