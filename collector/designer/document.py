@@ -138,6 +138,25 @@ NEW_FIELD_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+def add_list_item(field: dict[str, Any], name: str) -> None:
+    """A new option, grid row or column at the end of a question's list, named by the
+    first free number ("Вариант 3", code "3"), to be renamed in place."""
+    items = field.setdefault(name, [])
+    if name not in ("options", "rows", "columns") or not isinstance(items, list):
+        raise ElementNotFound(name)
+    key = "value" if name == "options" else "id"
+    taken = {str(item.get(key)) for item in items if isinstance(item, dict)}
+    number = len(items) + 1
+    stem = {"options": "", "rows": "row_", "columns": "col_"}[name]
+    while f"{stem}{number}" in taken:
+        number += 1
+    label = {"options": "Вариант", "rows": "Строка", "columns": "Столбец"}[name]
+    item: dict[str, Any] = {key: f"{stem}{number}", "label": f"{label} {number}"}
+    if name == "columns":
+        item["type"] = "integer" if field.get("type") == "grid" else "text"
+    items.append(item)
+
+
 def add_section(document: Document) -> str:
     ident = free_id(document, "section")
     number = len(sections(document)) + 1

@@ -283,16 +283,16 @@ def edit(draft_id: int) -> Response | str | tuple[Response, int]:
         return _editor(draft, element, _element_form(draft, element))
     form = _element_form(draft, element, request.form)
     autosave = action == "autosave"
-    if action.startswith("add:") and element.kind == "field":
-        # A new empty option, row or column: shown to be filled in, saved with the form.
-        getattr(form, action.split(":")[1]).append_entry()
-        return _editor(draft, element, form)
     if not form.validate_on_submit():
         if autosave:
             return jsonify(saved=False), 422
         return _editor(draft, element, form)
     try:
         document, key = _store(draft, element, form)
+        if action.startswith("add:") and element.kind == "field":
+            # A new option, row or column, saved with what was typed: a closed tab keeps it.
+            field = doc.raw(document, doc.parse_key(document, key))
+            doc.add_list_item(field, action.split(":", 1)[1])
         services.save(db.session, current_user, draft, document, form.revision.data, element.key)
     except services.DesignRefused as refused:
         db.session.rollback()

@@ -776,3 +776,47 @@ def test_a_survey_s_identity_sets_its_group_question_and_browsers(designer, tree
     }
     spec = compile_document(copy.deepcopy(draft(draft_id).document)).spec
     assert (spec.category_field, spec.min_group_size) == ("grade", 3)
+
+
+def test_adding_an_option_row_or_column_saves_what_was_typed_with_it(designer, tree):
+    draft_id = start(designer, tree["region"], "add-rows", kind="unit_report")
+    choice = add(designer, draft_id, "field", section="0", type="single_choice")
+    response = save(
+        designer,
+        draft_id,
+        choice,
+        {"id": "level", "type": "single_choice", "label_ru": "Уровень"}
+        | options(("1", "school", "Школьный"))
+        | {"action": "add:options"},
+    )
+    assert response.status_code == 302
+    field = draft(draft_id).document["sections"][0]["fields"][0]
+    assert field["label"] == "Уровень"
+    assert field["options"] == [
+        {"value": "school", "label": "Школьный"},
+        {"value": "2", "label": "Вариант 2"},
+    ]
+    grid = add(designer, draft_id, "field", section="0", type="grid")
+    typed = {
+        "id": "people",
+        "type": "grid",
+        "label_ru": "Участники",
+        "rows-0-id": "pupils",
+        "rows-0-label_ru": "Обучающиеся",
+        "columns-0-id": "count",
+        "columns-0-type": "integer",
+        "columns-0-label_ru": "Чел.",
+    }
+    save(designer, draft_id, grid, typed | {"action": "add:rows"})
+    # The page now shows the new row: it is posted back with the next add.
+    typed |= {"rows-1-id": "row_2", "rows-1-label_ru": "Родители"}
+    save(designer, draft_id, grid, typed | {"action": "add:columns"})
+    field = draft(draft_id).document["sections"][0]["fields"][1]
+    assert field["rows"] == [
+        {"id": "pupils", "label": "Обучающиеся"},
+        {"id": "row_2", "label": "Родители"},
+    ]
+    assert field["columns"] == [
+        {"id": "count", "type": "integer", "label": "Чел."},
+        {"id": "col_2", "type": "integer", "label": "Столбец 2"},
+    ]
