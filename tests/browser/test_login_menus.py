@@ -94,6 +94,8 @@ def test_phone_layout_folds_the_menu(browser, server, people):
     users_link = page.locator("[data-nav='users.index']")
     assert not users_link.is_visible()
     page.get_by_role("button", name="Меню").click()
+    # Clicked while the menu still unfolds, a link low in it is clipped: wait until open.
+    page.locator("#main-nav.collapse.show").wait_for()
     users_link.wait_for(state="visible")
     users_link.click()
     page.wait_for_url(server.url + "/users/")
