@@ -19,7 +19,7 @@ from collector.auth.services import grants_of, scope_clause, top_units
 from collector.errors import ActionForbidden, NotInScope
 from collector.models import FormDraft, FormResponse, FormVersion, OrgUnit, User
 from collector.models.base import utcnow
-from collector.models.drafts import DRAFT, PUBLISHED
+from collector.models.drafts import DISCARDED, DRAFT, PUBLISHED
 from collector.models.responses import ResponseStatus
 from collector.publishing.services import publish as publish_version
 from collector.schema import SchemaError, compile_document
@@ -419,7 +419,7 @@ def save_text(
 
 def discard(session: Session, user: User, draft: FormDraft) -> None:
     _require_draft_rights(user, draft)
-    draft.status = "discarded"
+    draft.status = DISCARDED
     record(session, user, "form.draft_discard", draft)
 
 

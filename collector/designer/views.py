@@ -93,23 +93,12 @@ def _unit_choices() -> list[tuple[str, str]]:
 
 @bp.get("/")
 def index() -> str:
-    choices = _unit_choices()
-    new_form, upload_form, copy_form = NewFormForm(), UploadForm(), CopyForm()
-    for form in (new_form, upload_form, copy_form):
-        form.unit.choices = choices
-    return render_template(
-        "designer/index.html",
-        drafts=services.drafts(db.session, current_user),
-        forms=services.published_forms(db.session, current_user),
-        new_form=new_form,
-        upload_form=upload_form,
-        copy_form=copy_form,
-        kind_labels=KIND_LABELS,
-    )
+    return _index_with()
 
 
 def _index_with(**refused: Any) -> str:
-    """The list page again with a refused start's form and message (nothing typed lost)."""
+    """The list page; after a refused start, with its form and message (nothing typed is
+    lost)."""
     choices = _unit_choices()
     forms = {"new_form": NewFormForm(), "upload_form": UploadForm(), "copy_form": CopyForm()}
     forms.update(refused)
