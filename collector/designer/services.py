@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from collector.audit import record
 from collector.auth.permissions import Action, allowed
-from collector.auth.services import grants_of, scope_clause, top_units
+from collector.auth.services import can, grants_of, scope_clause, top_units
 from collector.errors import ActionForbidden, NotInScope
 from collector.models import FormDraft, FormResponse, FormVersion, OrgUnit, User
 from collector.models.base import utcnow
@@ -71,8 +71,8 @@ def design_units(session: Session, user: User) -> list[OrgUnit | None]:
 def unit_choice(session: Session, user: User, value: str | None) -> OrgUnit | None:
     """The unit picked on a "designed for" list, checked against the user's rights."""
     unit = session.get(OrgUnit, int(value)) if value and value.isdigit() else None
-    if value and value.isdigit() and unit is None:
-        raise NotInScope(value)
+    if value and value.isdigit() and (unit is None or not can(user, Action.VIEW_UNIT, unit)):
+        raise NotInScope(value)  # a unit the user does not see is not said to exist
     if not may_design(user, unit):
         raise ActionForbidden(Action.DESIGN_FORMS)
     return unit
