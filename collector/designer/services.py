@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from collector.audit import record
@@ -118,15 +118,16 @@ def drafts(session: Session, user: User) -> list[FormDraft]:
 
 @dataclass(frozen=True)
 class PublishedForm:
-    latest: FormVersion
-    versions: list[FormVersion]
+    # Rows of a published version's columns other than its document.
+    latest: Row[Any]
+    versions: list[Row[Any]]
     revisable: bool
 
 
 def published_forms(session: Session, user: User) -> list[PublishedForm]:
     """Every published form with its versions, newest first: any may be copied or
     downloaded; the next version only by those who may revise it."""
-    by_form: dict[str, list[FormVersion]] = {}
+    by_form: dict[str, list[Row[Any]]] = {}
     rows = session.execute(
         select(
             FormVersion.id,
@@ -140,7 +141,7 @@ def published_forms(session: Session, user: User) -> list[PublishedForm]:
     )
     # Only the columns the list shows: a document can be a quarter of a megabyte.
     for row in rows:
-        by_form.setdefault(row.form_id, []).append(row)  # type: ignore[arg-type]
+        by_form.setdefault(row.form_id, []).append(row)
     owners = {
         unit.id: unit
         for unit in session.scalars(
@@ -155,7 +156,7 @@ def published_forms(session: Session, user: User) -> list[PublishedForm]:
         latest = versions[0]
         owner = owners.get(latest.owner_unit_id)
         revisable = admin or (owner is not None and may_design(user, owner))
-        found.append(PublishedForm(latest, versions, revisable))  # type: ignore[arg-type]
+        found.append(PublishedForm(latest, versions, revisable))
     return sorted(found, key=lambda f: f.latest.title)
 
 
