@@ -270,6 +270,8 @@ def edit(draft_id: int) -> Response | str | tuple[Response, int]:
     action = request.form.get("action", "save")
     if request.method == "GET":
         return _editor(draft, element, _element_form(draft, element))
+    if action.startswith("add:") and action[4:] not in ("options", "rows", "columns"):
+        abort(400)
     form = _element_form(draft, element, request.form)
     autosave = action == "autosave"
     if not form.validate_on_submit():
