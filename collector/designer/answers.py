@@ -14,6 +14,7 @@ from collector.auth.services import scope_clause
 from collector.exporters.flatten import field_columns
 from collector.exporters.lineup import lined_up_fields
 from collector.exporters.tables import Cell, table_xlsx
+from collector.labels import status_label
 from collector.models import Campaign, FormResponse, FormVersion, OrgUnit, User
 from collector.models.responses import ResponseStatus
 from collector.schema import compile_document
@@ -50,7 +51,7 @@ def lined_up_workbook(
 
     def rows() -> Iterator[Sequence[Cell]]:
         for response, unit, campaign, version in session.execute(query):
-            yield [unit, campaign or "—", version, response.status] + [
+            yield [unit, campaign or "—", version, status_label(response.status)] + [
                 c.read(response.answers or {}) for c in columns
             ]
 
