@@ -1,16 +1,19 @@
 """The fields of several versions of one form lined up as one list, so that one sheet
 holds the answers of every version: each field once, as its newest version defines it,
 and a choice keeping the options older versions offered (an old answer with a code the
-newest version dropped still finds its label and, for a multiple choice, its column)."""
+newest version dropped still finds its label and, for a multiple choice, its column), a
+grid its rows and columns, a table its columns."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any, TypeVar
 
-from collector.schema.spec import FieldSpec, FormSpec, Option
+from collector.schema.spec import FieldSpec, FormSpec
 
 CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "rating"})
+Item = TypeVar("Item")
 
 
 def lined_up_fields(specs: Sequence[FormSpec]) -> list[FieldSpec]:
@@ -18,7 +21,8 @@ def lined_up_fields(specs: Sequence[FormSpec]) -> list[FieldSpec]:
     newest version's fields in its order, then the fields only older versions had (newest
     version first, each in its order). A field is defined by the newest version that has
     it; a single/multiple choice or rating with options offers the newest version's
-    options, then those only older versions had (newest first)."""
+    options, then those only older versions had (newest first); a grid its rows and
+    columns, a table its columns, likewise."""
     if len({spec.id for spec in specs}) > 1:
         raise ValueError("lined_up_fields takes versions of one form")
     newest_first = sorted(specs, key=lambda spec: spec.version, reverse=True)
@@ -31,12 +35,28 @@ def lined_up_fields(specs: Sequence[FormSpec]) -> list[FieldSpec]:
 
 def _lined_up(definitions: list[FieldSpec]) -> FieldSpec:
     newest = definitions[0]
-    if newest.type not in CHOICE_TYPES or not newest.options:
-        return newest
-    options: dict[str, Option] = {}
+    changes: dict[str, Any] = {}
+    if newest.type in CHOICE_TYPES and newest.options:
+        changes["options"] = _union(definitions, lambda f: f.options, lambda o: o.value)
+    if newest.type in ("grid", "table"):
+        # A grid row or a column older versions asked keeps its cells in the sheet.
+        if newest.type == "grid":
+            changes["rows"] = _union(definitions, lambda f: f.rows, lambda o: o.value)
+        same_kind = [d for d in definitions if d.type == newest.type]
+        changes["columns"] = _union(same_kind, lambda f: f.columns, lambda c: c.id)
+    changed = {key: value for key, value in changes.items() if value != getattr(newest, key)}
+    return replace(newest, **changed) if changed else newest
+
+
+def _union(
+    definitions: list[FieldSpec],
+    items: Callable[[FieldSpec], tuple[Item, ...]],
+    key: Callable[[Item], str],
+) -> tuple[Item, ...]:
+    """The items of every definition by key, newest first: the newest version's in its
+    order, then those only older versions had."""
+    found: dict[str, Item] = {}
     for definition in definitions:
-        for option in definition.options:
-            options.setdefault(option.value, option)
-    if len(options) == len(newest.options):
-        return newest
-    return replace(newest, options=tuple(options.values()))
+        for item in items(definition):
+            found.setdefault(key(item), item)
+    return tuple(found.values())

@@ -196,3 +196,30 @@ def test_a_rating_on_a_scale_gets_no_options():
 def test_versions_of_different_forms_are_refused():
     with pytest.raises(ValueError):
         lined_up_fields([first(), form(2, [{"id": "a", "type": "text", "label": "А"}], "other")])
+
+
+def test_a_grid_keeps_the_rows_and_columns_older_versions_asked():
+    def grid(rows: list[tuple[str, str]], columns: list[tuple[str, str]]) -> Doc:
+        return {
+            "id": "people",
+            "type": "grid",
+            "label": "Участники",
+            "rows": [{"id": i, "label": text} for i, text in rows],
+            "columns": [{"id": i, "type": "integer", "label": text} for i, text in columns],
+        }
+
+    old = form(1, [grid([("pupils", "Обучающиеся"), ("parents", "Родители")], [("n", "Чел.")])])
+    new = form(
+        2,
+        [grid([("pupils", "Ученики")], [("n", "Человек"), ("events", "Мероприятий")])],
+    )
+    columns = columns_for(lined_up_fields([old, new]), "ru")
+    # Newest labels, then the row version 2 dropped: the parents' count is not lost.
+    assert [c.column.title for c in columns] == [
+        "Участники: Ученики, Человек",
+        "Участники: Ученики, Мероприятий",
+        "Участники: Родители, Человек",
+        "Участники: Родители, Мероприятий",
+    ]
+    answers = {"people": {"pupils": {"n": 30}, "parents": {"n": 12}}}
+    assert row_for(columns, answers) == [30, None, 12, None]
