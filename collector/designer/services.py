@@ -334,16 +334,32 @@ class Published:
 
     field_ids: frozenset[str]
     codes: dict[str, set[str]]
+    # Reports compare an indicator with earlier campaigns' by its id.
+    indicator_ids: frozenset[str] = frozenset()
 
 
 def published(session: Session, draft: FormDraft) -> Published:
     ids: set[str] = set()
+    indicators: set[str] = set()
     codes: dict[str, set[str]] = {}
     for document in published_documents(session, draft):
         ids |= published_ids(document)
+        indicators |= {i["id"] for i in document.get("indicators", [])}
         for key, values in option_codes(document).items():
             codes.setdefault(key, set()).update(values)
-    return Published(frozenset(ids), codes)
+    return Published(frozenset(ids), codes, frozenset(indicators))
+
+
+def check_fixed_indicator(fixed: Published, old_id: str | None, new_id: str) -> None:
+    """Refuse renaming a published indicator: earlier campaigns' values go by its id."""
+    if old_id in fixed.indicator_ids and new_id != old_id:
+        raise DesignRefused(
+            _(
+                "The indicator %(id)s is in a published version: its id cannot change "
+                "(reports compare it with earlier campaigns by it). Change its title instead.",
+                id=old_id,
+            )
+        )
 
 
 def check_fixed(

@@ -259,6 +259,9 @@ def _store(draft: FormDraft, element: doc.Element, form: Any) -> tuple[dict[str,
             if 0 <= form.section.data < len(document["sections"]):
                 key = doc.move_field_to(document, element, form.section.data)
     else:
+        if element.kind == "indicator":
+            fixed = services.published(db.session, draft)
+            services.check_fixed_indicator(fixed, raw.get("id"), form.id.data)
         form.store(raw)
     return document, key
 

@@ -820,3 +820,25 @@ def test_adding_an_option_row_or_column_saves_what_was_typed_with_it(designer, t
         {"id": "count", "type": "integer", "label": "Чел."},
         {"id": "col_2", "type": "integer", "label": "Столбец 2"},
     ]
+
+
+def test_a_published_indicator_keeps_its_id_and_changes_its_title(designer, tree):
+    report = copy.deepcopy(REPORT)
+    report["indicators"] = [
+        {
+            "id": "plans",
+            "title": "Школы с планом",
+            "formula": 'count_if(has_plan = "yes")',
+            "source": {"clause": "1"},
+        }
+    ]
+    version = publish_report(tree["region"], report)
+    draft_id = draft_id_of(designer.post(f"/designer/versions/{version.id}/revise", data={}))
+    typed = {"title_ru": "Школы с утверждённым планом", "formula": 'count_if(has_plan = "yes")'}
+    refused = save(designer, draft_id, "indicator-0", typed | {"id": "approved_plans"})
+    page = text(refused)
+    assert "The indicator plans is in a published version: its id cannot change" in page
+    assert "Школы с утверждённым планом" in page  # what was typed is shown again
+    assert draft(draft_id).document["indicators"][0]["id"] == "plans"
+    assert save(designer, draft_id, "indicator-0", typed | {"id": "plans"}).status_code == 302
+    assert draft(draft_id).document["indicators"][0]["title"] == "Школы с утверждённым планом"
