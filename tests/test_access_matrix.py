@@ -202,6 +202,7 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             "designer.outline",
             "designer.add",
             "designer.remove",
+            "designer.duplicate",
             "designer.move",
             "designer.order",
             "designer.check",

@@ -188,6 +188,21 @@ def add_item(document: Document, name: str) -> str:
     return f"{name[:-1]}-{len(document[name]) - 1}"
 
 
+def duplicate(document: Document, element: Element) -> str:
+    """A copy of a section, question, rule or indicator right after it, under free ids
+    (a section's questions too): many questions of a form differ in a word."""
+    items = _container(document, element)
+    position = _position(element)
+    copied = copy.deepcopy(items[position])
+    items.insert(position + 1, copied)
+    # Renamed one by one once in the document, so each new id is seen by the next.
+    copied["id"] = free_id(document, str(copied.get("id") or element.kind))
+    if element.kind == "section":
+        for field in fields_of(copied):
+            field["id"] = free_id(document, str(field.get("id") or "field"))
+    return _key(element, position + 1)
+
+
 def remove(document: Document, element: Element) -> None:
     if element.kind == "section":
         del document["sections"][element.section]

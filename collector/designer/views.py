@@ -386,7 +386,8 @@ def _save_and_go(
 
 
 def _posted_element(draft_id: int) -> tuple[FormDraft, ActionForm, doc.Element]:
-    """The draft, its button's form and the element a remove or move button names."""
+    """The draft, its button's form and the element a remove, duplicate or move button
+    names."""
     draft = _draft(draft_id)
     form = ActionForm()
     if not form.validate_on_submit():
@@ -403,6 +404,14 @@ def remove(draft_id: int) -> Response:
     document = copy.deepcopy(draft.document)
     doc.remove(document, element)
     return _save_and_go(draft, document, form.revision.data, f"remove {element.key}", doc.IDENTITY)
+
+
+@bp.post("/drafts/<int:draft_id>/duplicate")
+def duplicate(draft_id: int) -> Response:
+    draft, form, element = _posted_element(draft_id)
+    document = copy.deepcopy(draft.document)
+    key = doc.duplicate(document, element)
+    return _save_and_go(draft, document, form.revision.data, f"duplicate {element.key}", key)
 
 
 @bp.post("/drafts/<int:draft_id>/move")

@@ -60,7 +60,7 @@ def test_a_draft_of_the_region_is_not_found_by_the_other_region(client, people, 
         f"{base}/outline",
     ):
         assert client.get(url).status_code == 404, url
-    for url in (f"{base}/remove", f"{base}/move", f"{base}/check"):
+    for url in (f"{base}/remove", f"{base}/duplicate", f"{base}/move", f"{base}/check"):
         assert client.post(url, data={"revision": str(revision)}).status_code == 404, url
     assert client.get(f"{base}?element=identity").status_code == 404
     edit = client.post(

@@ -842,3 +842,27 @@ def test_a_published_indicator_keeps_its_id_and_changes_its_title(designer, tree
     assert draft(draft_id).document["indicators"][0]["id"] == "plans"
     assert save(designer, draft_id, "indicator-0", typed | {"id": "plans"}).status_code == 302
     assert draft(draft_id).document["indicators"][0]["title"] == "Школы с утверждённым планом"
+
+
+def test_a_question_and_a_section_are_duplicated_under_free_ids(designer, tree):
+    draft_id = start(designer, tree["region"], "copies", kind="unit_report")
+    first = add(designer, draft_id, "field", section="0", type="integer")
+    save(designer, draft_id, first, {"id": "events", "type": "integer", "label_ru": "Событий"})
+    response = designer.post(
+        f"/designer/drafts/{draft_id}/duplicate",
+        data={"element": "field-0-0", "revision": str(draft(draft_id).revision)},
+    )
+    assert response.headers["Location"].endswith("element=field-0-1")
+    fields = draft(draft_id).document["sections"][0]["fields"]
+    assert [(f["id"], f["label"]) for f in fields] == [
+        ("events", "Событий"),
+        ("events_1", "Событий"),
+    ]
+    designer.post(
+        f"/designer/drafts/{draft_id}/duplicate",
+        data={"element": "section-0", "revision": str(draft(draft_id).revision)},
+    )
+    document = draft(draft_id).document
+    assert [s["id"] for s in document["sections"]] == ["section_1", "section_1_1"]
+    assert [f["id"] for f in document["sections"][1]["fields"]] == ["events_2", "events_1_1"]
+    assert compile_document(copy.deepcopy(document)).spec.id == "copies"
