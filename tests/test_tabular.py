@@ -163,3 +163,23 @@ def test_trailing_empty_columns_are_ignored():
 def test_unreadable_files_get_a_clear_message(name, data, fragment):
     with pytest.raises(TableError, match=fragment):
         read_table(name, data)
+
+
+def test_xlsx_percent_cells_are_read_as_the_percent_shown():
+    """Excel keeps 85 % as 0.85 with a percent format: the user typed and sees 85."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    sheet = book.add_worksheet()
+    percent = book.add_format({"num_format": "0%"})
+    tenth = book.add_format({"num_format": "0.0%"})
+    sheet.write_row(0, 0, ["code", "share", "plain"])
+    sheet.write(1, 0, "A")
+    sheet.write_number(1, 1, 0.85, percent)
+    sheet.write_number(1, 2, 0.85)
+    sheet.write(2, 0, "B")
+    sheet.write_number(2, 1, 0.125, tenth)
+    sheet.write_number(2, 2, 1)
+    book.close()
+    data = buffer.getvalue()
+    assert numbered("shares.xlsx", data, "share") == [(2, "85"), (3, "12.5")]
+    assert numbered("shares.xlsx", data, "plain") == [(2, "0.85"), (3, "1")]

@@ -12,8 +12,10 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+import openpyxl
 import pandas as pd
 
 # The only user-facing texts of this module (it has no translation machinery).
@@ -101,12 +103,31 @@ def _csv_frame(data: bytes) -> Any:
 
 
 def _xlsx_frame(data: bytes) -> Any:
+    """The first sheet's cells as text, row 1 first. Read with openpyxl itself, not
+    pandas.read_excel, which drops the cells' formats: a cell formatted as percent holds
+    0.85 and shows 85 %, and the user means 85."""
     with warnings.catch_warnings():
         # openpyxl warns about workbook features it drops (styles, validation): harmless.
         warnings.simplefilter("ignore", UserWarning)
-        return pd.read_excel(
-            io.BytesIO(data), sheet_name=0, dtype=str, header=None, keep_default_na=False
-        )
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        rows = [[_xlsx_text(cell) for cell in row] for row in book.worksheets[0].iter_rows()]
+    finally:
+        book.close()
+    while rows and not any(rows[-1]):
+        rows.pop()
+    width = max((len(row) for row in rows), default=0)
+    return pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=str)
+
+
+def _xlsx_text(cell: Any) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if "%" in str(getattr(cell, "number_format", "") or ""):
+            return format((Decimal(str(value)) * 100).normalize(), "f")
+    return str(value)
 
 
 def _grid(filename: str, data: bytes) -> list[list[str]]:
