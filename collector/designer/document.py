@@ -315,13 +315,12 @@ def expression_issues(document: Document, element: Element, key: str, source: st
         target.pop(key, None)
         return []
     path = f"{_element_path(element)}.{key}"
-    found = validate(trial)
-    if any(issue.code == "structure" for issue in found):
-        # Elsewhere the draft does not yet match the meta-schema: check expressions alone.
-        try:
-            found = check_expressions(trial)
-        except (KeyError, TypeError, AttributeError, IndexError):
-            return []
+    # Only the expression checks speak of expression paths: the meta-schema's validation
+    # of the whole document (a quarter of a megabyte) is not run on every keystroke.
+    try:
+        found = check_expressions(trial)
+    except (KeyError, TypeError, AttributeError, IndexError):
+        return []  # elsewhere the draft does not yet have the shape they read
     return [issue for issue in found if issue.path == path]
 
 

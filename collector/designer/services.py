@@ -22,7 +22,7 @@ from collector.models.base import utcnow
 from collector.models.drafts import DISCARDED, DRAFT, PUBLISHED
 from collector.models.responses import ResponseStatus
 from collector.publishing.services import publish as publish_version
-from collector.schema import SchemaError, compile_document
+from collector.schema import Compiled, SchemaError, compile_document
 from collector.schema.compiler import load
 from collector.schema.diff import (
     Change,
@@ -453,8 +453,11 @@ class Preparation:
     touched: dict[Change, int]  # per warned change, the responses holding what it orphans
 
 
-def prepare(session: Session, user: User, draft: FormDraft) -> Preparation:
-    """Compile the draft as publishing will; refuse with every error listed."""
+def _compiled(
+    session: Session, user: User, draft: FormDraft
+) -> tuple[Compiled, FormVersion | None]:
+    """The draft compiled as publishing will, and the version it follows; refused with
+    every error listed."""
     _require_draft_rights(user, draft)
     try:
         compiled = compile_document(copy.deepcopy(draft.document))
@@ -473,6 +476,12 @@ def prepare(session: Session, user: User, draft: FormDraft) -> Preparation:
                 title=previous.title,
             )
         )
+    return compiled, previous
+
+
+def prepare(session: Session, user: User, draft: FormDraft) -> Preparation:
+    """What publishing would do: the differences and the answers they concern."""
+    previous = _compiled(session, user, draft)[1]
     if previous is None:
         return Preparation(None, [], 0, {})
     changes = diff_documents(previous.document, draft.document)
@@ -492,26 +501,23 @@ def prepare(session: Session, user: User, draft: FormDraft) -> Preparation:
 
 
 def publish(session: Session, user: User, draft: FormDraft, revision: str | None) -> FormVersion:
+    compiled, previous = _compiled(session, user, draft)
     if revision is not None and str(revision) != str(draft.revision):
         raise StaleDraft(
             _("Someone saved this draft after you opened it; reload to see their changes.")
         )
-    preparation = prepare(session, user, draft)
-    compiled = compile_document(copy.deepcopy(draft.document))
-    if preparation.previous is not None and not may_revise(session, user, preparation.previous):
+    if previous is not None and not may_revise(session, user, previous):
         raise ActionForbidden(Action.DESIGN_FORMS)
     result = publish_version(session, compiled, user, source_file=None)
     version = result.form_version
     if not result.created:
-        raise PublishRefused(
+        raise DesignRefused(
             _(
                 "Nothing changed since version %(n)d: there is nothing to publish.",
                 n=version.version,
             )
         )
-    version.owner_unit_id = (
-        preparation.previous.owner_unit_id if preparation.previous is not None else draft.unit_id
-    )
+    version.owner_unit_id = previous.owner_unit_id if previous is not None else draft.unit_id
     draft.status = PUBLISHED
     draft.published_version_id = version.id
     draft.document = dict(draft.document, version=version.version)

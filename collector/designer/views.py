@@ -549,8 +549,17 @@ def publish(draft_id: int) -> Response | str:
     draft = _draft(draft_id)
     form = ActionForm(revision=str(draft.revision))
     try:
+        if form.validate_on_submit():
+            version = services.publish(db.session, current_user, draft, form.revision.data)
+            db.session.commit()
+            flash(
+                _("Version %(n)d of %(id)s is published.", n=version.version, id=version.form_id),
+                "success",
+            )
+            return redirect(url_for("designer.index"))
         preparation = services.prepare(db.session, current_user, draft)
     except services.PublishRefused as refused:
+        db.session.rollback()
         return render_template(
             "designer/publish.html",
             draft=draft,
@@ -559,19 +568,10 @@ def publish(draft_id: int) -> Response | str:
             key_of=doc.key_of_path,
             form=form,
         )
-    if form.validate_on_submit():
-        try:
-            version = services.publish(db.session, current_user, draft, form.revision.data)
-        except services.DesignRefused as refused:
-            db.session.rollback()
-            flash(str(refused), "danger")
-            return redirect(url_for("designer.publish", draft_id=draft.id))
-        db.session.commit()
-        flash(
-            _("Version %(n)d of %(id)s is published.", n=version.version, id=version.form_id),
-            "success",
-        )
-        return redirect(url_for("designer.index"))
+    except services.DesignRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "danger")
+        return redirect(url_for("designer.publish", draft_id=draft.id))
     return render_template(
         "designer/publish.html",
         draft=draft,
