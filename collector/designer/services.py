@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from collector.audit import record
 from collector.auth.permissions import Action, allowed
 from collector.auth.services import can, grants_of, scope_clause, top_units
+from collector.designer import document as doc
+from collector.designer.document import Element
 from collector.errors import ActionForbidden, NotInScope
 from collector.models import FormDraft, FormResponse, FormVersion, OrgUnit, User
 from collector.models.base import utcnow
@@ -419,6 +421,42 @@ def save(
     draft.updated_by = user.id
     draft.updated_at = utcnow()
     record(session, user, "form.draft_save", draft, what=what, revision=draft.revision)
+
+
+def save_element(
+    session: Session,
+    user: User,
+    draft: FormDraft,
+    element: Element,
+    form: Any,
+    revision: str | None,
+    add: str | None = None,
+) -> str:
+    """Store an element's form (forms.py: its `store` writes the element's keys) as the
+    draft's next revision; a published field's id and option codes and a published
+    indicator's id refused; `add`: a new option, row or column saved with it. Returns the
+    element's key after (a question moved to another section has another)."""
+    document = copy.deepcopy(draft.document)
+    raw = doc.raw(document, element)
+    key = element.key
+    if element.kind in ("field", "indicator"):
+        fixed = published(session, draft)
+        if element.kind == "field":
+            codes = [(e.form.original.data or "", e.form.value.data or "") for e in form.options]
+            check_fixed(fixed, raw.get("id"), form.id.data, codes)
+        else:
+            check_fixed_indicator(fixed, raw.get("id"), form.id.data)
+    form.store(raw)
+    if element.kind == "field":
+        section = form.section.data
+        if section is not None and section != element.section:
+            if 0 <= section < len(document["sections"]):
+                key = doc.move_field_to(document, element, section)
+        if add is not None:
+            # Saved with what was typed: a closed tab keeps it.
+            doc.add_list_item(doc.raw(document, doc.parse_key(document, key)), add)
+    save(session, user, draft, document, revision, element.key)
+    return key
 
 
 def save_text(

@@ -242,30 +242,6 @@ def _element_form(draft: FormDraft, element: doc.Element, formdata: Any = None) 
     return form
 
 
-def _fixed_codes(form: FieldForm) -> list[tuple[str, str]]:
-    return [(e.form.original.data or "", e.form.value.data or "") for e in form.options.entries]
-
-
-def _store(draft: FormDraft, element: doc.Element, form: Any) -> tuple[dict[str, Any], str]:
-    """The document with the element's form stored into it, and the element's key after."""
-    document = copy.deepcopy(draft.document)
-    raw = doc.raw(document, element)
-    key = element.key
-    if element.kind == "field":
-        fixed = services.published(db.session, draft)
-        services.check_fixed(fixed, raw.get("id"), form.id.data, _fixed_codes(form))
-        form.store(raw)
-        if form.section.data is not None and form.section.data != element.section:
-            if 0 <= form.section.data < len(document["sections"]):
-                key = doc.move_field_to(document, element, form.section.data)
-    else:
-        if element.kind == "indicator":
-            fixed = services.published(db.session, draft)
-            services.check_fixed_indicator(fixed, raw.get("id"), form.id.data)
-        form.store(raw)
-    return document, key
-
-
 @bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
 def edit(draft_id: int) -> Response | str | tuple[Response, int]:
     draft = _draft(draft_id)
@@ -282,12 +258,15 @@ def edit(draft_id: int) -> Response | str | tuple[Response, int]:
             return jsonify(saved=False), 422
         return _editor(draft, element, form)
     try:
-        document, key = _store(draft, element, form)
-        if action.startswith("add:") and element.kind == "field":
-            # A new option, row or column, saved with what was typed: a closed tab keeps it.
-            field = doc.raw(document, doc.parse_key(document, key))
-            doc.add_list_item(field, action.split(":", 1)[1])
-        services.save(db.session, current_user, draft, document, form.revision.data, element.key)
+        key = services.save_element(
+            db.session,
+            current_user,
+            draft,
+            element,
+            form,
+            form.revision.data,
+            add=action[4:] if action.startswith("add:") else None,
+        )
     except services.DesignRefused as refused:
         db.session.rollback()
         if autosave:
