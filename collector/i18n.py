@@ -7,12 +7,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from collector.extensions import babel
+from collector.marks import mark_for_translation
 
-
-def mark_for_translation(message: str) -> str:
-    """Marks a string for extraction (pybabel -k mark_for_translation) where it is
-    translated later, at the place that shows it."""
-    return message
+__all__ = ["mark_for_translation", "select_locale"]
 
 
 def select_locale() -> str:

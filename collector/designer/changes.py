@@ -1,5 +1,5 @@
-"""The names of the differences between two versions, and their warnings, as the publish
-page shows them (the diff itself is pure: collector.schema.diff)."""
+"""The names of the differences between two versions as the publish page shows them (the
+diff itself, with its warnings marked for translation, is pure: collector.schema.diff)."""
 
 from __future__ import annotations
 
@@ -30,32 +30,4 @@ CHANGE_LABELS = {
     "formula_changed": _l("Formula changed"),
     "target_changed": _l("Targets changed"),
     "identity_changed": _l("Identity of the form changed"),
-}
-
-# The same sentences as collector.schema.diff.WARNINGS, marked for translation.
-CHANGE_WARNINGS = {
-    "field_removed": _l(
-        "Answers already collected to this field stay in exports, "
-        "but the new version no longer asks it."
-    ),
-    "field_retyped": _l(
-        "Answers already collected were given to a question of another type; their meaning changes."
-    ),
-    "option_removed": _l(
-        "Answers already collected with this option code are orphaned: "
-        "no option of the new version shows them."
-    ),
-    "column_retyped": _l(
-        "Answers already collected in this column were given as another type; "
-        "their meaning changes."
-    ),
-    "row_removed": _l(
-        "Answers already collected in this row stay in exports, "
-        "but the new version no longer asks for it."
-    ),
-    "column_removed": _l(
-        "Answers already collected in this column stay in exports, "
-        "but the new version no longer asks for it."
-    ),
-    "formula_changed": _l("Values computed before and after the change are not comparable."),
 }

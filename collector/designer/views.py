@@ -31,7 +31,7 @@ from collector.auth.services import require_somewhere
 from collector.designer import document as doc
 from collector.designer import services
 from collector.designer.answers import lined_up_workbook
-from collector.designer.changes import CHANGE_LABELS, CHANGE_WARNINGS
+from collector.designer.changes import CHANGE_LABELS
 from collector.designer.forms import (
     FIELD_TYPE_LABELS,
     KINDS,
@@ -560,7 +560,6 @@ def publish(draft_id: int) -> Response | str:
         refused=None,
         key_of=doc.key_of_path,
         change_labels=CHANGE_LABELS,
-        change_warnings=CHANGE_WARNINGS,
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from collector.marks import mark_for_translation
 from collector.schema.expressions import ExpressionError, Node, parse
 
 Document = dict[str, Any]
@@ -70,32 +71,34 @@ KINDS: tuple[str, ...] = (
 )
 
 # The kinds of change that orphan answers already collected or change their meaning.
-# Plain English sentences, translated where they are shown.
+# Plain English sentences, marked for extraction and translated where they are shown.
 WARNINGS: dict[str, str] = {
-    FIELD_REMOVED: (
+    FIELD_REMOVED: mark_for_translation(
         "Answers already collected to this field stay in exports, "
         "but the new version no longer asks it."
     ),
-    FIELD_RETYPED: (
+    FIELD_RETYPED: mark_for_translation(
         "Answers already collected were given to a question of another type; their meaning changes."
     ),
-    OPTION_REMOVED: (
+    OPTION_REMOVED: mark_for_translation(
         "Answers already collected with this option code are orphaned: "
         "no option of the new version shows them."
     ),
-    COLUMN_RETYPED: (
+    COLUMN_RETYPED: mark_for_translation(
         "Answers already collected in this column were given as another type; "
         "their meaning changes."
     ),
-    ROW_REMOVED: (
+    ROW_REMOVED: mark_for_translation(
         "Answers already collected in this row stay in exports, "
         "but the new version no longer asks for it."
     ),
-    COLUMN_REMOVED: (
+    COLUMN_REMOVED: mark_for_translation(
         "Answers already collected in this column stay in exports, "
         "but the new version no longer asks for it."
     ),
-    FORMULA_CHANGED: ("Values computed before and after the change are not comparable."),
+    FORMULA_CHANGED: mark_for_translation(
+        "Values computed before and after the change are not comparable."
+    ),
 }
 
 # The keys of a document that make up its identity, in the order they are compared.
