@@ -7,6 +7,7 @@ text, a multiple choice and a table column a list per row."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ import pandas as pd
 from collector.schema.expressions import Node, references
 from collector.schema.spec import FormSpec
 from collector.schema.types import FIELD_TYPES, ValueKind
+from collector.schema.values import stored_number
 
 LEVELS = ("school", "municipality", "region")
 NUMERIC_COLUMN_TYPES = frozenset({"integer", "decimal", "percent"})
@@ -66,6 +68,8 @@ def distribution_fields(spec: FormSpec) -> list[str]:
 class ColumnPlan:
     path: str
     kind: str  # "number", "bool", "text", "list"
+    # A list of a table's numeric column: each cell is read as a number.
+    numeric_cells: bool = False
 
 
 def column_plans(spec: FormSpec, paths: Iterable[str]) -> list[ColumnPlan]:
@@ -85,7 +89,10 @@ def column_plans(spec: FormSpec, paths: Iterable[str]) -> list[ColumnPlan]:
             column = next((c for c in field.columns if c.id == rest[1]), None)
             kind = _cell_kind(column.type if column else "text")
         elif field.type == "table" and len(rest) == 1:
-            kind = "list"
+            column = next((c for c in field.columns if c.id == rest[0]), None)
+            numeric = column is not None and column.type in NUMERIC_COLUMN_TYPES
+            plans.append(ColumnPlan(path, "list", numeric_cells=numeric))
+            continue
         elif not rest:
             kind = _field_kind(field.type)
         else:
@@ -173,13 +180,26 @@ def answers_frame(
     data: dict[str, Any] = {"unit_id": pd.Series([u for u, _ in responses], dtype="int64")}
     for plan in plans:
         values = [_pick(answers, plan.path, plan.kind) for _, answers in responses]
+        if plan.numeric_cells:
+            values = [_numbers(cells) for cells in values]
         data[plan.path] = typed_column(values, plan.kind)
     return pd.DataFrame(data)
 
 
+def _numbers(cells: Any) -> Any:
+    """A table column's cells as numbers; a value no door accepts now is missing."""
+    if not isinstance(cells, list):
+        return cells
+    return [stored_number(cell)[0] for cell in cells]
+
+
 def typed_column(values: Sequence[Any], kind: str) -> pd.Series:
+    """Stored values as a typed column. Read defensively: a number no door accepts now
+    (NaN, Infinity, past 2^53, written by an older version) is missing here, and
+    collector.schema.values.refused_answers names it on the report."""
     if kind == "number":
-        return pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").astype("float64")
+        numbers = [stored_number(v)[0] for v in values]
+        return pd.Series([math.nan if n is None else n for n in numbers], dtype="float64")
     if kind == "bool":
         return pd.Series([v if isinstance(v, bool) else None for v in values], dtype="boolean")
     if kind == "list":

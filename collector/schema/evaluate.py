@@ -11,7 +11,7 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from collector.schema.expressions import (
@@ -24,6 +24,7 @@ from collector.schema.expressions import (
     references,
 )
 from collector.schema.spec import FormSpec, RuleSpec
+from collector.schema.values import finite_decimal
 
 Value = Any
 Answers = Mapping[str, Any]
@@ -42,11 +43,17 @@ ARITHMETIC: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
 
 
 def _number(value: Value) -> Decimal | None:
-    if value is None or isinstance(value, bool):
+    """A value as a number, or None (unknown): a stored value no door accepts now
+    (NaN, past 2^53, …) is unknown too, never an error."""
+    if value is None or isinstance(value, bool) or isinstance(value, list | dict):
         return None
+    return finite_decimal(str(value))
+
+
+def _date(value: str) -> date | None:
     try:
-        return Decimal(str(value))
-    except InvalidOperation:
+        return date.fromisoformat(value)
+    except ValueError:
         return None
 
 
@@ -60,13 +67,16 @@ def context(spec: FormSpec, answers: Answers) -> dict[str, Value]:
             cells = answer if isinstance(answer, dict) else {}
             for row in field.rows:
                 for column in field.columns:
+                    cell_row = cells.get(row.value)
                     values[f"{field.id}.{row.value}.{column.id}"] = (
-                        cells.get(row.value) or {}
-                    ).get(column.id)
+                        cell_row.get(column.id) if isinstance(cell_row, dict) else None
+                    )
         elif field.type == "table":
             rows = answer if isinstance(answer, list) else []
             for column in field.columns:
-                values[f"{field.id}.{column.id}"] = [row.get(column.id) for row in rows]
+                values[f"{field.id}.{column.id}"] = [
+                    row.get(column.id) for row in rows if isinstance(row, dict)
+                ]
     return values
 
 
@@ -120,8 +130,9 @@ def _binary(node: Binary, values: Mapping[str, Value]) -> Value:
     if left is None or right is None:
         return None
     if isinstance(left, str) and isinstance(right, str) and node.op in COMPARE:
-        # Dates are stored as ISO text and compare as dates.
-        return COMPARE[node.op](date.fromisoformat(left), date.fromisoformat(right))
+        # Dates are stored as ISO text and compare as dates; other text cannot compare.
+        first, second = _date(left), _date(right)
+        return None if first is None or second is None else COMPARE[node.op](first, second)
     a, b = _number(left), _number(right)
     if a is None or b is None:
         return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from wtforms import (
@@ -27,10 +27,17 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in 3.3
-from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from collector.schema.spec import Column, FieldSpec, FormSpec, Option
+from collector.schema.values import (
+    DEFAULT_LONG_TEXT_LENGTH,
+    DEFAULT_TEXT_LENGTH,
+    clean_text,
+    number_problem,
+    text_problem,
+)
 
 YES_NO = (SelectChoice("yes", "Да"), SelectChoice("no", "Нет"))
 MESSAGES = {
@@ -56,6 +63,39 @@ class OneOf:
         data = field.data if isinstance(field.data, list) else [field.data]
         if any(value not in self.values for value in data if value):
             raise ValidationError(MESSAGES["choice"])
+
+
+class StorableNumber:
+    """A number the engine and the spreadsheets can hold (finite, within float64's exact
+    range, not too many digits), checked before any range: NaN cannot be compared."""
+
+    def __init__(self, *, integer: bool) -> None:
+        self.integer = integer
+
+    def __call__(self, form: Form, field: Any) -> None:
+        if field.data is None:
+            return
+        problem = number_problem(field.data, integer=self.integer)
+        if problem is not None:
+            raise StopValidation(problem)
+
+
+class PlainText:
+    """Text without control characters (tab and line breaks are fine)."""
+
+    def __call__(self, form: Form, field: Any) -> None:
+        if isinstance(field.data, str):
+            problem = text_problem(field.data)
+            if problem is not None:
+                raise StopValidation(problem)
+
+
+def _text(limit: int) -> list[Any]:
+    return [Optional(), PlainText(), Length(max=limit, message=MESSAGES["length"] % {"max": limit})]
+
+
+def _number(low: Decimal | None, high: Decimal | None, *, integer: bool) -> list[Any]:
+    return [Optional(), StorableNumber(integer=integer), *_range(low, high)]
 
 
 def _range(low: Decimal | None, high: Decimal | None) -> list[Any]:
@@ -105,7 +145,9 @@ def register(*names: str) -> Callable[[type[FieldKind]], type[FieldKind]]:
 class IntegerKind(FieldKind):
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:
         return IntegerField(
-            label, [Optional(), *_range(spec.min, spec.max)], render_kw={"inputmode": "numeric"}
+            label,
+            _number(spec.min, spec.max, integer=True),
+            render_kw={"inputmode": "numeric"},
         )
 
 
@@ -118,7 +160,7 @@ class DecimalKind(FieldKind):
             high = Decimal(100) if high is None else high
         return DecimalField(
             label,
-            [Optional(), *_range(low, high)],
+            _number(low, high, integer=False),
             places=spec.decimals,
             render_kw={"inputmode": "decimal"},
         )
@@ -128,7 +170,22 @@ class DecimalKind(FieldKind):
         return None if data is None else str(data)
 
     def form_data(self, spec: FieldSpec, answer: Any) -> Any:
-        return None if answer is None else Decimal(str(answer))
+        return _stored_decimal(answer)
+
+
+def _stored_decimal(answer: Any) -> Decimal | None:
+    """A stored decimal for the form to show; a value no door accepts now (NaN, digits
+    past the limit, written by an older version) shows as empty, and the entry page
+    names it (collector.entry.services.problems)."""
+    if answer is None or isinstance(answer, bool):
+        return None
+    try:
+        number = Decimal(str(answer)) if len(str(answer)) <= 64 else None
+    except InvalidOperation:
+        return None
+    if number is None or number_problem(number, integer=False) is not None:
+        return None
+    return number
 
 
 @register("yes_no")
@@ -168,6 +225,11 @@ class MultipleChoiceKind(FieldKind):
             option_widget=CheckboxInput(),
         )
 
+    def answer(self, spec: FieldSpec, data: Any) -> Any:
+        # In the options' order, each once: a repeated key must not grow the answer.
+        chosen = set(data or [])
+        return [o.value for o in spec.options if o.value in chosen] or None
+
 
 @register("rating")
 class RatingKind(FieldKind):
@@ -198,22 +260,16 @@ class RatingKind(FieldKind):
 @register("text")
 class TextKind(FieldKind):
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:
-        limit = spec.max_length or 500
-        return StringField(
-            label, [Optional(), Length(max=limit, message=MESSAGES["length"] % {"max": limit})]
-        )
+        return StringField(label, _text(spec.max_length or DEFAULT_TEXT_LENGTH))
 
     def answer(self, spec: FieldSpec, data: Any) -> Any:
-        return data.strip() or None if isinstance(data, str) else None
+        return clean_text(data) or None if isinstance(data, str) else None
 
 
 @register("long_text")
 class LongTextKind(TextKind):
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:
-        limit = spec.max_length or 10000
-        return TextAreaField(
-            label, [Optional(), Length(max=limit, message=MESSAGES["length"] % {"max": limit})]
-        )
+        return TextAreaField(label, _text(spec.max_length or DEFAULT_LONG_TEXT_LENGTH))
 
 
 @register("date")
@@ -225,19 +281,26 @@ class DateKind(FieldKind):
         return data.isoformat() if isinstance(data, date) else None
 
     def form_data(self, spec: FieldSpec, answer: Any) -> Any:
-        return date.fromisoformat(answer) if answer else None
+        return _stored_date(answer)
+
+
+def _stored_date(answer: Any) -> date | None:
+    try:
+        return date.fromisoformat(answer) if isinstance(answer, str) and answer else None
+    except ValueError:
+        return None
 
 
 class PersonForm(Form):
-    full_name = StringField("ФИО", [Optional(), Length(max=300)])
-    position = StringField("Должность", [Optional(), Length(max=300)])
-    phone = StringField("Телефон", [Optional(), Length(max=50)])
-    email = EmailField("Электронная почта", [Optional(), Email("Неверный адрес почты.")])
+    full_name = StringField("ФИО", _text(300))
+    position = StringField("Должность", _text(300))
+    phone = StringField("Телефон", _text(50))
+    email = EmailField("Электронная почта", [*_text(254), Email("Неверный адрес почты.")])
 
 
 def _strip_record(data: dict[str, Any]) -> dict[str, Any] | None:
     record = {
-        k: v.strip() if isinstance(v, str) else v for k, v in data.items() if k != "csrf_token"
+        k: clean_text(v) if isinstance(v, str) else v for k, v in data.items() if k != "csrf_token"
     }
     record = {k: v for k, v in record.items() if v not in (None, "")}
     return record or None
@@ -256,10 +319,12 @@ def _cell_field(column: Column, language: str) -> Any:
     label = column.label.get(language)
     if column.type == "integer":
         return IntegerField(
-            label, [Optional(), *_range(column.min, column.max)], render_kw={"inputmode": "numeric"}
+            label,
+            _number(column.min, column.max, integer=True),
+            render_kw={"inputmode": "numeric"},
         )
     if column.type in ("decimal", "percent"):
-        return DecimalField(label, [Optional(), *_range(column.min, column.max)])
+        return DecimalField(label, _number(column.min, column.max, integer=False))
     if column.type == "yes_no":
         return RadioField(
             label, [Optional(), OneOf(["yes", "no"])], choices=list(YES_NO), validate_choice=False
@@ -273,7 +338,7 @@ def _cell_field(column: Column, language: str) -> Any:
         )
     if column.type == "date":
         return DateField(label, [Optional()], format="%Y-%m-%d")
-    return StringField(label, [Optional(), Length(max=column.max_length or 500)])
+    return StringField(label, _text(column.max_length or DEFAULT_TEXT_LENGTH))
 
 
 def _cell_answer(column: Column, data: Any) -> Any:
@@ -285,16 +350,16 @@ def _cell_answer(column: Column, data: Any) -> Any:
         return data.isoformat()
     if column.type == "yes_no":
         return data == "yes"
-    return data.strip() if isinstance(data, str) else data
+    return clean_text(data) or None if isinstance(data, str) else data
 
 
 def _cell_data(column: Column, answer: Any) -> Any:
     if answer is None:
         return None
     if column.type in ("decimal", "percent"):
-        return Decimal(str(answer))
+        return _stored_decimal(answer)
     if column.type == "date":
-        return date.fromisoformat(answer)
+        return _stored_date(answer)
     if column.type == "yes_no":
         return "yes" if answer else "no"
     return answer
@@ -364,10 +429,10 @@ class UnitRefKind(FieldKind):
     """The code of an org unit (the entry service checks it exists)."""
 
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:
-        return StringField(label, [Optional(), Length(max=64)])
+        return StringField(label, _text(64))
 
     def answer(self, spec: FieldSpec, data: Any) -> Any:
-        return data.strip() or None if isinstance(data, str) else None
+        return clean_text(data) or None if isinstance(data, str) else None
 
 
 def field_label(spec: FieldSpec, language: str) -> str:
