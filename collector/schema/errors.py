@@ -10,6 +10,7 @@ from types import MappingProxyType
 CODES: MappingProxyType[str, str] = MappingProxyType(
     {
         "json_syntax": "the file is not valid JSON",
+        "json_too_deep": "the document nests arrays and objects deeper than any form needs",
         "structure": "the document does not match the meta-schema",
         "duplicate_id": "an id is used twice in the form",
         "duplicate_option": "an option value is used twice in one list",
@@ -17,6 +18,8 @@ CODES: MappingProxyType[str, str] = MappingProxyType(
         "missing_key": "the field type needs a key that is missing",
         "unused_key": "the key has no meaning for this field type (warning)",
         "expression_syntax": "an expression cannot be parsed",
+        "expression_too_long": "an expression has more characters or parts than allowed",
+        "expression_too_deep": "an expression nests deeper than allowed",
         "unknown_reference": "an expression names an id the form does not have",
         "unknown_function": "an expression calls a function that does not exist",
         "function_not_allowed": "the function is only for indicators",

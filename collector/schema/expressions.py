@@ -14,6 +14,13 @@ the form's fields; nothing is ever handed to `eval`.
            | NAME ("." NAME)*            a field, a grid cell (grid.row.column)
            | NAME "(" [expr ("," expr)*] ")"   a function
            | "(" expr ")"
+
+An expression is bounded before anything walks it: at most MAX_LENGTH characters and
+MAX_TOKENS tokens (`expression_too_long`), and a tree at most MAX_DEPTH levels high
+(`expression_too_deep`). The parser reads a chain `a + b + …` in a loop, but the tree it
+builds is as high as the chain is long, and every walker of a tree (type checks, the
+evaluators, the indicator engine, comparing two trees) recurses once per level: the height
+bound is what keeps all of them far from Python's recursion limit.
 """
 
 from __future__ import annotations
@@ -23,7 +30,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 KEYWORDS = frozenset({"and", "or", "not", "true", "false", "null"})
-MAX_DEPTH = 40
+# The meta-schema's maxLength of an expression; the longest of the seeds is 405 characters.
+MAX_LENGTH = 2000
+# Names, numbers, strings and operators; the seeds use at most 86.
+MAX_TOKENS = 500
+# Levels of the tree (a chain of n operators is n levels; parentheses, "not" and "-" nest
+# too); the seeds reach 9.
+MAX_DEPTH = 50
+SYNTAX = "expression_syntax"
+TOO_LONG = "expression_too_long"
+TOO_DEEP = "expression_too_deep"
 COMPARISONS = frozenset({"=", "==", "!=", "<", "<=", ">", ">="})
 
 _TOKEN = re.compile(
@@ -39,11 +55,22 @@ _TOKEN = re.compile(
 
 
 class ExpressionError(ValueError):
-    """A syntax error, with the character offset where it was found."""
+    """An expression refused, with the character offset where it was found and the
+    compiler's code: a syntax error, or an expression past the bounds above."""
 
-    def __init__(self, message: str, position: int) -> None:
+    def __init__(self, message: str, position: int, code: str = SYNTAX) -> None:
         super().__init__(message)
         self.position = position
+        self.code = code
+
+
+def _too_deep(position: int) -> ExpressionError:
+    return ExpressionError(
+        f"the expression nests more than {MAX_DEPTH} levels deep (each operator of a chain "
+        "is a level): group a long chain in parentheses or use sum(…)",
+        position,
+        TOO_DEEP,
+    )
 
 
 @dataclass(frozen=True)
@@ -90,6 +117,12 @@ Node = Literal | Reference | Unary | Binary | Call
 
 
 def tokenize(source: str) -> list[Token]:
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is {len(source)} characters long; at most {MAX_LENGTH}",
+            MAX_LENGTH,
+            TOO_LONG,
+        )
     tokens: list[Token] = []
     position = 0
     while position < len(source):
@@ -98,6 +131,13 @@ def tokenize(source: str) -> list[Token]:
             raise ExpressionError(f"unexpected character {source[position]!r}", position)
         kind = match.lastgroup or ""
         if kind != "space":
+            if len(tokens) == MAX_TOKENS:
+                raise ExpressionError(
+                    f"the expression has more than {MAX_TOKENS} names, numbers and "
+                    "operators; split it",
+                    position,
+                    TOO_LONG,
+                )
             tokens.append(Token(kind, match.group(), position))
         position = match.end()
     tokens.append(Token("end", "", len(source)))
@@ -108,7 +148,10 @@ class _Parser:
     def __init__(self, source: str) -> None:
         self.tokens = tokenize(source)
         self.index = 0
+        # Nesting of the parser's own recursion (parentheses, "not", "-").
         self.depth = 0
+        # The height of each node built (by id: the tree keeps every node alive).
+        self.heights: dict[int, int] = {}
 
     @property
     def current(self) -> Token:
@@ -118,6 +161,19 @@ class _Parser:
         token = self.current
         self.index += 1
         return token
+
+    def built(self, node: Node, position: int, *children: Node) -> Node:
+        """A node made of `children`, refused when the tree grows past MAX_DEPTH."""
+        height = 1 + max((self.heights.get(id(child), 1) for child in children), default=0)
+        if height > MAX_DEPTH:
+            raise _too_deep(position)
+        self.heights[id(node)] = height
+        return node
+
+    def nest(self, position: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _too_deep(position)
 
     def accept(self, *texts: str) -> Token | None:
         token = self.current
@@ -140,25 +196,27 @@ class _Parser:
             raise ExpressionError(f"unexpected {self.current.text!r}", self.current.position)
         return node
 
+    def binary(self, token: Token, op: str, left: Node, right: Node) -> Node:
+        return self.built(Binary(op, left, right), token.position, left, right)
+
     def or_(self) -> Node:
         node = self.and_()
-        while self.accept("or"):
-            node = Binary("or", node, self.and_())
+        while token := self.accept("or"):
+            node = self.binary(token, "or", node, self.and_())
         return node
 
     def and_(self) -> Node:
         node = self.not_()
-        while self.accept("and"):
-            node = Binary("and", node, self.not_())
+        while token := self.accept("and"):
+            node = self.binary(token, "and", node, self.not_())
         return node
 
     def not_(self) -> Node:
         if token := self.accept("not"):
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise ExpressionError("the expression nests too deeply", token.position)
+            self.nest(token.position)
             try:
-                return Unary("not", self.not_())
+                operand = self.not_()
+                return self.built(Unary("not", operand), token.position, operand)
             finally:
                 self.depth -= 1
         return self.comparison()
@@ -169,7 +227,7 @@ class _Parser:
         if token.kind == "op" and token.text in COMPARISONS:
             self.take()
             op = "==" if token.text == "=" else token.text
-            node = Binary(op, node, self.sum())
+            node = self.binary(token, op, node, self.sum())
             following = self.current
             if following.kind == "op" and following.text in COMPARISONS:
                 raise ExpressionError("comparisons cannot be chained", following.position)
@@ -178,24 +236,23 @@ class _Parser:
     def sum(self) -> Node:
         node = self.term()
         while token := self.accept("+", "-"):
-            node = Binary(token.text, node, self.term())
+            node = self.binary(token, token.text, node, self.term())
         return node
 
     def term(self) -> Node:
         node = self.unary()
         while token := self.accept("*", "/"):
-            node = Binary(token.text, node, self.unary())
+            node = self.binary(token, token.text, node, self.unary())
         return node
 
     def unary(self) -> Node:
         # Each nesting level costs several Python frames: refuse absurd depths clearly
         # instead of running out of stack.
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise ExpressionError("the expression nests too deeply", self.current.position)
+        self.nest(self.current.position)
         try:
-            if self.accept("-"):
-                return Unary("-", self.unary())
+            if token := self.accept("-"):
+                operand = self.unary()
+                return self.built(Unary("-", operand), token.position, operand)
             return self.atom()
         finally:
             self.depth -= 1
@@ -219,7 +276,8 @@ class _Parser:
             if token.text in KEYWORDS:
                 raise ExpressionError(f"unexpected {token.text!r}", token.position)
             if self.accept("("):
-                return Call(token.text, self.arguments())
+                args = self.arguments()
+                return self.built(Call(token.text, args), token.position, *args)
             path = [token.text]
             while self.accept("."):
                 part = self.take()

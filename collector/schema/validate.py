@@ -26,11 +26,56 @@ META_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "form_schemas" / "meta-
 
 Document = dict[str, Any]
 
+# The seeds nest nine levels at most (a grid column's option's label). Past this a document
+# is not a form, and it is refused before anything recursive reads it (the meta-schema's
+# validation, copies, comparisons, JSON text with indents): those recurse once or more per
+# level, and Python stops at a thousand.
+MAX_JSON_DEPTH = 64
+
 
 @cache
 def meta_validator() -> Draft202012Validator:
     schema = json.loads(META_SCHEMA_PATH.read_text(encoding="utf-8"))
     return Draft202012Validator(schema)
+
+
+def too_deep_at(value: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """The JSON path of the first array or object nested more than `limit` levels deep,
+    or None. An explicit stack, never recursion: the value may be as deep as a parser let
+    through."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        children: list[tuple[str | int, Any]]
+        if isinstance(item, dict):
+            children = list(item.items())
+        elif isinstance(item, list):
+            children = list(enumerate(item))
+        else:
+            continue
+        if len(path) >= limit:
+            return json_path(path)
+        # Reversed onto the stack: the first deep place in document order is named.
+        stack.extend(
+            (child, (*path, key))
+            for key, child in reversed(children)
+            if isinstance(child, dict | list)
+        )
+    return None
+
+
+def depth_issues(document: Any) -> list[Issue]:
+    where = too_deep_at(document)
+    if where is None:
+        return []
+    return [
+        Issue(
+            where,
+            "json_too_deep",
+            f"arrays and objects nest here more than {MAX_JSON_DEPTH} levels deep; "
+            "a form needs about ten",
+        )
+    ]
 
 
 def structure_issues(document: Any) -> list[Issue]:
@@ -238,9 +283,7 @@ def check_expressions(document: Document) -> list[Issue]:
         try:
             tree = parse(source)
         except ExpressionError as error:
-            issues.append(
-                Issue(path, "expression_syntax", f"{error} (at character {error.position})")
-            )
+            issues.append(Issue(path, error.code, f"{error} (at character {error.position})"))
             continue
         checker = Checker(table, path, indicator=indicator)
         kind = checker.check(tree)
@@ -434,8 +477,9 @@ SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
 
 
 def validate(document: Any) -> list[Issue]:
-    """Every issue of the document; semantic checks run only on a well-formed one."""
-    issues = structure_issues(document)
+    """Every issue of the document; semantic checks run only on a well-formed one, and
+    nothing at all reads a document nested too deeply."""
+    issues = depth_issues(document) or structure_issues(document)
     if issues:
         return issues
     return sorted(issue for check in SEMANTIC_CHECKS for issue in check(document))

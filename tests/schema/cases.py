@@ -126,6 +126,19 @@ def nothing(doc: Doc) -> None:
     return None
 
 
+def nested(levels: int) -> Any:
+    """A value of `levels` arrays one inside the other."""
+    value: Any = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def chain(terms: int) -> str:
+    """A rule of `terms` additions in a row, compared: a tree `terms` levels high."""
+    return " + ".join(["part"] * terms) + " >= 0"
+
+
 # code: (a change that stays valid, a change that breaks with this code)
 CASES: dict[str, tuple[Callable[[Doc], None], Callable[[Doc], None]]] = {
     "structure": (
@@ -151,6 +164,18 @@ CASES: dict[str, tuple[Callable[[Doc], None], Callable[[Doc], None]]] = {
     "expression_syntax": (
         set_rule("(part <= total)"),
         set_rule("part <= total)"),
+    ),
+    "expression_too_long": (
+        set_rule(chain(49)),
+        set_rule(" + ".join(["part"] * 251)),
+    ),
+    "expression_too_deep": (
+        set_rule(chain(49)),
+        set_rule(chain(50)),
+    ),
+    "json_too_deep": (
+        lambda d: d.update(description="Описание"),
+        lambda d: d.update(description=nested(70)),
     ),
     "unknown_reference": (
         set_rule("part + people.pupils.count >= 0"),
