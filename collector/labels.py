@@ -89,6 +89,7 @@ AUDIT_LABELS: dict[str, Any] = {
     "response.accept": _l("Accepted"),
     "response.reopen": _l("Reopened"),
     "response.extend": _l("Deadline extended"),
+    "response.void": _l("An out-of-range value voided"),
     "registry.confirm": _l("Registry records confirmed"),
 }
 

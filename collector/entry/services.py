@@ -42,6 +42,7 @@ from collector.models.base import utcnow
 from collector.schema import compile_document
 from collector.schema.evaluate import failed_rules, is_answered, visible_field_ids
 from collector.schema.spec import FormSpec, SectionSpec
+from collector.schema.values import refused_answers
 
 # Published versions never change, so each is compiled once per process.
 _SPECS: dict[tuple[int, str], FormSpec] = {}
@@ -389,6 +390,19 @@ def problems(spec: FormSpec, answers: dict[str, Any], *, for_submission: bool) -
             for f in spec.fields
             if f.required and f.id in visible and not is_answered(answers.get(f.id))
         ]
+    for refused in refused_answers(spec, answers):
+        # Let in by an older version: not counted anywhere; the user sees and corrects it.
+        found.append(
+            Problem(
+                section_of.get(refused.field_id, spec.sections[0].id),
+                refused.field_id,
+                _(
+                    "The saved value «%(value)s» is out of the allowed range and is not"
+                    " counted: type it again.",
+                    value=refused.shown(),
+                ),
+            )
+        )
     for failure in failed_rules(spec, answers):
         for field_id in failure.fields:
             head = field_id.split(".")[0]

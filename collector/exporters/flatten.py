@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from collector.exporters.contract import Cell, Column
 from collector.schema.spec import FieldSpec
+from collector.schema.values import RefusedAnswer, stored_number
+
+# A refused stored value in a number column (the workbooks are Russian, as their headers).
+REFUSED_CELL = "«%s» — вне допустимого, не учтено"
 
 NUMBER_TYPES = frozenset({"integer", "decimal", "percent"})
 
@@ -22,14 +25,19 @@ class FlatColumn:
     read: Callable[[dict[str, Any]], Cell]
 
 
-def _number(value: Any) -> float | int | None:
-    if value is None or isinstance(value, bool):
+def _number(value: Any) -> Cell:
+    """A stored number as a cell; one no door accepts now (NaN, past 2^53, written by an
+    older version) is named in words instead, as the report names it."""
+    number, refused = stored_number(value)
+    if refused:
+        return refused_cell(value)
+    if number is None:
         return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return int(number) if number == number.to_integral_value() else float(number)
+    return int(number) if number.is_integer() else number
+
+
+def refused_cell(value: Any) -> str:
+    return REFUSED_CELL % RefusedAnswer(("",), value).shown()
 
 
 def _kind(field_type: str) -> str:
@@ -44,7 +52,7 @@ def _kind(field_type: str) -> str:
 
 def _option_label(field: FieldSpec, language: str) -> Callable[[Any], Cell]:
     labels = {o.value: o.label.get(language) for o in field.options}
-    return lambda value: None if value is None else labels.get(value, str(value))
+    return lambda value: None if value is None else labels.get(str(value), str(value))
 
 
 def field_columns(field: FieldSpec, language: str) -> list[FlatColumn]:
@@ -107,7 +115,7 @@ Reader = Callable[[dict[str, Any]], Cell]
 def _ticked(field_id: str, option: str) -> Reader:
     def read(answers: dict[str, Any]) -> Cell:
         chosen = answers.get(field_id)
-        return None if chosen is None else option in chosen
+        return option in chosen if isinstance(chosen, list) else None
 
     return read
 
@@ -121,7 +129,8 @@ def _table_sum(field_id: str, column: str) -> Reader:
 
 
 def _cell(grid: Any, row: str, column: str, column_type: str) -> Cell:
-    value = grid.get(row, {}).get(column) if isinstance(grid, dict) else None
+    cells = grid.get(row) if isinstance(grid, dict) else None
+    value = cells.get(column) if isinstance(cells, dict) else None
     if column_type in NUMBER_TYPES:
         return _number(value)
     return value if value is None or isinstance(value, bool) else str(value)
@@ -130,10 +139,17 @@ def _cell(grid: Any, row: str, column: str, column_type: str) -> Cell:
 def _column_sum(rows: Any, column: str) -> float | int | None:
     numbers = [
         n
-        for n in (_number(r.get(column)) for r in rows or [] if isinstance(r, dict))
+        for n in (
+            stored_number(r.get(column))[0]
+            for r in (rows if isinstance(rows, list) else [])
+            if isinstance(r, dict)
+        )
         if n is not None
     ]
-    return sum(numbers) if numbers else None
+    if not numbers:
+        return None
+    total = float(sum(numbers))
+    return int(total) if total.is_integer() else total
 
 
 def _person(value: Any) -> str | None:

@@ -13,6 +13,8 @@ from typing import Any
 
 import xlsxwriter
 
+from collector.exporters.contract import writable_number
+
 Cell = str | int | float | bool | date | datetime | None
 
 # Excel shows at most this many characters across a column; wider text wraps.
@@ -80,7 +82,10 @@ def _write(
     elif isinstance(value, bool):
         sheet.write_boolean(row, column, value)
     elif isinstance(value, int | float):
-        sheet.write_number(row, column, value)
+        if writable_number(value):
+            sheet.write_number(row, column, value)
+        else:  # NaN, infinity or past what a spreadsheet holds: shown as it is
+            sheet.write_string(row, column, str(value)[:100], wrap)
     elif isinstance(value, datetime):
         # Excel has no time zones: the caller gives wall-clock time of the region.
         sheet.write_datetime(row, column, value.replace(tzinfo=None), moment)

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
-from collector.exporters.contract import Cell, Column, Table, Workbook
+from collector.exporters.contract import Cell, Column, Table, Workbook, writable_number
 from collector.exporters.csvfiles import (
     GROUP_COLUMN,
     INDICATOR_COLUMNS,
@@ -189,8 +189,12 @@ class _Writer:
         if isinstance(value, bool):
             sheet.write_string(row, column, YES if value else NO, self.text_format)
         elif isinstance(value, int | float):
-            if not math.isfinite(value):
-                return  # NaN and infinities: no value
+            if isinstance(value, float) and math.isnan(value):
+                return  # the engine's "no value"
+            if not writable_number(value):
+                # Infinities and numbers past what a spreadsheet holds: as text.
+                sheet.write_string(row, column, str(value)[:100], self.text_format)
+                return
             number_format = self.formats.get(kind, self.plain_number)
             if kind == "integer" and not float(value).is_integer():
                 number_format = self.formats["number"]
@@ -217,7 +221,7 @@ class _Writer:
             integer_format = self.formats["integer"]
 
             def write_integer(sheet: Any, row: int, column: int, value: Cell) -> None:
-                if type(value) is int:
+                if type(value) is int and -(2**53) <= value <= 2**53:
                     sheet.write_number(row, column, value, integer_format)
                 else:
                     general(sheet, row, column, value, kind)

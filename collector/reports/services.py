@@ -39,6 +39,7 @@ from collector.models import (
 )
 from collector.models.units import subtree_clause, subtrees_clause
 from collector.reports import snapshots
+from collector.reports.refused import Refused, find_refused
 from collector.schema.spec import FormSpec
 
 
@@ -71,6 +72,8 @@ class Report:
     answers: pd.DataFrame
     unit_frame: pd.DataFrame
     figures: pd.DataFrame | None = None
+    # Stored values no door accepts now, left out of every figure and named on the page.
+    refused: Refused = Refused(0, ())
 
     def visible(self, group: int) -> bool:
         unit = self.units.get(group)
@@ -206,8 +209,8 @@ def campaign_report(
     stamp = data_stamp(session, campaign)
     if stored:
         found = snapshots.load(campaign.id, basis.value, scopes, stamp)
-        if isinstance(found, tuple) and len(found) == 4:  # older snapshots are recomputed
-            computed, answers, unit_frame, figures = found
+        if isinstance(found, tuple) and len(found) == 5:  # older snapshots are recomputed
+            computed, answers, unit_frame, figures, refused = found
             ids = [int(i) for i in unit_frame.index]
             _places, known = (
                 places(session, list(session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))))
@@ -215,7 +218,16 @@ def campaign_report(
                 else ([], {})
             )
             return Report(
-                campaign, spec, basis, computed, known, scopes, answers, unit_frame, figures
+                campaign,
+                spec,
+                basis,
+                computed,
+                known,
+                scopes,
+                answers,
+                unit_frame,
+                figures,
+                refused,
             )
     survey = is_survey(campaign)
     if survey:
@@ -224,7 +236,7 @@ def campaign_report(
             .join(SurveyLink, SurveyLink.unit_id == OrgUnit.id)
             .where(SurveyLink.campaign_id == campaign.id)
         )
-        counted_query = select(FormResponse.unit_id, FormResponse.answers).where(
+        counted_query = select(FormResponse.unit_id, FormResponse.answers, FormResponse.id).where(
             FormResponse.campaign_id == campaign.id, FormResponse.unit_report_key.is_(None)
         )
     else:
@@ -236,7 +248,7 @@ def campaign_report(
                 FormResponse.unit_report_key.is_not(None),
             )
         )
-        counted_query = select(FormResponse.unit_id, FormResponse.answers).where(
+        counted_query = select(FormResponse.unit_id, FormResponse.answers, FormResponse.id).where(
             FormResponse.campaign_id == campaign.id,
             FormResponse.unit_report_key.is_not(None),
             FormResponse.status.in_(COUNTED[basis]),
@@ -272,7 +284,10 @@ def campaign_report(
     figure_rows = [row for row in figure_rows if row[0] in expected_ids]
     unit_places, known = places(session, expected)
     unit_frame = units_frame(unit_places)
-    responses = [(unit_id, answers or {}) for unit_id, answers in counted]
+    responses = [
+        (unit_id, answers if isinstance(answers, dict) else {}) for unit_id, answers, _id in counted
+    ]
+    refused = find_refused(spec, ((rid, unit_id, answers) for unit_id, answers, rid in counted))
     if spec.imports:
         responses = join_imported(
             responses, imported_rows(session, campaign, (unit_id for unit_id, _a in responses))
@@ -289,9 +304,11 @@ def campaign_report(
         answered_units=answered_units,
     )
     computed = engine.compute()
-    content = (computed, answers, unit_frame, figures)
+    content = (computed, answers, unit_frame, figures, refused)
     snapshots.save(campaign.id, basis.value, scopes, stamp, content)
-    return Report(campaign, spec, basis, computed, known, scopes, answers, unit_frame, figures)
+    return Report(
+        campaign, spec, basis, computed, known, scopes, answers, unit_frame, figures, refused
+    )
 
 
 # Audit actions that change what formulas read of a unit (its figures, its school type).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,6 +17,7 @@ from collector.auth.services import can, require
 from collector.campaigns import completeness as tallies
 from collector.campaigns import services as campaigns
 from collector.campaigns.services import is_survey
+from collector.entry.services import spec_of
 from collector.extensions import db
 from collector.jobs.services import start_job
 from collector.labels import status_label
@@ -24,6 +25,7 @@ from collector.models import Campaign, OrgUnit
 from collector.reports import charts, export, joint, questions, snapshots
 from collector.reports.forms import ExportForm
 from collector.reports.jobs import EXPORT_JOB, INDICATORS_JOB
+from collector.reports.refused import parse_path, void_value
 from collector.reports.services import (
     TEXT_TYPES,
     Basis,
@@ -165,6 +167,54 @@ def campaign(campaign_id: int) -> str:
         may_export=can(current_user, Action.EXPORT, root),
         status_label=status_label,
         export_form=ExportForm(),
+        refused=_refused_under(report, root),
+    )
+
+
+def _refused_under(report: Any, root: OrgUnit) -> dict[str, Any]:
+    """The refused values of units under `root`, and which of them the user may void."""
+    under = [
+        value
+        for value in report.refused.listed
+        if value.unit_id in report.units and report.units[value.unit_id].path.startswith(root.path)
+    ]
+    fields = {f.id: f for f in report.spec.fields}
+    voidable = {
+        value.unit_id
+        for value in under
+        if can(current_user, Action.REVIEW_REPORTS, report.units[value.unit_id])
+    }
+    return {
+        "total": report.refused.total,
+        "listed": under,
+        "fields": fields,
+        "voidable": voidable,
+    }
+
+
+@bp.post("/campaigns/<int:campaign_id>/void")
+def void_refused(campaign_id: int) -> Response:
+    """A coordinator voids one stored value no door accepts now (it was not counted)."""
+    found = campaigns.get_campaign(db.session, current_user, campaign_id)
+    path = parse_path(request.form.get("path", ""))
+    response_id = request.form.get("response", type=int)
+    if path is None or response_id is None:
+        abort(400)
+    voided = void_value(
+        db.session, current_user, found, spec_of(found.form_version), response_id, path
+    )
+    db.session.commit()
+    if voided:
+        flash(_("The value has been voided; the report is computed again without it."), "success")
+    else:
+        flash(_("That value is no longer there."), "info")
+    return redirect(
+        url_for(
+            "reports.campaign",
+            campaign_id=found.id,
+            unit=request.form.get("unit", type=int),
+            basis=_basis_of(request.form.get("basis")).value,
+        )
     )
 
 
