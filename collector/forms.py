@@ -9,19 +9,25 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.meta import DefaultMeta
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from collector.schema.formbuild import PlainText
+
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
 class TrimmedForm(FlaskForm):
-    """Text fields lose surrounding blanks: users paste names and codes from documents."""
+    """Text fields lose surrounding blanks (users paste names and codes from documents)
+    and refuse control characters beside the field (PostgreSQL refuses a NUL: it must
+    never reach the database)."""
 
     class Meta(DefaultMeta):
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
             if issubclass(unbound_field.field_class, StringField):
                 filters = [_strip, *unbound_field.kwargs.get("filters", ())]
-                return unbound_field.bind(form=form, filters=filters, **options)
+                field = unbound_field.bind(form=form, filters=filters, **options)
+                field.validators = [PlainText(), *field.validators]
+                return field
             return unbound_field.bind(form=form, **options)
 
 

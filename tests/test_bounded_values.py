@@ -28,6 +28,8 @@ from collector.schema.values import (
     text_problem,
     without_value,
 )
+from collector.units.import_report import ImportReport
+from collector.units.importing import _parse_unit_row
 from tests.campaigns.factories import new_campaign
 from tests.conftest import login_as
 from tests.reports.fixtures import answered_campaign, report_form
@@ -368,3 +370,27 @@ def test_a_coordinator_voids_a_refused_value_and_the_report_counts_again(client,
     assert "refused-values" not in client.get(f"/reports/campaigns/{campaign.id}").get_data(
         as_text=True
     )
+
+
+# --- the other doors: the app's own forms and the units import ------------------------------
+
+
+def test_a_nul_in_an_organisations_name_is_refused_beside_the_field(client, tree, people):
+    login_as(client, people["region"])
+    school = tree["school_a1"]
+    page = client.post(
+        f"/units/{school.id}/edit",
+        data={"name": "МБОУ\x00СОШ", "code": school.code, "address": "ул. Ленина, 1"},
+    )
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "управляющие символы" in text and "ул. Ленина, 1" in text
+    db.session.expire_all()
+    assert "\x00" not in db.session.get(type(school), school.id).name
+
+
+def test_the_units_import_refuses_control_characters_by_row():
+    report = ImportReport()
+    row = {"code": "S-9", "name": "Школа\x07№ 9", "type": "школа"}
+    assert _parse_unit_row(2, row, report) is None
+    assert [(e.row, e.column) for e in report.errors] == [(2, "name")]

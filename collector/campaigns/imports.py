@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -25,6 +25,7 @@ from collector.extensions import db
 from collector.jobs.registry import JobContext, JobFailed, JobResult, job_kind
 from collector.models import Campaign, FormResponse, ImportBatch, ImportedRow, OrgUnit, User
 from collector.schema.spec import Column, FormSpec, ImportSpec
+from collector.schema.values import number_problem, parse_decimal, text_problem
 from collector.units.import_report import ImportReport, chunks, read
 from collector.units.tabular import TableRow, normalise_header
 
@@ -32,33 +33,26 @@ UNIT_COLUMN = "__unit__"
 TRUE_WORDS = frozenset({"да", "yes", "true", "1", "+", "д"})
 FALSE_WORDS = frozenset({"нет", "no", "false", "0", "-", "н"})
 _DAY_FIRST = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-# No count or score in these files comes near a trillion; a larger number is a mistake
-# (and "1e9999999" must not make the worker compute a ten-million-digit integer).
-LARGEST = Decimal(10) ** 12
 
 
 def import_of(spec: FormSpec, import_id: str) -> ImportSpec | None:
     return next((i for i in spec.imports if i.id == import_id), None)
 
 
-def _number(text: str) -> Decimal | None:
-    try:
-        # Russian files write 12,5 and group thousands with (non-breaking) spaces.
-        return Decimal(re.sub(r"[\s\u00a0]", "", text).replace(",", "."))
-    except InvalidOperation:
-        return None
-
-
 def parse_cell(column: Column, text: str) -> tuple[Any, str | None]:
     """The cell's value for the column, or the reason it is not one."""
+    if text_problem(text) is not None:
+        return None, _("control characters (such as NUL) in «%(text)s»", text=text[:40])
     if column.type in ("integer", "decimal", "percent"):
-        number = _number(text)
+        # Russian files write 12,5 and group thousands with (non-breaking) spaces.
+        number = parse_decimal(text)
         if number is None or not number.is_finite():
             return None, _("not a number: «%(text)s»", text=text)
-        if number.adjusted() >= 12:  # the exponent alone: cheap whatever the size
-            return None, _("%(value)s is too large", value=text)
-        if column.type == "integer" and number != number.to_integral_value():
+        integer = column.type == "integer"
+        if integer and number != number.to_integral_value():
             return None, _("not a whole number: «%(text)s»", text=text)
+        if number_problem(number, integer=integer) is not None:
+            return None, _("%(value)s is too large or too long", value=text)
         high = Decimal(100) if column.type == "percent" and column.max is None else column.max
         if column.min is not None and number < column.min:
             return None, _("%(value)s is less than %(min)s", value=text, min=column.min)

@@ -20,6 +20,7 @@ from collector.auth.permissions import Action, allowed
 from collector.auth.services import can, grants_of
 from collector.models import OrgUnit, UnitType, User
 from collector.models.units import ALLOWED_PARENTS
+from collector.schema.values import text_problem
 from collector.units.catalog import SCHOOL_TYPES
 from collector.units.figures_import import figures_template_csv, import_figures
 from collector.units.import_report import (
@@ -191,6 +192,9 @@ def _parse_unit_row(
                 attributes[key] = school_type
         elif len(attributes.get(key, "")) > limit:
             report.error(row_number, key, _("The value is longer than %(n)d characters.", n=limit))
+    for key, text in values.items():
+        if text_problem(text) is not None:
+            report.error(row_number, key, _("The value holds control characters (such as NUL)."))
     if len(report.errors) > errors_before or unit_type is None:
         return None
     parent_code = values.get("parent_code") or None

@@ -211,7 +211,7 @@ def test_a_municipal_coordinator_cannot_open_the_uploads(client, people, campaig
 def test_an_absurdly_large_number_is_refused_at_once(app, people, campaign):
     report = upload(people, campaign, HEADER + "S-A1;Физика;1e9999999;1\nS-A1;Химия;5;1e40\n")
     assert [(e.row, e.column) for e in report.errors] == [(2, "Сдавали"), (3, "Сдали")]
-    assert "слишком велико" in report.errors[0].message
+    assert "слишком большое число" in report.errors[0].message
 
 
 def test_a_misspelt_header_is_reported_not_dropped(app, people, campaign):
@@ -248,3 +248,17 @@ def test_a_survey_cannot_declare_an_imported_table():
     with pytest.raises(SchemaError) as caught:
         compile_document(document)
     assert [(i.path, i.code) for i in caught.value.errors] == [("$.imports", "structure")]
+
+
+def test_nan_infinity_and_control_characters_are_refused_by_their_row(app, people, campaign):
+    report = upload(
+        people,
+        campaign,
+        HEADER + "S-A1;Физика;NaN;1\nS-A1;Химия;5;Infinity\nS-A1;Био\x01логия;5;1\n",
+    )
+    assert [(e.row, e.column) for e in report.errors] == [
+        (2, "Сдавали"),
+        (3, "Сдали"),
+        (4, "Предмет"),
+    ]
+    assert "управляющие символы" in report.errors[2].message
