@@ -394,3 +394,24 @@ def test_the_units_import_refuses_control_characters_by_row():
     row = {"code": "S-9", "name": "Школа\x07№ 9", "type": "школа"}
     assert _parse_unit_row(2, row, report) is None
     assert [(e.row, e.column) for e in report.errors] == [(2, "name")]
+
+
+def test_a_revision_of_unicode_digits_is_no_revision(client, tree, people, entry_form):
+    """ "²" is a digit to str.isdigit but int() refuses it: it counts as no revision."""
+    login_as(client, people["school"])
+    for revision in ("²", "٣", "9" * 5000):
+        page = client.post(
+            entry_url(tree["school_a1"]),
+            data={"revision": revision, "action": "save", "total": "3"},
+        )
+        assert page.status_code in (200, 302)
+
+
+def test_an_export_of_a_section_named_with_unicode_digits_is_not_found(client, tree, people):
+    campaign = answered_campaign(tree, people)
+    login_as(client, people["region"])
+    for table in ("section-²", "section-" + "9" * 100):
+        started = client.post(
+            f"/reports/campaigns/{campaign.id}/export", data={"table": table, "basis": "accepted"}
+        )
+        assert started.status_code == 404

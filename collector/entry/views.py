@@ -149,7 +149,8 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
 def _revision(form: EntryForm) -> int:
     """The revision the page was loaded at; anything else than a number counts as none."""
     raw = form.revision.data or ""
-    return int(raw) if raw.isdigit() else 0
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), and short.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
 
 
 def _unknown_units(entry: services.Entry, form: EntryForm, ids: list[str]) -> bool:

@@ -406,6 +406,7 @@ def csv_from_book(book: Workbook, name: str) -> bytes | None:
         return csv_bytes(book.responses)
     if name.startswith("section-"):
         index = name.removeprefix("section-")
-        if index.isdigit() and int(index) < len(book.sections):
+        # ASCII digits only: "²" is a digit to str.isdigit but not to int().
+        if index.isascii() and index.isdigit() and int(index) < len(book.sections):
             return csv_bytes(book.sections[int(index)])
     return None

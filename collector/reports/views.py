@@ -317,7 +317,11 @@ def export_start(campaign_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     table = request.form.get("table") or None
-    if table is not None and table not in export.CSV_TABLES and not table.startswith("section-"):
+    section = (table or "").removeprefix("section-")
+    if table is not None and not (
+        table in export.CSV_TABLES
+        or (section != table and section.isascii() and section.isdigit() and len(section) <= 4)
+    ):
         abort(404)
     basis = _basis_of(request.form.get("basis"))
     what = _("Workbook") if table is None else f"CSV: {table}"
