@@ -8,13 +8,14 @@ from an older page is refused by the draft's revision, so positions never go sta
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from collector.schema.errors import Issue
-from collector.schema.validate import check_expressions, validate
+from collector.schema.validate import check_expressions, depth_issues, validate
 
 Document = dict[str, Any]
 
@@ -272,7 +273,9 @@ def reorder(document: Document, order: list[list[str]]) -> None:
     current key ("section-1"), each followed by its fields' current keys ("field-0-2").
     Every section and field must be named exactly once."""
     old = sections(document)
-    if len(old) != len(document.get("sections", [])):
+    if len(old) != len(document.get("sections", [])) or not all(
+        isinstance(section.get("fields", []), list) for section in old
+    ):
         raise ValueError("the sections are malformed")
     if not isinstance(order, list) or not all(
         isinstance(row, list) and row and all(isinstance(key, str) for key in row) for row in order
@@ -282,7 +285,9 @@ def reorder(document: Document, order: list[list[str]]) -> None:
     wanted = {f"section-{n}" for n in range(len(old))}
     named_fields = [key for row in order for key in row[1:]]
     wanted_fields = {
-        f"field-{s}-{f}" for s, section in enumerate(old) for f in range(len(section["fields"]))
+        f"field-{s}-{f}"
+        for s, section in enumerate(old)
+        for f in range(len(section.get("fields", [])))
     }
     if sorted(named_sections) != sorted(wanted) or sorted(named_fields) != sorted(wanted_fields):
         raise ValueError("the order does not name every section and field once")
@@ -307,14 +312,16 @@ def issues_by_element(issues: list[Issue]) -> dict[str, list[Issue]]:
 def expression_issues(document: Document, element: Element, key: str, source: str) -> list[Issue]:
     """The compiler's issues of one expression as if the element held `source` at `key`
     (visible_if, check, formula, not_applicable_if), the rest of the draft as it is."""
-    trial = copy.deepcopy(document)
-    target = raw(trial, element)
-    if source.strip():
-        target[key] = source
-    else:
-        target.pop(key, None)
+    if not source.strip():
         return []
     path = f"{_element_path(element)}.{key}"
+    # A draft nested too deeply (stored before the bound) is not read further: its
+    # depth is what the input is told.
+    too_deep = depth_issues(document)
+    if too_deep:
+        return too_deep
+    trial = copy.deepcopy(document)
+    raw(trial, element)[key] = source
     # Only the expression checks speak of expression paths: the meta-schema's validation
     # of the whole document (a quarter of a megabyte) is not run on every keystroke.
     try:
@@ -354,3 +361,33 @@ def text_of_title(item: Any, key: str = "title") -> str:
 
 def compile_issues(document: Document) -> list[Issue]:
     return validate(document)
+
+
+def json_text(value: Any, indent: int = 2) -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=2)`, written with an explicit stack:
+    json's encoder recurses once or twice per level, and a draft stored before the depth
+    bound may nest hundreds of levels; its JSON page must still show it to be mended."""
+    out: list[str] = []
+    # Work to do, last first: text to write, or a value to write at a nesting level.
+    todo: list[tuple[str, Any, int]] = [("value", value, 0)]
+    while todo:
+        what, item, level = todo.pop()
+        if what == "text":
+            out.append(item)
+            continue
+        if isinstance(item, dict | list) and item:
+            pad = "\n" + " " * (indent * (level + 1))
+            opening, closing = ("{", "}") if isinstance(item, dict) else ("[", "]")
+            out.append(opening)
+            pairs = list(item.items()) if isinstance(item, dict) else [(None, v) for v in item]
+            steps: list[tuple[str, Any, int]] = []
+            for n, (name, child) in enumerate(pairs):
+                prefix = ("," if n else "") + pad
+                if name is not None:
+                    prefix += json.dumps(name, ensure_ascii=False) + ": "
+                steps += [("text", prefix, level), ("value", child, level + 1)]
+            steps.append(("text", "\n" + " " * (indent * level) + closing, level))
+            todo.extend(reversed(steps))
+        else:
+            out.append(json.dumps(item, ensure_ascii=False))
+    return "".join(out)

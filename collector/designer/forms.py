@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -35,6 +36,7 @@ from wtforms.validators import (
 
 from collector.forms import CheckboxesField, TrimmedForm
 from collector.labels import ROLE_LABELS, UNIT_TYPE_LABELS
+from collector.schema.expressions import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from collector.schema.types import COLUMN_KINDS, FIELD_TYPES, allowed_keys
 
 ID_PATTERN = Regexp(
@@ -84,6 +86,28 @@ FIELD_TYPE_LABELS = {
     "table": _l("Repeating table"),
     "unit_ref": _l("Organisation"),
 }
+
+# Options, rows and columns of one question: the seeds have at most nine; a page posting
+# more than this is not the editor's.
+MAX_LIST_ITEMS = 500
+
+
+def expression_length(form: Any, field: Any) -> None:
+    """An expression past the compiler's length bound is refused beside its input with
+    what was typed (its other bounds, parts and depth, are listed among the issues)."""
+    if field.data and len(field.data) > MAX_EXPRESSION_LENGTH:
+        raise ValidationError(
+            _(
+                "An expression may be at most %(limit)d characters long; this one has %(length)d.",
+                limit=MAX_EXPRESSION_LENGTH,
+                length=len(field.data),
+            )
+        )
+
+
+def list_length(form: Any, field: Any) -> None:
+    if len(field.entries) > MAX_LIST_ITEMS:
+        raise ValidationError(_("At most %(limit)d items.", limit=MAX_LIST_ITEMS))
 
 
 def text_of(value: Any, language: str) -> str:
@@ -215,7 +239,7 @@ class SectionForm(TrimmedForm):
     title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired()])
     title_en = StringField(_l("Title (English)"))
     help_ru = TextAreaField(_l("Help (Russian)"))
-    visible_if = StringField(_l("Shown when"))
+    visible_if = StringField(_l("Shown when"), validators=[expression_length])
 
     def load(self, section: dict[str, Any]) -> None:
         self.process(
@@ -282,7 +306,7 @@ class FieldForm(TrimmedForm):
     label_en = TextAreaField(_l("Question (English)"))
     help_ru = TextAreaField(_l("Help (Russian)"))
     required = BooleanField(_l("Required"))
-    visible_if = StringField(_l("Shown when"))
+    visible_if = StringField(_l("Shown when"), validators=[expression_length])
     source_clause = StringField(_l("Clause of the source document"))
     unit = StringField(_l("Unit (чел., ед.)"))
     min = DecimalField(_l("Minimum"), validators=[Optional()])
@@ -298,9 +322,9 @@ class FieldForm(TrimmedForm):
     unit_types = CheckboxesField(
         _l("Units of type"), choices=[SelectChoice(t, t) for t in UNIT_TYPES]
     )
-    options = FieldList(FormField(OptionForm), label=_l("Options"))
-    rows = FieldList(FormField(RowForm), label=_l("Rows"))
-    columns = FieldList(FormField(ColumnForm), label=_l("Columns"))
+    options = FieldList(FormField(OptionForm), label=_l("Options"), validators=[list_length])
+    rows = FieldList(FormField(RowForm), label=_l("Rows"), validators=[list_length])
+    columns = FieldList(FormField(ColumnForm), label=_l("Columns"), validators=[list_length])
 
     def load(self, field: dict[str, Any], section: int) -> None:
         scale = field.get("scale") or {}
@@ -467,7 +491,7 @@ def _column(form: Any, old: dict[str, Any] | None) -> dict[str, Any]:
 class RuleForm(TrimmedForm):
     revision = HiddenField()
     id = StringField(_l("Id"), validators=[DataRequired(), Length(max=64), ID_PATTERN])
-    check = StringField(_l("Holds when"), validators=[DataRequired()])
+    check = StringField(_l("Holds when"), validators=[DataRequired(), expression_length])
     message_ru = StringField(_l("Message (Russian)"), validators=[DataRequired()])
     message_en = StringField(_l("Message (English)"))
     fields = SelectMultipleField(_l("Shown at the fields"), validate_choice=False)
@@ -497,10 +521,10 @@ class IndicatorForm(TrimmedForm):
     title_ru = TextAreaField(_l("Title (Russian)"), validators=[DataRequired()])
     title_en = TextAreaField(_l("Title (English)"))
     unit = StringField(_l("Unit (%, чел.)"))
-    formula = StringField(_l("Formula"), validators=[DataRequired()])
+    formula = StringField(_l("Formula"), validators=[DataRequired(), expression_length])
     levels = CheckboxesField(_l("Reported at"), choices=LEVELS)
     targets = StringField(_l("Targets by year"), description=_l("For example: 2025: 60; 2026: 70"))
-    not_applicable_if = StringField(_l("Not applicable when"))
+    not_applicable_if = StringField(_l("Not applicable when"), validators=[expression_length])
     source_document = TextAreaField(_l("Source document"))
     source_clause = StringField(_l("Clause"))
     note_ru = TextAreaField(_l("Note"))

@@ -34,6 +34,7 @@ from collector.schema.diff import (
     published_ids,
 )
 from collector.schema.errors import Issue
+from collector.schema.validate import MAX_JSON_DEPTH, depth_issues
 
 # The largest schema of the seeds is about 260 KB; a file four times that is not a form.
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -295,6 +296,10 @@ def start_upload(
     try:
         document = load(content)
     except SchemaError as error:
+        if error.issues[0].code == "json_too_deep":
+            raise DesignRefused(
+                _("%(name)s is not a form schema: %(why)s", name=filename, why=_too_deep())
+            ) from None
         raise DesignRefused(
             _("%(name)s is not a JSON file: %(why)s", name=filename, why=error.issues[0].message)
         ) from None
@@ -314,7 +319,31 @@ def start_upload(
     return _new_draft(session, user, unit, document, how="upload")
 
 
+def _too_deep() -> str:
+    return _(
+        "arrays and objects nest more than %(limit)d levels deep; a form needs about ten.",
+        limit=MAX_JSON_DEPTH,
+    )
+
+
 # --- saving ------------------------------------------------------------------------------
+
+
+def editable_copy(draft: FormDraft) -> dict[str, Any]:
+    """A copy of the draft's document to change and save. A draft nested past the bound
+    (stored before there was one) is refused: copying it would recurse past Python's limit,
+    and the JSON page, which replaces it whole, is where it is mended."""
+    issues = depth_issues(draft.document)
+    if issues:
+        raise DesignRefused(
+            _(
+                "The draft nests arrays and objects more than %(limit)d levels deep at "
+                "%(path)s: mend it on the JSON page, or discard it.",
+                limit=MAX_JSON_DEPTH,
+                path=issues[0].path,
+            )
+        )
+    return copy.deepcopy(draft.document)
 
 
 def published_documents(session: Session, draft: FormDraft) -> list[dict[str, Any]]:
@@ -436,7 +465,7 @@ def save_element(
     draft's next revision; a published field's id and option codes and a published
     indicator's id refused; `add`: a new option, row or column saved with it. Returns the
     element's key after (a question moved to another section has another)."""
-    document = copy.deepcopy(draft.document)
+    document = editable_copy(draft)
     raw = doc.raw(document, element)
     key = element.key
     if element.kind in ("field", "indicator"):
@@ -463,9 +492,22 @@ def save_text(
     session: Session, user: User, draft: FormDraft, text: str, revision: str | None
 ) -> None:
     """Replace the whole document by edited JSON text (kept by the caller when refused)."""
+    size = len(text.encode())
+    if size > MAX_UPLOAD_BYTES:
+        raise DesignRefused(
+            _(
+                "The text is %(size).1f MB; a form schema may be at most %(limit)d MB.",
+                size=size / 1024 / 1024,
+                limit=MAX_UPLOAD_BYTES // 1024 // 1024,
+            )
+        )
     try:
         document = load(text)
     except SchemaError as error:
+        if error.issues[0].code == "json_too_deep":
+            raise DesignRefused(
+                _("The text is not a form schema: %(why)s", why=_too_deep())
+            ) from None
         raise DesignRefused(error.issues[0].message) from None
     if not isinstance(document, dict):
         raise DesignRefused(_("The text is JSON, but not a form schema object."))
@@ -491,6 +533,15 @@ class Preparation:
     touched: dict[Change, int]  # per warned change, the responses holding what it orphans
 
 
+def compile_draft(draft: FormDraft) -> Compiled:
+    """The draft compiled (a copy of it: the draft stays as it is). Its depth is checked
+    before the copy: a draft stored before the depth bound may be too deep to copy."""
+    too_deep = depth_issues(draft.document)
+    if too_deep:
+        raise SchemaError(too_deep)
+    return compile_document(copy.deepcopy(draft.document))
+
+
 def _compiled(
     session: Session, user: User, draft: FormDraft
 ) -> tuple[Compiled, FormVersion | None]:
@@ -498,7 +549,7 @@ def _compiled(
     every error listed."""
     _require_draft_rights(user, draft)
     try:
-        compiled = compile_document(copy.deepcopy(draft.document))
+        compiled = compile_draft(draft)
     except SchemaError as error:
         raise PublishRefused(
             _("The form has %(n)d errors; mend them and publish again.", n=len(error.errors)),

@@ -3,9 +3,8 @@ one element's form, the compiler's issues, a live preview), JSON in and out, pub
 
 from __future__ import annotations
 
-import copy
-import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -28,8 +27,8 @@ from wtforms.fields.choices import SelectChoice
 
 from collector.auth.permissions import Action
 from collector.auth.services import require_somewhere
+from collector.designer import bodies, services
 from collector.designer import document as doc
-from collector.designer import services
 from collector.designer.answers import lined_up_workbook
 from collector.designer.changes import CHANGE_LABELS
 from collector.designer.forms import (
@@ -50,7 +49,7 @@ from collector.entry.forms import RENDERERS
 from collector.entry.services import problems
 from collector.extensions import db
 from collector.models import FormDraft
-from collector.schema import SchemaError, compile_document
+from collector.schema import SchemaError
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import answers_from_form, build_form_class
 from collector.schema.types import FIELD_TYPES
@@ -331,30 +330,36 @@ def add(draft_id: int) -> Response:
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    document = copy.deepcopy(draft.document)
     what = request.form.get("what", "")
-    if what == "section":
-        key = doc.add_section(document)
-    elif what == "field":
-        section = request.form.get("section", type=int)
-        field_type = request.form.get("type", "text")
-        if field_type not in FIELD_TYPES or section is None:
-            abort(400)
-        try:
-            key = doc.add_field(document, section, field_type)
-        except (IndexError, KeyError, TypeError, AttributeError):
-            abort(400)
-    elif what in doc.LISTS:
-        key = doc.add_item(document, what)
-    else:
+    section = request.form.get("section", type=int)
+    field_type = request.form.get("type", "text")
+    if what not in ("section", "field", *doc.LISTS):
         abort(400)
-    return _save_and_go(draft, document, form.revision.data, f"add {what}", key)
+    if what == "field" and (field_type not in FIELD_TYPES or section is None):
+        abort(400)
+
+    def change(document: dict[str, Any]) -> str:
+        if what == "section":
+            return doc.add_section(document)
+        if what == "field":
+            assert section is not None
+            try:
+                return doc.add_field(document, section, field_type)
+            except (IndexError, KeyError, TypeError, AttributeError):
+                abort(400)
+        return doc.add_item(document, what)
+
+    return _change_and_go(draft, form.revision.data, f"add {what}", change)
 
 
-def _save_and_go(
-    draft: FormDraft, document: dict[str, Any], revision: str | None, what: str, key: str
+def _change_and_go(
+    draft: FormDraft, revision: str | None, what: str, change: Callable[[dict[str, Any]], str]
 ) -> Response:
+    """Change a copy of the draft's document (`change` returns the element to show next)
+    and save it as the next revision; a refusal is flashed on the editor."""
     try:
+        document = services.editable_copy(draft)
+        key = change(document)
         services.save(db.session, current_user, draft, document, revision, what)
     except services.DesignRefused as refused:
         db.session.rollback()
@@ -380,37 +385,50 @@ def _posted_element(draft_id: int) -> tuple[FormDraft, ActionForm, doc.Element]:
 @bp.post("/drafts/<int:draft_id>/remove")
 def remove(draft_id: int) -> Response:
     draft, form, element = _posted_element(draft_id)
-    document = copy.deepcopy(draft.document)
-    doc.remove(document, element)
-    return _save_and_go(draft, document, form.revision.data, f"remove {element.key}", doc.IDENTITY)
+
+    def change(document: dict[str, Any]) -> str:
+        doc.remove(document, element)
+        return doc.IDENTITY
+
+    return _change_and_go(draft, form.revision.data, f"remove {element.key}", change)
 
 
 @bp.post("/drafts/<int:draft_id>/duplicate")
 def duplicate(draft_id: int) -> Response:
     draft, form, element = _posted_element(draft_id)
-    document = copy.deepcopy(draft.document)
-    key = doc.duplicate(document, element)
-    return _save_and_go(draft, document, form.revision.data, f"duplicate {element.key}", key)
+    return _change_and_go(
+        draft,
+        form.revision.data,
+        f"duplicate {element.key}",
+        lambda document: doc.duplicate(document, element),
+    )
 
 
 @bp.post("/drafts/<int:draft_id>/move")
 def move(draft_id: int) -> Response:
     """One step up or down: the keyboard's way of what dragging in the outline does."""
     draft, form, element = _posted_element(draft_id)
-    document = copy.deepcopy(draft.document)
-    key = doc.move(document, element, -1 if request.form.get("step") == "up" else 1)
-    return _save_and_go(draft, document, form.revision.data, f"move {element.key}", key)
+    step = -1 if request.form.get("step") == "up" else 1
+    return _change_and_go(
+        draft,
+        form.revision.data,
+        f"move {element.key}",
+        lambda document: doc.move(document, element, step),
+    )
 
 
 @bp.post("/drafts/<int:draft_id>/order")
 def order(draft_id: int) -> tuple[Response, int] | Response:
     """The outline's order after a drag: sections, each with its fields, by their keys."""
     draft = _draft(draft_id)
-    body = request.get_json(silent=True) or {}
-    document = copy.deepcopy(draft.document)
     try:
-        doc.reorder(document, body.get("order") or [])
-        services.save(db.session, current_user, draft, document, body.get("revision"), "reorder")
+        body = bodies.order_body(request.mimetype, request.content_length, request.get_data)
+    except bodies.BodyRefused as refused:
+        return jsonify(saved=False, message=str(refused)), 400
+    try:
+        document = services.editable_copy(draft)
+        doc.reorder(document, body.rows)
+        services.save(db.session, current_user, draft, document, body.revision, "reorder")
     except ValueError as refused:
         db.session.rollback()
         return jsonify(saved=False, message=str(refused)), 409
@@ -457,7 +475,7 @@ def edit_json(draft_id: int) -> Response | str | tuple[Response, int]:
             flash(_("Saved."), "success")
             return redirect(url_for("designer.edit_json", draft_id=draft.id))
     elif request.method == "GET":
-        form.document.data = json.dumps(draft.document, ensure_ascii=False, indent=2)
+        form.document.data = doc.json_text(draft.document)
         form.revision.data = str(draft.revision)
     issues = doc.compile_issues(draft.document)
     return render_template(
@@ -473,8 +491,7 @@ def edit_json(draft_id: int) -> Response | str | tuple[Response, int]:
 @bp.get("/drafts/<int:draft_id>/schema.json")
 def draft_download(draft_id: int) -> Response:
     draft = _draft(draft_id)
-    text = json.dumps(draft.document, ensure_ascii=False, indent=2) + "\n"
-    return _json_file(text, f"{draft.form_id or 'form'}-draft.json")
+    return _json_file(doc.json_text(draft.document) + "\n", f"{draft.form_id or 'form'}-draft.json")
 
 
 @bp.route("/drafts/<int:draft_id>/preview", methods=["GET", "POST"])
@@ -484,7 +501,7 @@ def preview(draft_id: int) -> Response:
     draft = _draft(draft_id)
     language = str(get_locale())
     try:
-        spec = compile_document(copy.deepcopy(draft.document)).spec
+        spec = services.compile_draft(draft).spec
     except SchemaError as error:
         page = render_template("designer/preview.html", draft=draft, errors=error.errors)
         return _framed(page)
