@@ -415,3 +415,19 @@ def test_an_export_of_a_section_named_with_unicode_digits_is_not_found(client, t
             f"/reports/campaigns/{campaign.id}/export", data={"table": table, "basis": "accepted"}
         )
         assert started.status_code == 404
+
+
+def test_ids_past_what_the_database_holds_are_not_found(client, tree, people):
+    """PostgreSQL's INTEGER ends at 2^31 - 1: a longer id in a URL or a query is not
+    found (404) or ignored, never "integer out of range"."""
+    campaign = answered_campaign(tree, people)
+    login_as(client, people["region"])
+    huge = "9" * 30
+    assert client.get(f"/campaigns/{huge}").status_code == 404
+    assert client.get(f"/units/{2**31}").status_code == 404
+    page = client.get(f"/reports/campaigns/{campaign.id}?unit={huge}&compare={huge}")
+    assert page.status_code == 200
+    voided = client.post(
+        f"/reports/campaigns/{campaign.id}/void", data={"response": huge, "path": '["total"]'}
+    )
+    assert voided.status_code == 400

@@ -37,6 +37,7 @@ from collector.reports.services import (
     level_of,
     text_answers,
 )
+from collector.routing import id_value
 from collector.schema.spec import IndicatorSpec
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -58,7 +59,7 @@ def _basis() -> Basis:
 
 def _root(campaign: Any) -> OrgUnit:
     chosen = campaigns.view_root(
-        db.session, current_user, campaign, request.args.get("unit", type=int)
+        db.session, current_user, campaign, request.args.get("unit", type=id_value)
     )
     return chosen or tallies.default_root(
         db.session, campaign, campaigns.review_scopes(current_user, campaign)
@@ -126,7 +127,7 @@ def campaign(campaign_id: int) -> str:
         else ([], {})
     )
     earlier = _earlier_waves(found)
-    compare = next((c for c in earlier if c.id == request.args.get("compare", type=int)), None)
+    compare = next((c for c in earlier if c.id == request.args.get("compare", type=id_value)), None)
     dynamics = _dynamics(report, compare, basis, root, shown) if compare else []
     return render_template(
         "reports/campaign.html",
@@ -197,7 +198,7 @@ def void_refused(campaign_id: int) -> Response:
     """A coordinator voids one stored value no door accepts now (it was not counted)."""
     found = campaigns.get_campaign(db.session, current_user, campaign_id)
     path = parse_path(request.form.get("path", ""))
-    response_id = request.form.get("response", type=int)
+    response_id = request.form.get("response", type=id_value)
     if path is None or response_id is None:
         abort(400)
     voided = void_value(
@@ -212,7 +213,7 @@ def void_refused(campaign_id: int) -> Response:
         url_for(
             "reports.campaign",
             campaign_id=found.id,
-            unit=request.form.get("unit", type=int),
+            unit=request.form.get("unit", type=id_value),
             basis=_basis_of(request.form.get("basis")).value,
         )
     )
@@ -257,7 +258,7 @@ def _together(campaign: Any, report: Any, basis: Basis, root: OrgUnit) -> dict[s
     if form_id is None:
         return None
     choices = joint.companions(db.session, current_user, campaign, form_id)
-    wanted = request.args.get("together", type=int)
+    wanted = request.args.get("together", type=id_value)
     companion = next((c for c in choices if c.id == wanted), choices[0] if choices else None)
     if companion is None:
         return {"choices": [], "companion": None, "indicators": [], "rows": []}

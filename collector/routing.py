@@ -1,0 +1,30 @@
+"""URL parts as the database can hold them: an id in a URL is a 32-bit integer, so a
+longer number is simply not found instead of PostgreSQL's "integer out of range"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.routing import IntegerConverter
+
+LARGEST_ID = 2**31 - 1  # PostgreSQL's INTEGER, the type of every primary key here
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:…>` matching only what an id column holds (longer numbers: 404)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def id_value(text: str) -> int:
+    """A query or form value read as an id or a page number (`request.args.get(name,
+    type=id_value)`): ASCII digits within LARGEST_ID, anything else raises ValueError,
+    which Werkzeug turns into the default."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        raise ValueError(text)
+    number = int(text)
+    if number > LARGEST_ID:
+        raise ValueError(text)
+    return number
