@@ -52,7 +52,8 @@ def lined_up_workbook(
     def rows() -> Iterator[Sequence[Cell]]:
         for response, unit, campaign, version in session.execute(query):
             yield [unit, campaign or "—", version, status_label(response.status)] + [
-                c.read(response.answers or {}) for c in columns
+                c.read(response.answers if isinstance(response.answers, dict) else {})
+                for c in columns
             ]
 
     content = table_xlsx(

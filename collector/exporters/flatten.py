@@ -163,5 +163,7 @@ def columns_for(fields: Sequence[FieldSpec], language: str) -> list[FlatColumn]:
     return [column for field in fields for column in field_columns(field, language)]
 
 
-def row_for(columns: Sequence[FlatColumn], answers: dict[str, Any]) -> list[Cell]:
-    return [column.read(answers) for column in columns]
+def row_for(columns: Sequence[FlatColumn], answers: Any) -> list[Cell]:
+    # A stored row that is not an object (written around the doors) reads as empty.
+    found = answers if isinstance(answers, dict) else {}
+    return [column.read(found) for column in columns]
