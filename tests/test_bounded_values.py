@@ -431,3 +431,22 @@ def test_ids_past_what_the_database_holds_are_not_found(client, tree, people):
         f"/reports/campaigns/{campaign.id}/void", data={"response": huge, "path": '["total"]'}
     )
     assert voided.status_code == 400
+
+
+def test_adding_rows_stops_at_the_tables_limit_and_only_tables_grow(
+    client, tree, people, entry_form
+):
+    doc = copy.deepcopy(base())
+    doc["version"] = 2
+    deals = doc["sections"][0]["fields"][-1]
+    deals["max_rows"] = 2
+    publish(db.session, compile_document(doc), None)
+    db.session.commit()
+    login_as(client, people["school"])
+    url = entry_url(tree["school_a1"])
+    full = {"revision": "0", "deals-0-partner": "А", "deals-1-partner": "Б"}
+    page = client.post(url, data={**full, "action": "add_row:deals"})
+    assert page.status_code == 200
+    assert 'name="deals-2-partner"' not in page.get_data(as_text=True)
+    for action in ("add_row:total", "add_row:csrf_token", "add_row:nothing", "add_row:"):
+        assert client.post(url, data={"revision": "0", "action": action}).status_code == 200

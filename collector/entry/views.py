@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms import FieldList
 
 from collector.entry import services
 from collector.entry.forms import RENDERERS, EntryForm
@@ -99,8 +100,12 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
         if action.startswith("add_row:"):
             # A table grows by one row; nothing is saved yet, everything typed stays.
             table = action.removeprefix("add_row:")
-            if table in form:
-                form[table].append_entry()
+            rows = form[table] if table in form else None
+            # Only a table grows, and not past its declared number of rows.
+            if isinstance(rows, FieldList) and (
+                rows.max_entries is None or len(rows.entries) < rows.max_entries
+            ):
+                rows.append_entry()
             return render_template("entry/fill.html", **_page(entry, section, form, [], None))
         ids = [f.id for f in section.fields]
         if form.validate() and not _unknown_units(entry, form, ids):
