@@ -13,11 +13,12 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import update
 
+from collector.designer.forms import MAX_LIST_ITEMS
 from collector.extensions import db
 from collector.models import FormDraft
 from collector.schema.expressions import MAX_LENGTH
 from collector.schema.validate import MAX_JSON_DEPTH
-from tests.designer.fixtures import draft, draft_id_of, save
+from tests.designer.fixtures import draft, draft_id_of, options, save
 from tests.designer.test_views import SURVEY, order, text
 
 THOUSAND_TERMS = " + ".join(["grade"] * 1000)
@@ -162,7 +163,7 @@ def store_deep(draft_id: int, levels: int, where: str) -> None:
 def test_a_stored_too_deep_draft_opens_every_page_and_is_mended_on_the_json_page(
     designer, survey, where
 ):
-    store_deep(survey, 400, where)
+    store_deep(survey, 900, where)
     editor = designer.get(f"/designer/drafts/{survey}")
     assert editor.status_code == 200
     assert "<code>json_too_deep</code>" in text(editor)
@@ -208,7 +209,7 @@ def test_a_stored_too_deep_draft_opens_every_page_and_is_mended_on_the_json_page
 
 
 def test_a_stored_too_deep_draft_can_be_discarded(designer, survey):
-    store_deep(survey, 400, "description")
+    store_deep(survey, 900, "description")
     response = designer.post(f"/designer/drafts/{survey}/discard", data={})
     assert response.status_code == 302
     assert draft(survey).status == "discarded"
@@ -319,3 +320,17 @@ def test_the_upload_still_makes_a_draft(designer, tree):
         content_type="multipart/form-data",
     )
     assert draft(draft_id_of(response)).document == SURVEY
+
+
+def test_a_question_posted_with_too_many_options_is_refused_with_a_message(designer, survey):
+    revision = draft(survey).revision
+    many = options(*((str(n), str(n), f"Вариант {n}") for n in range(MAX_LIST_ITEMS + 1)))
+    response = save(
+        designer,
+        survey,
+        "field-0-0",
+        {"id": "grade", "type": "single_choice", "section": "0", "label_ru": "Класс", **many},
+    )
+    assert response.status_code == 200
+    assert f"At most {MAX_LIST_ITEMS} items." in text(response)
+    assert draft(survey).revision == revision

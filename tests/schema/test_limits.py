@@ -13,9 +13,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
+from collector.extensions import db
 from collector.indicators.engine import Engine
 from collector.indicators.frame import answers_frame, units_frame
+from collector.models import FormVersion
 from collector.schema import SchemaError, compile_document, compile_text
 from collector.schema.diff import diff_documents
 from collector.schema.evaluate import evaluate, failed_rules, visible_field_ids
@@ -206,3 +209,17 @@ def test_json_numbers_no_form_holds_are_refused(text: str) -> None:
     with pytest.raises(SchemaError) as caught:
         compile_text(text)
     assert [i.code for i in caught.value.issues] == ["json_syntax"]
+
+
+def test_the_cli_refuses_a_deeply_nested_file_and_publishes_nothing(app, tmp_path) -> None:
+    deep = tmp_path / "deep.json"
+    document = base()
+    document["description"] = "DEEP"
+    deep.write_text(json.dumps(document).replace('"DEEP"', "[" * 900 + "]" * 900))
+    runner = app.test_cli_runner()
+    for command in ("check", "load"):
+        result = runner.invoke(args=["schemas", command, str(deep)])
+        assert result.exit_code == 1, command
+        assert result.output.startswith(f"{deep}: $.description[0]"), command
+        assert ": json_too_deep: arrays and objects nest here more than 64" in result.output
+    assert db.session.scalar(select(func.count(FormVersion.id))) == 0
