@@ -34,7 +34,7 @@ from collector.schema.diff import (
     published_ids,
 )
 from collector.schema.errors import Issue
-from collector.schema.validate import MAX_JSON_DEPTH, depth_issues
+from collector.schema.validate import MAX_JSON_DEPTH, control_text_at, depth_issues
 
 # The largest schema of the seeds is about 260 KB; a file four times that is not a form.
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -305,6 +305,10 @@ def start_upload(
         ) from None
     if not isinstance(document, dict):
         raise DesignRefused(_("%(name)s holds JSON, but not a form schema object.", name=filename))
+    try:
+        check_storable(document)
+    except DesignRefused as refused:
+        raise DesignRefused(_("%(name)s: %(why)s", name=filename, why=str(refused))) from None
     latest = latest_version(session, _document_id(document))
     if latest is not None and may_revise(session, user, latest):
         return _new_draft(
@@ -327,6 +331,32 @@ def _too_deep() -> str:
 
 
 # --- saving ------------------------------------------------------------------------------
+
+
+def check_storable(document: dict[str, Any]) -> None:
+    """Refuse a document a draft cannot hold: nested past the bound, a text with control
+    characters (PostgreSQL refuses a NUL: a 500 on save), or larger than an upload may be."""
+    too_deep = depth_issues(document)
+    if too_deep:
+        raise DesignRefused(_("The text is not a form schema: %(why)s", why=_too_deep()))
+    where = control_text_at(document)
+    if where is not None:
+        raise DesignRefused(
+            _(
+                "The text at %(path)s holds control characters (such as NUL); only tab and "
+                "line breaks may be kept.",
+                path=where,
+            )
+        )
+    size = len(json.dumps(document, ensure_ascii=False).encode())
+    if size > MAX_UPLOAD_BYTES:
+        raise DesignRefused(
+            _(
+                "The form would be %(size).1f MB; a form schema may be at most %(limit)d MB.",
+                size=size / 1024 / 1024,
+                limit=MAX_UPLOAD_BYTES // 1024 // 1024,
+            )
+        )
 
 
 def editable_copy(draft: FormDraft) -> dict[str, Any]:
@@ -435,6 +465,7 @@ def save(
         raise StaleDraft(
             _("Someone saved this draft after you opened it; reload to see their changes.")
         )
+    check_storable(document)
     if draft.new_version and draft.base_version is not None:
         if _document_id(document) != draft.base_version.form_id:
             raise DesignRefused(

@@ -11,6 +11,7 @@ CODES: MappingProxyType[str, str] = MappingProxyType(
     {
         "json_syntax": "the file is not valid JSON",
         "json_too_deep": "the document nests arrays and objects deeper than any form needs",
+        "control_character": "a text holds control characters (such as NUL)",
         "structure": "the document does not match the meta-schema",
         "duplicate_id": "an id is used twice in the form",
         "duplicate_option": "an option value is used twice in one list",

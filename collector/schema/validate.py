@@ -21,6 +21,7 @@ from collector.schema.types import (
     ValueKind,
     allowed_keys,
 )
+from collector.schema.values import text_problem
 
 META_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "form_schemas" / "meta-schema.json"
 
@@ -74,6 +75,42 @@ def depth_issues(document: Any) -> list[Issue]:
             "json_too_deep",
             f"arrays and objects nest here more than {MAX_JSON_DEPTH} levels deep; "
             "a form needs about ten",
+        )
+    ]
+
+
+def control_text_at(value: Any) -> str | None:
+    """The JSON path of the first text, key or value, holding control characters (a NUL
+    among them: PostgreSQL refuses to store it), or None. An explicit stack again."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if text_problem(item):
+                return json_path(path)
+            continue
+        children: list[tuple[str | int, Any]]
+        if isinstance(item, dict):
+            if any(isinstance(key, str) and text_problem(key) for key in item):
+                return json_path(path)
+            children = list(item.items())
+        elif isinstance(item, list):
+            children = list(enumerate(item))
+        else:
+            continue
+        stack.extend((child, (*path, key)) for key, child in reversed(children))
+    return None
+
+
+def control_issues(document: Any) -> list[Issue]:
+    where = control_text_at(document)
+    if where is None:
+        return []
+    return [
+        Issue(
+            where,
+            "control_character",
+            "the text holds control characters (such as NUL); only tab and line breaks are kept",
         )
     ]
 
@@ -479,7 +516,7 @@ SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
 def validate(document: Any) -> list[Issue]:
     """Every issue of the document; semantic checks run only on a well-formed one, and
     nothing at all reads a document nested too deeply."""
-    issues = depth_issues(document) or structure_issues(document)
+    issues = depth_issues(document) or sorted(control_issues(document) + structure_issues(document))
     if issues:
         return issues
     return sorted(issue for check in SEMANTIC_CHECKS for issue in check(document))

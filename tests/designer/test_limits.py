@@ -334,3 +334,69 @@ def test_a_question_posted_with_too_many_options_is_refused_with_a_message(desig
     assert response.status_code == 200
     assert f"At most {MAX_LIST_ITEMS} items." in text(response)
     assert draft(survey).revision == revision
+
+
+# --- what a draft cannot hold ------------------------------------------------------------
+
+
+def test_a_nul_in_json_text_is_refused_and_kept(designer, survey):
+    before = draft(survey)
+    document, revision = copy.deepcopy(before.document), before.revision
+    typed = json.dumps(dict(SURVEY, title="Опрос\u0000"))
+    response = designer.post(
+        f"/designer/drafts/{survey}/json", data={"document": typed, "revision": str(revision)}
+    )
+    assert response.status_code == 200
+    assert "The text at $.title holds control characters" in text(response)
+    after = draft(survey)
+    assert (after.document, after.revision) == (document, revision)
+
+
+def test_a_nul_in_an_option_label_is_refused(designer, survey):
+    revision = draft(survey).revision
+    response = save(
+        designer,
+        survey,
+        "field-0-0",
+        {
+            "id": "grade",
+            "type": "single_choice",
+            "section": "0",
+            "label_ru": "Класс",
+            **options(("9", "9", "9\x00 класс")),
+        },
+    )
+    assert response.status_code == 200
+    assert "control characters" in text(response)
+    assert draft(survey).revision == revision
+
+
+def test_an_upload_with_a_nul_is_refused(designer, tree):
+    content = json.dumps(dict(SURVEY, title="Опрос\u0000")).encode()
+    response = designer.post(
+        "/designer/upload",
+        data={"unit": str(tree["region"].id), "file": (io.BytesIO(content), "nul.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "nul.json: The text at $.title holds control characters" in text(response)
+
+
+def test_a_question_that_would_make_the_form_too_large_is_refused(designer, survey):
+    revision = draft(survey).revision
+    response = save(
+        designer,
+        survey,
+        "field-0-0",
+        {
+            "id": "grade",
+            "type": "single_choice",
+            "section": "0",
+            "label_ru": "Класс",
+            "help_ru": "подсказка " * 120_000,
+            **options(("9", "9", "9 класс")),
+        },
+    )
+    assert response.status_code == 200
+    assert "a form schema may be at most 1 MB" in text(response)
+    assert draft(survey).revision == revision

@@ -177,6 +177,10 @@ CASES: dict[str, tuple[Callable[[Doc], None], Callable[[Doc], None]]] = {
         lambda d: d.update(description="Описание"),
         lambda d: d.update(description=nested(70)),
     ),
+    "control_character": (
+        lambda d: d.update(description="Строка\tс табуляцией\nи переводом строки"),
+        lambda d: d.update(description="Нулевой\x00байт"),
+    ),
     "unknown_reference": (
         set_rule("part + people.pupils.count >= 0"),
         set_rule("part <= totl"),
