@@ -335,7 +335,7 @@ def add(draft_id: int) -> Response:
     field_type = request.form.get("type", "text")
     if what not in ("section", "field", *doc.LISTS):
         abort(400)
-    if what == "field" and (field_type not in FIELD_TYPES or section is None):
+    if what == "field" and (field_type not in FIELD_TYPES or section is None or section < 0):
         abort(400)
 
     def change(document: dict[str, Any]) -> str:

@@ -400,3 +400,14 @@ def test_a_question_that_would_make_the_form_too_large_is_refused(designer, surv
     assert response.status_code == 200
     assert "a form schema may be at most 1 MB" in text(response)
     assert draft(survey).revision == revision
+
+
+@pytest.mark.parametrize("section", ["-1", "99", "x", "9" * 40])
+def test_a_question_added_to_a_section_that_is_not_there_is_refused(designer, survey, section):
+    revision = draft(survey).revision
+    response = designer.post(
+        f"/designer/drafts/{survey}/add",
+        data={"what": "field", "section": section, "type": "text", "revision": str(revision)},
+    )
+    assert response.status_code == 400
+    assert draft(survey).revision == revision
