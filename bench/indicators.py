@@ -55,6 +55,8 @@ SEED = 20251
 ANSWERS_FRAME_ROWS = 100_000
 # Grades the survey's headcount (figure("pupils", 8, 11)) counts.
 HEADCOUNT_GRADES = (8, 11)
+# The smallest group a survey's figures are shown for (the form's min_group_size).
+MIN_GROUP_SIZE = compile_document(survey_document()).spec.min_group_size
 
 
 @dataclass
@@ -188,6 +190,7 @@ def baseline(units: pd.DataFrame, answers: pd.DataFrame, figures: pd.DataFrame) 
             "seniors": grade.isin(["10", "11"]).to_numpy(),
             "grade_known": grade.notna().to_numpy(),
             "informed_satisfied": informed_true & satisfied,
+            "informed_or_satisfaction_known": informed.notna().to_numpy() | ~np.isnan(satisfaction),
         }
     )
     low, high = HEADCOUNT_GRADES
@@ -222,6 +225,24 @@ def baseline(units: pd.DataFrame, answers: pd.DataFrame, figures: pd.DataFrame) 
             },
             index=groups,
         ).astype("float64")
+        # Survey figures of fewer respondents than the form's smallest group are not
+        # shown, to keep them anonymous (the engine's rule, so the baseline's too): the
+        # respondents are the responses that answered what the formula reads.
+        respondents = {
+            "informed_share": "informed_known",
+            "satisfied_share": "satisfaction_known",
+            "satisfaction_mean": "satisfaction_known",
+            "trips_count": "activities_known",
+            "tests_share": "activities_known",
+            "events_mean": "events_known",
+            "events_per_100": "events_known",
+            "seniors_share": "grade_known",
+            "informed_satisfied": "informed_or_satisfaction_known",
+        }
+        for indicator, known in respondents.items():
+            answering = sums[known].fillna(0)
+            too_few = (answering > 0) & (answering < MIN_GROUP_SIZE)
+            values[indicator] = values[indicator].where(~too_few)
         levels[level] = {
             "values": values,
             "answered": answers.groupby(key)["unit_id"].nunique().reindex(groups, fill_value=0),
