@@ -99,6 +99,12 @@ def fields_of(section: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for f in found if isinstance(f, dict)] if isinstance(found, list) else []
 
 
+def list_items(document: Document, name: str) -> list[Any]:
+    """The document's rules or indicators; none when a hand-made draft has no list there."""
+    found = document.get(name)
+    return found if isinstance(found, list) else []
+
+
 def field_ids(document: Document) -> list[str]:
     return [
         str(field["id"])

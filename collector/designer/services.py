@@ -333,6 +333,17 @@ def _too_deep() -> str:
 # --- saving ------------------------------------------------------------------------------
 
 
+def misshapen() -> DesignRefused:
+    """A change the editor cannot make where a hand-made draft has another shape
+    ("sections": "x", "rules": 5, a question that is a number)."""
+    return DesignRefused(
+        _(
+            "This part of the draft is not in the shape the editor changes: "
+            "mend it on the JSON page."
+        )
+    )
+
+
 def check_storable(document: dict[str, Any]) -> None:
     """Refuse a document a draft cannot hold: nested past the bound, a text with control
     characters (PostgreSQL refuses a NUL: a 500 on save), or larger than an upload may be."""
@@ -506,7 +517,10 @@ def save_element(
             check_fixed(fixed, raw.get("id"), form.id.data, codes)
         else:
             check_fixed_indicator(fixed, raw.get("id"), form.id.data)
-    form.store(raw)
+    try:
+        form.store(raw)
+    except (LookupError, TypeError, AttributeError, ValueError):
+        raise misshapen() from None
     if element.kind == "field":
         section = form.section.data
         if section is not None and section != element.section:

@@ -233,10 +233,15 @@ def _element_form(draft: FormDraft, element: doc.Element, formdata: Any = None) 
         form.record_title.choices = ids
     if formdata is None:
         raw = doc.raw(draft.document, element)
-        if element.kind == "field":
-            form.load(raw, element.section)
-        else:
-            form.load(raw)
+        try:
+            if element.kind == "field":
+                form.load(raw, element.section)
+            else:
+                form.load(raw)
+        except (LookupError, TypeError, AttributeError, ValueError):
+            # A hand-made draft with another shape here: an empty form, and a word why.
+            form.process(data={})
+            form.misshapen = True
         form.revision.data = str(draft.revision)
     return form
 
@@ -287,6 +292,8 @@ def _outline_context(draft: FormDraft, element: doc.Element) -> dict[str, Any]:
         "issues": issues,
         "issues_by_element": doc.issues_by_element(issues),
         "outline": list(doc.outline(draft.document)),
+        "rule_items": doc.list_items(draft.document, "rules"),
+        "indicator_items": doc.list_items(draft.document, "indicators"),
         "field_types": list(FIELD_TYPES),
         "type_labels": FIELD_TYPE_LABELS,
         "element_title": doc.text_of_title,
@@ -295,6 +302,8 @@ def _outline_context(draft: FormDraft, element: doc.Element) -> dict[str, Any]:
 
 
 def _editor(draft: FormDraft, element: doc.Element, form: Any, refused: str | None = None) -> str:
+    if refused is None and getattr(form, "misshapen", False):
+        refused = str(services.misshapen())
     return render_template(
         "designer/edit.html",
         form=form,
@@ -359,7 +368,12 @@ def _change_and_go(
     and save it as the next revision; a refusal is flashed on the editor."""
     try:
         document = services.editable_copy(draft)
-        key = change(document)
+        try:
+            key = change(document)
+        except (LookupError, TypeError, AttributeError):
+            # A draft uploaded or typed with "sections": "x" or "rules": 5: the editor's
+            # changes need lists there.
+            raise services.misshapen() from None
         services.save(db.session, current_user, draft, document, revision, what)
     except services.DesignRefused as refused:
         db.session.rollback()

@@ -411,3 +411,73 @@ def test_a_question_added_to_a_section_that_is_not_there_is_refused(designer, su
     )
     assert response.status_code == 400
     assert draft(survey).revision == revision
+
+
+# --- drafts of any shape -------------------------------------------------------------------
+
+ODD_SHAPES = [
+    {"id": "odd", "sections": "x"},
+    {"id": "odd", "sections": [5]},
+    {"id": "odd", "sections": [{"id": "s", "fields": "x"}]},
+    {"id": "odd", "sections": [{"id": "s", "fields": [5, {"id": [1], "type": 3}]}]},
+    {"id": "odd", "sections": [{"id": ["s"], "title": {"ru": [1]}, "fields": []}]},
+    {"id": "odd", "rules": 5, "indicators": {"a": 1}},
+    {"id": "odd", "rules": [5, {"id": {"x": 1}, "check": 7}], "indicators": [None]},
+    {"id": "odd", "indicators": [{"id": [1], "formula": ["x"], "targets": 5}]},
+    {"id": ["odd"], "title": [1], "respondents": "x", "source": 5, "registry": []},
+]
+
+
+@pytest.mark.parametrize("document", ODD_SHAPES)
+def test_a_draft_of_an_odd_shape_opens_and_refuses_changes_with_a_message(designer, tree, document):
+    response = designer.post(
+        "/designer/upload",
+        data={
+            "unit": str(tree["region"].id),
+            "file": (io.BytesIO(json.dumps(document).encode()), "odd.json"),
+        },
+        content_type="multipart/form-data",
+    )
+    draft_id = draft_id_of(response)
+    url = f"/designer/drafts/{draft_id}"
+    keys = ("identity", "section-0", "field-0-0", "field-0-1", "rule-0", "rule-1", "indicator-0")
+    for key in keys:
+        assert designer.get(f"{url}?element={key}").status_code == 200, key
+    for page in ("/json", "/outline", "/issues", "/preview", "/publish", "/schema.json"):
+        assert designer.get(url + page).status_code == 200, page
+    posts = [
+        ("/add", {"what": "section"}),
+        ("/add", {"what": "rules"}),
+        ("/add", {"what": "indicators"}),
+        ("/add", {"what": "field", "section": "0", "type": "text"}),
+        *((f"/{action}", {"element": key}) for action in ("remove", "duplicate") for key in keys),
+        *(("/move", {"element": key, "step": "up"}) for key in keys),
+        ("/check", {"element": "rule-0", "key": "check", "check": "true"}),
+        ("/check", {"element": "field-0-0", "key": "visible_if", "visible_if": "x > 1"}),
+        ("/publish", {}),
+    ]
+    for path, data in posts:
+        revision = str(draft(draft_id).revision)
+        answer = designer.post(url + path, data={"revision": revision, **data})
+        assert answer.status_code < 500, (path, data)
+    for key in keys:
+        answer = save(designer, draft_id, key, {"id": "x", "title_ru": "Т", "label_ru": "Т"})
+        assert answer.status_code < 500, key
+    assert order(designer, draft_id, [["section-0"]]).status_code in (400, 409)
+
+
+def test_an_element_of_another_shape_is_shown_empty_with_a_word_why(designer, tree):
+    response = designer.post(
+        "/designer/upload",
+        data={
+            "unit": str(tree["region"].id),
+            "file": (io.BytesIO(json.dumps(ODD_SHAPES[-1]).encode()), "odd.json"),
+        },
+        content_type="multipart/form-data",
+    )
+    draft_id = draft_id_of(response)
+    page = text(designer.get(f"/designer/drafts/{draft_id}"))
+    assert "This part of the draft is not in the shape the editor changes" in page
+    saved = save(designer, draft_id, "identity", {"id": "odd", "title_ru": "Т", "kind": "survey"})
+    assert saved.status_code == 200
+    assert "mend it on the JSON page" in text(saved)
