@@ -106,7 +106,8 @@ def expression_length(form: Any, field: Any) -> None:
 
 
 def list_length(form: Any, field: Any) -> None:
-    if len(field.entries) > MAX_LIST_ITEMS:
+    items = field.entries if isinstance(field, FieldList) else field.data or []
+    if len(items) > MAX_LIST_ITEMS:
         raise ValidationError(_("At most %(limit)d items.", limit=MAX_LIST_ITEMS))
 
 
@@ -494,7 +495,9 @@ class RuleForm(TrimmedForm):
     check = StringField(_l("Holds when"), validators=[DataRequired(), expression_length])
     message_ru = StringField(_l("Message (Russian)"), validators=[DataRequired()])
     message_en = StringField(_l("Message (English)"))
-    fields = SelectMultipleField(_l("Shown at the fields"), validate_choice=False)
+    fields = SelectMultipleField(
+        _l("Shown at the fields"), validate_choice=False, validators=[list_length]
+    )
 
     def load(self, rule: dict[str, Any]) -> None:
         self.process(

@@ -481,3 +481,20 @@ def test_an_element_of_another_shape_is_shown_empty_with_a_word_why(designer, tr
     saved = save(designer, draft_id, "identity", {"id": "odd", "title_ru": "Т", "kind": "survey"})
     assert saved.status_code == 200
     assert "mend it on the JSON page" in text(saved)
+
+
+def test_a_rule_shown_at_too_many_fields_is_refused(designer, survey):
+    revision = draft(survey).revision
+    response = designer.post(
+        f"/designer/drafts/{survey}?element=rule-0",
+        data={
+            "revision": str(revision),
+            "id": "seniors_visit_fair",
+            "check": "true",
+            "message_ru": "Проверка",
+            "fields": [f"f{n}" for n in range(MAX_LIST_ITEMS + 1)],
+        },
+    )
+    assert response.status_code == 200
+    assert f"At most {MAX_LIST_ITEMS} items." in text(response)
+    assert draft(survey).revision == revision
