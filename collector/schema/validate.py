@@ -32,6 +32,8 @@ Document = dict[str, Any]
 # validation, copies, comparisons, JSON text with indents): those recurse once or more per
 # level, and Python stops at a thousand.
 MAX_JSON_DEPTH = 64
+# The longest message of a structure issue, in characters.
+MAX_MESSAGE = 300
 
 
 @cache
@@ -120,11 +122,12 @@ def structure_issues(document: Any) -> list[Issue]:
     for error in meta_validator().iter_errors(document):
         # For oneOf/anyOf the deepest cause names the real problem.
         cause = min(error.context, key=lambda e: -len(e.absolute_path)) if error.context else error
-        issues.append(
-            Issue(
-                json_path(cause.absolute_path), "structure", f"{cause.validator}: {cause.message}"
-            )
-        )
+        # jsonschema's message quotes the value: a 2,000-character expression, a whole
+        # object. What it says is in the first few hundred characters.
+        message = f"{cause.validator}: {cause.message}"
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 1] + "…"
+        issues.append(Issue(json_path(cause.absolute_path), "structure", message))
     return sorted(issues)
 
 

@@ -223,3 +223,13 @@ def test_the_cli_refuses_a_deeply_nested_file_and_publishes_nothing(app, tmp_pat
         assert result.output.startswith(f"{deep}: $.description[0]"), command
         assert ": json_too_deep: arrays and objects nest here more than 64" in result.output
     assert db.session.scalar(select(func.count(FormVersion.id))) == 0
+
+
+def test_a_structure_message_quoting_a_long_value_is_cut() -> None:
+    document = base()
+    document["rules"][0]["check"] = "part + " * 400 + "part >= 0"
+    with pytest.raises(SchemaError) as caught:
+        compile_document(document)
+    [issue] = caught.value.errors
+    assert (issue.path, issue.code) == ("$.rules[0].check", "structure")
+    assert issue.message.startswith("maxLength: 'part + part") and len(issue.message) == 300
