@@ -105,6 +105,44 @@ def expression_length(form: Any, field: Any) -> None:
         )
 
 
+class WholeRange(NumberRange):
+    """NumberRange for an IntegerField: WTForms' own calls math.isnan on the number, which
+    raises OverflowError (a 500) for an integer of more than 308 digits."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        low, high = self.min, self.max
+        data = field.data
+        if isinstance(data, int) and not (
+            (low is None or data >= low) and (high is None or data <= high)
+        ):
+            message = self.message or field.gettext("Number must be between %(min)s and %(max)s.")
+            raise ValidationError(message % {"min": low, "max": high})
+        super().__call__(form, field)
+
+
+# Bounds, targets: below 10^15 in size, so a float64 holds them (2^53 is about 9·10^15).
+MAX_NUMBER_DIGITS = 15
+
+
+def bounded(number: Decimal | None) -> bool:
+    """Finite and below 10^15 in size (NaN, Infinity and 1e999999 are Decimals too)."""
+    return (
+        number is not None
+        and number.is_finite()
+        and (number.is_zero() or -30 <= number.adjusted() < MAX_NUMBER_DIGITS)
+    )
+
+
+def bounded_number(form: Any, field: Any) -> None:
+    if field.data is not None and not bounded(field.data):
+        raise ValidationError(
+            _(
+                "A number of at most %(digits)d digits before the decimal point.",
+                digits=MAX_NUMBER_DIGITS,
+            )
+        )
+
+
 def list_length(form: Any, field: Any) -> None:
     items = field.entries if isinstance(field, FieldList) else field.data or []
     if len(items) > MAX_LIST_ITEMS:
@@ -159,7 +197,7 @@ class IdentityForm(TrimmedForm):
     # A survey's own keys.
     anonymous = BooleanField(_l("Anonymous survey"))
     min_group_size = IntegerField(
-        _l("Smallest group shown"), validators=[Optional(), NumberRange(min=1)]
+        _l("Smallest group shown"), validators=[Optional(), WholeRange(1, 1_000_000)]
     )
     multiple_per_browser = BooleanField(_l("Several answers from one browser (a shared computer)"))
     category_field = SelectField(
@@ -289,8 +327,8 @@ class ColumnForm(Form):
     type = SelectField(_l("Type"), choices=[SelectChoice(t, t) for t in COLUMN_KINDS])
     label_ru = StringField(_l("Label (Russian)"), validators=[DataRequired()])
     unit = StringField(_l("Unit"))
-    min = DecimalField(_l("Minimum"), validators=[Optional()])
-    max = DecimalField(_l("Maximum"), validators=[Optional()])
+    min = DecimalField(_l("Minimum"), validators=[Optional(), bounded_number])
+    max = DecimalField(_l("Maximum"), validators=[Optional(), bounded_number])
     required = BooleanField(_l("Required"))
     options = TextAreaField(_l("Options, one per line: code = label"))
     remove = BooleanField(_l("Remove"))
@@ -310,16 +348,16 @@ class FieldForm(TrimmedForm):
     visible_if = StringField(_l("Shown when"), validators=[expression_length])
     source_clause = StringField(_l("Clause of the source document"))
     unit = StringField(_l("Unit (чел., ед.)"))
-    min = DecimalField(_l("Minimum"), validators=[Optional()])
-    max = DecimalField(_l("Maximum"), validators=[Optional()])
-    decimals = IntegerField(_l("Decimals"), validators=[Optional(), NumberRange(0, 6)])
+    min = DecimalField(_l("Minimum"), validators=[Optional(), bounded_number])
+    max = DecimalField(_l("Maximum"), validators=[Optional(), bounded_number])
+    decimals = IntegerField(_l("Decimals"), validators=[Optional(), WholeRange(0, 6)])
     max_length = IntegerField(
-        _l("Longest answer, characters"), validators=[Optional(), NumberRange(1, 100000)]
+        _l("Longest answer, characters"), validators=[Optional(), WholeRange(1, 100000)]
     )
-    scale_min = IntegerField(_l("Scale from"), validators=[Optional()])
-    scale_max = IntegerField(_l("Scale to"), validators=[Optional()])
-    min_rows = IntegerField(_l("Fewest rows"), validators=[Optional(), NumberRange(min=0)])
-    max_rows = IntegerField(_l("Most rows"), validators=[Optional(), NumberRange(1, 10000)])
+    scale_min = IntegerField(_l("Scale from"), validators=[Optional(), WholeRange(-1000, 1000)])
+    scale_max = IntegerField(_l("Scale to"), validators=[Optional(), WholeRange(-1000, 1000)])
+    min_rows = IntegerField(_l("Fewest rows"), validators=[Optional(), WholeRange(0, 10000)])
+    max_rows = IntegerField(_l("Most rows"), validators=[Optional(), WholeRange(1, 10000)])
     unit_types = CheckboxesField(
         _l("Units of type"), choices=[SelectChoice(t, t) for t in UNIT_TYPES]
     )
@@ -579,10 +617,13 @@ def parse_targets(text: str | None) -> dict[str, int | float]:
         year, colon, value = part.partition(":")
         year, value = year.strip(), value.strip().replace(",", ".")
         try:
-            number = Decimal(value)
+            number: Decimal | None = Decimal(value) if len(value) <= 64 else None
         except ArithmeticError:
             number = None
-        if not colon or not (len(year) == 4 and year.isdigit()) or number is None:
+        if not bounded(number):
+            number = None
+        is_year = len(year) == 4 and year.isascii() and year.isdigit()
+        if not colon or not is_year or number is None:
             raise ValidationError(_l("«%(part)s» is not «year: value».", part=part.strip()))
         found[year] = _number(number) or 0
     return found

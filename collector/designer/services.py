@@ -24,6 +24,7 @@ from collector.models.base import utcnow
 from collector.models.drafts import DISCARDED, DRAFT, PUBLISHED
 from collector.models.responses import ResponseStatus
 from collector.publishing.services import publish as publish_version
+from collector.routing import id_value
 from collector.schema import Compiled, SchemaError, compile_document
 from collector.schema.compiler import load
 from collector.schema.diff import (
@@ -73,9 +74,15 @@ def design_units(session: Session, user: User) -> list[OrgUnit | None]:
 
 def unit_choice(session: Session, user: User, value: str | None) -> OrgUnit | None:
     """The unit picked on a "designed for" list, checked against the user's rights."""
-    unit = session.get(OrgUnit, int(value)) if value and value.isdigit() else None
-    if value and value.isdigit() and (unit is None or not can(user, Action.VIEW_UNIT, unit)):
-        raise NotInScope(value)  # a unit the user does not see is not said to exist
+    unit = None
+    if value:
+        try:
+            # ASCII digits within PostgreSQL's INTEGER: "²" passes str.isdigit, not int().
+            unit = session.get(OrgUnit, id_value(value))
+        except ValueError:
+            raise NotInScope(value) from None
+        if unit is None or not can(user, Action.VIEW_UNIT, unit):
+            raise NotInScope(value)  # a unit the user does not see is not said to exist
     if not may_design(user, unit):
         raise ActionForbidden(Action.DESIGN_FORMS)
     return unit

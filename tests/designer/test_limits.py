@@ -498,3 +498,74 @@ def test_a_rule_shown_at_too_many_fields_is_refused(designer, survey):
     assert response.status_code == 200
     assert f"At most {MAX_LIST_ITEMS} items." in text(response)
     assert draft(survey).revision == revision
+
+
+# --- numbers ---------------------------------------------------------------------------
+
+BAD_NUMBERS = ["NaN", "Infinity", "-Infinity", "sNaN", "1e999999", "9" * 4000, "1e16"]
+
+
+@pytest.mark.parametrize("value", BAD_NUMBERS)
+def test_a_bound_or_target_no_float_holds_is_refused_beside_its_input(designer, survey, value):
+    revision = draft(survey).revision
+    bound = save(
+        designer,
+        survey,
+        "field-1-0",
+        {
+            "id": "hours",
+            "type": "grid",
+            "section": "1",
+            "label_ru": "Часы",
+            "rows-0-id": "lessons",
+            "rows-0-label_ru": "Уроки",
+            "columns-0-id": "spent",
+            "columns-0-type": "integer",
+            "columns-0-label_ru": "Часов",
+            "columns-0-max": value,
+        },
+    )
+    assert bound.status_code == 200
+    scale = save(
+        designer,
+        survey,
+        "field-1-1",
+        {
+            "id": "satisfaction",
+            "type": "rating",
+            "section": "1",
+            "label_ru": "Польза",
+            "scale_min": value,
+            "scale_max": "5",
+        },
+    )
+    assert scale.status_code == 200
+    target = save(
+        designer,
+        survey,
+        "indicator-0",
+        {"id": "trials_share", "title_ru": "Доля", "formula": "count_if(true)", "targets": value},
+    )
+    assert target.status_code == 200
+    assert f"«{value}» is not «year: value»." in text(target)
+    year = save(
+        designer,
+        survey,
+        "indicator-0",
+        {
+            "id": "trials_share",
+            "title_ru": "Доля",
+            "formula": "count_if(true)",
+            "targets": f"2026: {value}",
+        },
+    )
+    assert year.status_code == 200
+    assert draft(survey).revision == revision
+
+
+def test_a_unit_of_unicode_digits_is_not_found(designer, tree):
+    for value in ("²", "9" * 40):
+        response = designer.post(
+            "/designer/new", data={"unit": value, "id": "x-form", "title": "X", "kind": "survey"}
+        )
+        assert response.status_code == 404, value
