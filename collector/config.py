@@ -68,3 +68,11 @@ class DefaultConfig:
 
     # Largest upload accepted (unit and figure imports).
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # An uploaded table (units, figures, campaign tables) is read at most this far; the
+    # file's own claims are not trusted (collector.units.tabular.TableLimits).
+    TABLE_MAX_ROWS = 100_000
+    TABLE_MAX_COLUMNS = 200
+    TABLE_MAX_CELLS = 2_000_000
+    TABLE_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+    TABLE_MAX_ZIP_ENTRIES = 1_000
+    TABLE_MAX_COMPRESSION_RATIO = 200

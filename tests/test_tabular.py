@@ -115,7 +115,7 @@ def test_xlsx_row_numbers_are_excel_rows_and_whole_numbers_stay_whole():
 def test_xlsx_whole_floats_in_a_text_column_lose_their_zero(monkeypatch):
     # Some writers store whole numbers as 25.0; pandas then hands back "25.0".
     frame = pd.DataFrame([["code", "n"], ["A", "25.0"], ["B", "-3.00"]])
-    monkeypatch.setattr(tabular, "_xlsx_frame", lambda data: frame)
+    monkeypatch.setattr(tabular, "_xlsx_frame", lambda data, limits: frame)
     assert numbered("f.xlsx", b"PK\x03\x04", "n") == [(2, "25"), (3, "-3")]
 
 

@@ -7,12 +7,13 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collector.models import OrgUnit
-from collector.units.tabular import Table, TableError, read_table
+from collector.units.tabular import DEFAULT_LIMITS, Table, TableError, TableLimits, read_table
 
 T = TypeVar("T")
 # Keeps IN (...) lists well below every driver's limit on bound parameters.
@@ -69,9 +70,28 @@ def units_by_code(session: Session, codes: Iterable[str]) -> dict[str, OrgUnit]:
     return found
 
 
+def table_limits() -> TableLimits:
+    """The app's TABLE_MAX_* settings; the defaults outside an app (scripts)."""
+    if not has_app_context():
+        return DEFAULT_LIMITS
+    config = current_app.config
+    return TableLimits(
+        max_rows=config.get("TABLE_MAX_ROWS", DEFAULT_LIMITS.max_rows),
+        max_columns=config.get("TABLE_MAX_COLUMNS", DEFAULT_LIMITS.max_columns),
+        max_cells=config.get("TABLE_MAX_CELLS", DEFAULT_LIMITS.max_cells),
+        max_uncompressed_bytes=config.get(
+            "TABLE_MAX_UNCOMPRESSED_BYTES", DEFAULT_LIMITS.max_uncompressed_bytes
+        ),
+        max_zip_entries=config.get("TABLE_MAX_ZIP_ENTRIES", DEFAULT_LIMITS.max_zip_entries),
+        max_compression_ratio=config.get(
+            "TABLE_MAX_COMPRESSION_RATIO", DEFAULT_LIMITS.max_compression_ratio
+        ),
+    )
+
+
 def read(filename: str, data: bytes, aliases: dict[str, str], report: ImportReport) -> Table | None:
     try:
-        return read_table(filename, data, aliases)
+        return read_table(filename, data, aliases, table_limits())
     except TableError as error:
         report.error(error.row or 0, None, str(error))
         return None

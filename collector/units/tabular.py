@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,7 +28,34 @@ MESSAGES = {
     "blank_header": "В заголовке есть пустой столбец (номер {index}).",
     "encoding": "Кодировка файла не распознана: сохраните его в UTF-8 или Windows-1251.",
     "stray": "В строке {row} заполнена ячейка в столбце {index}, у которого нет заголовка.",
+    "rows": "В файле больше {limit} строк: столько не читается за один раз. Разбейте файл.",
+    "columns": "В строке {row} больше {limit} столбцов: столько не читается. "
+    "Удалите лишние столбцы.",
+    "cells": "В файле больше {limit} ячеек: столько не читается за один раз. Разбейте файл.",
+    "uncompressed": "Распакованный файл больше {limit} МБ: столько не читается. "
+    "Разбейте файл или удалите лишние листы.",
+    "entries": "В архиве XLSX больше {limit} частей: это не обычная таблица.",
+    "ratio": "Часть «{name}» архива XLSX сжата больше чем в {limit} раз: такой файл не читается.",
+    "not_xlsx": "Файл не удалось прочитать: это архив, но не книга XLSX.",
 }
+
+
+@dataclass(frozen=True)
+class TableLimits:
+    """How much of a table is read at most. The file's own claims (an XLSX's
+    `<dimension>`, its zip directory's sizes) are not trusted: the limits are checked on
+    what is actually read, and reading stops at the first excess."""
+
+    max_rows: int = 100_000
+    max_columns: int = 200
+    max_cells: int = 2_000_000
+    max_uncompressed_bytes: int = 100 * 1024 * 1024
+    max_zip_entries: int = 1_000
+    max_compression_ratio: int = 200
+
+
+DEFAULT_LIMITS = TableLimits()
+_CHUNK = 1024 * 1024
 
 # Excel hands whole numbers back as "25.0" when a column mixes numbers and text.
 _WHOLE_FLOAT = re.compile(r"^-?\d+\.0+$")
@@ -85,12 +113,28 @@ def _delimiter(text: str) -> str:
     return max((";", ",", "\t"), key=header.count)
 
 
-def _csv_frame(data: bytes) -> Any:
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", "\u00a0")
+
+
+def _csv_frame(data: bytes, limits: TableLimits = DEFAULT_LIMITS) -> Any:
+    if len(data) > limits.max_uncompressed_bytes:
+        raise TableError(_limit("uncompressed", limits.max_uncompressed_bytes // 2**20))
     text = _decode(data)
     sep = _delimiter(text)
+    lines = text.splitlines()
+    if len(lines) > limits.max_rows:
+        raise TableError(_limit("rows", limits.max_rows))
     # Named columns as wide as the widest line: a row with more cells than the header is
-    # then read (and reported by its number) instead of stopping the parser.
-    width = max((line.count(sep) for line in text.splitlines()), default=0) + 1
+    # then read (and reported by its number) instead of stopping the parser. A line of a
+    # million separators is refused here, before pandas makes a million columns.
+    width = 1
+    for number, line in enumerate(lines, start=1):
+        width = max(width, line.count(sep) + 1)
+        if width > limits.max_columns:
+            raise TableError(_limit("columns", limits.max_columns, row=number), row=number)
+    if width * len(lines) > limits.max_cells:
+        raise TableError(_limit("cells", limits.max_cells))
     return pd.read_csv(
         io.StringIO(text),
         sep=sep,
@@ -102,16 +146,68 @@ def _csv_frame(data: bytes) -> Any:
     )
 
 
-def _xlsx_frame(data: bytes) -> Any:
+def _limit(key: str, limit: int, **values: object) -> str:
+    return MESSAGES[key].format(limit=_number(limit), **values)
+
+
+def _check_archive(data: bytes, limits: TableLimits) -> None:
+    """Refuse a zip bomb before openpyxl opens it: too many entries, a declared size or a
+    compression ratio beyond the limits, and then, since the directory can lie, every
+    entry actually decompressed with a hard cap on the bytes it yields."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise TableError(MESSAGES["unreadable"]) from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > limits.max_zip_entries:
+            raise TableError(_limit("entries", limits.max_zip_entries))
+        names = {entry.filename for entry in entries}
+        if "[Content_Types].xml" not in names or not any(
+            name.startswith("xl/worksheets/") for name in names
+        ):
+            raise TableError(MESSAGES["not_xlsx"])
+        megabytes = limits.max_uncompressed_bytes // 2**20
+        if sum(entry.file_size for entry in entries) > limits.max_uncompressed_bytes:
+            raise TableError(_limit("uncompressed", megabytes))
+        for entry in entries:
+            if entry.file_size > limits.max_compression_ratio * max(entry.compress_size, 1024):
+                name = entry.filename[:100]
+                raise TableError(_limit("ratio", limits.max_compression_ratio, name=name))
+        remaining = limits.max_uncompressed_bytes
+        for entry in entries:
+            with archive.open(entry) as stream:
+                while chunk := stream.read(min(_CHUNK, remaining + 1)):
+                    remaining -= len(chunk)
+                    if remaining < 0:
+                        raise TableError(_limit("uncompressed", megabytes))
+
+
+def _xlsx_frame(data: bytes, limits: TableLimits = DEFAULT_LIMITS) -> Any:
     """The first sheet's cells as text, row 1 first. Read with openpyxl itself, not
     pandas.read_excel, which drops the cells' formats: a cell formatted as percent holds
     0.85 and shows 85 %, and the user means 85."""
+    _check_archive(data, limits)
     with warnings.catch_warnings():
         # openpyxl warns about workbook features it drops (styles, validation): harmless.
         warnings.simplefilter("ignore", UserWarning)
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    rows: list[list[str]] = []
     try:
-        rows = [[_xlsx_text(cell) for cell in row] for row in book.worksheets[0].iter_rows()]
+        sheet = book.worksheets[0]
+        # The sheet's <dimension> is the file's claim, not its content: openpyxl would pad
+        # every row to it (A1:XFD3000 makes 49 million cells of a 2 KB file).
+        sheet.reset_dimensions()
+        cells = 0
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            if number > limits.max_rows:
+                raise TableError(_limit("rows", limits.max_rows))
+            if len(row) > limits.max_columns:
+                raise TableError(_limit("columns", limits.max_columns, row=number), row=number)
+            cells += len(row)
+            if cells > limits.max_cells:
+                raise TableError(_limit("cells", limits.max_cells))
+            rows.append([_xlsx_text(cell) for cell in row])
     finally:
         book.close()
     while rows and not any(rows[-1]):
@@ -130,7 +226,7 @@ def _xlsx_text(cell: Any) -> str:
     return str(value)
 
 
-def _grid(filename: str, data: bytes) -> list[list[str]]:
+def _grid(filename: str, data: bytes, limits: TableLimits) -> list[list[str]]:
     """The cells as text, row 1 first."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in ("csv", "xlsx"):
@@ -140,7 +236,7 @@ def _grid(filename: str, data: bytes) -> list[list[str]]:
     # A workbook renamed to .csv is still a workbook.
     excel = extension == "xlsx" or data.startswith(_ZIP_MAGIC)
     try:
-        frame = _xlsx_frame(data) if excel else _csv_frame(data)
+        frame = _xlsx_frame(data, limits) if excel else _csv_frame(data, limits)
     except TableError:
         raise
     except pd.errors.EmptyDataError:
@@ -176,10 +272,16 @@ def _header(cells: list[str], aliases: Mapping[str, str]) -> list[str]:
     return columns
 
 
-def read_table(filename: str, data: bytes, aliases: Mapping[str, str] | None = None) -> Table:
+def read_table(
+    filename: str,
+    data: bytes,
+    aliases: Mapping[str, str] | None = None,
+    limits: TableLimits = DEFAULT_LIMITS,
+) -> Table:
     """Read the first sheet (XLSX) or the whole file (CSV); `aliases` maps normalised
-    header texts (e.g. Russian ones) to the column names callers use."""
-    grid = _grid(filename, data)
+    header texts (e.g. Russian ones) to the column names callers use. A file beyond
+    `limits` is refused with a message naming the limit."""
+    grid = _grid(filename, data, limits)
     numbered = [(number, cells) for number, cells in enumerate(grid, start=1) if any(cells)]
     if not numbered:
         raise TableError(MESSAGES["empty"])
