@@ -194,3 +194,30 @@ def test_csv_rows_and_cells_are_limited():
         read_table("units.csv", data, limits=TableLimits(max_rows=10))
     with pytest.raises(TableError, match="больше 10 ячеек"):
         read_table("units.csv", b"a;b\n" + b"1;2\n" * 10, limits=TableLimits(max_cells=10))
+
+
+def test_the_import_page_shows_a_limit_message_and_uses_the_apps_setting(app, client, tree, people):
+    from tests.conftest import login_as
+    from tests.test_import_entry_points import imported
+
+    login_as(client, people["region"])
+    # Under 500 KB: a larger body is spooled by the test client to a file it leaves open.
+    bomb = b"code;name\n" + b";" * 400_000 + b"\n"
+    response = client.post(
+        "/units/import",
+        data={"kind": "units", "file": (io.BytesIO(bomb), "units.csv")},
+        content_type="multipart/form-data",
+    )
+    body = imported(client, response)
+    assert 'data-testid="import-errors"' in body and "больше 200 столбцов" in body
+
+    app.config["TABLE_MAX_ROWS"] = 3
+    rows = "code;name;type;parent_code\n" + "".join(
+        f"S-N{n};Школа {n};school;M-A\n" for n in range(5)
+    )
+    response = client.post(
+        "/units/import",
+        data={"kind": "units", "file": (io.BytesIO(rows.encode()), "units.csv")},
+        content_type="multipart/form-data",
+    )
+    assert "больше 3 строк" in imported(client, response)
