@@ -29,7 +29,18 @@ class DefaultConfig:
     # memory:// is only for a single process (development, tests).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Logging in (collector.auth.throttle says why): hard limits per address and per
+    # address-and-account; per account only a slowing delay, so that nobody can lock the real
+    # user out. After LOGIN_ACCOUNT_FREE_FAILURES failures within the window every attempt
+    # on the account waits, from the first delay doubling up to the maximum.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT = "5 per minute;20 per hour"
+    LOGIN_ACCOUNT_FAILURE_WINDOW = timedelta(minutes=15)
+    LOGIN_ACCOUNT_FREE_FAILURES = 5
+    LOGIN_ACCOUNT_FIRST_DELAY_SECONDS = 0.25
+    LOGIN_ACCOUNT_MAX_DELAY_SECONDS = 2.0
+    # A session's last-seen time is written at most this often.
+    SESSION_SEEN_EVERY = timedelta(minutes=5)
     # Answers through one survey link: a class filling it in at once fits, a script does not.
     SURVEY_RATE_LIMIT = "60 per minute;600 per hour"
     SURVEY_ADDRESS_RATE_LIMIT = "30 per minute;200 per hour"

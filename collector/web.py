@@ -131,8 +131,19 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _no_store_behind_login(response: Response) -> Response:
+    """Pages of a logged-in user, and the login pages, are kept in no cache and no
+    back-button history: after logout, nobody at the same computer reads them again."""
+    if request.endpoint == "static":
+        return response
+    if current_user.is_authenticated or (request.endpoint or "").startswith("auth."):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
+    app.after_request(_no_store_behind_login)
     app.add_template_filter(role_label, "role_label")
     app.add_template_filter(unit_type_label, "unit_type_label")
     app.add_template_filter(status_label, "status_label")

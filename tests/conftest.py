@@ -270,10 +270,17 @@ def auth(client: FlaskClient) -> AuthActions:
 
 
 def login_as(client: FlaskClient, user: User) -> None:
-    """Log a user in through the session cookie, as Flask-Login would after a login."""
+    """Log a user in as a login would: a server-side session record, and the cookie session
+    naming it beside what Flask-Login keeps."""
+    from collector.auth.services import start_session
+    from collector.auth.views import SESSION_ID_KEY
+
+    session_id = start_session(db.session, user, client.application.permanent_session_lifetime)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session[SESSION_ID_KEY] = session_id
 
 
 @pytest.fixture

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from collector.auth.services import password_problem
+from collector.auth.throttle import delay_seconds
 from collector.extensions import db
 from collector.models import User
 from tests.conftest import DEFAULT_PASSWORD, login_as
@@ -130,20 +134,138 @@ def test_login_is_rate_limited(client, auth, people):
     assert "Слишком много попыток" in blocked.get_data(as_text=True)
 
 
-def test_rate_limit_also_counts_per_login_name(app, people):
-    # Attempts on one account from different addresses share a counter.
-    for n in range(3):
+def test_rate_limit_counts_per_address_and_account(make_app, people):
+    # One address guessing one account is stopped; the same address may still log in to
+    # another account, and the account's owner elsewhere is not affected.
+    worker = make_app(
+        LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT="3 per minute"
+    )
+    guesser = {"REMOTE_ADDR": "10.0.0.1"}
+
+    def attempt(username: str, password: str, environ: dict[str, str]) -> int:
+        return (
+            worker.test_client()
+            .post("/login", data={"username": username, "password": password}, environ_base=environ)
+            .status_code
+        )
+
+    assert [attempt("admin", f"guess {n}", guesser) for n in range(3)] == [200, 200, 200]
+    assert attempt("admin", DEFAULT_PASSWORD, guesser) == 429
+    assert attempt("school", DEFAULT_PASSWORD, guesser) == 302
+    assert attempt("admin", DEFAULT_PASSWORD, {"REMOTE_ADDR": "10.0.0.2"}) == 302
+
+
+def test_guessing_one_account_from_many_addresses_slows_it_but_never_locks_the_owner_out(
+    app, people, monkeypatch
+):
+    # Issue 19: the per-name limit let anyone lock a real user out. Now each attempt on a
+    # guessed account waits a little (doubling, capped), and the right password still opens.
+    waits: list[float] = []
+    monkeypatch.setattr("collector.auth.views.sleep", waits.append)
+    for n in range(30):
+        response = app.test_client().post(
+            "/login",
+            data={"username": "admin", "password": f"guess {n}"},
+            environ_base={"REMOTE_ADDR": f"10.0.{n}.1"},
+        )
+        assert response.status_code == 200  # wrong password, never 429
+    owner = app.test_client().post(
+        "/login",
+        data={"username": "ADMIN", "password": DEFAULT_PASSWORD},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+    assert owner.status_code == 302
+    # Five failures free, then 0.25 s doubling up to the 2 s cap; the owner waited the cap.
+    assert waits[:4] == [0.25, 0.5, 1.0, 2.0]
+    assert len(waits) == 30 - 5 + 1 and max(waits) == 2.0
+    # A success forgets the failures: the next attempt does not wait.
+    waits.clear()
+    app.test_client().post(
+        "/login",
+        data={"username": "admin", "password": "guess again"},
+        environ_base={"REMOTE_ADDR": "10.1.0.1"},
+    )
+    assert waits == []
+
+
+def test_the_brake_is_per_account(app, people, monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr("collector.auth.views.sleep", waits.append)
+    for n in range(8):
         app.test_client().post(
             "/login",
             data={"username": "admin", "password": "guess"},
-            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+            environ_base={"REMOTE_ADDR": f"10.2.{n}.1"},
         )
-    response = app.test_client().post(
+    waits.clear()
+    other = app.test_client().post(
         "/login",
-        data={"username": "admin", "password": DEFAULT_PASSWORD},
-        environ_base={"REMOTE_ADDR": "10.0.0.99"},
+        data={"username": "school", "password": DEFAULT_PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.3.0.1"},
     )
-    assert response.status_code == 429
+    assert other.status_code == 302 and waits == []
+
+
+@pytest.mark.parametrize(
+    ("failed", "wait"), [(0, 0.0), (4, 0.0), (5, 0.25), (6, 0.5), (8, 2.0), (10**9, 2.0)]
+)
+def test_delay_grows_and_stays_bounded(failed, wait):
+    assert delay_seconds(failed, free=5, first=0.25, cap=2.0) == wait
+
+
+WEAK_PASSWORDS = ["1234567890", "qwertyuiop", "password123", "Password1!", "йцукенгшщз"]
+
+
+@pytest.mark.parametrize("password", WEAK_PASSWORDS)
+def test_common_and_easily_guessed_passwords_are_refused(app, password):
+    # Issue 19: "1234567890" was accepted. "йцукенгшщз" is "qwertyuiop" on the Russian keys.
+    assert password_problem(password, "someone") is not None
+
+
+@pytest.mark.parametrize(
+    "password", [DEFAULT_PASSWORD, "Kaluga-summer-pines", "ёлка зимой 2026 у школы"]
+)
+def test_a_decent_passphrase_is_accepted(app, password):
+    assert password_problem(password, "someone") is None
+
+
+def test_a_very_long_password_is_judged_quickly(app):
+    started = time.perf_counter()
+    assert password_problem("Kaluga-summer-pines " * 10, "someone") is None
+    assert time.perf_counter() - started < 1
+
+
+def test_password_change_refuses_a_common_password(client, auth, people):
+    auth.login("school")
+    response = client.post(
+        "/password",
+        data={
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": "1234567890",
+            "confirm": "1234567890",
+        },
+    )
+    assert response.status_code == 200
+    assert "один из самых распространённых" in response.get_data(as_text=True)
+    auth.logout()
+    assert auth.login("school").status_code == 302  # the old password still works
+
+
+def test_create_admin_refuses_a_common_password(app):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create-admin",
+            "--username",
+            "root",
+            "--full-name",
+            "X",
+            "--password",
+            "1234567890",
+        ]
+    )
+    assert result.exit_code != 0
+    assert db.session.scalar(select(User).where(User.username == "root")) is None
 
 
 FORMS_CHECKING_THEIR_OWN_TOKEN = {"entry.fill", "entry.fill_response", "surveys.answer"}

@@ -115,3 +115,27 @@ def test_reset_password_ends_the_users_sessions(app, client, people, auth):
     )
     assert response.status_code == 302
     assert other.get("/").status_code == 302
+
+
+def test_a_common_password_is_refused_for_a_new_account(client, tree, people):
+    # Issue 19: "1234567890" was accepted as a password.
+    login_as(client, people["admin"])
+    response = client.post("/users/new", data=new_user(password="qwertyuiop"))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "один из самых распространённых" in body
+    assert "Петрова Анна Сергеевна" in body  # typed values are kept
+    assert db.session.scalar(select(User).where(User.username == "petrova")) is None
+
+
+def test_a_common_password_is_refused_on_reset(client, people, auth):
+    login_as(client, people["admin"])
+    school = people["school"]
+    response = client.post(
+        f"/users/{school.id}",
+        data={"which": "password", "password-new_password": "password123"},
+    )
+    assert response.status_code == 200
+    assert "один из самых распространённых" in response.get_data(as_text=True)
+    client.post("/logout")
+    assert auth.login("school").status_code == 302  # the old password still works

@@ -16,6 +16,10 @@ class PasswordChangeForm(FlaskForm):
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        description=_l(
+            "At least 10 characters and not a common password; a phrase of a few unrelated "
+            "words is strong and easy to remember."
+        ),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
 from flask_babel import gettext as _
-from sqlalchemy import false, select
+from sqlalchemy import delete, false, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from collector.auth.permissions import Action, Grant, allowed, allowed_anywhere, scope_paths
 from collector.errors import ActionForbidden, NotInScope
-from collector.models import OrgUnit, User
+from collector.models import OrgUnit, User, UserSession
 from collector.models.base import utcnow
 from collector.models.units import subtrees_clause
 
@@ -34,13 +39,103 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
+# zxcvbn's score: 0 and 1 are guessed within a million tries (its lists of common passwords,
+# keyboard rows, sequences, repeats, dates); 2 needs about a hundred million, far beyond what
+# the login limits let anyone try.
+MIN_PASSWORD_SCORE = 2
+# zxcvbn's own bound; its matching grows with the length, and a longer password is judged by
+# its start.
+_ZXCVBN_MAX_LENGTH = 72
+# The Russian keyboard (ЙЦУКЕН) typed as if it were the Latin one: «йцукенгшщз» is the
+# keyboard row «qwertyuiop», «gfhjkm» is «пароль» typed on the wrong layout. A layout, not
+# a list of passwords: the list is zxcvbn's.
+_RUSSIAN_KEYS = "ёйцукенгшщзхъфывапролджэячсмитьбю"
+_LATIN_KEYS = "`qwertyuiop[]asdfghjkl;'zxcvbnm,."
+_AS_LATIN_LAYOUT = str.maketrans(
+    _RUSSIAN_KEYS + _RUSSIAN_KEYS.upper(), _LATIN_KEYS + _LATIN_KEYS.upper()
+)
+
+
+def _is_common_password(result: dict[str, Any]) -> bool:
+    sequence = result.get("sequence")
+    return (
+        isinstance(sequence, list)
+        and len(sequence) == 1
+        and sequence[0].get("dictionary_name") == "passwords"
+    )
+
+
 def password_problem(password: str, username: str | None = None) -> str | None:
     """Why a new password is not acceptable (a message for the user), or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return str(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     if username is not None and password.strip().lower() == username:
         return str(_("The password must differ from the login."))
+    hints = [username] if username else []
+    candidates = {password[:_ZXCVBN_MAX_LENGTH]}
+    candidates.add(password.translate(_AS_LATIN_LAYOUT)[:_ZXCVBN_MAX_LENGTH])
+    results = [zxcvbn(candidate, user_inputs=hints) for candidate in candidates]
+    if any(_is_common_password(result) for result in results):
+        return str(_("This is one of the most common passwords; choose another."))
+    if min(int(result["score"]) for result in results) < MIN_PASSWORD_SCORE:
+        return str(
+            _(
+                "This password is easy to guess (a common word, name, date, keyboard row or "
+                "repetition). A phrase of a few unrelated words is strong and easy to remember."
+            )
+        )
     return None
+
+
+def start_session(
+    session: Session, user: User, lifetime: timedelta, now: datetime | None = None
+) -> str:
+    """Records a new login session of the user and returns its random id (for the cookie).
+    The user's sessions that ended or expired are removed here, so the table stays small
+    without a sweep."""
+    now = now or utcnow()
+    session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            or_(UserSession.ended_at.is_not(None), UserSession.created_at <= now - lifetime),
+        )
+    )
+    record = UserSession(id=secrets.token_urlsafe(32), user=user, created_at=now, last_seen_at=now)
+    session.add(record)
+    return record.id
+
+
+def live_session(
+    session: Session,
+    session_id: str,
+    *,
+    user_id: int,
+    session_version: int,
+    lifetime: timedelta,
+    now: datetime | None = None,
+) -> UserSession | None:
+    """The login session named by a cookie, when it still counts: not ended (logout), not
+    older than the lifetime (however often the cookie was renewed), its user active and
+    the password unchanged since (a change bumps the version). One primary-key lookup,
+    the user joined."""
+    now = now or utcnow()
+    record = session.get(UserSession, session_id)
+    if record is None or record.ended_at is not None or record.user_id != user_id:
+        return None
+    if record.created_at <= now - lifetime:
+        return None
+    user = record.user
+    if user.session_version != session_version or not user.is_active:
+        return None
+    return record
+
+
+def end_session(session: Session, session_id: str, now: datetime | None = None) -> None:
+    session.execute(
+        update(UserSession)
+        .where(UserSession.id == session_id, UserSession.ended_at.is_(None))
+        .values(ended_at=now or utcnow())
+    )
 
 
 def grants_of(user: User) -> list[Grant]:

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from time import sleep
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from collector.auth import services
+from collector.auth import services, throttle
 from collector.auth.forms import LoginForm, PasswordChangeForm
 from collector.extensions import db, limiter, login_manager
 from collector.i18n import mark_for_translation
-from collector.models import User
+from collector.models import User, UserSession
+from collector.models.base import utcnow
 from collector.web import safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -19,44 +33,127 @@ bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
 login_manager.login_message_category = "info"
 
+# The cookie session's key naming the server-side session record (UserSession.id).
+SESSION_ID_KEY = "session_id"
+# What survives a new session at login and the end of one at logout: the chosen language.
+_KEPT_ACROSS_SESSIONS = ("lang",)
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    # Flask-Login keeps "id:session_version" (User.get_id); the record id sits beside it.
+    # A remember-me cookie carries no record id, so it cannot bring an ended session back.
     raw_id, _sep, version = user_id.partition(":")
-    if not raw_id.isdigit() or not version.isdigit():
+    session_id = session.get(SESSION_ID_KEY)
+    if not raw_id.isdigit() or not version.isdigit() or not isinstance(session_id, str):
         return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or user.session_version != int(version):
+    record = services.live_session(
+        db.session,
+        session_id,
+        user_id=int(raw_id),
+        session_version=int(version),
+        lifetime=current_app.permanent_session_lifetime,
+    )
+    if record is None:
         return None
-    return user
+    g.user_session = record
+    return record.user
 
 
 login_manager.login_message = mark_for_translation("Log in to open this page.")
 login_manager.localize_callback = _
 
 
+@bp.before_app_request
+def note_session_seen() -> None:
+    """Refreshes the session's last-seen time every few minutes (not on every request). At
+    the start of a request nothing else is pending, so committing here commits only this."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return
+    record: UserSession | None = g.get("user_session")
+    now = utcnow()
+    interval = current_app.config["SESSION_SEEN_EVERY"]
+    if record is not None and now - record.last_seen_at >= interval:
+        record.last_seen_at = now
+        db.session.commit()
+
+
+def _renew_cookie_session() -> None:
+    """Empties the cookie session (the CSRF token, anything set before) but the language."""
+    kept = {key: session[key] for key in _KEPT_ACROSS_SESSIONS if key in session}
+    session.clear()
+    session.update(kept)
+
+
+def _log_in(user: User) -> None:
+    """A new session: a new cookie session (so a CSRF token or anything else planted before
+    login is gone) and a new server-side record."""
+    _renew_cookie_session()
+    session_id = services.start_session(db.session, user, current_app.permanent_session_lifetime)
+    db.session.commit()
+    session[SESSION_ID_KEY] = session_id
+    login_user(user)
+
+
 def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
-def _login_name_key() -> str:
-    # A second counter per login name, so guessing one account from many addresses is
-    # limited too.
-    return "login:" + services.normalise_username(request.form.get("username", ""))
+def _account_address_limit() -> str:
+    return str(current_app.config["LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT"])
+
+
+def _typed_login() -> str:
+    return services.normalise_username(request.form.get("username", ""))[:120]
+
+
+def _account_address_key() -> str:
+    # One account from one address: a guesser there is stopped, the owner elsewhere is not.
+    return f"login:{get_remote_address()}:{_typed_login()}"
+
+
+def _slow_down_guessing(login: str) -> None:
+    """The per-account brake (collector.auth.throttle): a bounded wait, never a refusal."""
+    if not limiter.enabled or not login:
+        return
+    config = current_app.config
+    failed = throttle.failures(limiter.storage, config.get("RATELIMIT_KEY_PREFIX", ""), login)
+    wait = throttle.delay_seconds(
+        failed,
+        free=config["LOGIN_ACCOUNT_FREE_FAILURES"],
+        first=config["LOGIN_ACCOUNT_FIRST_DELAY_SECONDS"],
+        cap=config["LOGIN_ACCOUNT_MAX_DELAY_SECONDS"],
+    )
+    if wait > 0:
+        sleep(wait)
+
+
+def _note_login_outcome(login: str, succeeded: bool) -> None:
+    if not limiter.enabled or not login:
+        return
+    config = current_app.config
+    prefix = config.get("RATELIMIT_KEY_PREFIX", "")
+    if succeeded:
+        throttle.forget_failures(limiter.storage, prefix, login)
+    else:
+        window = int(config["LOGIN_ACCOUNT_FAILURE_WINDOW"].total_seconds())
+        throttle.record_failure(limiter.storage, prefix, login, window)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_name_key)
+@limiter.limit(_account_address_limit, methods=["POST"], key_func=_account_address_key)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(db.session, form.username.data or "", form.password.data or "")
+        login_name = services.normalise_username(form.username.data or "")
+        _slow_down_guessing(login_name)
+        user = services.authenticate(db.session, login_name, form.password.data or "")
+        _note_login_outcome(login_name, succeeded=user is not None)
         if user is not None:
-            db.session.commit()
-            login_user(user)
+            _log_in(user)
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
         flash(_("Wrong login or password."), "danger")
     return render_template("auth/login.html", form=form)
@@ -65,8 +162,17 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    session_id = session.get(SESSION_ID_KEY)
+    if isinstance(session_id, str):
+        services.end_session(db.session, session_id)
+        db.session.commit()
     logout_user()
-    return redirect(url_for("auth.login"))
+    _renew_cookie_session()
+    response = redirect(url_for("auth.login"))
+    # The copies of unsaved answers this browser kept go too (logout.js clears them on the
+    # way out; browsers that know this header clear the site's storage as well).
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -82,10 +188,13 @@ def change_password() -> str | Response:
         elif problem is not None:
             form.new_password.errors.append(problem)
         else:
+            old_session = session.get(SESSION_ID_KEY)
+            if isinstance(old_session, str):
+                services.end_session(db.session, old_session)
             user.set_password(new_password)
             db.session.commit()
-            # The session version changed; log in again under the new one in this browser.
-            login_user(user)
+            # The version bump ended every session of the user; this browser gets a new one.
+            _log_in(user)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)

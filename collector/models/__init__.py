@@ -17,6 +17,7 @@ from collector.models.imports import ImportBatch, ImportedRow
 from collector.models.jobs import Job, JobState
 from collector.models.registries import RegistryRecord, RegistryRevision
 from collector.models.responses import FormResponse, ResponseStatus
+from collector.models.sessions import UserSession
 from collector.models.units import OrgUnit, UnitType
 from collector.models.users import Role, RoleAssignment, User
 
@@ -45,4 +46,5 @@ __all__ = [
     "SurveyLink",
     "UnitType",
     "User",
+    "UserSession",
 ]

@@ -1,6 +1,7 @@
 // Data entry and the form designer: autosave a few seconds after typing stops, and keep a copy of the typed
 // values in this browser until the server has them, so that a lost session or network
 // never loses an answer. Served from this origin (the CSP forbids inline scripts).
+// logout.js clears these copies when the user logs out (keys "collector:…" and "designer:…").
 (function () {
   "use strict";
   const form = document.querySelector("form[data-storage-key]");

@@ -37,7 +37,14 @@ class NewUserForm(RoleFieldsMixin, TrimmedForm):
     )
     full_name = StringField(_l("Full name (person)"), validators=[DataRequired(), Length(max=300)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l(
+            "At least 10 characters and not a common password; a phrase of a few unrelated "
+            "words is strong and easy to remember."
+        ),
+    )
 
 
 class EditUserForm(TrimmedForm):
@@ -51,4 +58,11 @@ class GrantRoleForm(RoleFieldsMixin, TrimmedForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l(
+            "At least 10 characters and not a common password; a phrase of a few unrelated "
+            "words is strong and easy to remember."
+        ),
+    )
