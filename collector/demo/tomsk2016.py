@@ -79,13 +79,14 @@ class _Keepers:
         self._hash: str | None = None
         self._found: dict[tuple[int, str], User] = {}
 
-    def of(self, spec: FormSpec, unit: OrgUnit) -> User:
-        key = (unit.id, spec.id)
+    def of(self, kept: services.Registry, unit: OrgUnit) -> User:
+        key = (unit.id, kept.form_id)
         if key not in self._found:
-            self._found[key] = self._find(spec, unit)
+            self._found[key] = self._find(kept, unit)
         return self._found[key]
 
-    def _find(self, spec: FormSpec, unit: OrgUnit) -> User:
+    def _find(self, kept: services.Registry, unit: OrgUnit) -> User:
+        spec = kept.spec
         staff = self.session.scalars(
             select(User)
             .join(RoleAssignment, RoleAssignment.user_id == User.id)
@@ -93,7 +94,7 @@ class _Keepers:
             .order_by(User.id)
         )
         for user in staff:
-            if services.may_keep(user, spec, unit):
+            if services.may_keep(user, kept, unit):
                 return user
         # A school's responsible person keeps its records where the registry lets one.
         respondent = Role.SCHOOL_RESPONDENT.value
@@ -249,7 +250,7 @@ def seed_registries(
                 continue
             moment = start + span * n + timedelta(hours=rng.randint(1, 9))
             until = opened - timedelta(days=rng.randint(2, 6))
-            keeper = keepers.of(kept.spec, unit)
+            keeper = keepers.of(kept, unit)
             as_of = date(year, 10, 1)
             made += _keep(session, kept, demo, unit, keeper, rng, as_of, moment, until) is not None
     session.flush()

@@ -17,7 +17,10 @@ class RecordForm(FlaskForm):
 
 
 class NewRecordForm(RecordForm):
-    unit = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
+    # Checked against the units offered by the view, with a message of its own.
+    unit = SelectField(
+        _l("Organisation"), coerce=int, validators=[InputRequired()], validate_choice=False
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, func, not_, or_, select, true
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from collector.audit import record
 from collector.auth.permissions import ROLE_ACTIONS, Action, covers
@@ -55,6 +55,19 @@ class Registry:
     def form_id(self) -> str:
         return self.version.form_id
 
+    @property
+    def territory(self) -> OrgUnit | None:
+        """The unit the registry belongs to (the one it was designed for): records are
+        kept only for units of its subtree. None for a form an admin loaded from a file:
+        every unit."""
+        if self.version.owner_unit_id is None:
+            return None
+        session = object_session(self.version)
+        owner = session.get(OrgUnit, self.version.owner_unit_id) if session else None
+        if owner is None:  # not to be read: refuse every unit rather than open to all
+            raise NotInScope(self.version.owner_unit_id)
+        return owner
+
 
 def registries(session: Session) -> list[Registry]:
     return [Registry(v, spec_of(v)) for v in latest_versions(session) if v.kind == "registry"]
@@ -76,39 +89,106 @@ def _keeps(role: str, spec: FormSpec) -> bool:
     return named and Action.FILL_REPORT in ROLE_ACTIONS.get(role, frozenset())
 
 
-def may_keep(user: User, spec: FormSpec, unit: OrgUnit) -> bool:
-    """The unit's own staff keep its records: a grant reaching the unit whose role keeps
-    the registry."""
-    return unit.unit_type in spec.unit_types and any(
-        covers(grant.unit_path, unit.path) and _keeps(grant.role, spec) for grant in user.roles
+def in_territory(kept: Registry, unit: OrgUnit) -> bool:
+    territory = kept.territory
+    return territory is None or covers(territory.path, unit.path)
+
+
+def territory_clause(kept: Registry) -> ColumnElement[bool]:
+    """A WHERE clause on OrgUnit: the units of the registry's territory."""
+    territory = kept.territory
+    return true() if territory is None else territory.subtree_clause()
+
+
+def may_keep(user: User, kept: Registry, unit: OrgUnit) -> bool:
+    """The one rule for adding, editing, publishing, archiving and restoring a record:
+    the unit lies in the registry's territory and is of a kind it names, and the user is
+    its own staff (a grant reaching the unit whose role keeps the registry)."""
+    return (
+        in_territory(kept, unit)
+        and unit.unit_type in kept.spec.unit_types
+        and any(
+            covers(grant.unit_path, unit.path) and _keeps(grant.role, kept.spec)
+            for grant in user.roles
+        )
     )
 
 
-def require_keep(user: User, spec: FormSpec, unit: OrgUnit) -> None:
+class OutsideTerritory(ActionForbidden):
+    """The unit is seen by the user but lies outside the registry's territory."""
+
+
+def require_keep(user: User, kept: Registry, unit: OrgUnit) -> None:
+    """`may_keep` or an exception: NotInScope (404) for a unit the user does not see,
+    OutsideTerritory for one outside the registry's territory, ActionForbidden else."""
     require(user, Action.VIEW_UNIT, unit)
-    if not may_keep(user, spec, unit):
+    if not in_territory(kept, unit):
+        raise OutsideTerritory(Action.FILL_REPORT)
+    if not may_keep(user, kept, unit):
         raise ActionForbidden(Action.FILL_REPORT)
 
 
-def holder_units(session: Session, user: User, spec: FormSpec) -> list[OrgUnit]:
-    """The units the user may add records for: those of the registry's unit types under
-    a grant whose role keeps it (none at all for a coordinator of a school registry,
-    without reading a unit)."""
+def keeping_refusal(user: User, kept: Registry) -> str:
+    """Why the user may add no record here, in words: the territory when the user keeps
+    records of this kind only outside it, else the role."""
+    territory = kept.territory
+    keeping = [g.unit_path for g in user.roles if _keeps(g.role, kept.spec)]
+    if (
+        territory is None
+        or not keeping
+        or any(covers(territory.path, path) or covers(path, territory.path) for path in keeping)
+    ):
+        return _("Your role does not allow you to keep records in this registry.")
+    return _(
+        "This registry belongs to %(unit)s: records are kept in it only by the staff of "
+        "its organisations.",
+        unit=territory.name,
+    )
+
+
+def holder_units(session: Session, user: User, kept: Registry) -> list[OrgUnit]:
+    """The units the user may add records for (`may_keep` as a query): those of the
+    registry's unit types within its territory under a grant whose role keeps it (none
+    at all for a coordinator of a school registry, without reading a unit)."""
+    spec = kept.spec
     paths = [grant.unit_path for grant in user.roles if _keeps(grant.role, spec)]
     if not paths:
         return []
     query = select(OrgUnit).where(
-        OrgUnit.unit_type.in_(spec.unit_types), OrgUnit.is_active.is_(True)
+        OrgUnit.unit_type.in_(spec.unit_types),
+        OrgUnit.is_active.is_(True),
+        territory_clause(kept),
     )
     if "" not in paths:  # an installation-wide grant reaches every unit
         query = query.where(subtrees_clause(paths))
     return list(session.scalars(query.order_by(OrgUnit.path).limit(MAX_UNIT_CHOICES)))
 
 
+def oversees(user: User, kept: Registry) -> bool:
+    """The coordinators of the unit the registry belongs to answer for all it holds:
+    they see, and may archive, a record an older version let in from outside its
+    territory (such a record is never on the public page)."""
+    territory = kept.territory
+    return territory is not None and can(user, Action.REVIEW_REPORTS, territory)
+
+
+def _stray(kept: Registry, found: RegistryRecord) -> bool:
+    return not in_territory(kept, found.unit)
+
+
+def _visible_clause(user: User, kept: Registry) -> ColumnElement[bool]:
+    """The units whose records of this registry the user sees: those in the user's
+    scope, and for the registry's own coordinators also any outside its territory."""
+    seen = scope_clause(user, Action.VIEW_UNIT)
+    if oversees(user, kept):
+        return or_(seen, not_(territory_clause(kept)))
+    return seen
+
+
 def records_in_scope(
     session: Session,
     user: User,
-    form_id: str,
+    kept: Registry,
     *,
     archived: bool = False,
     root: OrgUnit | None = None,
@@ -118,9 +198,9 @@ def records_in_scope(
         select(RegistryRecord)
         .join(OrgUnit, RegistryRecord.unit_id == OrgUnit.id)
         .where(
-            RegistryRecord.form_id == form_id,
+            RegistryRecord.form_id == kept.form_id,
             RegistryRecord.status == (ARCHIVED if archived else ACTIVE),
-            scope_clause(user, Action.VIEW_UNIT),
+            _visible_clause(user, kept),
         )
         .options(joinedload(RegistryRecord.unit))
         .order_by(OrgUnit.path, RegistryRecord.title, RegistryRecord.id)
@@ -152,9 +232,15 @@ def municipality_names(session: Session, records: Sequence[RegistryRecord]) -> d
     }
 
 
-def record_in_scope(session: Session, user: User, record_id: int) -> RegistryRecord:
+def record_in_scope(session: Session, user: User, kept: Registry, record_id: int) -> RegistryRecord:
+    """A record of this registry that the user sees (as `records_in_scope`), or
+    NotInScope."""
     found = session.get(RegistryRecord, record_id)
-    if found is None or not can(user, Action.VIEW_UNIT, found.unit):
+    if found is None or found.form_id != kept.form_id:
+        raise NotInScope(record_id)
+    if not can(user, Action.VIEW_UNIT, found.unit) and not (
+        _stray(kept, found) and oversees(user, kept)
+    ):
         raise NotInScope(record_id)
     return found
 
@@ -173,17 +259,21 @@ def unit_records(session: Session, form_id: str, unit_id: int) -> list[RegistryR
     )
 
 
-def published_records(session: Session, form_id: str) -> list[RegistryRecord]:
-    """What the public page lists: active records their unit has published."""
+def published_records(session: Session, kept: Registry) -> list[RegistryRecord]:
+    """What the public page lists: active records of the registry's territory that their
+    unit has published (a record let in from outside by an older version stays off)."""
+    if kept.spec.registry is None or not kept.spec.registry.public:
+        return []
     return list(
         session.scalars(
             select(RegistryRecord)
             .join(OrgUnit, RegistryRecord.unit_id == OrgUnit.id)
             .where(
-                RegistryRecord.form_id == form_id,
+                RegistryRecord.form_id == kept.form_id,
                 RegistryRecord.status == ACTIVE,
                 RegistryRecord.published.is_(True),
                 OrgUnit.is_active.is_(True),
+                territory_clause(kept),
             )
             .options(joinedload(RegistryRecord.unit))
             .order_by(OrgUnit.path, RegistryRecord.title, RegistryRecord.id)
@@ -200,6 +290,19 @@ def visible_answers(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
     """Hidden fields are neither validated nor stored, as in a report."""
     visible = visible_field_ids(spec, answers)
     return {k: v for k, v in answers.items() if k in visible and v is not None}
+
+
+def _publishable(kept: Registry) -> bool:
+    """Only a registry with a public page publishes: the flag is not kept elsewhere, so
+    a registry made public later shows nobody's record unasked."""
+    return kept.spec.registry is not None and kept.spec.registry.public
+
+
+def may_archive(user: User, kept: Registry, found: RegistryRecord) -> bool:
+    """Whether `set_archived` would let the user archive the record (for the button)."""
+    return may_keep(user, kept, found.unit) or (
+        found.is_active and _stray(kept, found) and oversees(user, kept)
+    )
 
 
 def _title(spec: FormSpec, answers: dict[str, Any]) -> str:
@@ -230,7 +333,8 @@ def create_record(
     answers: dict[str, Any],
     published: bool,
 ) -> RegistryRecord | list[Problem]:
-    require_keep(user, kept.spec, unit)
+    require_keep(user, kept, unit)
+    published = published and _publishable(kept)
     answers = visible_answers(kept.spec, answers)
     found = passport_problems(kept.spec, answers)
     if found:
@@ -270,7 +374,8 @@ def edit_record(
     published: bool,
     base_revision: int,
 ) -> list[Problem]:
-    require_keep(user, kept.spec, found.unit)
+    require_keep(user, kept, found.unit)
+    published = published and _publishable(kept)
     if not found.is_active:
         raise NotEditable(found.status)
     if base_revision != found.revision:
@@ -304,8 +409,13 @@ def set_archived(
     session: Session, user: User, kept: Registry, found: RegistryRecord, archived: bool
 ) -> None:
     """Archive a record (it leaves lists, the public page and future confirmations; its
-    history stays) or bring it back."""
-    require_keep(user, kept.spec, found.unit)
+    history stays) or bring it back. The registry's own coordinators may also archive
+    (not restore) a record that lies outside its territory."""
+    if _stray(kept, found) and oversees(user, kept):
+        if not archived:  # back in the registry, from outside its territory: no
+            raise OutsideTerritory(Action.FILL_REPORT)
+    else:
+        require_keep(user, kept, found.unit)
     wanted = ARCHIVED if archived else ACTIVE
     if found.status == wanted:
         return

@@ -6,7 +6,17 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,6 +26,7 @@ from collector.auth.permissions import Action
 from collector.auth.services import top_units
 from collector.entry import services as entry_services
 from collector.entry.forms import RENDERERS
+from collector.errors import NotInScope
 from collector.exporters.workbook import write_workbook
 from collector.extensions import db
 from collector.indicators.summaries import summarise
@@ -57,7 +68,7 @@ def index() -> str:
 def records(form_id: str) -> str:
     kept = services.registry(db.session, form_id)
     archived = request.args.get("archived") == "1"
-    found = services.records_in_scope(db.session, current_user, form_id, archived=archived)
+    found = services.records_in_scope(db.session, current_user, kept, archived=archived)
     summaries = (
         []
         if archived
@@ -69,7 +80,7 @@ def records(form_id: str) -> str:
         records=found,
         archived=archived,
         summaries=summaries,
-        may_add=bool(services.holder_units(db.session, current_user, kept.spec)),
+        may_add=bool(services.holder_units(db.session, current_user, kept)),
         language=_language(),
     )
 
@@ -98,8 +109,9 @@ def _form_page(kept: services.Registry, form: Any, found: RegistryRecord | None)
         form=form,
         record=found,
         editable=found is None
-        or (found.is_active and services.may_keep(current_user, kept.spec, found.unit)),
-        may_keep=found is not None and services.may_keep(current_user, kept.spec, found.unit),
+        or (found.is_active and services.may_keep(current_user, kept, found.unit)),
+        may_keep=found is not None and services.may_keep(current_user, kept, found.unit),
+        may_archive=found is not None and services.may_archive(current_user, kept, found),
         renderers=RENDERERS,
         language=_language(),
         public_fields={f.id for f in services.public_fields(kept.spec)},
@@ -109,9 +121,11 @@ def _form_page(kept: services.Registry, form: Any, found: RegistryRecord | None)
 @bp.route("/<form_id>/new", methods=["GET", "POST"])
 def new(form_id: str) -> str | Response:
     kept = services.registry(db.session, form_id)
-    units = services.holder_units(db.session, current_user, kept.spec)
+    units = services.holder_units(db.session, current_user, kept)
     if not units:
-        abort(403)
+        refusal = services.keeping_refusal(current_user, kept)
+        page = render_template("error.html", code=403, title=_("Access denied"), message=refusal)
+        return make_response(page, 403)
     if request.method == "POST":
         form = _record_form(kept, NewRecordForm, request.form)
     else:
@@ -123,9 +137,8 @@ def new(form_id: str) -> str | Response:
             published=bool(kept.spec.registry and kept.spec.registry.public),
         )
     form.unit.choices = [(u.id, f"{u.name} ({u.code})") for u in units]
-    if request.method == "POST" and form.validate():
-        unit = db.session.get(OrgUnit, form.unit.data)
-        assert unit is not None  # the choices are the user's units
+    if request.method == "POST" and _validate_new(form, units):
+        unit = next(u for u in units if u.id == form.unit.data)
         outcome = services.create_record(
             db.session,
             current_user,
@@ -142,12 +155,22 @@ def new(form_id: str) -> str | Response:
     return _form_page(kept, form, None)
 
 
+def _validate_new(form: Any, units: list[OrgUnit]) -> bool:
+    """The form's own checks, and the unit among those offered: any other is refused
+    beside the field, without saying whether it exists."""
+    valid = bool(form.validate())
+    if form.unit.data not in {u.id for u in units}:
+        form.unit.errors = [
+            _("Choose one of the organisations offered: you keep records only for them.")
+        ]
+        return False
+    return valid
+
+
 @bp.route("/<form_id>/<int:record_id>", methods=["GET", "POST"])
 def record(form_id: str, record_id: int) -> str | Response:
     kept = services.registry(db.session, form_id)
-    found = services.record_in_scope(db.session, current_user, record_id)
-    if found.form_id != form_id:
-        abort(404)
+    found = services.record_in_scope(db.session, current_user, kept, record_id)
     if request.method == "POST":
         form = _record_form(kept, RecordForm, request.form)
         if form.validate():
@@ -200,9 +223,7 @@ def restore(form_id: str, record_id: int) -> Response:
 
 def _set_archived(form_id: str, record_id: int, *, archived: bool) -> Response:
     kept = services.registry(db.session, form_id)
-    found = services.record_in_scope(db.session, current_user, record_id)
-    if found.form_id != form_id:
-        abort(404)
+    found = services.record_in_scope(db.session, current_user, kept, record_id)
     services.set_archived(db.session, current_user, kept, found, archived)
     db.session.commit()
     flash(
@@ -215,7 +236,7 @@ def _set_archived(form_id: str, record_id: int, *, archived: bool) -> Response:
 @bp.get("/<form_id>/export.xlsx")
 def export(form_id: str) -> Response:
     kept = services.registry(db.session, form_id)
-    found = services.records_in_scope(db.session, current_user, form_id)
+    found = services.records_in_scope(db.session, current_user, kept)
     book = build_registry_workbook(
         kept,
         found,
@@ -247,7 +268,7 @@ def public_registry(form_id: str) -> str:
     kept = services.registry(db.session, form_id)
     if kept.spec.registry is None or not kept.spec.registry.public:
         abort(404)
-    found = services.published_records(db.session, form_id)
+    found = services.published_records(db.session, kept)
     return render_template(
         "registries/public.html",
         registry=kept,
@@ -282,6 +303,15 @@ def confirmation_page(entry: entry_services.Entry) -> str | Response:
         form=form,
         current=services.unit_records(db.session, entry.spec.id, entry.unit.id),
         confirmed=services.confirmed_records(entry),
-        may_keep=services.may_keep(current_user, entry.spec, entry.unit),
+        may_keep=_may_keep_for(entry),
         language=_language(),
     )
+
+
+def _may_keep_for(entry: entry_services.Entry) -> bool:
+    """Whether the unit's user keeps its records in the registry the campaign confirms."""
+    try:
+        kept = services.registry(db.session, entry.spec.id)
+    except NotInScope:
+        return False
+    return services.may_keep(current_user, kept, entry.unit)

@@ -62,11 +62,11 @@ def test_a_school_adds_edits_and_archives_a_record_with_its_history(classes, tre
     ).all()
     assert actions == ["registry.create", "registry.edit", "registry.archive"]
     # Archived: out of the active list and the public page, in the archive, not editable.
-    assert services.records_in_scope(db.session, people["school"], "test-classes") == []
-    assert services.records_in_scope(
-        db.session, people["school"], "test-classes", archived=True
-    ) == [found]
-    assert services.published_records(db.session, "test-classes") == []
+    assert services.records_in_scope(db.session, people["school"], classes) == []
+    assert services.records_in_scope(db.session, people["school"], classes, archived=True) == [
+        found
+    ]
+    assert services.published_records(db.session, classes) == []
     with pytest.raises(NotEditable):
         services.edit_record(db.session, people["school"], classes, found, passport("x"), True, 3)
 
@@ -103,10 +103,10 @@ def test_only_the_units_staff_keep_its_records(classes, tree, people):
         services.edit_record(
             db.session, people["municipal"], classes, found, passport("x"), True, 1
         )
-    assert services.records_in_scope(db.session, people["municipal"], "test-classes") == [found]
-    assert services.records_in_scope(db.session, people["region"], "test-classes") == [found]
-    assert services.records_in_scope(db.session, people["other_region"], "test-classes") == []
-    assert services.holder_units(db.session, people["school"], classes.spec) == [tree["school_a1"]]
+    assert services.records_in_scope(db.session, people["municipal"], classes) == [found]
+    assert services.records_in_scope(db.session, people["region"], classes) == [found]
+    assert services.records_in_scope(db.session, people["other_region"], classes) == []
+    assert services.holder_units(db.session, people["school"], classes) == [tree["school_a1"]]
 
 
 def test_the_record_page_keeps_typed_values_when_refused(classes, tree, people, client):
