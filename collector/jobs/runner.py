@@ -4,6 +4,7 @@ keep the message for the user and the log for the coordinator."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import traceback
@@ -19,6 +20,8 @@ from collector.extensions import db
 from collector.jobs.registry import KINDS, JobContext, JobFailed
 from collector.models import Job, JobState
 from collector.models.base import utcnow
+
+logger = logging.getLogger(__name__)
 
 
 def job_folder(job_id: str) -> Path:
@@ -105,9 +108,15 @@ def run_job(job_id: str) -> None:
         progress.log(traceback.format_exc())
     except Exception:  # noqa: BLE001 (a job's failure is reported, never lost)
         db.session.rollback()
+        # The user reads what failed in words; the traceback (server paths) goes to the
+        # log and to the job's log, which only admins are shown.
+        logger.exception("job %s (%s) failed", job_id, kind)
         values = {
             "state": JobState.FAILED.value,
-            "message": _("The work could not be finished. The coordinator can read why."),
+            "message": _(
+                "The work failed because of an error on the server; the administrators "
+                "have been told. Try again later or write to them."
+            ),
         }
         progress.log(traceback.format_exc())
     finally:

@@ -58,7 +58,8 @@ def detail(job_id: str) -> str:
         "jobs/detail.html",
         job=job,
         status=status_of(job),
-        show_log=bool(job.log) and can_somewhere(current_user, Action.REVIEW_REPORTS),
+        # The log may hold a traceback with server paths: admins only.
+        show_log=bool(job.log) and can_somewhere(current_user, Action.GRANT_ADMIN),
     )
 
 

@@ -93,7 +93,7 @@ def test_the_thread_runner_reports_progress_and_offers_the_file(app, client, peo
 
 @pytest.mark.parametrize(
     ("plain", "shown"),
-    [(True, "В файле нет ни одной строки."), (False, "Работу не удалось завершить")],
+    [(True, "В файле нет ни одной строки."), (False, "Работа не выполнена из-за ошибки")],
 )
 def test_a_failure_is_told_in_plain_words_and_logged(app, client, people, plain, shown):
     user = people["region"]
@@ -106,7 +106,20 @@ def test_a_failure_is_told_in_plain_words_and_logged(app, client, people, plain,
     expected = "JobFailed" if plain else "RuntimeError: disk full"
     assert expected in stored.log
     page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
-    assert shown in page and "disk full" in page if not plain else shown in page
+    # A coordinator reads the message, never the traceback or a server path.
+    assert shown in page and "Traceback" not in page and "disk full" not in page
+    assert ".py" not in page
+
+
+def test_a_failed_jobs_traceback_goes_to_the_log_and_to_admins_only(app, client, people, caplog):
+    user = people["admin"]
+    login_as(client, user)
+    job = start_job(db.session, user, "test_fails", {"plain": False}, title="Импорт")
+    status = wait(client, job.id)
+    assert status["state"] == "failed" and "Traceback" not in status["message"]
+    assert any("disk full" in (r.exc_text or "") or r.exc_info for r in caplog.records)
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "Traceback" in page and "disk full" in page
 
 
 def test_a_job_whose_worker_died_is_failed_not_left_running(app, client, people):
