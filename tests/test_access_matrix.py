@@ -239,3 +239,68 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
     }
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints - covered - public_or_self == set()
+
+
+# Registries: a registry of the first region (Kaluga) keeps records only for its schools,
+# by their own staff (admins keep anywhere in it). Who may create, edit and publish a
+# record of each school, posting the unit id straight; a record outside the territory
+# (other_school, as an older version let in) is kept by nobody.
+KEEP_RECORDS = {
+    "admin": {"school_a1", "school_a2", "school_b1", "school_b2"},
+    "region": set(),
+    "other_region": set(),
+    "municipal": set(),
+    "school": {"school_a1"},
+}
+SCHOOLS = {"school_a1", "school_a2", "school_b1", "school_b2", "other_school"}
+
+
+@pytest.mark.parametrize("person", sorted(KEEP_RECORDS))
+def test_registry_records_are_created_edited_and_published_in_scope_and_territory(
+    app: Flask, client, tree: dict[str, OrgUnit], people: dict[str, User], person: str
+) -> None:
+    from sqlalchemy import select
+
+    from collector.models import RegistryRecord
+    from tests.registries.fixtures import passport, publish_classes
+
+    kept = publish_classes()
+    kept.version.owner_unit_id = tree["region"].id
+    records = {}
+    for key in sorted(SCHOOLS):
+        found = RegistryRecord(
+            form_id=kept.form_id,
+            form_version_id=kept.version.id,
+            unit_id=tree[key].id,
+            title=f"запись {key}",
+            data=passport(f"запись {key}"),
+            published=False,
+            revision=1,
+        )
+        db.session.add(found)
+        records[key] = found
+    db.session.commit()
+    login_as(client, people[person])
+    wrong = []
+    for key in sorted(SCHOOLS):
+        unit = tree[key]
+        data = {"class_name": f"новая {key}", "profile": "tech", "published": "y"}
+        client.post("/registries/test-classes/new", data={**data, "unit": unit.id})
+        created = db.session.scalar(
+            select(RegistryRecord).where(RegistryRecord.title == f"новая {key}")
+        )
+        if (created is not None) != (key in KEEP_RECORDS[person]):
+            wrong.append(f"create {key}")
+        url = f"/registries/test-classes/{records[key].id}"
+        edit = client.post(url, data={**data, "class_name": f"изм. {key}", "revision": "1"})
+        db.session.expire_all()
+        changed = db.session.get(RegistryRecord, records[key].id)
+        assert changed is not None
+        kept_ok = key in KEEP_RECORDS[person]
+        if (changed.published, changed.title == f"изм. {key}") != (kept_ok, kept_ok):
+            wrong.append(f"edit/publish {key}: {edit.status_code}")
+        if not kept_ok:
+            assert edit.status_code in (403, 404), (key, edit.status_code)
+    assert not wrong, f"{person}: " + "; ".join(wrong)
+    public = client.get("/public/registries/test-classes").get_data(as_text=True)
+    assert "other_school" not in public
