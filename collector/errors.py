@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, abort, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+# Endpoints that read a JSON body themselves (bounded there). Every other page takes
+# forms from its own pages: Flask-WTF would read a JSON body as the form's data, with
+# lists, numbers and 1,000-deep arrays where WTForms expects text (a 500).
+JSON_ENDPOINTS = frozenset({"designer.order"})
 
 
 class NotInScope(Exception):
@@ -21,6 +26,11 @@ def _page(code: int, title: str, message: str) -> tuple[str, int]:
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_json_to_forms() -> None:
+        if request.is_json and request.endpoint not in JSON_ENDPOINTS:
+            abort(415)
+
     @app.errorhandler(NotInScope)
     def not_in_scope(_error: NotInScope) -> tuple[str, int]:
         return _page(404, _("Not found"), _("There is no such page, or it is not yours to see."))
@@ -47,6 +57,10 @@ def init_app(app: Flask) -> None:
             403: (_("Access denied"), _("Your role does not allow this action.")),
             404: (_("Not found"), _("There is no such page, or it is not yours to see.")),
             413: (_("File too large"), _("The file is larger than the server accepts.")),
+            415: (
+                _("Unsupported request"),
+                _("This address takes the form of its page. Go back and send it from there."),
+            ),
             429: (_("Too many attempts"), _("Too many attempts. Wait a minute and try again.")),
         }
         title, message = messages.get(code, (_("Error"), _("The request could not be served.")))

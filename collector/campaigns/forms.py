@@ -8,9 +8,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DateField,
     DateTimeLocalField,
-    DecimalField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -20,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from collector.forms import CheckboxesField, TrimmedForm
+from collector.units.forms import FiniteDecimalField, WholeNumberField
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -32,7 +31,7 @@ class CampaignForm(TrimmedForm):
         coerce=int,
         description=_l("The region or city department whose organisations answer."),
     )
-    academic_year = IntegerField(
+    academic_year = WholeNumberField(
         _l("Academic year (its first calendar year)"),
         validators=[DataRequired(), NumberRange(2000, 2100)],
         description=_l("2025 for the 2025/2026 academic year."),
@@ -62,7 +61,7 @@ class CampaignForm(TrimmedForm):
         description=_l("One code per line, or separated by commas; empty: all of the types."),
     )
     answer_roles = CheckboxesField(_l("Roles that may answer"), choices=[])
-    min_response_rate = DecimalField(
+    min_response_rate = FiniteDecimalField(
         _l("Warn when a survey's response rate is below, %"),
         places=1,
         validators=[Optional(), NumberRange(0, 100)],

@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional
 
@@ -13,6 +22,47 @@ from collector.forms import TrimmedForm
 from collector.labels import UNIT_TYPE_LABELS
 from collector.models import UnitType
 from collector.units.catalog import FIGURE_KINDS, SCHOOL_TYPES, column_name
+
+# ASCII digits only, at most 15 of them: int() also reads Arabic-Indic and full-width
+# digits, and WTForms' NumberRange calls math.isnan, which a 400-digit integer overflows
+# (an OverflowError, a 500) before any range is checked.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,15}")
+_DECIMAL_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
+
+
+def _typed(valuelist: list[Any]) -> str | None:
+    if not valuelist or valuelist[0] is None:
+        return None
+    text = str(valuelist[0]).strip()
+    return text or None
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField that reads a whole number of at most 15 ASCII digits; anything
+    else is the field's usual "not a valid integer" message, never an exception."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = _typed(valuelist)
+        if text is not None and not _WHOLE_NUMBER.fullmatch(text):
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
+
+
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that reads a plain finite decimal of at most 15 + 15 ASCII digits:
+    Decimal() takes "sNaN" (math.isnan then raises), "Infinity" and "1e999999999" (which
+    the field cannot round when the page is shown again)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = _typed(valuelist)
+        if text is not None and not _DECIMAL_NUMBER.fullmatch(text):
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+        super().process_formdata(valuelist)
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
 
 
 class UnitForm(TrimmedForm):
@@ -97,7 +147,7 @@ def figures_form_class() -> type[FlaskForm]:
     for kind in FIGURE_KINDS.values():
         for grade in kind.grades or (0,):
             name = column_name(kind.key, grade)
-            fields[name] = IntegerField(
+            fields[name] = WholeNumberField(
                 name,
                 validators=[
                     Optional(),
