@@ -29,6 +29,9 @@ class DefaultConfig:
     # memory:// is only for a single process (development, tests).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # A moving window: a fixed one resets on the minute, giving a guesser twice the limit
+    # across the boundary (and made the limit tests flaky when a run crossed it).
+    RATELIMIT_STRATEGY = "moving-window"
     # Logging in (collector.auth.throttle says why): hard limits per address and per
     # address-and-account; per account only a slowing delay, so that nobody can lock the real
     # user out. After LOGIN_ACCOUNT_FREE_FAILURES failures within the window every attempt
