@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 
 def _label(labels: dict[str, Any], key: str) -> str:
@@ -108,3 +109,26 @@ JOB_STATE_LABELS: dict[str, Any] = {
 
 def job_state_label(state: str) -> str:
     return _label(JOB_STATE_LABELS, state)
+
+
+def coverage_notes(excluded: int, figures_missing: int) -> list[str]:
+    """What an indicator's value leaves out beside its coverage: units its not-applicable
+    rule left out, and units that answered without the reference figures it reads."""
+    notes = []
+    if excluded:
+        notes.append(
+            ngettext(
+                "%(num)d organisation not applicable",
+                "%(num)d organisations not applicable",
+                excluded,
+            )
+        )
+    if figures_missing:
+        notes.append(
+            ngettext(
+                "figures missing for %(num)d organisation: not counted",
+                "figures missing for %(num)d organisations: not counted",
+                figures_missing,
+            )
+        )
+    return notes

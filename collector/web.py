@@ -22,6 +22,7 @@ from collector.extensions import db
 from collector.labels import (
     audit_label,
     campaign_state_label,
+    coverage_notes,
     job_state_label,
     role_label,
     status_badge,
@@ -154,6 +155,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(iso_local_time, "iso_local_time")
     app.add_template_filter(indicator_value, "indicator_value")
+    app.add_template_global(coverage_notes, "coverage_notes")
     app.add_template_filter(answer_text, "answer_text")
     app.add_template_filter(due_for, "due_for")
 

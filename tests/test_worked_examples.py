@@ -121,7 +121,7 @@ def test_the_engine_computes_what_was_worked_out_by_hand(form_id: str, example: 
             assert found.value == pytest.approx(value, abs=1e-4), where
         if "status" in expected:
             assert found.status == expected["status"], where
-        for key in ("target", "met", "answered", "expected"):
+        for key in ("target", "met", "answered", "expected", "excluded", "figures_missing"):
             if key in expected:
                 assert getattr(found, key) == expected[key], f"{where}: {key}"
 

@@ -75,6 +75,9 @@ class IndicatorRow:
     target: float | None
     met: bool | None
     source: str  # the document and clause
+    # What the value leaves out ("нет численности у 1 организации: не учтена"), shown in
+    # the status column beside a value too.
+    notes: Sequence[str] = ()
 
 
 @dataclass(frozen=True)

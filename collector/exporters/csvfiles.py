@@ -115,7 +115,7 @@ def _indicator_cells(row: IndicatorRow) -> list[Cell]:
         row.level,
         row.group,
         row.value,
-        row.status if row.value is None else None,
+        "; ".join(([row.status] if row.value is None else []) + list(row.notes)) or None,
         row.answered,
         row.expected,
         coverage,

@@ -31,13 +31,15 @@ from collector.schema.expressions import (
     Node,
     Reference,
     Unary,
+    calls_of,
     references,
 )
 from collector.schema.spec import FormSpec, IndicatorSpec
 
+# Functions over a group's expected units (answered or not), not over its responses.
+UNIT_AGGREGATES = frozenset({"count_units", "sum_units"})
 GROUP_CALLS = frozenset(
-    {"sum", "count", "min", "max", "count_if", "share", "mean", "figure"}
-    | {"count_units", "sum_units"}
+    {"sum", "count", "min", "max", "count_if", "share", "mean", "figure"} | UNIT_AGGREGATES
 )
 # What is known of a unit apart from its answers (per response: of the response's unit).
 UNIT_FUNCTIONS = frozenset({"figure", "teaches", "school_type"})
@@ -431,6 +433,9 @@ class IndicatorValue:
     answered: int  # units of the group that answered
     expected: int  # units of the group asked
     excluded: int = 0  # units the indicator's not-applicable rule left out
+    # Units that answered but lack a reference figure the formula reads: left out of the
+    # value (their numerator without their denominator would skew it), counted here.
+    figures_missing: int = 0
     target: float | None = None
     met: bool | None = None
 
@@ -472,6 +477,7 @@ class IndicatorTable:
     answered: np.ndarray
     expected: np.ndarray
     excluded: np.ndarray
+    figures_missing: np.ndarray
     target: float | None
 
     def row(self, position: int) -> IndicatorValue:
@@ -485,6 +491,7 @@ class IndicatorTable:
             answered=int(self.answered[position]),
             expected=int(self.expected[position]),
             excluded=int(self.excluded[position]),
+            figures_missing=int(self.figures_missing[position]),
             target=self.target,
             met=None if value is None or self.target is None else value >= self.target,
         )
@@ -647,7 +654,7 @@ class Engine:
         return figure
 
     def _figure(self, node: Call, level: _Level) -> np.ndarray:
-        if node.name in ("count_units", "sum_units"):
+        if node.name in UNIT_AGGREGATES:
             return self._over_units(node, level)
         size = len(level.groups)
         per_unit = self.rows.facts.of(node)
@@ -700,6 +707,18 @@ class Engine:
             out_units = pd.unique(self.answers["unit_id"].to_numpy()[out_mask])
             codes = level.unit_codes.reindex(out_units).dropna().to_numpy(dtype="int64")
             excluded = np.bincount(codes[codes >= 0], minlength=size)
+        assert indicator.formula is not None  # compute() passes only computed indicators
+        lacking = self._lacking_figures(indicator.formula)
+        figures_missing = np.zeros(size, dtype="int64")
+        if lacking is not None:
+            # Omsk 3.2: a school that answered but has no pupil figures would add its
+            # pupils who passed to the city's numerator while its pupils are in no
+            # denominator. Such units are left out, as a not-applicable one is, and counted.
+            counted = lacking if keep is None else lacking & keep
+            keep = ~lacking if keep is None else keep & ~lacking
+            lacking_units = pd.unique(self.answers["unit_id"].to_numpy()[counted])
+            codes = level.unit_codes.reindex(lacking_units).dropna().to_numpy(dtype="int64")
+            figures_missing = np.bincount(codes[codes >= 0], minlength=size)
         evaluator = GroupEvaluator(
             self.rows,
             level.row_codes,
@@ -708,7 +727,6 @@ class Engine:
             self._figure_source(level),
             None if self.answered_units is None else level.answered,
         )
-        assert indicator.formula is not None  # compute() passes only computed indicators
         values = _float_array(_as_number(evaluator.evaluate(indicator.formula), level.groups))
         values = np.where(np.isinf(values), np.nan, values)
         not_applicable = (level.answered > 0) & (excluded == level.answered)
@@ -735,8 +753,25 @@ class Engine:
             answered=level.answered,
             expected=level.expected,
             excluded=excluded,
+            figures_missing=figures_missing,
             target=_target(indicator, self.year),
         )
+
+    def _lacking_figures(self, formula: Node) -> np.ndarray | None:
+        """Per response: whether its unit lacks a reference figure the formula reads
+        (None when the formula reads none). A figure recorded for other grades only is
+        0 in the grades asked, not missing (UnitFacts.figure). Figures inside
+        count_units()/sum_units() are read over units by their own rule (a sum over the
+        units whose figure is known), not per answering unit."""
+        figure_calls = calls_of(formula, "figure", skipping=frozenset(UNIT_AGGREGATES))
+        if not figure_calls:
+            return None
+        unit_ids = self.answers["unit_id"]
+        lacking = np.zeros(len(self.answers), dtype=bool)
+        for node in figure_calls:
+            known = self.rows.facts.of(node)
+            lacking |= ~unit_ids.isin(known.index[known.notna()]).to_numpy(dtype=bool)
+        return lacking
 
     def _respondents(
         self, indicator: IndicatorSpec, level: _Level, keep: np.ndarray | None

@@ -25,7 +25,7 @@ from collector.exporters.contract import (
 from collector.exporters.csvfiles import csv_bytes, indicators_table
 from collector.exporters.flatten import columns_for, row_for
 from collector.indicators.frame import LEVELS
-from collector.labels import status_label, unit_type_label
+from collector.labels import coverage_notes, status_label, unit_type_label
 from collector.models import Campaign, FormResponse, OrgUnit, User
 from collector.models.units import subtree_clause, subtrees_clause
 from collector.reports import questions
@@ -74,6 +74,7 @@ def _indicator_rows(report: Report, root: OrgUnit, language: str) -> list[Indica
                         target=value.target,
                         met=value.met,
                         source=source,
+                        notes=coverage_notes(value.excluded, value.figures_missing),
                     )
                 )
     return rows

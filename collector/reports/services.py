@@ -55,6 +55,8 @@ COUNTED = {
     Basis.SUBMITTED: ("submitted", "resubmitted", "accepted"),
 }
 LEVEL_OF_TYPE = {"region": "region", "municipality": "municipality"}
+# The shape of a kept snapshot; changed with what it holds (2: figures missing counted).
+SNAPSHOT_FORMAT = 2
 
 
 def level_of(unit: OrgUnit) -> str:
@@ -209,8 +211,9 @@ def campaign_report(
     stamp = data_stamp(session, campaign)
     if stored:
         found = snapshots.load(campaign.id, basis.value, scopes, stamp)
-        if isinstance(found, tuple) and len(found) == 5:  # older snapshots are recomputed
-            computed, answers, unit_frame, figures, refused = found
+        # A snapshot of another format (an older version's) is computed again.
+        if isinstance(found, tuple) and len(found) == 6 and found[0] == SNAPSHOT_FORMAT:
+            _format, computed, answers, unit_frame, figures, refused = found
             ids = [int(i) for i in unit_frame.index]
             _places, known = (
                 places(session, list(session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))))
@@ -304,7 +307,7 @@ def campaign_report(
         answered_units=answered_units,
     )
     computed = engine.compute()
-    content = (computed, answers, unit_frame, figures, refused)
+    content = (SNAPSHOT_FORMAT, computed, answers, unit_frame, figures, refused)
     snapshots.save(campaign.id, basis.value, scopes, stamp, content)
     return Report(
         campaign, spec, basis, computed, known, scopes, answers, unit_frame, figures, refused

@@ -315,3 +315,18 @@ def references(node: Node) -> list[Reference]:
     if isinstance(node, Call):
         return [ref for arg in node.args for ref in references(arg)]
     return []
+
+
+def calls_of(node: Node, name: str, skipping: frozenset[str] = frozenset()) -> list[Call]:
+    """Every call of the function `name` in the tree, in order of appearance; the
+    arguments of the functions named in `skipping` are not searched."""
+    if isinstance(node, Call):
+        if node.name in skipping:
+            return []
+        found = [node] if node.name == name else []
+        return found + [call for arg in node.args for call in calls_of(arg, name, skipping)]
+    if isinstance(node, Unary):
+        return calls_of(node.operand, name, skipping)
+    if isinstance(node, Binary):
+        return calls_of(node.left, name, skipping) + calls_of(node.right, name, skipping)
+    return []
