@@ -28,3 +28,12 @@ def id_value(text: str) -> int:
     if number > LARGEST_ID:
         raise ValueError(text)
     return number
+
+
+def id_or(text: str, default: int = 0) -> int:
+    """`text` read as id_value does; `default` for anything else (a revision posted back
+    by a page: a tampered one counts as none)."""
+    try:
+        return id_value(text)
+    except ValueError:
+        return default

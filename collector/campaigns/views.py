@@ -37,6 +37,7 @@ from collector.extensions import db
 from collector.jobs.services import start_job
 from collector.labels import campaign_state_label, status_label
 from collector.models import FormResponse, OrgUnit, SurveyLink
+from collector.routing import id_value
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import build_form_class, form_data_from_answers
 
@@ -76,7 +77,7 @@ def create() -> str | Response:
 
 def _root(campaign: Any) -> OrgUnit | None:
     return services.view_root(
-        db.session, current_user, campaign, request.args.get("unit", type=int)
+        db.session, current_user, campaign, request.args.get("unit", type=id_value)
     )
 
 

@@ -49,6 +49,7 @@ from collector.entry.forms import RENDERERS
 from collector.entry.services import problems
 from collector.extensions import db
 from collector.models import FormDraft
+from collector.routing import id_value
 from collector.schema import SchemaError
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import answers_from_form, build_form_class
@@ -340,7 +341,7 @@ def add(draft_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     what = request.form.get("what", "")
-    section = request.form.get("section", type=int)
+    section = request.form.get("section", type=id_value)
     field_type = request.form.get("type", "text")
     if what not in ("section", "field", *doc.LISTS):
         abort(400)

@@ -15,6 +15,7 @@ from collector.entry import services
 from collector.entry.forms import RENDERERS, EntryForm
 from collector.extensions import csrf, db
 from collector.registries.views import confirmation_page
+from collector.routing import id_or
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
 
 bp = Blueprint("entry", __name__, url_prefix="/entry")
@@ -153,9 +154,7 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
 
 def _revision(form: EntryForm) -> int:
     """The revision the page was loaded at; anything else than a number counts as none."""
-    raw = form.revision.data or ""
-    # ASCII digits only ("²" is a digit to str.isdigit, not to int), and short.
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
+    return id_or(form.revision.data or "")
 
 
 def _unknown_units(entry: services.Entry, form: EntryForm, ids: list[str]) -> bool:

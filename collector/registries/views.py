@@ -35,6 +35,7 @@ from collector.registries import services
 from collector.registries.export import build_registry_workbook
 from collector.registries.forms import ConfirmForm, NewRecordForm, RecordForm
 from collector.reports.export import indicator_labels
+from collector.routing import id_or, id_value
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
 
 bp = Blueprint("registries", __name__, url_prefix="/registries")
@@ -129,7 +130,7 @@ def new(form_id: str) -> str | Response:
     if request.method == "POST":
         form = _record_form(kept, NewRecordForm, request.form)
     else:
-        chosen = request.args.get("unit", type=int)
+        chosen = request.args.get("unit", type=id_value)
         form = _record_form(
             kept,
             NewRecordForm,
@@ -174,7 +175,6 @@ def record(form_id: str, record_id: int) -> str | Response:
     if request.method == "POST":
         form = _record_form(kept, RecordForm, request.form)
         if form.validate():
-            raw = form.revision.data or ""
             try:
                 problems = services.edit_record(
                     db.session,
@@ -183,7 +183,7 @@ def record(form_id: str, record_id: int) -> str | Response:
                     found,
                     answers_from_form(kept.spec, form),
                     bool(form.published.data),
-                    int(raw) if raw.isdigit() else 0,
+                    id_or(form.revision.data or ""),
                 )
             except services.StaleRecord:
                 flash(

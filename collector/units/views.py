@@ -11,6 +11,7 @@ from collector.auth.services import can, require_somewhere, top_units
 from collector.extensions import db
 from collector.jobs.services import start_job
 from collector.models import OrgUnit, UnitType
+from collector.routing import id_value
 from collector.units import services
 from collector.units.catalog import FIGURE_KINDS, academic_year_label, column_name
 from collector.units.figures_import import figures_template_csv
@@ -43,7 +44,7 @@ def index() -> str | Response:
 def detail(unit_id: int) -> str:
     unit = services.get_unit(db.session, current_user, unit_id, Action.VIEW_UNIT)
     search = request.args.get("q", "").strip()
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=id_value)
     children, total = services.children_of(db.session, unit, search, page)
     year = services.default_year(db.session, unit)
     figures = services.figures_of(db.session, unit, year)
@@ -131,7 +132,7 @@ def edit(unit_id: int) -> str | Response:
 
 
 def _year_arg(unit: OrgUnit) -> int:
-    year = request.args.get("year", type=int) or services.default_year(db.session, unit)
+    year = request.args.get("year", type=id_value) or services.default_year(db.session, unit)
     if not 2000 <= year <= 2100:
         abort(404)
     return year

@@ -11,6 +11,7 @@ from collector.auth.permissions import Action
 from collector.auth.services import require_somewhere
 from collector.extensions import db
 from collector.models import OrgUnit, Role
+from collector.routing import id_value
 from collector.units.services import get_unit
 from collector.users import services
 from collector.users.forms import EditUserForm, GrantRoleForm, NewUserForm, ResetPasswordForm
@@ -27,12 +28,11 @@ def _require_manager() -> None:
 @bp.get("/")
 def index() -> str:
     unit: OrgUnit | None = None
-    if request.args.get("unit", type=int):
-        unit = get_unit(
-            db.session, current_user, request.args.get("unit", type=int) or 0, Action.MANAGE_USERS
-        )
+    unit_id = request.args.get("unit", type=id_value)
+    if unit_id:
+        unit = get_unit(db.session, current_user, unit_id, Action.MANAGE_USERS)
     search = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=id_value), 1)
     users = db.paginate(
         services.manageable_users(current_user, search, unit),
         page=page,
@@ -57,10 +57,9 @@ def _resolve_unit(code: str | None) -> OrgUnit | None:
 def create() -> str | Response:
     form = NewUserForm()
     form.set_role_choices(services.grantable_roles(current_user))
-    if request.method == "GET" and request.args.get("unit", type=int):
-        unit = get_unit(
-            db.session, current_user, request.args.get("unit", type=int) or 0, Action.MANAGE_USERS
-        )
+    unit_id = request.args.get("unit", type=id_value)
+    if request.method == "GET" and unit_id:
+        unit = get_unit(db.session, current_user, unit_id, Action.MANAGE_USERS)
         form.unit_code.data = unit.code
     if form.validate_on_submit():
         try:
