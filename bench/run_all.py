@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "performance.md"
 # In order; each writes its measures with bench.common.report (subtree.py's are read from
 # its output). One not there yet is skipped.
-SCRIPTS = ("subtree.py", "indicators.py", "export.py", "submissions.py")
+SCRIPTS = ("subtree.py", "indicators.py", "export.py", "submissions.py", "tables.py")
 POSTGRES_ADMIN_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -77,6 +77,10 @@ bench/indicators.py --profile`.
 - **Export** (`bench/export.py`): the survey answers sheet of a consolidated XLSX export
   written by the Collector against raw XlsxWriter writing the same cells (goal: at most
   1.3; peak memory under 500 MB), and per row against `DataFrame.to_excel`.
+- **Hostile spreadsheets** (`bench/tables.py`, issue 19): a workbook whose `<dimension>`
+  claims A1:XFD3000 against the same workbook with its honest dimension (goal: at most 3),
+  and one with a cell at row 1,048,576 (refused at the row limit); each also against the
+  absolute goal of under a second and 100 MB.
 """
 
 
