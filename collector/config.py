@@ -28,6 +28,9 @@ class DefaultConfig:
     # Rate limits are counted in a shared store so that several app processes agree;
     # memory:// is only for a single process (development, tests).
     RATELIMIT_STORAGE_URI = "memory://"
+    # Stated, not left to Flask-Limiter: its one Limiter object keeps the last app's value
+    # and gives it to the next app that does not state its own.
+    RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # A moving window: a fixed one resets on the minute, giving a guesser twice the limit
     # across the boundary (and made the limit tests flaky when a run crossed it).
