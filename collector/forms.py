@@ -9,7 +9,7 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.meta import DefaultMeta
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from collector.schema.formbuild import PlainText
+from collector.schema.kinds.base import PlainText
 
 
 def _strip(value: Any) -> Any:

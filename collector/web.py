@@ -30,6 +30,7 @@ from collector.labels import (
     unit_type_label,
 )
 from collector.models import Campaign, OrgUnit
+from collector.schema.kinds import kind_of
 from collector.schema.spec import FieldSpec
 
 # Everything is served from this origin: no CDN, no web fonts from elsewhere.
@@ -89,20 +90,9 @@ def iso_local_time(moment: str | None, timezone: str) -> str:
 
 
 def answer_text(value: Any, field: FieldSpec, language: str) -> str:
-    """One stored answer as a reader sees it: an option's label, «да»/«нет», the chosen
-    options of a multiple choice, a table's number of rows."""
-    if value is None or value == "" or value == []:
-        return "—"
-    labels = {o.value: o.label.get(language) for o in field.options}
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    if isinstance(value, list):
-        if field.type == "table":
-            return str(_("%(n)d rows", n=len(value)))
-        return ", ".join(labels.get(str(v), str(v)) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(str(v) for v in value.values() if v)
-    return labels.get(str(value), str(value))
+    """One stored answer as a reader sees it, as its kind shows it: an option's label,
+    «да»/«нет», the chosen options of a multiple choice, a table's number of rows."""
+    return kind_of(field.type).display(field, value, language, _)
 
 
 def indicator_value(value: float | None, unit: str | None) -> str:

@@ -19,11 +19,11 @@ from collector.models import AuditEvent, FormResponse
 from collector.publishing.services import publish
 from collector.reports.services import Basis, campaign_report
 from collector.schema import compile_document
+from collector.schema.kinds import refused_answers
 from collector.schema.values import (
     MAX_SAFE_INTEGER,
     RefusedAnswer,
     number_problem,
-    refused_answers,
     stored_number,
     text_problem,
     without_value,

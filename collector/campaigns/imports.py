@@ -5,11 +5,8 @@ then join their units' responses for the indicators (collector.indicators.frame)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -24,15 +21,13 @@ from collector.entry.services import spec_of
 from collector.extensions import db
 from collector.jobs.registry import JobContext, JobFailed, JobResult, job_kind
 from collector.models import Campaign, FormResponse, ImportBatch, ImportedRow, OrgUnit, User
+from collector.schema.kinds import kind_of
 from collector.schema.spec import Column, FormSpec, ImportSpec
-from collector.schema.values import number_problem, parse_decimal, text_problem
+from collector.schema.values import text_problem
 from collector.units.import_report import ImportReport, chunks, read
 from collector.units.tabular import TableRow, normalise_header
 
 UNIT_COLUMN = "__unit__"
-TRUE_WORDS = frozenset({"да", "yes", "true", "1", "+", "д"})
-FALSE_WORDS = frozenset({"нет", "no", "false", "0", "-", "н"})
-_DAY_FIRST = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 def import_of(spec: FormSpec, import_id: str) -> ImportSpec | None:
@@ -40,53 +35,13 @@ def import_of(spec: FormSpec, import_id: str) -> ImportSpec | None:
 
 
 def parse_cell(column: Column, text: str) -> tuple[Any, str | None]:
-    """The cell's value for the column, or the reason it is not one."""
+    """The cell's value for the column (as its kind reads it), or the reason it is not one."""
     if text_problem(text) is not None:
         return None, _("control characters (such as NUL) in «%(text)s»", text=text[:40])
-    if column.type in ("integer", "decimal", "percent"):
-        # Russian files write 12,5 and group thousands with (non-breaking) spaces.
-        number = parse_decimal(text)
-        if number is None or not number.is_finite():
-            return None, _("not a number: «%(text)s»", text=text)
-        integer = column.type == "integer"
-        if integer and number != number.to_integral_value():
-            return None, _("not a whole number: «%(text)s»", text=text)
-        if number_problem(number, integer=integer) is not None:
-            return None, _("%(value)s is too large or too long", value=text)
-        high = Decimal(100) if column.type == "percent" and column.max is None else column.max
-        if column.min is not None and number < column.min:
-            return None, _("%(value)s is less than %(min)s", value=text, min=column.min)
-        if high is not None and number > high:
-            return None, _("%(value)s is more than %(max)s", value=text, max=high)
-        return (int(number) if column.type == "integer" else float(number)), None
-    if column.type == "yes_no":
-        word = text.strip().lower()
-        if word in TRUE_WORDS:
-            return True, None
-        if word in FALSE_WORDS:
-            return False, None
-        return None, _("write «да» or «нет», not «%(text)s»", text=text)
-    if column.type == "single_choice":
-        for option in column.options:
-            if text in (option.value, option.label.ru, option.label.en):
-                return option.value, None
-        known = ", ".join(o.label.ru for o in column.options)
-        return None, _("«%(text)s» is not one of: %(known)s", text=text, known=known)
-    if column.type == "date":
-        found = _DAY_FIRST.match(text.strip())
-        try:
-            day = (
-                date(int(found[3]), int(found[2]), int(found[1]))
-                if found
-                else date.fromisoformat(text.strip()[:10])
-            )
-        except ValueError:
-            return None, _("not a date: «%(text)s» (write 31.05.2026)", text=text)
-        return day.isoformat(), None
-    limit = column.max_length or 500
-    if len(text) > limit:
-        return None, _("longer than %(limit)s characters", limit=limit)
-    return text, None
+    value, problem = kind_of(column.type).parse_cell(column, text)
+    if problem is not None:
+        return None, _(problem.message, **problem.values)
+    return value, None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from collector.schema.errors import Issue
+from collector.schema.kinds import field_kinds
 from collector.schema.validate import check_expressions, depth_issues, validate
 
 Document = dict[str, Any]
@@ -132,19 +133,6 @@ def free_id(document: Document, stem: str) -> str:
     return f"{stem}_{number}"
 
 
-# A new element: the least that the meta-schema accepts, so the draft stays compilable.
-NEW_FIELD_DEFAULTS: dict[str, dict[str, Any]] = {
-    "single_choice": {"options": [{"value": "1", "label": "Вариант 1"}]},
-    "multiple_choice": {"options": [{"value": "1", "label": "Вариант 1"}]},
-    "rating": {"scale": {"min": 1, "max": 5}},
-    "grid": {
-        "rows": [{"id": "row_1", "label": "Строка 1"}],
-        "columns": [{"id": "col_1", "type": "integer", "label": "Столбец 1"}],
-    },
-    "table": {"columns": [{"id": "col_1", "type": "text", "label": "Столбец 1"}]},
-}
-
-
 def add_list_item(field: dict[str, Any], name: str) -> None:
     """A new option, grid row or column at the end of a question's list, named by the
     first free number ("Вариант 3", code "3"), to be renamed in place."""
@@ -160,7 +148,8 @@ def add_list_item(field: dict[str, Any], name: str) -> None:
     label = {"options": "Вариант", "rows": "Строка", "columns": "Столбец"}[name]
     item: dict[str, Any] = {key: f"{stem}{number}", "label": f"{label} {number}"}
     if name == "columns":
-        item["type"] = "integer" if field.get("type") == "grid" else "text"
+        kind = field_kinds().get(str(field.get("type")))
+        item["type"] = (kind.new_column_type if kind else None) or "text"
     items.append(item)
 
 
@@ -178,7 +167,7 @@ def add_field(document: Document, section: int, field_type: str) -> str:
     ident = free_id(document, "field")
     fields.append(
         {"id": ident, "type": field_type, "label": "Новый вопрос"}
-        | copy.deepcopy(NEW_FIELD_DEFAULTS.get(field_type, {}))
+        | copy.deepcopy(dict(kind.starter) if (kind := field_kinds().get(field_type)) else {})
     )
     return f"field-{section}-{len(fields) - 1}"
 

@@ -37,7 +37,7 @@ from wtforms.validators import (
 from collector.forms import CheckboxesField, TrimmedForm
 from collector.labels import ROLE_LABELS, UNIT_TYPE_LABELS
 from collector.schema.expressions import MAX_LENGTH as MAX_EXPRESSION_LENGTH
-from collector.schema.types import COLUMN_KINDS, FIELD_TYPES, allowed_keys
+from collector.schema.kinds import field_kinds, table_column_types
 
 ID_PATTERN = Regexp(
     r"^[a-z][a-z0-9_]*$",
@@ -70,22 +70,7 @@ LEVELS = [
 ]
 
 
-FIELD_TYPE_LABELS = {
-    "integer": _l("Whole number"),
-    "decimal": _l("Decimal number"),
-    "percent": _l("Percent"),
-    "yes_no": _l("Yes / no"),
-    "single_choice": _l("Single choice"),
-    "multiple_choice": _l("Multiple choice"),
-    "rating": _l("Rating scale"),
-    "text": _l("Short text"),
-    "long_text": _l("Long text"),
-    "date": _l("Date"),
-    "person": _l("Person with contacts"),
-    "grid": _l("Grid of numbers"),
-    "table": _l("Repeating table"),
-    "unit_ref": _l("Organisation"),
-}
+FIELD_TYPE_LABELS = {name: _l(kind.label) for name, kind in field_kinds().items()}
 
 # Options, rows and columns of one question: the seeds have at most nine; a page posting
 # more than this is not the editor's.
@@ -324,7 +309,7 @@ class RowForm(Form):
 
 class ColumnForm(Form):
     id = StringField(_l("Id"), validators=[DataRequired(), Length(max=64), ID_PATTERN])
-    type = SelectField(_l("Type"), choices=[SelectChoice(t, t) for t in COLUMN_KINDS])
+    type = SelectField(_l("Type"), choices=[SelectChoice(t, t) for t in table_column_types()])
     label_ru = StringField(_l("Label (Russian)"), validators=[DataRequired()])
     unit = StringField(_l("Unit"))
     min = DecimalField(_l("Minimum"), validators=[Optional(), bounded_number])
@@ -338,7 +323,7 @@ class FieldForm(TrimmedForm):
     revision = HiddenField()
     id = StringField(_l("Id"), validators=[DataRequired(), Length(max=64), ID_PATTERN])
     type = SelectField(
-        _l("Type"), choices=[SelectChoice(t, FIELD_TYPE_LABELS.get(t, t)) for t in FIELD_TYPES]
+        _l("Type"), choices=[SelectChoice(t, FIELD_TYPE_LABELS.get(t, t)) for t in field_kinds()]
     )
     section = SelectField(_l("Section"), coerce=int, validate_choice=False)
     label_ru = TextAreaField(_l("Question (Russian)"), validators=[DataRequired()])
@@ -407,14 +392,14 @@ class FieldForm(TrimmedForm):
 
     def shows(self, key: str) -> bool:
         """Whether the type chosen has this key (the template draws only those)."""
-        field_type = FIELD_TYPES.get(self.type.data or "")
-        return field_type is not None and key in allowed_keys(field_type)
+        kind = field_kinds().get(self.type.data or "")
+        return kind is not None and key in kind.allowed_keys
 
     def store(self, field: dict[str, Any]) -> None:
-        field_type = FIELD_TYPES[self.type.data or "text"]
-        keys = allowed_keys(field_type)
+        kind = field_kinds()[self.type.data or "text"]
+        keys = kind.allowed_keys
         field["id"] = self.id.data
-        field["type"] = field_type.name
+        field["type"] = kind.name
         field["label"] = text_value(self.label_ru.data, self.label_en.data)
         _put(field, "help", _keep_en(field.get("help"), self.help_ru.data))
         _put(field, "required", True if self.required.data else None)
@@ -507,6 +492,11 @@ def option_lines(text: str | None) -> list[dict[str, Any]]:
     return found
 
 
+def _column_has_options(column_type: str | None) -> bool:
+    kind = field_kinds().get(column_type or "")
+    return kind is not None and "options" in kind.column_needs
+
+
 def _column(form: Any, old: dict[str, Any] | None) -> dict[str, Any]:
     column = dict(old or {})
     column["id"] = form.id.data
@@ -519,7 +509,7 @@ def _column(form: Any, old: dict[str, Any] | None) -> dict[str, Any]:
     _put(
         column,
         "options",
-        option_lines(form.options.data) if form.type.data == "single_choice" else None,
+        option_lines(form.options.data) if _column_has_options(form.type.data) else None,
     )
     return column
 

@@ -53,7 +53,7 @@ from collector.routing import id_value
 from collector.schema import SchemaError
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import answers_from_form, build_form_class
-from collector.schema.types import FIELD_TYPES
+from collector.schema.kinds import field_kinds
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 
@@ -295,7 +295,7 @@ def _outline_context(draft: FormDraft, element: doc.Element) -> dict[str, Any]:
         "outline": list(doc.outline(draft.document)),
         "rule_items": doc.list_items(draft.document, "rules"),
         "indicator_items": doc.list_items(draft.document, "indicators"),
-        "field_types": list(FIELD_TYPES),
+        "field_types": list(field_kinds()),
         "type_labels": FIELD_TYPE_LABELS,
         "element_title": doc.text_of_title,
         "key_of": doc.key_of_path,
@@ -345,7 +345,7 @@ def add(draft_id: int) -> Response:
     field_type = request.form.get("type", "text")
     if what not in ("section", "field", *doc.LISTS):
         abort(400)
-    if what == "field" and (field_type not in FIELD_TYPES or section is None or section < 0):
+    if what == "field" and (field_type not in field_kinds() or section is None or section < 0):
         abort(400)
 
     def change(document: dict[str, Any]) -> str:

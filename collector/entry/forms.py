@@ -3,16 +3,12 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-# How the template draws each field type; types not named use the plain control.
-RENDERERS = {
-    "yes_no": "choice",
-    "single_choice": "choice",
-    "rating": "choice",
-    "multiple_choice": "choice",
-    "person": "person",
-    "grid": "grid",
-    "table": "table",
-}
+from collector.schema.kinds import field_kinds, renderers
+
+# How the templates draw each field type (its kind says; a macro of entry/_fields.html).
+RENDERERS = renderers()
+# Types whose typed value a survey keeps as a hidden input while its section is hidden.
+HIDDEN_COPIES = frozenset(name for name, kind in field_kinds().items() if kind.travels_hidden)
 
 
 class EntryForm(FlaskForm):

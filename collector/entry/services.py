@@ -41,8 +41,8 @@ from collector.models import (
 from collector.models.base import utcnow
 from collector.schema import compile_document
 from collector.schema.evaluate import failed_rules, is_answered, visible_field_ids
+from collector.schema.kinds import kind_of, refused_answers
 from collector.schema.spec import FormSpec, SectionSpec
-from collector.schema.values import refused_answers
 
 # Published versions never change, so each is compiled once per process.
 _SPECS: dict[tuple[int, str], FormSpec] = {}
@@ -364,7 +364,9 @@ def save_section(
 
 def unknown_unit_codes(session: Session, spec: FormSpec, answers: dict[str, Any]) -> list[str]:
     """The unit_ref fields among `answers` whose code names no org unit."""
-    refs = {f.id: answers[f.id] for f in spec.fields if f.type == "unit_ref" and f.id in answers}
+    refs = {
+        f.id: answers[f.id] for f in spec.fields if kind_of(f.type).names_unit and f.id in answers
+    }
     if not refs:
         return []
     known = set(session.scalars(select(OrgUnit.code).where(OrgUnit.code.in_(refs.values()))))

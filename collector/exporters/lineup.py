@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 
 from collector.schema.spec import FieldSpec, FormSpec
 
-CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "rating"})
 Item = TypeVar("Item")
 
 
@@ -36,14 +35,15 @@ def lined_up_fields(specs: Sequence[FormSpec]) -> list[FieldSpec]:
 def _lined_up(definitions: list[FieldSpec]) -> FieldSpec:
     newest = definitions[0]
     changes: dict[str, Any] = {}
-    if newest.type in CHOICE_TYPES and newest.options:
+    # Options, a grid's rows and columns, a table's columns older versions had keep
+    # their cells in the sheet (columns only from versions of the same type).
+    if newest.options:
         changes["options"] = _union(definitions, lambda f: f.options, lambda o: o.value)
-    if newest.type in ("grid", "table"):
-        # A grid row or a column older versions asked keeps its cells in the sheet.
-        if newest.type == "grid":
-            changes["rows"] = _union(definitions, lambda f: f.rows, lambda o: o.value)
-        same_kind = [d for d in definitions if d.type == newest.type]
-        changes["columns"] = _union(same_kind, lambda f: f.columns, lambda c: c.id)
+    if newest.rows:
+        changes["rows"] = _union(definitions, lambda f: f.rows, lambda o: o.value)
+    if newest.columns:
+        same_type = [d for d in definitions if d.type == newest.type]
+        changes["columns"] = _union(same_type, lambda f: f.columns, lambda c: c.id)
     changed = {key: value for key, value in changes.items() if value != getattr(newest, key)}
     return replace(newest, **changed) if changed else newest
 

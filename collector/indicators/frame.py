@@ -15,12 +15,12 @@ from typing import Any
 import pandas as pd
 
 from collector.schema.expressions import Node, references
+from collector.schema.kinds import kind_of
 from collector.schema.spec import FormSpec
-from collector.schema.types import FIELD_TYPES, ValueKind
+from collector.schema.types import ValueKind
 from collector.schema.values import stored_number
 
 LEVELS = ("school", "municipality", "region")
-NUMERIC_COLUMN_TYPES = frozenset({"integer", "decimal", "percent"})
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,9 @@ def referenced_paths(spec: FormSpec) -> set[str]:
     return {ref.dotted for tree in trees for ref in references(tree)}
 
 
-CHOICE_TYPES = frozenset({"yes_no", "single_choice", "multiple_choice", "rating"})
-
-
 def distribution_fields(spec: FormSpec) -> list[str]:
     """The fields whose answers are counted per option (surveys chart them)."""
-    return [f.id for f in spec.fields if f.type in CHOICE_TYPES]
+    return [f.id for f in spec.fields if kind_of(f.type).counted_by_option]
 
 
 @dataclass(frozen=True)
@@ -85,41 +82,21 @@ def column_plans(spec: FormSpec, paths: Iterable[str]) -> list[ColumnPlan]:
             continue
         if field is None:
             continue
-        if field.type == "grid" and len(rest) == 2:
+        value_kind = kind_of(field.type).value_kind
+        if value_kind == ValueKind.GRID and len(rest) == 2:
             column = next((c for c in field.columns if c.id == rest[1]), None)
-            kind = _cell_kind(column.type if column else "text")
-        elif field.type == "table" and len(rest) == 1:
+            kind = kind_of(column.type).frame_kind if column else "text"
+        elif value_kind == ValueKind.TABLE and len(rest) == 1:
             column = next((c for c in field.columns if c.id == rest[0]), None)
-            numeric = column is not None and column.type in NUMERIC_COLUMN_TYPES
+            numeric = column is not None and kind_of(column.type).value_kind == ValueKind.NUMBER
             plans.append(ColumnPlan(path, "list", numeric_cells=numeric))
             continue
         elif not rest:
-            kind = _field_kind(field.type)
+            kind = kind_of(field.type).frame_kind
         else:
             continue
         plans.append(ColumnPlan(path, kind))
     return plans
-
-
-def _field_kind(field_type: str) -> str:
-    value_kind = FIELD_TYPES[field_type].kind
-    if value_kind == ValueKind.TABLE:
-        return "list"  # its rows: count() counts them
-    if value_kind == ValueKind.NUMBER:
-        return "number"
-    if value_kind == ValueKind.BOOL:
-        return "bool"
-    if value_kind == ValueKind.CHOICES:
-        return "list"
-    return "text"
-
-
-def _cell_kind(column_type: str) -> str:
-    if column_type in NUMERIC_COLUMN_TYPES:
-        return "number"
-    if column_type == "yes_no":
-        return "bool"
-    return "text"
 
 
 def _pick(answers: Mapping[str, Any], path: str, kind: str) -> Any:

@@ -11,7 +11,10 @@ from typing import Any
 
 import pandas as pd
 
+from collector.schema.kinds import kind_of
 from collector.schema.spec import FieldSpec, FormSpec, SummarySpec
+from collector.schema.types import ValueKind
+from collector.schema.values import stored_number
 
 
 @dataclass(frozen=True)
@@ -36,28 +39,25 @@ def _values(field: FieldSpec, raw: Any, show: Callable[[Any], str]) -> list[str]
     """The values a record counts under: each chosen option of a multiple choice."""
     if raw is None or raw == "" or raw == []:
         return [NOT_GIVEN]
-    if field.type == "multiple_choice" and isinstance(raw, list):
+    if kind_of(field.type).value_kind == ValueKind.CHOICES and isinstance(raw, list):
         return [show(item) for item in raw] or [NOT_GIVEN]
     return [show(raw)]
 
 
 def _shower(field: FieldSpec, language: str, yes_no: tuple[str, str]) -> Callable[[Any], str]:
     labels = {o.value: o.label.get(language) for o in field.options}
-    if field.type == "yes_no":
+    kind = kind_of(field.type)
+    if kind.value_kind == ValueKind.BOOL:
         return lambda v: yes_no[0] if v is True else yes_no[1]
-    if field.type == "text":
+    if kind.free_text:
         # Spelling of the same organisation varies in case and spaces, not in words.
         return lambda v: " ".join(str(v).split())
     return lambda v: labels.get(str(v), str(v))
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+    # A stored value no door accepts now (NaN, past 2^53) is not summed.
+    return stored_number(value)[0]
 
 
 def summarise(

@@ -40,6 +40,7 @@ from collector.models.registries import ACTIVE, ARCHIVED
 from collector.models.units import subtrees_clause
 from collector.reports.services import places
 from collector.schema.evaluate import visible_field_ids
+from collector.schema.kinds import shown_publicly
 from collector.schema.spec import FormSpec
 
 # How many units a coordinator may pick from when adding a record for one of them.
@@ -476,4 +477,4 @@ def confirmed_records(entry: Entry) -> list[dict[str, Any]]:
 
 
 def public_fields(spec: FormSpec) -> Sequence[Any]:
-    return [f for f in spec.fields if f.shown_publicly]
+    return [f for f in spec.fields if shown_publicly(f)]

@@ -11,11 +11,12 @@ from typing import Any
 import pandas as pd
 from flask_babel import gettext as _
 
-from collector.indicators.frame import CHOICE_TYPES
 from collector.indicators.questions import AnswerCounts, answer_counts
 from collector.models import OrgUnit
 from collector.reports.services import Report, child_level, level_of
+from collector.schema.kinds import kind_of
 from collector.schema.spec import FieldSpec
+from collector.schema.types import ValueKind
 
 # Rating points from "not at all" to "fully": a diverging scale, colour-blind safe.
 RATING_COLOURS = ("#D55E00", "#E69F00", "#BDBDBD", "#56B4E9", "#0072B2")
@@ -47,7 +48,7 @@ class QuestionTable:
     @property
     def stacked(self) -> bool:
         """A scale or a single choice: each row's shares add up to 100."""
-        return self.field.type != "multiple_choice"
+        return kind_of(self.field.type).value_kind != ValueKind.CHOICES
 
     def chart(self, min_group: int) -> dict[str, Any]:
         """Shares per option, one bar for the total and one per row shown: stacked for a
@@ -55,7 +56,8 @@ class QuestionTable:
         shown = [("total", _("All"), self.total)] + [
             (label, label, counts) for label, counts in self.rows if not counts.hidden
         ]
-        colours = RATING_COLOURS if self.field.type == "rating" and len(self.options) == 5 else ()
+        graded = kind_of(self.field.type).graded
+        colours = RATING_COLOURS if graded and len(self.options) == 5 else ()
         return {
             "kind": "stacked_bar" if self.stacked else "distribution",
             "title": "",
@@ -77,7 +79,7 @@ class QuestionTable:
 
 
 def _options(field: FieldSpec, language: str) -> list[tuple[str, str]]:
-    if field.type == "yes_no":
+    if kind_of(field.type).value_kind == ValueKind.BOOL:
         return [("True", _("Yes")), ("False", _("No"))]
     return [(o.value, o.label.get(language)) for o in field.options]
 
@@ -103,12 +105,13 @@ def question_tables(
     order = {key: n for n, key in enumerate(labels)}
     tables = []
     for field in report.spec.fields:
-        if field.type not in CHOICE_TYPES or field.id not in under.columns:
+        if not kind_of(field.type).counted_by_option or field.id not in under.columns:
             continue
         # A multiple choice shown to everyone: ticking nothing is an answer too (stored
         # as no answer), so its shares are of all respondents; one shown only after
         # some answers is counted among those who ticked something.
-        everyone = field.type == "multiple_choice" and _always_asked(report, field)
+        several = kind_of(field.type).value_kind == ValueKind.CHOICES
+        everyone = several and _always_asked(report, field)
         total_key = pd.Series("total", index=under.index)
         (total,) = answer_counts(under, field.id, total_key, 0, everyone_asked=everyone) or [
             AnswerCounts("total", 0)

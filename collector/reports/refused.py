@@ -17,8 +17,9 @@ from collector.auth.services import require
 from collector.errors import NotInScope
 from collector.models import Campaign, FormResponse, User
 from collector.models.base import utcnow
+from collector.schema.kinds import refused_answers
 from collector.schema.spec import FormSpec
-from collector.schema.values import RefusedAnswer, refused_answers, without_value
+from collector.schema.values import RefusedAnswer, without_value
 
 # The report lists this many; the count says how many there are in all.
 LISTED = 200

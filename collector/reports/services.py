@@ -40,7 +40,8 @@ from collector.models import (
 from collector.models.units import subtree_clause, subtrees_clause
 from collector.reports import snapshots
 from collector.reports.refused import Refused, find_refused
-from collector.schema.spec import FormSpec
+from collector.schema.kinds import kind_of
+from collector.schema.spec import FieldSpec, FormSpec
 
 
 class Basis(enum.StrEnum):
@@ -357,7 +358,9 @@ def counted_responses(session: Session, campaign: Campaign) -> int:
     )
 
 
-TEXT_TYPES = ("text", "long_text")
+def text_fields(spec: FormSpec) -> list[FieldSpec]:
+    """The form's free-text questions (read and searched on the report page)."""
+    return [f for f in spec.fields if kind_of(f.type).free_text]
 
 
 @dataclass(frozen=True)
@@ -378,7 +381,7 @@ def text_answers(
     """Free-text answers of a survey under `root`, newest first, those containing
     `search` when given (coordinators read them; a unit with fewer respondents than the
     smallest group shows none)."""
-    fields = [f for f in report.spec.fields if f.type in TEXT_TYPES]
+    fields = text_fields(report.spec)
     if not fields or not report.scopes:
         return []
     needle = search.casefold().strip()

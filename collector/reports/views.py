@@ -27,7 +27,6 @@ from collector.reports.forms import ExportForm
 from collector.reports.jobs import EXPORT_JOB, INDICATORS_JOB
 from collector.reports.refused import parse_path, void_value
 from collector.reports.services import (
-    TEXT_TYPES,
     Basis,
     by_category,
     campaign_report,
@@ -36,6 +35,7 @@ from collector.reports.services import (
     data_stamp,
     level_of,
     text_answers,
+    text_fields,
 )
 from collector.routing import id_value
 from collector.schema.spec import IndicatorSpec
@@ -156,7 +156,7 @@ def campaign(campaign_id: int) -> str:
         if not survey or hidden_distributions
         else text_answers(db.session, report, root, language, request.args.get("q", "")),
         search=request.args.get("q", ""),
-        has_text_fields=survey and any(f.type in TEXT_TYPES for f in report.spec.fields),
+        has_text_fields=survey and bool(text_fields(report.spec)),
         hidden_distributions=hidden_distributions,
         participation_below=report.participation_under(root) if level != "school" else [],
         question_tables=question_tables,

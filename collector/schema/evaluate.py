@@ -23,6 +23,7 @@ from collector.schema.expressions import (
     Unary,
     references,
 )
+from collector.schema.kinds import kind_of
 from collector.schema.spec import FormSpec, RuleSpec
 from collector.schema.values import finite_decimal
 
@@ -63,20 +64,7 @@ def context(spec: FormSpec, answers: Answers) -> dict[str, Value]:
     for field in spec.fields:
         answer = answers.get(field.id)
         values[field.id] = answer
-        if field.type == "grid":
-            cells = answer if isinstance(answer, dict) else {}
-            for row in field.rows:
-                for column in field.columns:
-                    cell_row = cells.get(row.value)
-                    values[f"{field.id}.{row.value}.{column.id}"] = (
-                        cell_row.get(column.id) if isinstance(cell_row, dict) else None
-                    )
-        elif field.type == "table":
-            rows = answer if isinstance(answer, list) else []
-            for column in field.columns:
-                values[f"{field.id}.{column.id}"] = [
-                    row.get(column.id) for row in rows if isinstance(row, dict)
-                ]
+        values.update(kind_of(field.type).context(field, answer))
     return values
 
 

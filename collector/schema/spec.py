@@ -102,12 +102,8 @@ class FieldSpec:
     min_rows: int | None = None
     max_rows: int | None = None
     unit_types: tuple[str, ...] = ()
-    # In a registry: shown on the public page (a person never is).
+    # In a registry: shown on the public page (collector.schema.kinds.shown_publicly).
     public: bool = True
-
-    @property
-    def shown_publicly(self) -> bool:
-        return self.public and self.type != "person"
 
 
 @dataclass(frozen=True)

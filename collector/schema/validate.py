@@ -13,14 +13,15 @@ from jsonschema import Draft202012Validator
 
 from collector.schema.errors import Issue, json_path
 from collector.schema.expressions import ExpressionError, parse
-from collector.schema.typecheck import Checker, Symbol, bare_unit_calls, speaks_of_groups
-from collector.schema.types import (
-    COLUMN_KINDS,
-    FIELD_TYPES,
-    GRID_COLUMN_TYPES,
-    ValueKind,
-    allowed_keys,
+from collector.schema.kinds import (
+    FieldKind,
+    field_kinds,
+    grid_column_types,
+    kind_of,
+    table_column_types,
 )
+from collector.schema.typecheck import Checker, Symbol, bare_unit_calls, speaks_of_groups
+from collector.schema.types import ValueKind
 from collector.schema.values import text_problem
 
 META_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "form_schemas" / "meta-schema.json"
@@ -36,9 +37,19 @@ MAX_JSON_DEPTH = 64
 MAX_MESSAGE = 300
 
 
-@cache
 def meta_validator() -> Draft202012Validator:
+    """The meta-schema with the types of fields and columns the registry knows (the file
+    lists the built-in ones, for readers; a test keeps the two the same)."""
+    return _meta_validator(tuple(field_kinds()), tuple(table_column_types()))
+
+
+@cache
+def _meta_validator(
+    field_types: tuple[str, ...], column_types: tuple[str, ...]
+) -> Draft202012Validator:
     schema = json.loads(META_SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema["$defs"]["field"]["properties"]["type"] = {"enum": list(field_types)}
+    schema["$defs"]["column"]["properties"]["type"] = {"enum": list(column_types)}
     return Draft202012Validator(schema)
 
 
@@ -225,73 +236,76 @@ def check_ranges(document: Document) -> list[Issue]:
 
 def check_type_keys(document: Document) -> list[Issue]:
     issues = []
+    grid_types = grid_column_types()
     for path, field in fields_with_paths(document):
-        field_type = FIELD_TYPES[field["type"]]
-        for key in sorted(field_type.needs - field.keys()):
-            issues.append(
-                Issue(f"{path}.{key}", "missing_key", f"a {field_type.name} needs {key!r}")
-            )
-        if field_type.needs_one_of and not field_type.needs_one_of & field.keys():
-            wanted = " or ".join(sorted(field_type.needs_one_of))
-            issues.append(Issue(path, "missing_key", f"a {field_type.name} needs {wanted}"))
-        for key in sorted(field.keys() - allowed_keys(field_type)):
+        kind = kind_of(field["type"])
+        for key in sorted(kind.needs - field.keys()):
+            issues.append(Issue(f"{path}.{key}", "missing_key", f"a {kind.name} needs {key!r}"))
+        if kind.needs_one_of and not kind.needs_one_of & field.keys():
+            wanted = " or ".join(sorted(kind.needs_one_of))
+            issues.append(Issue(path, "missing_key", f"a {kind.name} needs {wanted}"))
+        for key in sorted(field.keys() - kind.allowed_keys):
             issues.append(
                 Issue(
                     f"{path}.{key}",
                     "unused_key",
-                    f"{key!r} means nothing for a {field_type.name}",
+                    f"{key!r} means nothing for a {kind.name}",
                     warning=True,
                 )
             )
-        if field["type"] == "grid":
+        if kind.value_kind == ValueKind.GRID:
             for c, column in enumerate(field.get("columns", [])):
-                if column["type"] not in GRID_COLUMN_TYPES:
+                if column["type"] not in grid_types:
                     issues.append(
                         Issue(
                             f"{path}.columns[{c}].type",
                             "missing_key",
-                            "grid cells are numbers: integer, decimal or percent",
+                            f"grid cells are numbers: {' or '.join(grid_types)}",
                         )
                     )
-        for c, column in enumerate(field.get("columns", [])):
-            if column["type"] == "single_choice" and "options" not in column:
-                issues.append(
-                    Issue(
-                        f"{path}.columns[{c}].options",
-                        "missing_key",
-                        "a single_choice column needs 'options'",
-                    )
-                )
+        issues += _column_keys(path, field.get("columns", []))
     return issues
+
+
+def _column_keys(path: str, columns: list[Document]) -> list[Issue]:
+    """The keys each column's kind needs (a single-choice column: its options)."""
+    return [
+        Issue(
+            f"{path}.columns[{c}].{key}",
+            "missing_key",
+            f"a {column['type']} column needs {key!r}",
+        )
+        for c, column in enumerate(columns)
+        for key in sorted(kind_of(column["type"]).column_needs - column.keys())
+    ]
 
 
 def symbols(document: Document) -> dict[str, Symbol]:
     table: dict[str, Symbol] = {}
     for _path, field in fields_with_paths(document):
-        field_type = FIELD_TYPES[field["type"]]
-        options = frozenset(o["value"] for o in field.get("options", [])) or None
-        table[field["id"]] = Symbol(field_type.kind, options)
-        if field["type"] == "grid":
+        kind = kind_of(field["type"])
+        table[field["id"]] = Symbol(kind.value_kind, _option_values(field))
+        if kind.value_kind == ValueKind.GRID:
             for row in field.get("rows", []):
                 for column in field.get("columns", []):
                     table[f"{field['id']}.{row['id']}.{column['id']}"] = Symbol(ValueKind.NUMBER)
-        if field["type"] == "table":
+        if kind.value_kind == ValueKind.TABLE:
             for column in field.get("columns", []):
-                table[f"{field['id']}.{column['id']}"] = Symbol(
-                    COLUMN_KINDS[column["type"]],
-                    frozenset(o["value"] for o in column.get("options", [])) or None,
-                    column_of_table=True,
-                )
+                table[f"{field['id']}.{column['id']}"] = _column_symbol(column)
     for imported in document.get("imports", []):
         # An imported table is a table of its unit: count() its rows, sum() a column.
         table[imported["id"]] = Symbol(ValueKind.TABLE)
         for column in imported["columns"]:
-            table[f"{imported['id']}.{column['id']}"] = Symbol(
-                COLUMN_KINDS[column["type"]],
-                frozenset(o["value"] for o in column.get("options", [])) or None,
-                column_of_table=True,
-            )
+            table[f"{imported['id']}.{column['id']}"] = _column_symbol(column)
     return table
+
+
+def _option_values(item: Document) -> frozenset[str] | None:
+    return frozenset(o["value"] for o in item.get("options", [])) or None
+
+
+def _column_symbol(column: Document) -> Symbol:
+    return Symbol(kind_of(column["type"]).value_kind, _option_values(column), column_of_table=True)
 
 
 def _expressions(document: Document) -> Iterator[tuple[str, str, bool, bool]]:
@@ -370,7 +384,7 @@ def check_category_field(document: Document) -> list[Issue]:
             ]
         return []
     field = next((f for _path, f in fields_with_paths(document) if f["id"] == name), None)
-    if field is None or field["type"] != "single_choice":
+    if field is None or kind_of(field["type"]).value_kind != ValueKind.CHOICE:
         return [
             Issue(
                 "$.respondents.category_field",
@@ -444,18 +458,18 @@ def check_imports(document: Document) -> list[Issue]:
             low, high = column.get("min"), column.get("max")
             if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
                 issues.append(Issue(f"{where}.min", "min_above_max", f"min {low} > max {high}"))
-            if column["type"] == "single_choice" and "options" not in column:
-                issues.append(
-                    Issue(
-                        f"{where}.options", "missing_key", "a single_choice column needs 'options'"
-                    )
-                )
+            issues += [
+                Issue(f"{where}.{key}", "missing_key", f"a {column['type']} column needs {key!r}")
+                for key in sorted(kind_of(column["type"]).column_needs - column.keys())
+            ]
     return issues
 
 
 # What a registry summary may group records by, and sum per group.
-SUMMARY_BY_TYPES = frozenset({"single_choice", "multiple_choice", "yes_no", "text", "unit_ref"})
-SUMMARY_SUM_TYPES = frozenset({"integer", "decimal"})
+
+
+def _types(chosen: Callable[[FieldKind], bool]) -> frozenset[str]:
+    return frozenset(name for name, kind in field_kinds().items() if chosen(kind))
 
 
 def check_registry(document: Document) -> list[Issue]:
@@ -485,16 +499,26 @@ def check_registry(document: Document) -> list[Issue]:
                 )
             )
 
-    need("$.registry.record_title", registry["record_title"], frozenset({"text"}), "record_title")
+    need(
+        "$.registry.record_title",
+        registry["record_title"],
+        _types(lambda k: k.titles_records),
+        "record_title",
+    )
     seen: set[str] = set()
     for n, summary in enumerate(registry.get("summaries", [])):
         where = f"$.registry.summaries[{n}]"
         if summary["id"] in seen:
             issues.append(Issue(f"{where}.id", "duplicate_id", f"{summary['id']!r} twice"))
         seen.add(summary["id"])
-        need(f"{where}.by", summary["by"], SUMMARY_BY_TYPES, "a summary's 'by'")
+        need(f"{where}.by", summary["by"], _types(lambda k: k.groups_records), "a summary's 'by'")
         if "sum" in summary:
-            need(f"{where}.sum", summary["sum"], SUMMARY_SUM_TYPES, "a summary's 'sum'")
+            need(
+                f"{where}.sum",
+                summary["sum"],
+                _types(lambda k: k.sums_records),
+                "a summary's 'sum'",
+            )
     if document.get("imports"):
         issues.append(
             Issue("$.imports", "structure", "a registry's records are typed, not imported")

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from collector.schema.spec import FormSpec
-
 # The largest integer a float64 holds exactly, and so the largest the engine can add up.
 MAX_SAFE_INTEGER = 2**53
 # Significant digits a float64 keeps, and digits after the decimal point worth keeping.
@@ -178,10 +176,6 @@ def stored_number(value: Any) -> tuple[float | None, bool]:
     return None, True
 
 
-NUMBER_FIELD_TYPES = frozenset({"integer", "decimal", "percent"})
-TEXT_FIELD_TYPES = frozenset({"text", "long_text", "unit_ref"})
-
-
 @dataclass(frozen=True)
 class RefusedAnswer:
     """A stored value no door accepts now: where it is in the answers (the field, then a
@@ -198,44 +192,6 @@ class RefusedAnswer:
         """The value as a reader sees it, cut to `limit` characters, controls visible."""
         text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(self.value))
         return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _refused_scalar(field_type: str, value: Any) -> bool:
-    if field_type in NUMBER_FIELD_TYPES:
-        return stored_number(value)[1]
-    if field_type in TEXT_FIELD_TYPES:
-        return isinstance(value, str) and text_problem(value) is not None
-    return False
-
-
-def refused_answers(spec: FormSpec, answers: Mapping[str, Any]) -> list[RefusedAnswer]:
-    """Every stored value of one response that no door would accept now (numbers the
-    engine cannot hold, text with control characters), in the form's order."""
-    found: list[RefusedAnswer] = []
-    for field in spec.fields:
-        value = answers.get(field.id)
-        if value is None:
-            continue
-        if _refused_scalar(field.type, value):
-            found.append(RefusedAnswer((field.id,), value))
-        elif field.type == "grid" and isinstance(value, dict):
-            for row in field.rows:
-                cells = value.get(row.value)
-                if not isinstance(cells, dict):
-                    continue
-                for column in field.columns:
-                    cell = cells.get(column.id)
-                    if cell is not None and _refused_scalar(column.type, cell):
-                        found.append(RefusedAnswer((field.id, row.value, column.id), cell))
-        elif field.type == "table" and isinstance(value, list):
-            for index, table_row in enumerate(value):
-                if not isinstance(table_row, dict):
-                    continue
-                for column in field.columns:
-                    cell = table_row.get(column.id)
-                    if cell is not None and _refused_scalar(column.type, cell):
-                        found.append(RefusedAnswer((field.id, index, column.id), cell))
-    return found
 
 
 def without_value(answers: Mapping[str, Any], path: Sequence[str | int]) -> dict[str, Any]:

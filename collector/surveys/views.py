@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from collector.entry.forms import RENDERERS
+from collector.entry.forms import HIDDEN_COPIES, RENDERERS
 from collector.extensions import csrf, db, limiter
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import answers_from_form, build_form_class
@@ -137,6 +137,7 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
         form=form,
         language=language,
         renderers=RENDERERS,
+        hidden_copies=HIDDEN_COPIES,
         stale=stale,
         visible=visible,
         more=more,

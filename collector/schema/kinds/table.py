@@ -1,0 +1,113 @@
+"""A repeating table: rows of typed columns (programmes, contracts), stored as a list of
+objects; empty rows are dropped. In spreadsheets: its number of rows and the sum of each
+number column."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import FieldList, Form, FormField
+
+from collector.marks import mark_for_translation
+from collector.schema.kinds.base import Cell, ExportColumn, FieldKind, Translate, kind_of
+from collector.schema.spec import FieldSpec
+from collector.schema.types import ValueKind
+from collector.schema.values import RefusedAnswer, stored_number
+
+# Rows a table offers at most when its schema sets no max_rows.
+DEFAULT_MAX_ROWS = 500
+
+
+def _rows(value: Any) -> list[dict[str, Any]]:
+    return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+
+
+class TableKind(FieldKind):
+    name = "table"
+    starter = {"columns": [{"id": "col_1", "type": "text", "label": "Столбец 1"}]}
+    new_column_type = "text"
+    label = mark_for_translation("Repeating table")
+    value_kind = ValueKind.TABLE
+    needs = frozenset({"columns"})
+    allows = frozenset({"min_rows", "max_rows"})
+    renderer = "table"
+
+    def field(self, spec: FieldSpec, label: str, language: str) -> Any:
+        row_form = type(
+            f"Row_{spec.id}",
+            (Form,),
+            {c.id: kind_of(c.type).cell_field(c, language) for c in spec.columns},
+        )
+        return FieldList(
+            FormField(row_form),
+            label,
+            min_entries=max(1, spec.min_rows or 0),
+            max_entries=spec.max_rows or DEFAULT_MAX_ROWS,
+        )
+
+    def answer(self, spec: FieldSpec, data: Any) -> Any:
+        rows = []
+        for entry in data or []:
+            row = {c.id: kind_of(c.type).cell_answer(c, entry.get(c.id)) for c in spec.columns}
+            if any(value is not None for value in row.values()):
+                rows.append({k: v for k, v in row.items() if v is not None})
+        return rows or None
+
+    def form_data(self, spec: FieldSpec, answer: Any) -> Any:
+        return [
+            {c.id: kind_of(c.type).cell_data(c, row.get(c.id)) for c in spec.columns}
+            for row in answer or []
+        ]
+
+    def refused_in(self, spec: FieldSpec, value: Any) -> list[RefusedAnswer]:
+        if not isinstance(value, list):
+            return []
+        return [
+            RefusedAnswer((spec.id, index, column.id), cell)
+            for index, row in enumerate(value)
+            if isinstance(row, dict)
+            for column in spec.columns
+            if (cell := row.get(column.id)) is not None and kind_of(column.type).refused(cell)
+        ]
+
+    def context(self, spec: FieldSpec, answer: Any) -> dict[str, Any]:
+        rows = _rows(answer)
+        return {f"{spec.id}.{c.id}": [row.get(c.id) for row in rows] for c in spec.columns}
+
+    def export_columns(self, spec: FieldSpec, label: str, language: str) -> list[ExportColumn]:
+        fid = spec.id
+        found = [
+            ExportColumn(
+                f"{label}: строк",
+                "integer",
+                lambda a: len(a[fid]) if isinstance(a.get(fid), list) else None,
+            )
+        ]
+        found += [
+            ExportColumn(
+                f"{label}: {column.label.get(language)}, всего", "number", _summed(fid, column.id)
+            )
+            for column in spec.columns
+            if kind_of(column.type).value_kind == ValueKind.NUMBER
+        ]
+        return found
+
+    def display(self, spec: FieldSpec, value: Any, language: str, translate: Translate) -> str:
+        if isinstance(value, list) and value:
+            return translate(mark_for_translation("%(n)d rows"), n=len(value))
+        return super().display(spec, value, language, translate)
+
+
+def _summed(field_id: str, column: str) -> Any:
+    def read(answers: Any) -> Cell:
+        numbers = [
+            n
+            for n in (stored_number(r.get(column))[0] for r in _rows(answers.get(field_id)))
+            if n is not None
+        ]
+        if not numbers:
+            return None
+        total = float(sum(numbers))
+        return int(total) if total.is_integer() else total
+
+    return read
