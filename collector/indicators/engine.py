@@ -787,7 +787,7 @@ class Engine:
             return level.responses
         answered = self.answers[columns].notna().any(axis=1).to_numpy(dtype=bool)
         if keep is not None:
-            answered &= keep
+            answered = answered & keep  # pandas may hand out a read-only array
         valid = (level.row_codes >= 0) & answered
         return np.bincount(level.row_codes[valid], minlength=len(level.groups))
 

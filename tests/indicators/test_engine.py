@@ -291,3 +291,33 @@ def test_the_target_in_force_is_the_latest_up_to_the_campaigns_year(year, target
     found = engine.compute().value("plan_share", "region", 1)
     assert found.target == target
     assert found.met is (None if target is None else 75.0 >= target)
+
+
+def test_a_survey_indicator_over_a_figure_leaves_out_a_school_without_it():
+    """Survey answers of a school with no pupil figures are left out of a share of
+    pupils and counted (issue 19), and the survey's small-group rule still applies."""
+    doc = survey_document()
+    doc["indicators"].append(
+        {
+            "id": "organised_per_100",
+            "title": "Организован, на 100 обучающихся 10–11 классов",
+            "formula": 'count_if(choice == "organised") / figure("pupils", 10, 11) * 100',
+            "source": {"document": "Тест"},
+        }
+    )
+    spec = compile_document(doc).spec
+    answers = [(101, {"choice": "organised"}), (101, {"choice": "no"})]
+    answers += [(201, {"choice": "organised"})] * 3  # 201 has no figures below
+    figures = figures_frame(
+        (unit, "pupils", grade, value)
+        for unit, (g10, g11) in PUPILS_10_11.items()
+        if unit != 201
+        for grade, value in ((10, g10), (11, g11))
+    )
+    engine = Engine(spec, units_frame(PLACES), answers_frame(spec, answers), figures, year=2025)
+    region = engine.compute().by("organised_per_100", "region")[1]
+    # 1 organised at 101 of the region's known pupils: 75 + 38 + 60 + 20 (201 unknown).
+    assert region.value == pytest.approx(1 / 193 * 100)
+    assert region.figures_missing == 1
+    school = engine.compute().by("organised_per_100", "school")[201]
+    assert school.value is None and school.figures_missing == 1
