@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TRANSLATIONS := collector/translations
 
-.PHONY: run test install install-dev translations messages lint db seed bench clean
+.PHONY: run test install install-dev translations messages lint db seed bench bench-smoke clean
 
 run: install translations instance/config.py db
 	@$(FLASK) schemas load
@@ -21,6 +21,7 @@ test: install-dev translations
 	$(BIN)/mypy
 	$(BIN)/pytest
 	$(BIN)/pytest --db postgresql -m "not browser"
+	$(MAKE) --no-print-directory bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,3 +72,8 @@ clean:
 SCALE ?= small
 bench: install-dev
 	PYTHONPATH=. SCALE=$(SCALE) $(BIN)/python bench/run_all.py
+
+# Every benchmark at a tiny size, as `make test` runs it: a change that breaks one fails
+# the build; the ratios are printed, not judged, and the docs are left alone.
+bench-smoke: install-dev
+	PYTHONPATH=. SCALE=tiny $(BIN)/python bench/run_all.py

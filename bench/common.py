@@ -1,6 +1,7 @@
 """Shared by the benchmarks: the scale of a run, timing, the survey they all use, and the
 report lines (printed, and collected for docs/performance.md by bench/run_all.py).
 
+    SCALE=tiny      a smoke run for CI: every benchmark runs, nothing is written to the docs
     SCALE=small     (default) about 1/20 of the country, well under two minutes in all
     SCALE=national  85 regions, 2,300 municipalities, 40,000 schools, 1,000,000 responses
 """
@@ -35,6 +36,9 @@ class Scale:
 
 
 SCALES = {
+    # A smoke run for CI (`make bench-smoke`): every benchmark runs, the ratios are printed
+    # but mean little at this size, and docs/performance.md is not written.
+    "tiny": Scale("tiny", 2, 6, 60, 2_000, 200, 1),
     "small": Scale("small", 4, 115, 2_000, 50_000, 2_000, 3),
     "national": Scale("national", 85, 2_300, 40_000, 1_000_000, 20_000, 2),
 }
