@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -88,6 +89,27 @@ def _as_number(value: Value, index: pd.Index) -> pd.Series:
     return pd.Series(number, index=index, dtype="float64")
 
 
+def _day_number(value: Any) -> float:
+    if isinstance(value, str):
+        try:
+            return float(date.fromisoformat(value).toordinal())
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
+def _as_ordered(value: Value, index: pd.Index) -> pd.Series:
+    """A side of <, <=, >, >=: a number, or a date (stored as ISO text) as its day number;
+    a text that is no date is unknown, as in collector.schema.evaluate."""
+    if isinstance(value, pd.Series):
+        if value.dtype == object or isinstance(value.dtype, pd.StringDtype):
+            return value.map(_day_number, na_action="ignore").astype("float64")
+        return _as_number(value, index)
+    if isinstance(value, str):
+        return pd.Series(_day_number(value), index=index, dtype="float64")
+    return _as_number(value, index)
+
+
 def _unknown_mask(value: Value, index: pd.Index) -> pd.Series:
     if isinstance(value, pd.Series):
         return value.isna()
@@ -147,11 +169,11 @@ class _Evaluator:
                 return a * b
             # x / 0 is no value, not infinity.
             return (a / b.where(b != 0)).astype("float64")
-        unknown = (_unknown_mask(left, index), _unknown_mask(right, index))
         if node.op in ("<", "<=", ">", ">="):
-            a, b = _as_number(left, index), _as_number(right, index)
+            a, b = _as_ordered(left, index), _as_ordered(right, index)
             compared = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[node.op]
-            return _with_unknown(compared, *unknown)
+            return _with_unknown(compared, a.isna(), b.isna())
+        unknown = (_unknown_mask(left, index), _unknown_mask(right, index))
         equal = self.equality(left, right)
         return _with_unknown(equal if node.op == "==" else ~equal, *unknown)
 
