@@ -45,7 +45,11 @@ ARITHMETIC: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
 
 def _number(value: Value) -> Decimal | None:
     """A value as a number, or None (unknown): a stored value no door accepts now
-    (NaN, past 2^53, …) is unknown too, never an error."""
+    (NaN, past 2^53, …) is unknown too, never an error. A literal or a value computed
+    here is a number already: bounding it again would make `a * b` unknown wherever the
+    product passes 10^17, where the indicator engine (float64) has its value."""
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
     if value is None or isinstance(value, bool) or isinstance(value, list | dict):
         return None
     return finite_decimal(str(value))
@@ -88,7 +92,10 @@ def evaluate(node: Node, values: Mapping[str, Value]) -> Value:
         operand = evaluate(node.operand, values)
         if operand is None:
             return None
-        return (not operand) if node.op == "not" else -(_number(operand) or 0)
+        if node.op == "not":
+            return not operand
+        number = _number(operand)
+        return None if number is None else -number
     if isinstance(node, Binary):
         return _binary(node, values)
     return _call(node, values)
