@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collector.models.base import Base, UTCDateTime, utcnow
@@ -27,6 +27,9 @@ class ResponseStatus(enum.StrEnum):
 
 class FormResponse(Base):
     __tablename__ = "form_response"
+    # A survey answer's submission key is unique per link (campaign and school), so a
+    # browser's retried send is the answer already stored, never a second one.
+    __table_args__ = (UniqueConstraint("campaign_id", "unit_id", "submission_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     form_version_id: Mapped[int] = mapped_column(ForeignKey("form_version.id"), index=True)
@@ -42,6 +45,9 @@ class FormResponse(Base):
     # "form_id:unit_id" (or "campaign:N:unit_id") for a unit report, which has one response
     # per unit; unique, so two first saves at once cannot make two. Null for surveys.
     unit_report_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # A survey answer: the random key of the page it was sent from (made when the page was
+    # shown, not tied to the browser). Null for unit reports and for answers sent without.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.DRAFT.value)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     revision: Mapped[int] = mapped_column(Integer, default=1)

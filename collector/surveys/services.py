@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,9 @@ from collector.models import Campaign, FormResponse, SurveyBallot, SurveyLink
 from collector.models.base import utcnow
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.spec import FormSpec
+
+# As long as the column that keeps it.
+SUBMISSION_KEY_LENGTH = 64
 
 
 class LinkState(enum.StrEnum):
@@ -80,11 +84,45 @@ def has_answered(session: Session, link: SurveyLink, key: str) -> bool:
     )
 
 
+def new_submission_key() -> str:
+    """The key a survey page is shown with and sends back: random, made per page shown
+    (not per browser or session), so it says nothing of who sent the answer."""
+    return secrets.token_urlsafe(24)
+
+
+def submission_key_of(sent: str | None) -> str | None:
+    """The key a send carries, if it is one this page could have made (else none: a page
+    shown before keys existed, or a script)."""
+    if sent and len(sent) <= SUBMISSION_KEY_LENGTH and sent.isascii():
+        return sent
+    return None
+
+
+def is_stored(session: Session, link: SurveyLink, submission_key: str | None) -> bool:
+    """An answer sent with this key through this link is stored already (a retried send)."""
+    if submission_key is None:
+        return False
+    found = session.scalar(
+        select(FormResponse.id).where(
+            FormResponse.campaign_id == link.campaign_id,
+            FormResponse.unit_id == link.unit_id,
+            FormResponse.submission_key == submission_key,
+        )
+    )
+    return found is not None
+
+
 def record_answer(
-    session: Session, survey: Survey, answers: dict[str, Any], key: str | None
+    session: Session,
+    survey: Survey,
+    answers: dict[str, Any],
+    key: str | None,
+    submission_key: str | None = None,
 ) -> list[Problem]:
     """Store one anonymous answer (problems, if it is incomplete). `key` is None when
-    the form allows several answers from one browser."""
+    the form allows several answers from one browser; `submission_key` is the page's
+    key, unique per link, so a retried send breaks the constraint (IntegrityError) and
+    is not stored twice."""
     visible = visible_field_ids(survey.spec, answers)
     answers = {k: v for k, v in answers.items() if k in visible}
     found = problems(survey.spec, answers, for_submission=True)
@@ -105,6 +143,7 @@ def record_answer(
             campaign_id=campaign.id,
             status=ResponseState.SUBMITTED.value,
             answers=answers,
+            submission_key=submission_key,
             revision=1,
             created_at=now,
             updated_at=now,

@@ -64,6 +64,11 @@ def answer(token: str) -> Response | tuple[str, int]:
     survey = _survey(token)
     language = str(get_locale())
     if survey.state != services.LinkState.OPEN:
+        # A send retried past the deadline whose first try was stored was taken in time.
+        if request.method == "POST" and services.is_stored(
+            db.session, survey.link, _sent_submission_key()
+        ):
+            return redirect(url_for("surveys.thanks", token=token))
         return render_template("surveys/closed.html", survey=survey, language=language), 410
     browser_id = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(24)
     reply = current_app.make_response(_answer(survey, language, browser_id))
@@ -80,6 +85,10 @@ def answer(token: str) -> Response | tuple[str, int]:
     return reply
 
 
+def _sent_submission_key() -> str | None:
+    return services.submission_key_of(request.form.get("submission_key"))
+
+
 def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Response:
     key = (
         None
@@ -94,6 +103,9 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
     ):
         return render_template("surveys/thanks.html", survey=survey, language=language, again=True)
     form = build_form_class(survey.spec, FlaskForm, language)()
+    # The page's key travels with every send of it; a page shown again (errors, more
+    # questions) keeps it, since nothing was stored under it.
+    submission_key = _sent_submission_key() if request.method == "POST" else None
     stale = False
     typed = answers_from_form(survey.spec, form) if request.method == "POST" else {}
     # Questions that depend on earlier answers appear once those answers are given: no
@@ -112,13 +124,17 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
         token = survey.link.token  # read now: the commit expires the loaded objects
         try:
             found = services.record_answer(
-                db.session, survey, answers_from_form(survey.spec, form), key
+                db.session, survey, answers_from_form(survey.spec, form), key, submission_key
             )
             if not found:
                 db.session.commit()
         except IntegrityError:
-            # The ballot's key is taken: this browser has answered through this link.
             db.session.rollback()
+            # This page's answer is stored: a retry of a send whose reply was lost. It was
+            # taken, and the browser is told so as the first time.
+            if services.is_stored(db.session, survey.link, submission_key):
+                return redirect(url_for("surveys.thanks", token=token))
+            # The ballot's key is taken: this browser has answered through this link.
             return render_template(
                 "surveys/thanks.html", survey=survey, language=language, again=True
             )
@@ -139,6 +155,7 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
         renderers=RENDERERS,
         hidden_copies=HIDDEN_COPIES,
         stale=stale,
+        submission_key=submission_key or services.new_submission_key(),
         visible=visible,
         more=more,
     )
