@@ -22,7 +22,10 @@ class FormVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(32))
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Loaded only when read: a published version never changes and is compiled once per
+    # process (spec_of), so the queries that pass through versions (every answer, every
+    # report row) must not fetch and decode a document of up to half a megabyte each time.
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     # SHA-256 of the canonical document without its version number: an unchanged file
     # published again is recognised and not made a new version.
     checksum: Mapped[str] = mapped_column(String(64))
