@@ -17,7 +17,7 @@ from collector.campaigns.completeness import DONE
 from collector.campaigns.services import visible_campaigns
 from collector.demo import nevinnomyssk, tomsk, tomsk2016_records
 from collector.demo.tomsk2016_records import school_code
-from collector.entry.services import problems, spec_of
+from collector.entry.services import problems
 from collector.extensions import db
 from collector.main.services import systems
 from collector.models import (
@@ -31,6 +31,7 @@ from collector.models import (
     RoleAssignment,
     User,
 )
+from collector.publishing.versions import spec_of
 from collector.reports.services import Basis, campaign_report
 from collector.units.services import current_academic_year
 from tests.conftest import login_as

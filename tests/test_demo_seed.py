@@ -286,7 +286,8 @@ def test_the_demo_campaigns_run_with_reports_that_pass_their_checks(app):
     """With the Kaluga forms published, the demo opens the school and municipal
     campaigns with reports in every state; what is submitted passes the form's rules."""
     from collector.campaigns.completeness import DONE
-    from collector.entry.services import problems, spec_of
+    from collector.entry.services import problems
+    from collector.publishing.versions import spec_of
 
     assert publish_forms(*KALUGA_FORMS) == list(KALUGA_FORMS)
     result = seed()
@@ -448,7 +449,8 @@ def test_the_city_campaigns_are_answered_when_their_forms_exist(app):
     demo again adds nothing."""
     from collector.campaigns.completeness import DONE
     from collector.campaigns.imports import expected_units
-    from collector.entry.services import problems, spec_of
+    from collector.entry.services import problems
+    from collector.publishing.versions import spec_of
     from collector.reports.services import Basis, campaign_report
 
     published = publish_forms(*CITY_FORMS)
@@ -703,7 +705,8 @@ def test_nevinnomyssk_campaigns_hold_consistent_answers(app):
     in pass their checks; the school login's reports are left to do; the surveys are
     answered; loading again adds nothing."""
     from collector.campaigns.completeness import DONE
-    from collector.entry.services import problems, spec_of
+    from collector.entry.services import problems
+    from collector.publishing.versions import spec_of
 
     published = publish_forms(*NEVINNOMYSSK_FORMS)
     if not published:

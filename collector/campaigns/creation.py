@@ -15,9 +15,9 @@ from collector.auth.services import can, scope_clause
 from collector.campaigns.forms import CampaignForm
 from collector.campaigns.lifecycle import LatePolicy
 from collector.campaigns.services import CampaignError, NewCampaign, create_campaign
-from collector.entry.services import latest_versions
 from collector.labels import ROLE_LABELS, UNIT_TYPE_LABELS
 from collector.models import Campaign, FormVersion, OrgUnit, UnitType, User
+from collector.publishing.versions import latest_versions
 from collector.units.services import current_academic_year
 
 # Deadlines are asked per level of the tree; each level's date applies to these types.

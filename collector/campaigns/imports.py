@@ -17,10 +17,10 @@ from collector.audit import record
 from collector.auth.permissions import Action
 from collector.auth.services import require
 from collector.campaigns.lifecycle import CampaignState
-from collector.entry.services import spec_of
 from collector.extensions import db
 from collector.jobs.registry import JobContext, JobFailed, JobResult, job_kind
 from collector.models import Campaign, FormResponse, ImportBatch, ImportedRow, OrgUnit, User
+from collector.publishing.versions import spec_of
 from collector.schema.kinds import kind_of
 from collector.schema.spec import Column, FormSpec, ImportSpec
 from collector.schema.values import text_problem

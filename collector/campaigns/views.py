@@ -30,13 +30,13 @@ from collector.campaigns.imports import IMPORT_TABLE_JOB, UPLOAD, current_batche
 from collector.campaigns.lifecycle import CampaignState, CommentRequired, Move, MoveRefused
 from collector.campaigns.reminders import REMINDER_JOB
 from collector.entry.forms import RENDERERS, EntryForm
-from collector.entry.services import spec_of
 from collector.errors import NotInScope
 from collector.exporters.tables import table_xlsx
 from collector.extensions import db
 from collector.jobs.services import start_job
 from collector.labels import campaign_state_label, status_label
 from collector.models import FormResponse, OrgUnit, SurveyLink
+from collector.publishing.versions import spec_of
 from collector.routing import id_value
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import build_form_class, form_data_from_answers

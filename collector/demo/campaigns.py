@@ -27,7 +27,6 @@ from collector.campaigns.lifecycle import CampaignState, LatePolicy, ResponseSta
 from collector.campaigns.services import assigned_units, report_key
 from collector.demo import kaluga
 from collector.demo.answers import UnitFacts, synthesise
-from collector.entry.services import latest_versions, spec_of
 from collector.models import (
     Campaign,
     CampaignDeadline,
@@ -40,6 +39,7 @@ from collector.models import (
 )
 from collector.models.base import utcnow
 from collector.models.units import subtree_clause
+from collector.publishing.versions import latest_versions, spec_of
 from collector.schema.spec import FormSpec
 
 SCHOOL_FORM = "kaluga-1829-school"

@@ -32,7 +32,6 @@ from collector.demo.campaigns import (
     unit_facts,
 )
 from collector.demo.imported import seed_imports
-from collector.entry.services import spec_of
 from collector.models import (
     Campaign,
     FormResponse,
@@ -40,6 +39,7 @@ from collector.models import (
     SurveyLink,
 )
 from collector.models.base import utcnow
+from collector.publishing.versions import spec_of
 from collector.schema.spec import FormSpec
 
 

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from collector.audit import record
 from collector.demo.answers import PHRASES, UnitFacts
 from collector.demo.campaigns import city_coordinator, part_of, unit_facts
-from collector.entry.services import spec_of
 from collector.models import (
     Campaign,
     ImportBatch,
@@ -23,6 +22,7 @@ from collector.models import (
     OrgUnit,
 )
 from collector.models.base import utcnow
+from collector.publishing.versions import spec_of
 from collector.schema.spec import Column, ImportSpec
 
 Row = dict[str, Any]

@@ -40,7 +40,7 @@ from collector.demo.campaigns import (
     unit_facts,
 )
 from collector.demo.tomsk2016_records import CLASSES_EMPLOYERS, FORMS, DemoRecord, records
-from collector.entry.services import problems, spec_of
+from collector.entry.services import problems
 from collector.models import (
     AuditEvent,
     Campaign,
@@ -53,6 +53,7 @@ from collector.models import (
     User,
 )
 from collector.models.base import utcnow
+from collector.publishing.versions import spec_of
 from collector.registries import services
 from collector.schema.spec import FormSpec
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,39 +39,10 @@ from collector.models import (
     User,
 )
 from collector.models.base import utcnow
-from collector.schema import compile_document
+from collector.publishing.versions import latest_versions, spec_of
 from collector.schema.evaluate import failed_rules, is_answered, visible_field_ids
 from collector.schema.kinds import kind_of, refused_answers
 from collector.schema.spec import FormSpec, SectionSpec
-
-# Published versions never change, so each is compiled once per process.
-_SPECS: dict[tuple[int, str], FormSpec] = {}
-
-
-def spec_of(version: FormVersion) -> FormSpec:
-    key = (version.id, version.checksum)
-    if key not in _SPECS:
-        _SPECS[key] = compile_document(version.document).spec
-    return _SPECS[key]
-
-
-def latest_versions(session: Session) -> list[FormVersion]:
-    newest = (
-        select(FormVersion.form_id, func.max(FormVersion.version).label("version"))
-        .group_by(FormVersion.form_id)
-        .subquery()
-    )
-    return list(
-        session.scalars(
-            select(FormVersion)
-            .join(
-                newest,
-                (FormVersion.form_id == newest.c.form_id)
-                & (FormVersion.version == newest.c.version),
-            )
-            .order_by(FormVersion.title)
-        )
-    )
 
 
 def answers_unit(spec: FormSpec, unit: OrgUnit, role: str | None = None) -> bool:

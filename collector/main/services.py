@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from collector.campaigns.services import visible_campaigns
-from collector.entry.services import latest_versions
 from collector.models import Campaign, FormVersion, User
+from collector.publishing.versions import latest_versions
 
 DOCUMENTS = Path(__file__).resolve().parents[2] / "form_schemas" / "sources" / "documents.json"
 

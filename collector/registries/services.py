@@ -18,14 +18,7 @@ from collector.auth.permissions import ROLE_ACTIONS, Action, covers
 from collector.auth.services import can, require, scope_clause
 from collector.campaigns.lifecycle import Move, MoveRefused
 from collector.campaigns.services import CampaignError, DeadlinePassed, move_response
-from collector.entry.services import (
-    Entry,
-    NotEditable,
-    Problem,
-    latest_versions,
-    problems,
-    spec_of,
-)
+from collector.entry.services import Entry, NotEditable, Problem, problems
 from collector.errors import ActionForbidden, NotInScope
 from collector.models import (
     FormVersion,
@@ -38,6 +31,7 @@ from collector.models import (
 from collector.models.base import utcnow
 from collector.models.registries import ACTIVE, ARCHIVED
 from collector.models.units import subtrees_clause
+from collector.publishing.versions import latest_versions, spec_of
 from collector.reports.services import places
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.kinds import shown_publicly

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from collector.campaigns.imports import imported_rows
 from collector.campaigns.services import is_survey, review_scopes
-from collector.entry.services import spec_of
 from collector.indicators.engine import Computed, Engine, IndicatorValue, Participation
 from collector.indicators.frame import (
     LEVELS,
@@ -38,6 +37,7 @@ from collector.models import (
     User,
 )
 from collector.models.units import subtree_clause, subtrees_clause
+from collector.publishing.versions import spec_of
 from collector.reports import snapshots
 from collector.reports.refused import Refused, find_refused
 from collector.schema.kinds import kind_of

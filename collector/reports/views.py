@@ -17,11 +17,11 @@ from collector.auth.services import can, require
 from collector.campaigns import completeness as tallies
 from collector.campaigns import services as campaigns
 from collector.campaigns.services import is_survey
-from collector.entry.services import spec_of
 from collector.extensions import db
 from collector.jobs.services import start_job
 from collector.labels import status_label
 from collector.models import Campaign, OrgUnit
+from collector.publishing.versions import spec_of
 from collector.reports import charts, export, joint, questions, snapshots
 from collector.reports.forms import ExportForm
 from collector.reports.jobs import EXPORT_JOB, INDICATORS_JOB

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from collector.campaigns.lifecycle import CampaignState, ResponseState
 from collector.campaigns.services import effective_deadline
-from collector.entry.services import Problem, problems, spec_of
+from collector.entry.services import Problem, problems
 from collector.models import Campaign, FormResponse, SurveyBallot, SurveyLink
 from collector.models.base import utcnow
+from collector.publishing.versions import spec_of
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.spec import FormSpec
 
