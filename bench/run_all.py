@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "performance.md"
 # In order; each writes its measures with bench.common.report (subtree.py's are read from
 # its output). One not there yet is skipped.
-SCRIPTS = ("subtree.py", "indicators.py", "export.py", "submissions.py", "tables.py")
+SCRIPTS = ("subtree.py", "indicators.py", "export.py", "submissions.py", "tables.py", "pages.py")
 POSTGRES_ADMIN_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -81,6 +81,10 @@ bench/indicators.py --profile`.
   claims A1:XFD3000 against the same workbook with its honest dimension (goal: at most 3),
   and one with a cell at row 1,048,576 (refused at the row limit); each also against the
   absolute goal of under a second and 100 MB.
+- **Pages** (`bench/pages.py`, issue 21): in the demo as `make run` loads it, the Kaluga
+  school's data-entry page (goal: p95 under 50 ms) and the report page of the largest
+  campaign opened again (goal: p95 under 300 ms), each against the same bytes answered by
+  a plain route of the same app; server time through Flask's test client.
 """
 
 

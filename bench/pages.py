@@ -1,0 +1,157 @@
+"""Pages people wait on, in the demo as `make run` loads it (issue 21).
+
+The demo is loaded into a temporary SQLite database with the app's own commands
+(`flask db upgrade`, `flask schemas load`, `flask seed-demo`). Then, in one process with
+Flask's test client (the server's own time, no network):
+- the Kaluga school's data-entry page, as the school's respondent opens it
+  (goal: p95 under 50 ms);
+- the report page of the demo's largest campaign, as an administrator opens it
+  again (the indicators were computed at the first view and kept; goal: p95 under 300 ms).
+Each is set against a baseline measured beside it: the same app answering the same bytes
+from a plain route (what serving that page costs before any of its work).
+
+    PYTHONPATH=. .venv/bin/python bench/pages.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.common import note, report, scale
+
+SCRIPT = "pages"
+ROOT = Path(__file__).resolve().parent.parent
+VIEWS = {"tiny": 10, "small": 60, "national": 100}
+WARM_UP = 3
+ENTRY_GOAL_MS = 50
+REPORT_GOAL_MS = 300
+PASSWORDS = {"school": "demo-school-2026", "admin": "demo-admin-2026"}
+
+
+def flask(database: str, *command: str) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "COLLECTOR_SECRET_KEY": "bench-pages",
+        "PYTHONPATH": str(ROOT),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *command],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def timings(get: Callable[[], bytes], views: int) -> tuple[list[float], bytes]:
+    body = b""
+    for _ in range(WARM_UP):
+        body = get()
+    times = []
+    for _ in range(views):
+        started = time.perf_counter()
+        get()
+        times.append(time.perf_counter() - started)
+    return times, body
+
+
+def p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20, method="inclusive")[-1]
+
+
+def main() -> None:
+    views = VIEWS[scale().name]
+    with tempfile.TemporaryDirectory() as folder:
+        database = f"sqlite:///{Path(folder) / 'demo.sqlite'}"
+        started = time.perf_counter()
+        flask(database, "db", "upgrade")
+        flask(database, "schemas", "load")
+        flask(database, "seed-demo")
+        note(f"pages: the demo loaded in {time.perf_counter() - started:.0f} s", SCRIPT)
+
+        from flask import Response
+        from sqlalchemy import func, select
+
+        from collector import create_app
+        from collector.extensions import db
+        from collector.models import FormResponse, RoleAssignment, User
+
+        app = create_app(
+            {
+                "SECRET_KEY": "bench-pages",
+                "SQLALCHEMY_DATABASE_URI": database,
+                "JOB_FOLDER": str(Path(folder) / "jobs"),
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": False,
+            }
+        )
+        served: dict[str, bytes] = {}
+
+        @app.get("/bench-baseline/<name>")
+        def baseline(name: str) -> Response:
+            return Response(served[name], mimetype="text/html")
+
+        with app.app_context():
+            # The Kaluga school form's report of the demo's school respondent.
+            school_unit = db.session.scalar(
+                select(RoleAssignment.unit_id).join(User).where(User.username == "school")
+            )
+            kaluga = db.session.scalar(
+                select(FormResponse.id).where(
+                    FormResponse.form_id == "kaluga-1829-school",
+                    FormResponse.unit_id == school_unit,
+                )
+            )
+            largest = db.session.execute(
+                select(FormResponse.campaign_id, func.count())
+                .group_by(FormResponse.campaign_id)
+                .order_by(func.count().desc())
+                .limit(1)
+            ).one()
+
+        pages: dict[str, tuple[str, str, int]] = {
+            "entry": ("school", f"/entry/response/{kaluga}", ENTRY_GOAL_MS),
+            "report": ("admin", f"/reports/campaigns/{largest[0]}", REPORT_GOAL_MS),
+        }
+        for name, (login, path, goal_ms) in pages.items():
+            client = app.test_client()
+            client.post("/login", data={"username": login, "password": PASSWORDS[login]})
+            page = client.get(path)
+            if page.status_code != 200:
+                raise SystemExit(f"pages: {path} answered {page.status_code}")
+
+            def get(client: object = client, path: str = path) -> bytes:
+                return client.get(path).data  # type: ignore[attr-defined, no-any-return]
+
+            times, body = timings(get, views)
+            served[name] = body
+            plain, _ = timings(lambda name=name: client.get(f"/bench-baseline/{name}").data, views)
+            measured = p95(times)
+            report(
+                f"{name} page {path} ({len(body) // 1024} KB), p95 of {views} views",
+                measured,
+                p95(plain),
+                None,
+                script=SCRIPT,
+            )
+            verdict = "met" if measured * 1000 < goal_ms else "missed"
+            note(
+                f"  {name}: p50 {statistics.median(times) * 1000:.0f} ms,"
+                f" p95 {measured * 1000:.0f} ms (goal: p95 under {goal_ms} ms: {verdict})",
+                SCRIPT,
+            )
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
