@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench.common import note, report, scale
 
@@ -61,6 +62,13 @@ def timings(get: Callable[[], bytes], views: int) -> tuple[list[float], bytes]:
         get()
         times.append(time.perf_counter() - started)
     return times, body
+
+
+def reader(client: Any, path: str) -> Callable[[], bytes]:
+    def get() -> bytes:
+        return bytes(client.get(path).data)
+
+    return get
 
 
 def p95(times: list[float]) -> float:
@@ -128,12 +136,9 @@ def main() -> None:
             if page.status_code != 200:
                 raise SystemExit(f"pages: {path} answered {page.status_code}")
 
-            def get(client: object = client, path: str = path) -> bytes:
-                return client.get(path).data  # type: ignore[attr-defined, no-any-return]
-
-            times, body = timings(get, views)
+            times, body = timings(reader(client, path), views)
             served[name] = body
-            plain, _ = timings(lambda name=name: client.get(f"/bench-baseline/{name}").data, views)
+            plain, _ = timings(reader(client, f"/bench-baseline/{name}"), views)
             measured = p95(times)
             report(
                 f"{name} page {path} ({len(body) // 1024} KB), p95 of {views} views",
