@@ -35,6 +35,10 @@ class DefaultConfig:
     # A moving window: a fixed one resets on the minute, giving a guesser twice the limit
     # across the boundary (and made the limit tests flaky when a run crossed it).
     RATELIMIT_STRATEGY = "moving-window"
+    # While the shared store (Redis) does not answer, every limit is counted in each
+    # process's own memory (so a limit allows up to once per worker) instead of failing the
+    # request; the shared store is tried again every few seconds and used once it is back.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Logging in (collector.auth.throttle says why): hard limits per address and per
     # address-and-account; per account only a slowing delay, so that nobody can lock the real
     # user out. After LOGIN_ACCOUNT_FREE_FAILURES failures within the window every attempt

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, render_template, request, session
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from collector.extensions import db
 
 # Endpoints that read a JSON body themselves (bounded there). Every other page takes
 # forms from its own pages: Flask-WTF would read a JSON body as the form's data, with
@@ -65,6 +69,30 @@ def init_app(app: Flask) -> None:
         }
         title, message = messages.get(code, (_("Error"), _("The request could not be served.")))
         return _page(code, title, message)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+        # The database does not answer (restarting, unreachable, out of connections). The
+        # page is made without it: no user, no menu (both read the database), the language
+        # from the session. Sending the form again is safe: survey answers carry their
+        # page's key, report saves their revision.
+        app.logger.error("database unavailable: %s", error.orig or error)
+        try:
+            db.session.rollback()
+        except OperationalError:
+            pass  # the connection is gone; the pool makes a new one for the next request
+        language = session.get("lang")
+        if language not in app.config["LANGUAGES"]:
+            language = app.config["BABEL_DEFAULT_LOCALE"]
+        with force_locale(language):
+            title = _("The service is briefly unavailable")
+            message = _(
+                "The database does not answer. Nothing you typed is lost: wait a minute and "
+                "send the page again."
+            )
+        page = app.jinja_env.get_template("unavailable.html")
+        html = page.render(title=title, message=message, language=language)
+        return html, 503, {"Retry-After": "30"}
 
     # Only for exceptions nobody handled; under TESTING Flask lets them propagate instead,
     # so tests see the real error.

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from limits.storage import Storage
 from werkzeug.wrappers import Response
 
 from collector.auth import services, throttle
@@ -112,12 +113,18 @@ def _account_address_key() -> str:
     return f"login:{get_remote_address()}:{_typed_login()}"
 
 
+def _failure_store() -> Storage:
+    """Where an account's failures are counted: the limiter's store, or while that (Redis)
+    is down, the memory of this process, as the limits are then."""
+    return limiter.limiter.storage
+
+
 def _slow_down_guessing(login: str) -> None:
     """The per-account brake (collector.auth.throttle): a bounded wait, never a refusal."""
     if not limiter.enabled or not login:
         return
     config = current_app.config
-    failed = throttle.failures(limiter.storage, config.get("RATELIMIT_KEY_PREFIX", ""), login)
+    failed = throttle.failures(_failure_store(), config.get("RATELIMIT_KEY_PREFIX", ""), login)
     wait = throttle.delay_seconds(
         failed,
         free=config["LOGIN_ACCOUNT_FREE_FAILURES"],
@@ -134,10 +141,10 @@ def _note_login_outcome(login: str, succeeded: bool) -> None:
     config = current_app.config
     prefix = config.get("RATELIMIT_KEY_PREFIX", "")
     if succeeded:
-        throttle.forget_failures(limiter.storage, prefix, login)
+        throttle.forget_failures(_failure_store(), prefix, login)
     else:
         window = int(config["LOGIN_ACCOUNT_FAILURE_WINDOW"].total_seconds())
-        throttle.record_failure(limiter.storage, prefix, login, window)
+        throttle.record_failure(_failure_store(), prefix, login, window)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ running; finished files are removed after their time."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 import shutil
 from datetime import timedelta
@@ -12,6 +13,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,8 @@ from collector.jobs.dispatch import dispatcher
 from collector.models import Job, JobState, OrgUnit, User
 from collector.models.base import utcnow
 from collector.models.jobs import ACTIVE_STATES
+
+logger = logging.getLogger(__name__)
 
 
 def start_job(
@@ -62,7 +66,19 @@ def start_job(
         folder.mkdir(parents=True, exist_ok=True)
         for name, content in files.items():
             (folder / name).write_bytes(content)
-    dispatcher().submit(job.id)
+    try:
+        dispatcher().submit(job.id)
+    except RedisError:
+        # The queue (Redis) does not answer: the job could never start. It fails at once
+        # with a plain message, so the same work can be asked again once the queue is back.
+        logger.exception("job %s (%s) could not be queued", job.id, kind)
+        job.state = JobState.FAILED.value
+        job.finished_at = utcnow()
+        job.message = _(
+            "Background work cannot be started now: the job queue does not answer. "
+            "Try again in a few minutes."
+        )
+        session.commit()
     return job
 
 
