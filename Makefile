@@ -19,8 +19,11 @@ test: install-dev translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
-	$(BIN)/pytest --db postgresql -m "not browser"
+	$(BIN)/pytest -m "not load"
+	$(BIN)/pytest --db postgresql -m "not browser and not load"
+	# Load and fault tests against gunicorn, an RQ worker, PostgreSQL and Redis (tests/load);
+	# LOAD_SUBMISSIONS=10000 for the full size.
+	$(BIN)/pytest -m load -s tests/load
 	$(MAKE) --no-print-directory bench-smoke
 
 $(BIN)/python:

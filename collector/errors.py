@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from collector.extensions import db
+from collector.extensions import db, login_manager
 
 # Endpoints that read a JSON body themselves (bounded there). Every other page takes
 # forms from its own pages: Flask-WTF would read a JSON body as the form's data, with
@@ -81,6 +81,9 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         except OperationalError:
             pass  # the connection is gone; the pool makes a new one for the next request
+        # Nobody is loaded from the database for the rest of this request (the after-request
+        # hooks ask who is logged in): the page is for a visitor without a name.
+        login_manager._update_request_context_with_user()
         language = session.get("lang")
         if language not in app.config["LANGUAGES"]:
             language = app.config["BABEL_DEFAULT_LOCALE"]
