@@ -3,6 +3,12 @@
 A missing answer is None and spreads: `part <= total` with no total is None, "cannot
 tell", so a rule only fails on a definite False. Indicator functions (share, mean, figure)
 work over many responses and belong to the indicator engine, not here.
+
+The same evaluation defines what the indicator engine computes per response, vectorised
+(collector.indicators.engine.RowEvaluator; tests/schema/test_evaluators_agree.py holds the
+two together), with one documented difference: in an indicator, `=` and `!=` with a
+missing side are unknown too (`share(choice = "yes")` counts among those who answered),
+where a rule or a condition reads them as a definite answer (an empty field is not "yes").
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from collector.schema.expressions import (
 )
 from collector.schema.kinds import kind_of
 from collector.schema.spec import FormSpec, RuleSpec
-from collector.schema.values import finite_decimal
+from collector.schema.values import finite_decimal, stored_number
 
 Value = Any
 Answers = Mapping[str, Any]
@@ -52,6 +58,9 @@ def _number(value: Value) -> Decimal | None:
         return value if value.is_finite() else None
     if value is None or isinstance(value, bool) or isinstance(value, list | dict):
         return None
+    if stored_number(value)[0] is None:
+        # What the indicator engine reads as missing (past 10^15 as text, past 2^53).
+        return None
     return finite_decimal(str(value))
 
 
@@ -66,9 +75,10 @@ def context(spec: FormSpec, answers: Answers) -> dict[str, Value]:
     """Dotted names -> values, as expressions see them."""
     values: dict[str, Value] = {}
     for field in spec.fields:
+        kind = kind_of(field.type)
         answer = answers.get(field.id)
-        values[field.id] = answer
-        values.update(kind_of(field.type).context(field, answer))
+        values[field.id] = kind.readable(answer)
+        values.update(kind.context(field, answer))
     return values
 
 
@@ -83,13 +93,15 @@ def _answered(value: Value) -> bool:
     return value not in (None, "", [], {})
 
 
-def evaluate(node: Node, values: Mapping[str, Value]) -> Value:
+def evaluate(node: Node, values: Mapping[str, Value], *, indicator: bool = False) -> Value:
+    """The expression's value for one response; `indicator`: as inside an indicator's
+    group function (a missing side of `=` or `!=` gives unknown, see above)."""
     if isinstance(node, Literal):
         return node.value
     if isinstance(node, Reference):
         return values.get(node.dotted)
     if isinstance(node, Unary):
-        operand = evaluate(node.operand, values)
+        operand = evaluate(node.operand, values, indicator=indicator)
         if operand is None:
             return None
         if node.op == "not":
@@ -97,14 +109,14 @@ def evaluate(node: Node, values: Mapping[str, Value]) -> Value:
         number = _number(operand)
         return None if number is None else -number
     if isinstance(node, Binary):
-        return _binary(node, values)
-    return _call(node, values)
+        return _binary(node, values, indicator)
+    return _call(node, values, indicator)
 
 
-def _binary(node: Binary, values: Mapping[str, Value]) -> Value:
-    left = evaluate(node.left, values)
+def _binary(node: Binary, values: Mapping[str, Value], indicator: bool) -> Value:
+    left = evaluate(node.left, values, indicator=indicator)
     if node.op in ("and", "or"):
-        right = evaluate(node.right, values)
+        right = evaluate(node.right, values, indicator=indicator)
         # Three-valued logic: False and unknown is False; True or unknown is True.
         if node.op == "and":
             if left is False or right is False:
@@ -113,9 +125,11 @@ def _binary(node: Binary, values: Mapping[str, Value]) -> Value:
         if left is True or right is True:
             return True
         return None if left is None or right is None else False
-    right = evaluate(node.right, values)
+    right = evaluate(node.right, values, indicator=indicator)
     if node.op in ("==", "!="):
         if left is None or right is None:
+            if indicator:
+                return None
             equal = left is None and right is None
         elif _number(left) is not None and _number(right) is not None:
             equal = _number(left) == _number(right)
@@ -138,8 +152,8 @@ def _binary(node: Binary, values: Mapping[str, Value]) -> Value:
     return ARITHMETIC[node.op](a, b)
 
 
-def _call(node: Call, values: Mapping[str, Value]) -> Value:
-    args = [evaluate(arg, values) for arg in node.args]
+def _call(node: Call, values: Mapping[str, Value], indicator: bool) -> Value:
+    args = [evaluate(arg, values, indicator=indicator) for arg in node.args]
     if node.name == "selected":
         chosen, option = args
         return None if chosen is None else option in chosen

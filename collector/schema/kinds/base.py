@@ -283,6 +283,13 @@ class FieldKind:
     def refused_in(self, spec: FieldSpec, value: Any) -> list[RefusedAnswer]:
         return [RefusedAnswer((spec.id,), value)] if self.refused(value) else []
 
+    def readable(self, value: Any) -> Any:
+        """A stored value as expressions read it: a number no door accepts now (NaN, past
+        2^53) is missing, as the indicator engine reads it."""
+        if self.value_kind == ValueKind.NUMBER and value is not None and self.refused(value):
+            return None
+        return value
+
     def context(self, spec: FieldSpec, answer: Any) -> dict[str, Any]:
         """Dotted names below the field's own that expressions read (a grid's cells)."""
         return {}

@@ -71,7 +71,9 @@ class GridKind(FieldKind):
 
     def context(self, spec: FieldSpec, answer: Any) -> dict[str, Any]:
         return {
-            f"{spec.id}.{row.value}.{column.id}": _cell(answer, row.value, column.id)
+            f"{spec.id}.{row.value}.{column.id}": kind_of(column.type).readable(
+                _cell(answer, row.value, column.id)
+            )
             for row in spec.rows
             for column in spec.columns
         }

@@ -72,7 +72,10 @@ class TableKind(FieldKind):
 
     def context(self, spec: FieldSpec, answer: Any) -> dict[str, Any]:
         rows = _rows(answer)
-        return {f"{spec.id}.{c.id}": [row.get(c.id) for row in rows] for c in spec.columns}
+        return {
+            f"{spec.id}.{c.id}": [kind_of(c.type).readable(row.get(c.id)) for row in rows]
+            for c in spec.columns
+        }
 
     def export_columns(self, spec: FieldSpec, label: str, language: str) -> list[ExportColumn]:
         fid = spec.id
