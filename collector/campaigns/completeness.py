@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collector.auth.permissions import ROLE_ACTIONS, Action
-from collector.campaigns.lifecycle import ResponseState
 from collector.campaigns.services import effective_deadline, review_scopes
 from collector.models import (
     Campaign,
     FormResponse,
     OrgUnit,
+    ResponseState,
     Role,
     RoleAssignment,
     SurveyLink,

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from collector.auth.permissions import ROLE_ACTIONS, Action, Grant
+from collector.models.responses import ResponseState
 
 
 class CampaignState(enum.StrEnum):
@@ -31,15 +32,6 @@ CAMPAIGN_MOVES: MappingProxyType[CampaignState, frozenset[CampaignState]] = Mapp
         CampaignState.ARCHIVED: frozenset(),
     }
 )
-
-
-class ResponseState(enum.StrEnum):
-    NOT_STARTED = "not_started"
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    RESUBMITTED = "resubmitted"
-    ACCEPTED = "accepted"
 
 
 class Move(enum.StrEnum):

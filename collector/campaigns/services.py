@@ -21,7 +21,6 @@ from collector.campaigns.lifecycle import (
     CampaignState,
     LatePolicy,
     Move,
-    ResponseState,
     check_submission,
     deadline_utc,
     moves_for,
@@ -37,6 +36,7 @@ from collector.models import (
     FormResponse,
     FormVersion,
     OrgUnit,
+    ResponseState,
     SurveyLink,
     User,
 )

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collector.audit import record
-from collector.campaigns.lifecycle import CampaignState, LatePolicy, ResponseState, deadline_utc
+from collector.campaigns.lifecycle import CampaignState, LatePolicy, deadline_utc
 from collector.campaigns.services import assigned_units, report_key
 from collector.demo import kaluga
 from collector.demo.answers import UnitFacts, synthesise
@@ -34,6 +34,7 @@ from collector.models import (
     FormVersion,
     OrgUnit,
     ReferenceFigure,
+    ResponseState,
     RoleAssignment,
     User,
 )

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from collector.campaigns.lifecycle import ResponseState
 from collector.campaigns.services import assigned_units
 from collector.demo import omsk, tomsk
 from collector.demo.answers import UnitFacts, figure_total, synthesise
@@ -36,6 +35,7 @@ from collector.models import (
     Campaign,
     FormResponse,
     OrgUnit,
+    ResponseState,
     SurveyLink,
 )
 from collector.models.base import utcnow

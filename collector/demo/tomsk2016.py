@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from collector.audit import record
 from collector.campaigns.completeness import DONE
-from collector.campaigns.lifecycle import ResponseState
 from collector.campaigns.services import assigned_units, report_key
 from collector.demo import tomsk
 from collector.demo.answers import UnitFacts, synthesise
@@ -48,6 +47,7 @@ from collector.models import (
     OrgUnit,
     RegistryRecord,
     RegistryRevision,
+    ResponseState,
     Role,
     RoleAssignment,
     User,

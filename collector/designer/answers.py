@@ -16,7 +16,7 @@ from collector.exporters.lineup import lined_up_fields
 from collector.exporters.tables import Cell, table_xlsx
 from collector.labels import status_label
 from collector.models import Campaign, FormResponse, FormVersion, OrgUnit, User
-from collector.models.responses import ResponseStatus
+from collector.models.responses import ResponseState
 from collector.schema import compile_document
 from collector.schema.spec import FormSpec
 
@@ -44,7 +44,7 @@ def lined_up_workbook(
         .join(FormVersion, FormVersion.id == FormResponse.form_version_id)
         .outerjoin(Campaign, Campaign.id == FormResponse.campaign_id)
         .where(FormResponse.form_id == form_id)
-        .where(FormResponse.status != ResponseStatus.NOT_STARTED.value)
+        .where(FormResponse.status != ResponseState.NOT_STARTED.value)
         .where(scope_clause(user, Action.EXPORT))
         .order_by(FormVersion.version, OrgUnit.path, FormResponse.id)
     )

@@ -22,7 +22,7 @@ from collector.errors import ActionForbidden, NotInScope
 from collector.models import FormDraft, FormResponse, FormVersion, OrgUnit, User
 from collector.models.base import utcnow
 from collector.models.drafts import DISCARDED, DRAFT, PUBLISHED
-from collector.models.responses import ResponseStatus
+from collector.models.responses import ResponseState
 from collector.publishing.services import publish as publish_version
 from collector.routing import id_value
 from collector.schema import Compiled, SchemaError, compile_document
@@ -629,7 +629,7 @@ def prepare(session: Session, user: User, draft: FormDraft) -> Preparation:
     given = (
         select(FormResponse.answers)
         .where(FormResponse.form_id == previous.form_id)
-        .where(FormResponse.status != ResponseStatus.NOT_STARTED.value)
+        .where(FormResponse.status != ResponseState.NOT_STARTED.value)
     )
     answers = session.scalar(select(func.count()).select_from(given.subquery())) or 0
     # One pass over the answers given, only when a change may orphan some of them.

@@ -19,7 +19,6 @@ from collector.campaigns.lifecycle import (
     CampaignState,
     Move,
     MoveRefused,
-    ResponseState,
     actor_role,
 )
 from collector.campaigns.services import (
@@ -34,7 +33,7 @@ from collector.models import (
     FormResponse,
     FormVersion,
     OrgUnit,
-    ResponseStatus,
+    ResponseState,
     SurveyLink,
     User,
 )
@@ -313,11 +312,11 @@ def save_section(
         response.answers = merged
         response.revision += 1
         response.updated_by, response.updated_at = user.id, now
-        if entry.campaign is None and response.status == ResponseStatus.SUBMITTED:
-            response.status = ResponseStatus.DRAFT.value  # a change needs a new submission
+        if entry.campaign is None and response.status == ResponseState.SUBMITTED:
+            response.status = ResponseState.DRAFT.value  # a change needs a new submission
             response.submitted_at = None
-        elif response.status == ResponseStatus.NOT_STARTED:
-            response.status = ResponseStatus.DRAFT.value
+        elif response.status == ResponseState.NOT_STARTED:
+            response.status = ResponseState.DRAFT.value
     record(
         session,
         user,
@@ -391,7 +390,7 @@ def submit(session: Session, user: User, entry: Entry, base_revision: int) -> li
     if response is None:
         return problems(entry.spec, {}, for_submission=True)
     if (
-        response.status in (ResponseStatus.SUBMITTED, ResponseStatus.RESUBMITTED)
+        response.status in (ResponseState.SUBMITTED, ResponseState.RESUBMITTED)
         and response.revision == base_revision
     ):
         return []
@@ -407,7 +406,7 @@ def submit(session: Session, user: User, entry: Entry, base_revision: int) -> li
             message = _("The report cannot be submitted now.")
             return [Problem(entry.spec.sections[0].id, "", message)]
         return []
-    response.status = ResponseStatus.SUBMITTED.value
+    response.status = ResponseState.SUBMITTED.value
     response.submitted_at = utcnow()
     record(session, user, "response.submit", response, revision=response.revision)
     return []

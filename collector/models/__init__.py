@@ -16,7 +16,7 @@ from collector.models.forms import FormVersion
 from collector.models.imports import ImportBatch, ImportedRow
 from collector.models.jobs import Job, JobState
 from collector.models.registries import RegistryRecord, RegistryRevision
-from collector.models.responses import FormResponse, ResponseStatus
+from collector.models.responses import FormResponse, ResponseState
 from collector.models.sessions import UserSession
 from collector.models.units import OrgUnit, UnitType
 from collector.models.users import Role, RoleAssignment, User
@@ -39,7 +39,7 @@ __all__ = [
     "RegistryRecord",
     "RegistryRevision",
     "ReminderSent",
-    "ResponseStatus",
+    "ResponseState",
     "Role",
     "RoleAssignment",
     "SurveyBallot",

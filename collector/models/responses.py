@@ -15,8 +15,10 @@ from collector.models.forms import FormVersion
 from collector.models.units import OrgUnit
 
 
-class ResponseStatus(enum.StrEnum):
-    # The same states as collector.campaigns.lifecycle.ResponseState.
+class ResponseState(enum.StrEnum):
+    """Where a response stands (FormResponse.status); collector.campaigns.lifecycle says
+    who may move it where."""
+
     NOT_STARTED = "not_started"
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -48,7 +50,7 @@ class FormResponse(Base):
     # A survey answer: the random key of the page it was sent from (made when the page was
     # shown, not tied to the browser). Null for unit reports and for answers sent without.
     submission_key: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.DRAFT.value)
+    status: Mapped[str] = mapped_column(String(16), default=ResponseState.DRAFT.value)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int | None] = mapped_column(

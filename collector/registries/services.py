@@ -25,7 +25,7 @@ from collector.models import (
     OrgUnit,
     RegistryRecord,
     RegistryRevision,
-    ResponseStatus,
+    ResponseState,
     User,
 )
 from collector.models.base import utcnow
@@ -443,8 +443,8 @@ def confirm_records(session: Session, user: User, entry: Entry) -> list[Problem]
         raise NotEditable(entry.status)
     records = unit_records(session, entry.spec.id, entry.unit.id)
     response.answers = confirmation(records, utcnow())
-    if response.status == ResponseStatus.NOT_STARTED:
-        response.status = ResponseStatus.DRAFT.value  # as a first save does
+    if response.status == ResponseState.NOT_STARTED:
+        response.status = ResponseState.DRAFT.value  # as a first save does
     response.revision += 1
     response.updated_by, response.updated_at = user.id, utcnow()
     record(

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, joinedload
 
-from collector.campaigns.lifecycle import CampaignState, ResponseState
+from collector.campaigns.lifecycle import CampaignState
 from collector.campaigns.services import effective_deadline
 from collector.entry.services import Problem, problems
-from collector.models import Campaign, FormResponse, SurveyBallot, SurveyLink
+from collector.models import Campaign, FormResponse, ResponseState, SurveyBallot, SurveyLink
 from collector.models.base import utcnow
 from collector.publishing.versions import spec_of
 from collector.schema.evaluate import visible_field_ids

@@ -14,13 +14,13 @@ from collector.campaigns.lifecycle import (
     LatePolicy,
     Move,
     MoveRefused,
-    ResponseState,
     check_submission,
     deadline_utc,
     next_state,
     parent_path,
     shown_in,
 )
+from collector.models import ResponseState
 
 S = ResponseState
 REGION, MUNICIPALITY, SCHOOL = "/1/", "/1/5/", "/1/5/9/"
