@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from collector.auth.services import normalise_username, password_problem
+from collector.backup.cli import backup_cli
 from collector.campaigns.cli import campaigns_cli
 from collector.demo.seed import DEMO_LOGINS, seed_demo
 from collector.extensions import db
@@ -77,3 +78,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(schemas_cli)
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(backup_cli)
