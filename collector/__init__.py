@@ -52,7 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             "or the COLLECTOR_SECRET_KEY environment variable"
         )
 
-    from collector import cli, errors, i18n, web
+    from collector import cli, errors, health, i18n, web
     from collector.auth import views as auth_views
     from collector.campaigns import views as campaign_views
     from collector.designer import views as designer_views
@@ -89,4 +89,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(registry_views.bp)
     app.register_blueprint(registry_views.public_bp)
     app.register_blueprint(designer_views.bp)
+    app.register_blueprint(health.bp)
     return app

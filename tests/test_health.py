@@ -1,0 +1,56 @@
+"""GET /health (issue 21): 200 while the database answers, 503 when it does not; Redis
+reported, and its absence degraded, not down. No login, no cookie, no cache."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import redis
+
+from tests.conftest import need_service
+from tests.test_rate_limit_redis import REDIS_URL
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_healthy_without_redis_and_without_login(client):
+    reply = client.get("/health")
+    assert reply.status_code == 200
+    assert reply.get_json() == {"status": "ok", "database": "ok", "redis": "not configured"}
+    assert reply.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in reply.headers
+
+
+def test_redis_answering_and_redis_down(make_app):
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError as error:
+        need_service(f"Redis is not reachable at {REDIS_URL}: {error}")
+    up = make_app(REDIS_URL=REDIS_URL, RATELIMIT_STORAGE_URI="memory://")
+    assert up.test_client().get("/health").get_json()["redis"] == "ok"
+    down = make_app(
+        REDIS_URL=f"redis://127.0.0.1:{closed_port()}", RATELIMIT_STORAGE_URI="memory://"
+    )
+    reply = down.test_client().get("/health")
+    assert reply.status_code == 200  # answers and data entry go on without Redis
+    assert reply.get_json() == {"status": "degraded", "database": "ok", "redis": "down"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://postgres@127.0.0.1:{port}/collector?connect_timeout=2",
+        "sqlite:////nonexistent-folder/{port}/collector.sqlite",
+    ],
+)
+def test_a_database_that_does_not_answer_is_503(make_app, url):
+    app = make_app(SQLALCHEMY_DATABASE_URI=url.format(port=closed_port()))
+    reply = app.test_client().get("/health")
+    assert reply.status_code == 503
+    assert reply.get_json()["database"] == "down"
+    assert reply.get_json()["status"] == "down"
