@@ -131,7 +131,13 @@ def _binary(node: Binary, values: Mapping[str, Value], indicator: bool) -> Value
             if indicator:
                 return None
             equal = left is None and right is None
-        elif _number(left) is not None and _number(right) is not None:
+        elif (
+            # Two texts compare as texts ("1.0" is not "1"); numbers of a number field
+            # reach here typed (FieldKind.readable), so a decimal's "12.50" equals 12.5.
+            not (isinstance(left, str) and isinstance(right, str))
+            and _number(left) is not None
+            and _number(right) is not None
+        ):
             equal = _number(left) == _number(right)
         else:
             equal = left == right

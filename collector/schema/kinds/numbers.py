@@ -21,7 +21,7 @@ from collector.schema.kinds.base import (
 )
 from collector.schema.spec import Column, FieldSpec
 from collector.schema.types import ValueKind
-from collector.schema.values import number_problem, parse_decimal, stored_number
+from collector.schema.values import finite_decimal, number_problem, parse_decimal, stored_number
 
 _NUMERIC = frozenset({"unit", "min", "max"})
 
@@ -35,6 +35,13 @@ class _Number(FieldKind):
 
     def refused(self, value: Any) -> bool:
         return stored_number(value)[1]
+
+    def readable(self, value: Any) -> Any:
+        """A number, typed: a decimal is stored as text ("12.50") and equals 12.5, while a
+        text answer that looks like a number stays text. One no door accepts is missing."""
+        if value is None or self.refused(value):
+            return None
+        return finite_decimal(str(value))
 
     def cell_value(self, value: Any) -> Cell:
         return number_cell(value)
