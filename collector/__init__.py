@@ -52,7 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             "or the COLLECTOR_SECRET_KEY environment variable"
         )
 
-    from collector import cli, errors, health, i18n, web
+    from collector import cli, errors, health, i18n, logs, web
     from collector.auth import views as auth_views
     from collector.campaigns import views as campaign_views
     from collector.designer import views as designer_views
@@ -67,6 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector.units import views as unit_views
     from collector.users import views as user_views
 
+    logs.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
     csrf.init_app(app)
