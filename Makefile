@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TRANSLATIONS := collector/translations
 
-.PHONY: run test install install-dev translations messages lint db seed bench bench-smoke clean
+.PHONY: run test install install-dev translations messages lint db seed bench bench-smoke clean serve serve-env
 
 run: install translations instance/config.py db
 	@$(FLASK) schemas load
@@ -80,3 +80,29 @@ bench: install-dev
 # the build; the ratios are printed, not judged, and the docs are left alone.
 bench-smoke: install-dev
 	PYTHONPATH=. SCALE=tiny $(BIN)/python bench/run_all.py
+
+# Production on one machine: gunicorn (gunicorn.conf.py: workers, bind 127.0.0.1:8000) and
+# one job worker, on PostgreSQL and Redis from the environment; Ctrl+C stops both, and
+# either one stopping stops the other. Migrate first (`flask --app wsgi db upgrade`); under
+# systemd use deploy/ instead. README, "Production".
+SERVE_NEEDS := DATABASE_URL COLLECTOR_REDIS_URL COLLECTOR_SECRET_KEY
+serve-env:
+	@missing="$(strip $(foreach v,$(SERVE_NEEDS),$(if $($(v)),,$(v))))"; \
+	if [ -n "$$missing" ]; then \
+		echo "make serve: not set: $$missing (README, Production; deploy/collector.env.example)" >&2; \
+		exit 2; \
+	fi; \
+	case "$$DATABASE_URL" in postgres*) ;; *) \
+		echo "make serve: DATABASE_URL must name a PostgreSQL database (several processes write)" >&2; \
+		exit 2;; \
+	esac
+
+serve: SHELL := /bin/bash
+serve: export COLLECTOR_ACCESS_LOG ?= -
+serve: serve-env install translations
+	@$(BIN)/gunicorn --config gunicorn.conf.py & web=$$!; \
+	$(FLASK) jobs worker & jobs=$$!; \
+	trap 'kill -TERM $$web $$jobs 2>/dev/null; wait' EXIT INT TERM; \
+	wait -n; status=$$?; \
+	echo "make serve: a process stopped (exit $$status); stopping the other" >&2; \
+	exit $$status

@@ -108,7 +108,7 @@ def access_fields(atoms: Mapping[str, Any]) -> dict[str, Any]:
         "method": known("m"),
         "status": int(status) if status is not None else None,
         "duration_ms": int(duration) if duration is not None else None,
-        "client": known("{x-forwarded-for}i") or known("h"),
+        "client": known("h"),  # the proxy's client (gunicorn.conf.py, post_worker_init)
     }
 
 

@@ -4,17 +4,25 @@ the error page shows it, and LOG_FORMAT = "json" writes one JSON object per line
 
 from __future__ import annotations
 
+import http.client
 import json
+import os
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import current_app
 
 from collector.logs import HEADER, configure_logging
 from collector.proxy import ClientAddressFromProxy
+from tests.load.harness import free_port
 
 NEW_ID = re.compile(r"[0-9a-f]{32}")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -134,3 +142,64 @@ def test_the_client_address_comes_from_a_trusted_proxy_only():
     # A client reaching the server directly cannot choose its address.
     assert address_seen(loopback, "198.51.100.4", "203.0.113.7") == "198.51.100.4"
     assert address_seen(["*"], "198.51.100.4", "203.0.113.7") == "203.0.113.7"
+
+
+# --- under gunicorn, as served (gunicorn.conf.py) ----------------------------------------
+
+
+def test_gunicorn_writes_json_access_lines_with_the_request_id(migrated_database, tmp_path):
+    """gunicorn started as deploy/ starts it (the `gunicorn` script reading ./gunicorn.conf.py)
+    with JSON logs: its access line carries the app's request id, the status and the client
+    address forwarded by a trusted proxy (loopback)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": migrated_database,
+        "COLLECTOR_SECRET_KEY": "gunicorn-test",
+        "COLLECTOR_LOG_FORMAT": "json",
+        "COLLECTOR_ACCESS_LOG": "-",
+        "COLLECTOR_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+    }
+    out, err = tmp_path / "out.log", tmp_path / "err.log"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--no-control-socket"],
+            cwd=ROOT,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
+    try:
+        status, headers = wait_for_health(port, server)
+        assert status == 200 and headers[HEADER] == "served-1"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    access = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+    served = [a for a in access if a["request_id"] == "served-1"]
+    assert len(served) == 1
+    assert served[0]["status"] == 200 and served[0]["path"] == "/health"
+    assert served[0]["client"] == "203.0.113.5"
+    # gunicorn's own lines are JSON too.
+    for line in err.read_text().splitlines():
+        assert json.loads(line)["logger"].startswith(("gunicorn", "collector"))
+
+
+def wait_for_health(port: int, server: subprocess.Popen[bytes]) -> tuple[int, dict[str, str]]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "gunicorn stopped"
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request(
+                "GET", "/health", headers={HEADER: "served-1", "X-Forwarded-For": "203.0.113.5"}
+            )
+            reply = connection.getresponse()
+            reply.read()
+            connection.close()
+            return reply.status, dict(reply.getheaders())
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("gunicorn did not answer in 60 s")
