@@ -54,3 +54,17 @@ def test_a_database_that_does_not_answer_is_503(make_app, url):
     assert reply.status_code == 503
     assert reply.get_json()["database"] == "down"
     assert reply.get_json()["status"] == "down"
+
+
+def test_exempt_from_csrf_limits_and_sessions_as_deployed(make_app):
+    """With CSRF on and a default rate limit as tight as can be, a monitor polling every
+    few seconds still gets its answers, and no session is started for it."""
+    app = make_app(WTF_CSRF_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
+    monitor = app.test_client()
+    replies = [monitor.get("/health") for _ in range(5)]
+    assert [reply.status_code for reply in replies] == [200] * 5
+    assert all("Set-Cookie" not in reply.headers for reply in replies)
+    assert monitor.head("/health").status_code == 200
+    # The limit is real: another page is refused after two requests.
+    statuses = [monitor.get("/login").status_code for _ in range(3)]
+    assert statuses[-1] == 429
