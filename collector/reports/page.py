@@ -1,0 +1,437 @@
+"""The campaign report page as values: everything the page shows, built once for the
+acting user from the choices the request made. What a survey shows below its indicators
+(participation, groups, answers by question, texts, its companion) and what a campaign of
+unit reports shows (completeness) are two builders, chosen once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from collector.auth.permissions import Action
+from collector.auth.services import can
+from collector.campaigns import completeness as tallies
+from collector.campaigns import services as campaigns
+from collector.campaigns.completeness import Completeness
+from collector.campaigns.services import is_survey
+from collector.indicators.engine import IndicatorValue, Participation
+from collector.jobs.services import start_job
+from collector.models import Campaign, Job, OrgUnit, User
+from collector.reports import charts, joint, questions, snapshots
+from collector.reports.jobs import INDICATORS_JOB
+from collector.reports.questions import Breakdown, QuestionTable
+from collector.reports.refused import RefusedValue
+from collector.reports.services import (
+    Basis,
+    CategoryRow,
+    Report,
+    TextAnswer,
+    by_category,
+    campaign_report,
+    child_level,
+    counted_responses,
+    data_stamp,
+    level_of,
+    text_answers,
+    text_fields,
+)
+from collector.schema.spec import FieldSpec, IndicatorSpec
+
+
+@dataclass(frozen=True)
+class PageChoices:
+    """What the request asks of the page (the view parses the query string into this)."""
+
+    unit_id: int | None = None
+    basis: Basis = Basis.ACCEPTED
+    indicator: str | None = None  # the one broken down by the units below
+    by: str | None = None  # how a survey's answers by question are broken down
+    compare_id: int | None = None  # an earlier wave
+    together_id: int | None = None  # the companion survey's campaign
+    search: str = ""  # in the answers in their own words
+    language: str = "ru"
+
+
+@dataclass(frozen=True)
+class Series:
+    """Indicators with the document's own values for earlier years."""
+
+    years: list[int]
+    indicators: list[IndicatorSpec]
+
+
+@dataclass(frozen=True)
+class UnitValue:
+    """An indicator's value at one unit (a row of the breakdown)."""
+
+    unit: OrgUnit
+    value: IndicatorValue
+
+
+@dataclass(frozen=True)
+class Change:
+    indicator: IndicatorSpec
+    now: IndicatorValue | None
+    then: IndicatorValue | None
+    change: float | None
+
+
+@dataclass(frozen=True)
+class Dynamics:
+    """Per indicator at the unit shown: this wave, an earlier one, the change, and both
+    response rates (a change between two small samples means little)."""
+
+    rows: list[Change]
+    rate_now: float | None
+    rate_then: float | None
+
+
+@dataclass(frozen=True)
+class Together:
+    """The companion survey's figures beside this one's and the two together."""
+
+    choices: list[Campaign]
+    companion: Campaign | None
+    indicators: list[IndicatorSpec] = field(default_factory=list)
+    rows: list[joint.JointRow] = field(default_factory=list)
+    # Too many answers to compute while the user waits: its own page computes it.
+    waiting: bool = False
+
+
+@dataclass(frozen=True)
+class RefusedUnder:
+    """The refused values of units under the unit shown, and which the user may void."""
+
+    total: int
+    listed: list[RefusedValue]
+    fields: dict[str, FieldSpec]
+    voidable: set[int]
+
+
+@dataclass(frozen=True)
+class UnitParticipation:
+    unit: OrgUnit
+    participation: Participation
+    low: bool  # below the campaign's least response rate
+
+
+@dataclass(frozen=True)
+class SurveyPart:
+    """What a survey's page shows beyond the indicators."""
+
+    participation: Participation | None
+    low_response: bool
+    participation_below: list[UnitParticipation]
+    categories: list[CategoryRow]
+    # Fewer respondents than the smallest group: no distributions and no texts.
+    hidden_distributions: bool
+    question_tables: list[QuestionTable]
+    breakdown_choices: list[Breakdown]
+    by: Breakdown | None
+    has_text_fields: bool
+    texts: list[TextAnswer]
+    together: Together | None
+
+
+@dataclass(frozen=True)
+class UnitReportPart:
+    """What a campaign of unit reports shows beyond the indicators."""
+
+    summary: Completeness
+    completeness_chart: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    campaign: Campaign
+    report: Report
+    root: OrgUnit
+    level: str
+    path: list[OrgUnit]
+    basis: Basis
+    search: str
+    language: str
+    indicators: list[IndicatorSpec]  # declared at the level shown
+    values: dict[str, IndicatorValue | None]  # each at the unit shown
+    series: Series | None
+    below: list[IndicatorSpec]  # those that may be broken down by the units below
+    chosen: IndicatorSpec | None
+    breakdown: list[UnitValue]
+    breakdown_chart: dict[str, Any] | None
+    earlier: list[Campaign]
+    compare: Campaign | None
+    dynamics: Dynamics | None
+    may_export: bool
+    refused: RefusedUnder
+    survey: SurveyPart | None = None
+    unit_reports: UnitReportPart | None = None
+
+    @property
+    def min_group_size(self) -> int:
+        return self.report.spec.min_group_size
+
+
+@dataclass(frozen=True)
+class Computing:
+    """A large campaign without a fresh snapshot: a job computes its indicators."""
+
+    campaign: Campaign
+    root: OrgUnit
+    job: Job
+
+
+def page_root(session: Session, user: User, campaign: Campaign, unit_id: int | None) -> OrgUnit:
+    """The unit the page is looked at from: the one asked for when the user may, else the
+    default."""
+    chosen = campaigns.view_root(session, user, campaign, unit_id)
+    return chosen or tallies.default_root(
+        session, campaign, campaigns.review_scopes(user, campaign)
+    )
+
+
+def report_page(
+    session: Session,
+    user: User,
+    campaign: Campaign,
+    choices: PageChoices,
+    *,
+    inline_limit: int,
+) -> ReportPage | Computing:
+    """The page for `user`, or the job computing it when the campaign has more than
+    `inline_limit` answers and no fresh snapshot."""
+    root = page_root(session, user, campaign, choices.unit_id)
+    basis = choices.basis
+    if _too_large_to_compute_now(session, user, campaign, basis, inline_limit):
+        return Computing(campaign, root, _start_computing(session, user, campaign, root, basis))
+    report = campaign_report(session, user, campaign, basis)
+    level = level_of(root)
+    shown = [i for i in report.spec.indicators if not i.levels or level in i.levels]
+    # A school has nothing below it to break an indicator down by.
+    below = [
+        i
+        for i in report.spec.computed_indicators
+        if level != "school" and (not i.levels or child_level(root) in i.levels)
+    ]
+    chosen_id = choices.indicator or next(
+        (i.id for i in below if i.targets), below[0].id if below else None
+    )
+    chosen = next((i for i in below if i.id == chosen_id), None)
+    breakdown = _breakdown(report, chosen, root)
+    earlier = _earlier_waves(session, user, campaign)
+    compare = next((c for c in earlier if c.id == choices.compare_id), None)
+    survey, unit_reports = (
+        (_survey_part(session, user, report, root, choices, inline_limit), None)
+        if is_survey(campaign)
+        else (None, _unit_report_part(session, user, campaign, root))
+    )
+    return ReportPage(
+        campaign=campaign,
+        report=report,
+        root=root,
+        level=level,
+        path=campaigns.path_to(session, campaign, root),
+        basis=report.basis,
+        search=choices.search,
+        language=choices.language,
+        indicators=shown,
+        values={i.id: report.value(i.id, root.id) for i in shown},
+        series=_series(campaign, root, shown),
+        below=below,
+        chosen=chosen,
+        breakdown=breakdown,
+        breakdown_chart=charts.indicator_chart(
+            chosen, [row.value for row in breakdown], report, choices.language
+        )
+        if chosen and breakdown
+        else None,
+        earlier=earlier,
+        compare=compare,
+        dynamics=_dynamics(session, user, report, compare, root, shown) if compare else None,
+        may_export=can(user, Action.EXPORT, root),
+        refused=_refused_under(user, report, root),
+        survey=survey,
+        unit_reports=unit_reports,
+    )
+
+
+def _survey_part(
+    session: Session,
+    user: User,
+    report: Report,
+    root: OrgUnit,
+    choices: PageChoices,
+    inline_limit: int,
+) -> SurveyPart:
+    campaign, language = report.campaign, choices.language
+    participation = report.participation(root.id)
+    hidden = bool(participation and participation.responses < report.spec.min_group_size)
+    breakdown_choices = questions.breakdowns(report, root)
+    by = next(
+        (b for b in breakdown_choices if b.value == choices.by),
+        breakdown_choices[0] if breakdown_choices else None,
+    )
+    tables = [] if hidden else questions.question_tables(report, root, by, language)[0]
+    below = report.participation_under(root) if level_of(root) != "school" else []
+    return SurveyPart(
+        participation=participation,
+        low_response=participation is not None and _low(campaign, participation),
+        participation_below=[
+            UnitParticipation(report.units[p.group], p, _low(campaign, p)) for p in below
+        ],
+        categories=by_category(report, root, language),
+        hidden_distributions=hidden,
+        question_tables=tables,
+        breakdown_choices=breakdown_choices,
+        by=by,
+        has_text_fields=bool(text_fields(report.spec)),
+        texts=[] if hidden else text_answers(session, report, root, language, choices.search),
+        together=_together(session, user, report, root, choices.together_id, inline_limit),
+    )
+
+
+def _unit_report_part(
+    session: Session, user: User, campaign: Campaign, root: OrgUnit
+) -> UnitReportPart:
+    summary = tallies.completeness(session, user, campaign, root)
+    return UnitReportPart(summary, charts.completeness_chart(summary) if summary.rows else None)
+
+
+def _low(campaign: Campaign, participation: Participation) -> bool:
+    """A response rate below the campaign's least."""
+    rate, least = participation.rate, campaign.min_response_rate
+    return least is not None and rate is not None and rate < least
+
+
+def _breakdown(report: Report, chosen: IndicatorSpec | None, root: OrgUnit) -> list[UnitValue]:
+    if chosen is None:
+        return []
+    rows = [UnitValue(report.units[v.group], v) for v in report.values_under(chosen.id, root)]
+    return sorted(rows, key=lambda row: row.unit.name)
+
+
+def _series(campaign: Campaign, root: OrgUnit, shown: list[IndicatorSpec]) -> Series | None:
+    """Indicators with the document's own values for earlier years: those are for the
+    whole territory, so they are shown at the campaign's top only."""
+    if root.id != campaign.owner_unit_id:
+        return None
+    year = campaign.academic_year
+    with_history = [i for i in shown if i.computed and any(int(y) < year for y in i.history)]
+    years = sorted({int(y) for i in with_history for y in i.history if int(y) < year})
+    return Series(years, with_history) if years else None
+
+
+def _refused_under(user: User, report: Report, root: OrgUnit) -> RefusedUnder:
+    under = [
+        value
+        for value in report.refused.listed
+        if value.unit_id in report.units and report.units[value.unit_id].path.startswith(root.path)
+    ]
+    voidable = {
+        value.unit_id
+        for value in under
+        if can(user, Action.REVIEW_REPORTS, report.units[value.unit_id])
+    }
+    return RefusedUnder(
+        report.refused.total, under, {f.id: f for f in report.spec.fields}, voidable
+    )
+
+
+def _earlier_waves(session: Session, user: User, campaign: Campaign) -> list[Campaign]:
+    """Earlier campaigns of the same form the user sees: the waves to compare with."""
+    return [
+        c
+        for c in campaigns.visible_campaigns(session, user)
+        if c.form_version.form_id == campaign.form_version.form_id
+        and c.id != campaign.id
+        and c.created_at < campaign.created_at
+    ]
+
+
+def _dynamics(
+    session: Session,
+    user: User,
+    report: Report,
+    compare: Campaign,
+    root: OrgUnit,
+    shown: list[IndicatorSpec],
+) -> Dynamics:
+    before = campaign_report(session, user, compare, report.basis)
+    rows = []
+    for indicator in shown:
+        now, then = report.value(indicator.id, root.id), before.value(indicator.id, root.id)
+        change = (
+            now.value - then.value
+            if now is not None
+            and then is not None
+            and now.value is not None
+            and then.value is not None
+            else None
+        )
+        rows.append(Change(indicator, now, then, change))
+    rate_now, rate_then = report.participation(root.id), before.participation(root.id)
+    return Dynamics(
+        rows,
+        rate_now.rate if rate_now else None,
+        rate_then.rate if rate_then else None,
+    )
+
+
+def _together(
+    session: Session,
+    user: User,
+    report: Report,
+    root: OrgUnit,
+    wanted: int | None,
+    inline_limit: int,
+) -> Together | None:
+    """The companion survey's figures, when the form names a companion; the user may
+    pick which of its campaigns."""
+    form_id = report.spec.reported_with
+    if form_id is None:
+        return None
+    choices = joint.companions(session, user, report.campaign, form_id)
+    companion = next((c for c in choices if c.id == wanted), choices[0] if choices else None)
+    if companion is None:
+        return Together([], None)
+    if _too_large_to_compute_now(session, user, companion, report.basis, inline_limit):
+        # Its own report page computes it as a job; this page does not wait for it.
+        return Together(choices, companion, waiting=True)
+    other = campaign_report(session, user, companion, report.basis)
+    indicators = joint.joint_indicators(report, other, level_of(root))
+    return Together(
+        choices, companion, indicators, joint.joint_rows(report, other, root, indicators)
+    )
+
+
+def _too_large_to_compute_now(
+    session: Session, user: User, campaign: Campaign, basis: Basis, inline_limit: int
+) -> bool:
+    """More answers than a page computes while the user waits, and no fresh snapshot."""
+    if counted_responses(session, campaign) <= inline_limit:
+        return False
+    scopes = campaigns.review_scopes(user, campaign)
+    stamp = data_stamp(session, campaign)
+    return not snapshots.exists(campaign.id, basis.value, scopes, stamp)
+
+
+def _start_computing(
+    session: Session, user: User, campaign: Campaign, root: OrgUnit, basis: Basis
+) -> Job:
+    scopes = campaigns.review_scopes(user, campaign)
+    return start_job(
+        session,
+        user,
+        INDICATORS_JOB,
+        {
+            "campaign_id": campaign.id,
+            "unit_id": root.id,
+            "basis": basis.value,
+            "user_id": user.id,
+        },
+        title=_("Indicators: %(title)s", title=campaign.title),
+        dedupe_key=f"indicators:{campaign.id}:{basis.value}:{sorted(scopes)}",
+        scope_unit=root,
+    )

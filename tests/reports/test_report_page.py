@@ -1,0 +1,64 @@
+"""The report page model, built by the reports service without a request: the survey and
+unit-report parts each present only on their own kind of campaign, the values the page
+shows worked out by hand, and a large campaign handed to a job."""
+
+from __future__ import annotations
+
+import pytest
+
+from collector.extensions import db
+from collector.models import Job
+from collector.reports.page import Computing, PageChoices, ReportPage, report_page
+from collector.reports.questions import Breakdown
+from collector.reports.services import Basis
+from tests.reports.test_questions import survey  # noqa: F401  (the fixture)
+
+INLINE = 1_000
+
+
+def built(user, campaign, choices: PageChoices | None = None) -> ReportPage:
+    page = report_page(db.session(), user, campaign, choices or PageChoices(), inline_limit=INLINE)
+    assert isinstance(page, ReportPage)
+    return page
+
+
+def test_a_campaign_of_unit_reports_has_completeness_and_no_survey_part(tree, people, campaign):
+    page = built(people["region"], campaign)
+    assert page.survey is None and page.unit_reports is not None
+    # Accepted only: A1, A2, B1 have plans, 2 of 3 (the same figure the page test reads).
+    value = page.values["plan_share"]
+    assert value is not None and value.value == pytest.approx(200 / 3)
+    assert [row.unit.code for row in page.unit_reports.summary.rows] == ["M-A", "M-B"]
+    assert page.root.id == tree["region"].id and page.basis == Basis.ACCEPTED
+
+
+def test_the_breakdown_is_of_the_chosen_indicator_by_unit_name(tree, people, campaign):
+    choices = PageChoices(unit_id=tree["mun_a"].id, indicator="trained_share")
+    page = built(people["region"], campaign, choices)
+    assert page.chosen is not None and page.chosen.id == "trained_share"
+    assert [(row.unit.code, row.value.value) for row in page.breakdown] == [
+        ("S-A1", pytest.approx(30.0)),
+        ("S-A2", pytest.approx(20.0)),
+    ]
+    assert page.breakdown_chart is not None
+
+
+def test_a_survey_has_its_part_and_no_completeness(tree, people, survey):  # noqa: F811
+    page = built(people["region"], survey, PageChoices(by="unit"))
+    assert page.unit_reports is None and page.survey is not None
+    part = page.survey
+    assert part.participation is not None and part.participation.responses == 13
+    assert not part.hidden_distributions
+    assert part.by == Breakdown.UNIT and part.breakdown_choices == [
+        Breakdown.GROUP,
+        Breakdown.UNIT,
+    ]
+    overall = next(t for t in part.question_tables if t.field.id == "overall")
+    assert overall.total.respondents == 13
+
+
+def test_a_large_campaign_without_a_snapshot_is_computed_by_a_job(tree, people, campaign):
+    page = report_page(db.session(), people["region"], campaign, PageChoices(), inline_limit=0)
+    assert isinstance(page, Computing)
+    assert db.session.get(Job, page.job.id) is not None
+    assert page.job.params["campaign_id"] == campaign.id
