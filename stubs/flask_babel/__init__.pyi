@@ -1,0 +1,56 @@
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from babel import Locale
+from flask import Flask
+from flask_babel.speaklater import LazyString
+
+class Babel:
+    def __init__(
+        self,
+        app: Flask | None = None,
+        date_formats: dict[str, str] | None = None,
+        configure_jinja: bool = True,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None: ...
+    def init_app(
+        self,
+        app: Flask,
+        default_locale: str = "en",
+        default_domain: str = "messages",
+        default_translation_directories: str = "translations",
+        default_timezone: str = "UTC",
+        locale_selector: Callable[[], str | Locale | None] | None = None,
+        timezone_selector: Callable[[], str | None] | None = None,
+    ) -> None: ...
+
+def get_locale() -> Locale | None: ...
+def refresh() -> None: ...
+def force_locale(locale: str | Locale) -> AbstractContextManager[None]: ...
+def format_datetime(
+    datetime: datetime | None = None, format: str | None = None, rebase: bool = True
+) -> str: ...
+def format_date(
+    date: date | datetime | None = None, format: str | None = None, rebase: bool = True
+) -> str: ...
+def format_time(
+    time: time | datetime | None = None, format: str | None = None, rebase: bool = True
+) -> str: ...
+def format_timedelta(
+    datetime_or_timedelta: datetime | timedelta,
+    granularity: str = "second",
+    add_direction: bool = False,
+    threshold: float = 0.85,
+) -> str: ...
+def format_number(number: int | float | Decimal) -> str: ...
+def format_decimal(number: int | float | Decimal, format: str | None = None) -> str: ...
+def format_percent(number: int | float | Decimal, format: str | None = None) -> str: ...
+def gettext(string: str, **variables: Any) -> str: ...
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str: ...
+def pgettext(context: str, string: str, **variables: Any) -> str: ...
+def lazy_gettext(string: str, **variables: Any) -> LazyString: ...
+def lazy_ngettext(singular: str, plural: str, num: int, **variables: Any) -> LazyString: ...
