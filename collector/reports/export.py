@@ -202,12 +202,15 @@ def build_workbook(
         (_("Exported"), exported.replace(tzinfo=None)),
         (_("Time zone"), campaign.timezone),
     ]
+    # Built here and handed over: the contract's Workbook keeps any sequence.
+    sections: list[Table] = []
     book = Workbook(
         title=campaign.title,
         description=description,
         indicators=_indicator_rows(report, root, language),
         indicator_labels=indicator_labels(),
         sources=sources_table(spec, language),
+        sections=sections,
     )
     # The main indicators: those with targets, else the shares.
     charted = [i for i in spec.computed_indicators if i.targets] or [
@@ -220,7 +223,7 @@ def build_workbook(
     ]
     head = [Column(_("Code")), Column(_("Organisation"), width=40)]
     if survey:
-        book.sections.append(_distribution_table(report, root, language))
+        sections.append(_distribution_table(report, root, language))
         flat = columns_for(spec.fields, language)
         book.responses = Table(
             name=_("Answers"),
@@ -233,14 +236,14 @@ def build_workbook(
     counted = ("submitted", "resubmitted", "accepted")
     reports = list(_responses(session, campaign, root, scopes, counted))
     if spec.kind == "registry":
-        book.sections.append(_confirmed_records(spec, reports, head, language))
+        sections.append(_confirmed_records(spec, reports, head, language))
     for section in [] if spec.kind == "registry" else spec.sections:
         flat = columns_for(section.fields, language)
         rows = [
             [unit.code, unit.name, status_label(response.status), *row_for(flat, response.answers)]
             for response, unit in reports
         ]
-        book.sections.append(
+        sections.append(
             Table(
                 name=section.title.get(language),
                 title=section.title.get(language),

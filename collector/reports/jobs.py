@@ -58,7 +58,7 @@ def campaign_export(context: JobContext, params: dict[str, Any]) -> JobResult:
     basis = Basis(params.get("basis", Basis.ACCEPTED))
     table = params.get("table")
     context.progress(_("Computing the indicators"), 0, None)
-    book = export.build_workbook(db.session, user, campaign, root, basis)
+    book = export.build_workbook(db.session(), user, campaign, root, basis)
     if table:
         content = export.csv_from_book(book, table)
         if content is None:
@@ -90,7 +90,7 @@ def campaign_indicators(context: JobContext, params: dict[str, Any]) -> JobResul
     user, campaign, _root = _inputs(params, Action.REVIEW_REPORTS)
     context.progress(_("Computing the indicators"), 0, 1)
     report = campaign_report(
-        db.session, user, campaign, Basis(params.get("basis", Basis.ACCEPTED)), stored=False
+        db.session(), user, campaign, Basis(params.get("basis", Basis.ACCEPTED)), stored=False
     )
     context.progress(_("Done"), 1, 1)
     return JobResult(

@@ -148,8 +148,9 @@ def _keys(
     report: Report, root: OrgUnit, under: pd.DataFrame, by: Breakdown | None, language: str
 ) -> tuple[pd.Series | None, dict[Any, str]]:
     """Each answer's row of the breakdown, and the rows' labels in display order."""
-    if by == Breakdown.GROUP and report.spec.category_field in under.columns:
-        field = report.spec.field(report.spec.category_field)
+    category = report.spec.category_field
+    if by == Breakdown.GROUP and category is not None and category in under.columns:
+        field = report.spec.field(category)
         return under[field.id], {o.value: o.label.get(language) for o in field.options}
     if by == Breakdown.UNIT and level_of(root) != "school":
         keys = under["unit_id"].map(report.unit_frame[child_level(root)])

@@ -6,7 +6,7 @@ may see."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -166,8 +166,8 @@ def by_category(report: Report, root: OrgUnit, language: str) -> list[CategoryRo
         if table is not None:
             hits = [p for p, g in enumerate(table.groups) if int(g) == root.id]
             if hits:
-                found = table.row(hits[0])
-                responses, headcount = found.responses, found.headcount
+                group = table.row(hits[0])
+                responses, headcount = group.responses, group.headcount
         rows.append(
             CategoryRow(option.value, option.label.get(language), responses, values, headcount)
         )
@@ -288,7 +288,7 @@ def campaign_report(
     figure_rows = [row for row in figure_rows if row[0] in expected_ids]
     unit_places, known = places(session, expected)
     unit_frame = units_frame(unit_places)
-    responses = [
+    responses: list[tuple[int, Mapping[str, Any]]] = [
         (unit_id, answers if isinstance(answers, dict) else {}) for unit_id, answers, _id in counted
     ]
     refused = find_refused(spec, ((rid, unit_id, answers) for unit_id, answers, rid in counted))

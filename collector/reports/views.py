@@ -54,9 +54,9 @@ def _choices() -> PageChoices:
 
 @bp.get("/campaigns/<int:campaign_id>")
 def campaign(campaign_id: int) -> str:
-    found = campaigns.get_campaign(db.session, current_user, campaign_id)
+    found = campaigns.get_campaign(db.session(), current_user, campaign_id)
     page = report_page(
-        db.session,
+        db.session(),
         current_user,
         found,
         _choices(),
@@ -75,13 +75,13 @@ def campaign(campaign_id: int) -> str:
 @bp.post("/campaigns/<int:campaign_id>/void")
 def void_refused(campaign_id: int) -> Response:
     """A coordinator voids one stored value no door accepts now (it was not counted)."""
-    found = campaigns.get_campaign(db.session, current_user, campaign_id)
+    found = campaigns.get_campaign(db.session(), current_user, campaign_id)
     path = parse_path(request.form.get("path", ""))
     response_id = request.form.get("response", type=id_value)
     if path is None or response_id is None:
         abort(400)
     voided = void_value(
-        db.session, current_user, found, spec_of(found.form_version), response_id, path
+        db.session(), current_user, found, spec_of(found.form_version), response_id, path
     )
     db.session.commit()
     if voided:
@@ -102,9 +102,9 @@ def void_refused(campaign_id: int) -> Response:
 def export_start(campaign_id: int) -> Response:
     """Start the export as a job and go to its page (the same export asked again while
     it runs is the same job)."""
-    found = campaigns.get_campaign(db.session, current_user, campaign_id)
+    found = campaigns.get_campaign(db.session(), current_user, campaign_id)
     # The unit is in the form's action (the query string), as on the page.
-    root = page_root(db.session, current_user, found, request.args.get("unit", type=id_value))
+    root = page_root(db.session(), current_user, found, request.args.get("unit", type=id_value))
     require(current_user, Action.EXPORT, root)
     form = ExportForm()
     if not form.validate_on_submit():
@@ -119,7 +119,7 @@ def export_start(campaign_id: int) -> Response:
     basis = _basis_of(request.form.get("basis"))
     what = _("Workbook") if table is None else f"CSV: {table}"
     job = start_job(
-        db.session,
+        db.session(),
         current_user,
         EXPORT_JOB,
         {
