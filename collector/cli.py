@@ -50,7 +50,7 @@ def seed_demo_command(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(OrgUnit.id).limit(1)) is not None:
         click.echo("The database already has units: the demo was not loaded.")
     else:
-        result = seed_demo(db.session)
+        result = seed_demo(db.session())
         db.session.commit()
         click.echo(
             f"Demo: {result.units_created} units, {result.figures_created} figures, "

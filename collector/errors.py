@@ -84,9 +84,12 @@ def init_app(app: Flask) -> None:
         # Nobody is loaded from the database for the rest of this request (the after-request
         # hooks ask who is logged in): the page is for a visitor without a name.
         login_manager._update_request_context_with_user()
-        language = session.get("lang")
-        if language not in app.config["LANGUAGES"]:
-            language = app.config["BABEL_DEFAULT_LOCALE"]
+        chosen = session.get("lang")
+        language: str = (
+            chosen
+            if isinstance(chosen, str) and chosen in app.config["LANGUAGES"]
+            else app.config["BABEL_DEFAULT_LOCALE"]
+        )
         with force_locale(language):
             title = _("The service is briefly unavailable")
             message = _(

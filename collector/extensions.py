@@ -17,6 +17,9 @@ from sqlalchemy.engine import Engine
 
 from collector.models.base import Base
 
+# What SQLite hands a function defined in Python, and takes back.
+SQLiteValue = str | bytes | int | float | None
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
@@ -40,5 +43,5 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
 
-def _unicode_lower(value: object) -> object:
+def _unicode_lower(value: SQLiteValue) -> SQLiteValue:
     return value.lower() if isinstance(value, str) else value

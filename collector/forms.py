@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -22,7 +23,9 @@ class TrimmedForm(FlaskForm):
     never reach the database)."""
 
     class Meta(DefaultMeta):
-        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+        def bind_field(
+            self, form: Any, unbound_field: Any, options: MutableMapping[str, Any]
+        ) -> Any:
             if issubclass(unbound_field.field_class, StringField):
                 filters = [_strip, *unbound_field.kwargs.get("filters", ())]
                 field = unbound_field.bind(form=form, filters=filters, **options)

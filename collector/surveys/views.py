@@ -33,7 +33,7 @@ def _link_key() -> str:
 
 
 def _survey(token: str) -> services.Survey:
-    survey = services.find_survey(db.session, token)
+    survey = services.find_survey(db.session(), token)
     if survey is None:
         abort(404)
     return survey
@@ -66,7 +66,7 @@ def answer(token: str) -> Response | tuple[str, int]:
     if survey.state != services.LinkState.OPEN:
         # A send retried past the deadline whose first try was stored was taken in time.
         if request.method == "POST" and services.is_stored(
-            db.session, survey.link, _sent_submission_key()
+            db.session(), survey.link, _sent_submission_key()
         ):
             return redirect(url_for("surveys.thanks", token=token))
         return render_template("surveys/closed.html", survey=survey, language=language), 410
@@ -99,10 +99,12 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
     if (
         request.method == "GET"
         and key is not None
-        and services.has_answered(db.session, survey.link, key)
+        and services.has_answered(db.session(), survey.link, key)
     ):
         return render_template("surveys/thanks.html", survey=survey, language=language, again=True)
     form = build_form_class(survey.spec, FlaskForm, language)()
+    # Made on FlaskForm, so it is one (build_form_class is typed with wtforms' Form).
+    assert isinstance(form, FlaskForm)
     # The page's key travels with every send of it; a page shown again (errors, more
     # questions) keeps it, since nothing was stored under it.
     submission_key = _sent_submission_key() if request.method == "POST" else None
@@ -124,7 +126,7 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
         token = survey.link.token  # read now: the commit expires the loaded objects
         try:
             found = services.record_answer(
-                db.session, survey, answers_from_form(survey.spec, form), key, submission_key
+                db.session(), survey, answers_from_form(survey.spec, form), key, submission_key
             )
             if not found:
                 db.session.commit()
@@ -132,7 +134,7 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
             db.session.rollback()
             # This page's answer is stored: a retry of a send whose reply was lost. It was
             # taken, and the browser is told so as the first time.
-            if services.is_stored(db.session, survey.link, submission_key):
+            if services.is_stored(db.session(), survey.link, submission_key):
                 return redirect(url_for("surveys.thanks", token=token))
             # The ballot's key is taken: this browser has answered through this link.
             return render_template(
@@ -145,7 +147,7 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
                 form[problem.field_id].errors = [problem.message]
     elif request.method == "POST" and "csrf_token" in form.errors:
         # The page stayed open past the token's life: keep the answers, ask to send again.
-        form.csrf_token.errors = []
+        form["csrf_token"].errors = []
         stale = True
     return render_template(
         "surveys/answer.html",
