@@ -7,10 +7,15 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
+
+# The option type WTForms 3.2 takes in `choices`; its stubs (types-WTForms 3.2.1) predate it.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.meta import DefaultMeta
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from collector.schema.kinds.base import PlainText
+
+__all__ = ["CheckboxesField", "SelectChoice", "TrimmedForm"]
 
 
 def _strip(value: Any) -> Any:

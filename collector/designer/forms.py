@@ -24,7 +24,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -34,7 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from collector.forms import CheckboxesField, TrimmedForm
+from collector.forms import CheckboxesField, SelectChoice, TrimmedForm
 from collector.labels import ROLE_LABELS, UNIT_TYPE_LABELS
 from collector.schema.expressions import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from collector.schema.kinds import field_kinds, table_column_types

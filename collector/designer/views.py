@@ -23,7 +23,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms.fields.choices import SelectChoice
 
 from collector.auth.permissions import Action
 from collector.auth.services import require_somewhere
@@ -48,6 +47,7 @@ from collector.designer.forms import (
 from collector.entry.forms import RENDERERS
 from collector.entry.services import problems
 from collector.extensions import db
+from collector.forms import SelectChoice
 from collector.models import FormDraft
 from collector.routing import id_value
 from collector.schema import SchemaError

@@ -15,10 +15,9 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional
 
-from collector.forms import TrimmedForm
+from collector.forms import SelectChoice, TrimmedForm
 from collector.labels import UNIT_TYPE_LABELS
 from collector.models import UnitType
 from collector.units.catalog import FIGURE_KINDS, SCHOOL_TYPES, column_name

@@ -3,10 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from collector.forms import TrimmedForm
+from collector.forms import SelectChoice, TrimmedForm
 from collector.labels import ROLE_LABELS
 from collector.models import Role
 
@@ -23,7 +22,7 @@ class RoleFieldsMixin:
     )
 
     def set_role_choices(self, roles: list[Role]) -> None:
-        self.role.choices = [SelectChoice(r.value, ROLE_LABELS[r.value]) for r in roles]  # type: ignore[attr-defined]
+        self.role.choices = [SelectChoice(r.value, ROLE_LABELS[r.value]) for r in roles]
 
 
 class NewUserForm(RoleFieldsMixin, TrimmedForm):

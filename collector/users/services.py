@@ -42,9 +42,7 @@ def may_manage(actor: User, user: User) -> bool:
     return all(_reaches(actor, a) for a in user.roles)
 
 
-def manageable_users(
-    actor: User, search: str = "", unit: OrgUnit | None = None
-) -> Select[tuple[User]]:
+def manageable_users(actor: User, search: str = "", unit: OrgUnit | None = None) -> Select[User]:
     """Users with a role in the actor's user-management scope (below `unit` when given;
     everyone for an installation-wide admin); `may_manage` decides per user whether
     they can be changed."""
@@ -162,7 +160,7 @@ def unit_by_code(session: Session, code: str) -> OrgUnit | None:
 
 def grantable_roles(actor: User) -> list[Role]:
     grants: list[Grant] = grants_of(actor)
-    roles = [r for r in Role if r != Role.ADMIN]
+    roles: list[Role] = [r for r in Role if r != Role.ADMIN]
     if any(allowed([g], Action.GRANT_ADMIN, g.unit_path) for g in grants):
         roles.insert(0, Role.ADMIN)
     return roles

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms import Form
 
 from collector.auth.permissions import Action
 from collector.auth.services import require_somewhere
@@ -30,7 +31,7 @@ def index() -> str:
     unit: OrgUnit | None = None
     unit_id = request.args.get("unit", type=id_value)
     if unit_id:
-        unit = get_unit(db.session, current_user, unit_id, Action.MANAGE_USERS)
+        unit = get_unit(db.session(), current_user, unit_id, Action.MANAGE_USERS)
     search = request.args.get("q", "").strip()
     page = max(request.args.get("page", 1, type=id_value), 1)
     users = db.paginate(
@@ -42,10 +43,17 @@ def index() -> str:
     return render_template("users/index.html", users=users, search=search, unit=unit)
 
 
+def _add_error(form: Form, error: services.UserChangeError) -> None:
+    """Show a refused change beside its field (a field's errors are a tuple until the
+    form is validated, so they are replaced, not appended to)."""
+    field = form[error.field]
+    field.errors = [*field.errors, str(error)]
+
+
 def _resolve_unit(code: str | None) -> OrgUnit | None:
     if not code:
         return None
-    unit = services.unit_by_code(db.session, code)
+    unit = services.unit_by_code(db.session(), code)
     if unit is None:
         raise services.UserChangeError(
             "unit_code", _("No organisation with this code in your scope.")
@@ -59,12 +67,12 @@ def create() -> str | Response:
     form.set_role_choices(services.grantable_roles(current_user))
     unit_id = request.args.get("unit", type=id_value)
     if request.method == "GET" and unit_id:
-        unit = get_unit(db.session, current_user, unit_id, Action.MANAGE_USERS)
+        unit = get_unit(db.session(), current_user, unit_id, Action.MANAGE_USERS)
         form.unit_code.data = unit.code
     if form.validate_on_submit():
         try:
             user = services.create_user(
-                db.session,
+                db.session(),
                 current_user,
                 username=form.username.data or "",
                 full_name=form.full_name.data or "",
@@ -75,7 +83,7 @@ def create() -> str | Response:
             )
         except services.UserChangeError as error:
             db.session.rollback()
-            form[error.field].errors.append(str(error))
+            _add_error(form, error)
         else:
             db.session.commit()
             flash(_("The account has been created."), "success")
@@ -85,7 +93,7 @@ def create() -> str | Response:
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 def edit(user_id: int) -> str | Response:
-    user = services.get_user(db.session, current_user, user_id)
+    user = services.get_user(db.session(), current_user, user_id)
     form = EditUserForm(obj=user, prefix="account")
     if request.method == "GET":
         form.is_active.data = user.is_active_account
@@ -99,7 +107,7 @@ def edit(user_id: int) -> str | Response:
         try:
             if target is form:
                 services.update_user(
-                    db.session,
+                    db.session(),
                     current_user,
                     user,
                     full_name=form.full_name.data or "",
@@ -109,7 +117,7 @@ def edit(user_id: int) -> str | Response:
                 message = _("Changes saved.")
             elif target is grant_form:
                 services.grant_role(
-                    db.session,
+                    db.session(),
                     current_user,
                     user,
                     Role(grant_form.role.data),
@@ -118,12 +126,12 @@ def edit(user_id: int) -> str | Response:
                 message = _("The role has been granted.")
             else:
                 services.reset_password(
-                    db.session, current_user, user, password_form.new_password.data or ""
+                    db.session(), current_user, user, password_form.new_password.data or ""
                 )
                 message = _("The password has been changed; the user's sessions have ended.")
         except services.UserChangeError as error:
             db.session.rollback()
-            target[error.field].errors.append(str(error))
+            _add_error(target, error)
         else:
             db.session.commit()
             flash(message, "success")
@@ -135,9 +143,9 @@ def edit(user_id: int) -> str | Response:
 
 @bp.post("/<int:user_id>/roles/<int:assignment_id>/revoke")
 def revoke(user_id: int, assignment_id: int) -> Response:
-    user = services.get_user(db.session, current_user, user_id)
+    user = services.get_user(db.session(), current_user, user_id)
     try:
-        services.revoke_role(db.session, current_user, user, assignment_id)
+        services.revoke_role(db.session(), current_user, user, assignment_id)
     except services.UserChangeError as error:
         db.session.rollback()
         flash(str(error), "danger")
