@@ -10,8 +10,7 @@ import pytest
 
 from collector import create_app
 from collector.extensions import db, limiter
-from collector.jobs.services import start_job
-from collector.models import FormResponse, Job
+from collector.models import FormResponse
 from tests.conftest import DEFAULT_PASSWORD, make_config
 from tests.surveys.test_survey_links import GOOD, link_of, make_survey
 
@@ -65,12 +64,3 @@ def test_with_redis_down_answers_and_logins_go_on_and_limits_count_in_memory(
         # The one Limiter object outlives this app (Flask-Limiter keeps it per process) and
         # would carry its "store is down" mark to the next test's app.
         limiter._storage_dead = False
-
-
-def test_with_redis_down_a_job_fails_at_once_and_says_why(make_app, people, redis_down):
-    app = make_app(**redis_down)
-    with app.app_context():
-        job = start_job(db.session, people["region"], "campaign_export", {}, title="Выгрузка")
-        stored = db.session.get(Job, job.id)
-        assert stored.state == "failed" and stored.finished_at is not None
-        assert "очередь задач не отвечает" in stored.message
