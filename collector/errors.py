@@ -6,7 +6,7 @@ from flask import Flask, abort, render_template, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from collector.extensions import db, login_manager
@@ -99,6 +99,17 @@ def init_app(app: Flask) -> None:
         page = app.jinja_env.get_template("unavailable.html")
         html = page.render(title=title, message=message, language=language)
         return html, 503, {"Retry-After": "30"}
+
+    @app.teardown_appcontext
+    def end_session_quietly(_error: BaseException | None) -> None:
+        # Registered after Flask-SQLAlchemy's teardown, so it runs first: closing the
+        # session rolls back over its connection, and one the database has just dropped
+        # would raise after the answer was made (a 500 in place of the 503 page).
+        try:
+            db.session.remove()
+        except SQLAlchemyError as error:
+            app.logger.warning("session closed over a lost connection: %s", error)
+            db.session.registry.clear()
 
     # Only for exceptions nobody handled; under TESTING Flask lets them propagate instead,
     # so tests see the real error.
