@@ -31,7 +31,7 @@ def error_line(file: Path, error: RowError) -> str:
 
 
 def _run(importer: Importer, file: Path, dry_run: bool) -> None:
-    session: Session = db.session
+    session: Session = db.session()
     actor: User | None = None  # the command line acts for the installation
     # No request, so no session or user to choose a language from: the installation's.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):

@@ -27,7 +27,7 @@ def units_import(context: JobContext, params: dict[str, Any]) -> JobResult:
     path = context.folder / UPLOAD
     context.progress(_("Checking the file"), 0, 2)
     report = IMPORTERS[params["kind"]](
-        db.session,
+        db.session(),
         actor,
         params["filename"],
         path.read_bytes(),

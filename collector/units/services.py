@@ -7,7 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from collector.audit import record
@@ -64,6 +64,7 @@ def children_of(
 ) -> tuple[list[OrgUnit], int]:
     """Direct children, or with a search text every unit of the subtree whose name or
     code contains it; with the total count for paging."""
+    where: ColumnElement[bool]
     if search:
         needle = f"%{search.lower()}%"
         where = subtree_clause(unit.path, include_self=False) & (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
 from collector.auth.services import can, require_somewhere, top_units
@@ -31,34 +32,34 @@ def _require_login() -> None:
 
 @bp.get("/")
 def index() -> str | Response:
-    roots = top_units(db.session, current_user, Action.VIEW_UNIT)
+    roots = top_units(db.session(), current_user, Action.VIEW_UNIT)
     if len(roots) == 1:
         return redirect(url_for("units.detail", unit_id=roots[0].id))
     require_somewhere(current_user, Action.VIEW_UNIT)
     return render_template(
-        "units/index.html", roots=roots, counts=children_counts(db.session, [u.id for u in roots])
+        "units/index.html", roots=roots, counts=children_counts(db.session(), [u.id for u in roots])
     )
 
 
 @bp.get("/<int:unit_id>")
 def detail(unit_id: int) -> str:
-    unit = services.get_unit(db.session, current_user, unit_id, Action.VIEW_UNIT)
+    unit = services.get_unit(db.session(), current_user, unit_id, Action.VIEW_UNIT)
     search = request.args.get("q", "").strip()
     page = request.args.get("page", 1, type=id_value)
-    children, total = services.children_of(db.session, unit, search, page)
-    year = services.default_year(db.session, unit)
-    figures = services.figures_of(db.session, unit, year)
+    children, total = services.children_of(db.session(), unit, search, page)
+    year = services.default_year(db.session(), unit)
+    figures = services.figures_of(db.session(), unit, year)
     pupils = [value for (figure, _grade), value in figures.items() if figure == "pupils"]
     return render_template(
         "units/detail.html",
         unit=unit,
-        path=ancestors(db.session, unit),
+        path=ancestors(db.session(), unit),
         children=children,
         total=total,
         page=page,
         page_size=services.PAGE_SIZE,
         search=search,
-        counts=children_counts(db.session, [c.id for c in children]),
+        counts=children_counts(db.session(), [c.id for c in children]),
         figures=figures,
         pupils_total=sum(pupils) if pupils else None,
         year=year,
@@ -91,7 +92,7 @@ def _unit_data(form: NewUnitForm | EditUnitForm) -> services.UnitData:
 
 @bp.route("/<int:unit_id>/new", methods=["GET", "POST"])
 def create_child(unit_id: int) -> str | Response:
-    parent = services.get_unit(db.session, current_user, unit_id, Action.EDIT_UNIT)
+    parent = services.get_unit(db.session(), current_user, unit_id, Action.EDIT_UNIT)
     form = NewUnitForm()
     if request.method == "GET" and parent.type == UnitType.REGION:
         form.unit_type.data = UnitType.MUNICIPALITY.value
@@ -100,7 +101,7 @@ def create_child(unit_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             unit = services.create_child(
-                db.session, current_user, parent, UnitType(form.unit_type.data), _unit_data(form)
+                db.session(), current_user, parent, UnitType(form.unit_type.data), _unit_data(form)
             )
         except services.UnitChangeError as error:
             _apply_change_error(form, error)
@@ -113,14 +114,14 @@ def create_child(unit_id: int) -> str | Response:
 
 @bp.route("/<int:unit_id>/edit", methods=["GET", "POST"])
 def edit(unit_id: int) -> str | Response:
-    unit = services.get_unit(db.session, current_user, unit_id, Action.EDIT_UNIT)
+    unit = services.get_unit(db.session(), current_user, unit_id, Action.EDIT_UNIT)
     form = EditUnitForm(obj=unit)
     if request.method == "GET":
         form.parent_code.data = unit.parent.code if unit.parent else ""
     if form.validate_on_submit():
         try:
             services.update_unit(
-                db.session, current_user, unit, _unit_data(form), form.parent_code.data or None
+                db.session(), current_user, unit, _unit_data(form), form.parent_code.data or None
             )
         except services.UnitChangeError as error:
             _apply_change_error(form, error)
@@ -132,7 +133,7 @@ def edit(unit_id: int) -> str | Response:
 
 
 def _year_arg(unit: OrgUnit) -> int:
-    year = request.args.get("year", type=id_value) or services.default_year(db.session, unit)
+    year = request.args.get("year", type=id_value) or services.default_year(db.session(), unit)
     if not 2000 <= year <= 2100:
         abort(404)
     return year
@@ -140,10 +141,10 @@ def _year_arg(unit: OrgUnit) -> int:
 
 @bp.route("/<int:unit_id>/figures", methods=["GET", "POST"])
 def figures(unit_id: int) -> str | Response:
-    unit = services.get_unit(db.session, current_user, unit_id, Action.VIEW_FIGURES)
+    unit = services.get_unit(db.session(), current_user, unit_id, Action.VIEW_FIGURES)
     year = _year_arg(unit)
     editable = can(current_user, Action.EDIT_FIGURES, unit)
-    stored = services.figures_of(db.session, unit, year)
+    stored = services.figures_of(db.session(), unit, year)
     form = FiguresForm(data={column_name(f, g): v for (f, g), v in stored.items()})
     problems: list[str] = []
     if request.method == "POST":
@@ -155,7 +156,7 @@ def figures(unit_id: int) -> str | Response:
                 for kind in FIGURE_KINDS.values()
                 for grade in kind.grades or (0,)
             }
-            problems = services.save_figures(db.session, current_user, unit, year, values)
+            problems = services.save_figures(db.session(), current_user, unit, year, values)
             if not problems:
                 db.session.commit()
                 flash(_("Figures saved."), "success")
@@ -166,7 +167,7 @@ def figures(unit_id: int) -> str | Response:
         form=form,
         year=year,
         year_label=academic_year_label(year),
-        years=sorted(set(services.years_with_figures(db.session, unit)) | {year}, reverse=True),
+        years=sorted(set(services.years_with_figures(db.session(), unit)) | {year}, reverse=True),
         kinds=FIGURE_KINDS,
         column_name=column_name,
         editable=editable,
@@ -186,7 +187,7 @@ def import_units_page() -> str | Response:
         upload = form.file.data
         filename = upload.filename or ""
         job = start_job(
-            db.session,
+            db.session(),
             current_user,
             IMPORT_JOB,
             {
