@@ -51,10 +51,9 @@ def lined_up_workbook(
 
     def rows() -> Iterator[Sequence[Cell]]:
         for response, unit, campaign, version in session.execute(query):
-            yield [unit, campaign or "—", version, status_label(response.status)] + [
-                c.read(response.answers if isinstance(response.answers, dict) else {})
-                for c in columns
-            ]
+            answers = response.answers if isinstance(response.answers, dict) else {}
+            row: list[Cell] = [unit, campaign or "—", version, status_label(response.status)]
+            yield row + [c.read(answers) for c in columns]
 
     content = table_xlsx(
         newest.title.get(language),

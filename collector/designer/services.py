@@ -7,7 +7,8 @@ import copy
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeAlias
 
 from flask_babel import gettext as _
 from sqlalchemy import Row, func, select
@@ -126,18 +127,22 @@ def drafts(session: Session, user: User) -> list[FormDraft]:
     return list(session.scalars(query.order_by(FormDraft.updated_at.desc())))
 
 
+# A published version's columns other than its document: id, form_id, version, title,
+# kind, published_at, owner_unit_id.
+VersionRow: TypeAlias = "Row[int, str, int, str, str, datetime, int | None]"
+
+
 @dataclass(frozen=True)
 class PublishedForm:
-    # Rows of a published version's columns other than its document.
-    latest: Row[Any]
-    versions: list[Row[Any]]
+    latest: VersionRow
+    versions: list[VersionRow]
     revisable: bool
 
 
 def published_forms(session: Session, user: User) -> list[PublishedForm]:
     """Every published form with its versions, newest first: any may be copied or
     downloaded; the next version only by those who may revise it."""
-    by_form: dict[str, list[Row[Any]]] = {}
+    by_form: dict[str, list[VersionRow]] = {}
     rows = session.execute(
         select(
             FormVersion.id,

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
@@ -19,10 +18,12 @@ from flask import (
     send_file,
     url_for,
 )
+from flask import Response as FlaskResponse
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
 from collector.auth.services import require_somewhere
@@ -87,7 +88,7 @@ def _unit_choices() -> list[tuple[str, str]]:
             "" if unit is None else str(unit.id),
             _("All organisations") if unit is None else unit.name,
         )
-        for unit in services.design_units(db.session, current_user)
+        for unit in services.design_units(db.session(), current_user)
     ]
 
 
@@ -100,14 +101,18 @@ def _index_with(**refused: Any) -> str:
     """The list page; after a refused start, with its form and message (nothing typed is
     lost)."""
     choices = _unit_choices()
-    forms = {"new_form": NewFormForm(), "upload_form": UploadForm(), "copy_form": CopyForm()}
+    forms: dict[str, NewFormForm | UploadForm | CopyForm] = {
+        "new_form": NewFormForm(),
+        "upload_form": UploadForm(),
+        "copy_form": CopyForm(),
+    }
     forms.update(refused)
     for form in forms.values():
         form.unit.choices = choices
     return render_template(
         "designer/index.html",
-        drafts=services.drafts(db.session, current_user),
-        forms=services.published_forms(db.session, current_user),
+        drafts=services.drafts(db.session(), current_user),
+        forms=services.published_forms(db.session(), current_user),
         kind_labels=KIND_LABELS,
         **forms,
     )
@@ -119,10 +124,15 @@ def new() -> Response | str:
     form.unit.choices = _unit_choices()
     if not form.validate_on_submit():
         return _index_with(new_form=form)
-    unit = services.unit_choice(db.session, current_user, form.unit.data)
+    unit = services.unit_choice(db.session(), current_user, form.unit.data)
     try:
         draft = services.start_blank(
-            db.session, current_user, unit, form.id.data, form.title.data, form.kind.data
+            db.session(),
+            current_user,
+            unit,
+            form.id.data or "",  # both required: never empty once validated
+            form.title.data or "",
+            form.kind.data,
         )
     except services.DesignRefused as refused:
         form.id.errors = [str(refused)]
@@ -137,7 +147,7 @@ def upload() -> Response | str:
     form.unit.choices = _unit_choices()
     if not form.validate_on_submit():
         return _index_with(upload_form=form)
-    unit = services.unit_choice(db.session, current_user, form.unit.data)
+    unit = services.unit_choice(db.session(), current_user, form.unit.data)
     stream = form.file.data
     # Read one byte more than allowed: enough to know the file is too large.
     content = stream.read(services.MAX_UPLOAD_BYTES + 1)
@@ -145,7 +155,7 @@ def upload() -> Response | str:
         content += stream.read()
     try:
         draft = services.start_upload(
-            db.session, current_user, unit, content, stream.filename or "schema.json"
+            db.session(), current_user, unit, content, stream.filename or "schema.json"
         )
     except services.DesignRefused as refused:
         form.file.errors = [str(refused)]
@@ -160,9 +170,9 @@ def copy_version(version_id: int) -> Response | str:
     form.unit.choices = _unit_choices()
     if not form.validate_on_submit():
         abort(400)
-    unit = services.unit_choice(db.session, current_user, form.unit.data)
-    version = services.version_by_id(db.session, version_id)
-    draft = services.start_copy(db.session, current_user, unit, version)
+    unit = services.unit_choice(db.session(), current_user, form.unit.data)
+    version = services.version_by_id(db.session(), version_id)
+    draft = services.start_copy(db.session(), current_user, unit, version)
     db.session.commit()
     return redirect(url_for("designer.edit", draft_id=draft.id))
 
@@ -171,8 +181,8 @@ def copy_version(version_id: int) -> Response | str:
 def revise(version_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    version = services.version_by_id(db.session, version_id)
-    draft = services.start_version(db.session, current_user, version)
+    version = services.version_by_id(db.session(), version_id)
+    draft = services.start_version(db.session(), current_user, version)
     db.session.commit()
     return redirect(url_for("designer.edit", draft_id=draft.id))
 
@@ -180,21 +190,21 @@ def revise(version_id: int) -> Response:
 def _json_file(text: str, name: str) -> Response:
     # A draft's id may be anything until it compiles: the file name keeps only safe letters.
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
-    response = Response(text, mimetype="application/json")
+    response = FlaskResponse(text, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
 @bp.get("/versions/<int:version_id>/schema.json")
 def version_download(version_id: int) -> Response:
-    version = services.version_by_id(db.session, version_id)
+    version = services.version_by_id(db.session(), version_id)
     return _json_file(services.version_json(version), f"{version.form_id}-v{version.version}.json")
 
 
 @bp.get("/forms/<form_id>/answers.xlsx")
 def answers(form_id: str) -> Response:
     """Every answer to every version of a form the user may read, lined up by field id."""
-    found = lined_up_workbook(db.session, current_user, form_id, str(get_locale()))
+    found = lined_up_workbook(db.session(), current_user, form_id, str(get_locale()))
     if found is None:
         abort(404)
     return send_file(
@@ -209,7 +219,7 @@ def answers(form_id: str) -> Response:
 
 
 def _draft(draft_id: int) -> FormDraft:
-    return services.draft_of(db.session, current_user, draft_id)
+    return services.draft_of(db.session(), current_user, draft_id)
 
 
 def _element(draft: FormDraft, key: str | None) -> doc.Element:
@@ -264,7 +274,7 @@ def edit(draft_id: int) -> Response | str | tuple[Response, int]:
         return _editor(draft, element, form)
     try:
         key = services.save_element(
-            db.session,
+            db.session(),
             current_user,
             draft,
             element,
@@ -311,7 +321,7 @@ def _editor(draft: FormDraft, element: doc.Element, form: Any, refused: str | No
         refused=refused,
         field_ids=doc.field_ids(draft.document),
         expressions=EXPRESSIONS.get(element.kind, ()),
-        fixed=services.published(db.session, draft),
+        fixed=services.published(db.session(), draft),
         action_form=ActionForm(revision=str(draft.revision)),
         **_outline_context(draft, element),
     )
@@ -375,7 +385,7 @@ def _change_and_go(
             # A draft uploaded or typed with "sections": "x" or "rules": 5: the editor's
             # changes need lists there.
             raise services.misshapen() from None
-        services.save(db.session, current_user, draft, document, revision, what)
+        services.save(db.session(), current_user, draft, document, revision, what)
     except services.DesignRefused as refused:
         db.session.rollback()
         flash(str(refused), "danger")
@@ -443,7 +453,7 @@ def order(draft_id: int) -> tuple[Response, int] | Response:
     try:
         document = services.editable_copy(draft)
         doc.reorder(document, body.rows)
-        services.save(db.session, current_user, draft, document, body.revision, "reorder")
+        services.save(db.session(), current_user, draft, document, body.revision, "reorder")
     except ValueError as refused:
         db.session.rollback()
         return jsonify(saved=False, message=str(refused)), 409
@@ -475,7 +485,7 @@ def edit_json(draft_id: int) -> Response | str | tuple[Response, int]:
     if form.validate_on_submit():
         try:
             services.save_text(
-                db.session, current_user, draft, form.document.data or "", form.revision.data
+                db.session(), current_user, draft, form.document.data or "", form.revision.data
             )
         except services.DesignRefused as error:
             db.session.rollback()
@@ -546,7 +556,7 @@ def preview(draft_id: int) -> Response:
 
 def _framed(page: str) -> Response:
     """The preview is drawn inside the editor's frames: this origin may frame it."""
-    response = Response(page)
+    response = FlaskResponse(page)
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -561,14 +571,14 @@ def publish(draft_id: int) -> Response | str:
     form = ActionForm(revision=str(draft.revision))
     try:
         if form.validate_on_submit():
-            version = services.publish(db.session, current_user, draft, form.revision.data)
+            version = services.publish(db.session(), current_user, draft, form.revision.data)
             db.session.commit()
             flash(
                 _("Version %(n)d of %(id)s is published.", n=version.version, id=version.form_id),
                 "success",
             )
             return redirect(url_for("designer.index"))
-        preparation = services.prepare(db.session, current_user, draft)
+        preparation = services.prepare(db.session(), current_user, draft)
     except services.PublishRefused as refused:
         db.session.rollback()
         return render_template(
@@ -600,7 +610,7 @@ def discard(draft_id: int) -> Response:
     draft = _draft(draft_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.discard(db.session, current_user, draft)
+    services.discard(db.session(), current_user, draft)
     db.session.commit()
     flash(_("The draft is discarded."), "success")
     return redirect(url_for("designer.index"))
