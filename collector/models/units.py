@@ -10,7 +10,17 @@ import enum
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, or_, select
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    String,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -115,5 +125,5 @@ def subtrees_clause(paths: Iterable[str]) -> ColumnElement[bool]:
     return or_(*(subtree_clause(path) for path in paths))
 
 
-def subtree_ids_select(path: str):  # type: ignore[no-untyped-def]
+def subtree_ids_select(path: str) -> Select[int]:
     return select(OrgUnit.id).where(subtree_clause(path))
