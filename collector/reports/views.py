@@ -14,7 +14,6 @@ from collector.auth.services import require
 from collector.campaigns import services as campaigns
 from collector.extensions import db
 from collector.jobs.services import start_job
-from collector.labels import status_label
 from collector.publishing.versions import spec_of
 from collector.reports import export
 from collector.reports.forms import ExportForm
@@ -67,9 +66,7 @@ def campaign(campaign_id: int) -> str:
         return render_template(
             "reports/computing.html", campaign=page.campaign, job=page.job, root=page.root
         )
-    return render_template(
-        "reports/campaign.html", page=page, status_label=status_label, export_form=ExportForm()
-    )
+    return render_template("reports/campaign.html", page=page, export_form=ExportForm())
 
 
 @bp.post("/campaigns/<int:campaign_id>/void")
