@@ -119,6 +119,14 @@ class UnitParticipation:
 
 
 @dataclass(frozen=True)
+class Question:
+    """One question's answers as a table, and its chart."""
+
+    table: QuestionTable
+    chart: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class SurveyPart:
     """What a survey's page shows beyond the indicators."""
 
@@ -128,7 +136,7 @@ class SurveyPart:
     categories: list[CategoryRow]
     # Fewer respondents than the smallest group: no distributions and no texts.
     hidden_distributions: bool
-    question_tables: list[QuestionTable]
+    questions: list[Question]
     breakdown_choices: list[Breakdown]
     by: Breakdown | None
     has_text_fields: bool
@@ -274,6 +282,7 @@ def _survey_part(
         breakdown_choices[0] if breakdown_choices else None,
     )
     tables = [] if hidden else questions.question_tables(report, root, by, language)[0]
+    least = report.spec.min_group_size
     below = report.participation_under(root) if level_of(root) != "school" else []
     return SurveyPart(
         participation=participation,
@@ -283,7 +292,7 @@ def _survey_part(
         ],
         categories=by_category(report, root, language),
         hidden_distributions=hidden,
-        question_tables=tables,
+        questions=[Question(table, table.chart(least)) for table in tables],
         breakdown_choices=breakdown_choices,
         by=by,
         has_text_fields=bool(text_fields(report.spec)),

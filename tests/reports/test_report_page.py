@@ -53,8 +53,9 @@ def test_a_survey_has_its_part_and_no_completeness(tree, people, survey):  # noq
         Breakdown.GROUP,
         Breakdown.UNIT,
     ]
-    overall = next(t for t in part.question_tables if t.field.id == "overall")
-    assert overall.total.respondents == 13
+    overall = next(q for q in part.questions if q.table.field.id == "overall")
+    assert overall.table.total.respondents == 13
+    assert overall.chart["labels"][0] == "Все"  # the total first, then each unit
 
 
 def test_a_large_campaign_without_a_snapshot_is_computed_by_a_job(tree, people, campaign):
