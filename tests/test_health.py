@@ -8,6 +8,7 @@ import socket
 import pytest
 import redis
 
+from collector.extensions import limiter
 from tests.conftest import need_service
 from tests.test_rate_limit_redis import REDIS_URL
 
@@ -60,11 +61,16 @@ def test_exempt_from_csrf_limits_and_sessions_as_deployed(make_app):
     """With CSRF on and a default rate limit as tight as can be, a monitor polling every
     few seconds still gets its answers, and no session is started for it."""
     app = make_app(WTF_CSRF_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
-    monitor = app.test_client()
-    replies = [monitor.get("/health") for _ in range(5)]
-    assert [reply.status_code for reply in replies] == [200] * 5
-    assert all("Set-Cookie" not in reply.headers for reply in replies)
-    assert monitor.head("/health").status_code == 200
-    # The limit is real: another page is refused after two requests.
-    statuses = [monitor.get("/login").status_code for _ in range(3)]
-    assert statuses[-1] == 429
+    try:
+        monitor = app.test_client()
+        replies = [monitor.get("/health") for _ in range(5)]
+        assert [reply.status_code for reply in replies] == [200] * 5
+        assert all("Set-Cookie" not in reply.headers for reply in replies)
+        assert monitor.head("/health").status_code == 200
+        # The limit is real: another page is refused after two requests.
+        statuses = [monitor.get("/login").status_code for _ in range(3)]
+        assert statuses[-1] == 429
+    finally:
+        # Flask-Limiter's one Limiter keeps the first default limits it was given for the
+        # whole process: every later test's app would be held to 2 a minute.
+        limiter.limit_manager.set_default_limits([])
