@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -55,6 +56,14 @@ def database_url(
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'collector-test.sqlite'}"
         return
+    with scratch_postgres_database("collector_test") as url:
+        yield url
+
+
+@contextmanager
+def scratch_postgres_database(prefix: str) -> Iterator[str]:
+    """A new empty PostgreSQL database on the test server, dropped afterwards; skipped
+    with the reason (failed in CI) when the server does not answer."""
     admin_engine = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin_engine.connect():
@@ -62,7 +71,7 @@ def database_url(
     except sa.exc.OperationalError as error:
         admin_engine.dispose()
         need_service(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
-    name = f"collector_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin_engine.connect() as conn:
         conn.execute(sa.text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
     url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name)

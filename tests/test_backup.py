@@ -4,7 +4,6 @@ on PostgreSQL, and every one of them is found there."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +15,7 @@ from collector.backup.services import BackupError, create_backup, restore_backup
 from collector.extensions import db
 from tests.campaigns.factories import new_campaign
 from tests.campaigns.test_imports import HEADER, results_form, upload
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import scratch_postgres_database
 from tests.reports.fixtures import answered_campaign
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -29,20 +28,8 @@ def empty_database(tmp_path: Path) -> Iterator[str]:
     if db.engine.url.get_backend_name() == "sqlite":
         yield f"sqlite:///{tmp_path / 'restored.sqlite'}"
         return
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"collector_restore_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
-    try:
-        yield (
-            sa.engine.make_url(POSTGRES_ADMIN_URL)
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres_database("collector_restore") as url:
+        yield url
 
 
 def contents(url: str) -> dict[str, list[tuple[object, ...]]]:

@@ -620,6 +620,9 @@ class Engine:
         # The same per expected unit, for count_units() and sum_units().
         self.unit_rows = RowEvaluator(pd.DataFrame({"unit_id": units.index.to_numpy()}), facts)
         self._figures: dict[tuple[str, Call], np.ndarray] = {}
+        # Per formula: which responses' units lack a figure it reads (the same at every
+        # level, so found once).
+        self._lacking: dict[Node, np.ndarray | None] = {}
 
     def _level(self, name: str) -> _Level | None:
         column = self.units[name].dropna().astype("int64")
@@ -785,6 +788,11 @@ class Engine:
         0 in the grades asked, not missing (UnitFacts.figure). Figures inside
         count_units()/sum_units() are read over units by their own rule (a sum over the
         units whose figure is known), not per answering unit."""
+        if formula not in self._lacking:
+            self._lacking[formula] = self._find_lacking(formula)
+        return self._lacking[formula]
+
+    def _find_lacking(self, formula: Node) -> np.ndarray | None:
         figure_calls = calls_of(formula, "figure", skipping=frozenset(UNIT_AGGREGATES))
         if not figure_calls:
             return None

@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 import redis
-import sqlalchemy as sa
 
 from collector import create_app
 from collector.extensions import db
-from tests.conftest import POSTGRES_ADMIN_URL, make_config, need_service
+from tests.conftest import make_config, need_service, scratch_postgres_database
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 # Every client of a load test comes from 127.0.0.1, where in production each parent and
@@ -27,30 +26,14 @@ UNLIMITED = "1000000 per minute"
 @pytest.fixture(scope="session")
 def load_database() -> Iterator[str]:
     """A PostgreSQL database of the load suite's own, migrated to head, dropped after."""
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect():
-            pass
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        need_service(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
-    name = f"collector_load_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
-    url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name)
-    rendered = url.render_as_string(hide_password=False)
-    try:
-        from flask_migrate import upgrade
+    from flask_migrate import upgrade
 
-        app = create_app(make_config(rendered))
+    with scratch_postgres_database("collector_load") as url:
+        app = create_app(make_config(url))
         with app.app_context():
             upgrade()
             db.engine.dispose()
-        yield rendered
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        yield url
 
 
 @pytest.fixture(scope="session")
