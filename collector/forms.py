@@ -1,4 +1,5 @@
-"""A form base shared by the feature blueprints."""
+"""Form bases shared by the feature blueprints: trimmed forms, and the base of every form
+built from a schema with how the templates draw each field kind."""
 
 from __future__ import annotations
 
@@ -6,16 +7,29 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField
+from wtforms import HiddenField, SelectMultipleField, StringField
 
 # The option type WTForms 3.2 takes in `choices`; its stubs (types-WTForms 3.2.1) predate it.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.meta import DefaultMeta
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from collector.schema.kinds import field_kinds, renderers
 from collector.schema.kinds.base import PlainText
 
-__all__ = ["CheckboxesField", "SelectChoice", "TrimmedForm"]
+__all__ = [
+    "HIDDEN_COPIES",
+    "RENDERERS",
+    "CheckboxesField",
+    "EntryForm",
+    "SelectChoice",
+    "TrimmedForm",
+]
+
+# How the templates draw each field type (its kind says; a macro of entry/_fields.html).
+RENDERERS = renderers()
+# Types whose typed value a survey keeps as a hidden input while its section is hidden.
+HIDDEN_COPIES = frozenset(name for name, kind in field_kinds().items() if kind.travels_hidden)
 
 
 def _strip(value: Any) -> Any:
@@ -44,3 +58,10 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class EntryForm(FlaskForm):
+    """The base of every built data-entry form: it carries the revision the user started
+    from, so a save over someone else's newer one is noticed."""
+
+    revision = HiddenField()

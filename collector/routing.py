@@ -4,6 +4,7 @@ longer number is simply not found instead of PostgreSQL's "integer out of range"
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
@@ -37,3 +38,13 @@ def id_or(text: str, default: int = 0) -> int:
         return id_value(text)
     except ValueError:
         return default
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login or a language switch."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
@@ -17,8 +16,6 @@ from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
 from collector.auth.services import can_somewhere
-from collector.campaigns.services import effective_deadline
-from collector.extensions import db
 from collector.labels import (
     audit_label,
     campaign_state_label,
@@ -29,7 +26,6 @@ from collector.labels import (
     status_label,
     unit_type_label,
 )
-from collector.models import Campaign, OrgUnit
 from collector.schema.kinds import kind_of
 from collector.schema.spec import FieldSpec
 
@@ -63,16 +59,6 @@ def navigation_for(user: Any) -> list[NavItem]:
     if not user.is_authenticated:
         return []
     return [item for item in NAVIGATION if item.action is None or can_somewhere(user, item.action)]
-
-
-def safe_next_url(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after login or a language switch."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def local_time(moment: datetime | None, timezone: str) -> str:
@@ -109,11 +95,6 @@ def indicator_value(value: float | None, unit: str | None) -> str:
     return str(format_decimal(value, format=pattern))
 
 
-def due_for(campaign: Campaign, unit: OrgUnit) -> datetime | None:
-    """The unit's deadline, its extension included."""
-    return effective_deadline(db.session, campaign, unit)
-
-
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -147,7 +128,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(indicator_value, "indicator_value")
     app.add_template_global(coverage_notes, "coverage_notes")
     app.add_template_filter(answer_text, "answer_text")
-    app.add_template_filter(due_for, "due_for")
 
     @app.context_processor
     def navigation() -> dict[str, Any]:

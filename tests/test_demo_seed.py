@@ -46,7 +46,7 @@ from collector.models import (
 from collector.models.units import subtree_clause
 from collector.publishing.services import publish
 from collector.schema import SchemaError, compile_document, compile_text
-from collector.units.catalog import FIGURE_COLUMNS, SCHOOL_TYPES, column_name, part_violations
+from collector.unit_catalog import FIGURE_COLUMNS, SCHOOL_TYPES, column_name, part_violations
 from collector.units.services import current_academic_year
 from tests.conftest import password_hash
 

@@ -27,7 +27,7 @@ from collector.extensions import db, limiter, login_manager
 from collector.i18n import mark_for_translation
 from collector.models import User, UserSession
 from collector.models.base import utcnow
-from collector.web import safe_next_url
+from collector.routing import safe_next_url
 
 bp = Blueprint("auth", __name__)
 

@@ -29,10 +29,10 @@ from collector.campaigns.forms import (
 from collector.campaigns.imports import IMPORT_TABLE_JOB, UPLOAD, current_batches, import_of
 from collector.campaigns.lifecycle import CampaignState, CommentRequired, Move, MoveRefused
 from collector.campaigns.reminders import REMINDER_JOB
-from collector.entry.forms import RENDERERS, EntryForm
 from collector.errors import NotInScope
 from collector.exporters.tables import table_xlsx
 from collector.extensions import db
+from collector.forms import RENDERERS, EntryForm
 from collector.jobs.services import start_job
 from collector.labels import campaign_state_label, status_label
 from collector.models import FormResponse, OrgUnit, SurveyLink
@@ -258,6 +258,7 @@ def review(campaign_id: int, response_id: int) -> str | Response:
         language=language,
         renderers=RENDERERS,
         moves=services.review_moves(current_user, response, campaign),
+        due=services.effective_deadline(db.session, campaign, response.unit),
         trail=services.audit_trail(db.session, response),
         may_extend=can(current_user, Action.RUN_CAMPAIGNS, campaign.owner_unit),
     )

@@ -33,7 +33,7 @@ class CitySchool:
     code: str
     name: str
     short_name: str
-    school_type: str  # a key of collector.units.catalog.SCHOOL_TYPES
+    school_type: str  # a key of collector.unit_catalog.SCHOOL_TYPES
     grades: tuple[int, ...]  # the grades it teaches: it has pupils in these only
     # Teaches pupils by adapted programmes (АООП): it has pupils_aoop figures.
     aoop: bool = False

@@ -45,10 +45,9 @@ from collector.designer.forms import (
     SectionForm,
     UploadForm,
 )
-from collector.entry.forms import RENDERERS
 from collector.entry.services import problems
 from collector.extensions import db
-from collector.forms import SelectChoice
+from collector.forms import RENDERERS, SelectChoice
 from collector.models import FormDraft
 from collector.routing import id_value
 from collector.schema import SchemaError

@@ -198,6 +198,13 @@ class Entry:
         return ids[min(ids.index(section_id) + 1, len(ids) - 1)]
 
 
+def due(session: Session, entry: Entry) -> datetime | None:
+    """The unit's deadline for a campaign's report, its extension included."""
+    if entry.campaign is None:
+        return None
+    return effective_deadline(session, entry.campaign, entry.unit)
+
+
 def open_entry(session: Session, user: User, form_id: str, unit_id: int) -> Entry:
     unit = session.get(OrgUnit, unit_id)
     if unit is None:

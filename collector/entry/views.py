@@ -12,9 +12,8 @@ from werkzeug.wrappers import Response
 from wtforms import FieldList
 
 from collector.entry import services
-from collector.entry.forms import RENDERERS, EntryForm
 from collector.extensions import csrf, db
-from collector.registries.views import confirmation_page
+from collector.forms import RENDERERS, EntryForm
 from collector.routing import id_or
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
 
@@ -83,10 +82,17 @@ def _entry_url(entry: services.Entry, **values: Any) -> str:
     return url_for(endpoint, **arguments, **values)
 
 
+def _confirmation_url(entry: services.Entry) -> str:
+    if entry.campaign is not None and entry.response is not None:
+        return url_for("registries.confirm_response", response_id=entry.response.id)
+    return url_for("registries.confirm_unit", form_id=entry.spec.id, unit_id=entry.unit.id)
+
+
 def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
     if entry.spec.kind == "registry":
-        # A registry campaign asks the unit to confirm its records, not to fill a form.
-        return confirmation_page(entry)
+        # A registry campaign asks the unit to confirm its records, not to fill a form:
+        # that page is the registries' (a POST keeps its method on the way).
+        return redirect(_confirmation_url(entry), code=307 if request.method == "POST" else 302)
     section = entry.section(request.values.get("section"))
     if request.method == "POST" and not entry.editable:
         if request.form.get("action") == "autosave":
@@ -182,6 +188,7 @@ def _page(
         "language": language,
         "renderers": RENDERERS,
         "progress": services.progress(entry.spec, entry.answers),
+        "due": services.due(db.session, entry),
         "is_last": section.id == entry.spec.sections[-1].id,
         "entry_url": lambda **values: _entry_url(entry, **values),
     }

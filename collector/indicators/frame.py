@@ -32,7 +32,7 @@ class UnitPlace:
     school: int | None
     municipality: int | None
     region: int | None
-    # The unit's school type (collector.units.catalog.SCHOOL_TYPES), where recorded.
+    # The unit's school type (collector.unit_catalog.SCHOOL_TYPES), where recorded.
     school_type: str | None = None
 
 

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from collector.extensions import db
 from collector.main import services
-from collector.web import safe_next_url
+from collector.routing import safe_next_url
 
 bp = Blueprint("main", __name__)
 

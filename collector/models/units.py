@@ -77,7 +77,7 @@ class OrgUnit(Base):
     # IANA time zone for deadlines; a unit without one uses its nearest ancestor's.
     timezone: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(500))
-    # A school's type (collector.units.catalog.SCHOOL_TYPES): gymnasium, adaptive school…
+    # A school's type (collector.unit_catalog.SCHOOL_TYPES): gymnasium, adaptive school…
     school_type: Mapped[str | None] = mapped_column(String(32))
     # Whom a coordinator calls or writes to about the unit's reports (and reminders go to).
     contact_name: Mapped[str | None] = mapped_column(String(300))

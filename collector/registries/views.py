@@ -25,10 +25,10 @@ from werkzeug.wrappers import Response
 from collector.auth.permissions import Action
 from collector.auth.services import top_units
 from collector.entry import services as entry_services
-from collector.entry.forms import RENDERERS
 from collector.errors import NotInScope
 from collector.exporters.workbook import write_workbook
 from collector.extensions import db
+from collector.forms import RENDERERS
 from collector.indicators.summaries import summarise
 from collector.models import OrgUnit, RegistryRecord
 from collector.registries import services
@@ -278,9 +278,26 @@ def public_registry(form_id: str) -> str:
     )
 
 
-def confirmation_page(entry: entry_services.Entry) -> str | Response:
+@bp.route("/responses/<int:response_id>/confirm", methods=["GET", "POST"])
+def confirm_response(response_id: int) -> str | Response:
+    """A registry campaign's page for a unit (data entry sends it here)."""
+    return _confirmation_page(
+        entry_services.open_campaign_entry(db.session, current_user, response_id)
+    )
+
+
+@bp.route("/<form_id>/units/<int:unit_id>/confirm", methods=["GET", "POST"])
+def confirm_unit(form_id: str, unit_id: int) -> str | Response:
+    """A unit's confirmation of a registry form outside any campaign."""
+    return _confirmation_page(entry_services.open_entry(db.session, current_user, form_id, unit_id))
+
+
+def _confirmation_page(entry: entry_services.Entry) -> str | Response:
     """A registry campaign's page for a unit: its records as of now, and the button that
     confirms them as the campaign's answer."""
+    if entry.spec.kind != "registry":
+        endpoint, arguments = entry.endpoint
+        return redirect(url_for(endpoint, **arguments))
     form = ConfirmForm()
     if request.method == "POST":
         if not form.validate():
@@ -292,8 +309,7 @@ def confirmation_page(entry: entry_services.Entry) -> str | Response:
             if not problems:
                 db.session.commit()
                 flash(_("The records have been confirmed."), "success")
-                endpoint, arguments = entry.endpoint
-                return redirect(url_for(endpoint, **arguments))
+                return redirect(request.path)
             db.session.rollback()
             for problem in problems:
                 flash(problem.message, "danger")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from collector.schema.errors import Issue
 from collector.schema.expressions import Binary, Call, Literal, Node, Reference, Unary
 from collector.schema.types import ValueKind
-from collector.units.catalog import FIGURE_KINDS, SCHOOL_TYPES
+from collector.unit_catalog import FIGURE_KINDS, SCHOOL_TYPES
 
 K = ValueKind
 AGGREGATES = frozenset({"sum", "count", "min", "max"})

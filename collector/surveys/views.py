@@ -11,8 +11,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from collector.entry.forms import HIDDEN_COPIES, RENDERERS
 from collector.extensions import csrf, db, limiter
+from collector.forms import HIDDEN_COPIES, RENDERERS
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import answers_from_form, build_form_class
 from collector.surveys import services

@@ -18,7 +18,7 @@ from collector.audit import record
 from collector.auth.permissions import Action
 from collector.auth.services import can
 from collector.models import ReferenceFigure, User
-from collector.units.catalog import FIGURE_COLUMNS, column_name, part_violations
+from collector.unit_catalog import FIGURE_COLUMNS, column_name, part_violations
 from collector.units.import_report import (
     ImportReport,
     check_columns,

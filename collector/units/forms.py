@@ -20,7 +20,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, 
 from collector.forms import SelectChoice, TrimmedForm
 from collector.labels import UNIT_TYPE_LABELS
 from collector.models import UnitType
-from collector.units.catalog import FIGURE_KINDS, SCHOOL_TYPES, column_name
+from collector.unit_catalog import FIGURE_KINDS, SCHOOL_TYPES, column_name
 
 # ASCII digits only, at most 15 of them: int() also reads Arabic-Indic and full-width
 # digits, and WTForms' NumberRange calls math.isnan, which a 400-digit integer overflows

@@ -21,7 +21,7 @@ from collector.auth.services import can, grants_of
 from collector.models import OrgUnit, UnitType, User
 from collector.models.units import ALLOWED_PARENTS
 from collector.schema.values import text_problem
-from collector.units.catalog import SCHOOL_TYPES
+from collector.unit_catalog import SCHOOL_TYPES
 from collector.units.figures_import import figures_template_csv, import_figures
 from collector.units.import_report import (
     ImportReport,

@@ -16,7 +16,7 @@ from collector.auth.services import can, require
 from collector.errors import NotInScope
 from collector.models import OrgUnit, ReferenceFigure, UnitType, User
 from collector.models.units import subtree_clause
-from collector.units.catalog import FIGURE_KINDS, part_violations
+from collector.unit_catalog import FIGURE_KINDS, part_violations
 from collector.units.tree import TreeError, add_unit, move_unit
 
 PAGE_SIZE = 100

@@ -13,8 +13,8 @@ from collector.extensions import db
 from collector.jobs.services import start_job
 from collector.models import OrgUnit, UnitType
 from collector.routing import id_value
+from collector.unit_catalog import FIGURE_KINDS, academic_year_label, column_name
 from collector.units import services
-from collector.units.catalog import FIGURE_KINDS, academic_year_label, column_name
 from collector.units.figures_import import figures_template_csv
 from collector.units.forms import EditUnitForm, FiguresForm, ImportForm, NewUnitForm
 from collector.units.importing import units_template_csv

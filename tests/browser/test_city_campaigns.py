@@ -33,7 +33,7 @@ from collector.publishing.services import publish
 from collector.reports.services import campaign_report
 from collector.schema import compile_text
 from collector.schema.spec import Column, FormSpec, ImportSpec
-from collector.units.catalog import FIGURE_KINDS
+from collector.unit_catalog import FIGURE_KINDS
 from tests.browser.test_login_menus import log_in
 
 ROOT = Path(__file__).resolve().parents[2] / "form_schemas"

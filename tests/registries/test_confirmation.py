@@ -88,7 +88,12 @@ def test_the_confirmation_page_lists_the_records_and_confirms_them(campaign, tre
     )
     db.session.commit()
     login_as(client, people["school"])
-    url = f"/entry/response/{response_of(campaign, tree['school_a1']).id}"
+    response_id = response_of(campaign, tree["school_a1"]).id
+    # Data entry sends a registry campaign's report to the registries' confirmation page.
+    assert client.get(f"/entry/response/{response_id}").location.endswith(
+        f"/registries/responses/{response_id}/confirm"
+    )
+    url = f"/registries/responses/{response_id}/confirm"
     page = client.get(url).get_data(as_text=True)
     assert "11 «А»" in page and 'data-testid="confirm-records"' in page
     assert client.post(url).status_code == 302
