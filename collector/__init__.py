@@ -54,16 +54,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from collector import cli, errors, health, i18n, logs, web
     from collector.auth import views as auth_views
+    from collector.campaigns import imports as campaign_imports
+    from collector.campaigns import reminders
     from collector.campaigns import views as campaign_views
     from collector.designer import views as designer_views
     from collector.entry import views as entry_views
     from collector.extensions import csrf, db, limiter, login_manager, migrate
     from collector.jobs import views as job_views
+    from collector.jobs.registry import register_job_kinds
     from collector.main import views as main_views
     from collector.registries import views as registry_views
-    from collector.reports import jobs as report_jobs  # noqa: F401 (registers the job kinds)
+    from collector.reports import jobs as report_jobs
     from collector.reports import views as report_views
     from collector.surveys import views as survey_views
+    from collector.units import jobs as unit_jobs
     from collector.units import views as unit_views
     from collector.users import views as user_views
 
@@ -91,4 +95,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(registry_views.public_bp)
     app.register_blueprint(designer_views.bp)
     app.register_blueprint(health.bp)
+
+    register_job_kinds(
+        app,
+        {
+            unit_jobs.IMPORT_JOB: unit_jobs.units_import,
+            report_jobs.EXPORT_JOB: report_jobs.campaign_export,
+            report_jobs.INDICATORS_JOB: report_jobs.campaign_indicators,
+            campaign_imports.IMPORT_TABLE_JOB: campaign_imports.campaign_import,
+            reminders.REMINDER_JOB: reminders.reminders_job,
+        },
+    )
     return app

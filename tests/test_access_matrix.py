@@ -186,6 +186,9 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             "registries.archive",
             "registries.restore",
             "registries.export",
+            # tests/registries/test_confirmation.py: scope as data entry's
+            "registries.confirm_response",
+            "registries.confirm_unit",
             # tests/reports/test_report_views.py: scope by the campaign and the unit
             "reports.campaign",
             "reports.export_start",

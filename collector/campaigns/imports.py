@@ -18,7 +18,7 @@ from collector.auth.permissions import Action
 from collector.auth.services import require
 from collector.campaigns.lifecycle import CampaignState
 from collector.extensions import db
-from collector.jobs.registry import JobContext, JobFailed, JobResult, job_kind
+from collector.jobs.registry import JobContext, JobFailed, JobResult
 from collector.models import Campaign, FormResponse, ImportBatch, ImportedRow, OrgUnit, User
 from collector.publishing.versions import spec_of
 from collector.schema.kinds import kind_of
@@ -231,7 +231,6 @@ IMPORT_TABLE_JOB = "campaign_import"
 UPLOAD = "upload"
 
 
-@job_kind(IMPORT_TABLE_JOB)
 def campaign_import(context: JobContext, params: dict[str, Any]) -> JobResult:
     """The upload checked and kept in a worker (a results file of a big city takes a
     while); its report — rows kept or every bad row — is the job's outcome."""

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from collector.campaigns.completeness import NOT_SUBMITTED, contacts_of
 from collector.campaigns.lifecycle import CampaignState, LatePolicy, shown_in
 from collector.campaigns.services import effective_deadline, is_survey
-from collector.jobs.registry import JobContext, JobResult, job_kind
+from collector.jobs.registry import JobContext, JobResult
 from collector.models import Campaign, FormResponse, OrgUnit, ReminderSent
 from collector.models.base import utcnow
 
@@ -213,7 +213,6 @@ def _release(session: Session, claim: ReminderSent) -> None:
     session.commit()
 
 
-@job_kind(REMINDER_JOB)
 def reminders_job(context: JobContext, params: dict[str, Any]) -> JobResult:
     """A reminder run for one campaign, started from its page."""
     from flask import current_app

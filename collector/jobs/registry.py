@@ -4,10 +4,13 @@ to and to write its file in."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 class JobFailed(Exception):
@@ -46,12 +49,15 @@ class JobContext:
 
 
 JobFunction = Callable[[JobContext, dict[str, Any]], JobResult]
-KINDS: dict[str, JobFunction] = {}
+# Where an app keeps its job kinds (app.extensions): the app factory names each one.
+KINDS_EXTENSION = "collector_job_kinds"
 
 
-def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
-    def register(function: JobFunction) -> JobFunction:
-        KINDS[name] = function
-        return function
+def register_job_kinds(app: Flask, kinds: Mapping[str, JobFunction]) -> None:
+    """Make these kinds runnable by the app's dispatchers (a kind's name is stored with
+    each job, so a name once used keeps its meaning)."""
+    app.extensions.setdefault(KINDS_EXTENSION, {}).update(kinds)
 
-    return register
+
+def job_kinds(app: Flask) -> Mapping[str, JobFunction]:
+    return app.extensions.get(KINDS_EXTENSION, {})

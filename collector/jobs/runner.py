@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from collector.extensions import db
-from collector.jobs.registry import KINDS, JobContext, JobFailed
+from collector.jobs.registry import JobContext, JobFailed, job_kinds
 from collector.models import Job, JobState
 from collector.models.base import utcnow
 
@@ -91,7 +91,7 @@ def run_job(job_id: str) -> None:
     heartbeat = _Heartbeat(db.engine, job_id, config["JOB_HEARTBEAT_SECONDS"])
     heartbeat.start()
     try:
-        function = KINDS[kind]
+        function = job_kinds(current_app)[kind]
         context = JobContext(job_id, job_folder(job_id), progress.report, progress.log)
         result = function(context, params)
         values: dict[str, Any] = {

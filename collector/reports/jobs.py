@@ -14,7 +14,7 @@ from collector.auth.services import can
 from collector.campaigns.services import review_scopes
 from collector.exporters.workbook import write_workbook
 from collector.extensions import db
-from collector.jobs.registry import JobContext, JobFailed, JobResult, job_kind
+from collector.jobs.registry import JobContext, JobFailed, JobResult
 from collector.models import Campaign, OrgUnit, User
 from collector.reports import export
 from collector.reports.services import Basis
@@ -52,7 +52,6 @@ def _inputs(
     return user, campaign, root
 
 
-@job_kind(EXPORT_JOB)
 def campaign_export(context: JobContext, params: dict[str, Any]) -> JobResult:
     user, campaign, root = _inputs(params)
     basis = Basis(params.get("basis", Basis.ACCEPTED))
@@ -82,7 +81,6 @@ def campaign_export(context: JobContext, params: dict[str, Any]) -> JobResult:
 INDICATORS_JOB = "campaign_indicators"
 
 
-@job_kind(INDICATORS_JOB)
 def campaign_indicators(context: JobContext, params: dict[str, Any]) -> JobResult:
     """Compute a large campaign's indicators once and keep them for its report page."""
     from collector.reports.services import campaign_report

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from collector.extensions import db
-from collector.jobs.registry import JobContext, JobFailed, JobResult, job_kind
+from collector.jobs.registry import JobContext, JobFailed, JobResult
 from collector.models import User
 from collector.units.figures_import import import_figures
 from collector.units.importing import import_units
@@ -19,7 +19,6 @@ UPLOAD = "upload"
 IMPORTERS = {"units": import_units, "figures": import_figures}
 
 
-@job_kind(IMPORT_JOB)
 def units_import(context: JobContext, params: dict[str, Any]) -> JobResult:
     actor = db.session.get(User, params["user_id"])
     if actor is None:

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from collector.extensions import db
-from collector.jobs.registry import JobFailed, JobResult, job_kind
+from collector.jobs.registry import JobFailed, JobResult, job_kinds, register_job_kinds
 from collector.jobs.services import start_job, sweep
 from collector.models import Job
 from collector.models.base import utcnow
@@ -27,7 +27,6 @@ STEPS = 3
 GATES: dict[str, threading.Event] = {}
 
 
-@job_kind("test_steps")
 def steps_job(context, params):
     """Counts to STEPS, waiting at each step for the test to let it go on (when a gate
     is given), and writes what it counted."""
@@ -43,12 +42,27 @@ def steps_job(context, params):
     return JobResult(path, "шаги.txt", "text/plain; charset=utf-8")
 
 
-@job_kind("test_fails")
 def failing_job(context, params):
     context.progress("Проверка", 1, 2)
     if params.get("plain"):
         raise JobFailed("В файле нет ни одной строки.")
     raise RuntimeError("disk full")
+
+
+@pytest.fixture(autouse=True)
+def toy_kinds(app):
+    """The toy kinds are the app's as the factory names the real ones."""
+    register_job_kinds(app, {"test_steps": steps_job, "test_fails": failing_job})
+
+
+def test_the_app_factory_names_every_job_kind_the_features_start(app):
+    assert {
+        "units_import",
+        "campaign_export",
+        "campaign_indicators",
+        "campaign_import",
+        "campaign_reminders",
+    } <= set(job_kinds(app))
 
 
 def wait(client, job_id: str, states=("done", "failed"), seconds: float = 10) -> dict:

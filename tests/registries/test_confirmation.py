@@ -141,3 +141,33 @@ def test_the_reviewer_reads_the_confirmed_records(campaign, tree, people, client
     table = page[page.index('data-testid="confirmed-records"') :]
     assert "10 «А»" in table and "ТПУ" in table and "Технологический" in table
     assert "Записи реестра подтверждены" in page  # the trail names the confirmation
+
+
+def test_only_the_units_people_confirm_its_records(campaign, tree, people, client, make_user):
+    """The confirmation pages check scope as data entry does: another school's user and a
+    coordinator elsewhere neither see nor confirm them (404/403), and nothing is kept."""
+    from collector.models import Role
+
+    kept = services.registry(db.session, "test-classes")
+    services.create_record(
+        db.session, people["school"], kept, tree["school_a1"], passport("11 «А»"), True
+    )
+    db.session.commit()
+    response_id = response_of(campaign, tree["school_a1"]).id
+    strangers = [
+        make_user(Role.SCHOOL_RESPONDENT, tree["school_a2"], username="neighbour"),
+        people["other_region"],
+    ]
+    urls = [
+        f"/registries/responses/{response_id}/confirm",
+        f"/registries/test-classes/units/{tree['school_a1'].id}/confirm",
+    ]
+    for user in strangers:
+        login_as(client, user)
+        for url in urls:
+            assert client.get(url).status_code in (403, 404), (user.username, url)
+            assert client.post(url).status_code in (403, 404), (user.username, url)
+    db.session.expire_all()
+    assert "records" not in response_of(campaign, tree["school_a1"]).answers
+    login_as(client, people["school"])
+    assert client.get(urls[0]).status_code == 200
