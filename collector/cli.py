@@ -1,5 +1,5 @@
-"""Command-line tools: `flask users create-admin`, `flask seed-demo`; imports live in
-collector/units/cli.py."""
+"""Command-line tools: `flask users create-admin`, `flask seed-demo` (the demo itself is
+demo/, beside the package); imports live in collector/units/cli.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from sqlalchemy import select
 from collector.auth.services import normalise_username, password_problem
 from collector.backup.cli import backup_cli
 from collector.campaigns.cli import campaigns_cli
-from collector.demo.seed import DEMO_LOGINS, seed_demo
 from collector.extensions import db
 from collector.jobs.cli import jobs_cli
 from collector.models import OrgUnit, Role, RoleAssignment, User
@@ -47,6 +46,10 @@ def create_admin(username: str, full_name: str, email: str | None, password: str
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo: the Kaluga region and the cities of Tomsk, Omsk and Nevinnomyssk,
     their figures, running campaigns, registries and one demo user per role."""
+    # The demo (demo/, beside the package) is loaded by this command only, never at
+    # start-up: it is a fifth of the code and no part of the application.
+    from demo.seed import DEMO_LOGINS, seed_demo
+
     if if_empty and db.session.scalar(select(OrgUnit.id).limit(1)) is not None:
         click.echo("The database already has units: the demo was not loaded.")
     else:

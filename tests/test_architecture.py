@@ -133,3 +133,21 @@ def test_nothing_but_the_app_factory_imports_a_view_module() -> None:
         if found.source != "collector" and not found.source.endswith(".views")
     ]
     assert wrong == []
+
+
+def test_the_demo_lives_beside_the_package_and_loads_only_with_its_command() -> None:
+    assert not (PACKAGE / "demo").exists()
+    at_module_level = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(name == "demo" or name.startswith("demo.") for name in names):
+                at_module_level.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert at_module_level == []
+    assert any(found.target.startswith("demo.") for found in ALL_IMPORTS)  # the command's

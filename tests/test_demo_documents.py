@@ -1,6 +1,6 @@
 """The demo's last two systems: the city of Nevinnomyssk with its April–May monitoring,
 its satisfaction surveys and the September graduates' monitoring; the Tomsk concept of
-2016 with its registries (the records of collector.demo.tomsk2016_records, each with its
+2016 with its registries (the records of demo.tomsk2016_records, each with its
 history, kept by its unit's staff), the confirmation of profile classes and its school and
 city reports. Every system of the
 five documents has a campaign with answers, reachable from the start page."""
@@ -15,8 +15,6 @@ from sqlalchemy import select
 from collector.auth.services import authenticate
 from collector.campaigns.completeness import DONE
 from collector.campaigns.services import visible_campaigns
-from collector.demo import nevinnomyssk, tomsk, tomsk2016_records
-from collector.demo.tomsk2016_records import school_code
 from collector.entry.services import problems
 from collector.extensions import db
 from collector.main.services import systems
@@ -34,6 +32,8 @@ from collector.models import (
 from collector.publishing.versions import spec_of
 from collector.reports.services import Basis, campaign_report
 from collector.units.services import current_academic_year
+from demo import nevinnomyssk, tomsk, tomsk2016_records
+from demo.tomsk2016_records import school_code
 from tests.conftest import login_as
 from tests.test_demo_seed import (
     DEMO_LOGINS,
@@ -110,7 +110,7 @@ def test_nevinnomyssk_is_a_city_running_its_monitorings(demo):
 
 
 def test_tomsk_2016_registries_hold_the_modules_records_with_their_history(demo):
-    """Each registry holds the records of collector.demo.tomsk2016_records, entered by
+    """Each registry holds the records of demo.tomsk2016_records, entered by
     their unit's own staff through the services: a revision per save (created, each
     edit, the archiving), the audit alongside, all before the campaigns opened."""
     city = by_code(tomsk.CITY_CODE)

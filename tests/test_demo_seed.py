@@ -17,18 +17,6 @@ from sqlalchemy.orm import aliased
 from collector.auth.permissions import Action
 from collector.auth.services import authenticate, can, password_problem
 from collector.campaigns.services import visible_campaigns
-from collector.demo import kaluga, nevinnomyssk, omsk, tomsk
-from collector.demo.answers import UnitFacts, synthesise
-from collector.demo.seed import (
-    DEMO_LOGINS,
-    DEMO_SCHOOL_CODE,
-    NEVINNOMYSSK_SCHOOL_CODE,
-    OMSK_SCHOOL_CODE,
-    TOMSK_SCHOOL_CODE,
-    SeedResult,
-    demo_figures,
-    seed_demo,
-)
 from collector.extensions import db
 from collector.models import (
     AuditEvent,
@@ -48,6 +36,18 @@ from collector.publishing.services import publish
 from collector.schema import SchemaError, compile_document, compile_text
 from collector.unit_catalog import FIGURE_COLUMNS, SCHOOL_TYPES, column_name, part_violations
 from collector.units.services import current_academic_year
+from demo import kaluga, nevinnomyssk, omsk, tomsk
+from demo.answers import UnitFacts, synthesise
+from demo.seed import (
+    DEMO_LOGINS,
+    DEMO_SCHOOL_CODE,
+    NEVINNOMYSSK_SCHOOL_CODE,
+    OMSK_SCHOOL_CODE,
+    TOMSK_SCHOOL_CODE,
+    SeedResult,
+    demo_figures,
+    seed_demo,
+)
 from tests.conftest import password_hash
 
 FORMS = Path(__file__).resolve().parents[1] / "form_schemas"

@@ -18,7 +18,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from collector.demo.answers import synthesise
 from collector.extensions import db
 from collector.models import (
     Campaign,
@@ -34,6 +33,7 @@ from collector.reports.services import campaign_report
 from collector.schema import compile_text
 from collector.schema.spec import Column, FormSpec, ImportSpec
 from collector.unit_catalog import FIGURE_KINDS
+from demo.answers import synthesise
 from tests.browser.test_login_menus import log_in
 
 ROOT = Path(__file__).resolve().parents[2] / "form_schemas"

@@ -10,11 +10,11 @@ from typing import Any
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from collector.demo.seed import DEMO_LOGINS, seed_demo
 from collector.extensions import db
 from collector.models import FormResponse, OrgUnit
 from collector.publishing.services import publish
 from collector.schema import compile_text
+from demo.seed import DEMO_LOGINS, seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 PARTS = {

@@ -6,14 +6,14 @@ adaptive schools and boarding schools the order counts apart («адаптивн
 The city unit holds the number of children in preschool education (its kindergartens are
 not units of the demo).
 
-Pure and deterministic; the figures come from the city generator of collector.demo.tomsk.
+Pure and deterministic; the figures come from the city generator of demo.tomsk.
 """
 
 from __future__ import annotations
 
 import random
 
-from collector.demo.tomsk import BASIC, FULL, CitySchool, Figures, school_code
+from demo.tomsk import BASIC, FULL, CitySchool, Figures, school_code
 
 SEED = 5523  # any fixed number; changing it changes every Omsk figure
 REGION_CODE = "55-REGION"  # 55: the region's number in Russian codes

@@ -2,13 +2,13 @@
 department of education, order № 306 о/д of 17 September 2020), a municipality under a
 region «Ставропольский край» of its own, with its general-education schools.
 
-Pure and deterministic; the figures come from the city generator of collector.demo.tomsk.
+Pure and deterministic; the figures come from the city generator of demo.tomsk.
 The names follow the city's style; they need not be exactly the real schools.
 """
 
 from __future__ import annotations
 
-from collector.demo.tomsk import BASIC, FULL, CitySchool, school_code
+from demo.tomsk import BASIC, FULL, CitySchool, school_code
 
 SEED = 2630  # any fixed number; changing it changes every Nevinnomyssk figure
 REGION_CODE = "26-REGION"  # 26: the region's number in Russian codes

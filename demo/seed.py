@@ -16,11 +16,6 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from collector.audit import record
-from collector.demo import kaluga, nevinnomyssk, omsk, tomsk
-from collector.demo.campaigns import CampaignsResult, seed_kaluga
-from collector.demo.cities import seed_omsk, seed_tomsk
-from collector.demo.nevinnomyssk_campaigns import seed_nevinnomyssk
-from collector.demo.tomsk2016 import seed_tomsk2016
 from collector.models import (
     FormVersion,
     OrgUnit,
@@ -32,6 +27,11 @@ from collector.models import (
 )
 from collector.units.services import current_academic_year
 from collector.units.tree import add_unit
+from demo import kaluga, nevinnomyssk, omsk, tomsk
+from demo.campaigns import CampaignsResult, seed_kaluga
+from demo.cities import seed_omsk, seed_tomsk
+from demo.nevinnomyssk_campaigns import seed_nevinnomyssk
+from demo.tomsk2016 import seed_tomsk2016
 
 DEMO_SCHOOL_CODE = kaluga.school_code(kaluga.KALUGA, 5)  # МБОУ «СОШ № 5» г. Калуги
 TOMSK_SCHOOL_CODE = tomsk.school_code(tomsk.CITY_CODE, 2)  # МАОУ гимназия № 6 г. Томска

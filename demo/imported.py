@@ -13,8 +13,6 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from collector.audit import record
-from collector.demo.answers import PHRASES, UnitFacts
-from collector.demo.campaigns import city_coordinator, part_of, unit_facts
 from collector.models import (
     Campaign,
     ImportBatch,
@@ -24,6 +22,8 @@ from collector.models import (
 from collector.models.base import utcnow
 from collector.publishing.versions import spec_of
 from collector.schema.spec import Column, ImportSpec
+from demo.answers import PHRASES, UnitFacts
+from demo.campaigns import city_coordinator, part_of, unit_facts
 
 Row = dict[str, Any]
 

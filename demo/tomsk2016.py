@@ -1,6 +1,6 @@
 """The Tomsk concept of 2016 in the demo, in the city of Tomsk: the registries it keeps
 (professional trials, programmes, profile classes, schools founded by universities) with
-the records of collector.demo.tomsk2016_records and their history (some edited, a few
+the records of demo.tomsk2016_records and their history (some edited, a few
 archived), the confirmation of the profile classes at employers' order in a campaign, and
 answered campaigns of its school and city reports.
 
@@ -24,21 +24,6 @@ from sqlalchemy.orm import Session
 from collector.audit import record
 from collector.campaigns.completeness import DONE
 from collector.campaigns.services import assigned_units, report_key
-from collector.demo import tomsk
-from collector.demo.answers import UnitFacts, synthesise
-from collector.demo.campaigns import (
-    ALL_ACCEPTED,
-    CITY_RETURN_COMMENTS,
-    CITY_SPREAD,
-    CampaignsResult,
-    asked_fields,
-    fill_responses,
-    form_campaign,
-    part_of,
-    published_version,
-    unit_facts,
-)
-from collector.demo.tomsk2016_records import CLASSES_EMPLOYERS, FORMS, DemoRecord, records
 from collector.entry.services import problems
 from collector.models import (
     AuditEvent,
@@ -56,11 +41,26 @@ from collector.models.base import utcnow
 from collector.publishing.versions import spec_of
 from collector.registries import services
 from collector.schema.spec import FormSpec
+from demo import tomsk
+from demo.answers import UnitFacts, synthesise
+from demo.campaigns import (
+    ALL_ACCEPTED,
+    CITY_RETURN_COMMENTS,
+    CITY_SPREAD,
+    CampaignsResult,
+    asked_fields,
+    fill_responses,
+    form_campaign,
+    part_of,
+    published_version,
+    unit_facts,
+)
+from demo.tomsk2016_records import CLASSES_EMPLOYERS, FORMS, DemoRecord, records
 
 SCHOOL_FORM = "tomsk-2016-school-report"
 CITY_FORM = "tomsk-2016-city-report"
 CLASSES_FORM = CLASSES_EMPLOYERS
-# Campaigns open four weeks before the demo is loaded (collector.demo.campaigns); the
+# Campaigns open four weeks before the demo is loaded (demo.campaigns); the
 # records were typed in over the weeks before that.
 OPENED_DAYS_AGO = 28
 POSITIONS = ("заместитель директора по ВР", "педагог-психолог", "педагог-навигатор")

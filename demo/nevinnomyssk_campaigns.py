@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collector.campaigns.services import assigned_units
-from collector.demo import nevinnomyssk
-from collector.demo.answers import UnitFacts
-from collector.demo.campaigns import (
+from collector.models import Campaign, FormResponse, OrgUnit
+from demo import nevinnomyssk
+from demo.answers import UnitFacts
+from demo.campaigns import (
     CITY_RETURN_COMMENTS,
     CITY_SPREAD,
     CampaignsResult,
@@ -26,8 +27,7 @@ from collector.demo.campaigns import (
     seed_contacts,
     unit_facts,
 )
-from collector.demo.cities import seed_survey
-from collector.models import Campaign, FormResponse, OrgUnit
+from demo.cities import seed_survey
 
 MONITORING_FORM = "nevinnomyssk-2020-school-monitoring"
 GRADUATES_FORM = "nevinnomyssk-2020-graduate-employment"

@@ -12,9 +12,19 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from collector.campaigns.services import assigned_units
-from collector.demo import omsk, tomsk
-from collector.demo.answers import UnitFacts, figure_total, synthesise
-from collector.demo.campaigns import (
+from collector.models import (
+    Campaign,
+    FormResponse,
+    OrgUnit,
+    ResponseState,
+    SurveyLink,
+)
+from collector.models.base import utcnow
+from collector.publishing.versions import spec_of
+from collector.schema.spec import FormSpec
+from demo import omsk, tomsk
+from demo.answers import UnitFacts, figure_total, synthesise
+from demo.campaigns import (
     ALL_ACCEPTED,
     CITY_RETURN_COMMENTS,
     CITY_SPREAD,
@@ -30,17 +40,7 @@ from collector.demo.campaigns import (
     seed_contacts,
     unit_facts,
 )
-from collector.demo.imported import seed_imports
-from collector.models import (
-    Campaign,
-    FormResponse,
-    OrgUnit,
-    ResponseState,
-    SurveyLink,
-)
-from collector.models.base import utcnow
-from collector.publishing.versions import spec_of
-from collector.schema.spec import FormSpec
+from demo.imported import seed_imports
 
 
 def _city(
@@ -265,8 +265,9 @@ def seed_survey(session: Session, campaign: Campaign, rng: random.Random) -> int
         answered = 0 if rng.random() < 0.08 else round(people * rate)
         groups = _group_weights(spec, unit_facts_)
         for _ in range(answered):
-            preset = {}
-            if groups:
+            preset: dict[str, str] = {}
+            # groups are empty unless the survey names its category field
+            if groups and spec.category_field:
                 preset[spec.category_field] = rng.choices(list(groups), list(groups.values()))[0]
             # Only the day is kept of an anonymous answer, as the survey page stores it.
             day = (opened + timedelta(days=rng.randint(0, 25))).replace(

@@ -5,7 +5,7 @@ universities and colleges, schools founded by universities), each with its passp
 registry's fields hold it, whether it is published, the later saves that corrected it and
 whether it was archived since.
 
-Pure (no Flask, no database) and deterministic, like collector.demo.tomsk. The base
+Pure (no Flask, no database) and deterministic, like demo.tomsk. The base
 organisations, employers and universities are real organisations of Tomsk; the classes,
 programmes, trials, people, agreements and addresses are made up in their style.
 """
@@ -19,7 +19,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from collector.demo import tomsk
+from demo import tomsk
 
 TRIALS = "tomsk-2016-trials"
 PROGRAMMES = "tomsk-2016-programmes"

@@ -4,7 +4,7 @@ own, with the 67 schools its order counts: «Число муниципальны
 учреждений - 67, из них гимназий - 9, лицеев - 8, школ-интернатов - 2».
 
 Also the generator of a city school's reference figures, which the Omsk demo shares.
-Pure (no Flask, no database) and deterministic, like collector.demo.kaluga. The names are
+Pure (no Flask, no database) and deterministic, like demo.kaluga. The names are
 made up in the city's style; they need not be real schools.
 """
 
@@ -100,7 +100,7 @@ def demo_schools() -> list[CitySchool]:
     ]
 
 
-# --- Reference figures of a city school (shared with collector.demo.omsk) ---------------
+# --- Reference figures of a city school (shared with demo.omsk) ---------------
 
 # school type -> (parallel classes per grade, low and high), (pupils per class)
 _SIZE: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {

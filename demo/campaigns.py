@@ -1,13 +1,13 @@
 """The demo's running monitoring: contact persons for the demo units; the Kaluga order
 № 1829 campaigns (school reports, municipal reports) opened with a realistic spread of
 progress, so that completeness, review and reminders have something to show; and the
-machinery the cities' campaigns share (collector.demo.cities). A campaign is opened only
+machinery the cities' campaigns share (demo.cities). A campaign is opened only
 when its form is published (`flask schemas load` publishes every form of form_schemas/
 that compiles), so a form still being written leaves the rest of the demo as it is. The
 demo schools' own reports are left not started for the demo logins to fill in.
 
-Answers come from collector.demo.answers (any form, following each unit's figures) and
-imported rows from the form's declared columns (collector.demo.imported), so the demo
+Answers come from demo.answers (any form, following each unit's figures) and
+imported rows from the form's declared columns (demo.imported), so the demo
 does not depend on the forms' exact fields. Idempotent: a campaign that exists under its
 title is left alone."""
 
@@ -25,8 +25,6 @@ from sqlalchemy.orm import Session
 from collector.audit import record
 from collector.campaigns.lifecycle import CampaignState, LatePolicy, deadline_utc
 from collector.campaigns.services import assigned_units, report_key
-from collector.demo import kaluga
-from collector.demo.answers import UnitFacts, synthesise
 from collector.models import (
     Campaign,
     CampaignDeadline,
@@ -42,6 +40,8 @@ from collector.models.base import utcnow
 from collector.models.units import subtree_clause
 from collector.publishing.versions import latest_versions, spec_of
 from collector.schema.spec import FormSpec
+from demo import kaluga
+from demo.answers import UnitFacts, synthesise
 
 SCHOOL_FORM = "kaluga-1829-school"
 MUNICIPALITY_FORM = "kaluga-1829-municipality"
