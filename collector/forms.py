@@ -26,7 +26,7 @@ __all__ = [
     "TrimmedForm",
 ]
 
-# How the templates draw each field type (its kind says; a macro of entry/_fields.html).
+# How the templates draw each field type: its kind names a template of templates/kinds/.
 RENDERERS = renderers()
 # Types whose typed value a survey keeps as a hidden input while its section is hidden.
 HIDDEN_COPIES = frozenset(name for name, kind in field_kinds().items() if kind.travels_hidden)

@@ -182,3 +182,15 @@ def test_evaluation(source, expected):
     values.setdefault("missing_value_is_null", None)
     result = evaluate(parse(source), values)
     assert result == expected
+
+
+def test_every_kind_is_drawn_by_a_template_of_its_own():
+    from pathlib import Path
+
+    from collector.schema.kinds import renderers
+
+    templates = Path(__file__).resolve().parents[2] / "collector" / "templates" / "kinds"
+    for name, renderer in renderers().items():
+        drawn = templates / f"{renderer}.html"
+        assert drawn.is_file(), name
+        assert "{% macro input(spec, f, language) %}" in drawn.read_text(encoding="utf-8")

@@ -208,7 +208,7 @@ class FieldKind:
     in_grids: ClassVar[bool] = False
     # Keys a column of this kind needs (a single-choice column: its options).
     column_needs: ClassVar[frozenset[str]] = frozenset()
-    # How the entry templates draw it (a macro of entry/_fields.html).
+    # How data entry draws it: the `input` macro of templates/kinds/<renderer>.html.
     renderer: ClassVar[str] = "plain"
     # A survey keeps a typed value of a section hidden by its conditions as a hidden input.
     travels_hidden: ClassVar[bool] = False
