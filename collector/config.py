@@ -31,7 +31,9 @@ class DefaultConfig:
     # Stated, not left to Flask-Limiter: its one Limiter object keeps the last app's value
     # and gives it to the next app that does not state its own.
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* headers: each costs the store a round trip on every limited request
+    # (a third of a survey answer's limit checks); a 429 carries Retry-After (errors.py).
+    RATELIMIT_HEADERS_ENABLED = False
     # A moving window: a fixed one resets on the minute, giving a guesser twice the limit
     # across the boundary (and made the limit tests flaky when a run crossed it).
     RATELIMIT_STRATEGY = "moving-window"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, abort, render_template, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -55,7 +56,7 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
         code = error.code or 500
         messages = {
             403: (_("Access denied"), _("Your role does not allow this action.")),
@@ -68,7 +69,13 @@ def init_app(app: Flask) -> None:
             429: (_("Too many attempts"), _("Too many attempts. Wait a minute and try again.")),
         }
         title, message = messages.get(code, (_("Error"), _("The request could not be served.")))
-        return _page(code, title, message)
+        headers = {}
+        if code == 429:
+            # Flask-Limiter's own headers are off (they cost a store round trip on every
+            # request); a refusal still says when to come back: within the limit's window.
+            window = error.limit.limit.get_expiry() if isinstance(error, RateLimitExceeded) else 60
+            headers["Retry-After"] = str(window)
+        return (*_page(code, title, message), headers)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError) -> tuple[str, int, dict[str, str]]:

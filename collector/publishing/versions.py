@@ -21,6 +21,15 @@ def spec_of(version: FormVersion) -> FormSpec:
     return _SPECS[key]
 
 
+def spec_of_id(session: Session, version_id: int, checksum: str) -> FormSpec:
+    """A version's spec by its id and checksum, read from the database only the first
+    time this process meets the version (a survey answer reads no document)."""
+    found = _SPECS.get((version_id, checksum))
+    if found is not None:
+        return found
+    return spec_of(session.get_one(FormVersion, version_id))
+
+
 def latest_versions(session: Session) -> list[FormVersion]:
     newest = (
         select(FormVersion.form_id, func.max(FormVersion.version).label("version"))

@@ -11,17 +11,26 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, Table, bindparam, insert, select
+from sqlalchemy.orm import Session
 
 from collector.campaigns.lifecycle import CampaignState
-from collector.campaigns.services import effective_deadline
 from collector.entry.services import Problem, problems
-from collector.models import Campaign, FormResponse, ResponseState, SurveyBallot, SurveyLink
+from collector.models import (
+    Campaign,
+    CampaignDeadline,
+    DeadlineExtension,
+    FormResponse,
+    FormVersion,
+    OrgUnit,
+    ResponseState,
+    SurveyBallot,
+    SurveyLink,
+)
 from collector.models.base import utcnow
-from collector.publishing.versions import spec_of
+from collector.publishing.versions import spec_of_id
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.spec import FormSpec
 
@@ -35,50 +44,110 @@ class LinkState(enum.StrEnum):
     CLOSED = "closed"  # closed by the coordinator, or past the deadline
 
 
-@dataclass
+@dataclass(frozen=True)
 class Survey:
-    link: SurveyLink
+    """What a survey page and an answer need of a link, as plain values."""
+
+    link_id: int
+    token: str
+    campaign_id: int
+    unit_id: int
+    unit_name: str
+    timezone: str  # the campaign's
+    form_version_id: int
     spec: FormSpec
     state: LinkState
     due_at: datetime | None
 
 
-def find_survey(session: Session, token: str, now: datetime | None = None) -> Survey | None:
-    # One query for the link with its campaign, form version and school: this runs for
-    # every answer a parent sends.
-    link = session.scalar(
-        select(SurveyLink)
-        .where(SurveyLink.token == token)
-        .options(
-            joinedload(SurveyLink.campaign).joinedload(Campaign.form_version),
-            joinedload(SurveyLink.unit),
+def _survey_query() -> Select[*tuple[Any, ...]]:
+    deadline = (
+        select(CampaignDeadline.due_at)
+        .where(
+            CampaignDeadline.campaign_id == SurveyLink.campaign_id,
+            CampaignDeadline.unit_type == OrgUnit.unit_type,
         )
+        .scalar_subquery()
     )
-    if link is None:
+    extension = (
+        select(DeadlineExtension.until)
+        .where(
+            DeadlineExtension.campaign_id == SurveyLink.campaign_id,
+            DeadlineExtension.unit_id == SurveyLink.unit_id,
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(
+            SurveyLink.id,
+            SurveyLink.campaign_id,
+            SurveyLink.unit_id,
+            OrgUnit.name,
+            Campaign.timezone,
+            Campaign.state,
+            Campaign.form_version_id,
+            FormVersion.checksum,
+            deadline,
+            extension,
+        )
+        .join(OrgUnit, OrgUnit.id == SurveyLink.unit_id)
+        .join(Campaign, Campaign.id == SurveyLink.campaign_id)
+        .join(FormVersion, FormVersion.id == Campaign.form_version_id)
+        .where(SurveyLink.token == bindparam("token"))
+    )
+
+
+# The table's own insert (Core), made once: the ORM's bulk path is not needed for a row
+# that nothing reads back.
+ANSWER_INSERT = cast(Table, FormResponse.__table__).insert()
+
+# Built once, and columns rather than objects: this runs for every answer a parent sends
+# (building the statement and four loaded objects were a third of an answer's time).
+SURVEY_QUERY = _survey_query()
+
+
+def find_survey(session: Session, token: str, now: datetime | None = None) -> Survey | None:
+    """The link with its campaign, form version and school, and the school's deadline
+    with any extension, in one query."""
+    found = session.execute(SURVEY_QUERY, {"token": token}).first()
+    if found is None:
         return None
-    campaign = link.campaign
-    due = effective_deadline(session, campaign, link.unit)
-    if campaign.state == CampaignState.DRAFT:
+    (link_id, campaign_id, unit_id, unit_name, timezone, campaign_state) = tuple(found)[:6]
+    (version_id, checksum, due, extended) = tuple(found)[6:]
+    if due is not None and extended is not None:
+        due = max(due, extended)
+    if campaign_state == CampaignState.DRAFT:
         state = LinkState.NOT_YET
-    elif campaign.state != CampaignState.OPEN or (due is not None and (now or utcnow()) > due):
+    elif campaign_state != CampaignState.OPEN or (due is not None and (now or utcnow()) > due):
         state = LinkState.CLOSED
     else:
         state = LinkState.OPEN
-    return Survey(link, spec_of(campaign.form_version), state, due)
+    return Survey(
+        link_id=link_id,
+        token=token,
+        campaign_id=campaign_id,
+        unit_id=unit_id,
+        unit_name=unit_name,
+        timezone=timezone,
+        form_version_id=version_id,
+        spec=spec_of_id(session, version_id, checksum),
+        state=state,
+        due_at=due,
+    )
 
 
-def browser_key(secret: str, browser_id: str, link: SurveyLink) -> str:
+def browser_key(secret: str, browser_id: str, survey: Survey) -> str:
     """What is stored of a browser: a keyed hash per link, so ballots of two surveys
     cannot be matched to each other and the cookie cannot be read back from them."""
-    message = f"{link.id}:{browser_id}".encode()
+    message = f"{survey.link_id}:{browser_id}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def has_answered(session: Session, link: SurveyLink, key: str) -> bool:
+def has_answered(session: Session, survey: Survey, key: str) -> bool:
     return (
         session.scalar(
             select(SurveyBallot.link_id).where(
-                SurveyBallot.link_id == link.id, SurveyBallot.browser_key == key
+                SurveyBallot.link_id == survey.link_id, SurveyBallot.browser_key == key
             )
         )
         is not None
@@ -99,14 +168,14 @@ def submission_key_of(sent: str | None) -> str | None:
     return None
 
 
-def is_stored(session: Session, link: SurveyLink, submission_key: str | None) -> bool:
+def is_stored(session: Session, survey: Survey, submission_key: str | None) -> bool:
     """An answer sent with this key through this link is stored already (a retried send)."""
     if submission_key is None:
         return False
     found = session.scalar(
         select(FormResponse.id).where(
-            FormResponse.campaign_id == link.campaign_id,
-            FormResponse.unit_id == link.unit_id,
+            FormResponse.campaign_id == survey.campaign_id,
+            FormResponse.unit_id == survey.unit_id,
             FormResponse.submission_key == submission_key,
         )
     )
@@ -132,23 +201,25 @@ def record_answer(
     if key is not None:
         # The ballot goes in with the answer; a second answer from the browser breaks the
         # primary key (IntegrityError), and the caller drops both (no savepoint).
-        session.execute(insert(SurveyBallot).values(link_id=survey.link.id, browser_key=key))
-    campaign = survey.link.campaign
+        session.execute(insert(SurveyBallot).values(link_id=survey.link_id, browser_key=key))
     # The day only: a time to the second could be matched with a web server's log.
     now = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    session.add(
-        FormResponse(
-            form_version_id=campaign.form_version_id,
-            form_id=survey.spec.id,
-            unit_id=survey.link.unit_id,
-            campaign_id=campaign.id,
-            status=ResponseState.SUBMITTED.value,
-            answers=answers,
-            submission_key=submission_key,
-            revision=1,
-            created_at=now,
-            updated_at=now,
-            submitted_at=now,
-        )
+    # A plain insert: nothing reads the new row back (the unit of work's bookkeeping
+    # was a third of an answer's time on the server).
+    session.execute(
+        ANSWER_INSERT,
+        {
+            "form_version_id": survey.form_version_id,
+            "form_id": survey.spec.id,
+            "unit_id": survey.unit_id,
+            "campaign_id": survey.campaign_id,
+            "status": ResponseState.SUBMITTED.value,
+            "answers": answers,
+            "submission_key": submission_key,
+            "revision": 1,
+            "created_at": now,
+            "updated_at": now,
+            "submitted_at": now,
+        },
     )
     return []

@@ -66,7 +66,7 @@ def answer(token: str) -> Response | tuple[str, int]:
     if survey.state != services.LinkState.OPEN:
         # A send retried past the deadline whose first try was stored was taken in time.
         if request.method == "POST" and services.is_stored(
-            db.session(), survey.link, _sent_submission_key()
+            db.session(), survey, _sent_submission_key()
         ):
             return redirect(url_for("surveys.thanks", token=token))
         return render_template("surveys/closed.html", survey=survey, language=language), 410
@@ -93,13 +93,13 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
     key = (
         None
         if survey.spec.multiple_per_browser
-        else services.browser_key(current_app.config["SECRET_KEY"], browser_id, survey.link)
+        else services.browser_key(current_app.config["SECRET_KEY"], browser_id, survey)
     )
     # On a send the ballot's key itself refuses a second answer; the check is for the page.
     if (
         request.method == "GET"
         and key is not None
-        and services.has_answered(db.session(), survey.link, key)
+        and services.has_answered(db.session(), survey, key)
     ):
         return render_template("surveys/thanks.html", survey=survey, language=language, again=True)
     form = build_form_class(survey.spec, FlaskForm, language)()
@@ -123,7 +123,7 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
             if field_id in form and field_id not in shown:
                 form[field_id].errors = []
     elif form.validate_on_submit():
-        token = survey.link.token  # read now: the commit expires the loaded objects
+        token = survey.token
         try:
             found = services.record_answer(
                 db.session(), survey, answers_from_form(survey.spec, form), key, submission_key
@@ -134,7 +134,7 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
             db.session.rollback()
             # This page's answer is stored: a retry of a send whose reply was lost. It was
             # taken, and the browser is told so as the first time.
-            if services.is_stored(db.session(), survey.link, submission_key):
+            if services.is_stored(db.session(), survey, submission_key):
                 return redirect(url_for("surveys.thanks", token=token))
             # The ballot's key is taken: this browser has answered through this link.
             return render_template(
