@@ -109,7 +109,8 @@ SURVEY_QUERY = _survey_query()
 def find_survey(session: Session, token: str, now: datetime | None = None) -> Survey | None:
     """The link with its campaign, form version and school, and the school's deadline
     with any extension, in one query."""
-    found = session.execute(SURVEY_QUERY, {"token": token}).first()
+    # On the connection: a select of columns needs none of the ORM's loading machinery.
+    found = session.connection().execute(SURVEY_QUERY, {"token": token}).first()
     if found is None:
         return None
     (link_id, campaign_id, unit_id, unit_name, timezone, campaign_state) = tuple(found)[:6]
