@@ -281,8 +281,18 @@ def _survey_part(
         (b for b in breakdown_choices if b.value == choices.by),
         breakdown_choices[0] if breakdown_choices else None,
     )
-    tables = [] if hidden else questions.question_tables(report, root, by, language)[0]
     least = report.spec.min_group_size
+    shown = (
+        []
+        if hidden
+        else report.remember(
+            ("questions", root.id, by, language),
+            lambda: [
+                Question(table, table.chart(least))
+                for table in questions.question_tables(report, root, by, language)[0]
+            ],
+        )
+    )
     below = report.participation_under(root) if level_of(root) != "school" else []
     return SurveyPart(
         participation=participation,
@@ -290,9 +300,11 @@ def _survey_part(
         participation_below=[
             UnitParticipation(report.units[p.group], p, _low(campaign, p)) for p in below
         ],
-        categories=by_category(report, root, language),
+        categories=report.remember(
+            ("categories", root.id, language), lambda: by_category(report, root, language)
+        ),
         hidden_distributions=hidden,
-        questions=[Question(table, table.chart(least)) for table in tables],
+        questions=shown,
         breakdown_choices=breakdown_choices,
         by=by,
         has_text_fields=bool(text_fields(report.spec)),

@@ -6,9 +6,9 @@ may see."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -58,6 +58,7 @@ COUNTED = {
 LEVEL_OF_TYPE = {"region": "region", "municipality": "municipality"}
 # The shape of a kept snapshot; changed with what it holds (2: figures missing counted).
 SNAPSHOT_FORMAT = 2
+T = TypeVar("T")
 
 
 def level_of(unit: OrgUnit) -> str:
@@ -77,6 +78,17 @@ class Report:
     figures: pd.DataFrame | None = None
     # Stored values no door accepts now, left out of every figure and named on the page.
     refused: Refused = Refused(0, ())
+    # The data stamp the figures are of (collector.reports.snapshots); empty: not kept.
+    stamp: str = ""
+
+    def remember(self, part: Hashable, compute: Callable[[], T]) -> T:
+        """A view of these figures (`part` names it and its choices), computed once per
+        data stamp and kept beside the snapshot."""
+        if not self.stamp:
+            return compute()
+        return snapshots.remembered(
+            self.campaign.id, self.basis.value, self.scopes, self.stamp, part, compute
+        )
 
     def visible(self, group: int) -> bool:
         unit = self.units.get(group)
@@ -232,6 +244,7 @@ def campaign_report(
                 unit_frame,
                 figures,
                 refused,
+                stamp,
             )
     survey = is_survey(campaign)
     if survey:
@@ -311,7 +324,17 @@ def campaign_report(
     content = (SNAPSHOT_FORMAT, computed, answers, unit_frame, figures, refused)
     snapshots.save(campaign.id, basis.value, scopes, stamp, content)
     return Report(
-        campaign, spec, basis, computed, known, scopes, answers, unit_frame, figures, refused
+        campaign,
+        spec,
+        basis,
+        computed,
+        known,
+        scopes,
+        answers,
+        unit_frame,
+        figures,
+        refused,
+        stamp,
     )
 
 

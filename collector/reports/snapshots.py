@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from flask import current_app
+
+T = TypeVar("T")
 
 
 def _path(campaign_id: int, basis: str, scopes: list[str]) -> Path:
@@ -55,3 +58,35 @@ def exists(campaign_id: int, basis: str, scopes: list[str], stamp: str) -> bool:
             return _stamp_of(file) == stamp
     except OSError:
         return False
+
+
+def remembered(
+    campaign_id: int,
+    basis: str,
+    scopes: list[str],
+    stamp: str,
+    part: Hashable,
+    compute: Callable[[], T],
+) -> T:
+    """A view derived from a snapshot (a page's rows by respondent group, its question
+    tables for one unit), kept beside it for the same data stamp: computed at the first
+    view after a change, read at the next ones."""
+    base = _path(campaign_id, basis, scopes)
+    key = hashlib.sha256(repr(part).encode()).hexdigest()[:24]
+    path = base.with_name(f"{base.stem}-{key}.pickle")
+    try:
+        with path.open("rb") as file:
+            if _stamp_of(file) == stamp:
+                found = pickle.load(file)  # noqa: S301
+                if isinstance(found, tuple) and len(found) == 2 and found[0] == repr(part):
+                    return found[1]  # type: ignore[no-any-return]
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError):
+        pass
+    value = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    with partial.open("wb") as file:
+        pickle.dump(stamp, file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((repr(part), value), file, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(path)
+    return value

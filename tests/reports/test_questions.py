@@ -135,3 +135,35 @@ def test_a_school_is_broken_down_by_group_only(client, tree, people, survey):
     assert 'data-by="unit"' not in html
     assert cell(row(html, "overall", "9"), "5") == (2, pytest.approx(40.0))
     assert 'data-status="small_group"' in row(html, "overall", "10")
+
+
+def test_the_kept_tables_follow_the_answers(client, tree, people, survey):
+    """The question tables and the rows by group are kept per data stamp: seen again
+    they are read, and a new answer makes them anew (grade 10 reaches five answers)."""
+    login_as(client, people["region"])
+    url = f"/reports/campaigns/{survey.id}?by=group"
+    first = client.get(url).get_data(as_text=True)
+    assert 'data-status="small_group"' in row(first, "overall", "10")
+    assert client.get(url).get_data(as_text=True) == first
+    more = {"grade": "10", "overall": "4", "took_part": ["none"]}
+    db.session.execute(
+        insert(FormResponse),
+        [
+            {
+                "form_version_id": survey.form_version_id,
+                "form_id": "nevinnomyssk-2020-pupil-satisfaction",
+                "unit_id": tree["school_b1"].id,
+                "campaign_id": survey.id,
+                "status": "submitted",
+                "answers": more,
+                "revision": 1,
+                "late": False,
+            }
+        ]
+        * 2,
+    )
+    db.session.commit()
+    grade_10 = row(client.get(url).get_data(as_text=True), "overall", "10")
+    # 10th grade: 5 (A1), 3 3 (B1), 4 4 (new) → «4» 2 of 5, «3» 2 of 5
+    assert cell(grade_10, "4") == (2, pytest.approx(40.0))
+    assert cell(grade_10, "3") == (2, pytest.approx(40.0))
