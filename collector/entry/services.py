@@ -261,6 +261,30 @@ def _who(session: Session, user_id: int | None) -> str:
     return user.full_name if user else "—"
 
 
+def merged_answers(
+    entry: Entry, section_answers: dict[str, Any], section_field_ids: list[str]
+) -> dict[str, Any]:
+    """The report's answers with one section's replaced, hidden fields dropped (as the
+    schema says they are neither validated nor stored)."""
+    merged = {k: v for k, v in entry.answers.items() if k not in section_field_ids}
+    merged.update(section_answers)
+    visible = visible_field_ids(entry.spec, merged)
+    return {k: v for k, v in merged.items() if k in visible}
+
+
+def already_submitted(
+    entry: Entry, section_answers: dict[str, Any], section_field_ids: list[str]
+) -> bool:
+    """A submit sent again after it was taken (its reply never reached the browser): the
+    report is submitted and holds exactly what this send carries."""
+    response = entry.response
+    return (
+        response is not None
+        and response.status in (ResponseState.SUBMITTED, ResponseState.RESUBMITTED)
+        and merged_answers(entry, section_answers, section_field_ids) == response.answers
+    )
+
+
 def save_section(
     session: Session,
     user: User,
@@ -274,10 +298,7 @@ def save_section(
     if not entry.editable:
         raise NotEditable(entry.status)
     response = entry.response
-    merged = {k: v for k, v in entry.answers.items() if k not in section_field_ids}
-    merged.update(section_answers)
-    visible = visible_field_ids(entry.spec, merged)
-    merged = {k: v for k, v in merged.items() if k in visible}
+    merged = merged_answers(entry, section_answers, section_field_ids)
     before = dict(response.answers) if response is not None else {}
     if response is not None and merged == response.answers:
         # Nothing changed (a double click, a repeated request): nothing to write, and no

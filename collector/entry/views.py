@@ -97,6 +97,10 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
     if request.method == "POST" and not entry.editable:
         if request.form.get("action") == "autosave":
             return jsonify(saved=False, locked=True), 409
+        if request.form.get("action") == "submit" and _sent_again(entry, section):
+            # The first send was taken; its reply was lost and the browser sent it again.
+            flash(_("The report has been submitted."), "success")
+            return redirect(_entry_url(entry, section=section.id))
         flash(_("This report cannot be changed now."), "warning")
         return redirect(_entry_url(entry, section=section.id))
     action = request.form.get("action", "save")
@@ -156,6 +160,14 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
         found = services.problems(entry.spec, entry.answers, for_submission=False)
     _show_problems(form, found, section.id)
     return render_template("entry/fill.html", **_page(entry, section, form, found, conflict))
+
+
+def _sent_again(entry: services.Entry, section: Any) -> bool:
+    form = _section_form(entry, section, request.form)
+    ids = [f.id for f in section.fields]
+    return form.validate() and services.already_submitted(
+        entry, answers_from_form(entry.spec, form, ids), ids
+    )
 
 
 def _revision(form: EntryForm) -> int:

@@ -344,3 +344,29 @@ def test_a_refused_state_change_is_explained_in_russian(client, campaign):
     assert "Кампания сейчас в состоянии «закрыта»: перевести её в состояние «закрыта» нельзя." in (
         page
     )
+
+
+def test_a_submit_sent_again_after_it_was_taken_says_it_was_submitted(
+    client, tree, people, campaign
+):
+    """The reply to a submit was lost and the browser sends the same page again: the
+    school reads that its report is submitted, not that it cannot be changed; a send with
+    other values is still refused with that message, and nothing changes."""
+    client.post(f"/campaigns/{campaign.id}/state", data={"to": "open"})
+    response = response_of(campaign, tree["school_a1"])
+    login_as(client, people["school"])
+    url = f"/entry/response/{response.id}"
+    sent = {"total": "10", "part": "4", "revision": "0", "action": "submit"}
+    assert client.post(url, data=sent).status_code == 302
+    db.session.expire_all()
+    assert response_of(campaign, tree["school_a1"]).status == "submitted"
+    again = client.post(url, data=sent, follow_redirects=True).get_data(as_text=True)
+    assert 'alert-success" role="alert">Отчёт отправлен.' in again
+    assert "alert-warning" not in again
+    other = client.post(url, data={**sent, "total": "11"}, follow_redirects=True)
+    assert 'alert-warning" role="alert">Сейчас этот отчёт нельзя изменить.' in other.get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    kept = response_of(campaign, tree["school_a1"])
+    assert kept.answers["total"] == 10 and kept.status == "submitted"
