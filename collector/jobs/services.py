@@ -113,10 +113,31 @@ def _fail_if_dead(job: Job) -> bool:
     return False
 
 
+def _fail_if_lost(job: Job) -> None:
+    """A job queued for longer than a worker takes to mark it running, which its
+    dispatcher says can no longer start: failed, so that the same work can be asked again
+    (until then it stands for that work and a new request is given it)."""
+    limit = timedelta(seconds=current_app.config["JOB_DEAD_AFTER_SECONDS"])
+    if job.state != JobState.QUEUED or utcnow() - job.created_at <= limit:
+        return
+    try:
+        lost = dispatcher().lost(job.id, job.created_at)
+    except RedisError:
+        return  # the queue does not answer: nothing is known, nothing is changed
+    if lost:
+        job.state = JobState.FAILED.value
+        job.finished_at = utcnow()
+        job.message = _("The job was lost before it started (its worker stopped). Start it again.")
+        job.log = (job.log or "") + f"\nqueued at {job.created_at.isoformat()}, never started"
+
+
 def sweep(session: Session) -> None:
-    """Fail running jobs whose worker died; remove the files of expired ones."""
+    """Fail running jobs whose worker died and queued ones that can no longer start;
+    remove the files of expired ones."""
     for job in session.scalars(select(Job).where(Job.state == JobState.RUNNING.value)):
         _fail_if_dead(job)
+    for job in session.scalars(select(Job).where(Job.state == JobState.QUEUED.value)):
+        _fail_if_lost(job)
     now = utcnow()
     for job in session.scalars(
         select(Job).where(Job.expires_at.is_not(None), Job.expires_at < now)

@@ -244,3 +244,81 @@ def test_rq_runs_the_same_job_function(app, people):
         for key in connection.scan_iter(f"rq:*{queue}*"):
             connection.delete(key)
         connection.close()
+
+
+def test_a_queued_job_of_a_stopped_process_is_failed_and_the_work_can_start_again(
+    app, client, people
+):
+    """Without Redis a job waits in its process's threads: one queued before this process
+    began (its process stopped) never starts, so it is failed and stops standing for the
+    work. One queued a moment ago is left alone."""
+    user = people["region"]
+    login_as(client, user)
+    dispatcher_of_this_process = start_job(
+        db.session, user, "test_steps", {"word": "сейчас"}, title="Шаги"
+    )
+    wait(client, dispatcher_of_this_process.id)
+    before = utcnow() - timedelta(minutes=10)
+    lost = Job(
+        id=uuid.uuid4().hex,
+        kind="test_steps",
+        params={"word": "потерянное"},
+        title="Шаги",
+        progress={},
+        state="queued",
+        dedupe_key="lost-work",
+        created_by=user.id,
+        created_at=before,
+    )
+    recent = Job(
+        id=uuid.uuid4().hex,
+        kind="test_steps",
+        params={},
+        title="Шаги",
+        progress={},
+        state="queued",
+        created_by=user.id,
+    )
+    db.session.add_all([lost, recent])
+    db.session.commit()
+    again = start_job(
+        db.session, user, "test_steps", {"word": "снова"}, title="Шаги", dedupe_key="lost-work"
+    )
+    db.session.expire_all()
+    assert db.session.get(Job, lost.id).state == "failed"
+    assert "потерялось" in db.session.get(Job, lost.id).message
+    assert db.session.get(Job, recent.id).state == "queued"
+    assert again.id != lost.id and wait(client, again.id)["state"] == "done"
+
+
+def test_a_queued_job_redis_no_longer_holds_is_failed(app, people):
+    import redis
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError as error:
+        need_service(f"Redis is not reachable at {REDIS_URL}: {error}")
+    queue = f"collector-test-{uuid.uuid4().hex[:8]}"
+    app.config.update(REDIS_URL=REDIS_URL, JOB_QUEUE=queue)
+    app.extensions.pop("collector_jobs", None)
+    user = people["region"]
+    try:
+        waiting = start_job(db.session, user, "test_steps", {"word": "ждёт"}, title="Шаги")
+        gone = start_job(db.session, user, "test_steps", {"word": "пропало"}, title="Шаги")
+        for job in (waiting, gone):
+            db.session.get(Job, job.id).created_at = utcnow() - timedelta(minutes=10)
+        db.session.commit()
+        connection.delete(f"rq:job:{gone.id}")  # Redis restarted without its data
+        sweep(db.session)
+        db.session.expire_all()
+        # Still in the queue behind others: it will start; the other never will.
+        assert db.session.get(Job, waiting.id).state == "queued"
+        assert db.session.get(Job, gone.id).state == "failed"
+    finally:
+        app.extensions.pop("collector_jobs", None)
+        for key in connection.scan_iter(f"rq:*{queue}*"):
+            connection.delete(key)
+        for job in (waiting, gone):
+            connection.delete(f"rq:job:{job.id}")
+        connection.close()
