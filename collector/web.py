@@ -111,7 +111,7 @@ def indicator_value(value: float | None, unit: str | None) -> str:
 
 def due_for(campaign: Campaign, unit: OrgUnit) -> datetime | None:
     """The unit's deadline, its extension included."""
-    return effective_deadline(db.session, campaign, unit)
+    return effective_deadline(db.session(), campaign, unit)
 
 
 def _security_headers(response: Response) -> Response:
