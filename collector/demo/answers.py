@@ -237,11 +237,11 @@ def _fit_to_unit(
         total = figure_total(node, unit) or Decimal(0)
         _spread(answers, counts, round(float(total) * rng.uniform(*SHARE)))
     for counts, paths in of_answers:
-        total = sum(_number(_get(answers, p)) for p in paths)
+        base_total = sum(_number(_get(answers, p)) for p in paths)
         share = rng.uniform(*SHARE)
         if any("ovz" in p[0] for p in counts) and not any("ovz" in p[0] for p in paths):
             share = min(1.0, unit.ovz_rate * rng.uniform(0.5, 1.5))
-        _spread(answers, counts, round(total * share))
+        _spread(answers, counts, round(base_total * share))
 
 
 def _ratio(node: Node | None) -> tuple[Node, Node] | None:
@@ -261,7 +261,7 @@ def _integer_paths(spec: FormSpec, node: Node) -> list[Path] | None:
     integer field or an integer cell of a grid."""
     parts = node.args if isinstance(node, Call) and node.name == "sum" else (node,)
     fields = {f.id: f for f in spec.fields}
-    paths = []
+    paths: list[Path] = []
     for part in parts:
         if not isinstance(part, Reference) or part.path[0] not in fields:
             return None
@@ -295,7 +295,8 @@ def figure_total(node: Node, unit: UnitFacts) -> Decimal | None:
         return Decimal(unit.figure(str(node.args[0].value), grades))
     if node.name == "sum" and node.args:
         totals = [figure_total(a, unit) for a in node.args]
-        return None if any(t is None for t in totals) else sum(t or 0 for t in totals)
+        known = [t for t in totals if t is not None]
+        return sum(known, Decimal(0)) if len(known) == len(totals) else None
     if node.name == "sum_units" and len(node.args) == 2:
         return figure_total(node.args[0], unit) if _holds(node.args[1], unit) else None
     return None

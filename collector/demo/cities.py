@@ -265,8 +265,8 @@ def seed_survey(session: Session, campaign: Campaign, rng: random.Random) -> int
         answered = 0 if rng.random() < 0.08 else round(people * rate)
         groups = _group_weights(spec, unit_facts_)
         for _ in range(answered):
-            preset = {}
-            if groups:
+            preset: dict[str, str] = {}
+            if groups and spec.category_field:  # groups are weighed only with the field
                 preset[spec.category_field] = rng.choices(list(groups), list(groups.values()))[0]
             # Only the day is kept of an anonymous answer, as the survey page stores it.
             day = (opened + timedelta(days=rng.randint(0, 25))).replace(
