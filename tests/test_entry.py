@@ -251,3 +251,18 @@ def test_a_tampered_revision_is_a_conflict_not_an_error(client, tree, people, fo
     page = client.post(url(school), data={"revision": "x1", "action": "save", "total": "2"})
     assert page.status_code == 200 and 'data-testid="conflict"' in page.get_data(as_text=True)
     assert stored(school).answers == {"total": 1}
+
+
+def test_a_saved_drafts_rule_message_appears_beside_the_field_when_the_page_is_opened(
+    client, tree, people, form
+):
+    login_as(client, people["school"])
+    client.post(
+        url(tree["school_a1"]),
+        data={"revision": "0", "action": "save", "total": "3", "part": "5"},
+    )
+    page = client.get(url(tree["school_a1"])).get_data(as_text=True)
+    # In the summary above the form and beside the field itself (its errors are a tuple
+    # until the form is validated, and a page opened anew is not).
+    assert page.count("Часть больше целого") == 2
+    assert 'class="invalid-feedback d-block">Часть больше целого' in page

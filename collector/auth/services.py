@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, false, or_, select, update
@@ -56,7 +56,7 @@ _AS_LATIN_LAYOUT = str.maketrans(
 )
 
 
-def _is_common_password(result: dict[str, Any]) -> bool:
+def _is_common_password(result: Mapping[str, object]) -> bool:
     sequence = result.get("sequence")
     return (
         isinstance(sequence, list)

@@ -49,7 +49,7 @@ def load_user(user_id: str) -> User | None:
     if not raw_id.isdigit() or not version.isdigit() or not isinstance(session_id, str):
         return None
     record = services.live_session(
-        db.session,
+        db.session(),
         session_id,
         user_id=int(raw_id),
         session_version=int(version),
@@ -90,7 +90,7 @@ def _log_in(user: User) -> None:
     """A new session: a new cookie session (so a CSRF token or anything else planted before
     login is gone) and a new server-side record."""
     _renew_cookie_session()
-    session_id = services.start_session(db.session, user, current_app.permanent_session_lifetime)
+    session_id = services.start_session(db.session(), user, current_app.permanent_session_lifetime)
     db.session.commit()
     session[SESSION_ID_KEY] = session_id
     login_user(user)
@@ -157,7 +157,7 @@ def login() -> str | Response:
     if form.validate_on_submit():
         login_name = services.normalise_username(form.username.data or "")
         _slow_down_guessing(login_name)
-        user = services.authenticate(db.session, login_name, form.password.data or "")
+        user = services.authenticate(db.session(), login_name, form.password.data or "")
         _note_login_outcome(login_name, succeeded=user is not None)
         if user is not None:
             _log_in(user)
@@ -171,7 +171,7 @@ def login() -> str | Response:
 def logout() -> Response:
     session_id = session.get(SESSION_ID_KEY)
     if isinstance(session_id, str):
-        services.end_session(db.session, session_id)
+        services.end_session(db.session(), session_id)
         db.session.commit()
     logout_user()
     _renew_cookie_session()
@@ -191,13 +191,16 @@ def change_password() -> str | Response:
         new_password = form.new_password.data or ""
         problem = services.password_problem(new_password, user.username)
         if not user.check_password(form.current_password.data or ""):
-            form.current_password.errors.append(_("The current password is wrong."))
+            form.current_password.errors = [
+                *form.current_password.errors,
+                _("The current password is wrong."),
+            ]
         elif problem is not None:
-            form.new_password.errors.append(problem)
+            form.new_password.errors = [*form.new_password.errors, problem]
         else:
             old_session = session.get(SESSION_ID_KEY)
             if isinstance(old_session, str):
-                services.end_session(db.session, old_session)
+                services.end_session(db.session(), old_session)
             user.set_password(new_password)
             db.session.commit()
             # The version bump ended every session of the user; this browser gets a new one.

@@ -23,7 +23,7 @@ campaigns_cli = AppGroup("campaigns", help="Run campaigns from the command line.
 def remind(days_before: tuple[int, ...], dry_run: bool) -> None:
     """E-mail the contacts of units that have not submitted, before and after deadlines."""
     result = send_reminders(
-        db.session,
+        db.session(),
         current_app.config,
         days_before=days_before or None,
         dry_run=dry_run,

@@ -159,6 +159,7 @@ def contacts_of(session: Session, units: list[OrgUnit]) -> dict[int, list[Contac
             .order_by(User.full_name)
         ).all()
         for unit_id, user in rows:
+            assert unit_id is not None  # matched in_(without)
             found.setdefault(unit_id, []).append(Contact(user.full_name, user.email, None))
     return found
 

@@ -8,13 +8,13 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from collector.auth.permissions import Action
 from collector.auth.services import can, scope_clause
 from collector.campaigns.forms import CampaignForm
 from collector.campaigns.lifecycle import LatePolicy
 from collector.campaigns.services import CampaignError, NewCampaign, create_campaign
+from collector.forms import SelectChoice
 from collector.labels import ROLE_LABELS, UNIT_TYPE_LABELS
 from collector.models import Campaign, FormVersion, OrgUnit, UnitType, User
 from collector.publishing.versions import latest_versions

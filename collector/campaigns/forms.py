@@ -14,10 +14,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from collector.forms import CheckboxesField, TrimmedForm
+from collector.forms import CheckboxesField, SelectChoice, TrimmedForm
 from collector.units.forms import FiniteDecimalField, WholeNumberField
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

@@ -241,7 +241,7 @@ def campaign_import(context: JobContext, params: dict[str, Any]) -> JobResult:
     path = context.folder / UPLOAD
     context.progress(_("Checking the file"), 0, 2)
     report = import_table(
-        db.session,
+        db.session(),
         actor,
         campaign,
         params["import_id"],

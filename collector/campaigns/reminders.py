@@ -220,7 +220,7 @@ def reminders_job(context: JobContext, params: dict[str, Any]) -> JobResult:
     from collector.extensions import db
 
     context.progress(_("Sending reminders"), 0, None)
-    result = send_reminders(db.session, current_app.config, campaign_id=params["campaign_id"])
+    result = send_reminders(db.session(), current_app.config, campaign_id=params["campaign_id"])
     context.progress(_("Done"), 1, 1)
     return JobResult(
         outcome={

@@ -4,16 +4,17 @@ buttons, per-unit extensions, the review of one report, the non-submitters' work
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import segno
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Response as FlaskResponse
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
 from collector.auth.services import can, require, require_somewhere
@@ -35,7 +36,7 @@ from collector.extensions import db
 from collector.forms import RENDERERS, EntryForm
 from collector.jobs.services import start_job
 from collector.labels import campaign_state_label, status_label
-from collector.models import FormResponse, OrgUnit, SurveyLink
+from collector.models import Campaign, FormResponse, OrgUnit, SurveyLink
 from collector.publishing.versions import spec_of
 from collector.routing import id_value
 from collector.schema.evaluate import visible_field_ids
@@ -55,8 +56,8 @@ def index() -> str:
     require_somewhere(current_user, Action.REVIEW_REPORTS)
     return render_template(
         "campaigns/index.html",
-        campaigns=services.visible_campaigns(db.session, current_user),
-        may_create=bool(creation.owner_choices(db.session, current_user)),
+        campaigns=services.visible_campaigns(db.session(), current_user),
+        may_create=bool(creation.owner_choices(db.session(), current_user)),
     )
 
 
@@ -64,9 +65,9 @@ def index() -> str:
 def create() -> str | Response:
     require_somewhere(current_user, Action.RUN_CAMPAIGNS)
     form = CampaignForm()
-    creation.fill_choices(db.session, current_user, form)
+    creation.fill_choices(db.session(), current_user, form)
     if form.validate_on_submit():
-        campaign = creation.create_from_form(db.session, current_user, form)
+        campaign = creation.create_from_form(db.session(), current_user, form)
         if campaign is not None:
             db.session.commit()
             flash(_("The campaign has been created. Check it, then open it."), "success")
@@ -75,26 +76,26 @@ def create() -> str | Response:
     return render_template("campaigns/new.html", form=form)
 
 
-def _root(campaign: Any) -> OrgUnit | None:
+def _root(campaign: Campaign) -> OrgUnit | None:
     return services.view_root(
-        db.session, current_user, campaign, request.args.get("unit", type=id_value)
+        db.session(), current_user, campaign, request.args.get("unit", type=id_value)
     )
 
 
 @bp.get("/<int:campaign_id>")
 def detail(campaign_id: int) -> str:
-    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    campaign = services.get_campaign(db.session(), current_user, campaign_id)
     root = _root(campaign)
     survey = services.is_survey(campaign)
-    summary = tallies.completeness(db.session, current_user, campaign, root)
+    summary = tallies.completeness(db.session(), current_user, campaign, root)
     return render_template(
         "campaigns/detail.html",
         campaign=campaign,
         survey=survey,
         summary=summary,
-        path=services.path_to(db.session, campaign, summary.root),
-        missing=[] if survey else tallies.not_submitted(db.session, current_user, campaign, root),
-        links=tallies.survey_counts(db.session, current_user, campaign) if survey else [],
+        path=services.path_to(db.session(), campaign, summary.root),
+        missing=[] if survey else tallies.not_submitted(db.session(), current_user, campaign, root),
+        links=tallies.survey_counts(db.session(), current_user, campaign) if survey else [],
         may_run=services.may_run(current_user, campaign),
         has_imports=bool(spec_of(campaign.form_version).imports),
         confirm=ConfirmForm(),
@@ -105,12 +106,12 @@ def detail(campaign_id: int) -> str:
 
 @bp.post("/<int:campaign_id>/state")
 def change_state(campaign_id: int) -> Response:
-    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    campaign = services.get_campaign(db.session(), current_user, campaign_id)
     form = ConfirmForm()
     to = request.form.get("to", "")
     if form.validate_on_submit() and to in CampaignState.__members__.values():
         try:
-            made = services.move_campaign(db.session, current_user, campaign, CampaignState(to))
+            made = services.move_campaign(db.session(), current_user, campaign, CampaignState(to))
         except services.CampaignError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -127,14 +128,14 @@ def change_state(campaign_id: int) -> Response:
 
 @bp.get("/<int:campaign_id>/not-submitted.xlsx")
 def missing_xlsx(campaign_id: int) -> Response:
-    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    campaign = services.get_campaign(db.session(), current_user, campaign_id)
     root = _root(campaign)
     # Export rights wherever the rows come from: each subtree the user reviews.
     for path in services.review_scopes(current_user, campaign):
         scope_unit = db.session.scalar(select(OrgUnit).where(OrgUnit.path == path))
         if scope_unit is not None:
             require(current_user, Action.EXPORT, scope_unit)
-    missing = tallies.not_submitted(db.session, current_user, campaign, root)
+    missing = tallies.not_submitted(db.session(), current_user, campaign, root)
     zone = ZoneInfo(campaign.timezone)
     headers = [
         _("Code"),
@@ -166,7 +167,7 @@ def missing_xlsx(campaign_id: int) -> Response:
         rows,
         note=f"{campaign.title} — {_('not submitted as of %(time)s', time=now)}",
     )
-    return Response(
+    return FlaskResponse(
         content,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={
@@ -179,20 +180,20 @@ def missing_xlsx(campaign_id: int) -> Response:
 
 @bp.route("/<int:campaign_id>/units/<int:unit_id>/extend", methods=["GET", "POST"])
 def extend(campaign_id: int, unit_id: int) -> str | Response:
-    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    campaign = services.get_campaign(db.session(), current_user, campaign_id)
     unit = db.session.get(OrgUnit, unit_id)
     if unit is None:
         raise NotInScope(unit_id)
     require(current_user, Action.RUN_CAMPAIGNS, campaign.owner_unit)
     require(current_user, Action.REVIEW_REPORTS, unit)
-    current = services.effective_deadline(db.session, campaign, unit)
+    current = services.effective_deadline(db.session(), campaign, unit)
     form = ExtensionForm()
     if request.method == "GET" and current is not None:
         form.until.data = current.astimezone(ZoneInfo(campaign.timezone)).replace(tzinfo=None)
     if form.validate_on_submit() and form.until.data is not None:
         try:
             services.extend_deadline(
-                db.session, current_user, campaign, unit, form.until.data, form.reason.data or ""
+                db.session(), current_user, campaign, unit, form.until.data, form.reason.data or ""
             )
         except services.CampaignError as error:
             db.session.rollback()
@@ -208,7 +209,7 @@ def extend(campaign_id: int, unit_id: int) -> str | Response:
 
 @bp.route("/<int:campaign_id>/responses/<int:response_id>", methods=["GET", "POST"])
 def review(campaign_id: int, response_id: int) -> str | Response:
-    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    campaign = services.get_campaign(db.session(), current_user, campaign_id)
     response = db.session.get(FormResponse, response_id)
     # Survey answers are anonymous and nobody's report: they are read only in aggregate.
     if response is None or response.campaign_id != campaign.id or response.unit_report_key is None:
@@ -220,7 +221,7 @@ def review(campaign_id: int, response_id: int) -> str | Response:
         if move in (Move.RETURN, Move.ACCEPT, Move.REOPEN):
             try:
                 services.move_response(
-                    db.session, current_user, response, Move(move), form.comment.data or ""
+                    db.session(), current_user, response, Move(move), form.comment.data or ""
                 )
             except MoveRefused as refused:
                 db.session.rollback()
@@ -258,8 +259,8 @@ def review(campaign_id: int, response_id: int) -> str | Response:
         language=language,
         renderers=RENDERERS,
         moves=services.review_moves(current_user, response, campaign),
-        due=services.effective_deadline(db.session, campaign, response.unit),
-        trail=services.audit_trail(db.session, response),
+        due=services.effective_deadline(db.session(), campaign, response.unit),
+        trail=services.audit_trail(db.session(), response),
         may_extend=can(current_user, Action.RUN_CAMPAIGNS, campaign.owner_unit),
     )
 
@@ -287,7 +288,7 @@ def flyer(campaign_id: int, link_id: int) -> str:
         spec=spec_of(link.campaign.form_version),
         url=url,
         qr_svg=Markup(qr.svg_inline(scale=8, border=2, omitsize=True)),
-        due=services.effective_deadline(db.session, link.campaign, link.unit),
+        due=services.effective_deadline(db.session(), link.campaign, link.unit),
         language=str(get_locale()),
         back=url_for("campaigns.detail", campaign_id=campaign_id)
         if services.review_scopes(current_user, link.campaign)
@@ -299,12 +300,12 @@ def flyer(campaign_id: int, link_id: int) -> str:
 def remind(campaign_id: int) -> Response:
     """Send the reminders due now for this campaign, as a job (the same as the daily
     `flask campaigns remind`, which never sends one twice)."""
-    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    campaign = services.get_campaign(db.session(), current_user, campaign_id)
     require(current_user, Action.RUN_CAMPAIGNS, campaign.owner_unit)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     job = start_job(
-        db.session,
+        db.session(),
         current_user,
         REMINDER_JOB,
         {"campaign_id": campaign.id},
@@ -319,7 +320,7 @@ def remind(campaign_id: int) -> Response:
 def imports(campaign_id: int) -> str | Response:
     """The form's imported tables: what each holds now, and a file to replace it. The
     file is checked in a job; its page lists every bad row."""
-    campaign = services.get_campaign(db.session, current_user, campaign_id)
+    campaign = services.get_campaign(db.session(), current_user, campaign_id)
     require(current_user, Action.RUN_CAMPAIGNS, campaign.owner_unit)
     spec = spec_of(campaign.form_version)
     if not spec.imports:
@@ -331,7 +332,7 @@ def imports(campaign_id: int) -> str | Response:
             abort(400)
         upload = form.file.data
         job = start_job(
-            db.session,
+            db.session(),
             current_user,
             IMPORT_TABLE_JOB,
             {
@@ -353,7 +354,7 @@ def imports(campaign_id: int) -> str | Response:
         "campaigns/imports.html",
         campaign=campaign,
         spec=spec,
-        batches=current_batches(db.session, campaign),
+        batches=current_batches(db.session(), campaign),
         form=form,
         failed_id=form.import_id.data if form.errors else None,
         language=str(get_locale()),

@@ -16,6 +16,7 @@ from collector.extensions import csrf, db
 from collector.forms import RENDERERS, EntryForm
 from collector.routing import id_or
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
+from collector.schema.spec import SectionSpec
 
 bp = Blueprint("entry", __name__, url_prefix="/entry")
 # The built forms check their CSRF token themselves, so that an expired token brings the
@@ -31,50 +32,54 @@ def _require_login() -> None:
 
 @bp.get("/")
 def index() -> str:
-    tasks = services.campaign_tasks(db.session, current_user)
+    tasks = services.campaign_tasks(db.session(), current_user)
     # A form a campaign asks of the unit is filled there, not also outside it.
     asked = {(t.response.form_id, t.response.unit_id) for t in tasks}
     return render_template(
         "entry/index.html",
         tasks=tasks,
-        survey_links=services.survey_links_of(db.session, current_user),
+        survey_links=services.survey_links_of(db.session(), current_user),
         assignments=[
             a
-            for a in services.assignments(db.session, current_user)
+            for a in services.assignments(db.session(), current_user)
             if (a.version.form_id, a.unit.id) not in asked
         ],
     )
 
 
-def _section_form(entry: services.Entry, section: Any, formdata: Any = None) -> EntryForm:
+def _section_form(entry: services.Entry, section: SectionSpec, formdata: Any = None) -> EntryForm:
     ids = [f.id for f in section.fields]
     form_class = build_form_class(entry.spec, EntryForm, str(get_locale()), ids)
     if formdata is not None:
-        form: EntryForm = form_class(formdata=formdata)
+        form = form_class(formdata=formdata)
     else:
         data = form_data_from_answers(entry.spec, entry.answers, ids)
         form = form_class(formdata=None, data=data | {"revision": str(entry.revision)})
+    # Made on EntryForm, so it is one (build_form_class is typed with wtforms' Form).
+    assert isinstance(form, EntryForm)
     return form
 
 
 def _show_problems(form: EntryForm, found: list[services.Problem], section_id: str) -> None:
     for problem in found:
         if problem.section_id == section_id and problem.field_id in form:
-            errors = form[problem.field_id].errors
-            if isinstance(errors, list) and problem.message not in errors:
-                errors.append(problem.message)
+            field = form[problem.field_id]
+            # Replaced, not appended to: a field's errors are a tuple until the form is
+            # validated, and a page opened anew (GET) is not.
+            if problem.message not in field.errors:
+                field.errors = [*field.errors, problem.message]
 
 
 @bp.route("/<form_id>/<int:unit_id>", methods=["GET", "POST"])
 def fill(form_id: str, unit_id: int) -> str | Response | tuple[Response, int]:
     """A report outside any campaign (a unit's own draft of a form)."""
-    return _fill(services.open_entry(db.session, current_user, form_id, unit_id))
+    return _fill(services.open_entry(db.session(), current_user, form_id, unit_id))
 
 
 @bp.route("/response/<int:response_id>", methods=["GET", "POST"])
 def fill_response(response_id: int) -> str | Response | tuple[Response, int]:
     """A report a campaign asks of the unit."""
-    return _fill(services.open_campaign_entry(db.session, current_user, response_id))
+    return _fill(services.open_campaign_entry(db.session(), current_user, response_id))
 
 
 def _entry_url(entry: services.Entry, **values: Any) -> str:
@@ -121,7 +126,7 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
         ids = [f.id for f in section.fields]
         if form.validate() and not _unknown_units(entry, form, ids):
             outcome = services.save_and_check(
-                db.session,
+                db.session(),
                 current_user,
                 entry,
                 answers_from_form(entry.spec, form, ids),
@@ -150,7 +155,7 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
             return jsonify(saved=False, errors=form.errors), 422
         elif "csrf_token" in form.errors:
             # The page was open past the token's life: keep every value, ask to send again.
-            form.csrf_token.errors = []
+            form["csrf_token"].errors = []
             flash(
                 _("The page was open for a long time. Your values are kept: press Save again."),
                 "warning",
@@ -177,7 +182,7 @@ def _revision(form: EntryForm) -> int:
 
 def _unknown_units(entry: services.Entry, form: EntryForm, ids: list[str]) -> bool:
     answers = answers_from_form(entry.spec, form, ids)
-    unknown = services.unknown_unit_codes(db.session, entry.spec, answers)
+    unknown = services.unknown_unit_codes(db.session(), entry.spec, answers)
     for field_id in unknown:
         form[field_id].errors = [_("No organisation has this code.")]
     return bool(unknown)
@@ -185,7 +190,7 @@ def _unknown_units(entry: services.Entry, form: EntryForm, ids: list[str]) -> bo
 
 def _page(
     entry: services.Entry,
-    section: Any,
+    section: SectionSpec,
     form: EntryForm,
     found: list[services.Problem],
     conflict: services.Conflict | None,
@@ -200,7 +205,7 @@ def _page(
         "language": language,
         "renderers": RENDERERS,
         "progress": services.progress(entry.spec, entry.answers),
-        "due": services.due(db.session, entry),
+        "due": services.due(db.session(), entry),
         "is_last": section.id == entry.spec.sections[-1].id,
         "entry_url": lambda **values: _entry_url(entry, **values),
     }

@@ -36,5 +36,5 @@ def worker(burst: bool, fork: bool) -> None:
 @jobs_cli.command("sweep")
 def sweep_command() -> None:
     """Fail jobs whose worker died; remove files past their time."""
-    sweep(db.session)
+    sweep(db.session())
     click.echo("Jobs swept.")

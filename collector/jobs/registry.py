@@ -60,4 +60,5 @@ def register_job_kinds(app: Flask, kinds: Mapping[str, JobFunction]) -> None:
 
 
 def job_kinds(app: Flask) -> Mapping[str, JobFunction]:
-    return app.extensions.get(KINDS_EXTENSION, {})
+    kinds: Mapping[str, JobFunction] = app.extensions.get(KINDS_EXTENSION, {})
+    return kinds

@@ -48,12 +48,12 @@ def status_of(job: Job) -> dict[str, Any]:
 
 @bp.get("/")
 def index() -> str:
-    return render_template("jobs/index.html", jobs=services.recent_jobs(db.session, current_user))
+    return render_template("jobs/index.html", jobs=services.recent_jobs(db.session(), current_user))
 
 
 @bp.get("/<job_id>")
 def detail(job_id: str) -> str:
-    job = services.get_job(db.session, current_user, job_id)
+    job = services.get_job(db.session(), current_user, job_id)
     return render_template(
         "jobs/detail.html",
         job=job,
@@ -65,13 +65,13 @@ def detail(job_id: str) -> str:
 
 @bp.get("/<job_id>/status")
 def status(job_id: str) -> Response:
-    job = services.get_job(db.session, current_user, job_id)
+    job = services.get_job(db.session(), current_user, job_id)
     return jsonify(status_of(job))
 
 
 @bp.get("/<job_id>/download")
 def download(job_id: str) -> Response:
-    job = services.get_job(db.session, current_user, job_id)
+    job = services.get_job(db.session(), current_user, job_id)
     if job.state != JobState.DONE or not job.result_path or not Path(job.result_path).exists():
         abort(404)
     return send_file(

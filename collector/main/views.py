@@ -18,7 +18,7 @@ bp = Blueprint("main", __name__)
 def home() -> str:
     roles = sorted(current_user.roles, key=lambda r: (r.role, r.unit.name if r.unit else ""))
     return render_template(
-        "main/home.html", roles=roles, systems=services.systems(db.session, current_user)
+        "main/home.html", roles=roles, systems=services.systems(db.session(), current_user)
     )
 
 

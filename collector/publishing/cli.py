@@ -69,7 +69,7 @@ def load(files: tuple[Path, ...]) -> None:
     if failed:
         raise click.exceptions.Exit(1)
     for file, result in compiled:
-        publication = publish(db.session, result, None, file.name)
+        publication = publish(db.session(), result, None, file.name)
         version = publication.form_version
         state = "published" if publication.created else "unchanged"
         click.echo(f"{file}: {version.form_id} version {version.version} {state}")

@@ -60,16 +60,16 @@ def _require_login() -> None:
 def index() -> str:
     return render_template(
         "registries/index.html",
-        registries=services.registries(db.session),
-        counts=services.record_counts(db.session, current_user),
+        registries=services.registries(db.session()),
+        counts=services.record_counts(db.session(), current_user),
     )
 
 
 @bp.get("/<form_id>/")
 def records(form_id: str) -> str:
-    kept = services.registry(db.session, form_id)
+    kept = services.registry(db.session(), form_id)
     archived = request.args.get("archived") == "1"
-    found = services.records_in_scope(db.session, current_user, kept, archived=archived)
+    found = services.records_in_scope(db.session(), current_user, kept, archived=archived)
     summaries = (
         []
         if archived
@@ -81,7 +81,7 @@ def records(form_id: str) -> str:
         records=found,
         archived=archived,
         summaries=summaries,
-        may_add=bool(services.holder_units(db.session, current_user, kept)),
+        may_add=bool(services.holder_units(db.session(), current_user, kept)),
         language=_language(),
     )
 
@@ -121,8 +121,8 @@ def _form_page(kept: services.Registry, form: Any, found: RegistryRecord | None)
 
 @bp.route("/<form_id>/new", methods=["GET", "POST"])
 def new(form_id: str) -> str | Response:
-    kept = services.registry(db.session, form_id)
-    units = services.holder_units(db.session, current_user, kept)
+    kept = services.registry(db.session(), form_id)
+    units = services.holder_units(db.session(), current_user, kept)
     if not units:
         refusal = services.keeping_refusal(current_user, kept)
         page = render_template("error.html", code=403, title=_("Access denied"), message=refusal)
@@ -141,7 +141,7 @@ def new(form_id: str) -> str | Response:
     if request.method == "POST" and _validate_new(form, units):
         unit = next(u for u in units if u.id == form.unit.data)
         outcome = services.create_record(
-            db.session,
+            db.session(),
             current_user,
             kept,
             unit,
@@ -170,14 +170,14 @@ def _validate_new(form: Any, units: list[OrgUnit]) -> bool:
 
 @bp.route("/<form_id>/<int:record_id>", methods=["GET", "POST"])
 def record(form_id: str, record_id: int) -> str | Response:
-    kept = services.registry(db.session, form_id)
-    found = services.record_in_scope(db.session, current_user, kept, record_id)
+    kept = services.registry(db.session(), form_id)
+    found = services.record_in_scope(db.session(), current_user, kept, record_id)
     if request.method == "POST":
         form = _record_form(kept, RecordForm, request.form)
         if form.validate():
             try:
                 problems = services.edit_record(
-                    db.session,
+                    db.session(),
                     current_user,
                     kept,
                     found,
@@ -222,9 +222,9 @@ def restore(form_id: str, record_id: int) -> Response:
 
 
 def _set_archived(form_id: str, record_id: int, *, archived: bool) -> Response:
-    kept = services.registry(db.session, form_id)
-    found = services.record_in_scope(db.session, current_user, kept, record_id)
-    services.set_archived(db.session, current_user, kept, found, archived)
+    kept = services.registry(db.session(), form_id)
+    found = services.record_in_scope(db.session(), current_user, kept, record_id)
+    services.set_archived(db.session(), current_user, kept, found, archived)
     db.session.commit()
     flash(
         _("The record has been archived.") if archived else _("The record has been restored."),
@@ -235,13 +235,13 @@ def _set_archived(form_id: str, record_id: int, *, archived: bool) -> Response:
 
 @bp.get("/<form_id>/export.xlsx")
 def export(form_id: str) -> Response:
-    kept = services.registry(db.session, form_id)
-    found = services.records_in_scope(db.session, current_user, kept)
+    kept = services.registry(db.session(), form_id)
+    found = services.records_in_scope(db.session(), current_user, kept)
     book = build_registry_workbook(
         kept,
         found,
-        services.municipality_names(db.session, found),
-        ", ".join(u.name for u in top_units(db.session, current_user, Action.VIEW_UNIT)),
+        services.municipality_names(db.session(), found),
+        ", ".join(u.name for u in top_units(db.session(), current_user, Action.VIEW_UNIT)),
         indicator_labels(),
     )
     target = BytesIO()
@@ -258,17 +258,17 @@ def export(form_id: str) -> Response:
 @public_bp.get("/registries/")
 def public_index() -> str:
     shown = [
-        r for r in services.registries(db.session) if r.spec.registry and r.spec.registry.public
+        r for r in services.registries(db.session()) if r.spec.registry and r.spec.registry.public
     ]
     return render_template("registries/public_index.html", registries=shown)
 
 
 @public_bp.get("/registries/<form_id>")
 def public_registry(form_id: str) -> str:
-    kept = services.registry(db.session, form_id)
+    kept = services.registry(db.session(), form_id)
     if kept.spec.registry is None or not kept.spec.registry.public:
         abort(404)
-    found = services.published_records(db.session, kept)
+    found = services.published_records(db.session(), kept)
     return render_template(
         "registries/public.html",
         registry=kept,
@@ -282,14 +282,16 @@ def public_registry(form_id: str) -> str:
 def confirm_response(response_id: int) -> str | Response:
     """A registry campaign's page for a unit (data entry sends it here)."""
     return _confirmation_page(
-        entry_services.open_campaign_entry(db.session, current_user, response_id)
+        entry_services.open_campaign_entry(db.session(), current_user, response_id)
     )
 
 
 @bp.route("/<form_id>/units/<int:unit_id>/confirm", methods=["GET", "POST"])
 def confirm_unit(form_id: str, unit_id: int) -> str | Response:
     """A unit's confirmation of a registry form outside any campaign."""
-    return _confirmation_page(entry_services.open_entry(db.session, current_user, form_id, unit_id))
+    return _confirmation_page(
+        entry_services.open_entry(db.session(), current_user, form_id, unit_id)
+    )
 
 
 def _confirmation_page(entry: entry_services.Entry) -> str | Response:
@@ -305,7 +307,7 @@ def _confirmation_page(entry: entry_services.Entry) -> str | Response:
         elif not entry.editable:
             flash(_("This report cannot be changed now."), "warning")
         else:
-            problems = services.confirm_records(db.session, current_user, entry)
+            problems = services.confirm_records(db.session(), current_user, entry)
             if not problems:
                 db.session.commit()
                 flash(_("The records have been confirmed."), "success")
@@ -317,7 +319,7 @@ def _confirmation_page(entry: entry_services.Entry) -> str | Response:
         "registries/confirm.html",
         entry=entry,
         form=form,
-        current=services.unit_records(db.session, entry.spec.id, entry.unit.id),
+        current=services.unit_records(db.session(), entry.spec.id, entry.unit.id),
         confirmed=services.confirmed_records(entry),
         may_keep=_may_keep_for(entry),
         language=_language(),
@@ -327,7 +329,7 @@ def _confirmation_page(entry: entry_services.Entry) -> str | Response:
 def _may_keep_for(entry: entry_services.Entry) -> bool:
     """Whether the unit's user keeps its records in the registry the campaign confirms."""
     try:
-        kept = services.registry(db.session, entry.spec.id)
+        kept = services.registry(db.session(), entry.spec.id)
     except NotInScope:
         return False
     return services.may_keep(current_user, kept, entry.unit)

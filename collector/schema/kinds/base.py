@@ -53,7 +53,7 @@ REFUSED_CELL = "«%s» — вне допустимого, не учтено"
 class Translate(Protocol):
     """gettext as Flask-Babel gives it: a message marked here, with its values."""
 
-    def __call__(self, message: str, **values: Any) -> str: ...
+    def __call__(self, string: str, **variables: Any) -> str: ...
 
 
 @dataclass(frozen=True)
