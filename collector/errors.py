@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, abort, render_template, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -10,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from collector.extensions import db, login_manager
+from collector.extensions import db, limiter, login_manager
 
 # Endpoints that read a JSON body themselves (bounded there). Every other page takes
 # forms from its own pages: Flask-WTF would read a JSON body as the form's data, with
@@ -28,6 +30,22 @@ class ActionForbidden(Exception):
 
 def _page(code: int, title: str, message: str) -> tuple[str, int]:
     return render_template("error.html", code=code, title=title, message=message), code
+
+
+def _retry_after(error: HTTPException) -> int:
+    """Seconds until a refused request may come again. Flask-Limiter's own headers are
+    off (they cost the store a round trip on every request); a refusal asks the store
+    once when the limit that was reached frees a place."""
+    if not isinstance(error, RateLimitExceeded):
+        return 60
+    window: int = error.limit.limit.get_expiry()
+    try:
+        reached = limiter.current_limit
+        if reached is not None:
+            return max(1, min(window, reached.reset_at - int(time.time())))
+    except Exception:  # noqa: BLE001 - the store may not answer; the window is an upper bound
+        pass
+    return window
 
 
 def init_app(app: Flask) -> None:
@@ -69,12 +87,7 @@ def init_app(app: Flask) -> None:
             429: (_("Too many attempts"), _("Too many attempts. Wait a minute and try again.")),
         }
         title, message = messages.get(code, (_("Error"), _("The request could not be served.")))
-        headers = {}
-        if code == 429:
-            # Flask-Limiter's own headers are off (they cost a store round trip on every
-            # request); a refusal still says when to come back: within the limit's window.
-            window = error.limit.limit.get_expiry() if isinstance(error, RateLimitExceeded) else 60
-            headers["Retry-After"] = str(window)
+        headers = {"Retry-After": str(_retry_after(error))} if code == 429 else {}
         return (*_page(code, title, message), headers)
 
     @app.errorhandler(OperationalError)

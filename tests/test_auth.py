@@ -268,7 +268,14 @@ def test_create_admin_refuses_a_common_password(app):
     assert db.session.scalar(select(User).where(User.username == "root")) is None
 
 
-FORMS_CHECKING_THEIR_OWN_TOKEN = {"entry.fill", "entry.fill_response", "surveys.answer"}
+FORMS_CHECKING_THEIR_OWN_TOKEN = {
+    "entry.fill",
+    "entry.fill_response",
+    "surveys.answer",
+    # tests/registries/test_confirmation.py: an expired token is told on the page
+    "registries.confirm_response",
+    "registries.confirm_unit",
+}
 
 
 @pytest.fixture

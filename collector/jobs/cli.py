@@ -36,5 +36,7 @@ def worker(burst: bool, fork: bool) -> None:
 @jobs_cli.command("sweep")
 def sweep_command() -> None:
     """Fail jobs whose worker died; remove files past their time."""
-    sweep(db.session())
+    # Without Redis, queued jobs wait in the web process's own threads, which this command
+    # cannot see: only RQ's queue can say that a queued job will never start.
+    sweep(db.session(), queued=bool(current_app.config.get("REDIS_URL")))
     click.echo("Jobs swept.")

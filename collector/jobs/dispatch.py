@@ -39,8 +39,10 @@ class ThreadDispatcher:
         self.executor.submit(self._run, job_id)
 
     def lost(self, job_id: str, queued_at: datetime) -> bool:
-        # Threads live and die with their process: a job queued before this process began
-        # and not handed to it was in one that has stopped (a restart, a crash).
+        # Threads live and die with their process: a job queued before this web process
+        # began and not handed to it was in one that has stopped (a restart, a crash).
+        # (`flask jobs sweep` runs no job threads and does not ask; several web processes
+        # without Redis could misjudge each other's: production has Redis.)
         with self.lock:
             ours = job_id in self.waiting
         return not ours and queued_at < self.started_at
@@ -84,7 +86,7 @@ class RQDispatcher:
         )
 
     def lost(self, job_id: str, queued_at: datetime) -> bool:
-        from rq.exceptions import NoSuchJobError
+        from rq.exceptions import InvalidJobOperation, NoSuchJobError
         from rq.job import Job as QueuedJob
         from rq.job import JobStatus
 
@@ -92,14 +94,16 @@ class RQDispatcher:
             queued = QueuedJob.fetch(job_id, connection=self.queue.connection)
         except NoSuchJobError:
             return True  # not in Redis (flushed, or restarted without its data)
-        status = queued.get_status()
+        except (InvalidJobOperation, ValueError, TypeError):
+            return False  # unreadable: nothing is known, nothing is changed
+        status = queued.get_status(refresh=False)  # as just fetched
         if status == JobStatus.STARTED:
             # A worker took it; marking it running takes a moment. Still unmarked long
             # after: the worker died first.
             began = queued.started_at
             return began is not None and utcnow() - began.replace(tzinfo=UTC) > self.dead_after
         # Failed or stopped in RQ before it began here.
-        return status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED, None)
+        return status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
 
 
 def shutdown(app: Flask) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from collector.auth.permissions import Action
@@ -113,7 +113,7 @@ def _fail_if_dead(job: Job) -> bool:
     return False
 
 
-def _fail_if_lost(job: Job) -> None:
+def _fail_if_lost(session: Session, job: Job) -> None:
     """A job queued for longer than a worker takes to mark it running, which its
     dispatcher says can no longer start: failed, so that the same work can be asked again
     (until then it stands for that work and a new request is given it)."""
@@ -125,19 +125,31 @@ def _fail_if_lost(job: Job) -> None:
     except RedisError:
         return  # the queue does not answer: nothing is known, nothing is changed
     if lost:
-        job.state = JobState.FAILED.value
-        job.finished_at = utcnow()
-        job.message = _("The job was lost before it started (its worker stopped). Start it again.")
-        job.log = (job.log or "") + f"\nqueued at {job.created_at.isoformat()}, never started"
+        # Only while it is still queued in the database: a worker may have finished it
+        # (and RQ forgotten it) since it was read.
+        session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.state == JobState.QUEUED.value)
+            .values(
+                state=JobState.FAILED.value,
+                finished_at=utcnow(),
+                message=_(
+                    "The job was lost before it started (its worker stopped). Start it again."
+                ),
+                log=f"queued at {job.created_at.isoformat()}, never started",
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
-def sweep(session: Session) -> None:
-    """Fail running jobs whose worker died and queued ones that can no longer start;
-    remove the files of expired ones."""
+def sweep(session: Session, *, queued: bool = True) -> None:
+    """Fail running jobs whose worker died and (`queued`) queued ones that can no longer
+    start; remove the files of expired ones."""
     for job in session.scalars(select(Job).where(Job.state == JobState.RUNNING.value)):
         _fail_if_dead(job)
-    for job in session.scalars(select(Job).where(Job.state == JobState.QUEUED.value)):
-        _fail_if_lost(job)
+    if queued:
+        for job in list(session.scalars(select(Job).where(Job.state == JobState.QUEUED.value))):
+            _fail_if_lost(session, job)
     now = utcnow()
     for job in session.scalars(
         select(Job).where(Job.expires_at.is_not(None), Job.expires_at < now)

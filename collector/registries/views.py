@@ -27,7 +27,7 @@ from collector.auth.services import top_units
 from collector.entry import services as entry_services
 from collector.errors import NotInScope
 from collector.exporters.workbook import write_workbook
-from collector.extensions import db
+from collector.extensions import csrf, db
 from collector.forms import RENDERERS
 from collector.indicators.summaries import summarise
 from collector.models import OrgUnit, RegistryRecord
@@ -278,7 +278,10 @@ def public_registry(form_id: str) -> str:
     )
 
 
+# The confirmation form checks its own CSRF token (ConfirmForm), so that a page left open
+# past the token's life says so on the page instead of an error page.
 @bp.route("/responses/<int:response_id>/confirm", methods=["GET", "POST"])
+@csrf.exempt
 def confirm_response(response_id: int) -> str | Response:
     """A registry campaign's page for a unit (data entry sends it here)."""
     return _confirmation_page(
@@ -287,6 +290,7 @@ def confirm_response(response_id: int) -> str | Response:
 
 
 @bp.route("/<form_id>/units/<int:unit_id>/confirm", methods=["GET", "POST"])
+@csrf.exempt
 def confirm_unit(form_id: str, unit_id: int) -> str | Response:
     """A unit's confirmation of a registry form outside any campaign."""
     return _confirmation_page(

@@ -5,7 +5,10 @@ campaign, which reports count and the user's scopes, and is valid for one data s
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import pickle
+import threading
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -13,6 +16,10 @@ from typing import Any, BinaryIO, TypeVar
 from flask import current_app
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
+# The shape of the kept views (question tables, rows by group): changed with theirs, so
+# that a new version does not read an older one's.
+VIEW_FORMAT = 1
 
 
 def _path(campaign_id: int, basis: str, scopes: list[str]) -> Path:
@@ -41,14 +48,27 @@ def load(campaign_id: int, basis: str, scopes: list[str], stamp: str) -> Any | N
         return None
 
 
+def _write(path: Path, stamp: str, content: Any) -> None:
+    """Write beside the file under a name of this writer's own, then put it in place:
+    readers see the old file or the new one, never half, and two writers of the same
+    file at once do not write into each other's."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
+    try:
+        with partial.open("wb") as file:
+            pickle.dump(stamp, file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(content, file, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def save(campaign_id: int, basis: str, scopes: list[str], stamp: str, content: Any) -> None:
     path = _path(campaign_id, basis, scopes)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    with partial.open("wb") as file:
-        pickle.dump(stamp, file, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(content, file, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(path)  # readers see the old snapshot or the new one, never half
+    _write(path, stamp, content)
+    # The views kept of the previous figures are of no use now.
+    for derived in path.parent.glob(f"{path.stem}-*.pickle"):
+        derived.unlink(missing_ok=True)
 
 
 def exists(campaign_id: int, basis: str, scopes: list[str], stamp: str) -> bool:
@@ -72,21 +92,21 @@ def remembered(
     tables for one unit), kept beside it for the same data stamp: computed at the first
     view after a change, read at the next ones."""
     base = _path(campaign_id, basis, scopes)
-    key = hashlib.sha256(repr(part).encode()).hexdigest()[:24]
+    named = repr((VIEW_FORMAT, part))
+    key = hashlib.sha256(named.encode()).hexdigest()[:24]
     path = base.with_name(f"{base.stem}-{key}.pickle")
     try:
         with path.open("rb") as file:
             if _stamp_of(file) == stamp:
                 found = pickle.load(file)  # noqa: S301
-                if isinstance(found, tuple) and len(found) == 2 and found[0] == repr(part):
+                if isinstance(found, tuple) and len(found) == 2 and found[0] == named:
                     return found[1]  # type: ignore[no-any-return]
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError):
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, TypeError):
         pass
     value = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    with partial.open("wb") as file:
-        pickle.dump(stamp, file, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump((repr(part), value), file, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(path)
+    try:
+        _write(path, stamp, (named, value))
+    except (OSError, pickle.PicklingError, AttributeError, TypeError):
+        # Keeping it only saves the next view some work; this one has what it needs.
+        logger.exception("report view not kept: %s", path)
     return value

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from collector.extensions import db
 from collector.jobs.registry import JobFailed, JobResult, job_kinds, register_job_kinds
@@ -281,6 +281,12 @@ def test_a_queued_job_of_a_stopped_process_is_failed_and_the_work_can_start_agai
     )
     db.session.add_all([lost, recent])
     db.session.commit()
+    # `flask jobs sweep` runs no job threads and cannot tell: it leaves it.
+    assert app.test_cli_runner().invoke(args=["jobs", "sweep"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(Job, lost.id).state == "queued"
+    # The web process, which began after it was queued, can: the job is failed and the
+    # work asked again gets a job of its own.
     again = start_job(
         db.session, user, "test_steps", {"word": "снова"}, title="Шаги", dedupe_key="lost-work"
     )
@@ -322,3 +328,91 @@ def test_a_queued_job_redis_no_longer_holds_is_failed(app, people):
         for job in (waiting, gone):
             connection.delete(f"rq:job:{job.id}")
         connection.close()
+
+
+def test_a_sweep_from_a_command_spares_a_job_waiting_in_the_web_process(
+    app, people, make_app, client
+):
+    """No Redis: a job waits in the web process's one thread behind a long one; the sweep
+    of `flask jobs sweep` (another process, no job threads) leaves it to run."""
+    app.config["JOB_THREADS"] = 1
+    gate = GATES.setdefault("behind", threading.Event())
+    user = people["region"]
+    login_as(client, user)
+    long_one = start_job(
+        db.session, user, "test_steps", {"word": "долго", "gate": "behind"}, title="Шаги"
+    )
+    waiting = start_job(db.session, user, "test_steps", {"word": "ждёт"}, title="Шаги")
+    db.session.get(Job, waiting.id).created_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    # `flask jobs sweep`: another process, no job threads of its own.
+    assert make_app().test_cli_runner().invoke(args=["jobs", "sweep"]).exit_code == 0
+    for _ in range(STEPS + 1):
+        gate.set()
+        time.sleep(0.05)
+    assert wait(client, long_one.id)["state"] == "done"
+    assert wait(client, waiting.id)["state"] == "done"
+
+
+@pytest.fixture
+def rq_queue(app):
+    """The app hands its jobs to an RQ queue of its own that no worker reads."""
+    import redis
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError as error:
+        need_service(f"Redis is not reachable at {REDIS_URL}: {error}")
+    queue = f"collector-test-{uuid.uuid4().hex[:8]}"
+    app.config.update(REDIS_URL=REDIS_URL, JOB_QUEUE=queue)
+    app.extensions.pop("collector_jobs", None)
+    yield connection
+    app.extensions.pop("collector_jobs", None)
+    for key in connection.scan_iter(f"rq:*{queue}*"):
+        connection.delete(key)
+    connection.close()
+
+
+def old_queued_job(user) -> str:
+    job = start_job(db.session, user, "test_steps", {"word": "старое"}, title="Шаги")
+    db.session.get(Job, job.id).created_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    return job.id
+
+
+def test_a_job_finished_while_the_sweep_looks_stays_done(rq_queue, people, monkeypatch):
+    """A worker finishes the job (RQ forgets it at once) between the sweep reading it as
+    queued and asking RQ about it: the sweep must not fail what is done."""
+    from collector.jobs import dispatch
+
+    job_id = old_queued_job(people["region"])
+    asked = dispatch.RQDispatcher.lost
+
+    def worker_finishes_first(self, found_id, queued_at):
+        with db.engine.begin() as other:
+            other.execute(update(Job).where(Job.id == found_id).values(state="done"))
+        rq_queue.delete(f"rq:job:{found_id}")
+        return asked(self, found_id, queued_at)
+
+    monkeypatch.setattr(dispatch.RQDispatcher, "lost", worker_finishes_first)
+    sweep(db.session())
+    db.session.expire_all()
+    assert db.session.get(Job, job_id).state == "done"
+
+
+def test_a_job_gone_from_redis_while_read_does_not_break_the_sweep(rq_queue, people, monkeypatch):
+    from rq.job import Job as QueuedJob
+
+    job_id = old_queued_job(people["region"])
+    fetch = QueuedJob.fetch.__func__
+
+    def fetch_then_gone(cls, id, connection=None, serializer=None):
+        found = fetch(cls, id, connection=connection, serializer=serializer)
+        connection.delete(f"rq:job:{id}")
+        return found
+
+    monkeypatch.setattr(QueuedJob, "fetch", classmethod(fetch_then_gone))
+    sweep(db.session())
+    db.session.expire_all()
+    assert db.session.get(Job, job_id).state == "queued"

@@ -171,3 +171,19 @@ def test_only_the_units_people_confirm_its_records(campaign, tree, people, clien
     assert "records" not in response_of(campaign, tree["school_a1"]).answers
     login_as(client, people["school"])
     assert client.get(urls[0]).status_code == 200
+
+
+def test_an_expired_token_on_the_confirmation_says_so_on_the_page(campaign, tree, people, make_app):
+    """The confirmation checks its own token, as data entry does: a page left open past
+    the token's life comes back with a message, not the 400 error page, and nothing is
+    confirmed."""
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    login_as(client, people["school"])
+    response_id = response_of(campaign, tree["school_a1"]).id
+    page = client.post(
+        f"/registries/responses/{response_id}/confirm", data={"csrf_token": "expired"}
+    )
+    assert page.status_code == 200
+    assert "Страница была открыта слишком долго" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert "records" not in response_of(campaign, tree["school_a1"]).answers

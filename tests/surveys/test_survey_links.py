@@ -218,7 +218,7 @@ def test_a_rate_limit_holds_per_link(app, tree, people):
     assert [r.status_code for r in replies] == [302, 302, 302, 429]
     # The refusal says when to come back (the limit's window); no reply carries the
     # limiter's own headers, each of which costs the store a round trip.
-    assert replies[-1].headers["Retry-After"] == "60"
+    assert 1 <= int(replies[-1].headers["Retry-After"]) <= 60  # when the oldest leaves
     assert not any(k.lower().startswith("x-ratelimit") for r in replies for k in r.headers.keys())
     # Another school's link is counted apart.
     other = link_of(campaign, tree["school_a2"]).token

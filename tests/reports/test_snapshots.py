@@ -1,0 +1,64 @@
+"""Kept report views: two first views at once each write their own file (neither a 500
+nor a half-written file in place), and a view that cannot be kept is still shown."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from flask import Flask
+
+from collector.reports import snapshots
+
+
+class SlowToKeep:
+    """Pickled slowly, as a large campaign's question tables are."""
+
+    def __reduce__(self) -> tuple[type, tuple[()]]:
+        time.sleep(0.3)
+        return (SlowToKeep, ())
+
+
+def test_two_first_views_at_once_both_get_their_view(tmp_path):
+    app = Flask(__name__)
+    app.config["JOB_FOLDER"] = str(tmp_path)
+    errors: list[str] = []
+    got: list[object] = []
+
+    def view(delay: float) -> None:
+        time.sleep(delay)
+        with app.app_context():
+            try:
+                got.append(snapshots.remembered(1, "accepted", ["/1/"], "s1", ("q", 7), SlowToKeep))
+            except Exception as error:  # noqa: BLE001 - the test reports any
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=view, args=(delay,)) for delay in (0, 0.1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(got) == 2
+    assert not list(tmp_path.rglob("*.partial"))
+    with app.app_context():
+        kept = snapshots.remembered(1, "accepted", ["/1/"], "s1", ("q", 7), lambda: "anew")
+    assert isinstance(kept, SlowToKeep)  # read back, not computed again
+
+
+def test_a_view_that_cannot_be_kept_is_still_given(tmp_path):
+    app = Flask(__name__)
+    app.config["JOB_FOLDER"] = str(tmp_path)
+    with app.app_context():
+        shown = snapshots.remembered(1, "accepted", ["/1/"], "s1", ("q",), lambda: lambda: 1)
+    assert callable(shown)  # a lambda cannot be pickled; the page still has its value
+
+
+def test_a_new_snapshot_clears_the_views_of_the_old_one(tmp_path):
+    app = Flask(__name__)
+    app.config["JOB_FOLDER"] = str(tmp_path)
+    with app.app_context():
+        snapshots.remembered(1, "accepted", ["/1/"], "s1", ("q",), lambda: "old")
+        assert len(list(tmp_path.rglob("*.pickle"))) == 1
+        snapshots.save(1, "accepted", ["/1/"], "s2", ("figures",))
+        assert len(list(tmp_path.rglob("*.pickle"))) == 1  # the snapshot alone
+        assert snapshots.remembered(1, "accepted", ["/1/"], "s2", ("q",), lambda: "new") == "new"
