@@ -33,6 +33,7 @@ DOCS = ROOT / "docs" / "performance.md"
 SCRIPTS = (
     "subtree.py",
     "indicators.py",
+    "from_database.py",
     "export.py",
     "submissions.py",
     "tables.py",
@@ -84,6 +85,11 @@ bench/indicators.py --profile`.
   the rows stored are counted against the answers sent. The Collector keeps production's
   rate-limit windows (with amounts no run reaches). Goal: at most 2.0, the platform spends
   about as much again as a bare insert per answer, no more.
+- **From the database** (`bench/from_database.py`, issue 22): the same survey with its
+  answers stored in PostgreSQL as the platform stores them; `campaign_report` (the report
+  page's and the indicators job's path: read, turn into columns, compute every indicator
+  at every level) against `COPY … json_to_record(answers)` into pandas and the same bare
+  groupby sums, checked equal. Goal: at most 2.0.
 - **Export** (`bench/export.py`): the survey answers sheet of a consolidated XLSX export
   written by the Collector against raw XlsxWriter writing the same cells (goal: at most
   1.3; peak memory under 500 MB), and per row against `DataFrame.to_excel`.
