@@ -13,7 +13,7 @@ platform stores them. Then:
   pandas groupby sums (bench/indicators.py's baseline).
 Both are checked equal group by group. Goal: at most 2.0.
 
-    PYTHONPATH=. .venv/bin/python bench/from_database.py
+    PYTHONPATH=. .venv/bin/python bench/from_database.py            (--profile: where it goes)
 """
 
 from __future__ import annotations
@@ -213,6 +213,14 @@ def measure_product(config: dict[str, Any], campaign_id: int, coordinator_id: in
             session.expire_all()
             return campaign_report(session, user, campaign, Basis.SUBMITTED, stored=False)
 
+        if "--profile" in sys.argv:
+            import cProfile
+            import pstats
+
+            run()
+            profiler = cProfile.Profile()
+            profiler.runcall(run)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
         found = best_of(run, scale().repeats)
         db.session.remove()
         db.engine.dispose()

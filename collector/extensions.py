@@ -15,12 +15,15 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from collector import json_codec
 from collector.models.base import Base
 
 # What SQLite hands a function defined in Python, and takes back.
 SQLiteValue = str | bytes | int | float | None
 
-db = SQLAlchemy(model_class=Base)
+# Stored JSON (answers, documents) is decoded by orjson, on SQLite and PostgreSQL alike
+# (SQLALCHEMY_ENGINE_OPTIONS may add to these, not drop them).
+db = SQLAlchemy(model_class=Base, engine_options={"json_deserializer": json_codec.loads})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
