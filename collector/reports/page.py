@@ -308,8 +308,20 @@ def _survey_part(
         breakdown_choices=breakdown_choices,
         by=by,
         has_text_fields=bool(text_fields(report.spec)),
-        texts=[] if hidden else text_answers(session, report, root, language, choices.search),
+        texts=[] if hidden else _texts(session, report, root, language, choices.search),
         together=_together(session, user, report, root, choices.together_id, inline_limit),
+    )
+
+
+def _texts(
+    session: Session, report: Report, root: OrgUnit, language: str, search: str
+) -> list[TextAnswer]:
+    """The newest free-text answers; without a search they are kept with the figures
+    (finding them may read every answer of a large survey)."""
+    if search.strip():
+        return text_answers(session, report, root, language, search)
+    return report.remember(
+        ("texts", root.id, language), lambda: text_answers(session, report, root, language)
     )
 
 

@@ -268,6 +268,10 @@ def test_free_text_answers_with_search_for_coordinators(client, tree, people, ap
     found = client.get(url + "&q=ЭКСКУРС").get_data(as_text=True)
     found = found.split('data-testid="text-answers"')[1].split("</ul>")[0]
     assert found.count("<li") == 2 and "профпробы" not in found
+    # The list is kept with the figures, and a new answer comes in with them.
+    app.test_client().post(f"/s/{token}", data=GOOD | {"comment": "Новый отзыв"})
+    again = client.get(url).get_data(as_text=True).split('data-testid="text-answers"')[1]
+    assert "Новый отзыв" in again.split("</ul>")[0]
     # Fewer respondents than the smallest group: no answers listed at all.
     other = link_of(campaign, tree["school_a2"]).token
     app.test_client().post(f"/s/{other}", data=GOOD | {"comment": "Единственный ответ"})
