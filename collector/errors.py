@@ -37,7 +37,8 @@ def _retry_after(error: HTTPException) -> int:
     off (they cost the store a round trip on every request); a refusal asks the store
     once when the limit that was reached frees a place."""
     if not isinstance(error, RateLimitExceeded):
-        return 60
+        given = getattr(error, "retry_after", None)
+        return given if isinstance(given, int) and given > 0 else 60
     window: int = error.limit.limit.get_expiry()
     try:
         reached = limiter.current_limit

@@ -11,6 +11,7 @@ import pytest
 from collector import create_app
 from collector.extensions import db, limiter
 from collector.models import FormResponse
+from collector.surveys import allowance
 from tests.conftest import DEFAULT_PASSWORD, make_config
 from tests.surveys.test_survey_links import GOOD, link_of, make_survey
 
@@ -64,3 +65,4 @@ def test_with_redis_down_answers_and_logins_go_on_and_limits_count_in_memory(
         # The one Limiter object outlives this app (Flask-Limiter keeps it per process) and
         # would carry its "store is down" mark to the next test's app.
         limiter._storage_dead = False
+        allowance.reset()

@@ -9,13 +9,14 @@ from flask_babel import get_locale
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
-from collector.extensions import csrf, db, limiter
+from collector.extensions import csrf, db
 from collector.forms import HIDDEN_COPIES, RENDERERS
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import answers_from_form, build_form_class
-from collector.surveys import services
+from collector.surveys import allowance, services
 
 bp = Blueprint("surveys", __name__, url_prefix="/s")
 # The survey form checks its CSRF token itself, so that a page left open past the token's
@@ -27,11 +28,6 @@ BROWSER_COOKIE = "collector_browser"
 BROWSER_COOKIE_AGE = 365 * 24 * 3600
 
 
-def _link_key() -> str:
-    """Rate limits count per link (not per address, which is not kept)."""
-    return f"survey:{(request.view_args or {}).get('token', '')}"
-
-
 def _survey(token: str) -> services.Survey:
     survey = services.find_survey(db.session(), token)
     if survey is None:
@@ -39,27 +35,7 @@ def _survey(token: str) -> services.Survey:
     return survey
 
 
-def _accepted(response: Response) -> bool:
-    """Only answers taken count against the limits: empty or rejected posts cannot use
-    up a school's allowance and lock its parents out."""
-    return response.status_code == 302
-
-
 @bp.route("/<token>", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["SURVEY_RATE_LIMIT"],
-    key_func=_link_key,
-    methods=["POST"],
-    deduct_when=_accepted,
-)
-# Per address as well, counted in the limiter's store only (it expires there and is never
-# kept with an answer); generous, since a parents' meeting shares one school network.
-@limiter.limit(
-    lambda: current_app.config["SURVEY_ADDRESS_RATE_LIMIT"],
-    key_func=lambda: f"survey-address:{get_remote_address()}",
-    methods=["POST"],
-    deduct_when=_accepted,
-)
 def answer(token: str) -> Response | tuple[str, int]:
     survey = _survey(token)
     language = str(get_locale())
@@ -129,6 +105,12 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
                 db.session(), survey, answers_from_form(survey.spec, form), key, submission_key
             )
             if not found:
+                # Only an answer about to be stored counts against the link's and the
+                # address's allowance (collector.surveys.allowance).
+                refused = allowance.take(token, get_remote_address())
+                if refused is not None:
+                    db.session.rollback()
+                    raise TooManyRequests(retry_after=refused.retry_after)
                 db.session.commit()
         except IntegrityError:
             db.session.rollback()
