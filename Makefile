@@ -19,8 +19,9 @@ test: install-dev translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -m "not load"
-	$(BIN)/pytest --db postgresql -m "not browser and not load"
+	# On every core (pytest-xdist): each worker has its own database and job folder.
+	$(BIN)/pytest -n auto -m "not load"
+	$(BIN)/pytest -n auto --db postgresql -m "not browser and not load"
 	# Every benchmark at a tiny size, and (bench/load.py) the load and fault tests against
 	# gunicorn, an RQ worker, PostgreSQL and Redis (tests/load) at CI's size: 1,000
 	# submissions; `make bench` runs them with 10,000.

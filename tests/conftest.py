@@ -1,5 +1,7 @@
 """Fixtures: a fresh database per test session (SQLite or PostgreSQL, migrated from empty
-to head), an app per test with every table emptied afterwards, factories and login help."""
+to head), an app per test with every table emptied afterwards, factories and login help.
+Under pytest-xdist (`make test` runs `-n auto`) each worker is a session of its own: its
+own database, job folder and process-wide Limiter."""
 
 from __future__ import annotations
 
