@@ -54,9 +54,11 @@ a highest ratio allowed.
 ## How to reproduce
 
     make bench                   # small: 4 regions, 115 municipalities, 2,000 schools,
-                                 # 50,000 responses; well under two minutes
+                                 # 50,000 responses, 10,000 submissions under load;
+                                 # about seven minutes on 2 cores
     SCALE=national make bench    # 85 regions, 2,300 municipalities, 40,000 schools,
-                                 # 1,000,000 responses; a few minutes
+                                 # 1,000,000 responses; longer (the national
+                                 # figures below are from before issue 22's bench)
 
 Each run rewrites only its own scale's section below. PostgreSQL (127.0.0.1:5432, user
 postgres) and Redis (127.0.0.1:6379) are used when they answer; otherwise the submissions
