@@ -297,37 +297,19 @@ def test_a_queued_job_of_a_stopped_process_is_failed_and_the_work_can_start_agai
     assert again.id != lost.id and wait(client, again.id)["state"] == "done"
 
 
-def test_a_queued_job_redis_no_longer_holds_is_failed(app, people):
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError as error:
-        need_service(f"Redis is not reachable at {REDIS_URL}: {error}")
-    queue = f"collector-test-{uuid.uuid4().hex[:8]}"
-    app.config.update(REDIS_URL=REDIS_URL, JOB_QUEUE=queue)
-    app.extensions.pop("collector_jobs", None)
+def test_a_queued_job_redis_no_longer_holds_is_failed(rq_queue, people):
     user = people["region"]
-    try:
-        waiting = start_job(db.session, user, "test_steps", {"word": "ждёт"}, title="Шаги")
-        gone = start_job(db.session, user, "test_steps", {"word": "пропало"}, title="Шаги")
-        for job in (waiting, gone):
-            db.session.get(Job, job.id).created_at = utcnow() - timedelta(minutes=10)
-        db.session.commit()
-        connection.delete(f"rq:job:{gone.id}")  # Redis restarted without its data
-        sweep(db.session)
-        db.session.expire_all()
-        # Still in the queue behind others: it will start; the other never will.
-        assert db.session.get(Job, waiting.id).state == "queued"
-        assert db.session.get(Job, gone.id).state == "failed"
-    finally:
-        app.extensions.pop("collector_jobs", None)
-        for key in connection.scan_iter(f"rq:*{queue}*"):
-            connection.delete(key)
-        for job in (waiting, gone):
-            connection.delete(f"rq:job:{job.id}")
-        connection.close()
+    waiting = start_job(db.session, user, "test_steps", {"word": "ждёт"}, title="Шаги")
+    gone = start_job(db.session, user, "test_steps", {"word": "пропало"}, title="Шаги")
+    for job in (waiting, gone):
+        db.session.get(Job, job.id).created_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    rq_queue.delete(f"rq:job:{gone.id}")  # Redis restarted without its data
+    sweep(db.session)
+    db.session.expire_all()
+    # Still in the queue behind others: it will start; the other never will.
+    assert db.session.get(Job, waiting.id).state == "queued"
+    assert db.session.get(Job, gone.id).state == "failed"
 
 
 def test_a_sweep_from_a_command_spares_a_job_waiting_in_the_web_process(
@@ -369,6 +351,8 @@ def rq_queue(app):
     app.extensions.pop("collector_jobs", None)
     yield connection
     app.extensions.pop("collector_jobs", None)
+    for job_id in connection.lrange(f"rq:queue:{queue}", 0, -1):
+        connection.delete(f"rq:job:{job_id.decode()}")
     for key in connection.scan_iter(f"rq:*{queue}*"):
         connection.delete(key)
     connection.close()
