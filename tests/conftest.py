@@ -17,7 +17,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import pytest
@@ -226,29 +226,65 @@ def rollback_engine(migrated_database: str) -> Iterator[sa.Engine]:
 
 
 @contextmanager
-def rolled_back(engine: sa.Engine) -> Iterator[_ThreadCheck]:
-    """`db.session` joined to one connection's outer transaction, rolled back at the end
+def joined_session(connection: sa.Connection) -> Iterator[_ThreadCheck]:
+    """`db.session`, for the while, joined to the transaction `connection` is in
     (SQLAlchemy's "Joining a Session into an External Transaction"): the application's
     commit() and rollback() act on savepoints (join_transaction_mode="create_savepoint")."""
     thread_check = _ThreadCheck()
     session_class = type("JoinedSession", (_JoinedSession,), {"thread_check": thread_check})
     original = db.session
-    with engine.connect() as connection:
+    options = {
+        **original.session_factory.kw,
+        "bind": connection,
+        "join_transaction_mode": "create_savepoint",
+    }
+    db.session = sa_orm.scoped_session(
+        sa_orm.sessionmaker(class_=session_class, **options), scopefunc=_app_ctx_id
+    )
+    try:
+        yield thread_check
+    finally:
+        # Each app context removed its session when it ended.
+        db.session = original
+
+
+@contextmanager
+def rolled_back(connection: sa.Connection) -> Iterator[_ThreadCheck]:
+    """`db.session` joined to a transaction of `connection` rolled back at the end: the
+    connection's outer transaction, or a savepoint in the one a module's tests share."""
+    if connection.in_transaction():
+        transaction: sa.Transaction = connection.begin_nested()
+    else:
         transaction = connection.begin()
-        options = {
-            **original.session_factory.kw,
-            "bind": connection,
-            "join_transaction_mode": "create_savepoint",
-        }
-        db.session = sa_orm.scoped_session(
-            sa_orm.sessionmaker(class_=session_class, **options), scopefunc=_app_ctx_id
-        )
-        try:
+    try:
+        with joined_session(connection) as thread_check:
             yield thread_check
-        finally:
-            # Each app context removed its session when it ended.
-            db.session = original
-            transaction.rollback()
+    finally:
+        transaction.rollback()
+
+
+@pytest.fixture(scope="module")
+def module_transaction(rollback_engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One transaction for a whole module, rolled back after its last test. A module
+    fixture may store in it (through `world_app`) a world its tests only read; each test
+    of the module then runs in a savepoint of it, rolled back at the test's end."""
+    with rollback_engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@contextmanager
+def world_app(
+    apps: dict[str, Flask], database_url: str, connection: sa.Connection
+) -> Iterator[Flask]:
+    """The shared app, in an app context whose `db.session` stores in the module's
+    transaction (`module_transaction`): for module fixtures that build a world once."""
+    application = _app_for(apps, database_url, {})
+    with joined_session(connection) as thread_check, application.app_context():
+        yield application
+    if thread_check.refused:
+        pytest.fail(thread_check.refused[0], pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -293,14 +329,20 @@ def app(
     saved_config = dict(application.config)
     try:
         if request.node.get_closest_marker("committed"):
+            if "module_transaction" in request.fixturenames:
+                pytest.fail("a committed test cannot share its module's transaction")
             with application.app_context():
                 yield application
                 shutdown_jobs(application)
                 empty_all_tables()
             return
-        engine = request.getfixturevalue("rollback_engine")
-        with rolled_back(engine) as thread_check:
-            with application.app_context():
+        shared = "module_transaction" in request.fixturenames
+        with (
+            nullcontext(request.getfixturevalue("module_transaction"))
+            if shared
+            else request.getfixturevalue("rollback_engine").connect()
+        ) as connection:
+            with rolled_back(connection) as thread_check, application.app_context():
                 yield application
                 shutdown_jobs(application)
         if thread_check.refused:
