@@ -1,7 +1,12 @@
 """Fixtures: a fresh database per test session (SQLite or PostgreSQL, migrated from empty
-to head), an app per test with every table emptied afterwards, factories and login help.
-Under pytest-xdist (`make test` runs `-n auto`) each worker is a session of its own: its
-own database, job folder and process-wide Limiter."""
+to head), one app per distinct config shared by the tests, factories and login help.
+
+Each test runs inside one database transaction that is rolled back at its end: the
+application's own commits and rollbacks act on savepoints within it (see `rolled_back`).
+A test whose data must be seen by other connections, threads or processes (a live server,
+a job worker thread, a backup's own engine) is marked `@pytest.mark.committed`: it really
+commits, and every table is emptied after it. Under pytest-xdist (`make test` runs `-n
+auto`) each worker is a session of its own: its own database, job folder and Limiter."""
 
 from __future__ import annotations
 
@@ -10,20 +15,26 @@ import itertools
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.orm as sa_orm
 from flask import Flask, g
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
+from flask_sqlalchemy.session import _app_ctx_id
 from werkzeug.security import generate_password_hash
 
 from collector import create_app
-from collector.extensions import db
+from collector.config import DefaultConfig
+from collector.extensions import db, limiter
 from collector.jobs.dispatch import shutdown as shutdown_jobs
+from collector.logs import configure_logging
 from collector.models import OrgUnit, Role, RoleAssignment, UnitType, User
 from collector.units.tree import add_unit
 
@@ -150,15 +161,196 @@ class FreshRequestClient(FlaskClient):
             vars(g).clear()
 
 
-@pytest.fixture
-def app(migrated_database: str, app_config: dict[str, Any]) -> Iterator[Flask]:
-    application = create_app(make_config(migrated_database, **app_config))
-    application.test_client_class = FreshRequestClient
-    with application.app_context():
+class _ThreadCheck:
+    """The one connection of a rolled-back test is the test thread's: work in another
+    thread (a job worker, a live server) cannot share it. Such a test must be marked
+    `committed`; the first use from another thread is refused and the test fails."""
+
+    def __init__(self) -> None:
+        self.owner = threading.get_ident()
+        self.refused: list[str] = []
+
+    def check(self) -> None:
+        if threading.get_ident() != self.owner:
+            message = (
+                f"thread {threading.current_thread().name!r} used the rolled-back test's "
+                "database connection: mark the test @pytest.mark.committed"
+            )
+            self.refused.append(message)
+            raise RuntimeError(message)
+
+
+class _JoinedSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the app's engine and ignores the session's own
+    `bind` (pallets-eco/flask-sqlalchemy#1167); this one uses the bound connection for any
+    app on the test database (the test's app, and the extra apps of `make_app`). An app
+    configured with another database (a closed port, a missing file) keeps its engine."""
+
+    thread_check: _ThreadCheck
+
+    def get_bind(
+        self,
+        mapper: Any | None = None,
+        clause: Any | None = None,
+        bind: sa.Engine | sa.Connection | None = None,
+        **kwargs: Any,
+    ) -> sa.Engine | sa.Connection:
+        connection = self.bind
+        if bind is None and isinstance(connection, sa.Connection):
+            if self._db.engine.url == connection.engine.url:
+                self.thread_check.check()
+                return connection
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+def _sqlite_no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+    # sqlite3 would begin transactions itself, only before DML, and never before a
+    # SAVEPOINT: a savepoint would then live outside the test's transaction.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def rollback_engine(migrated_database: str) -> Iterator[sa.Engine]:
+    """The engine of the rolled-back tests' connections. On SQLite it emits BEGIN itself
+    (SQLAlchemy's recipe for savepoints with pysqlite, "Transactions with SQLite and the
+    sqlite3 driver"), which the app's engine, used by committed tests, does not."""
+    engine = sa.create_engine(migrated_database, **DefaultConfig.SQLALCHEMY_ENGINE_OPTIONS)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_no_implicit_begin)
+        sa.event.listen(engine, "begin", _sqlite_begin)
+    yield engine
+    engine.dispose()
+
+
+@contextmanager
+def joined_session(connection: sa.Connection) -> Iterator[_ThreadCheck]:
+    """`db.session`, for the while, joined to the transaction `connection` is in
+    (SQLAlchemy's "Joining a Session into an External Transaction"): the application's
+    commit() and rollback() act on savepoints (join_transaction_mode="create_savepoint")."""
+    thread_check = _ThreadCheck()
+    session_class = type("JoinedSession", (_JoinedSession,), {"thread_check": thread_check})
+    original = db.session
+    options = {
+        **original.session_factory.kw,
+        "bind": connection,
+        "join_transaction_mode": "create_savepoint",
+    }
+    db.session = sa_orm.scoped_session(
+        sa_orm.sessionmaker(class_=session_class, **options), scopefunc=_app_ctx_id
+    )
+    try:
+        yield thread_check
+    finally:
+        # Each app context removed its session when it ended.
+        db.session = original
+
+
+@contextmanager
+def rolled_back(connection: sa.Connection) -> Iterator[_ThreadCheck]:
+    """`db.session` joined to a transaction of `connection` rolled back at the end: the
+    connection's outer transaction, or a savepoint in the one a module's tests share."""
+    if connection.in_transaction():
+        transaction: sa.Transaction = connection.begin_nested()
+    else:
+        transaction = connection.begin()
+    try:
+        with joined_session(connection) as thread_check:
+            yield thread_check
+    finally:
+        transaction.rollback()
+
+
+@pytest.fixture(scope="module")
+def module_transaction(rollback_engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One transaction for a whole module, rolled back after its last test. A module
+    fixture may store in it (through `world_app`) a world its tests only read; each test
+    of the module then runs in a savepoint of it, rolled back at the test's end."""
+    with rollback_engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@contextmanager
+def world_app(
+    apps: dict[str, Flask], database_url: str, connection: sa.Connection
+) -> Iterator[Flask]:
+    """The shared app, in an app context whose `db.session` stores in the module's
+    transaction (`module_transaction`): for module fixtures that build a world once."""
+    application = _app_for(apps, database_url, {})
+    with joined_session(connection) as thread_check, application.app_context():
         yield application
+    if thread_check.refused:
+        pytest.fail(thread_check.refused[0], pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def shared_apps() -> Iterator[dict[str, Flask]]:
+    """The apps of the session, one per distinct `app_config`."""
+    apps: dict[str, Flask] = {}
+    yield apps
+    for application in apps.values():
         shutdown_jobs(application)
-        empty_all_tables()
-        db.engine.dispose()
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _app_for(apps: dict[str, Flask], database_url: str, overrides: dict[str, Any]) -> Flask:
+    key = repr(sorted(overrides.items()))
+    application = apps.get(key)
+    if application is None:
+        application = create_app(make_config(database_url, **overrides))
+        application.test_client_class = FreshRequestClient
+        apps[key] = application
+        return application
+    # What create_app sets for the whole process, as a new app per test would set it
+    # again: the one Limiter's storage and settings (fresh counters in memory) and the
+    # logging format. Extra apps made in an earlier test may have changed them.
+    limiter.init_app(application)
+    configure_logging(
+        application.config.get("LOG_FORMAT", "text"), application.config.get("LOG_LEVEL", "INFO")
+    )
+    return application
+
+
+@pytest.fixture
+def app(
+    request: pytest.FixtureRequest,
+    shared_apps: dict[str, Flask],
+    migrated_database: str,
+    app_config: dict[str, Any],
+) -> Iterator[Flask]:
+    application = _app_for(shared_apps, migrated_database, app_config)
+    # A test may set the app's config; the next test gets it as it was.
+    saved_config = dict(application.config)
+    try:
+        if request.node.get_closest_marker("committed"):
+            if "module_transaction" in request.fixturenames:
+                pytest.fail("a committed test cannot share its module's transaction")
+            with application.app_context():
+                yield application
+                shutdown_jobs(application)
+                empty_all_tables()
+            return
+        shared = "module_transaction" in request.fixturenames
+        with (
+            nullcontext(request.getfixturevalue("module_transaction"))
+            if shared
+            else request.getfixturevalue("rollback_engine").connect()
+        ) as connection:
+            with rolled_back(connection) as thread_check, application.app_context():
+                yield application
+                shutdown_jobs(application)
+        if thread_check.refused:
+            pytest.fail(thread_check.refused[0], pytrace=False)
+    finally:
+        application.config.clear()
+        application.config.update(saved_config)
 
 
 @pytest.fixture

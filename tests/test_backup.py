@@ -18,6 +18,9 @@ from tests.campaigns.test_imports import HEADER, results_form, upload
 from tests.conftest import scratch_postgres_database
 from tests.reports.fixtures import answered_campaign
 
+# A backup reads the database, and a restore fills another, through engines of their own.
+pytestmark = pytest.mark.committed
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 TABLES = ("form_response", "form_version", "audit_event", "imported_row", "import_batch")
 

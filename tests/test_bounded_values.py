@@ -289,6 +289,8 @@ def break_a_report(tree, campaign, answers) -> FormResponse:
     return response
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_out_of_range_values_in_the_database_are_named_and_not_counted(client, tree, people):
     campaign = answered_campaign(tree, people)
     # school_b1 answered trained 45 of 60; its total becomes a 400-digit number.

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy import select
 
 from collector.auth.services import authenticate
@@ -33,8 +35,9 @@ from collector.publishing.versions import spec_of
 from collector.reports.services import Basis, campaign_report
 from collector.units.services import current_academic_year
 from demo import nevinnomyssk, tomsk, tomsk2016_records
+from demo.seed import SeedResult
 from demo.tomsk2016_records import school_code
-from tests.conftest import login_as
+from tests.conftest import login_as, world_app
 from tests.test_demo_seed import (
     DEMO_LOGINS,
     FORMS,
@@ -49,10 +52,20 @@ from tests.test_demo_seed import (
 ALL_FORMS = tuple(p.stem for p in sorted(FORMS.glob("*.json")) if p.name != "meta-schema.json")
 
 
+@pytest.fixture(scope="module")
+def demo_world(
+    shared_apps: dict[str, Flask], migrated_database: str, module_transaction: sa.Connection
+) -> SeedResult:
+    """The demo, seeded once for the module's tests (which only read it, each in a
+    savepoint of the module's transaction, rolled back at its end)."""
+    with world_app(shared_apps, migrated_database, module_transaction):
+        publish_forms(*ALL_FORMS)
+        return seed()
+
+
 @pytest.fixture
-def demo(app):
-    publish_forms(*ALL_FORMS)
-    return seed()
+def demo(demo_world, app):
+    return demo_world
 
 
 def campaigns_of(prefix: str) -> dict[str, Campaign]:

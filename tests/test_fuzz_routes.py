@@ -130,6 +130,9 @@ def fuzz_target(app: Flask, client: Any, target: Target, role: str, findings: Fi
 # garbage collector (a ResourceWarning, not an answer), which filterwarnings=error
 # would otherwise turn into a failure of this test. To be traced: see the report.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+# Export buttons start jobs in worker threads, and snapshot() reads the watched tables
+# through connections of its own: both must see the world committed.
+@pytest.mark.committed
 def test_no_body_breaks_any_post_route(app: Flask, tree, people, make_user) -> None:
     world = build_world(app, tree, people, make_user)
     findings = Findings()

@@ -84,6 +84,8 @@ def imported(client, response) -> str:
     return client.get(f"/jobs/{job_id}").get_data(as_text=True)
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_import_page_lists_bad_rows_and_imports_nothing(client, tree, people):
     login_as(client, people["region"])
     data = "code;name;type;parent_code\nS-N1;Новая школа;school;M-A\nS-N2;;school;M-A\n"
@@ -113,6 +115,8 @@ def test_templates_download_with_bom(client, people):
     assert response.data.decode("utf-8-sig").startswith("code;year;pupils_1;")
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_figures_page_checks_scope_per_row(client, tree, make_user):
     # The page needs IMPORT_UNITS somewhere: a coordinator bound to one municipality.
     login_as(client, make_user(Role.REGIONAL_COORDINATOR, tree["mun_a"]))

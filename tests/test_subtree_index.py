@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, text
 
 from collector.extensions import db
@@ -21,6 +22,8 @@ def plan(query) -> str:  # type: ignore[no-untyped-def]
         return "\n".join(row[0] for row in conn.execute(text(f"EXPLAIN {compiled}")))
 
 
+# The plan is asked on a connection of its own, which must see the units made for it.
+@pytest.mark.committed
 def test_subtree_query_uses_the_path_index(make_unit):
     region = make_unit(UnitType.REGION)
     municipality = make_unit(UnitType.MUNICIPALITY, region)

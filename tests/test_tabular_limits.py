@@ -195,6 +195,8 @@ def test_csv_rows_and_cells_are_limited():
         read_table("units.csv", b"a;b\n" + b"1;2\n" * 10, limits=TableLimits(max_cells=10))
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_the_import_page_shows_a_limit_message_and_uses_the_apps_setting(app, client, tree, people):
     from tests.conftest import login_as
     from tests.test_import_entry_points import imported

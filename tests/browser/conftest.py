@@ -31,6 +31,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            # The live server's threads read what the test stored, on their own connections.
+            item.add_marker(pytest.mark.committed)
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +66,8 @@ class LiveServer:
 @pytest.fixture
 def server(app: Flask, migrated_database: str) -> Iterator[LiveServer]:
     """A second app on the same database, with CSRF on, as in production. The test's
-    own `app` (used by factories) empties the tables afterwards."""
+    own `app` (used by factories; committed, as every browser test) empties the tables
+    afterwards."""
     served = create_app(
         make_config(migrated_database, WTF_CSRF_ENABLED=True, JOB_PROGRESS_EVERY=0.05)
     )

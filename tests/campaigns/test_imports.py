@@ -174,6 +174,8 @@ def test_only_the_campaigns_coordinators_upload(app, people, campaign):
         import_table(db.session, people["municipal"], campaign, "ege", "f.csv", b"x", spec=spec)
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_the_page_uploads_through_a_job_and_lists_bad_rows(client, people, campaign):
     login_as(client, people["region"])
     page = client.get(f"/campaigns/{campaign.id}/imports").get_data(as_text=True)

@@ -192,6 +192,8 @@ def test_a_municipal_report_reminds_the_municipal_coordinator(app, inbox, tree, 
     assert recipients(inbox) == ["coordinator@babynino.example"]
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_a_coordinator_sends_the_due_reminders_from_the_campaign_page(
     app, client, inbox, campaign, people
 ):

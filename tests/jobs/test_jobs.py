@@ -24,6 +24,10 @@ from tests.conftest import login_as, need_service
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 STEPS = 3
+# The jobs run in worker threads (or an RQ worker), on connections of their own: they must
+# see what the tests committed.
+pytestmark = pytest.mark.committed
+
 GATES: dict[str, threading.Event] = {}
 
 

@@ -102,6 +102,8 @@ def test_the_confirmation_page_lists_the_records_and_confirms_them(campaign, tre
     assert response_of(campaign, tree["school_a1"]).answers["records"][0]["class_name"] == "11 «А»"
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_the_campaign_workbook_lists_the_confirmed_records(campaign, tree, people, client):
     kept = services.registry(db.session, "test-classes")
     for name in ("10 «А»", "11 «А»"):

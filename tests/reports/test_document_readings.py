@@ -73,6 +73,8 @@ def test_the_report_shows_the_reading_the_series_and_what_is_not_calculated(
     assert 'data-testid="history"' not in below.get_data(as_text=True)
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_the_workbook_lists_the_sources_and_readings(client, people, campaign):
     login_as(client, people["region"])
     book = workbook_of(export_file(client, campaign))

@@ -51,6 +51,8 @@ def indicator_cells(book: openpyxl.Workbook) -> dict[tuple[str, str, str], objec
     return {(row[0], row[3], row[4]): row[5] for row in rows}
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_the_workbooks_indicators_equal_the_engines(client, tree, people, campaign):
     tree["school_a2"].name = '=HYPERLINK("http://evil.example")'
     db.session.commit()
@@ -83,6 +85,8 @@ def test_the_workbooks_indicators_equal_the_engines(client, tree, people, campai
     assert campaign.title in description.values()
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_a_municipality_exports_its_own_subtree(client, tree, people, campaign):
     login_as(client, people["municipal"])
     book = workbook_of(export_file(client, campaign))
@@ -99,6 +103,8 @@ def test_a_municipality_exports_its_own_subtree(client, tree, people, campaign):
     )
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_the_indicators_csv_opens_in_excel(client, people, campaign):
     login_as(client, people["region"])
     content = export_file(client, campaign, "indicators")
@@ -111,6 +117,8 @@ def test_the_indicators_csv_opens_in_excel(client, people, campaign):
     assert nonsense.status_code == 404
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_survey_answers_one_row_each_with_a_column_per_option(client, app, tree, people):
     campaign = make_survey(tree, people)
     token = link_of(campaign, tree["school_a1"]).token
@@ -139,6 +147,8 @@ def test_people_without_export_rights_get_nothing(client, people, campaign):
     assert refused.status_code in (403, 404)
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_the_survey_workbook_has_the_distribution_of_answers(client, app, tree, people):
     from datetime import datetime
 
@@ -167,6 +177,8 @@ def test_the_survey_workbook_has_the_distribution_of_answers(client, app, tree, 
     assert by_option[("Что помогло выбрать", "Экскурсии")] == (1, pytest.approx(100 / 3))
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_the_distribution_sheet_breaks_down_by_group_with_a_native_chart_per_question(
     client, tree, people
 ):

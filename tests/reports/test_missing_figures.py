@@ -74,6 +74,8 @@ def test_the_report_leaves_out_the_school_without_figures_and_says_so(
     assert cell(school, "data-indicator", "trained_of_pupils") == ""
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_the_indicators_export_names_the_school_without_figures(client, people, campaign):
     login_as(client, people["region"])
     content = export_file(client, campaign, "indicators")

@@ -58,6 +58,8 @@ def test_a_survey_has_its_part_and_no_completeness(tree, people, survey):  # noq
     assert overall.chart["labels"][0] == "Все"  # the total first, then each unit
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_a_large_campaign_without_a_snapshot_is_computed_by_a_job(tree, people, campaign):
     page = report_page(db.session(), people["region"], campaign, PageChoices(), inline_limit=0)
     assert isinstance(page, Computing)

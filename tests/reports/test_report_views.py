@@ -124,6 +124,8 @@ def test_a_survey_report_shows_the_response_rate_and_the_answers(client, tree, p
     assert 'data-low="1"' in rates.split('data-group="M-A"')[1].split("</tr>")[0]
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_an_unopened_campaign_reports_no_data_without_failing(client, tree, people):
     from tests.reports.fixtures import report_form
 
@@ -166,6 +168,8 @@ def test_municipal_reports_roll_up_to_the_region(client, tree, people):
     assert float(cell(html, "data-indicator", "trained_share")) == pytest.approx(25.0)
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_a_large_campaign_is_computed_by_a_job_and_kept_until_its_data_changes(
     app, client, tree, people, campaign
 ):
@@ -200,6 +204,8 @@ def test_a_large_campaign_is_computed_by_a_job_and_kept_until_its_data_changes(
     assert float(cell(fresh, "data-indicator", "plan_share")) == pytest.approx(50.0)
 
 
+# A job runs in a worker thread of its own, on its own connection: it must see the committed data.
+@pytest.mark.committed
 def test_a_school_with_too_few_answers_shows_no_breakdown(client, tree, people, app):
     from tests.reports.test_exports import export_file, workbook_of
     from tests.surveys.test_survey_links import GOOD, link_of, survey_document
