@@ -100,6 +100,7 @@ def test_the_report_page_asks_the_same_of_the_database_for_more_answers(
     assert sum(map(reads_document, computing)) <= 1
 
 
+@pytest.mark.committed  # the export runs in a job thread on its own connection
 def test_an_export_reads_the_document_once_however_many_answers(client, tree, people, survey):
     campaign, document = survey
     login_as(client, people["region"])
