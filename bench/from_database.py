@@ -22,7 +22,6 @@ import io
 import json
 import secrets
 import sys
-from contextlib import redirect_stderr
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -33,7 +32,7 @@ import sqlalchemy as sa
 
 from bench.common import best_of, note, peak_rss_mb, report, scale, survey_document
 from bench.indicators import SEED, baseline, build_country, check_same
-from bench.submissions import fresh_database
+from bench.submissions import fresh_database, migrate_quietly
 
 SCRIPT = "from_database"
 GOAL = 2.0
@@ -44,7 +43,6 @@ BATCH = 10_000
 
 def seed(config: dict[str, Any], size_name: str) -> tuple[int, int, int]:
     """Units, figures, the campaign and its answers; (campaign id, coordinator id, rows)."""
-    from flask_migrate import upgrade  # type: ignore[import-untyped]
 
     from collector import create_app
     from collector.campaigns.lifecycle import LatePolicy
@@ -67,14 +65,7 @@ def seed(config: dict[str, Any], size_name: str) -> tuple[int, int, int]:
     country = build_country(size, spec, np.random.default_rng(SEED))
     app = create_app(config)
     with app.app_context():
-        # Alembic logs each migration; kept quiet unless the upgrade fails.
-        log = io.StringIO()
-        try:
-            with redirect_stderr(log):
-                upgrade()
-        except BaseException:
-            sys.stderr.write(log.getvalue())
-            raise
+        migrate_quietly()
         session = db.session()
         units = country.units
         regions = sorted({int(r) for r in units["region"]})

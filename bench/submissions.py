@@ -209,10 +209,23 @@ def collector_config(database_url: str, storage: str, prefix: str) -> dict[str, 
     }
 
 
+def migrate_quietly() -> None:
+    """Migrate the app's database to head; Alembic's log of each migration is shown only
+    when the upgrade fails. Needs an app context."""
+    from flask_migrate import upgrade  # type: ignore[import-untyped]
+
+    log = io.StringIO()
+    try:
+        with redirect_stderr(log):
+            upgrade()
+    except BaseException:
+        sys.stderr.write(log.getvalue())
+        raise
+
+
 def open_survey(config: dict[str, Any]) -> dict[str, Any]:
     """Migrate the database and open the survey campaign: a region, a municipality, one
     school with its link, the coordinator who runs it. Returns the link's ids."""
-    from flask_migrate import upgrade  # type: ignore[import-untyped]
 
     from collector import create_app
     from collector.campaigns.lifecycle import LatePolicy
@@ -225,14 +238,7 @@ def open_survey(config: dict[str, Any]) -> dict[str, Any]:
 
     app = create_app(config)
     with app.app_context():
-        # Alembic logs each migration; kept quiet unless the upgrade fails.
-        log = io.StringIO()
-        try:
-            with redirect_stderr(log):
-                upgrade()
-        except BaseException:
-            sys.stderr.write(log.getvalue())
-            raise
+        migrate_quietly()
         session = db.session()
         region = add_unit(
             session,

@@ -226,26 +226,13 @@ def campaign_report(
         found = snapshots.load(campaign.id, basis.value, scopes, stamp)
         # A snapshot of another format (an older version's) is computed again.
         if isinstance(found, tuple) and len(found) == 6 and found[0] == SNAPSHOT_FORMAT:
-            _format, computed, answers, unit_frame, figures, refused = found
-            ids = [int(i) for i in unit_frame.index]
+            ids = [int(i) for i in found[3].index]  # the kept unit frame's
             _places, known = (
                 places(session, list(session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))))
                 if ids
                 else ([], {})
             )
-            return Report(
-                campaign,
-                spec,
-                basis,
-                computed,
-                known,
-                scopes,
-                answers,
-                unit_frame,
-                figures,
-                refused,
-                stamp,
-            )
+            return _report(campaign, spec, basis, scopes, stamp, known, found)
     survey = is_survey(campaign)
     if survey:
         expected_query = (
@@ -323,18 +310,22 @@ def campaign_report(
     computed = engine.compute()
     content = (SNAPSHOT_FORMAT, computed, answers, unit_frame, figures, refused)
     snapshots.save(campaign.id, basis.value, scopes, stamp, content)
+    return _report(campaign, spec, basis, scopes, stamp, known, content)
+
+
+def _report(
+    campaign: Campaign,
+    spec: FormSpec,
+    basis: Basis,
+    scopes: list[str],
+    stamp: str,
+    known: dict[int, OrgUnit],
+    content: tuple[Any, ...],
+) -> Report:
+    """The Report of a snapshot's content, kept or just computed."""
+    _format, computed, answers, unit_frame, figures, refused = content
     return Report(
-        campaign,
-        spec,
-        basis,
-        computed,
-        known,
-        scopes,
-        answers,
-        unit_frame,
-        figures,
-        refused,
-        stamp,
+        campaign, spec, basis, computed, known, scopes, answers, unit_frame, figures, refused, stamp
     )
 
 
