@@ -2,12 +2,15 @@
 are taken: empty or refused sends cannot use up a school's allowance and lock its parents
 out, and a script is stopped.
 
-Counted with the `limits` library in the store Flask-Limiter is configured with (Redis in
-production, so that every process agrees), one atomic check-and-count per window when an
-answer is about to be stored: Flask-Limiter's `deduct_when` tested every window before the
-view and counted it after, twice the store's round trips on the busiest request of a
-deadline, and two sends at once could both pass the test. While the store does not
-answer, each process counts in its own memory, as Flask-Limiter's fallback does."""
+Counted in the store Flask-Limiter is configured with (Redis in production, so that every
+process agrees), in `limits`' moving windows, once an answer is about to be stored: every
+window is checked and then counted in one atomic step, so an answer refused by one window
+uses up none of the others, and two sends at once cannot both take the last place.
+On Redis that step is one script (WINDOWS_SCRIPT), one round trip for all windows: `limits`
+counts a window per call, and four round trips were a fifth of an answer's time on the
+busiest request of a deadline. Other stores go through `limits` window by window. While
+the store does not answer, each process counts in its own memory, as Flask-Limiter's
+fallback does."""
 
 from __future__ import annotations
 
@@ -15,11 +18,13 @@ import logging
 import math
 import threading
 import time
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 from collector.extensions import limiter
@@ -57,6 +62,28 @@ class _Fallback:
 
 _FALLBACK = _Fallback()
 
+# `limits`' moving-window lists (newest time first, one entry per answer counted), so
+# Flask-Limiter's reset and window statistics read them as their own. KEYS are the
+# windows' lists, ARGV the time now and then each window's amount and length in seconds.
+# Replies 0 when counted, else {window number, its oldest counted time as text}.
+WINDOWS_SCRIPT = """
+local now = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+    local amount = tonumber(ARGV[2 * i])
+    local length = tonumber(ARGV[2 * i + 1])
+    local oldest = redis.call('lindex', key, amount - 1)
+    if oldest and tonumber(oldest) >= now - length then
+        return {i, oldest}
+    end
+end
+for i, key in ipairs(KEYS) do
+    redis.call('lpush', key, ARGV[1])
+    redis.call('ltrim', key, 0, tonumber(ARGV[2 * i]) - 1)
+    redis.call('expire', key, tonumber(ARGV[2 * i + 1]))
+end
+return 0
+"""
+
 
 def _windows(config_key: str) -> list[RateLimitItem]:
     text = current_app.config.get(config_key) or ""
@@ -76,20 +103,59 @@ def take(token: str, address: str) -> Refusal | None:
             for item in _windows("SURVEY_ADDRESS_RATE_LIMIT")
         ),
     ]
+    if not checks:
+        return None
     if not _FALLBACK.store_down():
         try:
-            return _take(limiter.limiter, checks)
+            strategy = limiter.limiter
+            if isinstance(strategy.storage, RedisStorage):
+                return _take_on_redis(strategy.storage, checks)
+            return _take(strategy, checks)
         except Exception:  # noqa: BLE001 - any store failure: count in this process instead
             _FALLBACK.mark_down()
     with _FALLBACK.lock:
         return _take(_FALLBACK.strategy, checks)
 
 
+def _refusal(item: RateLimitItem, oldest: float, now: float) -> Refusal:
+    """Come back when the window's oldest counted answer leaves it."""
+    return Refusal(max(1, min(item.get_expiry(), math.ceil(oldest + item.get_expiry() - now))))
+
+
+def _take_on_redis(
+    storage: RedisStorage, checks: list[tuple[RateLimitItem, str]]
+) -> Refusal | None:
+    script = _SCRIPTS.get(storage)
+    if script is None:
+        # register_script's object runs EVALSHA, and loads the script if Redis forgot it.
+        script = _SCRIPTS.setdefault(
+            storage, storage.get_connection().register_script(WINDOWS_SCRIPT.encode())
+        )
+    now = time.time()
+    keys = [storage.prefixed_key(item.key_for(key)) for item, key in checks]
+    arguments: list[float | int] = [now]
+    for item, _key in checks:
+        arguments += [item.amount, item.get_expiry()]
+    found = script(keys=keys, args=arguments)
+    if not found:
+        return None
+    window, oldest = found
+    return _refusal(checks[int(window) - 1][0], float(oldest), now)
+
+
+# The registered script per store (one per process in practice).
+_SCRIPTS: weakref.WeakKeyDictionary[RedisStorage, Any] = weakref.WeakKeyDictionary()
+
+
 def _take(strategy: RateLimiter, checks: list[tuple[RateLimitItem, str]]) -> Refusal | None:
+    """Window by window through `limits`: every window tested, then every one counted
+    (the caller holds a lock, or the store is one that does not share)."""
     for item, key in checks:
-        if not strategy.hit(item, key):
+        if not strategy.test(item, key):
             reset = strategy.get_window_stats(item, key).reset_time
-            return Refusal(max(1, min(item.get_expiry(), math.ceil(reset - time.time()))))
+            return _refusal(item, reset - item.get_expiry(), time.time())
+    for item, key in checks:
+        strategy.hit(item, key)
     return None
 
 

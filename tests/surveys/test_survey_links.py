@@ -274,3 +274,23 @@ def test_a_single_survey_answer_cannot_be_opened_or_reviewed(app, client, tree, 
     assert client.post(url, data={"move": "return", "comment": "?"}).status_code == 404
     db.session.expire_all()
     assert db.session.get(FormResponse, answer.id).status == "submitted"
+
+
+def test_an_answer_refused_by_one_window_counts_in_none(app, tree, people):
+    app.config["SURVEY_RATE_LIMIT"] = "3 per minute"
+    app.config["SURVEY_ADDRESS_RATE_LIMIT"] = "2 per minute"
+    limiter.reset()
+    campaign = make_survey(tree, people, multiple=True)
+    token = link_of(campaign, tree["school_a1"]).token
+    first, second = ({"REMOTE_ADDR": a} for a in ("198.51.100.7", "198.51.100.8"))
+    codes = [
+        app.test_client().post(f"/s/{token}", data=GOOD, environ_base=first).status_code
+        for _ in range(3)
+    ]
+    assert codes == [302, 302, 429]
+    # The address's window refused the third; the link's still has room for one more.
+    replies = [
+        app.test_client().post(f"/s/{token}", data=GOOD, environ_base=second) for _ in range(2)
+    ]
+    assert [r.status_code for r in replies] == [302, 429]
+    assert answers_count(campaign) == 3
