@@ -206,6 +206,7 @@ def collector_config(database_url: str, storage: str, prefix: str) -> dict[str, 
         "SURVEY_ADDRESS_RATE_LIMIT": out_of_the_way(DefaultConfig.SURVEY_ADDRESS_RATE_LIMIT),
         "RATELIMIT_STORAGE_URI": storage,
         "RATELIMIT_KEY_PREFIX": prefix,
+        **json.loads(os.environ.get("BENCH_EXTRA", "{}")),
     }
 
 

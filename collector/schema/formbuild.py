@@ -9,6 +9,8 @@ incomplete, but a value that is typed must have the right shape.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Collection
 from typing import Any
 
@@ -27,6 +29,18 @@ def _chosen(spec: FormSpec, field_ids: Collection[str] | None) -> list[FieldSpec
     return [f for f in spec.fields if field_ids is None or f.id in field_ids]
 
 
+# Form classes made lately, by spec (its identity: a published version's spec is one
+# object per process), base, language and chosen fields. A class is only read once made
+# (each request makes its own instance), and making one was a tenth of a survey answer's
+# time on the server. Bounded: the designer's previews make a new spec on every view.
+_CLASSES: OrderedDict[
+    tuple[int, type[Form], str, frozenset[str] | None], tuple[FormSpec, type[Form]]
+]
+_CLASSES = OrderedDict()
+_CLASSES_KEPT = 128
+_CLASSES_LOCK = threading.Lock()
+
+
 def build_form_class(
     spec: FormSpec,
     base: type[Form],
@@ -34,12 +48,24 @@ def build_form_class(
     field_ids: Collection[str] | None = None,
 ) -> type[Form]:
     """A form class with one field per schema field (or per chosen field, for one
-    section), made in one step."""
+    section), made once per spec, base, language and choice while it is in use."""
+    key = (id(spec), base, language, None if field_ids is None else frozenset(field_ids))
+    with _CLASSES_LOCK:
+        found = _CLASSES.get(key)
+        # The spec itself is kept with its class, so its id cannot be another's meanwhile.
+        if found is not None and found[0] is spec:
+            _CLASSES.move_to_end(key)
+            return found[1]
     fields = {
         f.id: kind_of(f.type).field(f, field_label(f, language), language)
         for f in _chosen(spec, field_ids)
     }
-    return type(f"Form_{spec.id.replace('-', '_')}_{spec.version}", (base,), fields)
+    made = type(f"Form_{spec.id.replace('-', '_')}_{spec.version}", (base,), fields)
+    with _CLASSES_LOCK:
+        _CLASSES[key] = (spec, made)
+        while len(_CLASSES) > _CLASSES_KEPT:
+            _CLASSES.popitem(last=False)
+    return made
 
 
 def answers_from_form(

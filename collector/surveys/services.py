@@ -207,7 +207,7 @@ def record_answer(
     now = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     # A plain insert: nothing reads the new row back (the unit of work's bookkeeping
     # was a third of an answer's time on the server).
-    session.execute(
+    session.connection().execute(
         ANSWER_INSERT,
         {
             "form_version_id": survey.form_version_id,

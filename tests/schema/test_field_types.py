@@ -194,3 +194,21 @@ def test_every_kind_is_drawn_by_a_template_of_its_own():
         drawn = templates / f"{renderer}.html"
         assert drawn.is_file(), name
         assert "{% macro input(spec, f, language) %}" in drawn.read_text(encoding="utf-8")
+
+
+def test_a_form_class_is_made_once_per_spec_language_and_choice():
+    made = spec()
+    first = build_form_class(made, Form, "ru")
+    assert build_form_class(made, Form, "ru") is first
+    english = build_form_class(made, Form, "en")
+    assert english is not first
+    # A section's fields, in any order, are one choice; the spec's order is kept.
+    chosen = build_form_class(made, Form, "ru", ["total", "part"])
+    assert build_form_class(made, Form, "ru", ["part", "total"]) is chosen
+    assert [f.name for f in chosen()] == ["total", "part"]
+    # Another spec with the same content is another spec (a new version, a preview).
+    other = build_form_class(spec(), Form, "ru")
+    assert other is not first
+    # Each request still gets its own form, with its own data.
+    one, two = first(MultiDict({"total": "3"})), first(MultiDict({"total": "4"}))
+    assert (one["total"].data, two["total"].data) == (3, 4)
