@@ -7,7 +7,9 @@ from datetime import timedelta
 class DefaultConfig:
     # Filled in by create_app from the instance folder when DATABASE_URL is not set.
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    # Pooled connections are tried when they have been idle (collector.extensions), not
+    # on every checkout.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from typing import Any
 
 from flask_babel import Babel
@@ -14,6 +15,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry, Pool
 
 from collector import json_codec
 from collector.models.base import Base
@@ -30,6 +33,36 @@ csrf = CSRFProtect()
 babel = Babel()
 # No default limits: only the endpoints that need one (login) are limited.
 limiter = Limiter(key_func=get_remote_address)
+
+
+# A pooled connection idle this long is tried before it is handed out (a database
+# restarted overnight would fail the morning's first requests). One in steady use is not:
+# SQLAlchemy's pool_pre_ping tries every checkout, a round trip on every request (a sixth
+# of a survey answer's); a connection cut while in use fails its request with the 503 page,
+# and SQLAlchemy then drops the pool's other connections, so the retry finds a fresh one.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_idle_since(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+    since = record.info.get("idle_since")
+    if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        # The driver may have begun a transaction for it: hand the connection out clean.
+        dbapi_connection.rollback()
+    except Exception as error:  # noqa: BLE001 - any failure: the pool tries a new connection
+        raise DisconnectionError(f"a pooled connection did not answer: {error}") from error
 
 
 @event.listens_for(Engine, "connect")
