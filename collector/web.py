@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
 from collector.auth.services import can_somewhere
+from collector.forms import own_errors
 from collector.labels import (
     audit_label,
     campaign_state_label,
@@ -128,6 +129,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(indicator_value, "indicator_value")
     app.add_template_global(coverage_notes, "coverage_notes")
     app.add_template_filter(answer_text, "answer_text")
+    app.add_template_global(own_errors, "own_errors")
 
     @app.context_processor
     def navigation() -> dict[str, Any]:

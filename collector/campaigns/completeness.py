@@ -23,7 +23,7 @@ from collector.models import (
     SurveyLink,
     User,
 )
-from collector.models.units import subtree_clause, subtrees_clause
+from collector.models.units import in_tree_order, subtree_clause, subtrees_clause
 
 # Columns of the completeness table, in the order of the workflow.
 STATUSES = tuple(ResponseState)
@@ -39,6 +39,10 @@ def default_root(session: Session, campaign: Campaign, scopes: list[str]) -> Org
         if unit is not None:
             return unit
     return campaign.owner_unit
+
+
+def _unit_of(row: Tally | FormResponse | SurveyLink) -> OrgUnit:
+    return row.unit
 
 
 @dataclass
@@ -108,8 +112,7 @@ def completeness(
             if response.unit_id == child_id:
                 tally.response = response
         rows.append(tally)
-    rows.sort(key=lambda t: (t.unit.unit_type != "municipality", t.unit.name))
-    return Completeness(root, rows, overall)
+    return Completeness(root, in_tree_order(session, rows, _unit_of), overall)
 
 
 @dataclass(frozen=True)
@@ -179,11 +182,10 @@ def not_submitted(
             FormResponse.status.in_([s.value for s in NOT_SUBMITTED]),
             subtrees_clause(scopes),
         )
-        .order_by(OrgUnit.path)
     )
     if root is not None:
         query = query.where(subtree_clause(root.path))
-    responses = list(session.scalars(query))
+    responses = in_tree_order(session, session.scalars(query), _unit_of)
     units = [r.unit for r in responses]
     contacts = contacts_of(session, units)
     parents = {
@@ -222,10 +224,13 @@ def survey_counts(session: Session, user: User, campaign: Campaign) -> list[Surv
             .group_by(FormResponse.unit_id)
         ).all()
     )
-    links = session.scalars(
-        select(SurveyLink)
-        .join(OrgUnit, SurveyLink.unit_id == OrgUnit.id)
-        .where(SurveyLink.campaign_id == campaign.id, subtrees_clause(scopes))
-        .order_by(OrgUnit.path)
+    links = in_tree_order(
+        session,
+        session.scalars(
+            select(SurveyLink)
+            .join(OrgUnit, SurveyLink.unit_id == OrgUnit.id)
+            .where(SurveyLink.campaign_id == campaign.id, subtrees_clause(scopes))
+        ),
+        _unit_of,
     )
     return [SurveyCount(link, answers.get(link.unit_id, 0)) for link in links]

@@ -22,7 +22,6 @@ from flask import Response as FlaskResponse
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
@@ -47,7 +46,7 @@ from collector.designer.forms import (
 )
 from collector.entry.services import problems
 from collector.extensions import db
-from collector.forms import RENDERERS, SelectChoice
+from collector.forms import RENDERERS, SchemaForm, SelectChoice
 from collector.models import FormDraft
 from collector.routing import id_value
 from collector.schema import SchemaError
@@ -529,7 +528,7 @@ def preview(draft_id: int) -> Response:
     except SchemaError as error:
         page = render_template("designer/preview.html", draft=draft, errors=error.errors)
         return _framed(page)
-    form = build_form_class(spec, FlaskForm, language)()
+    form = build_form_class(spec, SchemaForm, language)()
     typed = answers_from_form(spec, form) if request.method == "POST" else {}
     visible = visible_field_ids(spec, typed)
     found = []

@@ -9,11 +9,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
-from wtforms import FieldList
+from wtforms import FieldList, FormField
 
 from collector.entry import services
 from collector.extensions import csrf, db
-from collector.forms import RENDERERS, EntryForm
+from collector.forms import RENDERERS, EntryForm, typed_problems
 from collector.routing import id_or
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
 from collector.schema.spec import SectionSpec
@@ -64,9 +64,13 @@ def _show_problems(form: EntryForm, found: list[services.Problem], section_id: s
     for problem in found:
         if problem.section_id == section_id and problem.field_id in form:
             field = form[problem.field_id]
+            if isinstance(field, FormField):
+                # A grid or a table: its cells hold their own; this one is the field's.
+                if problem.message not in field.form.form_errors:
+                    field.form.form_errors = [*field.form.form_errors, problem.message]
             # Replaced, not appended to: a field's errors are a tuple until the form is
             # validated, and a page opened anew (GET) is not.
-            if problem.message not in field.errors:
+            elif problem.message not in field.errors:
                 field.errors = [*field.errors, problem.message]
 
 
@@ -111,6 +115,8 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
     action = request.form.get("action", "save")
     conflict = None
     found: list[services.Problem] = []
+    # What the typed values' own checks refused (shown under each, and summed up on top).
+    refused: list[services.Problem] = []
     if request.method == "POST":
         form = _section_form(entry, section, request.form)
         if action.startswith("add_row:"):
@@ -160,11 +166,17 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
                 _("The page was open for a long time. Your values are kept: press Save again."),
                 "warning",
             )
+        else:
+            refused = [
+                services.Problem(section.id, field_id, message)
+                for field_id, message in typed_problems(entry.spec, form, ids, str(get_locale()))
+            ]
     else:
         form = _section_form(entry, section)
         found = services.problems(entry.spec, entry.answers, for_submission=False)
     _show_problems(form, found, section.id)
-    return render_template("entry/fill.html", **_page(entry, section, form, found, conflict))
+    page = _page(entry, section, form, [*refused, *found], conflict)
+    return render_template("entry/fill.html", **page)
 
 
 def _sent_again(entry: services.Entry, section: Any) -> bool:

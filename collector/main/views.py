@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from collector.extensions import db
 from collector.main import services
+from collector.natural import natural_key
 from collector.routing import safe_next_url
 
 bp = Blueprint("main", __name__)
@@ -16,7 +17,9 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @login_required
 def home() -> str:
-    roles = sorted(current_user.roles, key=lambda r: (r.role, r.unit.name if r.unit else ""))
+    roles = sorted(
+        current_user.roles, key=lambda r: (r.role, natural_key(r.unit.name if r.unit else ""))
+    )
     return render_template(
         "main/home.html", roles=roles, systems=services.systems(db.session(), current_user)
     )

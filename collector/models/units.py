@@ -7,8 +7,9 @@ range scan on the index whatever the size of the whole tree.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     Boolean,
@@ -18,13 +19,17 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    case,
     or_,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from collector.models.base import Base, UTCDateTime, utcnow
+from collector.natural import NaturalKey, natural_key
+
+T = TypeVar("T")
 
 
 class UnitType(enum.StrEnum):
@@ -127,3 +132,50 @@ def subtrees_clause(paths: Iterable[str]) -> ColumnElement[bool]:
 
 def subtree_ids_select(path: str) -> Select[int]:
     return select(OrgUnit.id).where(subtree_clause(path))
+
+
+# Siblings come by type (municipalities before the schools and colleges of the region
+# itself), then by name.
+TYPE_ORDER = {unit_type.value: rank for rank, unit_type in enumerate(UnitType)}
+
+TreeKey = tuple[tuple[int, NaturalKey], ...]
+
+
+def tree_key(unit: OrgUnit, ancestors: Mapping[int, OrgUnit]) -> TreeKey:
+    """The unit's place in the tree's order: depth first, a parent before its children,
+    siblings by type and then by name in natural order (numbers as numbers). `ancestors`
+    holds the unit's ancestors by id (those missing, outside what is shown, are passed)."""
+    chain = [ancestors[i] for i in unit.ancestor_ids if i in ancestors] + [unit]
+    return tuple((TYPE_ORDER.get(u.unit_type, len(TYPE_ORDER)), natural_key(u.name)) for u in chain)
+
+
+def in_tree_order(
+    session: Session, items: Iterable[T], unit_of: Callable[[T], OrgUnit] | None = None
+) -> list[T]:
+    """`items` in the tree's order of their units (`unit_of(item)`; the items themselves
+    when they are units). Their ancestors are read in one query."""
+    listed = list(items)
+    own = [unit_of(item) for item in listed] if unit_of else cast(list[OrgUnit], listed)
+    ancestors = {u.id: u for u in own}
+    wanted = {i for unit in own for i in unit.ancestor_ids} - set(ancestors)
+    if wanted:
+        ancestors |= {
+            u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(wanted)))
+        }
+    keys = [tree_key(unit, ancestors) for unit in own]
+    order = sorted(range(len(listed)), key=keys.__getitem__)
+    return [listed[i] for i in order]
+
+
+def tree_rank(
+    session: Session,
+    unit_ids: Select[tuple[int]],
+    column: ColumnElement[int] | InstrumentedAttribute[int],
+) -> ColumnElement[Any] | InstrumentedAttribute[int]:
+    """An ORDER BY term putting rows in the tree's order of the unit `column` holds, for
+    a query whose rows are too many to sort in Python (answers streamed to a workbook):
+    the units `unit_ids` selects are read, put in order, and ranked in a CASE."""
+    units = in_tree_order(session, session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids))))
+    if not units:
+        return column
+    return case({u.id: n for n, u in enumerate(units)}, value=column, else_=len(units))

@@ -7,8 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import InputRequired
 
+from collector.forms import SchemaForm
 
-class RecordForm(FlaskForm):
+
+class RecordForm(SchemaForm):
     """The base of every built record form: the revision the page was loaded at (a save
     over someone else's newer one is refused), and whether the record is public."""
 

@@ -30,7 +30,7 @@ from collector.models import (
 )
 from collector.models.base import utcnow
 from collector.models.registries import ACTIVE, ARCHIVED
-from collector.models.units import subtrees_clause
+from collector.models.units import in_tree_order, subtrees_clause
 from collector.publishing.versions import latest_versions, spec_of
 from collector.reports.services import places
 from collector.schema.evaluate import visible_field_ids
@@ -156,7 +156,8 @@ def holder_units(session: Session, user: User, kept: Registry) -> list[OrgUnit]:
     )
     if "" not in paths:  # an installation-wide grant reaches every unit
         query = query.where(subtrees_clause(paths))
-    return list(session.scalars(query.order_by(OrgUnit.path).limit(MAX_UNIT_CHOICES)))
+    found = session.scalars(query.order_by(OrgUnit.path).limit(MAX_UNIT_CHOICES))
+    return in_tree_order(session, found)
 
 
 def oversees(user: User, kept: Registry) -> bool:
@@ -198,11 +199,11 @@ def records_in_scope(
             _visible_clause(user, kept),
         )
         .options(joinedload(RegistryRecord.unit))
-        .order_by(OrgUnit.path, RegistryRecord.title, RegistryRecord.id)
+        .order_by(RegistryRecord.title, RegistryRecord.id)
     )
     if root is not None:
         query = query.where(root.subtree_clause())
-    return list(session.scalars(query))
+    return in_tree_order(session, session.scalars(query), _unit_of)
 
 
 def record_counts(session: Session, user: User) -> dict[str, int]:
@@ -259,21 +260,21 @@ def published_records(session: Session, kept: Registry) -> list[RegistryRecord]:
     unit has published (a record let in from outside by an older version stays off)."""
     if kept.spec.registry is None or not kept.spec.registry.public:
         return []
-    return list(
-        session.scalars(
-            select(RegistryRecord)
-            .join(OrgUnit, RegistryRecord.unit_id == OrgUnit.id)
-            .where(
-                RegistryRecord.form_id == kept.form_id,
-                RegistryRecord.status == ACTIVE,
-                RegistryRecord.published.is_(True),
-                OrgUnit.is_active.is_(True),
-                territory_clause(kept),
-            )
-            .options(joinedload(RegistryRecord.unit))
-            .order_by(OrgUnit.path, RegistryRecord.title, RegistryRecord.id)
+    found = session.scalars(
+        select(RegistryRecord)
+        .join(OrgUnit, RegistryRecord.unit_id == OrgUnit.id)
+        .where(
+            RegistryRecord.form_id == kept.form_id,
+            RegistryRecord.status == ACTIVE,
+            RegistryRecord.published.is_(True),
+            OrgUnit.is_active.is_(True),
+            territory_clause(kept),
         )
+        .options(joinedload(RegistryRecord.unit))
+        .order_by(RegistryRecord.title, RegistryRecord.id)
     )
+    # Units in the tree's order; a unit's records by title, as SQL gave them.
+    return in_tree_order(session, found, _unit_of)
 
 
 def passport_problems(spec: FormSpec, answers: dict[str, Any]) -> list[Problem]:
@@ -472,3 +473,7 @@ def confirmed_records(entry: Entry) -> list[dict[str, Any]]:
 
 def public_fields(spec: FormSpec) -> Sequence[Any]:
     return [f for f in spec.fields if shown_publicly(f)]
+
+
+def _unit_of(record: RegistryRecord) -> OrgUnit:
+    return record.unit

@@ -27,7 +27,7 @@ from collector.exporters.flatten import columns_for, row_for
 from collector.indicators.frame import LEVELS
 from collector.labels import coverage_notes, status_label, unit_type_label
 from collector.models import Campaign, FormResponse, OrgUnit, User
-from collector.models.units import subtree_clause, subtrees_clause
+from collector.models.units import subtree_clause, subtrees_clause, tree_rank
 from collector.reports import questions
 from collector.reports.services import Basis, Report, campaign_report, child_level, level_of
 from collector.schema.spec import FormSpec
@@ -59,7 +59,7 @@ def _indicator_rows(report: Report, root: OrgUnit, language: str) -> list[Indica
         )
         for level in reversed(LEVELS):
             found = report.values_at(indicator.id, level, root)
-            for value in sorted(found, key=lambda v: report.units[v.group].path):
+            for value in found:  # in the tree's order
                 rows.append(
                     IndicatorRow(
                         code=indicator.id,
@@ -166,14 +166,16 @@ def _responses(
         select(FormResponse, OrgUnit)
         .join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
         .where(FormResponse.campaign_id == campaign.id, subtree_clause(root.path))
-        .order_by(OrgUnit.path, FormResponse.id)
     )
     if statuses is not None:
         query = query.where(FormResponse.status.in_(statuses))
     if scopes:
         query = query.where(subtrees_clause(scopes))
-    # Streamed: a survey may have a million answers.
-    return session.execute(query.execution_options(yield_per=2000))
+    # Units in the tree's order (as on the pages); streamed: a survey may have a million
+    # answers, too many to sort here.
+    rank = tree_rank(session, query.with_only_columns(FormResponse.unit_id), FormResponse.unit_id)
+    ordered = query.order_by(rank, FormResponse.id)
+    return session.execute(ordered.execution_options(yield_per=2000))
 
 
 def build_workbook(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from collector.campaigns.services import visible_campaigns
 from collector.indicators.joint import JointValue
 from collector.models import Campaign, OrgUnit, User
+from collector.models.units import tree_key
 from collector.reports.services import Report, child_level
 from collector.schema.spec import IndicatorSpec
 
@@ -55,7 +56,7 @@ def joint_rows(
             unit = side.units.get(found.group)
             if unit is not None and unit.id != root.id:
                 below[unit.id] = unit
-    units = [root, *sorted(below.values(), key=lambda u: u.name)]
+    units = [root, *sorted(below.values(), key=lambda u: tree_key(u, report.units))]
     return [
         JointRow(unit, {i.id: _joint(report, other, i.id, unit.id) for i in indicators})
         for unit in units

@@ -341,8 +341,8 @@ def _low(campaign: Campaign, participation: Participation) -> bool:
 def _breakdown(report: Report, chosen: IndicatorSpec | None, root: OrgUnit) -> list[UnitValue]:
     if chosen is None:
         return []
-    rows = [UnitValue(report.units[v.group], v) for v in report.values_under(chosen.id, root)]
-    return sorted(rows, key=lambda row: row.unit.name)
+    # In the tree's order, as values_under gives them.
+    return [UnitValue(report.units[v.group], v) for v in report.values_under(chosen.id, root)]
 
 
 def _series(campaign: Campaign, root: OrgUnit, shown: list[IndicatorSpec]) -> Series | None:

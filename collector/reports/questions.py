@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from collector.indicators.questions import AnswerCounts, answer_counts
 from collector.models import OrgUnit
+from collector.models.units import tree_key
 from collector.reports.services import Report, child_level, level_of
 from collector.schema.kinds import kind_of
 from collector.schema.spec import FieldSpec
@@ -156,7 +157,7 @@ def _keys(
         keys = under["unit_id"].map(report.unit_frame[child_level(root)])
         units = sorted(
             (report.units[int(k)] for k in keys.dropna().unique() if report.visible(int(k))),
-            key=lambda u: u.name,
+            key=lambda u: tree_key(u, report.units),
         )
         return keys, {u.id: u.short_name or u.name for u in units}
     return None, {}

@@ -36,7 +36,7 @@ from collector.models import (
     SurveyLink,
     User,
 )
-from collector.models.units import subtree_clause, subtrees_clause
+from collector.models.units import subtree_clause, subtrees_clause, tree_key
 from collector.publishing.versions import spec_of
 from collector.reports import snapshots
 from collector.reports.refused import Refused, find_refused
@@ -95,12 +95,14 @@ class Report:
         return unit is not None and any(unit.path.startswith(p) for p in self.scopes)
 
     def _under(self, groups: Any, root: OrgUnit) -> list[int]:
-        """Positions of the groups the user sees within `root`'s subtree."""
-        return [
+        """Positions of the groups the user sees within `root`'s subtree, in the tree's
+        order of their units (numbers in names as numbers)."""
+        found = [
             i
             for i, group in enumerate(groups)
             if self.visible(int(group)) and self.units[int(group)].path.startswith(root.path)
         ]
+        return sorted(found, key=lambda i: tree_key(self.units[int(groups[i])], self.units))
 
     def value(self, indicator: str, group: int) -> IndicatorValue | None:
         unit = self.units.get(group)

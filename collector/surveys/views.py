@@ -13,7 +13,7 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from collector.extensions import csrf, db, limiter
-from collector.forms import HIDDEN_COPIES, RENDERERS
+from collector.forms import HIDDEN_COPIES, RENDERERS, SchemaForm
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import answers_from_form, build_form_class
 from collector.surveys import allowance, services
@@ -87,7 +87,7 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
         and services.has_answered(db.session(), survey, key)
     ):
         return render_template("surveys/thanks.html", survey=survey, language=language, again=True)
-    form = build_form_class(survey.spec, FlaskForm, language)()
+    form = build_form_class(survey.spec, SchemaForm, language)()
     # Made on FlaskForm, so it is one (build_form_class is typed with wtforms' Form).
     assert isinstance(form, FlaskForm)
     # The page's key travels with every send of it; a page shown again (errors, more

@@ -15,7 +15,7 @@ from collector.auth.permissions import Action
 from collector.auth.services import can, require
 from collector.errors import NotInScope
 from collector.models import OrgUnit, ReferenceFigure, UnitType, User
-from collector.models.units import subtree_clause
+from collector.models.units import in_tree_order, subtree_clause
 from collector.unit_catalog import FIGURE_KINDS, part_violations
 from collector.units.tree import TreeError, add_unit, move_unit
 
@@ -72,15 +72,11 @@ def children_of(
         )
     else:
         where = OrgUnit.parent_id == unit.id
-    total = session.scalar(select(func.count()).select_from(OrgUnit).where(where)) or 0
-    rows = session.scalars(
-        select(OrgUnit)
-        .where(where)
-        .order_by(OrgUnit.unit_type, OrgUnit.name)
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-    )
-    return list(rows), total
+    # In the tree's order (numbers in names as numbers), which SQL cannot sort by: the
+    # matches are read whole (a unit's children, or a search's hits) and one page kept.
+    found = in_tree_order(session, session.scalars(select(OrgUnit).where(where)))
+    start = (max(page, 1) - 1) * PAGE_SIZE
+    return found[start : start + PAGE_SIZE], len(found)
 
 
 def _check_data(session: Session, data: UnitData, unit: OrgUnit | None) -> None:

@@ -19,7 +19,9 @@ from typing import Any, ClassVar, Protocol
 
 from wtforms import Form, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in 3.3
-from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.form import BaseForm
+from wtforms.meta import DefaultMeta
+from wtforms.validators import Optional, StopValidation, ValidationError
 
 from collector.marks import mark_for_translation
 from collector.schema.spec import Column, FieldSpec, Option
@@ -37,14 +39,15 @@ from collector.schema.values import (
 Cell = str | int | float | bool | date | None
 Answers = Mapping[str, Any]
 
-# Messages of the web form's checks (Russian: the forms are Russian first, and WTForms
-# validators are built before a request's language is known).
+# Messages of the web form's checks, marked for translation: a check raises them through
+# the field's gettext (`field.gettext`), which the web app's forms (collector.forms) give
+# the user's language, its own catalogue first and then WTForms' own.
 MESSAGES = {
-    "range": "Значение должно быть от %(min)s до %(max)s.",
-    "min": "Значение должно быть не меньше %(min)s.",
-    "max": "Значение должно быть не больше %(max)s.",
-    "choice": "Выберите один из предложенных вариантов.",
-    "length": "Не длиннее %(max)d символов.",
+    "range": mark_for_translation("Enter a value from %(min)s to %(max)s."),
+    "min": mark_for_translation("Enter a value no less than %(min)s."),
+    "max": mark_for_translation("Enter a value no more than %(max)s."),
+    "choice": mark_for_translation("Choose one of the options offered."),
+    "length": mark_for_translation("Enter at most %(max)d characters."),
 }
 # A refused stored value in a number column (the workbooks are Russian, as their headers).
 REFUSED_CELL = "«%s» — вне допустимого, не учтено"
@@ -86,7 +89,7 @@ class OneOf:
     def __call__(self, form: Form, field: Any) -> None:
         data = field.data if isinstance(field.data, list) else [field.data]
         if any(value not in self.values for value in data if value):
-            raise ValidationError(MESSAGES["choice"])
+            raise ValidationError(field.gettext(MESSAGES["choice"]))
 
 
 class StorableNumber:
@@ -97,6 +100,10 @@ class StorableNumber:
         self.integer = integer
 
     def __call__(self, form: Form, field: Any) -> None:
+        if field.process_errors:
+            # Not read as a number: its field said why; one message per problem (no range
+            # check of a value that is not there).
+            raise StopValidation()
         if field.data is None:
             return
         problem = number_problem(field.data, integer=self.integer)
@@ -114,24 +121,66 @@ class PlainText:
                 raise StopValidation(problem)
 
 
+class MaxLength:
+    """At most `limit` characters, said in the user's language."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, form: Form, field: Any) -> None:
+        if isinstance(field.data, str) and len(field.data) > self.limit:
+            raise StopValidation(field.gettext(MESSAGES["length"]) % {"max": self.limit})
+
+
+class InRange:
+    """A number within the schema's bounds, said in the user's language."""
+
+    def __init__(self, low: Decimal | None, high: Decimal | None) -> None:
+        self.low, self.high = low, high
+
+    def __call__(self, form: Form, field: Any) -> None:
+        value = field.data
+        if value is None:
+            return
+        low, high = self.low, self.high
+        if (low is None or value >= low) and (high is None or value <= high):
+            return
+        if low is not None and high is not None:
+            message = field.gettext(MESSAGES["range"]) % {"min": low, "max": high}
+        elif low is not None:
+            message = field.gettext(MESSAGES["min"]) % {"min": low}
+        else:
+            message = field.gettext(MESSAGES["max"]) % {"max": high}
+        raise StopValidation(message)
+
+
 def text_checks(limit: int) -> list[Any]:
-    return [Optional(), PlainText(), Length(max=limit, message=MESSAGES["length"] % {"max": limit})]
+    return [Optional(), PlainText(), MaxLength(limit)]
 
 
 def number_checks(low: Decimal | None, high: Decimal | None, *, integer: bool) -> list[Any]:
-    return [Optional(), StorableNumber(integer=integer), *_range(low, high)]
+    checks: list[Any] = [Optional(), StorableNumber(integer=integer)]
+    return checks if low is None and high is None else [*checks, InRange(low, high)]
 
 
-def _range(low: Decimal | None, high: Decimal | None) -> list[Any]:
-    if low is None and high is None:
-        return []
-    if low is not None and high is not None:
-        message = MESSAGES["range"] % {"min": low, "max": high}
-    elif low is not None:
-        message = MESSAGES["min"] % {"min": low}
-    else:
-        message = MESSAGES["max"] % {"max": high}
-    return [NumberRange(min=low, max=high, message=message)]
+class SubformMeta(DefaultMeta):
+    """The meta of a form inside a field (a grid's cells, a table's row, a person's parts):
+    its messages in the language of the form it is part of (WTForms passes it as
+    `_parent_form`), not WTForms' untranslated English."""
+
+    _parent_form: BaseForm | None = None
+
+    def get_translations(self, form: BaseForm) -> Any:
+        parent = self._parent_form
+        if parent is not None:
+            return parent.meta.get_translations(parent)
+        return super().get_translations(form)
+
+
+class Subform(Form):
+    """The base of the forms inside a field."""
+
+    Meta = SubformMeta
 
 
 def choices(options: tuple[Option, ...], language: str) -> list[SelectChoice]:

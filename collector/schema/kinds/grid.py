@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Form, FormField
+from wtforms import FormField
 
 from collector.marks import mark_for_translation
-from collector.schema.kinds.base import Cell, ExportColumn, FieldKind, kind_of
+from collector.schema.kinds.base import Cell, ExportColumn, FieldKind, Subform, kind_of
 from collector.schema.spec import Column, FieldSpec
 from collector.schema.types import ValueKind
 from collector.schema.values import RefusedAnswer
@@ -37,7 +37,7 @@ class GridKind(FieldKind):
             for row in spec.rows
             for column in spec.columns
         }
-        return FormField(type(f"Grid_{spec.id}", (Form,), cells), label)
+        return FormField(type(f"Grid_{spec.id}", (Subform,), cells), label)
 
     def answer(self, spec: FieldSpec, data: Any) -> Any:
         grid: dict[str, dict[str, Any]] = {}

@@ -4,6 +4,7 @@ one past those bounds is refused, not counted and named."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -24,6 +25,48 @@ from collector.schema.types import ValueKind
 from collector.schema.values import finite_decimal, number_problem, parse_decimal, stored_number
 
 _NUMERIC = frozenset({"unit", "min", "max"})
+
+# What a person types for a number: digits (ASCII only: int() would also read other
+# scripts' digits), a sign, a decimal comma or point; spaces between groups of digits.
+_WHOLE = re.compile(r"[+-]?[0-9]{1,4000}")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,4000}(?:[.,][0-9]{0,4000})?|[.,][0-9]{1,4000})")
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+# Said once, in the user's language (collector.forms translates it), instead of WTForms'
+# «Not a valid integer value.» and a range check of the value that is not there.
+NOT_WHOLE = mark_for_translation("Enter a whole number, digits only, for example 12.")
+NOT_NUMBER = mark_for_translation("Enter a number, for example 12 or 12,5.")
+
+
+class WholeNumberField(IntegerField):
+    """A whole number as people type it («1 200», «+3»); «2.5», «1e5» or «12 шт.» is
+    refused with one message."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        text = _SPACES.sub("", str(valuelist[0]))
+        self.data = None
+        if not text:
+            return
+        if not _WHOLE.fullmatch(text):
+            raise ValueError(self.gettext(NOT_WHOLE))
+        self.data = int(text)
+
+
+class TypedDecimalField(DecimalField):
+    """A decimal as people type it: «12,5» as well as «12.5», «1 200,75»; «1e5» or «NaN»
+    is refused with one message."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        text = _SPACES.sub("", str(valuelist[0]))
+        self.data = None
+        if not text:
+            return
+        if not _DECIMAL.fullmatch(text):
+            raise ValueError(self.gettext(NOT_NUMBER))
+        self.data = Decimal(text.replace(",", "."))
 
 
 class _Number(FieldKind):
@@ -82,14 +125,14 @@ class IntegerKind(_Number):
     cell_kind = "integer"
 
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:
-        return IntegerField(
+        return WholeNumberField(
             label,
             number_checks(spec.min, spec.max, integer=True),
             render_kw={"inputmode": "numeric"},
         )
 
     def cell_field(self, column: Column, language: str) -> Any:
-        return IntegerField(
+        return WholeNumberField(
             column.label.get(language),
             number_checks(column.min, column.max, integer=True),
             render_kw={"inputmode": "numeric"},
@@ -105,7 +148,7 @@ class DecimalKind(_Number):
 
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:
         low, high = self.form_bounds(spec.min, spec.max)
-        return DecimalField(
+        return TypedDecimalField(
             label,
             number_checks(low, high, integer=False),
             places=spec.decimals,
@@ -125,7 +168,7 @@ class DecimalKind(_Number):
         return stored_decimal(answer)
 
     def cell_field(self, column: Column, language: str) -> Any:
-        return DecimalField(
+        return TypedDecimalField(
             column.label.get(language), number_checks(column.min, column.max, integer=False)
         )
 

@@ -5,23 +5,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import EmailField, Form, FormField, StringField
-from wtforms.validators import Email
+from wtforms import EmailField, FormField, StringField
+from wtforms.validators import Email, ValidationError
 
 from collector.marks import mark_for_translation
-from collector.schema.kinds.base import Cell, FieldKind, Translate, text_checks
+from collector.schema.kinds.base import Cell, FieldKind, Subform, Translate, text_checks
 from collector.schema.spec import FieldSpec
 from collector.schema.types import ValueKind
 from collector.schema.values import clean_text
 
 PARTS = ("full_name", "position", "phone", "email")
+BAD_EMAIL = mark_for_translation("Enter an e-mail address such as name@school.ru.")
 
 
-class PersonForm(Form):
+class EmailAddress(Email):
+    """An e-mail address, refused in the user's language."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        try:
+            super().__call__(form, field)
+        except ValidationError:
+            raise ValidationError(field.gettext(BAD_EMAIL)) from None
+
+
+class PersonForm(Subform):
     full_name = StringField("ФИО", text_checks(300))
     position = StringField("Должность", text_checks(300))
     phone = StringField("Телефон", text_checks(50))
-    email = EmailField("Электронная почта", [*text_checks(254), Email("Неверный адрес почты.")])
+    email = EmailField("Электронная почта", [*text_checks(254), EmailAddress()])
 
 
 class PersonKind(FieldKind):

@@ -6,10 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import FieldList, Form, FormField
+from wtforms import FieldList, FormField
 
 from collector.marks import mark_for_translation
-from collector.schema.kinds.base import Cell, ExportColumn, FieldKind, Translate, kind_of
+from collector.schema.kinds.base import (
+    Cell,
+    ExportColumn,
+    FieldKind,
+    Subform,
+    Translate,
+    kind_of,
+)
 from collector.schema.spec import FieldSpec
 from collector.schema.types import ValueKind
 from collector.schema.values import RefusedAnswer, stored_number
@@ -35,7 +42,7 @@ class TableKind(FieldKind):
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:
         row_form = type(
             f"Row_{spec.id}",
-            (Form,),
+            (Subform,),
             {c.id: kind_of(c.type).cell_field(c, language) for c in spec.columns},
         )
         return FieldList(
