@@ -30,7 +30,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from flask_sqlalchemy.session import _app_ctx_id
 from werkzeug.security import generate_password_hash
 
-from collector import create_app
+from collector import create_app, json_codec
 from collector.config import DefaultConfig
 from collector.extensions import db, limiter
 from collector.jobs.dispatch import shutdown as shutdown_jobs
@@ -218,7 +218,12 @@ def rollback_engine(migrated_database: str) -> Iterator[sa.Engine]:
     """The engine of the rolled-back tests' connections. On SQLite it emits BEGIN itself
     (SQLAlchemy's recipe for savepoints with pysqlite, "Transactions with SQLite and the
     sqlite3 driver"), which the app's engine, used by committed tests, does not."""
-    engine = sa.create_engine(migrated_database, **DefaultConfig.SQLALCHEMY_ENGINE_OPTIONS)
+    # Decoding stored JSON as the app's engine does (collector.extensions).
+    engine = sa.create_engine(
+        migrated_database,
+        json_deserializer=json_codec.loads,
+        **DefaultConfig.SQLALCHEMY_ENGINE_OPTIONS,
+    )
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_no_implicit_begin)
         sa.event.listen(engine, "begin", _sqlite_begin)

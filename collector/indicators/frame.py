@@ -99,7 +99,7 @@ def column_plans(spec: FormSpec, paths: Iterable[str]) -> list[ColumnPlan]:
     return plans
 
 
-def _pick(answers: Mapping[str, Any], path: str, kind: str) -> Any:
+def pick(answers: Mapping[str, Any], path: str, kind: str) -> Any:
     head, *rest = path.split(".")
     value = answers.get(head)
     if not rest:
@@ -156,14 +156,14 @@ def answers_frame(
     plans = column_plans(spec, paths)
     data: dict[str, Any] = {"unit_id": pd.Series([u for u, _ in responses], dtype="int64")}
     for plan in plans:
-        values = [_pick(answers, plan.path, plan.kind) for _, answers in responses]
+        values = [pick(answers, plan.path, plan.kind) for _, answers in responses]
         if plan.numeric_cells:
-            values = [_numbers(cells) for cells in values]
+            values = [table_numbers(cells) for cells in values]
         data[plan.path] = typed_column(values, plan.kind)
     return pd.DataFrame(data)
 
 
-def _numbers(cells: Any) -> Any:
+def table_numbers(cells: Any) -> Any:
     """A table column's cells as numbers; a value no door accepts now is missing."""
     if not isinstance(cells, list):
         return cells

@@ -53,11 +53,11 @@ def find_refused(spec: FormSpec, responses: Iterable[tuple[int, int, Any]]) -> R
         for found in refused_answers(spec, answers):
             total += 1
             if len(listed) < LISTED:
-                listed.append(_value(response_id, unit_id, found))
+                listed.append(refused_value(response_id, unit_id, found))
     return Refused(total, tuple(listed))
 
 
-def _value(response_id: int, unit_id: int, found: RefusedAnswer) -> RefusedValue:
+def refused_value(response_id: int, unit_id: int, found: RefusedAnswer) -> RefusedValue:
     return RefusedValue(
         response_id, unit_id, found.field_id, json.dumps(list(found.path)), found.shown()
     )

@@ -21,9 +21,11 @@ from collector.indicators.frame import (
     LEVELS,
     UnitPlace,
     answers_frame,
+    distribution_fields,
     figures_frame,
     join_imported,
     record_rows,
+    referenced_paths,
     units_frame,
 )
 from collector.models import (
@@ -39,6 +41,7 @@ from collector.models import (
 from collector.models.units import subtree_clause, subtrees_clause, tree_key
 from collector.publishing.versions import spec_of
 from collector.reports import snapshots
+from collector.reports.columns import read_columns
 from collector.reports.refused import Refused, find_refused
 from collector.schema.kinds import kind_of
 from collector.schema.spec import FieldSpec, FormSpec
@@ -263,15 +266,20 @@ def campaign_report(
         list(session.scalars(expected_query.where(subtrees_clause(scopes)))) if scopes else []
     )
     ids = [u.id for u in expected]
-    counted = (
-        session.execute(
-            counted_query.join(OrgUnit, FormResponse.unit_id == OrgUnit.id).where(
-                subtrees_clause(scopes)
-            )
-        ).all()
-        if scopes
-        else []
+    counted_query = (
+        counted_query.join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
+        .where(subtrees_clause(scopes))
+        .order_by(FormResponse.id)
     )
+    # Typed columns read by the database where it can (PostgreSQL); else row by row.
+    columns = (
+        read_columns(
+            session, spec, counted_query, referenced_paths(spec) | set(distribution_fields(spec))
+        )
+        if scopes
+        else None
+    )
+    counted = session.execute(counted_query).all() if scopes and columns is None else []
     figure_rows = (
         session.execute(
             select(
@@ -290,16 +298,11 @@ def campaign_report(
     figure_rows = [row for row in figure_rows if row[0] in expected_ids]
     unit_places, known = places(session, expected)
     unit_frame = units_frame(unit_places)
-    responses: list[tuple[int, Mapping[str, Any]]] = [
-        (unit_id, answers if isinstance(answers, dict) else {}) for unit_id, answers, _id in counted
-    ]
-    refused = find_refused(spec, ((rid, unit_id, answers) for unit_id, answers, rid in counted))
-    if spec.imports:
-        responses = join_imported(
-            responses, imported_rows(session, campaign, (unit_id for unit_id, _a in responses))
-        )
-    rows, answered_units = record_rows(spec, responses)
-    answers = answers_frame(spec, rows)
+    if columns is not None:
+        answers, refused = columns
+        answered_units = None
+    else:
+        answers, refused, answered_units = _row_by_row(session, campaign, spec, counted)
     figures = figures_frame((u, f, g, float(v)) for u, f, g, v in figure_rows)
     engine = Engine(
         spec,
@@ -313,6 +316,23 @@ def campaign_report(
     content = (SNAPSHOT_FORMAT, computed, answers, unit_frame, figures, refused)
     snapshots.save(campaign.id, basis.value, scopes, stamp, content)
     return _report(campaign, spec, basis, scopes, stamp, known, content)
+
+
+def _row_by_row(
+    session: Session, campaign: Campaign, spec: FormSpec, counted: Sequence[Any]
+) -> tuple[pd.DataFrame, Refused, list[int] | None]:
+    """The answers frame, the refused values and (for a registry) the units that
+    answered, read response by response in Python."""
+    responses: list[tuple[int, Mapping[str, Any]]] = [
+        (unit_id, answers if isinstance(answers, dict) else {}) for unit_id, answers, _id in counted
+    ]
+    refused = find_refused(spec, ((rid, unit_id, answers) for unit_id, answers, rid in counted))
+    if spec.imports:
+        responses = join_imported(
+            responses, imported_rows(session, campaign, (unit_id for unit_id, _a in responses))
+        )
+    rows, answered_units = record_rows(spec, responses)
+    return answers_frame(spec, rows), refused, answered_units
 
 
 def _report(
