@@ -98,12 +98,27 @@ def _day_number(value: Any) -> float:
     return math.nan
 
 
+def _day_numbers(texts: pd.Series) -> pd.Series:
+    """Each text as its day number. A column holds few distinct dates, so each distinct
+    text is parsed once (by date.fromisoformat, the row evaluator's parser) and the
+    numbers are spread back over the rows by their codes."""
+    try:
+        codes, distinct = pd.factorize(texts.to_numpy(dtype=object))
+    except TypeError:
+        # Unhashable cells are lists (a multiple choice, a table column): never dates.
+        return pd.Series(math.nan, index=texts.index, dtype="float64")
+    numbers = np.fromiter((_day_number(text) for text in distinct), "float64", len(distinct))
+    # factorize codes a missing text -1: the appended NaN is its number.
+    days = np.append(numbers, math.nan)[codes]
+    return pd.Series(days, index=texts.index, dtype="float64")
+
+
 def _as_ordered(value: Value, index: pd.Index) -> pd.Series:
     """A side of <, <=, >, >=: a number, or a date (stored as ISO text) as its day number;
     a text that is no date is unknown, as in collector.schema.evaluate."""
     if isinstance(value, pd.Series):
         if value.dtype == object or isinstance(value.dtype, pd.StringDtype):
-            return value.map(_day_number, na_action="ignore").astype("float64")
+            return _day_numbers(value)
         return _as_number(value, index)
     if isinstance(value, str):
         return pd.Series(_day_number(value), index=index, dtype="float64")
@@ -123,8 +138,14 @@ def _with_unknown(result: pd.Series, *masks: pd.Series) -> pd.Series:
     return result
 
 
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+def _objects(value: Value, size: int) -> np.ndarray:
+    """A side of an equality as an array of Python values, a scalar repeated."""
+    if isinstance(value, pd.Series):
+        array: np.ndarray = value.to_numpy(dtype=object)
+        return array
+    repeated = np.empty(size, dtype=object)
+    repeated.fill(value)
+    return repeated
 
 
 class _Evaluator:
@@ -186,16 +207,19 @@ class _Evaluator:
         )
         if numeric:
             return (_as_number(left, index) == _as_number(right, index)).astype("boolean")
-        a = left if isinstance(left, pd.Series) else pd.Series([left] * len(index), index=index)
-        b = right if isinstance(right, pd.Series) else pd.Series([right] * len(index), index=index)
-        # Unknown on either side (None, NaN, pandas' NA) stays unknown: the caller masks it.
-        return pd.Series(
-            [
-                False if _missing(x) or _missing(y) else bool(x == y)
-                for x, y in zip(a.to_numpy(dtype=object), b.to_numpy(dtype=object), strict=True)
-            ],
-            index=index,
-        )
+        a, b = _objects(left, len(index)), _objects(right, len(index))
+        # Unknown on either side (None, NaN, pandas' NA) stays unknown: the caller masks
+        # it. It is set aside before comparing (pandas' NA == x is NA, not True or False).
+        missing = pd.isna(a) | pd.isna(b)
+        equal = _set_aside(a, missing) == _set_aside(b, missing)
+        return pd.Series(equal & ~missing, index=index, dtype="bool")
+
+
+def _set_aside(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """A copy (the values may be the frame's own) with None where `missing`."""
+    kept = values.copy()
+    kept[missing] = None
+    return kept
 
 
 def _grades(node: Call, start: int) -> list[int]:
@@ -277,11 +301,8 @@ class RowEvaluator(_Evaluator):
 
     def call(self, node: Call) -> Value:
         if node.name == "selected":
-            chosen = self.evaluate(node.args[0])
             option = _scalar(node.args[1]) if isinstance(node.args[1], Literal) else None
-            return pd.Series(
-                [None if v is None else option in v for v in chosen], index=self.index
-            ).astype("boolean")
+            return self.selected(node.args[0], option)
         if node.name in ("sum", "count", "min", "max"):
             return self.within_row(node)
         if node.name in UNIT_FUNCTIONS:
@@ -293,6 +314,29 @@ class RowEvaluator(_Evaluator):
                 return values.fillna(False).astype("boolean")
             return values.astype("boolean")
         raise IndicatorError(f"{node.name}() is counted over a group, not inside one answer")
+
+    def selected(self, choice: Node, option: Any) -> pd.Series:
+        """Per response: whether the multiple choice holds the option (unknown where
+        it was not answered)."""
+        rows, codes, options = self._ticks(choice)
+        ticked = np.zeros(len(self.index), dtype=bool)
+        wanted = np.flatnonzero(options == option)
+        if wanted.size:
+            ticked[rows[codes == wanted[0]]] = True
+        unanswered = pd.isna(_objects(self.evaluate(choice), len(self.index)))
+        return pd.Series(pd.arrays.BooleanArray(ticked, unanswered), index=self.index)
+
+    def _ticks(self, choice: Node) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every option ticked in a multiple choice, one entry per tick: the response's
+        position, the option's code and the distinct options. Found once per field, so
+        each selected(field, option) after the first is a comparison of codes."""
+        key = Call("ticks", (choice,))
+        if key not in self._cache:
+            lists = pd.Series(_objects(self.evaluate(choice), len(self.index))).explode()
+            codes, options = pd.factorize(lists.to_numpy(dtype=object))
+            self._cache[key] = (lists.index.to_numpy(), codes, np.asarray(options, dtype=object))
+        ticks: tuple[np.ndarray, np.ndarray, np.ndarray] = self._cache[key]
+        return ticks
 
     def within_row(self, node: Call) -> pd.Series:
         """sum/count/min/max of the call's arguments inside each row (a table column
