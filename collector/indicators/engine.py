@@ -194,11 +194,18 @@ class _Evaluator:
             a, b = _as_ordered(left, index), _as_ordered(right, index)
             compared = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[node.op]
             return _with_unknown(compared, a.isna(), b.isna())
-        unknown = (_unknown_mask(left, index), _unknown_mask(right, index))
-        equal = self.equality(left, right)
-        return _with_unknown(equal if node.op == "==" else ~equal, *unknown)
+        unknown = self.missing(node.left, left) | self.missing(node.right, right)
+        equal = self.equality(left, right, unknown)
+        result = equal if node.op == "==" else ~equal
+        return pd.Series(pd.arrays.BooleanArray(result, unknown), index=index)
 
-    def equality(self, left: Value, right: Value) -> pd.Series:
+    def missing(self, node: Node, value: Value) -> np.ndarray:
+        """Where the node's value is unknown (None, NaN, pandas' NA)."""
+        mask: np.ndarray = _unknown_mask(value, self.index).to_numpy(dtype=bool)
+        return mask
+
+    def equality(self, left: Value, right: Value, unknown: np.ndarray) -> np.ndarray:
+        """Where the two sides are equal; False where either is `unknown`."""
         index = self.index
         numeric = all(
             (isinstance(v, pd.Series) and v.dtype in ("float64", "Float64", "Int64"))
@@ -206,13 +213,14 @@ class _Evaluator:
             for v in (left, right)
         )
         if numeric:
-            return (_as_number(left, index) == _as_number(right, index)).astype("boolean")
-        a, b = _objects(left, len(index)), _objects(right, len(index))
-        # Unknown on either side (None, NaN, pandas' NA) stays unknown: the caller masks
-        # it. It is set aside before comparing (pandas' NA == x is NA, not True or False).
-        missing = pd.isna(a) | pd.isna(b)
-        equal = _set_aside(a, missing) == _set_aside(b, missing)
-        return pd.Series(equal & ~missing, index=index, dtype="bool")
+            equal: np.ndarray = (_as_number(left, index) == _as_number(right, index)).to_numpy()
+        else:
+            a, b = _objects(left, len(index)), _objects(right, len(index))
+            # The unknown cells are set aside before comparing (pandas' NA == x is NA,
+            # not True or False).
+            equal = _set_aside(a, unknown) == _set_aside(b, unknown)
+        known_equal: np.ndarray = equal & ~unknown
+        return known_equal
 
 
 def _set_aside(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
@@ -285,6 +293,7 @@ class RowEvaluator(_Evaluator):
         self.index = rows.index
         self.facts = facts or UnitFacts()
         self._cache: dict[Node, Value] = {}
+        self._answered: dict[str, np.ndarray] = {}
 
     def evaluate(self, node: Node) -> Value:
         # Nodes are frozen and hashable: a term met again (at another level, in another
@@ -314,6 +323,62 @@ class RowEvaluator(_Evaluator):
                 return values.fillna(False).astype("boolean")
             return values.astype("boolean")
         raise IndicatorError(f"{node.name}() is counted over a group, not inside one answer")
+
+    def missing(self, node: Node, value: Value) -> np.ndarray:
+        # Looked for once per term: a text column compared with several options
+        # (`grade = "10" or grade = "11"`) is scanned for missing cells once.
+        key = Call("missing", (node,))
+        if key not in self._cache:
+            self._cache[key] = super().missing(node, value)
+        mask: np.ndarray = self._cache[key]
+        return mask
+
+    def numbers(self, node: Node) -> np.ndarray:
+        """Per response: the term as float64 (NaN: unknown). A sum, count, min or max is
+        the one inside each response (a table column's cells)."""
+        key = Call("numbers", (node,))
+        if key not in self._cache:
+            if isinstance(node, Call) and node.name in ("sum", "count", "min", "max"):
+                value = self.within_row(node)
+            else:
+                value = self.evaluate(node)
+            self._cache[key] = _float_array(_as_number(value, self.index))
+        numbers: np.ndarray = self._cache[key]
+        return numbers
+
+    def summands(self, node: Node) -> tuple[np.ndarray, np.ndarray]:
+        """Per response, what a group's sum or mean adds up: the term's value (0 where
+        unknown) and whether it is known (1.0 or 0.0)."""
+        key = Call("summands", (node,))
+        if key not in self._cache:
+            values = self.numbers(node)
+            known = ~np.isnan(values)
+            self._cache[key] = (np.where(known, values, 0.0), known.astype("float64"))
+        summands: tuple[np.ndarray, np.ndarray] = self._cache[key]
+        return summands
+
+    def truths(self, node: Node) -> tuple[np.ndarray, np.ndarray]:
+        """Per response, what count_if() and share() count: whether the condition holds
+        and whether it is known (each 1.0 or 0.0)."""
+        key = Call("truths", (node,))
+        if key not in self._cache:
+            condition = _as_bool(self.evaluate(node), self.index).array
+            assert isinstance(condition, pd.arrays.BooleanArray)
+            known = ~condition.isna()
+            holds = condition.to_numpy(dtype=bool, na_value=False)
+            self._cache[key] = (holds.astype("float64"), known.astype("float64"))
+        truths: tuple[np.ndarray, np.ndarray] = self._cache[key]
+        return truths
+
+    def answered_any(self, columns: Sequence[str]) -> np.ndarray:
+        """Per response: whether it answered at least one of the columns (each column's
+        answers are looked at once, whichever formulas read it)."""
+        answered = np.zeros(len(self.index), dtype=bool)
+        for column in columns:
+            if column not in self._answered:
+                self._answered[column] = self.rows[column].notna().to_numpy(dtype=bool)
+            answered |= self._answered[column]
+        return answered
 
     def selected(self, choice: Node, option: Any) -> pd.Series:
         """Per response: whether the multiple choice holds the option (unknown where
@@ -417,6 +482,9 @@ class GroupEvaluator(_Evaluator):
             valid = valid & keep
         self.valid = valid
         self.codes = codes[valid]
+        # Per response: its group, or one bin past the last for a response not counted,
+        # so a total is one bincount of the shared per-response array (no copy of it).
+        self.bins = np.where(valid, codes, size)
         self.figure_source = figure_source
         # Groups with no (kept) response have no value for any count of responses; where
         # the answering units are given, a group whose units answered with no rows (a
@@ -430,7 +498,8 @@ class GroupEvaluator(_Evaluator):
         self.nothing = ~self.empty & (rows_per_group == 0)
 
     def _total(self, weights: np.ndarray) -> np.ndarray:
-        return np.bincount(self.codes, weights=weights[self.valid], minlength=self.size)
+        totals: np.ndarray = np.bincount(self.bins, weights=weights, minlength=self.size + 1)
+        return totals[: self.size]
 
     def _series(self, values: np.ndarray) -> pd.Series:
         return pd.Series(values, index=self.index, dtype="float64")
@@ -442,33 +511,26 @@ class GroupEvaluator(_Evaluator):
     def call(self, node: Call) -> Value:
         rows = self.rows
         if node.name in ("sum", "mean"):
-            per_row = _float_array(
-                rows.within_row(Call("sum", node.args))
-                if node.name == "sum"
-                else _as_number(rows.evaluate(node.args[0]), rows.index)
-            )
-            answered = ~np.isnan(per_row)
-            total = self._total(np.where(answered, per_row, 0.0))
-            count = self._total(answered.astype("float64"))
+            term = Call("sum", node.args) if node.name == "sum" else node.args[0]
+            known_part, known = rows.summands(term)
+            total, count = self._total(known_part), self._total(known)
             with np.errstate(invalid="ignore", divide="ignore"):
                 result = total if node.name == "sum" else total / count
             none = np.nan if node.name == "mean" else np.where(self.nothing, 0.0, np.nan)
             return self._series(np.where(count == 0, none, result))
         if node.name == "count":
-            counted = self._total(_float_array(rows.within_row(node)))
+            counted = self._total(rows.numbers(node))
             return self._series(np.where(self.empty, np.nan, counted))
         if node.name in ("count_if", "share"):
-            condition = _as_bool(rows.evaluate(node.args[0]), rows.index)
-            known = condition.notna().to_numpy()
-            true = condition.fillna(False).to_numpy(dtype=bool)
-            hits = self._total(true.astype("float64"))
+            holds, known = rows.truths(node.args[0])
+            hits = self._total(holds)
             if node.name == "count_if":
                 return self._series(np.where(self.empty, np.nan, hits))
-            asked = self._total(known.astype("float64"))
+            asked = self._total(known)
             with np.errstate(invalid="ignore", divide="ignore"):
                 return self._series(np.where(asked == 0, np.nan, hits / asked * 100))
         if node.name in ("min", "max"):
-            per_row = pd.Series(_float_array(rows.within_row(node)))[self.valid]
+            per_row = pd.Series(rows.numbers(node))[self.valid]
             grouped = per_row.groupby(self.codes)
             found = grouped.min() if node.name == "min" else grouped.max()
             return self._series(found.reindex(range(self.size)).to_numpy(dtype="float64"))
@@ -637,6 +699,30 @@ class _Level:
     responses: np.ndarray  # per group: responses counted
     unit_codes: pd.Series  # unit id -> position of its group (-1: none)
 
+    def units_counted(self, unit_ids: np.ndarray | None) -> np.ndarray:
+        """Per group: how many of these units it holds."""
+        if unit_ids is None:
+            return np.zeros(len(self.groups), dtype="int64")
+        codes = self.unit_codes.reindex(unit_ids).dropna().to_numpy(dtype="int64")
+        return np.bincount(codes[codes >= 0], minlength=len(self.groups))
+
+    def rows_counted(self, chosen: np.ndarray | None) -> np.ndarray:
+        """Per group: how many of the chosen responses (all when None) it holds."""
+        if chosen is None:
+            return self.responses
+        valid = (self.row_codes >= 0) & chosen
+        return np.bincount(self.row_codes[valid], minlength=len(self.groups))
+
+
+@dataclass(frozen=True)
+class _RowParts:
+    """What an indicator reads of the responses, whichever the level."""
+
+    keep: np.ndarray | None  # per response: counted (None: all)
+    out_units: np.ndarray | None  # units its per-unit not-applicable rule leaves out
+    lacking_units: np.ndarray | None  # units left out for lack of a figure it reads
+    respondents: np.ndarray | None  # surveys, per response: answered what it reads
+
 
 class Engine:
     """Indicators of one form over one campaign's counted responses."""
@@ -667,6 +753,7 @@ class Engine:
         # Per formula: which responses' units lack a figure it reads (the same at every
         # level, so found once).
         self._lacking: dict[Node, np.ndarray | None] = {}
+        self._parts: dict[tuple[Node, Node | None], _RowParts] = {}
 
     def _level(self, name: str) -> _Level | None:
         column = self.units[name].dropna().astype("int64")
@@ -762,32 +849,46 @@ class Engine:
         seen = np.bincount(codes[known], minlength=size)
         return np.where(meeting == 0, 0.0, np.where(seen == 0, np.nan, total))
 
-    def _indicator(self, indicator: IndicatorSpec, level: _Level) -> IndicatorTable:
-        size = len(level.groups)
-        excluded = np.zeros(size, dtype="int64")
+    def _row_parts(self, indicator: IndicatorSpec) -> _RowParts:
+        """Which responses an indicator counts and why not the others: the same at every
+        level, so found once per indicator and then counted per level's groups."""
+        assert indicator.formula is not None  # compute() passes only computed indicators
+        key = (indicator.formula, indicator.not_applicable_if)
+        if key in self._parts:
+            return self._parts[key]
+        unit_ids = self.answers["unit_id"].to_numpy()
         keep = None
+        out_units = lacking_units = None
         rule = indicator.not_applicable_if
         if rule is not None and not is_group_rule(rule):
             # A per-unit rule (Tomsk 4.2.4: no pupils with ОВЗ, no indicator): those
             # units' responses are left out of this indicator and counted as excluded.
-            out = _as_bool(self.rows.evaluate(rule), self.rows.index)
-            out_mask = out.fillna(False).to_numpy(dtype=bool)
+            holds, _known = self.rows.truths(rule)  # unknown: not left out
+            out_mask = holds.astype(bool)
             keep = ~out_mask
-            out_units = pd.unique(self.answers["unit_id"].to_numpy()[out_mask])
-            codes = level.unit_codes.reindex(out_units).dropna().to_numpy(dtype="int64")
-            excluded = np.bincount(codes[codes >= 0], minlength=size)
-        assert indicator.formula is not None  # compute() passes only computed indicators
+            out_units = pd.unique(unit_ids[out_mask])
         lacking = self._lacking_figures(indicator.formula)
-        figures_missing = np.zeros(size, dtype="int64")
         if lacking is not None:
             # Omsk 3.2: a school that answered but has no pupil figures would add its
             # pupils who passed to the city's numerator while its pupils are in no
             # denominator. Such units are left out, as a not-applicable one is, and counted.
             counted = lacking if keep is None else lacking & keep
             keep = ~lacking if keep is None else keep & ~lacking
-            lacking_units = pd.unique(self.answers["unit_id"].to_numpy()[counted])
-            codes = level.unit_codes.reindex(lacking_units).dropna().to_numpy(dtype="int64")
-            figures_missing = np.bincount(codes[codes >= 0], minlength=size)
+            lacking_units = pd.unique(unit_ids[counted])
+        respondents = None
+        if self.spec.kind == "survey":
+            respondents = self._respondents(indicator.formula, keep)
+        parts = _RowParts(keep, out_units, lacking_units, respondents)
+        self._parts[key] = parts
+        return parts
+
+    def _indicator(self, indicator: IndicatorSpec, level: _Level) -> IndicatorTable:
+        parts = self._row_parts(indicator)
+        keep = parts.keep
+        rule = indicator.not_applicable_if
+        excluded = level.units_counted(parts.out_units)
+        figures_missing = level.units_counted(parts.lacking_units)
+        assert indicator.formula is not None
         evaluator = GroupEvaluator(
             self.rows,
             level.row_codes,
@@ -809,7 +910,7 @@ class Engine:
             # smallest group (a share of 2 parents tells what each of them answered). The
             # respondents are those who answered what the formula reads: 4 mathematics
             # teachers among 30 answers are still 4.
-            answering = self._respondents(indicator, level, keep)
+            answering = level.rows_counted(parts.respondents)
             too_few = (answering > 0) & (answering < self.spec.min_group_size)
             values = np.where(too_few, np.nan, values)
             status = np.where(too_few, SMALL_GROUP, status)
@@ -847,23 +948,15 @@ class Engine:
             lacking |= ~unit_ids.isin(known.index[known.notna()]).to_numpy(dtype=bool)
         return lacking
 
-    def _respondents(
-        self, indicator: IndicatorSpec, level: _Level, keep: np.ndarray | None
-    ) -> np.ndarray:
-        """Per group: responses that answered at least one field the formula reads."""
-        assert indicator.formula is not None
-        columns = [
-            ref.dotted
-            for ref in references(indicator.formula)
-            if ref.dotted in self.answers.columns
-        ]
+    def _respondents(self, formula: Node, keep: np.ndarray | None) -> np.ndarray | None:
+        """Per response: whether it answered at least one field the formula reads, among
+        those the indicator counts (None: the formula reads no field; every response is
+        a respondent, left out or not)."""
+        columns = [ref.dotted for ref in references(formula) if ref.dotted in self.answers.columns]
         if not columns:
-            return level.responses
-        answered = self.answers[columns].notna().any(axis=1).to_numpy(dtype=bool)
-        if keep is not None:
-            answered = answered & keep  # pandas may hand out a read-only array
-        valid = (level.row_codes >= 0) & answered
-        return np.bincount(level.row_codes[valid], minlength=len(level.groups))
+            return None
+        answered = self.rows.answered_any(columns)
+        return answered if keep is None else answered & keep
 
     def _participation(self, level: _Level) -> ParticipationTable:
         responses = level.responses
