@@ -60,6 +60,6 @@ class UnitFacts:
         types = self.school_types
         if types is None:
             return pd.Series(dtype="boolean")
-        wanted = {scalar(a) for a in node.args if isinstance(a, Literal)}
+        wanted = [scalar(a) for a in node.args if isinstance(a, Literal)]
         # A unit with no recorded type is none of the named types.
-        return types.map(lambda t: t in wanted).astype("boolean")
+        return types.isin(wanted).astype("boolean")
