@@ -15,7 +15,7 @@ gives no value (None), never 0 and never an exception.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -84,6 +84,8 @@ class _Level:
     answered: np.ndarray  # per group: units that answered
     responses: np.ndarray  # per group: responses counted
     unit_codes: pd.Series  # unit id -> position of its group (-1: none)
+    # Group evaluators by the indicator parts whose responses they keep (None: all).
+    evaluators: dict[_RowParts | None, GroupEvaluator] = field(default_factory=dict, compare=False)
 
     def units_counted(self, unit_ids: np.ndarray | None) -> np.ndarray:
         """Per group: how many of these units it holds."""
@@ -92,22 +94,14 @@ class _Level:
         codes = self.unit_codes.reindex(unit_ids).dropna().to_numpy(dtype="int64")
         return np.bincount(codes[codes >= 0], minlength=len(self.groups))
 
-    def rows_counted(self, chosen: np.ndarray | None) -> np.ndarray:
-        """Per group: how many of the chosen responses (all when None) it holds."""
-        if chosen is None:
-            return self.responses
-        valid = (self.row_codes >= 0) & chosen
-        return np.bincount(self.row_codes[valid], minlength=len(self.groups))
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # cached per formula: compared and hashed as itself
 class _RowParts:
     """What an indicator reads of the responses, whichever the level."""
 
     keep: np.ndarray | None  # per response: counted (None: all)
     out_units: np.ndarray | None  # units its per-unit not-applicable rule leaves out
     lacking_units: np.ndarray | None  # units left out for lack of a figure it reads
-    respondents: np.ndarray | None  # surveys, per response: answered what it reads
 
 
 class Engine:
@@ -140,21 +134,27 @@ class Engine:
         # level, so found once).
         self._lacking: dict[Node, np.ndarray | None] = {}
         self._parts: dict[tuple[Node, Node | None], _RowParts] = {}
+        # Per response: the position of its unit among the expected units (-1: not
+        # expected), looked up once; each level then takes its group codes from it.
+        self._unit_of_row = units.index.get_indexer(self.answers["unit_id"].to_numpy())
+        self._answering_units = (
+            pd.unique(self.answers["unit_id"].to_numpy())
+            if answered_units is None
+            else np.asarray(answered_units, dtype="int64")
+        )
 
     def _level(self, name: str) -> _Level | None:
-        column = self.units[name].dropna().astype("int64")
+        placed = self.units[name].notna().to_numpy()
+        column = self.units[name][placed].astype("int64")
         if column.empty:
             return None
         groups = pd.Index(np.sort(column.unique()), dtype="int64")
         unit_codes = pd.Series(groups.get_indexer(column.to_numpy()), index=column.index)
-        row_codes = self.answers["unit_id"].map(unit_codes).fillna(-1).to_numpy(dtype="int64")
+        group_of_unit = np.full(len(self.units) + 1, -1, dtype="int64")  # last: no unit
+        group_of_unit[:-1][placed] = unit_codes.to_numpy()
+        row_codes = group_of_unit[self._unit_of_row]
         size = len(groups)
-        answered_units = (
-            pd.unique(self.answers["unit_id"])
-            if self.answered_units is None
-            else np.asarray(self.answered_units, dtype="int64")
-        )
-        answered_codes = unit_codes.reindex(answered_units).dropna().to_numpy(dtype="int64")
+        answered_codes = unit_codes.reindex(self._answering_units).dropna().to_numpy(dtype="int64")
         return _Level(
             name=name,
             groups=groups,
@@ -261,28 +261,17 @@ class Engine:
             counted = lacking if keep is None else lacking & keep
             keep = ~lacking if keep is None else keep & ~lacking
             lacking_units = pd.unique(unit_ids[counted])
-        respondents = None
-        if self.spec.kind == "survey":
-            respondents = self._respondents(indicator.formula, keep)
-        parts = _RowParts(keep, out_units, lacking_units, respondents)
+        parts = _RowParts(keep, out_units, lacking_units)
         self._parts[key] = parts
         return parts
 
     def _indicator(self, indicator: IndicatorSpec, level: _Level) -> IndicatorTable:
         parts = self._row_parts(indicator)
-        keep = parts.keep
         rule = indicator.not_applicable_if
         excluded = level.units_counted(parts.out_units)
         figures_missing = level.units_counted(parts.lacking_units)
         assert indicator.formula is not None
-        evaluator = GroupEvaluator(
-            self.rows,
-            level.row_codes,
-            level.groups,
-            keep,
-            self._figure_source(level),
-            None if self.answered_units is None else level.answered,
-        )
+        evaluator = self._group_evaluator(level, parts)
         values = float_array(as_number(evaluator.evaluate(indicator.formula), level.groups))
         values = np.where(np.isinf(values), np.nan, values)
         not_applicable = (level.answered > 0) & (excluded == level.answered)
@@ -296,7 +285,9 @@ class Engine:
             # smallest group (a share of 2 parents tells what each of them answered). The
             # respondents are those who answered what the formula reads: 4 mathematics
             # teachers among 30 answers are still 4.
-            answering = level.rows_counted(parts.respondents)
+            read = [ref.dotted for ref in references(indicator.formula)]
+            columns = tuple(sorted({c for c in read if c in self.answers.columns}))
+            answering = evaluator.respondents(columns) if columns else level.responses
             too_few = (answering > 0) & (answering < self.spec.min_group_size)
             values = np.where(too_few, np.nan, values)
             status = np.where(too_few, SMALL_GROUP, status)
@@ -312,6 +303,22 @@ class Engine:
             figures_missing=figures_missing,
             target=_target(indicator, self.year),
         )
+
+    def _group_evaluator(self, level: _Level, parts: _RowParts) -> GroupEvaluator:
+        """The level's evaluator over the responses an indicator keeps: one per level
+        for all the indicators that keep every response, so a group term they share
+        (`sum(total)` in a formula and its rule) is found once per level."""
+        key = None if parts.keep is None else parts
+        if key not in level.evaluators:
+            level.evaluators[key] = GroupEvaluator(
+                self.rows,
+                level.row_codes,
+                level.groups,
+                parts.keep,
+                self._figure_source(level),
+                None if self.answered_units is None else level.answered,
+            )
+        return level.evaluators[key]
 
     def _lacking_figures(self, formula: Node) -> np.ndarray | None:
         """Per response: whether its unit lacks a reference figure the formula reads
@@ -333,16 +340,6 @@ class Engine:
             known = self.rows.facts.of(node)
             lacking |= ~unit_ids.isin(known.index[known.notna()]).to_numpy(dtype=bool)
         return lacking
-
-    def _respondents(self, formula: Node, keep: np.ndarray | None) -> np.ndarray | None:
-        """Per response: whether it answered at least one field the formula reads, among
-        those the indicator counts (None: the formula reads no field; every response is
-        a respondent, left out or not)."""
-        columns = [ref.dotted for ref in references(formula) if ref.dotted in self.answers.columns]
-        if not columns:
-            return None
-        answered = self.rows.answered_any(columns)
-        return answered if keep is None else answered & keep
 
     def _participation(self, level: _Level) -> ParticipationTable:
         responses = level.responses

@@ -9,7 +9,7 @@ import pandas as pd
 
 from collector.indicators.operators import Evaluator, IndicatorError, Value
 from collector.indicators.rows import RowEvaluator
-from collector.schema.expressions import Call, Reference
+from collector.schema.expressions import Call, Node, Reference
 
 
 class GroupEvaluator(Evaluator):
@@ -39,6 +39,8 @@ class GroupEvaluator(Evaluator):
         # so a total is one bincount of the shared per-response array (no copy of it).
         self.bins = np.where(valid, codes, size)
         self.figure_source = figure_source
+        self._cache: dict[Node, Value] = {}
+        self._respondents: dict[tuple[str, ...], np.ndarray] = {}
         # Groups with no (kept) response have no value for any count of responses; where
         # the answering units are given, a group whose units answered with no rows (a
         # registry without records) counts 0.
@@ -49,6 +51,19 @@ class GroupEvaluator(Evaluator):
             self.empty = rows_per_group == 0
         # Answered with no rows at all: a sum over nothing is 0 there.
         self.nothing = ~self.empty & (rows_per_group == 0)
+
+    def evaluate(self, node: Node) -> Value:
+        # A group term met again (in another indicator, in a rule) is not computed again.
+        if node not in self._cache:
+            self._cache[node] = super().evaluate(node)
+        return self._cache[node]
+
+    def respondents(self, columns: tuple[str, ...]) -> np.ndarray:
+        """Per group: the counted responses that answered at least one of the columns
+        (what a survey's smallest group is measured in)."""
+        if columns not in self._respondents:
+            self._respondents[columns] = self._total(self.rows.answered_any(columns))
+        return self._respondents[columns]
 
     def _total(self, weights: np.ndarray) -> np.ndarray:
         totals: np.ndarray = np.bincount(self.bins, weights=weights, minlength=self.size + 1)

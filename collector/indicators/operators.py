@@ -60,6 +60,8 @@ def as_bool(value: Value, index: pd.Index) -> pd.Series:
 
 def as_number(value: Value, index: pd.Index) -> pd.Series:
     if isinstance(value, pd.Series):
+        if value.dtype == "float64":
+            return value  # already numbers (NaN: unknown); values are never written to
         if value.dtype == "boolean":
             return value.astype("Float64").astype("float64")
         return pd.to_numeric(value, errors="coerce").astype("float64")
@@ -117,7 +119,7 @@ def _with_unknown(result: pd.Series, *masks: pd.Series) -> pd.Series:
 
 
 def objects(value: Value, size: int) -> np.ndarray:
-    """A side of an equality as an array of Python values, a scalar repeated."""
+    """A column as an array of Python values, a scalar repeated."""
     if isinstance(value, pd.Series):
         array: np.ndarray = value.to_numpy(dtype=object)
         return array
@@ -193,19 +195,26 @@ class Evaluator:
         if numeric:
             equal: np.ndarray = (as_number(left, index) == as_number(right, index)).to_numpy()
         else:
-            a, b = objects(left, len(index)), objects(right, len(index))
-            # The unknown cells are set aside before comparing (pandas' NA == x is NA,
-            # not True or False).
-            equal = _set_aside(a, unknown) == _set_aside(b, unknown)
+            a, b = _comparable(left, unknown), _comparable(right, unknown)
+            if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+                equal = np.asarray(a == b, dtype=bool)  # numpy compares cell by cell
+            else:
+                equal = np.full(len(index), a == b, dtype=bool)
         known_equal: np.ndarray = equal & ~unknown
         return known_equal
 
 
-def _set_aside(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
-    """A copy (the values may be the frame's own) with None where `missing`."""
-    kept = values.copy()
-    kept[missing] = None
-    return kept
+def _comparable(value: Value, unknown: np.ndarray) -> Any:
+    """A side of an equality as numpy compares it: a literal as itself, a column as its
+    Python values with the unknown cells set aside (pandas' NA == x is NA, neither True
+    nor False), in a copy: the values may be the frame's own."""
+    if not isinstance(value, pd.Series):
+        return value
+    values = value.to_numpy(dtype=object)
+    if unknown.any():
+        values = values.copy()
+        values[unknown] = None
+    return values
 
 
 def float_array(values: Value) -> np.ndarray:

@@ -4,7 +4,7 @@ computed once per frame and shared by every level and indicator."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ class RowEvaluator(Evaluator):
         self.index = rows.index
         self.facts = facts or UnitFacts()
         self._cache: dict[Node, Value] = {}
-        self._answered: dict[str, np.ndarray] = {}
+        self._answered: dict[tuple[str, ...], np.ndarray] = {}
 
     def evaluate(self, node: Node) -> Value:
         # Nodes are frozen and hashable: a term met again (at another level, in another
@@ -111,37 +111,42 @@ class RowEvaluator(Evaluator):
         truths: tuple[np.ndarray, np.ndarray] = self._cache[key]
         return truths
 
-    def answered_any(self, columns: Sequence[str]) -> np.ndarray:
-        """Per response: whether it answered at least one of the columns (each column's
-        answers are looked at once, whichever formulas read it)."""
-        answered = np.zeros(len(self.index), dtype=bool)
-        for column in columns:
-            if column not in self._answered:
-                self._answered[column] = self.rows[column].notna().to_numpy(dtype=bool)
-            answered |= self._answered[column]
-        return answered
+    def answered_any(self, columns: tuple[str, ...]) -> np.ndarray:
+        """Per response: whether it answered at least one of the columns (1.0 or 0.0),
+        found once per set of columns, whichever formulas read it."""
+        if columns not in self._answered:
+            answered = np.zeros(len(self.index), dtype=bool)
+            for column in columns:
+                reference = Reference(tuple(column.split(".")))
+                answered |= ~self.missing(reference, self.evaluate(reference))
+            self._answered[columns] = answered.astype("float64")
+        return self._answered[columns]
 
     def selected(self, choice: Node, option: Any) -> pd.Series:
         """Per response: whether the multiple choice holds the option (unknown where
         it was not answered)."""
-        rows, codes, options = self._ticks(choice)
+        chosen = self.evaluate(choice)
+        rows, options = self._ticks(choice)
         ticked = np.zeros(len(self.index), dtype=bool)
-        wanted = np.flatnonzero(options == option)
-        if wanted.size:
-            ticked[rows[codes == wanted[0]]] = True
-        unanswered = pd.isna(objects(self.evaluate(choice), len(self.index)))
+        ticked[rows[options == option]] = True
+        unanswered = self.missing(choice, chosen)
         return pd.Series(pd.arrays.BooleanArray(ticked, unanswered), index=self.index)
 
-    def _ticks(self, choice: Node) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _ticks(self, choice: Node) -> tuple[np.ndarray, np.ndarray]:
         """Every option ticked in a multiple choice, one entry per tick: the response's
-        position, the option's code and the distinct options. Found once per field, so
-        each selected(field, option) after the first is a comparison of codes."""
+        position and the option. Flattened once per field (by numpy over C iterators,
+        not Series.explode, which re-infers a string column and costs twice as much),
+        then each selected(field, option) is one comparison."""
         key = Call("ticks", (choice,))
         if key not in self._cache:
-            lists = pd.Series(objects(self.evaluate(choice), len(self.index))).explode()
-            codes, options = pd.factorize(lists.to_numpy(dtype=object))
-            self._cache[key] = (lists.index.to_numpy(), codes, np.asarray(options, dtype=object))
-        ticks: tuple[np.ndarray, np.ndarray, np.ndarray] = self._cache[key]
+            chosen = self.evaluate(choice)
+            answered = ~self.missing(choice, chosen)
+            lists = objects(chosen, len(self.index))[answered]
+            sizes = np.fromiter(map(len, lists), dtype="int64", count=len(lists))
+            options = np.fromiter(chain.from_iterable(lists), dtype=object, count=sizes.sum())
+            rows = np.repeat(np.flatnonzero(answered), sizes)
+            self._cache[key] = (rows, options)
+        ticks: tuple[np.ndarray, np.ndarray] = self._cache[key]
         return ticks
 
     def within_row(self, node: Call) -> pd.Series:
