@@ -345,9 +345,9 @@ class Engine:
         responses = level.responses
         headcount = None
         if self.spec.headcount is not None:
-            evaluator = GroupEvaluator(
-                self.rows, level.row_codes, level.groups, None, self._figure_source(level)
-            )
+            # The evaluator of the indicators that keep every response (a survey has
+            # no answering units apart from its rows, so it is the same evaluator).
+            evaluator = self._group_evaluator(level, _RowParts(None, None, None))
             headcount = float_array(
                 as_number(evaluator.evaluate(self.spec.headcount), level.groups)
             )

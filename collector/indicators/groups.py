@@ -30,21 +30,18 @@ class GroupEvaluator(Evaluator):
         self.index = groups
         size = len(groups)
         self.size = size
-        valid = codes >= 0
-        if keep is not None:
-            valid = valid & keep
-        self.valid = valid
-        self.codes = codes[valid]
-        # Per response: its group, or one bin past the last for a response not counted,
-        # so a total is one bincount of the shared per-response array (no copy of it).
-        self.bins = np.where(valid, codes, size)
+        # Per response: its group, or one bin past the last for a response not counted
+        # (no group at this level, or left out by `keep`), so a total is one bincount of
+        # the shared per-response array (no copy of it).
+        bins = np.where(codes >= 0, codes, size)
+        self.bins = bins if keep is None else np.where(keep, bins, size)
         self.figure_source = figure_source
         self._cache: dict[Node, Value] = {}
         self._respondents: dict[tuple[str, ...], np.ndarray] = {}
         # Groups with no (kept) response have no value for any count of responses; where
         # the answering units are given, a group whose units answered with no rows (a
         # registry without records) counts 0.
-        rows_per_group = np.bincount(self.codes, minlength=size)
+        rows_per_group = np.bincount(self.bins, minlength=size + 1)[:size]
         if answered is not None:
             self.empty = answered == 0
         else:
@@ -98,8 +95,9 @@ class GroupEvaluator(Evaluator):
             with np.errstate(invalid="ignore", divide="ignore"):
                 return self._series(np.where(asked == 0, np.nan, hits / asked * 100))
         if node.name in ("min", "max"):
-            per_row = pd.Series(rows.numbers(node))[self.valid]
-            grouped = per_row.groupby(self.codes)
+            counted = self.bins < self.size
+            per_row = pd.Series(rows.numbers(node))[counted]
+            grouped = per_row.groupby(self.bins[counted])
             found = grouped.min() if node.name == "min" else grouped.max()
             return self._series(found.reindex(range(self.size)).to_numpy(dtype="float64"))
         if node.name in ("figure", "count_units", "sum_units"):
