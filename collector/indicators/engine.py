@@ -14,552 +14,51 @@ gives no value (None), never 0 and never an exception.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from collector.indicators.facts import UnitFacts
 from collector.indicators.frame import LEVELS
-from collector.schema.expressions import (
-    Binary,
-    Call,
-    Literal,
-    Node,
-    Reference,
-    Unary,
-    calls_of,
-    references,
+from collector.indicators.groups import GroupEvaluator
+from collector.indicators.operators import (
+    UNIT_AGGREGATES,
+    as_bool,
+    as_number,
+    float_array,
+    is_group_rule,
 )
+from collector.indicators.results import (
+    NO_DATA,
+    NOT_APPLICABLE,
+    OK,
+    SMALL_GROUP,
+    Computed,
+    IndicatorTable,
+    IndicatorValue,
+    Participation,
+    ParticipationTable,
+)
+from collector.indicators.rows import RowEvaluator, holds_lists
+from collector.schema.expressions import Call, Node, calls_of, references
 from collector.schema.spec import FormSpec, IndicatorSpec
 
-# Functions over a group's expected units (answered or not), not over its responses.
-UNIT_AGGREGATES = frozenset({"count_units", "sum_units"})
-GROUP_CALLS = frozenset(
-    {"sum", "count", "min", "max", "count_if", "share", "mean", "figure"} | UNIT_AGGREGATES
-)
-# What is known of a unit apart from its answers (per response: of the response's unit).
-UNIT_FUNCTIONS = frozenset({"figure", "teaches", "school_type"})
-Value = Any  # a pandas Series (per row or per group) or a plain scalar
-
-
-class IndicatorError(ValueError):
-    """A formula the engine cannot evaluate (the schema checker lets none through)."""
-
-
-def has_group_call(node: Node, calls: frozenset[str] = GROUP_CALLS) -> bool:
-    if isinstance(node, Call):
-        return node.name in calls or any(has_group_call(a, calls) for a in node.args)
-    if isinstance(node, Unary):
-        return has_group_call(node.operand, calls)
-    if isinstance(node, Binary):
-        return has_group_call(node.left, calls) or has_group_call(node.right, calls)
-    return False
-
-
-def is_group_rule(rule: Node) -> bool:
-    """A not-applicable rule speaks of the whole group when it aggregates answers or
-    units (`sum(graduates) = 0`); one reading only the unit itself — its answers, its
-    figures (`figure("pupils_ovz", 10, 12) = 0`), its type — is a rule per unit."""
-    return has_group_call(rule, GROUP_CALLS - {"figure"})
-
-
-def _scalar(value: Literal) -> Any:
-    if isinstance(value.value, Decimal):
-        return float(value.value)
-    return value.value
-
-
-def _as_bool(value: Value, index: pd.Index) -> pd.Series:
-    if isinstance(value, pd.Series):
-        return value.astype("boolean")
-    return pd.Series(value, index=index, dtype="boolean")
-
-
-def _as_number(value: Value, index: pd.Index) -> pd.Series:
-    if isinstance(value, pd.Series):
-        if value.dtype == "boolean":
-            return value.astype("Float64").astype("float64")
-        return pd.to_numeric(value, errors="coerce").astype("float64")
-    number = float(value) if isinstance(value, int | float) and value is not True else math.nan
-    return pd.Series(number, index=index, dtype="float64")
-
-
-def _day_number(value: Any) -> float:
-    if isinstance(value, str):
-        try:
-            return float(date.fromisoformat(value).toordinal())
-        except ValueError:
-            return math.nan
-    return math.nan
-
-
-def _as_ordered(value: Value, index: pd.Index) -> pd.Series:
-    """A side of <, <=, >, >=: a number, or a date (stored as ISO text) as its day number;
-    a text that is no date is unknown, as in collector.schema.evaluate."""
-    if isinstance(value, pd.Series):
-        if value.dtype == object or isinstance(value.dtype, pd.StringDtype):
-            return value.map(_day_number, na_action="ignore").astype("float64")
-        return _as_number(value, index)
-    if isinstance(value, str):
-        return pd.Series(_day_number(value), index=index, dtype="float64")
-    return _as_number(value, index)
-
-
-def _unknown_mask(value: Value, index: pd.Index) -> pd.Series:
-    if isinstance(value, pd.Series):
-        return value.isna()
-    return pd.Series(value is None, index=index)
-
-
-def _with_unknown(result: pd.Series, *masks: pd.Series) -> pd.Series:
-    result = result.astype("boolean")
-    for mask in masks:
-        result[mask.to_numpy()] = pd.NA
-    return result
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-class _Evaluator:
-    """Operators shared by row and group evaluation; subclasses resolve names and calls."""
-
-    index: pd.Index
-
-    def evaluate(self, node: Node) -> Value:
-        if isinstance(node, Literal):
-            return _scalar(node)
-        if isinstance(node, Reference):
-            return self.reference(node)
-        if isinstance(node, Unary):
-            operand = self.evaluate(node.operand)
-            if node.op == "not":
-                return ~_as_bool(operand, self.index)
-            return -_as_number(operand, self.index)
-        if isinstance(node, Binary):
-            return self.binary(node)
-        return self.call(node)
-
-    def reference(self, node: Reference) -> Value:
-        raise NotImplementedError
-
-    def call(self, node: Call) -> Value:
-        raise NotImplementedError
-
-    def binary(self, node: Binary) -> Value:
-        left, right = self.evaluate(node.left), self.evaluate(node.right)
-        index = self.index
-        if node.op == "and":
-            return _as_bool(left, index) & _as_bool(right, index)
-        if node.op == "or":
-            return _as_bool(left, index) | _as_bool(right, index)
-        if node.op in ("+", "-", "*", "/"):
-            a, b = _as_number(left, index), _as_number(right, index)
-            if node.op == "+":
-                return a + b
-            if node.op == "-":
-                return a - b
-            if node.op == "*":
-                return a * b
-            # x / 0 is no value, not infinity.
-            return (a / b.where(b != 0)).astype("float64")
-        if node.op in ("<", "<=", ">", ">="):
-            a, b = _as_ordered(left, index), _as_ordered(right, index)
-            compared = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[node.op]
-            return _with_unknown(compared, a.isna(), b.isna())
-        unknown = (_unknown_mask(left, index), _unknown_mask(right, index))
-        equal = self.equality(left, right)
-        return _with_unknown(equal if node.op == "==" else ~equal, *unknown)
-
-    def equality(self, left: Value, right: Value) -> pd.Series:
-        index = self.index
-        numeric = all(
-            (isinstance(v, pd.Series) and v.dtype in ("float64", "Float64", "Int64"))
-            or (isinstance(v, int | float) and not isinstance(v, bool))
-            for v in (left, right)
-        )
-        if numeric:
-            return (_as_number(left, index) == _as_number(right, index)).astype("boolean")
-        a = left if isinstance(left, pd.Series) else pd.Series([left] * len(index), index=index)
-        b = right if isinstance(right, pd.Series) else pd.Series([right] * len(index), index=index)
-        # Unknown on either side (None, NaN, pandas' NA) stays unknown: the caller masks it.
-        return pd.Series(
-            [
-                False if _missing(x) or _missing(y) else bool(x == y)
-                for x, y in zip(a.to_numpy(dtype=object), b.to_numpy(dtype=object), strict=True)
-            ],
-            index=index,
-        )
-
-
-def _grades(node: Call, start: int) -> list[int]:
-    return [int(_scalar(a)) for a in node.args[start:] if isinstance(a, Literal)]
-
-
-class UnitFacts:
-    """What is known of each unit apart from its answers: its reference figures of the
-    campaign's year and its school type. Each fact is a Series indexed by unit id."""
-
-    def __init__(
-        self, figures: pd.DataFrame | None = None, school_types: pd.Series | None = None
-    ) -> None:
-        self.figures = figures
-        self.school_types = school_types
-        self._cache: dict[Node, pd.Series] = {}
-
-    def figure(self, name: str, grades: Sequence[int]) -> pd.Series:
-        """Per unit: the figure summed over the grades (all its rows when none given).
-        A unit that records the figure for other grades only has 0 in these; a unit
-        with no row of the figure at all is absent (unknown)."""
-        figures = self.figures
-        if figures is None or figures.empty:
-            return pd.Series(dtype="float64")
-        recorded = figures[figures["figure"] == name]
-        chosen = recorded
-        if len(grades) == 1:
-            chosen = recorded[recorded["grade"] == grades[0]]
-        elif len(grades) == 2:
-            chosen = recorded[(recorded["grade"] >= grades[0]) & (recorded["grade"] <= grades[1])]
-        totals = chosen.groupby("unit_id")["value"].sum()
-        units = pd.unique(recorded["unit_id"])
-        return totals.reindex(units, fill_value=0.0).astype("float64")
-
-    def of(self, node: Call) -> pd.Series:
-        """The unit function's value per unit id."""
-        if node not in self._cache:
-            self._cache[node] = self._of(node)
-        return self._cache[node]
-
-    def _of(self, node: Call) -> pd.Series:
-        if node.name == "figure":
-            name = _scalar(node.args[0]) if isinstance(node.args[0], Literal) else None
-            return self.figure(str(name), _grades(node, 1))
-        if node.name == "teaches":
-            # A unit teaches grades a–b this year when it has pupils in them.
-            grades = _grades(node, 0)
-            pupils = self.figure("pupils", [grades[0], grades[-1]])
-            return (pupils > 0).astype("boolean")
-        types = self.school_types
-        if types is None:
-            return pd.Series(dtype="boolean")
-        wanted = {_scalar(a) for a in node.args if isinstance(a, Literal)}
-        # A unit with no recorded type is none of the named types.
-        return types.map(lambda t: t in wanted).astype("boolean")
-
-
-class RowEvaluator(_Evaluator):
-    """An expression per response: one value per row of the answers table."""
-
-    def __init__(self, rows: pd.DataFrame, facts: UnitFacts | None = None) -> None:
-        self.rows = rows
-        self.index = rows.index
-        self.facts = facts or UnitFacts()
-        self._cache: dict[Node, Value] = {}
-
-    def evaluate(self, node: Node) -> Value:
-        # Nodes are frozen and hashable: a term met again (at another level, in another
-        # indicator) is not computed again.
-        if node not in self._cache:
-            self._cache[node] = super().evaluate(node)
-        return self._cache[node]
-
-    def reference(self, node: Reference) -> Value:
-        name = node.dotted
-        if name in self.rows.columns:
-            return self.rows[name]
-        return pd.Series(None, index=self.index, dtype="object")
-
-    def call(self, node: Call) -> Value:
-        if node.name == "selected":
-            chosen = self.evaluate(node.args[0])
-            option = _scalar(node.args[1]) if isinstance(node.args[1], Literal) else None
-            return pd.Series(
-                [None if v is None else option in v for v in chosen], index=self.index
-            ).astype("boolean")
-        if node.name in ("sum", "count", "min", "max"):
-            return self.within_row(node)
-        if node.name in UNIT_FUNCTIONS:
-            per_unit = self.facts.of(node)
-            values = self.rows["unit_id"].map(per_unit)
-            if node.name == "figure":
-                return pd.to_numeric(values, errors="coerce").astype("float64")
-            if node.name == "school_type":
-                return values.fillna(False).astype("boolean")
-            return values.astype("boolean")
-        raise IndicatorError(f"{node.name}() is counted over a group, not inside one answer")
-
-    def within_row(self, node: Call) -> pd.Series:
-        """sum/count/min/max of the call's arguments inside each row (a table column
-        contributes all its cells)."""
-        key = Call(f"within:{node.name}", node.args)
-        if key not in self._cache:
-            self._cache[key] = self._within_row(node)
-        result: pd.Series = self._cache[key]
-        return result
-
-    def _within_row(self, node: Call) -> pd.Series:
-        if len(node.args) == 1:
-            return self._row_part(node.name, self.evaluate(node.args[0]))
-        parts = [self._row_part(node.name, self.evaluate(arg)) for arg in node.args]
-        table = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=self.index)
-        if node.name == "sum":
-            return table.sum(axis=1, min_count=1)
-        if node.name == "count":
-            return table.sum(axis=1)
-        if node.name == "min":
-            return table.min(axis=1, skipna=True)
-        return table.max(axis=1, skipna=True)
-
-    def _row_part(self, name: str, value: Value) -> pd.Series:
-        if isinstance(value, pd.Series) and value.dtype == object and holds_lists(value):
-            return value.map(lambda cells: _list_aggregate(name, cells)).astype("float64")
-        if name == "count":
-            return (~_unknown_mask(value, self.index)).astype("float64")
-        return _as_number(value, self.index)
-
-
-def holds_lists(series: pd.Series) -> bool:
-    sample = series.dropna()
-    return not sample.empty and isinstance(sample.iloc[0], list)
-
-
-def _list_aggregate(name: str, cells: Any) -> float:
-    values = cells if isinstance(cells, list) else []
-    answered = [v for v in values if v is not None and v != ""]
-    if name == "count":
-        return float(len(answered))
-    numbers = [float(v) for v in answered if isinstance(v, int | float | str) and _numeric(v)]
-    if not numbers:
-        return math.nan
-    if name == "sum":
-        return float(sum(numbers))
-    return float(min(numbers) if name == "min" else max(numbers))
-
-
-def _numeric(value: Any) -> bool:
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return not isinstance(value, bool)
-
-
-class GroupEvaluator(_Evaluator):
-    """An indicator formula per group (school, municipality or region): the per-response
-    terms come from a shared RowEvaluator (computed once for all levels), and are summed
-    per group with numpy's bincount over the level's group codes."""
-
-    def __init__(
-        self,
-        rows: RowEvaluator,
-        codes: np.ndarray,
-        groups: pd.Index,
-        keep: np.ndarray | None = None,
-        figure_source: Any = None,
-        answered: np.ndarray | None = None,
-    ) -> None:
-        self.rows = rows
-        self.index = groups
-        size = len(groups)
-        self.size = size
-        valid = codes >= 0
-        if keep is not None:
-            valid = valid & keep
-        self.valid = valid
-        self.codes = codes[valid]
-        self.figure_source = figure_source
-        # Groups with no (kept) response have no value for any count of responses; where
-        # the answering units are given, a group whose units answered with no rows (a
-        # registry without records) counts 0.
-        rows_per_group = np.bincount(self.codes, minlength=size)
-        if answered is not None:
-            self.empty = answered == 0
-        else:
-            self.empty = rows_per_group == 0
-        # Answered with no rows at all: a sum over nothing is 0 there.
-        self.nothing = ~self.empty & (rows_per_group == 0)
-
-    def _total(self, weights: np.ndarray) -> np.ndarray:
-        return np.bincount(self.codes, weights=weights[self.valid], minlength=self.size)
-
-    def _series(self, values: np.ndarray) -> pd.Series:
-        return pd.Series(values, index=self.index, dtype="float64")
-
-    def reference(self, node: Reference) -> Value:
-        # A bare name in a group formula counts as its sum (the same at school level).
-        return self.call(Call("sum", (node,)))
-
-    def call(self, node: Call) -> Value:
-        rows = self.rows
-        if node.name in ("sum", "mean"):
-            per_row = _float_array(
-                rows.within_row(Call("sum", node.args))
-                if node.name == "sum"
-                else _as_number(rows.evaluate(node.args[0]), rows.index)
-            )
-            answered = ~np.isnan(per_row)
-            total = self._total(np.where(answered, per_row, 0.0))
-            count = self._total(answered.astype("float64"))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                result = total if node.name == "sum" else total / count
-            none = np.nan if node.name == "mean" else np.where(self.nothing, 0.0, np.nan)
-            return self._series(np.where(count == 0, none, result))
-        if node.name == "count":
-            counted = self._total(_float_array(rows.within_row(node)))
-            return self._series(np.where(self.empty, np.nan, counted))
-        if node.name in ("count_if", "share"):
-            condition = _as_bool(rows.evaluate(node.args[0]), rows.index)
-            known = condition.notna().to_numpy()
-            true = condition.fillna(False).to_numpy(dtype=bool)
-            hits = self._total(true.astype("float64"))
-            if node.name == "count_if":
-                return self._series(np.where(self.empty, np.nan, hits))
-            asked = self._total(known.astype("float64"))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return self._series(np.where(asked == 0, np.nan, hits / asked * 100))
-        if node.name in ("min", "max"):
-            per_row = pd.Series(_float_array(rows.within_row(node)))[self.valid]
-            grouped = per_row.groupby(self.codes)
-            found = grouped.min() if node.name == "min" else grouped.max()
-            return self._series(found.reindex(range(self.size)).to_numpy(dtype="float64"))
-        if node.name in ("figure", "count_units", "sum_units"):
-            # Over the group's expected units, answered or not.
-            if self.figure_source is None:
-                return pd.Series(np.nan, index=self.index)
-            return self._series(self.figure_source(node))
-        raise IndicatorError(f"{node.name}() needs a group function around it")
-
-
-def _float_array(values: Value) -> np.ndarray:
-    if isinstance(values, pd.Series):
-        array: np.ndarray = values.to_numpy(dtype="float64", na_value=np.nan)
-        return array
-    return np.asarray(values, dtype="float64")
-
-
-@dataclass(frozen=True)
-class IndicatorValue:
-    """One indicator for one group at one level."""
-
-    indicator: str
-    level: str
-    group: int
-    value: float | None
-    status: str  # "ok", "no_data", "not_applicable" or "small_group"
-    answered: int  # units of the group that answered
-    expected: int  # units of the group asked
-    excluded: int = 0  # units the indicator's not-applicable rule left out
-    # Units that answered but lack a reference figure the formula reads: left out of the
-    # value (their numerator without their denominator would skew it), counted here.
-    figures_missing: int = 0
-    target: float | None = None
-    met: bool | None = None
-
-    @property
-    def coverage(self) -> float | None:
-        return 100 * self.answered / self.expected if self.expected else None
-
-
-@dataclass(frozen=True)
-class Participation:
-    """A survey's responses in one group against its population («репрезентативность»)."""
-
-    level: str
-    group: int
-    responses: int
-    headcount: float | None
-
-    @property
-    def rate(self) -> float | None:
-        if not self.headcount:
-            return None
-        return 100 * self.responses / self.headcount
-
-
-NOT_APPLICABLE, NO_DATA, OK = "not_applicable", "no_data", "ok"
-SMALL_GROUP = "small_group"
-
-
-@dataclass(frozen=True)
-class IndicatorTable:
-    """One indicator at one level, for every group, as arrays (objects are made only for
-    what a page or a sheet asks for)."""
-
-    indicator: str
-    level: str
-    groups: np.ndarray
-    value: np.ndarray  # NaN: no value
-    status: np.ndarray
-    answered: np.ndarray
-    expected: np.ndarray
-    excluded: np.ndarray
-    figures_missing: np.ndarray
-    target: float | None
-
-    def row(self, position: int) -> IndicatorValue:
-        value = _clean(self.value[position])
-        return IndicatorValue(
-            indicator=self.indicator,
-            level=self.level,
-            group=int(self.groups[position]),
-            value=value,
-            status=str(self.status[position]),
-            answered=int(self.answered[position]),
-            expected=int(self.expected[position]),
-            excluded=int(self.excluded[position]),
-            figures_missing=int(self.figures_missing[position]),
-            target=self.target,
-            met=None if value is None or self.target is None else value >= self.target,
-        )
-
-
-@dataclass(frozen=True)
-class ParticipationTable:
-    level: str
-    groups: np.ndarray
-    responses: np.ndarray
-    headcount: np.ndarray | None
-
-    def row(self, position: int) -> Participation:
-        return Participation(
-            level=self.level,
-            group=int(self.groups[position]),
-            responses=int(self.responses[position]),
-            headcount=None if self.headcount is None else _clean(self.headcount[position]),
-        )
-
-
-@dataclass
-class Computed:
-    tables: dict[tuple[str, str], IndicatorTable] = field(default_factory=dict)
-    participation_tables: dict[str, ParticipationTable] = field(default_factory=dict)
-
-    def by(self, indicator: str, level: str) -> dict[int, IndicatorValue]:
-        table = self.tables.get((indicator, level))
-        if table is None:
-            return {}
-        return {int(g): table.row(i) for i, g in enumerate(table.groups)}
-
-    def value(self, indicator: str, level: str, group: int) -> IndicatorValue | None:
-        table = self.tables.get((indicator, level))
-        if table is None:
-            return None
-        found = np.flatnonzero(table.groups == group)
-        return table.row(int(found[0])) if found.size else None
-
-    @property
-    def values(self) -> list[IndicatorValue]:
-        return [t.row(i) for t in self.tables.values() for i in range(len(t.groups))]
-
-    @property
-    def participation(self) -> list[Participation]:
-        return [t.row(i) for t in self.participation_tables.values() for i in range(len(t.groups))]
+# What callers import from the engine, wherever it is defined.
+__all__ = [
+    "Computed",
+    "Engine",
+    "GroupEvaluator",
+    "IndicatorTable",
+    "IndicatorValue",
+    "Participation",
+    "ParticipationTable",
+    "RowEvaluator",
+    "UnitFacts",
+    "holds_lists",
+]
 
 
 def _target(indicator: IndicatorSpec, year: int | None) -> float | None:
@@ -574,13 +73,6 @@ def _target(indicator: IndicatorSpec, year: int | None) -> float | None:
     return float(indicator.targets[str(max(earlier))])
 
 
-def _clean(value: Any) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    number = float(value)
-    return None if math.isnan(number) or math.isinf(number) else number
-
-
 @dataclass(frozen=True)
 class _Level:
     """One level's groups and where each response and unit falls among them."""
@@ -592,6 +84,24 @@ class _Level:
     answered: np.ndarray  # per group: units that answered
     responses: np.ndarray  # per group: responses counted
     unit_codes: pd.Series  # unit id -> position of its group (-1: none)
+    # Group evaluators by the indicator parts whose responses they keep (None: all).
+    evaluators: dict[_RowParts | None, GroupEvaluator] = field(default_factory=dict, compare=False)
+
+    def units_counted(self, unit_ids: np.ndarray | None) -> np.ndarray:
+        """Per group: how many of these units it holds."""
+        if unit_ids is None:
+            return np.zeros(len(self.groups), dtype="int64")
+        codes = self.unit_codes.reindex(unit_ids).dropna().to_numpy(dtype="int64")
+        return np.bincount(codes[codes >= 0], minlength=len(self.groups))
+
+
+@dataclass(frozen=True, eq=False)  # cached per formula: compared and hashed as itself
+class _RowParts:
+    """What an indicator reads of the responses, whichever the level."""
+
+    keep: np.ndarray | None  # per response: counted (None: all)
+    out_units: np.ndarray | None  # units its per-unit not-applicable rule leaves out
+    lacking_units: np.ndarray | None  # units left out for lack of a figure it reads
 
 
 class Engine:
@@ -623,21 +133,28 @@ class Engine:
         # Per formula: which responses' units lack a figure it reads (the same at every
         # level, so found once).
         self._lacking: dict[Node, np.ndarray | None] = {}
+        self._parts: dict[tuple[Node, Node | None], _RowParts] = {}
+        # Per response: the position of its unit among the expected units (-1: not
+        # expected), looked up once; each level then takes its group codes from it.
+        self._unit_of_row = units.index.get_indexer(self.answers["unit_id"].to_numpy())
+        self._answering_units = (
+            pd.unique(self.answers["unit_id"].to_numpy())
+            if answered_units is None
+            else np.asarray(answered_units, dtype="int64")
+        )
 
     def _level(self, name: str) -> _Level | None:
-        column = self.units[name].dropna().astype("int64")
+        placed = self.units[name].notna().to_numpy()
+        column = self.units[name][placed].astype("int64")
         if column.empty:
             return None
         groups = pd.Index(np.sort(column.unique()), dtype="int64")
         unit_codes = pd.Series(groups.get_indexer(column.to_numpy()), index=column.index)
-        row_codes = self.answers["unit_id"].map(unit_codes).fillna(-1).to_numpy(dtype="int64")
+        group_of_unit = np.full(len(self.units) + 1, -1, dtype="int64")  # last: no unit
+        group_of_unit[:-1][placed] = unit_codes.to_numpy()
+        row_codes = group_of_unit[self._unit_of_row]
         size = len(groups)
-        answered_units = (
-            pd.unique(self.answers["unit_id"])
-            if self.answered_units is None
-            else np.asarray(self.answered_units, dtype="int64")
-        )
-        answered_codes = unit_codes.reindex(answered_units).dropna().to_numpy(dtype="int64")
+        answered_codes = unit_codes.reindex(self._answering_units).dropna().to_numpy(dtype="int64")
         return _Level(
             name=name,
             groups=groups,
@@ -706,57 +223,60 @@ class Engine:
         if condition_node is None:
             meets = np.ones(len(units.index), dtype=bool)
         else:
-            condition = _as_bool(units.evaluate(condition_node), units.index)
+            condition = as_bool(units.evaluate(condition_node), units.index)
             meets = condition.fillna(False).to_numpy(dtype=bool)
         meets = meets[placed]
         meeting = np.bincount(codes[meets], minlength=size).astype("float64")
         if node.name == "count_units":
             return meeting
-        x = _float_array(_as_number(units.evaluate(node.args[0]), units.index))[placed]
+        x = float_array(as_number(units.evaluate(node.args[0]), units.index))[placed]
         known = meets & ~np.isnan(x)
         total = np.bincount(codes[known], weights=x[known], minlength=size)
         seen = np.bincount(codes[known], minlength=size)
         return np.where(meeting == 0, 0.0, np.where(seen == 0, np.nan, total))
 
-    def _indicator(self, indicator: IndicatorSpec, level: _Level) -> IndicatorTable:
-        size = len(level.groups)
-        excluded = np.zeros(size, dtype="int64")
+    def _row_parts(self, indicator: IndicatorSpec) -> _RowParts:
+        """Which responses an indicator counts and why not the others: the same at every
+        level, so found once per indicator and then counted per level's groups."""
+        assert indicator.formula is not None  # compute() passes only computed indicators
+        key = (indicator.formula, indicator.not_applicable_if)
+        if key in self._parts:
+            return self._parts[key]
+        unit_ids = self.answers["unit_id"].to_numpy()
         keep = None
+        out_units = lacking_units = None
         rule = indicator.not_applicable_if
         if rule is not None and not is_group_rule(rule):
             # A per-unit rule (Tomsk 4.2.4: no pupils with ОВЗ, no indicator): those
             # units' responses are left out of this indicator and counted as excluded.
-            out = _as_bool(self.rows.evaluate(rule), self.rows.index)
-            out_mask = out.fillna(False).to_numpy(dtype=bool)
+            holds, _known = self.rows.truths(rule)  # unknown: not left out
+            out_mask = holds.astype(bool)
             keep = ~out_mask
-            out_units = pd.unique(self.answers["unit_id"].to_numpy()[out_mask])
-            codes = level.unit_codes.reindex(out_units).dropna().to_numpy(dtype="int64")
-            excluded = np.bincount(codes[codes >= 0], minlength=size)
-        assert indicator.formula is not None  # compute() passes only computed indicators
+            out_units = pd.unique(unit_ids[out_mask])
         lacking = self._lacking_figures(indicator.formula)
-        figures_missing = np.zeros(size, dtype="int64")
         if lacking is not None:
             # Omsk 3.2: a school that answered but has no pupil figures would add its
             # pupils who passed to the city's numerator while its pupils are in no
             # denominator. Such units are left out, as a not-applicable one is, and counted.
             counted = lacking if keep is None else lacking & keep
             keep = ~lacking if keep is None else keep & ~lacking
-            lacking_units = pd.unique(self.answers["unit_id"].to_numpy()[counted])
-            codes = level.unit_codes.reindex(lacking_units).dropna().to_numpy(dtype="int64")
-            figures_missing = np.bincount(codes[codes >= 0], minlength=size)
-        evaluator = GroupEvaluator(
-            self.rows,
-            level.row_codes,
-            level.groups,
-            keep,
-            self._figure_source(level),
-            None if self.answered_units is None else level.answered,
-        )
-        values = _float_array(_as_number(evaluator.evaluate(indicator.formula), level.groups))
+            lacking_units = pd.unique(unit_ids[counted])
+        parts = _RowParts(keep, out_units, lacking_units)
+        self._parts[key] = parts
+        return parts
+
+    def _indicator(self, indicator: IndicatorSpec, level: _Level) -> IndicatorTable:
+        parts = self._row_parts(indicator)
+        rule = indicator.not_applicable_if
+        excluded = level.units_counted(parts.out_units)
+        figures_missing = level.units_counted(parts.lacking_units)
+        assert indicator.formula is not None
+        evaluator = self._group_evaluator(level, parts)
+        values = float_array(as_number(evaluator.evaluate(indicator.formula), level.groups))
         values = np.where(np.isinf(values), np.nan, values)
         not_applicable = (level.answered > 0) & (excluded == level.answered)
         if rule is not None and is_group_rule(rule):
-            flagged = _as_bool(evaluator.evaluate(rule), level.groups).fillna(False)
+            flagged = as_bool(evaluator.evaluate(rule), level.groups).fillna(False)
             not_applicable |= flagged.to_numpy(dtype=bool)
         values = np.where(not_applicable, np.nan, values)
         status = np.where(not_applicable, NOT_APPLICABLE, np.where(np.isnan(values), NO_DATA, OK))
@@ -765,7 +285,9 @@ class Engine:
             # smallest group (a share of 2 parents tells what each of them answered). The
             # respondents are those who answered what the formula reads: 4 mathematics
             # teachers among 30 answers are still 4.
-            answering = self._respondents(indicator, level, keep)
+            read = [ref.dotted for ref in references(indicator.formula)]
+            columns = tuple(sorted({c for c in read if c in self.answers.columns}))
+            answering = evaluator.respondents(columns) if columns else level.responses
             too_few = (answering > 0) & (answering < self.spec.min_group_size)
             values = np.where(too_few, np.nan, values)
             status = np.where(too_few, SMALL_GROUP, status)
@@ -781,6 +303,22 @@ class Engine:
             figures_missing=figures_missing,
             target=_target(indicator, self.year),
         )
+
+    def _group_evaluator(self, level: _Level, parts: _RowParts) -> GroupEvaluator:
+        """The level's evaluator over the responses an indicator keeps: one per level
+        for all the indicators that keep every response, so a group term they share
+        (`sum(total)` in a formula and its rule) is found once per level."""
+        key = None if parts.keep is None else parts
+        if key not in level.evaluators:
+            level.evaluators[key] = GroupEvaluator(
+                self.rows,
+                level.row_codes,
+                level.groups,
+                parts.keep,
+                self._figure_source(level),
+                None if self.answered_units is None else level.answered,
+            )
+        return level.evaluators[key]
 
     def _lacking_figures(self, formula: Node) -> np.ndarray | None:
         """Per response: whether its unit lacks a reference figure the formula reads
@@ -803,32 +341,14 @@ class Engine:
             lacking |= ~unit_ids.isin(known.index[known.notna()]).to_numpy(dtype=bool)
         return lacking
 
-    def _respondents(
-        self, indicator: IndicatorSpec, level: _Level, keep: np.ndarray | None
-    ) -> np.ndarray:
-        """Per group: responses that answered at least one field the formula reads."""
-        assert indicator.formula is not None
-        columns = [
-            ref.dotted
-            for ref in references(indicator.formula)
-            if ref.dotted in self.answers.columns
-        ]
-        if not columns:
-            return level.responses
-        answered = self.answers[columns].notna().any(axis=1).to_numpy(dtype=bool)
-        if keep is not None:
-            answered = answered & keep  # pandas may hand out a read-only array
-        valid = (level.row_codes >= 0) & answered
-        return np.bincount(level.row_codes[valid], minlength=len(level.groups))
-
     def _participation(self, level: _Level) -> ParticipationTable:
         responses = level.responses
         headcount = None
         if self.spec.headcount is not None:
-            evaluator = GroupEvaluator(
-                self.rows, level.row_codes, level.groups, None, self._figure_source(level)
-            )
-            headcount = _float_array(
-                _as_number(evaluator.evaluate(self.spec.headcount), level.groups)
+            # The evaluator of the indicators that keep every response (a survey has
+            # no answering units apart from its rows, so it is the same evaluator).
+            evaluator = self._group_evaluator(level, _RowParts(None, None, None))
+            headcount = float_array(
+                as_number(evaluator.evaluate(self.spec.headcount), level.groups)
             )
         return ParticipationTable(level.name, level.groups.to_numpy(), responses, headcount)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from collector.indicators.engine import holds_lists
+from collector.indicators.rows import holds_lists
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ tell", so a rule only fails on a definite False. Indicator functions (share, mea
 work over many responses and belong to the indicator engine, not here.
 
 The same evaluation defines what the indicator engine computes per response, vectorised
-(collector.indicators.engine.RowEvaluator; tests/schema/test_evaluators_agree.py holds the
+(collector.indicators.rows.RowEvaluator; tests/schema/test_evaluators_agree.py holds the
 two together), with one documented difference: in an indicator, `=` and `!=` with a
 missing side are unknown too (`share(choice = "yes")` counts among those who answered),
 where a rule or a condition reads them as a definite answer (an empty field is not "yes").

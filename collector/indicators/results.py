@@ -1,0 +1,137 @@
+"""What the engine computes: per indicator and level, arrays over the groups, and
+the objects a page or a sheet asks for."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One indicator for one group at one level."""
+
+    indicator: str
+    level: str
+    group: int
+    value: float | None
+    status: str  # "ok", "no_data", "not_applicable" or "small_group"
+    answered: int  # units of the group that answered
+    expected: int  # units of the group asked
+    excluded: int = 0  # units the indicator's not-applicable rule left out
+    # Units that answered but lack a reference figure the formula reads: left out of the
+    # value (their numerator without their denominator would skew it), counted here.
+    figures_missing: int = 0
+    target: float | None = None
+    met: bool | None = None
+
+    @property
+    def coverage(self) -> float | None:
+        return 100 * self.answered / self.expected if self.expected else None
+
+
+@dataclass(frozen=True)
+class Participation:
+    """A survey's responses in one group against its population («репрезентативность»)."""
+
+    level: str
+    group: int
+    responses: int
+    headcount: float | None
+
+    @property
+    def rate(self) -> float | None:
+        if not self.headcount:
+            return None
+        return 100 * self.responses / self.headcount
+
+
+NOT_APPLICABLE, NO_DATA, OK = "not_applicable", "no_data", "ok"
+SMALL_GROUP = "small_group"
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    """One indicator at one level, for every group, as arrays (objects are made only for
+    what a page or a sheet asks for)."""
+
+    indicator: str
+    level: str
+    groups: np.ndarray
+    value: np.ndarray  # NaN: no value
+    status: np.ndarray
+    answered: np.ndarray
+    expected: np.ndarray
+    excluded: np.ndarray
+    figures_missing: np.ndarray
+    target: float | None
+
+    def row(self, position: int) -> IndicatorValue:
+        value = clean_number(self.value[position])
+        return IndicatorValue(
+            indicator=self.indicator,
+            level=self.level,
+            group=int(self.groups[position]),
+            value=value,
+            status=str(self.status[position]),
+            answered=int(self.answered[position]),
+            expected=int(self.expected[position]),
+            excluded=int(self.excluded[position]),
+            figures_missing=int(self.figures_missing[position]),
+            target=self.target,
+            met=None if value is None or self.target is None else value >= self.target,
+        )
+
+
+@dataclass(frozen=True)
+class ParticipationTable:
+    level: str
+    groups: np.ndarray
+    responses: np.ndarray
+    headcount: np.ndarray | None
+
+    def row(self, position: int) -> Participation:
+        return Participation(
+            level=self.level,
+            group=int(self.groups[position]),
+            responses=int(self.responses[position]),
+            headcount=None if self.headcount is None else clean_number(self.headcount[position]),
+        )
+
+
+@dataclass
+class Computed:
+    tables: dict[tuple[str, str], IndicatorTable] = field(default_factory=dict)
+    participation_tables: dict[str, ParticipationTable] = field(default_factory=dict)
+
+    def by(self, indicator: str, level: str) -> dict[int, IndicatorValue]:
+        table = self.tables.get((indicator, level))
+        if table is None:
+            return {}
+        return {int(g): table.row(i) for i, g in enumerate(table.groups)}
+
+    def value(self, indicator: str, level: str, group: int) -> IndicatorValue | None:
+        table = self.tables.get((indicator, level))
+        if table is None:
+            return None
+        found = np.flatnonzero(table.groups == group)
+        return table.row(int(found[0])) if found.size else None
+
+    @property
+    def values(self) -> list[IndicatorValue]:
+        return [t.row(i) for t in self.tables.values() for i in range(len(t.groups))]
+
+    @property
+    def participation(self) -> list[Participation]:
+        return [t.row(i) for t in self.participation_tables.values() for i in range(len(t.groups))]
+
+
+def clean_number(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    number = float(value)
+    return None if math.isnan(number) or math.isinf(number) else number
