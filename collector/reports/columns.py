@@ -1,13 +1,15 @@
-"""Answers read as typed columns by PostgreSQL, not decoded row by row in Python (issue 22).
+"""Answers read as columns split by PostgreSQL and typed by pandas, not decoded row by row
+in Python (issue 22).
 
 The answers of a campaign are one JSON document per response; the indicators read a few
 paths of each. On PostgreSQL the database parses each document once (`json_to_record`) and
-hands back every path the engine reads as a typed column. Only a value it cannot type
-safely (text where a number belongs, a number past 10^15 or written with an exponent, a
-list where text belongs, text that may hold a control character) comes back as its JSON
-text, and Python reads that one value as `collector.indicators.frame` reads every value on
-the row-by-row path: the two paths give the same frame and name the same refused values
-(tests/reports/test_columns.py stores hostile answers and compares them).
+hands back the JSON text of every path the engine reads, one column per path. pandas types
+each column at once: a number written plainly (no exponent, below 10^15) is parsed in
+bulk, a yes/no is `true` or `false`, a choice or a list is decoded once per distinct text.
+Only a value that is not plain (text where a number belongs, a number past 10^15 or
+written with an exponent) is decoded on its own and read as `collector.indicators.frame`
+reads every value on the row-by-row path, so the two paths give the same frame and name the
+same refused values (tests/reports/test_columns.py stores hostile answers and compares).
 
 SQLite, registries (rows are the records inside a confirmation) and forms with imported
 tables keep the row-by-row path: `read_columns` says None.
@@ -16,16 +18,13 @@ tables keep the row-by-row path: `read_columns` says None.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
     JSON,
-    Boolean,
-    ColumnElement,
-    Float,
     Select,
     Text,
     and_,
@@ -48,45 +47,34 @@ from collector.schema.kinds.base import FieldKind
 from collector.schema.spec import FieldSpec, FormSpec
 from collector.schema.types import ValueKind
 
-# A JSON number PostgreSQL may cast to float8 as Python reads it: plain decimal notation,
-# below 10^15 (what stored_number accepts without a second look). Anything else is read by
-# Python.
-PLAIN_NUMBER = r"^-?[0-9]{1,15}(\.[0-9]{1,20})?$"
+# A JSON number read in bulk as Python reads it: plain decimal notation below 10^15 (what
+# stored_number accepts without a second look). Anything else is read by Python.
+PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,20})?")
 # JSON text that may hold a character no door accepts now (collector.schema.values'
 # _CONTROL): an escaped control character, or U+007F..U+009F written as it is. Texts that
 # match are read by Python, which decides.
-MAYBE_CONTROL = r"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]|\\[bf]|" + "[\x7f-\x9f]"
-# PostgreSQL cannot turn this escape into text; such a value is read by Python.
+MAYBE_CONTROL = re.compile(
+    r"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]|\\[bf]|[\x7f-\x9f]"
+)
+# PostgreSQL cannot split a document holding this escape (it would make it text): such a
+# row is read whole by Python.
 NUL_ESCAPE = "\\u0000"
-
-
-@dataclass(frozen=True)
-class _Read:
-    """One value's columns in the select: the typed one (or None) and the JSON text of
-    what only Python may read (or None)."""
-
-    typed: str | None
-    raw: str | None
 
 
 def read_columns(
     session: Session, spec: FormSpec, counted: Select[Any], paths: set[str]
 ) -> tuple[pd.DataFrame, Refused] | None:
     """The engine's answers frame (as `answers_frame` makes it) and the refused values
-    (as `find_refused` finds them) of the responses `counted` selects, read by the
-    database; None where this path does not apply."""
+    (as `find_refused` finds them) of the responses `counted` selects, in its order;
+    None where this path does not apply."""
     if session.get_bind().dialect.name != "postgresql":
         return None
     if spec.kind == "registry" or spec.imports:
         return None
     plans = column_plans(spec, paths)
-    heads = sorted(
-        {plan.path.split(".")[0] for plan in plans}
-        | {f.id for f in spec.fields if _may_refuse(kind_of(f.type))}
-    )
+    refusing = [f for f in spec.fields if _may_refuse(kind_of(f.type))]
+    heads = sorted({plan.path.split(".")[0] for plan in plans} | {f.id for f in refusing})
     whole_text = cast(FormResponse.answers, Text)
-    # PostgreSQL cannot split a document holding an escaped NUL (it would turn it into
-    # text): such a row is read whole by Python.
     readable = func.strpos(whole_text, NUL_ESCAPE) == 0
     document = case(
         (and_(func.json_typeof(FormResponse.answers) == "object", readable), FormResponse.answers),
@@ -97,47 +85,37 @@ def read_columns(
         .table_valued(*(column(head, JSON) for head in heads))
         .render_derived(name="answers_record", with_types=True)
     )
-    selected: list[Any] = [
+    # The JSON text of each head, and of each grid cell the engine reads.
+    texts: dict[str, Any] = {head: cast(record.c[head], Text) for head in heads}
+    for plan in plans:
+        head, *rest = plan.path.split(".")
+        if rest and plan.kind != "list":  # a grid's cell: row, then column
+            texts[plan.path] = cast(func.json_extract_path(record.c[head], *rest), Text)
+    names = list(texts)
+    query = counted.with_only_columns(
         FormResponse.unit_id,
         FormResponse.id,
-        case((not_(readable), whole_text)).label("whole"),
-    ]
-    names: dict[str, _Read] = {}
-
-    def add(expression: ColumnElement[Any] | None) -> str | None:
-        if expression is None:
-            return None
-        name = f"c{len(selected)}"
-        selected.append(expression.label(name))
-        return name
-
-    for plan in plans:
-        typed, raw = _expressions(plan, _value(record, plan))
-        names[plan.path] = _Read(add(typed), add(raw))
-    refusal_names: dict[str, str] = {}
-    for field in spec.fields:
-        kind = kind_of(field.type)
-        if _may_refuse(kind):
-            found = add(_refusal_candidate(kind, record.c[field.id]))
-            if found is not None:
-                refusal_names[field.id] = found
-    # In the order `counted` gives (the refused values are listed in it).
-    query = counted.with_only_columns(*selected).join(record, true())
-    result = session.connection().execute(query)
-    keys = list(result.keys())
-    rows = result.all()
-    by_name = {name: [row[i] for row in rows] for i, name in enumerate(keys)}
-    unit_ids, response_ids = by_name[keys[0]], by_name[keys[1]]
+        case((not_(readable), whole_text)),
+        *(texts[name] for name in names),
+    ).join(record, true())
+    rows = session.connection().execute(query).all()
+    unit_ids = [row[0] for row in rows]
+    response_ids = [row[1] for row in rows]
     wholes = {
-        position: _as_answers(json_codec.loads(text))
-        for position, text in enumerate(by_name["whole"])
-        if text is not None
+        position: _as_answers(json_codec.loads(row[2]))
+        for position, row in enumerate(rows)
+        if row[2] is not None
+    }
+    columns = {
+        name: pd.Series([row[3 + n] for row in rows], dtype="object")
+        for n, name in enumerate(names)
     }
     data: dict[str, Any] = {"unit_id": pd.Series(unit_ids, dtype="int64")}
     for plan in plans:
-        read = names[plan.path]
-        data[plan.path] = _column(plan, read, by_name, wholes)
-    refused = _refused(spec, response_ids, unit_ids, refusal_names, by_name, wholes)
+        data[plan.path] = _column(
+            plan, columns[plan.path.split(".")[0] if plan.kind == "list" else plan.path], wholes
+        )
+    refused = _refused(spec, refusing, response_ids, unit_ids, columns, wholes)
     return pd.DataFrame(data), refused
 
 
@@ -151,108 +129,94 @@ def _may_refuse(kind: FieldKind) -> bool:
     return own.refused is not FieldKind.refused or own.refused_in is not FieldKind.refused_in
 
 
-def _value(record: Any, plan: ColumnPlan) -> ColumnElement[Any]:
-    head, *rest = plan.path.split(".")
-    value: ColumnElement[Any] = record.c[head]
-    if rest and plan.kind != "list":  # a grid's cell: row, then column
-        value = func.json_extract_path(value, *rest)
-    return value
+def _present(texts: pd.Series) -> pd.Series:
+    return texts.notna() & (texts != "null")
 
 
-def _expressions(
-    plan: ColumnPlan, value: ColumnElement[Any]
-) -> tuple[ColumnElement[Any] | None, ColumnElement[Any] | None]:
-    """(typed, raw) for one path: raw is the JSON text of a value only Python may read."""
-    kind = func.json_typeof(value)
-    text = cast(value, Text)
-    present = and_(value.is_not(None), kind != "null")
-    if plan.kind == "list":
-        # Lists come as JSON text: few distinct ones in a multiple choice, decoded once each.
-        return None, case((present, text))
+def _plain_numbers(texts: pd.Series) -> pd.Series:
+    """Whether each text is a plainly written number; checked once per distinct text."""
+    return _per_distinct(texts, lambda t: PLAIN_NUMBER.fullmatch(t) is not None)
+
+
+def _per_distinct(texts: pd.Series, test: Callable[[str], bool]) -> pd.Series:
+    """A test of each text, made once per distinct text (answers repeat a great deal)."""
+    found = {t: test(t) for t in texts.dropna().unique()}
+    return texts.map(found).eq(True)
+
+
+def _decoded_distinct(texts: pd.Series) -> dict[str, Any]:
+    return {text: json_codec.loads(text) for text in texts.dropna().unique()}
+
+
+def _column(plan: ColumnPlan, texts: pd.Series, wholes: dict[int, dict[str, Any]]) -> pd.Series:
+    """One path's typed column, as `answers_frame` types it."""
+    present = _present(texts)
     if plan.kind == "number":
-        plain = and_(kind == "number", text.regexp_match(PLAIN_NUMBER))
-        return case((plain, cast(text, Float))), case((and_(present, not_(plain)), text))
-    if plan.kind == "bool":
-        return case((kind == "boolean", cast(text, Boolean))), None
-    plain_text = and_(kind == "string", func.strpos(text, NUL_ESCAPE) == 0)
-    return (
-        case((plain_text, value.op("#>>")(literal_column("'{}'")))),
-        case((and_(present, not_(plain_text)), text)),
-    )
-
-
-def _refusal_candidate(kind: FieldKind, value: ColumnElement[Any]) -> ColumnElement[Any] | None:
-    """The JSON text of a field's value that may be refused; None where none may be."""
-    text = cast(value, Text)
-    present = and_(value.is_not(None), func.json_typeof(value) != "null")
-    if kind.value_kind == ValueKind.NUMBER:
-        plain = and_(func.json_typeof(value) == "number", text.regexp_match(PLAIN_NUMBER))
-        return case((and_(present, not_(plain)), text))
-    if kind.value_kind in (ValueKind.TEXT, ValueKind.UNIT):
-        return case((and_(present, text.regexp_match(MAYBE_CONTROL)), text))
-    # Grids, tables, a person: their cells are read by the kind itself.
-    return case((present, text))
-
-
-def _column(
-    plan: ColumnPlan,
-    read: _Read,
-    by_name: dict[str, list[Any]],
-    wholes: dict[int, dict[str, Any]],
-) -> pd.Series:
-    count = len(by_name["whole"])
-    typed = by_name[read.typed] if read.typed else [None] * count
-    raw = by_name[read.raw] if read.raw else [None] * count
-    if plan.kind == "list":
-        decoded = _decoded_distinct(raw)
+        plain = _plain_numbers(texts)
+        # Each distinct text read by the row path's own decoder (pandas' parser may round
+        # the last digit otherwise), then spread over the column.
+        exact = {t: float(json_codec.loads(t)) for t in texts[plain].unique()}
+        numbers = texts.where(plain).map(exact).astype("float64")
+        odd = present & ~plain
+        if not odd.any() and not wholes:
+            return numbers.reset_index(drop=True)
+        values: list[Any] = [None if math.isnan(n) else float(n) for n in numbers]
+        for position in odd[odd].index:
+            values[position] = json_codec.loads(texts[position])
+    elif plan.kind == "bool" and not wholes:
+        flags = texts.map({"true": True, "false": False})
+        return pd.Series(flags.where(flags.notna(), None), dtype="boolean")
+    else:
+        # Texts, choices and lists: few distinct values, decoded once each.
+        decoded = _decoded_distinct(texts.where(present))
         head = plan.path.split(".")[0]
-        values: list[Any] = [
-            pick({} if r is None else {head: decoded[r]}, plan.path, plan.kind) for r in raw
-        ]
-        for position, answers in wholes.items():
-            values[position] = pick(answers, plan.path, plan.kind)
-        if plan.numeric_cells:
-            values = [table_numbers(cells) for cells in values]
-        return typed_column(values, "list")
-    if not wholes and not any(r is not None for r in raw):
-        if plan.kind == "number":
-            return pd.Series([math.nan if t is None else t for t in typed], dtype="float64")
-        if plan.kind == "bool":
-            return pd.Series(typed, dtype="boolean")
-        return pd.Series(typed, dtype="object")
-    # The few values Python reads, as the row-by-row path reads every one.
-    merged = [t if r is None else json_codec.loads(r) for t, r in zip(typed, raw, strict=True)]
+        if plan.kind == "list":
+            values = [
+                pick({} if t is None or t != t else {head: decoded[t]}, plan.path, plan.kind)
+                for t in texts.where(present, None)
+            ]
+        else:
+            values = [
+                None if t is None or t != t else decoded[t] for t in texts.where(present, None)
+            ]
     for position, answers in wholes.items():
-        merged[position] = pick(answers, plan.path, plan.kind)
-    return typed_column(merged, plan.kind)
+        values[position] = pick(answers, plan.path, plan.kind)
+    if plan.numeric_cells:
+        values = [table_numbers(cells) for cells in values]
+    return typed_column(values, plan.kind)
 
 
-def _decoded_distinct(raw: Sequence[str | None]) -> dict[str, Any]:
-    return {text: json_codec.loads(text) for text in set(raw) if text is not None}
+def _candidates(kind: FieldKind, texts: pd.Series) -> pd.Series:
+    """Which stored values of a field may be refused (the rest cannot be)."""
+    present = _present(texts)
+    if kind.value_kind == ValueKind.NUMBER:
+        return present & ~_plain_numbers(texts)
+    if kind.value_kind in (ValueKind.TEXT, ValueKind.UNIT):
+        return present & _per_distinct(texts, lambda t: MAYBE_CONTROL.search(t) is not None)
+    # Grids, tables, a person: their cells are read by the kind itself.
+    return present
 
 
 def _refused(
     spec: FormSpec,
+    refusing: Sequence[FieldSpec],
     response_ids: list[int],
     unit_ids: list[int],
-    refusal_names: dict[str, str],
-    by_name: dict[str, list[Any]],
+    columns: dict[str, pd.Series],
     wholes: dict[int, dict[str, Any]],
 ) -> Refused:
-    fields: dict[str, FieldSpec] = {f.id: f for f in spec.fields}
     order = {f.id: n for n, f in enumerate(spec.fields)}
     found: list[tuple[int, int, RefusedValue]] = []
     total = 0
-    for field_id, name in refusal_names.items():
-        field = fields[field_id]
+    for field in refusing:
         kind = kind_of(field.type)
-        for position, text in enumerate(by_name[name]):
-            if text is None:
-                continue
-            for refused in kind.refused_in(field, json_codec.loads(text)):
+        texts = columns[field.id]
+        candidates = _candidates(kind, texts)
+        for position in candidates[candidates].index:
+            for refused in kind.refused_in(field, json_codec.loads(texts[position])):
                 total += 1
                 value = refused_value(response_ids[position], unit_ids[position], refused)
-                found.append((position, order[field_id], value))
+                found.append((position, order[field.id], value))
     for position, answers in wholes.items():
         for refused in refused_answers(spec, answers):
             total += 1
