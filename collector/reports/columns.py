@@ -17,6 +17,7 @@ tables keep the row-by-row path: `read_columns` says None.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -98,18 +99,14 @@ def read_columns(
         case((not_(readable), whole_text)),
         *(texts[name] for name in names),
     ).join(record, true())
-    rows = session.connection().execute(query).all()
-    unit_ids = [row[0] for row in rows]
-    response_ids = [row[1] for row in rows]
+    read = _copied(session, query, 3 + len(names))
+    unit_ids = [int(i) for i in read[0]]
+    response_ids = [int(i) for i in read[1]]
     wholes = {
-        position: _as_answers(json_codec.loads(row[2]))
-        for position, row in enumerate(rows)
-        if row[2] is not None
+        int(position): _as_answers(json_codec.loads(text))
+        for position, text in read[2].dropna().items()
     }
-    columns = {
-        name: pd.Series([row[3 + n] for row in rows], dtype="object")
-        for n, name in enumerate(names)
-    }
+    columns = {name: read[3 + n] for n, name in enumerate(names)}
     data: dict[str, Any] = {"unit_id": pd.Series(unit_ids, dtype="int64")}
     for plan in plans:
         data[plan.path] = _column(
@@ -117,6 +114,36 @@ def read_columns(
         )
     refused = _refused(spec, refusing, response_ids, unit_ids, columns, wholes)
     return pd.DataFrame(data), refused
+
+
+def _copied(session: Session, query: Select[Any], width: int) -> pd.DataFrame:
+    """The query's rows through COPY into pandas' CSV reader (a tenth of the time of
+    rows made one by one): the first two columns whole numbers, the rest text, a null
+    as NaN (no JSON text is empty)."""
+    connection = session.connection()
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    copied = io.BytesIO()
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        statement = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)"
+        with cursor.copy(statement, compiled.params) as copy:
+            for block in copy:
+                copied.write(block)
+    finally:
+        cursor.close()
+    copied.seek(0)
+    if not copied.getbuffer().nbytes:
+        return pd.DataFrame({n: pd.Series([], dtype="object") for n in range(width)})
+    return pd.read_csv(
+        copied,
+        header=None,
+        names=list(range(width)),
+        dtype={n: "int64" if n < 2 else "object" for n in range(width)},
+        keep_default_na=False,
+        na_values=[""],
+    )
 
 
 def _as_answers(value: Any) -> dict[str, Any]:
