@@ -63,9 +63,8 @@ def owner_paths(session: Session, versions: Iterable[FormVersion]) -> dict[int, 
     ids = {v.owner_unit_id for v in versions if v.owner_unit_id is not None}
     if not ids:
         return {}
-    return dict(
-        session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(ids))).tuples()
-    )
+    rows = session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(ids)))
+    return {unit_id: path for unit_id, path in rows}
 
 
 def _owner_path(version: FormVersion, paths: dict[int, str]) -> str | None:

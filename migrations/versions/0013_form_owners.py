@@ -65,11 +65,12 @@ def _common_ancestor(connection: sa.Connection, unit_ids: Iterable[int]) -> int 
         common.append(step[0])
     if not common:
         return None
-    types = dict(
-        connection.execute(
+    types = {
+        unit_id: unit_type
+        for unit_id, unit_type in connection.execute(
             sa.select(org_unit.c.id, org_unit.c.unit_type).where(org_unit.c.id.in_(common))
-        ).tuples()
-    )
+        )
+    }
     return next((i for i in reversed(common) if types.get(i) in OWNING_TYPES), None)
 
 
