@@ -466,3 +466,56 @@ def test_a_campaign_is_not_run_with_another_territorys_form(
     )
     assert "Эта форма принадлежит другой территории." in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
+# The campaigns list (with each campaign's report) and the start page's campaigns: those
+# run in the person's territory, by its owner or over its units.
+CAMPAIGNS_SEEN = {
+    "admin": {"kaluga", "tomsk"},
+    "region": {"kaluga"},
+    "municipal": {"kaluga"},
+    "other_region": {"tomsk"},
+}
+
+
+@pytest.mark.parametrize("person", sorted(CAMPAIGNS_SEEN))
+def test_each_reviewer_is_offered_only_their_territorys_campaigns_and_reports(
+    client, tree: dict[str, OrgUnit], territories: dict[str, User], person: str
+) -> None:
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from collector.campaigns.lifecycle import LatePolicy
+    from collector.campaigns.services import NewCampaign, create_campaign
+    from collector.models import FormVersion
+
+    made = {}
+    for key, form_id, owner, coordinator in (
+        ("kaluga", "kaluga-school", "region", "region"),
+        ("tomsk", "tomsk-school", "other_region", "other_region"),
+    ):
+        version = db.session.scalar(select(FormVersion).where(FormVersion.form_id == form_id))
+        assert version is not None
+        made[key] = create_campaign(
+            db.session,
+            territories[coordinator],
+            NewCampaign(
+                f"Кампания {key}",
+                version,
+                tree[owner],
+                2025,
+                None,
+                LatePolicy.REFUSE,
+                {"school": datetime(2026, 12, 1, 18, 0)},
+            ),
+        )
+    db.session.commit()
+    login_as(client, territories[person])
+    listing = client.get("/campaigns/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    for key, campaign in made.items():
+        seen = key in CAMPAIGNS_SEEN[person]
+        assert (f"/reports/campaigns/{campaign.id}" in home) == seen, key
+        assert (f"Кампания {key}" in listing) == seen, key
+        assert (client.get(f"/reports/campaigns/{campaign.id}").status_code == 200) == seen
