@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, func, not_, or_, select, true
 from sqlalchemy.orm import Session, joinedload, object_session
 
 from collector.audit import record
-from collector.auth.permissions import ROLE_ACTIONS, Action, covers
+from collector.auth.permissions import ROLE_ACTIONS, Action, covers, owner_in_territory
 from collector.auth.services import can, require, scope_clause
 from collector.campaigns.lifecycle import Move, MoveRefused
 from collector.campaigns.services import CampaignError, DeadlinePassed, move_response
@@ -132,11 +132,7 @@ def keeping_refusal(user: User, kept: Registry) -> str:
     records of this kind only outside it, else the role."""
     territory = kept.territory
     keeping = [g.unit_path for g in user.roles if _keeps(g.role, kept.spec)]
-    if (
-        territory is None
-        or not keeping
-        or any(covers(territory.path, path) or covers(path, territory.path) for path in keeping)
-    ):
+    if territory is None or not keeping or owner_in_territory(keeping, territory.path):
         return _("Your role does not allow you to keep records in this registry.")
     return _(
         "This registry belongs to %(unit)s: records are kept in it only by the staff of "
