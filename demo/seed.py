@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from collector.audit import record
@@ -25,6 +25,7 @@ from collector.models import (
     UnitType,
     User,
 )
+from collector.publishing.services import claim
 from collector.units.services import current_academic_year
 from collector.units.tree import add_unit
 from demo import kaluga, nevinnomyssk, omsk, tomsk
@@ -267,12 +268,16 @@ FORM_OWNERS = {
 
 
 def _assign_form_owners(session: Session, units: dict[str, OrgUnit]) -> None:
+    """The forms published without an owner (`flask schemas load`) given to their
+    document's region or city, as `flask schemas load --owner` would."""
     for prefix, code in FORM_OWNERS.items():
-        session.execute(
-            update(FormVersion)
+        ownerless = session.scalars(
+            select(FormVersion.form_id)
             .where(FormVersion.form_id.startswith(prefix), FormVersion.owner_unit_id.is_(None))
-            .values(owner_unit_id=units[code].id)
+            .distinct()
         )
+        for form_id in sorted(ownerless):
+            claim(session, form_id, units[code], None)
 
 
 def demo_figures() -> dict[str, kaluga.Figures]:

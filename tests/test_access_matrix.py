@@ -310,3 +310,212 @@ def test_registry_records_are_created_edited_and_published_in_scope_and_territor
     assert not wrong, f"{person}: " + "; ".join(wrong)
     public = client.get("/public/registries/test-classes").get_data(as_text=True)
     assert "other_school" not in public
+
+
+# Offered, not only refused: a form, the system its document sets up and a registry belong
+# to the unit that owns them, and each person is offered only what belongs to the
+# territory of their units (the owner is one of them, above or below one) or to no unit
+# (the whole installation's). The first region stands for Kaluga (its order, seed 004),
+# the second for Tomsk (the 2016 concept, seed 000).
+OWNED_FORMS = {
+    # key: (form id, title, owner, the document's seed, respondents' unit type, role)
+    "kaluga_school": ("kaluga-school", "Отчёт школы Калужской области", "region", "004"),
+    "kaluga_district": ("kaluga-district", "Отчёт Бабынинского района", "mun_a", "004"),
+    "tomsk_school": ("tomsk-school", "Отчёт школы Томской области", "other_region", "000"),
+    "shared": ("shared-form", "Общая форма всей установки", None, None),
+}
+REGISTRY_TITLE = "Реестр профильных классов"  # tests.registries.fixtures: Tomsk's here
+
+KALUGA = {"kaluga_school", "kaluga_district"}
+TOMSK = {"tomsk_school", "registry"}
+# The systems and forms on each person's start page.
+START_PAGE = {
+    "admin": KALUGA | TOMSK,
+    "region": KALUGA,
+    "municipal": KALUGA,
+    "school": KALUGA,
+    "other_region": TOMSK,
+    "other_school": TOMSK,
+}
+SYSTEMS = {
+    "admin": {"004", "000"},
+    "region": {"004"},
+    "municipal": {"004"},
+    "school": {"004"},
+    "other_region": {"000"},
+    "other_school": {"000"},
+}
+# «Мои формы → Формы вне кампаний»: the unit reports each person's units answer.
+MY_FORMS = {
+    "municipal": {"kaluga_district"},
+    "school": {"kaluga_school", "shared"},
+    "other_school": {"tomsk_school", "shared"},
+}
+# «Новая кампания»: the forms a campaign may be run with.
+CAMPAIGN_FORMS = {
+    "admin": KALUGA | TOMSK | {"shared"},
+    "region": KALUGA | {"shared"},
+    "other_region": TOMSK | {"shared"},
+}
+REGISTRIES = {person: "registry" in shown for person, shown in START_PAGE.items()}
+
+
+def _title(key: str) -> str:
+    return REGISTRY_TITLE if key == "registry" else OWNED_FORMS[key][1]
+
+
+@pytest.fixture
+def territories(
+    app: Flask, tree: dict[str, OrgUnit], people: dict[str, User], make_user
+) -> dict[str, User]:
+    """The forms of OWNED_FORMS and Tomsk's registry published, and a school of the
+    second region beside the people of both."""
+    import copy
+
+    from collector.models import Role
+    from collector.publishing.services import publish
+    from collector.schema import compile_document
+    from tests.registries.fixtures import classes_document
+    from tests.schema.cases import base
+
+    for form_id, title, owner, seed in OWNED_FORMS.values():
+        document = copy.deepcopy(base())
+        document["id"], document["title"] = form_id, {"ru": title, "en": title}
+        if form_id == "kaluga-district":
+            document["respondents"] = {
+                "unit_types": ["municipality"],
+                "roles": ["municipal_coordinator"],
+            }
+        if seed is not None:
+            document["source"]["seed"] = seed
+        publish(db.session, compile_document(document), None, owner=tree[owner] if owner else None)
+    publish(db.session, compile_document(classes_document()), None, owner=tree["other_region"])
+    db.session.commit()
+    other_school = make_user(Role.SCHOOL_RESPONDENT, tree["other_school"], username="tomsk-s")
+    return {**people, "other_school": other_school}
+
+
+def _offered(body: str, keys: set[str]) -> set[str]:
+    from markupsafe import escape
+
+    return {key for key in keys if str(escape(_title(key))) in body}
+
+
+EVERY = set(OWNED_FORMS) | {"registry"}
+
+
+@pytest.mark.parametrize("person", sorted(START_PAGE))
+def test_each_person_is_offered_only_their_territorys_forms_systems_and_registries(
+    client, territories: dict[str, User], person: str
+) -> None:
+    login_as(client, territories[person])
+    home = client.get("/").get_data(as_text=True)
+    assert _offered(home, EVERY - {"shared"}) == START_PAGE[person]
+    assert {s for s in ("000", "001", "004") if f'data-system="{s}"' in home} == SYSTEMS[person]
+    entry = client.get("/entry/").get_data(as_text=True)
+    assert _offered(entry, EVERY) == MY_FORMS.get(person, set())
+    new_campaign = client.get("/campaigns/new")
+    if person in CAMPAIGN_FORMS:
+        assert _offered(new_campaign.get_data(as_text=True), EVERY) == CAMPAIGN_FORMS[person]
+    else:
+        assert new_campaign.status_code == 403
+    registries = client.get("/registries/").get_data(as_text=True)
+    assert _offered(registries, {"registry"}) == ({"registry"} if REGISTRIES[person] else set())
+    # Another territory's registry is not said to exist; its own is opened.
+    records = client.get("/registries/test-classes/")
+    assert records.status_code == (200 if REGISTRIES[person] else 404)
+
+
+@pytest.mark.parametrize(
+    ("person", "form_id", "unit"),
+    [
+        ("school", "tomsk-school", "school_a1"),
+        ("other_school", "kaluga-school", "other_school"),
+        ("admin", "tomsk-school", "school_a1"),
+    ],
+)
+def test_another_territorys_form_is_not_opened_by_its_address(
+    client, tree: dict[str, OrgUnit], territories: dict[str, User], person, form_id, unit
+) -> None:
+    login_as(client, territories[person])
+    assert client.get(f"/entry/{form_id}/{tree[unit].id}").status_code == 404
+    own = "kaluga-school" if tree[unit].path.startswith(tree["region"].path) else "tomsk-school"
+    assert client.get(f"/entry/{own}/{tree[unit].id}").status_code == 200
+
+
+def test_a_campaign_is_not_run_with_another_territorys_form(
+    client, tree: dict[str, OrgUnit], territories: dict[str, User]
+) -> None:
+    from sqlalchemy import func, select
+
+    from collector.models import Campaign, FormVersion
+
+    tomsk = db.session.scalar(select(FormVersion).where(FormVersion.form_id == "tomsk-school"))
+    assert tomsk is not None
+    login_as(client, territories["admin"])
+    page = client.post(
+        "/campaigns/new",
+        data={
+            "title": "Томская форма в Калужской области",
+            "form_version": tomsk.id,
+            "owner": tree["region"].id,
+            "academic_year": "2025",
+            "late_policy": "refuse",
+            "deadline_institutions": "2026-12-01T18:00",
+        },
+    )
+    assert "Эта форма принадлежит другой территории." in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
+# The campaigns list (with each campaign's report) and the start page's campaigns: those
+# run in the person's territory, by its owner or over its units.
+CAMPAIGNS_SEEN = {
+    "admin": {"kaluga", "tomsk"},
+    "region": {"kaluga"},
+    "municipal": {"kaluga"},
+    "other_region": {"tomsk"},
+}
+
+
+@pytest.mark.parametrize("person", sorted(CAMPAIGNS_SEEN))
+def test_each_reviewer_is_offered_only_their_territorys_campaigns_and_reports(
+    client, tree: dict[str, OrgUnit], territories: dict[str, User], person: str
+) -> None:
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from collector.campaigns.lifecycle import LatePolicy
+    from collector.campaigns.services import NewCampaign, create_campaign
+    from collector.models import FormVersion
+
+    made = {}
+    for key, form_id, owner, coordinator in (
+        ("kaluga", "kaluga-school", "region", "region"),
+        ("tomsk", "tomsk-school", "other_region", "other_region"),
+    ):
+        version = db.session.scalar(select(FormVersion).where(FormVersion.form_id == form_id))
+        assert version is not None
+        made[key] = create_campaign(
+            db.session,
+            territories[coordinator],
+            NewCampaign(
+                f"Кампания {key}",
+                version,
+                tree[owner],
+                2025,
+                None,
+                LatePolicy.REFUSE,
+                {"school": datetime(2026, 12, 1, 18, 0)},
+            ),
+        )
+    db.session.commit()
+    login_as(client, territories[person])
+    listing = client.get("/campaigns/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    for key, campaign in made.items():
+        seen = key in CAMPAIGNS_SEEN[person]
+        assert (f"/reports/campaigns/{campaign.id}" in home) == seen, key
+        assert (f"Кампания {key}" in listing) == seen, key
+        assert (client.get(f"/reports/campaigns/{campaign.id}").status_code == 200) == seen

@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from markupsafe import escape
 from sqlalchemy import select
 
 from collector.auth.services import authenticate
@@ -24,14 +25,16 @@ from collector.models import (
     AuditEvent,
     Campaign,
     FormResponse,
+    FormVersion,
     OrgUnit,
     ReferenceFigure,
     RegistryRecord,
     RegistryRevision,
+    Role,
     RoleAssignment,
     User,
 )
-from collector.publishing.versions import spec_of
+from collector.publishing.versions import latest_versions, spec_of
 from collector.reports.services import Basis, campaign_report
 from collector.units.services import current_academic_year
 from demo import nevinnomyssk, tomsk, tomsk2016_records
@@ -306,3 +309,59 @@ def test_the_start_page_shows_all_five_systems(demo, client):
     for system in shown:
         assert f'data-system="{system.seed}"' in page
     assert count(Campaign) == sum(len(s.campaigns) for s in shown)
+
+
+# Each demo login's territory: the prefix of its forms and the systems (documents) it sees.
+TERRITORY_OF = {
+    "school": "kaluga-",
+    "region": "kaluga-",
+    "kaluga": "kaluga-",
+    "tomsk-g6": "tomsk-",
+    "tomsk": "tomsk-",
+    "omsk": "omsk-",
+    "omsk-a14": "omsk-",
+    "nev-s1": "nevinnomyssk-",
+}
+SYSTEMS_OF = {
+    "kaluga-": ["004"],
+    "tomsk-": ["000", "002"],
+    "omsk-": ["003"],
+    "nevinnomyssk-": ["001"],
+}
+
+
+@pytest.mark.parametrize("username", sorted(TERRITORY_OF))
+def test_each_login_is_offered_only_its_territorys_systems_and_forms(demo, client, username):
+    """A Kaluga school's start page shows Kaluga's order alone, «Мои формы» offers it only
+    Kaluga's forms and Kaluga's coordinator starts campaigns only with them; a Tomsk
+    school and Tomsk's department see Tomsk's two documents, and so on."""
+    login = next(d for d in DEMO_LOGINS if d.username == username)
+    user = authenticate(db.session, login.username, login.password)
+    prefix = TERRITORY_OF[username]
+    assert [s.seed for s in systems(db.session, user)] == SYSTEMS_OF[prefix]
+    titles = {
+        form_id: str(escape(spec_of(version).title.ru))
+        for form_id, version in latest_by_form().items()
+    }
+    own = {form_id for form_id in titles if form_id.startswith(prefix)}
+    login_as(client, user)
+    home = client.get("/").get_data(as_text=True)
+    shown = {f for f, title in titles.items() if title in home}
+    assert shown and shown <= own, shown - own
+    seeds = {seed for seeds in SYSTEMS_OF.values() for seed in seeds}
+    assert {seed for seed in seeds if f'data-system="{seed}"' in home} == set(SYSTEMS_OF[prefix])
+    offered = client.get("/entry/").get_data(as_text=True)
+    to_fill = {f for f, title in titles.items() if title in offered}
+    assert to_fill <= own, to_fill - own
+    if login.role == Role.SCHOOL_RESPONDENT:
+        assert to_fill
+    if login.role == Role.REGIONAL_COORDINATOR:
+        choices = client.get("/campaigns/new").get_data(as_text=True)
+        listed = {f for f, title in titles.items() if title in choices}
+        kinds = {f: v.kind for f, v in latest_by_form().items()}
+        assert listed == own, listed ^ own
+        assert all(kinds[f] in ("unit_report", "survey", "registry") for f in listed)
+
+
+def latest_by_form() -> dict[str, FormVersion]:
+    return {v.form_id: v for v in latest_versions(db.session)}

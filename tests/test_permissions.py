@@ -1,5 +1,7 @@
 """The pure permission table: grants reach their unit and everything below it."""
 
+import pytest
+
 from collector.auth.permissions import (
     ROLE_ACTIONS,
     Action,
@@ -7,6 +9,7 @@ from collector.auth.permissions import (
     allowed,
     allowed_anywhere,
     covers,
+    owner_in_territory,
     scope_paths,
 )
 
@@ -57,3 +60,26 @@ def test_scope_paths_fold_nested_grants():
     ]
     assert scope_paths(grants, Action.VIEW_UNIT) == ["/1/2/", "/1/3/6/"]
     assert scope_paths(grants, Action.REVIEW_REPORTS) == ["/1/2/"]
+
+
+# Region /1/ with municipality /1/2/ and its school /1/2/3/; another region /9/.
+@pytest.mark.parametrize(
+    ("unit_paths", "owner_path", "offered"),
+    [
+        (["/1/2/3/"], "/1/", True),  # a school: its region's forms
+        (["/1/2/3/"], "/1/2/", True),  # and its municipality's
+        (["/1/2/3/"], "/9/", False),  # not another region's
+        (["/1/"], "/1/2/", True),  # a region: its municipalities' forms
+        (["/1/2/"], "/1/4/", False),  # a municipality: not its neighbour's
+        (["/1/2/3/"], "/1/2/5/", False),  # a school: not another school's
+        (["/12/"], "/1/", False),  # paths compared whole, not as text prefixes
+        ([""], "/9/", True),  # an installation-wide grant: every owner
+        (["/9/", "/1/2/3/"], "/1/", True),  # any of the user's units
+        ([], None, True),  # owned by no unit: the whole installation's
+        ([], "/1/", False),  # no role: nothing owned
+    ],
+)
+def test_what_a_unit_owns_is_offered_in_its_territory(
+    unit_paths: list[str], owner_path: str | None, offered: bool
+) -> None:
+    assert owner_in_territory(unit_paths, owner_path) is offered

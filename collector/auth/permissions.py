@@ -80,6 +80,21 @@ def covers(grant_path: str, unit_path: str) -> bool:
     return unit_path.startswith(grant_path)
 
 
+def in_line(owner_path: str | None, unit_path: str) -> bool:
+    """Whether what a unit owns (a form, the system its document sets up, a registry)
+    belongs to the territory of the unit at `unit_path`: the owner is that unit, lies
+    above it (the region whose forms its schools fill) or below it (a municipality's form,
+    for the region). Owned by no unit (`None`): the whole installation's, everyone's."""
+    return owner_path is None or covers(owner_path, unit_path) or covers(unit_path, owner_path)
+
+
+def owner_in_territory(unit_paths: Iterable[str], owner_path: str | None) -> bool:
+    """The one rule for what a user sees and is offered of unit-owned things: the owner is
+    in line with one of the units of the user's grants (`unit_paths`, whatever the role;
+    an installation-wide grant's "" reaches every owner)."""
+    return owner_path is None or any(in_line(owner_path, path) for path in unit_paths)
+
+
 def allowed(grants: Iterable[Grant], action: Action, unit_path: str) -> bool:
     return any(
         action in ROLE_ACTIONS.get(g.role, frozenset()) and covers(g.unit_path, unit_path)

@@ -13,7 +13,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from collector.auth.permissions import Action, Grant, allowed, allowed_anywhere, scope_paths
+from collector.auth.permissions import (
+    Action,
+    Grant,
+    allowed,
+    allowed_anywhere,
+    owner_in_territory,
+    scope_paths,
+)
 from collector.errors import ActionForbidden, NotInScope
 from collector.models import OrgUnit, User, UserSession
 from collector.models.base import utcnow
@@ -144,6 +151,17 @@ def grants_of(user: User) -> list[Grant]:
 
 def can(user: User, action: Action, unit: OrgUnit) -> bool:
     return allowed(grants_of(user), action, unit.path)
+
+
+def territory_paths(user: User) -> list[str]:
+    """The paths of the units of the user's grants ("" for an installation-wide one)."""
+    return [r.unit_path for r in user.roles]
+
+
+def in_territory_of(user: User, owner: OrgUnit | None) -> bool:
+    """Whether a thing `owner` owns (a form, a system, a registry; None: the whole
+    installation's) is in the user's territory: what the user sees and is offered."""
+    return owner_in_territory(territory_paths(user), owner.path if owner is not None else None)
 
 
 def can_somewhere(user: User, action: Action) -> bool:

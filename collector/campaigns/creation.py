@@ -18,7 +18,7 @@ from collector.forms import SelectChoice
 from collector.labels import ROLE_LABELS, UNIT_TYPE_LABELS
 from collector.models import Campaign, FormVersion, OrgUnit, UnitType, User
 from collector.models.units import in_tree_order
-from collector.publishing.versions import latest_versions
+from collector.publishing.versions import in_territory, offered_versions
 from collector.units.services import current_academic_year
 
 # Deadlines are asked per level of the tree; each level's date applies to these types.
@@ -52,8 +52,13 @@ def owner_choices(session: Session, user: User) -> list[OrgUnit]:
     )
 
 
+def form_choices(session: Session, user: User) -> list[FormVersion]:
+    """The forms a campaign may be run with: those of the user's territory."""
+    return [v for v in offered_versions(session, user) if v.kind in CAMPAIGN_KINDS]
+
+
 def fill_choices(session: Session, user: User, form: CampaignForm) -> None:
-    versions = [v for v in latest_versions(session) if v.document["kind"] in CAMPAIGN_KINDS]
+    versions = form_choices(session, user)
     form.form_version.choices = [SelectChoice(v.id, f"{v.title} (v{v.version})") for v in versions]
     form.owner.choices = [SelectChoice(u.id, u.name) for u in owner_choices(session, user)]
     form.unit_types.choices = [SelectChoice(t.value, UNIT_TYPE_LABELS[t.value]) for t in UnitType]
@@ -72,6 +77,9 @@ def create_from_form(session: Session, user: User, form: CampaignForm) -> Campai
     owner = session.get(OrgUnit, form.owner.data)
     if version is None or owner is None or not can(user, Action.RUN_CAMPAIGNS, owner):
         form.owner.errors = [_("Choose an organisation you coordinate.")]
+        return None
+    if not in_territory(session, [owner.path], [version]):
+        form.form_version.errors = [_("This form belongs to another territory.")]
         return None
     form_types = list(version.document["respondents"]["unit_types"])
     unit_types = list(form.unit_types.data or []) or form_types

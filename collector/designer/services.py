@@ -654,7 +654,9 @@ def publish(session: Session, user: User, draft: FormDraft, revision: str | None
         )
     if previous is not None and not may_revise(session, user, previous):
         raise ActionForbidden(Action.DESIGN_FORMS)
-    result = publish_version(session, compiled, user, source_file=None)
+    # A new version stays its form's; a form of its own belongs to the draft's unit.
+    owner = version_owner(session, previous) if previous is not None else draft.unit
+    result = publish_version(session, compiled, user, source_file=None, owner=owner)
     version = result.form_version
     if not result.created:
         raise DesignRefused(
@@ -663,7 +665,6 @@ def publish(session: Session, user: User, draft: FormDraft, revision: str | None
                 n=version.version,
             )
         )
-    version.owner_unit_id = previous.owner_unit_id if previous is not None else draft.unit_id
     draft.status = PUBLISHED
     draft.published_version_id = version.id
     draft.document = dict(draft.document, version=version.version)

@@ -38,7 +38,7 @@ from collector.models import (
     User,
 )
 from collector.models.base import utcnow
-from collector.publishing.versions import latest_versions, spec_of
+from collector.publishing.versions import in_territory, latest_versions, spec_of
 from collector.schema.evaluate import failed_rules, is_answered, visible_field_ids
 from collector.schema.kinds import kind_of, refused_answers
 from collector.schema.spec import FormSpec, SectionSpec
@@ -59,15 +59,17 @@ class Assignment:
 
 
 def assignments(session: Session, user: User) -> list[Assignment]:
-    """The unit reports of the units where the user holds a role that answers them."""
-    versions = [(v, spec_of(v)) for v in latest_versions(session)]
+    """The unit reports of the units where the user holds a role that answers them, each
+    unit offered the forms of its territory."""
+    latest = latest_versions(session)
     found: list[Assignment] = []
     seen: set[tuple[str, int]] = set()
     for grant in user.roles:
         unit = grant.unit
         if unit is None:
             continue
-        for version, spec in versions:
+        offered = in_territory(session, [unit.path], latest)
+        for version, spec in ((v, spec_of(v)) for v in offered):
             key = (version.form_id, unit.id)
             if (
                 spec.kind != "unit_report"
@@ -214,7 +216,8 @@ def open_entry(session: Session, user: User, form_id: str, unit_id: int) -> Entr
     response = find_response(session, form_id, unit)
     # A response keeps the version it started on.
     version = response.form_version if response else versions.get(form_id)
-    if version is None:
+    # A form outside the unit's territory is not offered, nor opened by its address.
+    if version is None or (response is None and not in_territory(session, [unit.path], [version])):
         raise NotInScope(form_id)
     spec = spec_of(version)
     if spec.kind != "unit_report" or not answers_unit(spec, unit):

@@ -1,5 +1,8 @@
 """The start page's picture of the monitoring systems: one per source document, with
-its forms, the campaigns the user sees and its registries."""
+its forms, the campaigns the user sees and its registries. A system belongs to the units
+that own its forms: the user sees those of its forms in the user's territory
+(collector.publishing.versions.offered_versions) and a system only when some of it is
+the user's (a form offered, a campaign seen)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from collector.campaigns.services import visible_campaigns
 from collector.models import Campaign, FormVersion, User
-from collector.publishing.versions import latest_versions
+from collector.publishing.versions import offered_versions
 
 DOCUMENTS = Path(__file__).resolve().parents[2] / "form_schemas" / "sources" / "documents.json"
 
@@ -41,10 +44,11 @@ def _seed(document: dict[str, Any]) -> str | None:
 
 
 def systems(session: Session, user: User) -> list[System]:
-    """Every source document with a published form, in the documents' order."""
+    """Every source document with a form or a campaign for the user, in the documents'
+    order."""
     raw = json.loads(DOCUMENTS.read_text(encoding="utf-8"))["documents"]
     found = {d["seed"]: System(d["seed"], d["short"], d["title"], d["issuer"]) for d in raw}
-    for version in latest_versions(session):
+    for version in offered_versions(session, user):
         seed = _seed(version.document)
         if seed in found:
             found[seed].forms.append(version)
@@ -52,4 +56,4 @@ def systems(session: Session, user: User) -> list[System]:
         seed = _seed(campaign.form_version.document)
         if seed in found:
             found[seed].campaigns.append(campaign)
-    return [s for s in found.values() if s.forms]
+    return [s for s in found.values() if s.forms or s.campaigns]

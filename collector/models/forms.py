@@ -34,8 +34,11 @@ class FormVersion(Base):
     published_by: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    # The unit whose coordinators may make the form's next version in the designer (the
-    # unit it was designed for). None: only an admin (forms loaded from files).
+    # The unit the form belongs to (the one it was designed for, or named by `flask schemas
+    # load --owner`): its territory sees and is offered the form (and the system and the
+    # registry it makes; collector.auth.permissions.owner_in_territory), and its
+    # coordinators make the next version in the designer. None: the whole installation's,
+    # offered to everyone; only an admin revises it.
     owner_unit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("org_unit.id", ondelete="SET NULL")
+        ForeignKey("org_unit.id", ondelete="SET NULL"), index=True
     )

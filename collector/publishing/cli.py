@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from collector.extensions import db
-from collector.publishing.services import publish
+from collector.models import OrgUnit
+from collector.publishing.services import claim, publish
 from collector.schema import Compiled, SchemaError, compile_text
 from collector.schema.catalogue import SourceDocument, catalogue
 
@@ -62,16 +64,35 @@ def check(files: tuple[Path, ...]) -> None:
 
 @schemas_cli.command("load")
 @file_arguments
-def load(files: tuple[Path, ...]) -> None:
+@click.option(
+    "--owner",
+    "owner_code",
+    default=None,
+    metavar="CODE",
+    help="The code of the unit (a region, a city) the forms belong to: only its territory "
+    "sees them. Without it a new form is the whole installation's (everyone sees it) and "
+    "a new version keeps its form's owner.",
+)
+def load(files: tuple[Path, ...], owner_code: str | None) -> None:
     """Publish the schemas (all of form_schemas/ when no file is named). Nothing is
-    published when any file has an error."""
+    published when any file has an error. With --owner, forms already published without
+    an owner are given to that unit."""
+    owner = None
+    if owner_code is not None:
+        owner = db.session.scalar(select(OrgUnit).where(OrgUnit.code == owner_code))
+        if owner is None:
+            raise click.BadParameter(f"no unit has the code {owner_code}", param_hint="--owner")
     compiled, failed = _compile_files(_schema_files(files))
     if failed:
         raise click.exceptions.Exit(1)
     for file, result in compiled:
-        publication = publish(db.session(), result, None, file.name)
+        publication = publish(db.session(), result, None, file.name, owner)
         version = publication.form_version
         state = "published" if publication.created else "unchanged"
+        if owner is not None and claim(db.session(), version.form_id, owner, None):
+            state += f", now owned by {owner.code}"
+        elif owner is not None and version.owner_unit_id != owner.id:
+            state += ", owned by another unit (not changed)"
         click.echo(f"{file}: {version.form_id} version {version.version} {state}")
     db.session.commit()
 

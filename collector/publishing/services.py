@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collector.audit import record
-from collector.models import FormVersion, User
+from collector.models import FormVersion, OrgUnit, User
 from collector.schema import Compiled
 
 
@@ -28,9 +28,17 @@ class Publication:
 
 
 def publish(
-    session: Session, compiled: Compiled, actor: User | None, source_file: str | None = None
+    session: Session,
+    compiled: Compiled,
+    actor: User | None,
+    source_file: str | None = None,
+    owner: OrgUnit | None = None,
 ) -> Publication:
-    """Store the form as a new version unless its newest version has the same content."""
+    """Store the form as a new version unless its newest version has the same content.
+
+    The new version belongs to `owner` (the unit it was designed for; its territory sees
+    and is offered it), else to its previous version's owner; a form's first version
+    published without an owner is the whole installation's (offered to everyone)."""
     form_id = compiled.spec.id
     digest = checksum(compiled.document)
     latest = session.scalar(
@@ -55,8 +63,29 @@ def publish(
         checksum=digest,
         source_file=source_file,
         published_by=actor.id if actor is not None else None,
+        owner_unit_id=owner.id
+        if owner is not None
+        else latest.owner_unit_id
+        if latest is not None
+        else None,
     )
     session.add(version)
     session.flush()
     record(session, actor, "form.publish", version, form_id=form_id, version=number)
     return Publication(version, created=True)
+
+
+def claim(session: Session, form_id: str, owner: OrgUnit, actor: User | None) -> int:
+    """Give the versions of a form published without an owner to `owner` (a form loaded
+    before its territory was named); the versions another unit owns stay its. Returns
+    how many versions were given."""
+    versions = session.scalars(
+        select(FormVersion).where(
+            FormVersion.form_id == form_id, FormVersion.owner_unit_id.is_(None)
+        )
+    ).all()
+    for version in versions:
+        version.owner_unit_id = owner.id
+    if versions:
+        record(session, actor, "form.claim", owner, form_id=form_id, versions=len(versions))
+    return len(versions)

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, func, not_, or_, select, true
 from sqlalchemy.orm import Session, joinedload, object_session
 
 from collector.audit import record
-from collector.auth.permissions import ROLE_ACTIONS, Action, covers
+from collector.auth.permissions import ROLE_ACTIONS, Action, covers, owner_in_territory
 from collector.auth.services import can, require, scope_clause
 from collector.campaigns.lifecycle import Move, MoveRefused
 from collector.campaigns.services import CampaignError, DeadlinePassed, move_response
@@ -31,7 +31,7 @@ from collector.models import (
 from collector.models.base import utcnow
 from collector.models.registries import ACTIVE, ARCHIVED
 from collector.models.units import in_tree_order, subtrees_clause
-from collector.publishing.versions import latest_versions, spec_of
+from collector.publishing.versions import latest_versions, offered_versions, spec_of
 from collector.reports.services import places
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.kinds import shown_publicly
@@ -64,12 +64,16 @@ class Registry:
         return owner
 
 
-def registries(session: Session) -> list[Registry]:
-    return [Registry(v, spec_of(v)) for v in latest_versions(session) if v.kind == "registry"]
+def registries(session: Session, user: User | None = None) -> list[Registry]:
+    """Every registry (for the public pages), or those of the user's territory."""
+    versions = latest_versions(session) if user is None else offered_versions(session, user)
+    return [Registry(v, spec_of(v)) for v in versions if v.kind == "registry"]
 
 
-def registry(session: Session, form_id: str) -> Registry:
-    found = next((r for r in registries(session) if r.form_id == form_id), None)
+def registry(session: Session, form_id: str, user: User | None = None) -> Registry:
+    """A registry by its form id; with a user, only one of the user's territory (another
+    territory's is not said to exist)."""
+    found = next((r for r in registries(session, user) if r.form_id == form_id), None)
     if found is None:
         raise NotInScope(form_id)
     return found
@@ -128,11 +132,7 @@ def keeping_refusal(user: User, kept: Registry) -> str:
     records of this kind only outside it, else the role."""
     territory = kept.territory
     keeping = [g.unit_path for g in user.roles if _keeps(g.role, kept.spec)]
-    if (
-        territory is None
-        or not keeping
-        or any(covers(territory.path, path) or covers(path, territory.path) for path in keeping)
-    ):
+    if territory is None or not keeping or owner_in_territory(keeping, territory.path):
         return _("Your role does not allow you to keep records in this registry.")
     return _(
         "This registry belongs to %(unit)s: records are kept in it only by the staff of "

@@ -60,14 +60,14 @@ def _require_login() -> None:
 def index() -> str:
     return render_template(
         "registries/index.html",
-        registries=services.registries(db.session()),
+        registries=services.registries(db.session(), current_user),
         counts=services.record_counts(db.session(), current_user),
     )
 
 
 @bp.get("/<form_id>/")
 def records(form_id: str) -> str:
-    kept = services.registry(db.session(), form_id)
+    kept = services.registry(db.session(), form_id, current_user)
     archived = request.args.get("archived") == "1"
     found = services.records_in_scope(db.session(), current_user, kept, archived=archived)
     summaries = (
@@ -121,7 +121,7 @@ def _form_page(kept: services.Registry, form: Any, found: RegistryRecord | None)
 
 @bp.route("/<form_id>/new", methods=["GET", "POST"])
 def new(form_id: str) -> str | Response:
-    kept = services.registry(db.session(), form_id)
+    kept = services.registry(db.session(), form_id, current_user)
     units = services.holder_units(db.session(), current_user, kept)
     if not units:
         refusal = services.keeping_refusal(current_user, kept)
@@ -170,7 +170,7 @@ def _validate_new(form: Any, units: list[OrgUnit]) -> bool:
 
 @bp.route("/<form_id>/<int:record_id>", methods=["GET", "POST"])
 def record(form_id: str, record_id: int) -> str | Response:
-    kept = services.registry(db.session(), form_id)
+    kept = services.registry(db.session(), form_id, current_user)
     found = services.record_in_scope(db.session(), current_user, kept, record_id)
     if request.method == "POST":
         form = _record_form(kept, RecordForm, request.form)
@@ -222,7 +222,7 @@ def restore(form_id: str, record_id: int) -> Response:
 
 
 def _set_archived(form_id: str, record_id: int, *, archived: bool) -> Response:
-    kept = services.registry(db.session(), form_id)
+    kept = services.registry(db.session(), form_id, current_user)
     found = services.record_in_scope(db.session(), current_user, kept, record_id)
     services.set_archived(db.session(), current_user, kept, found, archived)
     db.session.commit()
@@ -235,7 +235,7 @@ def _set_archived(form_id: str, record_id: int, *, archived: bool) -> Response:
 
 @bp.get("/<form_id>/export.xlsx")
 def export(form_id: str) -> Response:
-    kept = services.registry(db.session(), form_id)
+    kept = services.registry(db.session(), form_id, current_user)
     found = services.records_in_scope(db.session(), current_user, kept)
     book = build_registry_workbook(
         kept,

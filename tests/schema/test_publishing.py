@@ -52,3 +52,45 @@ def test_cli_load_publishes_all_or_nothing(app, tmp_path: Path):
     assert loaded.exit_code == 0 and "test-form version 1 published" in loaded.output
     unchanged = runner.invoke(args=["schemas", "load", str(good)])
     assert "version 1 unchanged" in unchanged.output and versions() == [("test-form", 1)]
+
+
+def owner_of(form_id: str) -> list[int | None]:
+    rows = db.session.scalars(
+        select(FormVersion.owner_unit_id)
+        .where(FormVersion.form_id == form_id)
+        .order_by(FormVersion.version)
+    )
+    return list(rows)
+
+
+def test_a_version_belongs_to_the_owner_named_else_to_its_forms(app, tree):
+    region, other = tree["region"], tree["other_region"]
+    publish(db.session, compile_document(base()), None, owner=region)
+    changed = base()
+    changed["title"] = "Проверочная форма, новая редакция"
+    publish(db.session, compile_document(changed), None)  # a new version keeps the owner
+    assert owner_of("test-form") == [region.id, region.id]
+    changed["title"] = "Проверочная форма, третья редакция"
+    publish(db.session, compile_document(changed), None, owner=other)
+    assert owner_of("test-form") == [region.id, region.id, other.id]
+    shared = base()
+    shared["id"] = "shared-form"
+    publish(db.session, compile_document(shared), None)  # nobody's: the installation's
+    assert owner_of("shared-form") == [None]
+
+
+def test_cli_load_names_the_owner_and_gives_it_forms_loaded_without_one(app, tree, tmp_path):
+    form = tmp_path / "form.json"
+    form.write_text(json.dumps(base(), ensure_ascii=False), encoding="utf-8")
+    runner = app.test_cli_runner()
+    unknown = runner.invoke(args=["schemas", "load", "--owner", "NO-SUCH", str(form)])
+    assert unknown.exit_code != 0 and "NO-SUCH" in unknown.output and versions() == []
+    assert runner.invoke(args=["schemas", "load", str(form)]).exit_code == 0
+    assert owner_of("test-form") == [None]
+    claimed = runner.invoke(args=["schemas", "load", "--owner", "R1", str(form)])
+    assert "version 1 unchanged, now owned by R1" in claimed.output
+    assert owner_of("test-form") == [tree["region"].id]
+    # Another unit's form is not taken by loading it again.
+    again = runner.invoke(args=["schemas", "load", "--owner", "R2", str(form)])
+    assert "owned by another unit (not changed)" in again.output
+    assert owner_of("test-form") == [tree["region"].id]
