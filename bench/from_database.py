@@ -56,6 +56,7 @@ def seed(config: dict[str, Any], size_name: str) -> tuple[int, int, int]:
         RoleAssignment,
         User,
     )
+    from collector.models.units import fill_sort_paths
     from collector.publishing.services import publish
     from collector.schema import compile_document
 
@@ -83,6 +84,7 @@ def seed(config: dict[str, Any], size_name: str) -> tuple[int, int, int]:
         for school, municipality in zip(units.index, units["municipality"], strict=True):
             path = f"{paths[int(municipality)]}{int(school)}/"
             rows.append(_unit(int(school), int(municipality), "school", path, 2))
+        fill_sort_paths(rows)
         session.execute(sa.insert(OrgUnit), rows)
         figures = country.figures
         session.execute(

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, insert, select
 from sqlalchemy.engine import Engine
 
 from collector.models import Base, OrgUnit
-from collector.models.units import subtree_clause
+from collector.models.units import fill_sort_paths, subtree_clause
 
 SCHOOLS_PER_MUNICIPALITY = 15
 REPEATS = 2000
@@ -69,6 +69,7 @@ def build(path: Path, municipalities: int) -> tuple[Engine, str]:
                 )
             )
             next_id += 1
+    fill_sort_paths(rows)
     with engine.begin() as conn:
         conn.execute(insert(OrgUnit), rows)
     # A municipality in the middle of the tree.

@@ -13,8 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from collector.extensions import db
-from collector.models import FormResponse, UnitType
-from collector.natural import natural_key
+from collector.models import FormResponse, OrgUnit, UnitType
+from collector.models.units import IN_TREE_ORDER, in_tree_order
+from collector.natural import natural_key, natural_text
+from collector.units import services as unit_services
+from collector.units.tree import move_unit
 from tests.campaigns.factories import new_campaign
 from tests.conftest import login_as
 from tests.reports.fixtures import report_form
@@ -61,6 +64,118 @@ def test_case_yo_and_spaces_do_not_change_the_order():
     assert sorted(["СОШ 1", "сош 1", "СОШ  1"], key=natural_key) == sorted(
         ["СОШ  1", "сош 1", "СОШ 1"], key=natural_key
     )
+
+
+def test_the_natural_text_compares_as_the_key_does():
+    names = ["СОШ № 20", "СОШ № 2", "сош № 10", "СОШ №1", "СОШ № 18", "Школа1", "Школа 1"]
+    by_text = sorted(names, key=natural_text)
+    assert by_text == sorted(names, key=natural_key)
+    assert natural_text("Ёлка  № 7") == "елка № 000000000007"
+    # Longer numbers than the padding still compare as numbers.
+    assert sorted(["№ 1000000000000", "№ 999999999999", "№ 10000000000000"], key=natural_text) == [
+        "№ 999999999999",
+        "№ 1000000000000",
+        "№ 10000000000000",
+    ]
+
+
+# --- the order the database keeps ---------------------------------------------------------
+
+MADE = ["СОШ № 20", "СОШ № 2", "СОШ № 10", "СОШ № 1", "СОШ № 18"]
+COUNTED = ["СОШ № 1", "СОШ № 2", "СОШ № 10", "СОШ № 18", "СОШ № 20"]
+
+
+def names_in_sql_order(parent: OrgUnit) -> list[str]:
+    """The names of `parent`'s subtree as the database orders them (read afresh)."""
+    db.session.expire_all()
+    query = select(OrgUnit.name).where(parent.subtree_clause()).order_by(*IN_TREE_ORDER)
+    return list(db.session.scalars(query))
+
+
+def test_the_database_orders_units_naturally(tree, make_unit):
+    district = make_unit(UnitType.MUNICIPALITY, tree["region"], name="Город Калуга", code="M-K")
+    for n, name in enumerate(MADE):
+        make_unit(UnitType.SCHOOL, district, name=name, code=f"S-K{n}")
+    assert sorted(MADE) != COUNTED
+    assert names_in_sql_order(district) == ["Город Калуга", *COUNTED]
+    # By the stored column alone, as an index on it reads.
+    alone = select(OrgUnit.name).where(OrgUnit.parent_id == district.id).order_by(OrgUnit.sort_path)
+    assert list(db.session.scalars(alone)) == COUNTED
+    # A list sorted here agrees with the database.
+    units = list(db.session.scalars(select(OrgUnit).where(tree["region"].subtree_clause())))
+    region_order = names_in_sql_order(tree["region"])
+    assert [u.name for u in in_tree_order(units)] == region_order
+    assert region_order == [
+        "Калужская область",
+        "Бабынинский район",
+        "МКОУ «СОШ № 1»",
+        "МКОУ «СОШ № 2»",
+        "Город Калуга",
+        *COUNTED,
+        "Город Обнинск",
+        "МБОУ «Гимназия № 2»",
+        "МБОУ «Лицей № 1»",
+    ]
+
+
+def test_a_rename_moves_the_unit_and_its_subtree(tree, make_unit, people):
+    nine = make_unit(UnitType.MUNICIPALITY, tree["region"], name="Район 9", code="M-9")
+    ten = make_unit(UnitType.MUNICIPALITY, tree["region"], name="Район 10", code="M-10")
+    schools = [make_unit(UnitType.SCHOOL, nine, name=f"Школа {n}", code=f"S-9-{n}") for n in (2, 1)]
+    make_unit(UnitType.SCHOOL, ten, name="Школа 3", code="S-10-3")
+    before = names_in_sql_order(tree["region"])
+    assert before.index("Район 9") < before.index("Район 10")
+    assert before[before.index("Район 9") :][:3] == ["Район 9", "Школа 1", "Школа 2"]
+
+    assert all(s.sort_path.startswith(nine.sort_path) for s in schools)  # loaded
+    data = unit_services.UnitData(code="M-9", name="Район 11")
+    unit_services.update_unit(db.session, people["admin"], nine, data, None)
+    db.session.flush()
+    # The renamed unit's schools, loaded, carry their new place too.
+    assert all(s.sort_path.startswith(nine.sort_path) for s in schools)
+    db.session.commit()
+    after = names_in_sql_order(tree["region"])
+    assert after[after.index("Район 10") :][:5] == [
+        "Район 10",
+        "Школа 3",
+        "Район 11",
+        "Школа 1",
+        "Школа 2",
+    ]
+
+    # A rename by hand (an import sets the name) is kept the same way.
+    school = db.session.get(OrgUnit, schools[1].id)
+    assert school is not None
+    school.name = "Школа 30"
+    db.session.commit()
+    assert names_in_sql_order(nine) == ["Район 11", "Школа 2", "Школа 30"]
+
+
+def test_a_move_takes_the_subtree_to_its_new_place(tree, make_unit):
+    district = make_unit(UnitType.MUNICIPALITY, tree["region"], name="Город Калуга", code="M-K")
+    make_unit(UnitType.SCHOOL, district, name="СОШ № 10", code="S-K10")
+    moved = db.session.get(OrgUnit, tree["school_a2"].id)
+    assert moved is not None
+    move_unit(db.session, moved, district)
+    db.session.commit()
+    assert names_in_sql_order(district) == ["Город Калуга", "МКОУ «СОШ № 2»", "СОШ № 10"]
+    assert names_in_sql_order(tree["mun_a"]) == ["Бабынинский район", "МКОУ «СОШ № 1»"]
+
+
+def test_a_page_of_children_is_read_in_order(tree, make_unit, monkeypatch):
+    monkeypatch.setattr(unit_services, "PAGE_SIZE", 2)
+    district = make_unit(UnitType.MUNICIPALITY, tree["region"], name="Город Калуга", code="M-K")
+    for n, name in enumerate(MADE):
+        make_unit(UnitType.SCHOOL, district, name=name, code=f"S-K{n}")
+    pages = [unit_services.children_of(db.session, district, page=n) for n in (1, 2, 3)]
+    assert [[u.name for u in rows] for rows, _total in pages] == [
+        COUNTED[0:2],
+        COUNTED[2:4],
+        COUNTED[4:],
+    ]
+    assert {total for _rows, total in pages} == {5}
+    found, total = unit_services.children_of(db.session, tree["region"], "сош", page=2)
+    assert total == 7 and [u.name for u in found] == ["СОШ № 1", "СОШ № 2"]
 
 
 # --- pages, lists and workbooks ----------------------------------------------------------

@@ -24,7 +24,7 @@ from collector.auth.permissions import (
 from collector.errors import ActionForbidden, NotInScope
 from collector.models import OrgUnit, User, UserSession
 from collector.models.base import utcnow
-from collector.models.units import in_tree_order, subtrees_clause
+from collector.models.units import IN_TREE_ORDER, subtrees_clause
 
 MIN_PASSWORD_LENGTH = 10
 # Checked when the login name is unknown, so both paths cost the same time.
@@ -196,7 +196,7 @@ def top_units(session: Session, user: User, action: Action) -> list[OrgUnit]:
     """The highest units the user reaches for `action` (roots of their visible forest)."""
     paths = scope_paths(grants_of(user), action)
     if "" in paths:
-        return in_tree_order(
-            session, session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)))
-        )
-    return in_tree_order(session, session.scalars(select(OrgUnit).where(OrgUnit.path.in_(paths))))
+        found = select(OrgUnit).where(OrgUnit.parent_id.is_(None))
+    else:
+        found = select(OrgUnit).where(OrgUnit.path.in_(paths))
+    return list(session.scalars(found.order_by(*IN_TREE_ORDER)))

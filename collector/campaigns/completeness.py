@@ -23,7 +23,7 @@ from collector.models import (
     SurveyLink,
     User,
 )
-from collector.models.units import in_tree_order, subtree_clause, subtrees_clause
+from collector.models.units import IN_TREE_ORDER, in_tree_order, subtree_clause, subtrees_clause
 
 # Columns of the completeness table, in the order of the workflow.
 STATUSES = tuple(ResponseState)
@@ -41,7 +41,7 @@ def default_root(session: Session, campaign: Campaign, scopes: list[str]) -> Org
     return campaign.owner_unit
 
 
-def _unit_of(row: Tally | FormResponse | SurveyLink) -> OrgUnit:
+def _unit_of(row: Tally) -> OrgUnit:
     return row.unit
 
 
@@ -112,7 +112,7 @@ def completeness(
             if response.unit_id == child_id:
                 tally.response = response
         rows.append(tally)
-    return Completeness(root, in_tree_order(session, rows, _unit_of), overall)
+    return Completeness(root, in_tree_order(rows, _unit_of), overall)
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def not_submitted(
     )
     if root is not None:
         query = query.where(subtree_clause(root.path))
-    responses = in_tree_order(session, session.scalars(query), _unit_of)
+    responses = list(session.scalars(query.order_by(*IN_TREE_ORDER)))
     units = [r.unit for r in responses]
     contacts = contacts_of(session, units)
     parents = {
@@ -224,13 +224,10 @@ def survey_counts(session: Session, user: User, campaign: Campaign) -> list[Surv
             .group_by(FormResponse.unit_id)
         ).all()
     )
-    links = in_tree_order(
-        session,
-        session.scalars(
-            select(SurveyLink)
-            .join(OrgUnit, SurveyLink.unit_id == OrgUnit.id)
-            .where(SurveyLink.campaign_id == campaign.id, subtrees_clause(scopes))
-        ),
-        _unit_of,
+    links = session.scalars(
+        select(SurveyLink)
+        .join(OrgUnit, SurveyLink.unit_id == OrgUnit.id)
+        .where(SurveyLink.campaign_id == campaign.id, subtrees_clause(scopes))
+        .order_by(*IN_TREE_ORDER)
     )
     return [SurveyCount(link, answers.get(link.unit_id, 0)) for link in links]

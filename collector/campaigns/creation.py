@@ -17,7 +17,7 @@ from collector.campaigns.services import CampaignError, NewCampaign, create_camp
 from collector.forms import SelectChoice
 from collector.labels import ROLE_LABELS, UNIT_TYPE_LABELS
 from collector.models import Campaign, FormVersion, OrgUnit, UnitType, User
-from collector.models.units import in_tree_order
+from collector.models.units import IN_TREE_ORDER
 from collector.publishing.versions import in_territory, offered_versions
 from collector.units.services import current_academic_year
 
@@ -40,15 +40,16 @@ CAMPAIGN_KINDS = ("unit_report", "survey", "registry")
 
 def owner_choices(session: Session, user: User) -> list[OrgUnit]:
     """Regions and municipalities (city departments) where the user runs campaigns."""
-    return in_tree_order(
-        session,
+    return list(
         session.scalars(
-            select(OrgUnit).where(
+            select(OrgUnit)
+            .where(
                 scope_clause(user, Action.RUN_CAMPAIGNS),
                 OrgUnit.unit_type.in_([UnitType.REGION.value, UnitType.MUNICIPALITY.value]),
                 OrgUnit.is_active.is_(True),
             )
-        ),
+            .order_by(*IN_TREE_ORDER)
+        )
     )
 
 

@@ -41,7 +41,7 @@ from collector.models import (
     User,
 )
 from collector.models.base import utcnow
-from collector.models.units import in_tree_order, subtree_clause
+from collector.models.units import IN_TREE_ORDER, subtree_clause
 from collector.units.tree import effective_timezone
 
 
@@ -199,7 +199,7 @@ def assigned_units(session: Session, campaign: Campaign) -> list[OrgUnit]:
     )
     if campaign.unit_list is not None:
         query = query.where(OrgUnit.id.in_(campaign.unit_list))
-    return in_tree_order(session, session.scalars(query))
+    return list(session.scalars(query.order_by(*IN_TREE_ORDER)))
 
 
 def is_survey(campaign: Campaign) -> bool:

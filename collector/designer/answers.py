@@ -17,7 +17,7 @@ from collector.exporters.tables import Cell, table_xlsx
 from collector.labels import status_label
 from collector.models import Campaign, FormResponse, FormVersion, OrgUnit, User
 from collector.models.responses import ResponseState
-from collector.models.units import tree_rank
+from collector.models.units import IN_TREE_ORDER
 from collector.schema import compile_document
 from collector.schema.spec import FormSpec
 
@@ -47,9 +47,8 @@ def lined_up_workbook(
         .where(FormResponse.form_id == form_id)
         .where(FormResponse.status != ResponseState.NOT_STARTED.value)
         .where(scope_clause(user, Action.EXPORT))
+        .order_by(FormVersion.version, *IN_TREE_ORDER, FormResponse.id)
     )
-    rank = tree_rank(session, query.with_only_columns(FormResponse.unit_id), FormResponse.unit_id)
-    query = query.order_by(FormVersion.version, rank, FormResponse.id)
 
     def rows() -> Iterator[Sequence[Cell]]:
         for response, unit, campaign, version in session.execute(query):

@@ -1,13 +1,15 @@
 """The org tree: region → municipality → school, and the other unit types the documents count.
 
 Each unit stores a materialised path of ids ("/1/7/42/"), indexed, so a subtree is one
-range scan on the index whatever the size of the whole tree.
+range scan on the index whatever the size of the whole tree; and its place in the tree's
+natural order as text (`sort_path`), indexed, so the database sorts and pages units (and
+the rows that refer to them) in that order.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
@@ -19,15 +21,20 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    case,
+    event,
+    func,
+    inspect,
+    literal,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
 
 from collector.models.base import Base, UTCDateTime, utcnow
-from collector.natural import NaturalKey, natural_key
+from collector.natural import natural_text
 
 T = TypeVar("T")
 
@@ -59,6 +66,9 @@ ALLOWED_PARENTS: dict[UnitType, frozenset[UnitType | None]] = {
 # On PostgreSQL the path column uses the "C" collation: locale collations ignore
 # punctuation, which would break the byte-wise range that selects a subtree.
 PathString = String(255).with_variant(String(255, collation="C"), "postgresql")
+# The same for the tree's order: compared code point by code point, as Python and SQLite
+# compare, so that the database and a list sorted here agree.
+SortPathString = String(1000).with_variant(String(1000, collation="C"), "postgresql")
 
 
 class OrgUnit(Base):
@@ -69,7 +79,7 @@ class OrgUnit(Base):
             "'supplementary', 'college', 'university', 'other')",
             name="unit_type",
         ),
-        Index("ix_org_unit_parent_name", "parent_id", "name"),
+        Index("ix_org_unit_parent_sort_path", "parent_id", "sort_path"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -91,6 +101,9 @@ class OrgUnit(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     path: Mapped[str] = mapped_column(PathString, index=True, default="")
     depth: Mapped[int] = mapped_column(Integer, default=0)
+    # The unit's place in the tree's order (see sort_segment), kept by the session on
+    # every flush that adds a unit or changes its name, type, code or parent.
+    sort_path: Mapped[str] = mapped_column(SortPathString, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
@@ -135,47 +148,126 @@ def subtree_ids_select(path: str) -> Select[int]:
 
 
 # Siblings come by type (municipalities before the schools and colleges of the region
-# itself), then by name.
+# itself), then by name in natural order, then by code (two namesakes' subtrees apart).
 TYPE_ORDER = {unit_type.value: rank for rank, unit_type in enumerate(UnitType)}
-
-TreeKey = tuple[tuple[int, NaturalKey], ...]
-
-
-def tree_key(unit: OrgUnit, ancestors: Mapping[int, OrgUnit]) -> TreeKey:
-    """The unit's place in the tree's order: depth first, a parent before its children,
-    siblings by type and then by name in natural order (numbers as numbers). `ancestors`
-    holds the unit's ancestors by id (those missing, outside what is shown, are passed)."""
-    chain = [ancestors[i] for i in unit.ancestor_ids if i in ancestors] + [unit]
-    return tuple((TYPE_ORDER.get(u.unit_type, len(TYPE_ORDER)), natural_key(u.name)) for u in chain)
+# Ends a name and a code inside a sort path: it sorts before every character they keep
+# (control characters are dropped), so a shorter name, and a parent, come first.
+SORT_END = "\x1f"
+# A name's natural text is cut here: sort paths stay short enough for an index entry.
+SORT_NAME_CHARS = 200
 
 
-def in_tree_order(
-    session: Session, items: Iterable[T], unit_of: Callable[[T], OrgUnit] | None = None
-) -> list[T]:
+def sort_segment(unit_type: str, name: str, code: str) -> str:
+    """A unit's own part of its sort path: its type's rank, its name's natural text
+    (numbers as numbers), its code (namesakes apart); each unit's sort path is its
+    parent's followed by this, so plain text order of sort paths is the tree's order,
+    depth first."""
+    rank = TYPE_ORDER.get(unit_type, len(TYPE_ORDER))
+    name_text = natural_text(name)[:SORT_NAME_CHARS]
+    # The code as it is (unique: no two units' sort paths are the same).
+    code_text = "".join(c for c in code if c > SORT_END)
+    return f"{rank:02d}{name_text}{SORT_END}{code_text}{SORT_END}"
+
+
+def fill_sort_paths(rows: Iterable[dict[str, Any]]) -> None:
+    """Gives rows for a bulk INSERT of units (past the session, which keeps sort paths
+    of the units it adds) their sort paths; each row's parent (if any) comes before it."""
+    sort_paths: dict[int | None, str] = {None: ""}
+    for row in rows:
+        segment = sort_segment(row["unit_type"], row["name"], row["code"])
+        row["sort_path"] = sort_paths[row["id"]] = sort_paths[row["parent_id"]] + segment
+
+
+# The ORDER BY terms of the tree's order (the id only breaks ties of a fixed order).
+IN_TREE_ORDER = (OrgUnit.sort_path, OrgUnit.id)
+
+TreeKey = tuple[str, int]
+
+
+def tree_key(unit: OrgUnit) -> TreeKey:
+    """The unit's place in the tree's order, as IN_TREE_ORDER sorts in the database."""
+    return unit.sort_path, unit.id
+
+
+def in_tree_order(items: Iterable[T], unit_of: Callable[[T], OrgUnit] | None = None) -> list[T]:
     """`items` in the tree's order of their units (`unit_of(item)`; the items themselves
-    when they are units). Their ancestors are read in one query."""
+    when they are units), for lists already in hand; a query orders by IN_TREE_ORDER."""
     listed = list(items)
     own = [unit_of(item) for item in listed] if unit_of else cast(list[OrgUnit], listed)
-    ancestors = {u.id: u for u in own}
-    wanted = {i for unit in own for i in unit.ancestor_ids} - set(ancestors)
-    if wanted:
-        ancestors |= {
-            u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(wanted)))
-        }
-    keys = [tree_key(unit, ancestors) for unit in own]
+    keys = [tree_key(unit) for unit in own]
     order = sorted(range(len(listed)), key=keys.__getitem__)
     return [listed[i] for i in order]
 
 
-def tree_rank(
-    session: Session,
-    unit_ids: Select[tuple[int]],
-    column: ColumnElement[int] | InstrumentedAttribute[int],
-) -> ColumnElement[Any] | InstrumentedAttribute[int]:
-    """An ORDER BY term putting rows in the tree's order of the unit `column` holds, for
-    a query whose rows are too many to sort in Python (answers streamed to a workbook):
-    the units `unit_ids` selects are read, put in order, and ranked in a CASE."""
-    units = in_tree_order(session, session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids))))
-    if not units:
-        return column
-    return case({u.id: n for n, u in enumerate(units)}, value=column, else_=len(units))
+def reprefixed(column: InstrumentedAttribute[str], old: str, new: str) -> ColumnElement[str]:
+    """SQL for `column`'s value with its leading `old` replaced by `new`."""
+    return literal(new, String).concat(func.substr(column, len(old) + 1))
+
+
+_ORDER_ATTRIBUTES = ("name", "unit_type", "code", "parent_id", "parent")
+# Only these types have children: another unit's rename touches no other row.
+PARENT_TYPES = frozenset(
+    parent.value for parents in ALLOWED_PARENTS.values() for parent in parents if parent
+)
+
+
+def _order_changed(unit: OrgUnit) -> bool:
+    state = inspect(unit)
+    return state.pending or any(state.attrs[key].history.has_changes() for key in _ORDER_ATTRIBUTES)
+
+
+def _rewritten(unit: OrgUnit, held: str, moved: dict[int, tuple[str, str]]) -> str:
+    """`held`, a sort path read before this flush, as the database holds it now that the
+    subtrees in `moved` (by their unit's id: old and new beginning) were rewritten."""
+    for ancestor_id in unit.ancestor_ids:
+        if ancestor_id in moved:
+            old, new = moved[ancestor_id]
+            if held.startswith(old):
+                held = new + held[len(old) :]
+    return held
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_sort_paths(session: Session, flush_context: Any, instances: Any) -> None:
+    """Gives each unit added, renamed, retyped, recoded or re-hung its sort path, and its
+    subtree's sort paths their new beginning (one UPDATE), parents before children. This
+    is the one place sort paths are made; move_unit (which re-hangs a subtree with bulk
+    UPDATEs the session does not see) rewrites their beginnings as it rewrites paths."""
+    changed = sorted(
+        (u for u in (*session.new, *session.dirty) if isinstance(u, OrgUnit) and _order_changed(u)),
+        key=lambda u: u.depth or 0,
+    )
+    moved: dict[int, tuple[str, str]] = {}
+    for unit in changed:
+        parent = unit.parent
+        if parent is None and unit.parent_id is not None:
+            parent = session.get(OrgUnit, unit.parent_id)
+        new = (parent.sort_path if parent is not None else "") + sort_segment(
+            unit.unit_type, unit.name, unit.code
+        )
+        if inspect(unit).pending:
+            unit.sort_path = new
+            continue
+        old = _rewritten(unit, unit.sort_path, moved)
+        unit.sort_path = new
+        if old != new and unit.unit_type in PARENT_TYPES:
+            session.connection().execute(
+                update(OrgUnit)
+                .where(subtree_clause(unit.path, include_self=False))
+                .values(sort_path=reprefixed(OrgUnit.sort_path, old, new))
+            )
+            moved[unit.id] = (old, new)
+    if not moved:
+        return
+    # The other loaded units of those subtrees: as the database now holds them.
+    done = set(changed)
+    for other in list(session.identity_map.values()):
+        if not isinstance(other, OrgUnit) or other in done:
+            continue
+        loaded = inspect(other).dict
+        if "sort_path" not in loaded:
+            continue
+        if "path" not in loaded:
+            session.expire(other, ["sort_path"])
+            continue
+        set_committed_value(other, "sort_path", _rewritten(other, loaded["sort_path"], moved))

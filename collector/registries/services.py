@@ -30,7 +30,7 @@ from collector.models import (
 )
 from collector.models.base import utcnow
 from collector.models.registries import ACTIVE, ARCHIVED
-from collector.models.units import in_tree_order, subtrees_clause
+from collector.models.units import IN_TREE_ORDER, subtrees_clause
 from collector.publishing.versions import latest_versions, offered_versions, spec_of
 from collector.reports.services import places
 from collector.schema.evaluate import visible_field_ids
@@ -156,8 +156,7 @@ def holder_units(session: Session, user: User, kept: Registry) -> list[OrgUnit]:
     )
     if "" not in paths:  # an installation-wide grant reaches every unit
         query = query.where(subtrees_clause(paths))
-    found = session.scalars(query.order_by(OrgUnit.path).limit(MAX_UNIT_CHOICES))
-    return in_tree_order(session, found)
+    return list(session.scalars(query.order_by(*IN_TREE_ORDER).limit(MAX_UNIT_CHOICES)))
 
 
 def oversees(user: User, kept: Registry) -> bool:
@@ -199,11 +198,11 @@ def records_in_scope(
             _visible_clause(user, kept),
         )
         .options(joinedload(RegistryRecord.unit))
-        .order_by(RegistryRecord.title, RegistryRecord.id)
+        .order_by(*IN_TREE_ORDER, RegistryRecord.title, RegistryRecord.id)
     )
     if root is not None:
         query = query.where(root.subtree_clause())
-    return in_tree_order(session, session.scalars(query), _unit_of)
+    return list(session.scalars(query))
 
 
 def record_counts(session: Session, user: User) -> dict[str, int]:
@@ -271,10 +270,9 @@ def published_records(session: Session, kept: Registry) -> list[RegistryRecord]:
             territory_clause(kept),
         )
         .options(joinedload(RegistryRecord.unit))
-        .order_by(RegistryRecord.title, RegistryRecord.id)
+        .order_by(*IN_TREE_ORDER, RegistryRecord.title, RegistryRecord.id)
     )
-    # Units in the tree's order; a unit's records by title, as SQL gave them.
-    return in_tree_order(session, found, _unit_of)
+    return list(found)
 
 
 def passport_problems(spec: FormSpec, answers: dict[str, Any]) -> list[Problem]:
@@ -473,7 +471,3 @@ def confirmed_records(entry: Entry) -> list[dict[str, Any]]:
 
 def public_fields(spec: FormSpec) -> Sequence[Any]:
     return [f for f in spec.fields if shown_publicly(f)]
-
-
-def _unit_of(record: RegistryRecord) -> OrgUnit:
-    return record.unit

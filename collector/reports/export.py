@@ -27,7 +27,7 @@ from collector.exporters.flatten import columns_for, row_for
 from collector.indicators.frame import LEVELS
 from collector.labels import coverage_notes, status_label, unit_type_label
 from collector.models import Campaign, FormResponse, OrgUnit, User
-from collector.models.units import subtree_clause, subtrees_clause, tree_rank
+from collector.models.units import IN_TREE_ORDER, subtree_clause, subtrees_clause
 from collector.reports import questions
 from collector.reports.services import Basis, Report, campaign_report, child_level, level_of
 from collector.schema.spec import FormSpec
@@ -171,10 +171,9 @@ def _responses(
         query = query.where(FormResponse.status.in_(statuses))
     if scopes:
         query = query.where(subtrees_clause(scopes))
-    # Units in the tree's order (as on the pages); streamed: a survey may have a million
-    # answers, too many to sort here.
-    rank = tree_rank(session, query.with_only_columns(FormResponse.unit_id), FormResponse.unit_id)
-    ordered = query.order_by(rank, FormResponse.id)
+    # Units in the tree's order (as on the pages), sorted by the database: streamed, as a
+    # survey may have a million answers.
+    ordered = query.order_by(*IN_TREE_ORDER, FormResponse.id)
     return session.execute(ordered.execution_options(yield_per=2000))
 
 

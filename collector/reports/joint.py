@@ -56,7 +56,7 @@ def joint_rows(
             unit = side.units.get(found.group)
             if unit is not None and unit.id != root.id:
                 below[unit.id] = unit
-    units = [root, *sorted(below.values(), key=lambda u: tree_key(u, report.units))]
+    units = [root, *sorted(below.values(), key=tree_key)]
     return [
         JointRow(unit, {i.id: _joint(report, other, i.id, unit.id) for i in indicators})
         for unit in units

@@ -157,7 +157,7 @@ def _keys(
         keys = under["unit_id"].map(report.unit_frame[child_level(root)])
         units = sorted(
             (report.units[int(k)] for k in keys.dropna().unique() if report.visible(int(k))),
-            key=lambda u: tree_key(u, report.units),
+            key=tree_key,
         )
         return keys, {u.id: u.short_name or u.name for u in units}
     return None, {}

@@ -105,7 +105,7 @@ class Report:
             for i, group in enumerate(groups)
             if self.visible(int(group)) and self.units[int(group)].path.startswith(root.path)
         ]
-        return sorted(found, key=lambda i: tree_key(self.units[int(groups[i])], self.units))
+        return sorted(found, key=lambda i: tree_key(self.units[int(groups[i])]))
 
     def value(self, indicator: str, group: int) -> IndicatorValue | None:
         unit = self.units.get(group)

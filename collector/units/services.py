@@ -15,7 +15,7 @@ from collector.auth.permissions import Action
 from collector.auth.services import can, require
 from collector.errors import NotInScope
 from collector.models import OrgUnit, ReferenceFigure, UnitType, User
-from collector.models.units import in_tree_order, subtree_clause
+from collector.models.units import IN_TREE_ORDER, subtree_clause
 from collector.unit_catalog import FIGURE_KINDS, part_violations
 from collector.units.tree import TreeError, add_unit, move_unit
 
@@ -72,11 +72,16 @@ def children_of(
         )
     else:
         where = OrgUnit.parent_id == unit.id
-    # In the tree's order (numbers in names as numbers), which SQL cannot sort by: the
-    # matches are read whole (a unit's children, or a search's hits) and one page kept.
-    found = in_tree_order(session, session.scalars(select(OrgUnit).where(where)))
-    start = (max(page, 1) - 1) * PAGE_SIZE
-    return found[start : start + PAGE_SIZE], len(found)
+    total = session.scalar(select(func.count()).select_from(OrgUnit).where(where)) or 0
+    # In the tree's order (numbers in names as numbers), one page read.
+    rows = session.scalars(
+        select(OrgUnit)
+        .where(where)
+        .order_by(*IN_TREE_ORDER)
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
+    return list(rows), total
 
 
 def _check_data(session: Session, data: UnitData, unit: OrgUnit | None) -> None:

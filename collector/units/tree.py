@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, func, literal, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from collector.models.units import ALLOWED_PARENTS, OrgUnit, UnitType, subtree_clause
+from collector.models.units import (
+    ALLOWED_PARENTS,
+    OrgUnit,
+    UnitType,
+    reprefixed,
+    sort_segment,
+    subtree_clause,
+)
 
 
 class TreeError(ValueError):
@@ -45,7 +52,7 @@ def add_unit(
 
 
 def move_unit(session: Session, unit: OrgUnit, new_parent: OrgUnit | None) -> None:
-    """Re-hang a unit and its subtree with one UPDATE of their paths."""
+    """Re-hang a unit and its subtree with one UPDATE of their paths and sort paths."""
     check_parent(unit.type, new_parent)
     if new_parent is not None and new_parent.is_within(unit):
         raise TreeError("a unit cannot be moved below itself")
@@ -55,11 +62,16 @@ def move_unit(session: Session, unit: OrgUnit, new_parent: OrgUnit | None) -> No
         return
     depth_shift = new_path.count("/") - old_path.count("/")
     session.flush()
+    old_sort_path = unit.sort_path
+    new_sort_path = (new_parent.sort_path if new_parent is not None else "") + sort_segment(
+        unit.unit_type, unit.name, unit.code
+    )
     session.execute(
         update(OrgUnit)
         .where(subtree_clause(old_path))
         .values(
-            path=literal(new_path, String).concat(func.substr(OrgUnit.path, len(old_path) + 1)),
+            path=reprefixed(OrgUnit.path, old_path, new_path),
+            sort_path=reprefixed(OrgUnit.sort_path, old_sort_path, new_sort_path),
             depth=OrgUnit.depth + depth_shift,
         )
         .execution_options(synchronize_session=False)
