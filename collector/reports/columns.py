@@ -75,31 +75,47 @@ def read_columns(
     plans = column_plans(spec, paths)
     refusing = [f for f in spec.fields if _may_refuse(kind_of(f.type))]
     heads = sorted({plan.path.split(".")[0] for plan in plans} | {f.id for f in refusing})
-    whole_text = cast(FormResponse.answers, Text)
-    readable = func.strpos(whole_text, NUL_ESCAPE) == 0
-    document = case(
-        (and_(func.json_typeof(FormResponse.answers) == "object", readable), FormResponse.answers),
-        else_=literal_column("'{}'::json"),
-    )
-    record = (
-        func.json_to_record(document)
-        .table_valued(*(column(head, JSON) for head in heads))
-        .render_derived(name="answers_record", with_types=True)
-    )
-    # The JSON text of each head, and of each grid cell the engine reads.
-    texts: dict[str, Any] = {head: cast(record.c[head], Text) for head in heads}
-    for plan in plans:
-        head, *rest = plan.path.split(".")
-        if rest and plan.kind != "list":  # a grid's cell: row, then column
-            texts[plan.path] = cast(func.json_extract_path(record.c[head], *rest), Text)
+    texts: dict[str, Any] = {}
+
+    def query(guarded: bool) -> Select[Any]:
+        """The select, `guarded` against documents PostgreSQL cannot split (not an object,
+        or holding an escaped NUL it would have to make text): those rows are then read
+        whole by Python. The guard costs a scan of every document, so it is used only
+        when the plain select has met such a row."""
+        whole_text = cast(FormResponse.answers, Text)
+        readable = and_(
+            func.json_typeof(FormResponse.answers) == "object",
+            func.strpos(whole_text, NUL_ESCAPE) == 0,
+        )
+        document = (
+            case((readable, FormResponse.answers), else_=literal_column("'{}'::json"))
+            if guarded
+            else FormResponse.answers
+        )
+        record = (
+            func.json_to_record(document)
+            .table_valued(*(column(head, JSON) for head in heads))
+            .render_derived(name="answers_record", with_types=True)
+        )
+        # The JSON text of each head, and of each grid cell the engine reads.
+        texts.clear()
+        texts.update({head: cast(record.c[head], Text) for head in heads})
+        for plan in plans:
+            head, *rest = plan.path.split(".")
+            if rest and plan.kind != "list":  # a grid's cell: row, then column
+                texts[plan.path] = cast(func.json_extract_path(record.c[head], *rest), Text)
+        whole = case((not_(readable), whole_text)) if guarded else literal_column("NULL")
+        return counted.with_only_columns(
+            FormResponse.unit_id, FormResponse.id, whole, *texts.values()
+        ).join(record, true())
+
+    width = 3 + len(heads) + sum(1 for p in plans if "." in p.path and p.kind != "list")
+    try:
+        with session.begin_nested():
+            read = _copied(session, query(guarded=False), width)
+    except session.get_bind().dialect.loaded_dbapi.Error:
+        read = _copied(session, query(guarded=True), width)
     names = list(texts)
-    query = counted.with_only_columns(
-        FormResponse.unit_id,
-        FormResponse.id,
-        case((not_(readable), whole_text)),
-        *(texts[name] for name in names),
-    ).join(record, true())
-    read = _copied(session, query, 3 + len(names))
     unit_ids = [int(i) for i in read[0]]
     response_ids = [int(i) for i in read[1]]
     wholes = {
@@ -190,27 +206,36 @@ def _column(plan: ColumnPlan, texts: pd.Series, wholes: dict[int, dict[str, Any]
         values: list[Any] = [None if math.isnan(n) else float(n) for n in numbers]
         for position in odd[odd].index:
             values[position] = json_codec.loads(texts[position])
-    elif plan.kind == "bool" and not wholes:
+    elif plan.kind == "bool":
         flags = texts.map({"true": True, "false": False})
-        return pd.Series(flags.where(flags.notna(), None), dtype="boolean")
+        if not wholes:
+            return pd.Series(flags.where(flags.notna(), None), dtype="boolean")
+        values = [flag if isinstance(flag, bool) else None for flag in flags]
     else:
-        # Texts, choices and lists: few distinct values, decoded once each.
-        decoded = _decoded_distinct(texts.where(present))
+        # Texts, choices and lists: few distinct values, each decoded and typed once.
         head = plan.path.split(".")[0]
-        if plan.kind == "list":
-            values = [
-                pick({} if t is None or t != t else {head: decoded[t]}, plan.path, plan.kind)
-                for t in texts.where(present, None)
-            ]
-        else:
-            values = [
-                None if t is None or t != t else decoded[t] for t in texts.where(present, None)
-            ]
+        typed_once = {
+            text: _typed(plan, pick({head: json_codec.loads(text)}, plan.path, plan.kind))
+            for text in texts[present].unique()
+        }
+        # What a response without the value holds (a table's column: no cells).
+        absent = _typed(plan, pick({}, plan.path, plan.kind))
+        values = [typed_once.get(t, absent) for t in texts]
+        for position, answers in wholes.items():
+            values[position] = _typed(plan, pick(answers, plan.path, plan.kind))
+        return pd.Series(values, dtype="object")
     for position, answers in wholes.items():
         values[position] = pick(answers, plan.path, plan.kind)
-    if plan.numeric_cells:
-        values = [table_numbers(cells) for cells in values]
     return typed_column(values, plan.kind)
+
+
+def _typed(plan: ColumnPlan, value: Any) -> Any:
+    """A text's or a list's value as `answers_frame` holds it (typed_column's rules)."""
+    if plan.kind == "list":
+        if plan.numeric_cells:
+            value = table_numbers(value)
+        return value if isinstance(value, list) else None
+    return None if value is None else str(value)
 
 
 def _candidates(kind: FieldKind, texts: pd.Series) -> pd.Series:
