@@ -82,7 +82,12 @@ def create() -> str | Response:
             flash(_("The campaign has been created. Check it, then open it."), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
         db.session.rollback()
-    return render_template("campaigns/new.html", form=form)
+    return render_template(
+        "campaigns/new.html",
+        form=form,
+        groups=creation.audience_choices(db.session(), current_user),
+        chosen=set(form.units.data or []),
+    )
 
 
 def _root(campaign: Campaign) -> OrgUnit | None:
