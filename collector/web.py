@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -71,6 +71,13 @@ def local_time(moment: datetime | None, timezone: str) -> str:
     return f"{format_datetime(local, 'short', rebase=False)} ({timezone})"
 
 
+def local_date(moment: datetime | None, timezone: str) -> str:
+    """The calendar day of a UTC moment in a region's zone (a deadline's date: 30.09.2026)."""
+    if moment is None:
+        return "—"
+    return str(format_date(moment.astimezone(ZoneInfo(timezone)).date(), "short"))
+
+
 def iso_local_time(moment: str | None, timezone: str) -> str:
     """An ISO moment kept in an audit record, shown as `local_time` shows a datetime."""
     return local_time(datetime.fromisoformat(moment) if moment else None, timezone)
@@ -126,6 +133,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(campaign_state_label, "campaign_state_label")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(iso_local_time, "iso_local_time")
+    app.add_template_filter(local_date, "local_date")
     app.add_template_filter(indicator_value, "indicator_value")
     app.add_template_global(coverage_notes, "coverage_notes")
     app.add_template_filter(answer_text, "answer_text")

@@ -144,6 +144,10 @@ ROLE_PAGES = {
     "entry.index": ("/entry/", {"admin", "region", "other_region", "municipal", "school"}),
     "campaigns.index": ("/campaigns/", {"admin", "region", "other_region", "municipal"}),
     "campaigns.create": ("/campaigns/new", {"admin", "region", "other_region"}),
+    "campaigns.review_queue": (
+        "/campaigns/queue",
+        {"admin", "region", "other_region", "municipal"},
+    ),
     "jobs.index": ("/jobs/", {"admin", "region", "other_region", "municipal", "school"}),
 }
 

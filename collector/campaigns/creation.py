@@ -1,9 +1,11 @@
-"""Turning the new-campaign form into a campaign: the choices it offers the user, and
-the checks that name the field at fault (an unknown code, a missing deadline)."""
+"""Turning the new-campaign form into a campaign: the choices it offers the user (the
+organisations of the coordinator's territory as a tree grouped by municipality, the
+academic years), and the checks that name the field at fault (an organisation outside
+the campaign's territory, a missing deadline)."""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -34,6 +36,9 @@ LEVELS = {
         UnitType.OTHER,
     ),
 }
+# At most this many organisations are listed one by one: a picker longer than that is of
+# no use, and a posted list longer than that is refused.
+MAX_AUDIENCE = 5000
 ANSWERING_ROLES = ("school_respondent", "municipal_coordinator", "regional_coordinator")
 CAMPAIGN_KINDS = ("unit_report", "survey", "registry")
 
@@ -58,18 +63,108 @@ def form_choices(session: Session, user: User) -> list[FormVersion]:
     return [v for v in offered_versions(session, user) if v.kind in CAMPAIGN_KINDS]
 
 
+@dataclass
+class UnitGroup:
+    """Organisations of one municipality (or those directly under a region) for the
+    audience picker."""
+
+    label: str
+    units: list[OrgUnit] = field(default_factory=list)
+
+
+def audience_choices(session: Session, user: User) -> list[UnitGroup]:
+    """The organisations a campaign of the user may ask (in the user's territory, below a
+    region), in tree order, grouped by their municipality: a municipality leads its own
+    group; those directly under a region make one group of the region."""
+    units = list(
+        session.scalars(
+            select(OrgUnit)
+            .where(
+                scope_clause(user, Action.RUN_CAMPAIGNS),
+                OrgUnit.unit_type != UnitType.REGION.value,
+                OrgUnit.is_active.is_(True),
+            )
+            .order_by(*IN_TREE_ORDER)
+            .limit(MAX_AUDIENCE)
+        )
+    )
+    municipalities = {u.id: u for u in units if u.unit_type == UnitType.MUNICIPALITY}
+    groups: dict[int, UnitGroup] = {}
+    for unit in units:
+        ids = [int(i) for i in unit.path.strip("/").split("/")]
+        head = next((i for i in ids if i in municipalities), None)
+        if head is None:
+            parent = unit.parent
+            head, label = (parent.id, parent.name) if parent is not None else (0, "—")
+        else:
+            label = municipalities[head].name
+        groups.setdefault(head, UnitGroup(label)).units.append(unit)
+    return list(groups.values())
+
+
+def year_label(year: int) -> str:
+    return f"{year}/{year + 1}"
+
+
+def academic_years(today_year: int | None = None) -> list[int]:
+    """The academic years a campaign may describe: the current one and one either side."""
+    current = today_year if today_year is not None else current_academic_year()
+    return [current - 1, current, current + 1]
+
+
 def fill_choices(session: Session, user: User, form: CampaignForm) -> None:
     versions = form_choices(session, user)
     form.form_version.choices = [SelectChoice(v.id, f"{v.title} (v{v.version})") for v in versions]
-    form.owner.choices = [SelectChoice(u.id, u.name) for u in owner_choices(session, user)]
+    owners = owner_choices(session, user)
+    form.owner.choices = [SelectChoice(u.id, u.name) for u in owners]
+    form.academic_year.choices = [SelectChoice(y, year_label(y)) for y in academic_years()]
+    form.subtree.choices = [SelectChoice("", _("All of the coordinating organisation"))] + [
+        SelectChoice(u.id, u.name) for u in owners if u.unit_type == UnitType.MUNICIPALITY
+    ]
     form.unit_types.choices = [SelectChoice(t.value, UNIT_TYPE_LABELS[t.value]) for t in UnitType]
     form.answer_roles.choices = [SelectChoice(r, ROLE_LABELS[r]) for r in ANSWERING_ROLES]
     if not form.is_submitted() and form.academic_year.data is None:
         form.academic_year.data = current_academic_year()
 
 
-def _codes(text: str) -> list[str]:
-    return [code for code in re.split(r"[\s,;]+", text) if code]
+def _check_units(
+    session: Session, form: CampaignForm, within: OrgUnit, unit_types: list[str]
+) -> list[OrgUnit] | None:
+    """The ticked organisations, or None with the message beside the field when one is
+    unknown, outside `within` or of a type that does not answer."""
+    ids = list(dict.fromkeys(form.units.data or []))
+    if not ids:
+        return None
+    if len(ids) > MAX_AUDIENCE:
+        form.units.errors = [
+            _("Choose at most %(n)d organisations, or a whole territory.", n=MAX_AUDIENCE)
+        ]
+        return None
+    found = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+    outside = [
+        found[i].name if i in found else str(i)
+        for i in ids
+        if i not in found or not found[i].path.startswith(within.path)
+    ]
+    if outside:
+        form.units.errors = [
+            _(
+                "These organisations are not in %(territory)s: %(names)s.",
+                territory=within.name,
+                names=", ".join(outside[:20]),
+            )
+        ]
+        return None
+    wrong_type = [found[i].name for i in ids if found[i].unit_type not in unit_types]
+    if wrong_type:
+        form.units.errors = [
+            _(
+                "These organisations do not answer this form: %(names)s.",
+                names=", ".join(wrong_type[:20]),
+            )
+        ]
+        return None
+    return [found[i] for i in ids]
 
 
 def create_from_form(session: Session, user: User, form: CampaignForm) -> Campaign | None:
@@ -93,29 +188,14 @@ def create_from_form(session: Session, user: User, form: CampaignForm) -> Campai
             )
         ]
     subtree = None
-    if form.subtree_code.data:
-        subtree = session.scalar(select(OrgUnit).where(OrgUnit.code == form.subtree_code.data))
+    if form.subtree.data is not None:
+        subtree = session.get(OrgUnit, form.subtree.data)
         if subtree is None or not subtree.path.startswith(owner.path):
-            form.subtree_code.errors = [_("No organisation with this code under the coordinator.")]
+            form.subtree.errors = [_("Choose a part of %(territory)s.", territory=owner.name)]
+            subtree = None
     unit_list = None
-    if form.unit_codes.data:
-        codes = _codes(form.unit_codes.data)
-        found = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}
-        wrong = [
-            c
-            for c in codes
-            if c not in found
-            or not found[c].path.startswith((subtree or owner).path)
-            or found[c].unit_type not in unit_types
-        ]
-        if wrong:
-            form.unit_codes.errors = [
-                _(
-                    "These codes name no organisation of the chosen types here: %(codes)s.",
-                    codes=", ".join(wrong[:20]),
-                )
-            ]
-        unit_list = [found[c] for c in codes if c in found]
+    if not form.subtree.errors:
+        unit_list = _check_units(session, form, subtree or owner, unit_types)
     deadlines = {}
     for field_name, level_types in LEVELS.items():
         field = getattr(form, field_name)

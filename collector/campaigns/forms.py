@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -14,12 +16,57 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from collector.forms import CheckboxesField, SelectChoice, TrimmedForm
-from collector.units.forms import FiniteDecimalField, WholeNumberField
+from collector.routing import id_value
+from collector.units.forms import FiniteDecimalField
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def optional_id(value: object) -> int | None:
+    """A select's value read as an id; empty for none (anything else: not an id)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    return id_value(str(value))
+
+
+class ListedField(SelectField):
+    """A select whose refusal (a value off the list, or not of its kind) says, in the
+    user's words, to choose from the list."""
+
+    def __init__(self, *args: Any, refusal: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(self.refusal)) from error
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise ValidationError(str(self.refusal)) from error
+
+
+class ListedCheckboxesField(CheckboxesField):
+    """Checkboxes whose refusal of a value not of their kind says to tick from the list."""
+
+    def __init__(self, *args: Any, refusal: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(self.refusal)) from error
 
 
 class CampaignForm(TrimmedForm):
@@ -30,10 +77,14 @@ class CampaignForm(TrimmedForm):
         coerce=int,
         description=_l("The region or city department whose organisations answer."),
     )
-    academic_year = WholeNumberField(
-        _l("Academic year (its first calendar year)"),
-        validators=[DataRequired(), NumberRange(2000, 2100)],
-        description=_l("2025 for the 2025/2026 academic year."),
+    academic_year = ListedField(
+        _l("Academic year"),
+        refusal=_l("Choose an academic year from the list."),
+        coerce=int,
+        choices=[],
+        # No DataRequired: it would put «required» in place of the refusal of a value
+        # off the list; a missing year is off the list too.
+        description=_l("The year the figures describe: from 1 September to 31 August."),
     )
     as_of = DateField(
         _l("Data as of"),
@@ -49,15 +100,24 @@ class CampaignForm(TrimmedForm):
         default="flag",
     )
     unit_types = CheckboxesField(_l("Organisation types that answer"), choices=[])
-    subtree_code = StringField(
-        _l("Only within (code of an organisation)"),
-        validators=[Optional(), Length(max=64)],
+    subtree = ListedField(
+        _l("Only within"),
+        refusal=_l("Choose a territory from the list."),
+        coerce=optional_id,
+        choices=[],
+        # Checked by the service, with a message naming the coordinator's territory.
+        validate_choice=False,
         description=_l("Empty: all the coordinating organisation's subtree."),
     )
-    unit_codes = TextAreaField(
-        _l("Only these organisations (codes)"),
-        validators=[Optional(), Length(max=100_000)],
-        description=_l("One code per line, or separated by commas; empty: all of the types."),
+    units = ListedCheckboxesField(
+        _l("Only these organisations"),
+        refusal=_l("Tick organisations in the list."),
+        coerce=id_value,
+        choices=[],
+        # Drawn from the org tree by the page; the service checks each one is in the
+        # campaign's territory and says which is not.
+        validate_choice=False,
+        description=_l("None ticked: all organisations of the chosen types."),
     )
     answer_roles = CheckboxesField(_l("Roles that may answer"), choices=[])
     min_response_rate = FiniteDecimalField(

@@ -319,16 +319,30 @@ class TrailEntry:
     event: AuditEvent
     who: str
 
+    @property
+    def is_decision(self) -> bool:
+        return self.event.action in DECISIONS
+
+
+# The reviewer's decisions on a report, in the audit's words.
+DECISIONS = frozenset(f"response.{m.value}" for m in (Move.RETURN, Move.ACCEPT, Move.REOPEN))
+
 
 def audit_trail(session: Session, response: FormResponse) -> list[TrailEntry]:
-    """Every change of the response's data and state, oldest first, with who made it."""
+    """Every change of the response's data and state, newest first, with who made it."""
     rows = session.execute(
         select(AuditEvent, User.full_name)
         .outerjoin(User, AuditEvent.user_id == User.id)
         .where(AuditEvent.object_type == "form_response", AuditEvent.object_id == response.id)
-        .order_by(AuditEvent.at, AuditEvent.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     ).all()
     return [TrailEntry(event, name or "—") for event, name in rows]
+
+
+def latest_decision(trail: Sequence[TrailEntry]) -> TrailEntry | None:
+    """The reviewer's latest decision (return, accept, reopen) in a newest-first trail:
+    its comment, if any, is the one the organisation reads now; older ones are history."""
+    return next((entry for entry in trail if entry.is_decision), None)
 
 
 def deadline_for(campaign: Campaign, unit: OrgUnit) -> datetime | None:
@@ -456,8 +470,10 @@ def move_response(
                 raise DeadlinePassed(_("The deadline has passed."))
             response.late = check.late
         response.submitted_at = now or utcnow()
-    if move in (Move.RETURN, Move.REOPEN):
-        response.review_comment = comment.strip()
+    if move in (Move.RETURN, Move.REOPEN, Move.ACCEPT):
+        # The comment of the latest decision: accepting leaves an earlier return's
+        # comment to the history, not to the report.
+        response.review_comment = comment.strip() or None
     response.status = after.value
     record(
         session,

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from collector.auth.permissions import Action
 from collector.auth.services import can, require, require_somewhere
 from collector.campaigns import completeness as tallies
-from collector.campaigns import creation, services
+from collector.campaigns import creation, queue, services
 from collector.campaigns.forms import (
     CampaignForm,
     ConfirmForm,
@@ -61,6 +61,15 @@ def index() -> str:
     )
 
 
+@bp.get("/queue")
+def review_queue() -> str:
+    """The reports waiting for the user's decision, in the units the user reviews."""
+    require_somewhere(current_user, Action.REVIEW_REPORTS)
+    return render_template(
+        "campaigns/queue.html", waiting=queue.review_queue(db.session(), current_user)
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def create() -> str | Response:
     require_somewhere(current_user, Action.RUN_CAMPAIGNS)
@@ -73,7 +82,12 @@ def create() -> str | Response:
             flash(_("The campaign has been created. Check it, then open it."), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
         db.session.rollback()
-    return render_template("campaigns/new.html", form=form)
+    return render_template(
+        "campaigns/new.html",
+        form=form,
+        groups=creation.audience_choices(db.session(), current_user),
+        chosen=set(form.units.data or []),
+    )
 
 
 def _root(campaign: Campaign) -> OrgUnit | None:
@@ -237,6 +251,7 @@ def review(campaign_id: int, response_id: int) -> str | Response:
                 )
     spec = spec_of(response.form_version)
     language = str(get_locale())
+    trail = services.audit_trail(db.session(), response)
     visible = visible_field_ids(spec, response.answers)
     sections = []
     # A registry's report is the unit's records as confirmed: listed, not a form.
@@ -260,7 +275,9 @@ def review(campaign_id: int, response_id: int) -> str | Response:
         renderers=RENDERERS,
         moves=services.review_moves(current_user, response, campaign),
         due=services.effective_deadline(db.session(), campaign, response.unit),
-        trail=services.audit_trail(db.session(), response),
+        trail=trail,
+        latest=services.latest_decision(trail),
+        next_waiting=queue.next_waiting(db.session(), current_user, campaign, response),
         may_extend=can(current_user, Action.RUN_CAMPAIGNS, campaign.owner_unit),
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -100,14 +100,33 @@ class CampaignTask:
     response: FormResponse
     spec: FormSpec
     due_at: datetime | None
+    # Past its deadline (an extension included) and not yet sent, in an open campaign.
+    overdue: bool = False
+
+    @property
+    def order(self) -> tuple[bool, bool, datetime, str, str]:
+        """Open campaigns first, then the nearest deadline (none last)."""
+        return (
+            self.campaign.state != CampaignState.OPEN,
+            self.due_at is None,
+            self.due_at or datetime.max.replace(tzinfo=UTC),
+            self.campaign.title,
+            self.response.unit.sort_path,
+        )
 
 
-def campaign_tasks(session: Session, user: User) -> list[CampaignTask]:
+# The states in which a report still waits for its organisation's first sending.
+NOT_SENT = (ResponseState.NOT_STARTED.value, ResponseState.DRAFT.value)
+
+
+def campaign_tasks(session: Session, user: User, now: datetime | None = None) -> list[CampaignTask]:
     """The campaign reports of the units where the user holds an answering role, in
-    campaigns that are open (or closed, to read what was sent)."""
+    campaigns that are open (or closed, to read what was sent): the open ones first, by
+    deadline, those past it and not sent marked overdue."""
     unit_ids = {g.unit_id for g in user.roles if g.unit_id is not None}
     if not unit_ids:
         return []
+    now = now or utcnow()
     rows = session.execute(
         select(FormResponse, Campaign)
         .join(Campaign, FormResponse.campaign_id == Campaign.id)
@@ -126,8 +145,14 @@ def campaign_tasks(session: Session, user: User) -> list[CampaignTask]:
         ):
             continue
         due = effective_deadline(session, campaign, response.unit)
-        tasks.append(CampaignTask(campaign, response, spec_of(response.form_version), due))
-    return tasks
+        overdue = (
+            campaign.state == CampaignState.OPEN
+            and due is not None
+            and due < now
+            and response.status in NOT_SENT
+        )
+        tasks.append(CampaignTask(campaign, response, spec_of(response.form_version), due, overdue))
+    return sorted(tasks, key=lambda task: task.order)
 
 
 def survey_links_of(session: Session, user: User) -> list[SurveyLink]:

@@ -13,8 +13,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from collector.campaigns.lifecycle import CampaignState
+from collector.campaigns.queue import review_queue
 from collector.campaigns.services import visible_campaigns
-from collector.models import Campaign, FormVersion, User
+from collector.entry.services import CampaignTask, campaign_tasks
+from collector.models import Campaign, FormVersion, ResponseState, User
 from collector.publishing.versions import offered_versions
 
 DOCUMENTS = Path(__file__).resolve().parents[2] / "form_schemas" / "sources" / "documents.json"
@@ -57,3 +60,22 @@ def systems(session: Session, user: User) -> list[System]:
         if seed in found:
             found[seed].campaigns.append(campaign)
     return [s for s in found.values() if s.forms or s.campaigns]
+
+
+# A report still to be done by its organisation: not sent yet, or sent back to it.
+TO_DO = (ResponseState.NOT_STARTED, ResponseState.DRAFT, ResponseState.RETURNED)
+
+
+def tasks_to_do(session: Session, user: User) -> list[CampaignTask]:
+    """The reports the user's organisations still have to send in open campaigns, the
+    nearest deadline first (as «Мои формы» lists them), overdue ones marked."""
+    return [
+        task
+        for task in campaign_tasks(session, user)
+        if task.campaign.state == CampaignState.OPEN and task.response.status in TO_DO
+    ]
+
+
+def waiting_for_review(session: Session, user: User) -> int:
+    """How many reports wait for the user's decision."""
+    return len(review_queue(session, user))

@@ -21,7 +21,11 @@ def home() -> str:
         current_user.roles, key=lambda r: (r.role, natural_key(r.unit.name if r.unit else ""))
     )
     return render_template(
-        "main/home.html", roles=roles, systems=services.systems(db.session(), current_user)
+        "main/home.html",
+        roles=roles,
+        systems=services.systems(db.session(), current_user),
+        tasks=services.tasks_to_do(db.session(), current_user),
+        waiting=services.waiting_for_review(db.session(), current_user),
     )
 
 

@@ -155,7 +155,7 @@ def test_a_city_campaign_from_opening_to_the_workbook(page, server, city, tmp_pa
     page.get_by_label("Название").fill(f"Мониторинг {unit.name} {YEAR}/{YEAR + 1}")
     page.get_by_label("Форма").select_option(str(version.id))
     page.get_by_label("Координирующая организация").select_option(str(unit.id))
-    page.get_by_label("Учебный год (его первый календарный год)").fill(str(YEAR))
+    page.get_by_label("Учебный год").select_option(str(YEAR))
     page.get_by_label("Срок для школ и других организаций").fill("2026-05-30T23:59")
     with page.expect_navigation():
         page.get_by_role("button", name="Создать кампанию").click()

@@ -15,6 +15,7 @@ from collector.extensions import db
 from collector.models import AuditEvent, Campaign, FormResponse, RoleAssignment
 from collector.publishing.services import publish
 from collector.schema import compile_document
+from collector.units.services import current_academic_year
 from tests.conftest import login_as
 from tests.schema.cases import base
 
@@ -28,7 +29,7 @@ def form_data(version, **changes) -> dict[str, str]:
     data = {
         "title": "Мониторинг профориентации 2026",
         "form_version": str(version.id),
-        "academic_year": "2025",
+        "academic_year": str(current_academic_year()),
         "as_of": "2026-04-30",
         "late_policy": "flag",
         "deadline_institutions": "2026-05-30T23:59",
@@ -78,7 +79,7 @@ def test_creating_stores_the_deadline_in_utc_from_moscow_time(campaign):
     assert deadline.due_at == datetime(2026, 5, 30, 20, 59, tzinfo=UTC)
 
 
-def test_a_missing_deadline_and_unknown_codes_are_named_and_nothing_typed_is_lost(
+def test_a_missing_deadline_and_an_unknown_unit_are_named_and_nothing_typed_is_lost(
     client, tree, people, version
 ):
     login_as(client, people["region"])
@@ -88,12 +89,13 @@ def test_a_missing_deadline_and_unknown_codes_are_named_and_nothing_typed_is_los
             version,
             owner=str(tree["region"].id),
             deadline_institutions="",
-            unit_codes="S-A1, NO-SUCH-SCHOOL",
+            units=[str(tree["school_a1"].id), "99999"],
         ),
     )
     html = reply.get_data(as_text=True)
     assert reply.status_code == 200
-    assert "NO-SUCH-SCHOOL" in html and "Мониторинг профориентации 2026" in html
+    assert "99999" in html and "Мониторинг профориентации 2026" in html
+    assert f'value="{tree["school_a1"].id}" id="unit-{tree["school_a1"].id}" checked' in html
     assert html.count("invalid-feedback") >= 2
     assert db.session.scalar(select(Campaign)) is None
 
@@ -102,7 +104,11 @@ def test_a_list_of_units_limits_who_answers(client, tree, people, version):
     login_as(client, people["region"])
     client.post(
         "/campaigns/new",
-        data=form_data(version, owner=str(tree["region"].id), unit_codes="S-A1\nS-B2"),
+        data=form_data(
+            version,
+            owner=str(tree["region"].id),
+            units=[str(tree["school_a1"].id), str(tree["school_b2"].id)],
+        ),
     )
     made = db.session.scalar(select(Campaign))
     client.post(f"/campaigns/{made.id}/state", data={"to": "open"})
