@@ -26,6 +26,7 @@ import sys
 import time
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,9 @@ GOAL = 2.0
 ANSWERS = {"tiny": 2_000, "small": 100_000, "national": 1_000_000}
 # The report page of that survey, opened again while its data stays the same (issue 22).
 PAGE_GOAL_MS = 500
+# The export job against writing the same answers sheet the plain way (issue 22).
+EXPORT_GOAL = 1.3
+EXPORT_MEMORY_GOAL_MB = 50
 PAGE_VIEWS = {"tiny": 5, "small": 20, "national": 20}
 BATCH = 10_000
 
@@ -258,6 +262,127 @@ def measure_page(
     return first, times
 
 
+def export_product(url: str, campaign_id: int, coordinator_id: int, path: str) -> float:
+    """The export job's own path: the consolidated workbook of the campaign for its
+    coordinator's region (indicators, answers by option, every answer), as the job
+    builds and writes it in a worker whose app is made. Returns its seconds."""
+    from collector import create_app
+    from collector.exporters.workbook import write_workbook
+    from collector.extensions import db
+    from collector.models import Campaign, User
+    from collector.reports import export
+    from collector.reports.services import Basis
+
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    with app.test_request_context():
+        started = time.perf_counter()
+        session = db.session()
+        user = session.get_one(User, coordinator_id)
+        campaign = session.get_one(Campaign, campaign_id)
+        root = user.roles[0].unit
+        assert root is not None
+        book = export.build_workbook(session, user, campaign, root, Basis.SUBMITTED)
+        write_workbook(book, path, max_rows=app.config["EXPORT_MAX_ROWS"])
+        seconds = time.perf_counter() - started
+        db.session.remove()
+        db.engine.dispose()
+    return seconds
+
+
+def export_plain(url: str, campaign_id: int, path: str) -> float:
+    """The fastest plain way to the same answers sheet: a server-side cursor over the
+    answers in the tree's order, each decoded once, the same cells written by raw
+    XlsxWriter in constant-memory mode."""
+    import psycopg
+    import xlsxwriter
+
+    from collector.json_codec import loads
+
+    options = ("tests", "trips", "meetings", "internships", "online")
+    book = xlsxwriter.Workbook(path, {"constant_memory": True})
+    sheet = book.add_worksheet("Ответы")
+    dated = book.add_format({"num_format": "dd.mm.yyyy"})
+    sheet.write_row(
+        0, 0, ["Код", "Организация", "Дата", "grade", "informed", "rating", *options, "events"]
+    )
+    written = 0
+    started = time.perf_counter()
+    address = sa.engine.make_url(url).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(address) as conn, conn.cursor(name="answers") as cursor:
+        cursor.itersize = 2000
+        cursor.execute(
+            "SELECT u.code, u.name, r.created_at, r.answers::text FROM form_response r"
+            " JOIN org_unit u ON u.id = r.unit_id WHERE r.campaign_id = %s"
+            " ORDER BY u.sort_path, u.id, r.id",
+            (campaign_id,),
+        )
+        for code, name, created, text in cursor:
+            answers = loads(text)
+            grade = answers.get("grade")
+            chosen = answers.get("activities") or []
+            written += 1
+            sheet.write_row(
+                written,
+                0,
+                [
+                    code,
+                    name,
+                    None,
+                    f"{grade} класс" if grade else None,
+                    answers.get("informed"),
+                    answers.get("satisfaction"),
+                    *(option in chosen for option in options),
+                    answers.get("events"),
+                ],
+            )
+            sheet.write_datetime(written, 2, created.replace(tzinfo=None), dated)
+    book.close()
+    return time.perf_counter() - started
+
+
+def export_in_child(
+    which: str, url: str, campaign_id: int, coordinator_id: int
+) -> tuple[float, float]:
+    """(seconds, peak MB) of one export written in a process of its own."""
+    import subprocess
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.from_database",
+            "--export",
+            which,
+            url,
+            str(campaign_id),
+            str(coordinator_id),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds, peak = done.stdout.split()[-2:]
+    return float(seconds), float(peak)
+
+
+def export_child(argv: list[str]) -> None:
+    which, url, campaign_id, coordinator_id = argv
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/export.xlsx"
+        if which == "product":
+            seconds = export_product(url, int(campaign_id), int(coordinator_id), path)
+        else:
+            seconds = export_plain(url, int(campaign_id), path)
+        # Not ru_maxrss: Linux keeps the parent's across fork and exec.
+        status = Path("/proc/self/status").read_text()
+        peak_kb = next(
+            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")
+        )
+        print(f"{seconds:.3f} {peak_kb / 1024:.1f}")
+
+
 def p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20, method="inclusive")[-1]
 
@@ -278,7 +403,7 @@ def plain(url: str, campaign_id: int) -> dict[str, Any]:
                 " satisfaction float8, activities json, events float8)"
                 f" WHERE r.campaign_id = {int(campaign_id)}) TO STDOUT WITH (FORMAT csv)"
             )
-            with cursor.copy(query) as copy:  # type: ignore[attr-defined]
+            with cursor.copy(query) as copy:
                 for block in copy:
                     copied.write(block)
             copied.seek(0)
@@ -345,6 +470,23 @@ def main() -> None:
             script=SCRIPT,
         )
         note(f"from_database ({size.name}): peak memory {peak_rss_mb():,.0f} MB", SCRIPT)
+        product_time, product_peak = export_in_child("product", url, campaign_id, coordinator_id)
+        plain_time, plain_peak = export_in_child("plain", url, campaign_id, coordinator_id)
+        report(
+            f"survey export job, {rows:,} answers (the job's workbook vs database → raw"
+            " XlsxWriter constant_memory, the same answers sheet)",
+            product_time,
+            plain_time,
+            goal=EXPORT_GOAL,
+            script=SCRIPT,
+        )
+        beyond = product_peak - plain_peak
+        note(
+            f"from_database: export peak memory {product_peak:,.0f} MB, the plain way"
+            f" {plain_peak:,.0f} MB: +{beyond:,.0f} MB (goal: at most +{EXPORT_MEMORY_GOAL_MB}"
+            f" MB: {'met' if beyond <= EXPORT_MEMORY_GOAL_MB else 'missed'})",
+            SCRIPT,
+        )
         first, times = measure_page(config, campaign_id, coordinator_id)
         met = "met" if p95(times) * 1000 < PAGE_GOAL_MS else "missed"
         note(
@@ -357,4 +499,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if "--export" in sys.argv:
+        export_child(sys.argv[sys.argv.index("--export") + 1 :])
+    else:
+        main()
