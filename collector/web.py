@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
 from collector.auth.services import can_somewhere
+from collector.formats import indicator_value, with_unit
 from collector.forms import own_errors
 from collector.labels import (
     audit_label,
@@ -82,20 +83,6 @@ def answer_text(value: Any, field: FieldSpec, language: str) -> str:
     return kind_of(field.type).display(field, value, language, _)
 
 
-def indicator_value(value: float | None, unit: str | None) -> str:
-    """An indicator's value as people read it: one decimal for a percentage, whole
-    numbers as they are, other numbers with up to two decimals."""
-    if value is None:
-        return "—"
-    if unit == "%":
-        pattern = "#,##0.0"
-    elif float(value).is_integer():
-        pattern = "#,##0"
-    else:
-        pattern = "#,##0.##"
-    return str(format_decimal(value, format=pattern))
-
-
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -127,6 +114,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(iso_local_time, "iso_local_time")
     app.add_template_filter(indicator_value, "indicator_value")
+    app.add_template_filter(with_unit, "with_unit")
     app.add_template_global(coverage_notes, "coverage_notes")
     app.add_template_filter(answer_text, "answer_text")
     app.add_template_global(own_errors, "own_errors")
