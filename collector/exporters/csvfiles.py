@@ -73,8 +73,8 @@ def figure_text(figure: Figure) -> str:
 
 
 def csv_cell(value: Cell) -> str:
-    """A cell as CSV text: numbers with a decimal comma, a count as a whole number, dates as dd.mm.yyyy (with hh:mm for a moment), yes/no as «да»/«нет», None
-    empty."""
+    """A cell as CSV text: numbers with a decimal comma, a count as a whole number,
+    dates as dd.mm.yyyy (with hh:mm for a moment), yes/no as «да»/«нет», None empty."""
     if value is None:
         return ""
     if isinstance(value, Figure):
