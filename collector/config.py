@@ -23,6 +23,10 @@ class DefaultConfig:
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
+    # The department whose site this is: the header and the window title of every page,
+    # the public ones (survey, registries, login) first of all. COLLECTOR_DEPARTMENT_NAME.
+    DEPARTMENT_NAME = "Департамент образования"
+
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = "Europe/Moscow"
     LANGUAGES = ("ru", "en")

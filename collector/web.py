@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +14,15 @@ from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
 from collector.auth.services import can_somewhere
+from collector.formats import (
+    date_text,
+    indicator_value,
+    iso_local_time,
+    local_date,
+    local_time,
+    moment_text,
+    with_unit,
+)
 from collector.forms import own_errors
 from collector.labels import (
     audit_label,
@@ -29,6 +36,7 @@ from collector.labels import (
 )
 from collector.schema.kinds import kind_of
 from collector.schema.spec import FieldSpec
+from collector.schema.types import ValueKind
 
 # Everything is served from this origin: no CDN, no web fonts from elsewhere.
 CONTENT_SECURITY_POLICY = (
@@ -62,45 +70,17 @@ def navigation_for(user: Any) -> list[NavItem]:
     return [item for item in NAVIGATION if item.action is None or can_somewhere(user, item.action)]
 
 
-def local_time(moment: datetime | None, timezone: str) -> str:
-    """A UTC moment as the wall-clock time of a region, with the zone's name, so that a
-    coordinator in Moscow and a school in Omsk read the same deadline the same way."""
-    if moment is None:
-        return "—"
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{format_datetime(local, 'short', rebase=False)} ({timezone})"
-
-
-def local_date(moment: datetime | None, timezone: str) -> str:
-    """The calendar day of a UTC moment in a region's zone (a deadline's date: 30.09.2026)."""
-    if moment is None:
-        return "—"
-    return str(format_date(moment.astimezone(ZoneInfo(timezone)).date(), "short"))
-
-
-def iso_local_time(moment: str | None, timezone: str) -> str:
-    """An ISO moment kept in an audit record, shown as `local_time` shows a datetime."""
-    return local_time(datetime.fromisoformat(moment) if moment else None, timezone)
-
-
 def answer_text(value: Any, field: FieldSpec, language: str) -> str:
     """One stored answer as a reader sees it, as its kind shows it: an option's label,
-    «да»/«нет», the chosen options of a multiple choice, a table's number of rows."""
-    return kind_of(field.type).display(field, value, language, _)
-
-
-def indicator_value(value: float | None, unit: str | None) -> str:
-    """An indicator's value as people read it: one decimal for a percentage, whole
-    numbers as they are, other numbers with up to two decimals."""
-    if value is None:
-        return "—"
-    if unit == "%":
-        pattern = "#,##0.0"
-    elif float(value).is_integer():
-        pattern = "#,##0"
-    else:
-        pattern = "#,##0.##"
-    return str(format_decimal(value, format=pattern))
+    «да»/«нет», the chosen options of a multiple choice, a table's number of rows; a
+    day as the interface language writes days."""
+    kind = kind_of(field.type)
+    if kind.value_kind == ValueKind.DATE and isinstance(value, str) and value:
+        try:
+            return date_text(date.fromisoformat(value[:10]))
+        except ValueError:
+            pass  # a stored text that is not a day: as the kind shows it
+    return kind.display(field, value, language, _)
 
 
 def _security_headers(response: Response) -> Response:
@@ -134,7 +114,10 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(iso_local_time, "iso_local_time")
     app.add_template_filter(local_date, "local_date")
+    app.add_template_filter(date_text, "date_text")
+    app.add_template_filter(moment_text, "moment_text")
     app.add_template_filter(indicator_value, "indicator_value")
+    app.add_template_filter(with_unit, "with_unit")
     app.add_template_global(coverage_notes, "coverage_notes")
     app.add_template_filter(answer_text, "answer_text")
     app.add_template_global(own_errors, "own_errors")

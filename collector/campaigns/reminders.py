@@ -23,8 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collector.campaigns.completeness import NOT_SUBMITTED, contacts_of
-from collector.campaigns.lifecycle import CampaignState, LatePolicy, shown_in
+from collector.campaigns.lifecycle import CampaignState, LatePolicy
 from collector.campaigns.services import effective_deadline, is_survey
+from collector.formats import moment_text
 from collector.jobs.registry import JobContext, JobResult
 from collector.models import Campaign, FormResponse, OrgUnit, ReminderSent
 from collector.models.base import utcnow
@@ -114,7 +115,7 @@ def addresses(text: str | None) -> list[str]:
 
 def compose(reminder: Reminder, sender: str, base_url: str) -> EmailMessage:
     campaign = reminder.campaign
-    due = shown_in(reminder.due_at, campaign.timezone).strftime("%d.%m.%Y %H:%M")
+    due = moment_text(reminder.due_at, campaign.timezone)
     link = f"{base_url.rstrip('/')}/entry/response/{reminder.response.id}"
     message = EmailMessage()
     message["From"] = sender

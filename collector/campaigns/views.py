@@ -33,6 +33,7 @@ from collector.campaigns.reminders import REMINDER_JOB
 from collector.errors import NotInScope
 from collector.exporters.tables import table_xlsx
 from collector.extensions import db
+from collector.formats import moment_text
 from collector.forms import RENDERERS, EntryForm
 from collector.jobs.services import start_job
 from collector.labels import campaign_state_label, status_label
@@ -174,7 +175,7 @@ def missing_xlsx(campaign_id: int) -> Response:
         ]
         for m in missing
     ]
-    now = datetime.now(zone).strftime("%d.%m.%Y %H:%M")
+    now = moment_text(datetime.now(zone), campaign.timezone)
     content = table_xlsx(
         _("Not submitted"),
         headers,

@@ -9,7 +9,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-Cell = str | int | float | bool | date | datetime | None
+
+@dataclass(frozen=True)
+class Figure:
+    """A number written with a fixed number of decimals: 0 for a count (a whole-number
+    cell), 1 for a share in per cent. The XLSX keeps the whole value and formats it; the
+    CSV, having no formats, writes a count as a whole number and anything else whole."""
+
+    value: float
+    decimals: int
+
+
+Cell = str | int | float | bool | date | datetime | Figure | None
 
 # Excel keeps 15 significant digits; an integer past 2^53 or a float past this is not a
 # number any door lets in, and float() of a huge integer raises.
@@ -78,6 +89,9 @@ class IndicatorRow:
     # What the value leaves out ("нет численности у 1 организации: не учтена"), shown in
     # the status column beside a value too.
     notes: Sequence[str] = ()
+    # The indicator's decimals (IndicatorSpec.decimals): 0 for a count, 1 for a share,
+    # None for up to two.
+    decimals: int | None = None
 
 
 @dataclass(frozen=True)

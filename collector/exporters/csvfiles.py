@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import TextIO
 
-from collector.exporters.contract import Cell, Column, IndicatorRow, Table, Workbook
+from collector.exporters.contract import Cell, Column, Figure, IndicatorRow, Table, Workbook
 
 SEPARATOR = ";"
 BOM = "\ufeff"
@@ -64,11 +64,21 @@ def _number(value: float | int) -> str:
     return str(value)
 
 
+def figure_text(figure: Figure) -> str:
+    """A figure as CSV text: a whole count without a decimal part («12», not «12,0»);
+    anything else whole, with a decimal comma (CSV has no formats to round it by)."""
+    if figure.decimals == 0 and math.isfinite(figure.value):
+        return str(int(figure.value))
+    return _number(float(figure.value))
+
+
 def csv_cell(value: Cell) -> str:
-    """A cell as CSV text: numbers with a decimal comma, dates as dd.mm.yyyy (with
-    hh:mm for a moment), yes/no as «да»/«нет», None empty."""
+    """A cell as CSV text: numbers with a decimal comma, a count as a whole number,
+    dates as dd.mm.yyyy (with hh:mm for a moment), yes/no as «да»/«нет», None empty."""
     if value is None:
         return ""
+    if isinstance(value, Figure):
+        return figure_text(value)
     if isinstance(value, bool):
         return YES if value else NO
     if isinstance(value, int | float):
@@ -106,6 +116,16 @@ def grouped_indicators(rows: Sequence[IndicatorRow]) -> list[IndicatorRow]:
     return [row for block in blocks.values() for row in block]
 
 
+def _figure(value: float | None, decimals: int | None) -> Cell:
+    """An indicator's value or target with the indicator's decimals; a count that is not
+    whole after all (a sum of fractions) keeps its fraction."""
+    if value is None or decimals is None:
+        return value
+    if decimals == 0 and not float(value).is_integer():
+        return value
+    return Figure(value, decimals)
+
+
 def _indicator_cells(row: IndicatorRow) -> list[Cell]:
     coverage = row.answered / row.expected * 100 if row.expected else None
     return [
@@ -114,12 +134,12 @@ def _indicator_cells(row: IndicatorRow) -> list[Cell]:
         row.unit,
         row.level,
         row.group,
-        row.value,
+        _figure(row.value, row.decimals),
         "; ".join(([row.status] if row.value is None else []) + list(row.notes)) or None,
         row.answered,
         row.expected,
         coverage,
-        row.target,
+        _figure(row.target, row.decimals),
         row.met,
         row.source,
     ]

@@ -11,13 +11,14 @@ from typing import Any
 
 from collector.exporters.contract import Cell, Column
 from collector.schema.kinds import kind_of
+from collector.schema.kinds.base import Cell as AnswerCell
 from collector.schema.spec import FieldSpec
 
 
 @dataclass(frozen=True)
 class FlatColumn:
     column: Column
-    read: Callable[[dict[str, Any]], Cell]
+    read: Callable[[dict[str, Any]], AnswerCell]
 
 
 def field_columns(field: FieldSpec, language: str) -> list[FlatColumn]:

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
-from collector.exporters.contract import Cell, Column, Table, Workbook, writable_number
+from collector.exporters.contract import Cell, Column, Figure, Table, Workbook, writable_number
 from collector.exporters.csvfiles import (
     GROUP_COLUMN,
     INDICATOR_COLUMNS,
@@ -111,6 +111,8 @@ def _shown_length(value: Cell, kind: str) -> int:
     """About how many characters a cell shows."""
     if value is None:
         return 0
+    if isinstance(value, Figure):
+        return len(f"{value.value:.{value.decimals}f}") if math.isfinite(value.value) else 0
     if isinstance(value, bool):
         return 3
     if isinstance(value, datetime):
@@ -163,6 +165,16 @@ class _Writer:
             kind: book.add_format({"num_format": pattern, "valign": "top"})
             for kind, pattern in NUMBER_FORMATS.items()
         }
+        self.figure_formats: dict[int, Any] = {}
+
+    def _figure_format(self, decimals: int) -> Any:
+        """ "0" for whole numbers, "0.0" for one decimal…"""
+        if decimals not in self.figure_formats:
+            pattern = "0." + "0" * decimals if decimals else NUMBER_FORMATS["integer"]
+            self.figure_formats[decimals] = self.book.add_format(
+                {"num_format": pattern, "valign": "top"}
+            )
+        return self.figure_formats[decimals]
 
     def _report(self, sheet: str, rows: int) -> None:
         if self.progress is not None:
@@ -185,6 +197,13 @@ class _Writer:
 
     def _write_cell(self, sheet: Any, row: int, column: int, value: Cell, kind: str) -> None:
         if value is None:
+            return
+        if isinstance(value, Figure):
+            if writable_number(value.value):
+                number = value.value
+                # A whole count as an integer, as Excel and readers of the file take it.
+                shown = int(number) if value.decimals == 0 else number
+                sheet.write_number(row, column, shown, self._figure_format(value.decimals))
             return
         if isinstance(value, bool):
             sheet.write_string(row, column, YES if value else NO, self.text_format)

@@ -35,7 +35,7 @@ from collector.publishing.versions import latest_versions, offered_versions, spe
 from collector.reports.services import places
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.kinds import shown_publicly
-from collector.schema.spec import FormSpec
+from collector.schema.spec import FieldSpec, FormSpec
 
 # How many units a coordinator may pick from when adding a record for one of them.
 MAX_UNIT_CHOICES = 3000
@@ -471,3 +471,31 @@ def confirmed_records(entry: Entry) -> list[dict[str, Any]]:
 
 def public_fields(spec: FormSpec) -> Sequence[Any]:
     return [f for f in spec.fields if shown_publicly(f)]
+
+
+@dataclass(frozen=True)
+class PublicTable:
+    """The public page's table: the records, the fields shown, and whether the column of
+    each record's organisation is shown (not when a field already names it)."""
+
+    records: list[RegistryRecord]
+    fields: list[FieldSpec]
+    unit_column: bool
+
+
+def _same_name(value: Any, name: str) -> bool:
+    return isinstance(value, str) and " ".join(value.split()).casefold() == (
+        " ".join(name.split()).casefold()
+    )
+
+
+def public_table(session: Session, kept: Registry) -> PublicTable:
+    """What the public page lists, and how: a registry of organisations (each record's
+    name field holding its organisation's name) does not repeat the organisation in a
+    column of its own."""
+    records = published_records(session, kept)
+    fields = list(public_fields(kept.spec))
+    names_unit = bool(records) and any(
+        all(_same_name(r.data.get(f.id), r.unit.name) for r in records) for f in fields
+    )
+    return PublicTable(records, fields, unit_column=not names_unit)

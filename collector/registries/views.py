@@ -268,12 +268,10 @@ def public_registry(form_id: str) -> str:
     kept = services.registry(db.session(), form_id)
     if kept.spec.registry is None or not kept.spec.registry.public:
         abort(404)
-    found = services.published_records(db.session(), kept)
     return render_template(
         "registries/public.html",
         registry=kept,
-        records=found,
-        fields=services.public_fields(kept.spec),
+        table=services.public_table(db.session(), kept),
         language=_language(),
     )
 

@@ -223,10 +223,9 @@ def report_page(
         for i in report.spec.computed_indicators
         if level != "school" and (not i.levels or child_level(root) in i.levels)
     ]
-    chosen_id = choices.indicator or next(
-        (i.id for i in below if i.targets), below[0].id if below else None
-    )
-    chosen = next((i for i in below if i.id == chosen_id), None)
+    chosen = next((i for i in below if i.id == choices.indicator), None)
+    if choices.indicator is None:
+        chosen = _first_to_compare(below)
     breakdown = _breakdown(report, chosen, root)
     earlier = _earlier_waves(session, user, campaign)
     compare = next((c for c in earlier if c.id == choices.compare_id), None)
@@ -336,6 +335,16 @@ def _low(campaign: Campaign, participation: Participation) -> bool:
     """A response rate below the campaign's least."""
     rate, least = participation.rate, campaign.min_response_rate
     return least is not None and rate is not None and rate < least
+
+
+def _first_to_compare(below: list[IndicatorSpec]) -> IndicatorSpec | None:
+    """The indicator broken down when the request names none: one with targets, else a
+    share (units of unequal size and coverage compare by shares, not counts), else the
+    first."""
+    return next(
+        (i for i in below if i.targets),
+        next((i for i in below if i.is_share), below[0] if below else None),
+    )
 
 
 def _breakdown(report: Report, chosen: IndicatorSpec | None, root: OrgUnit) -> list[UnitValue]:

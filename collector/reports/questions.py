@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from collector.indicators.questions import AnswerCounts, answer_counts
 from collector.models import OrgUnit
 from collector.models.units import tree_key
+from collector.reports import charts
 from collector.reports.services import Report, child_level, level_of
 from collector.schema.kinds import kind_of
 from collector.schema.spec import FieldSpec
@@ -59,7 +60,7 @@ class QuestionTable:
         ]
         graded = kind_of(self.field.type).graded
         colours = RATING_COLOURS if graded and len(self.options) == 5 else ()
-        return {
+        chart = {
             "kind": "stacked_bar" if self.stacked else "distribution",
             "title": "",
             "labels": [label for _key, label, _counts in shown],
@@ -77,6 +78,8 @@ class QuestionTable:
             "unit": "%",
             "horizontal": True,
         }
+        # Side by side, each option is a bar of its own in every row.
+        return charts.fitted(chart, bars_per_category=1 if self.stacked else len(self.options))
 
 
 def _options(field: FieldSpec, language: str) -> list[tuple[str, str]]:

@@ -115,6 +115,28 @@ class Call:
 
 Node = Literal | Reference | Unary | Binary | Call
 
+# What may make a value fractional even when every count and sum under it is whole.
+FRACTIONAL_OPERATORS = frozenset({"/"})
+FRACTIONAL_CALLS = frozenset({"mean", "share"})
+
+
+def may_be_fractional(node: Node) -> bool:
+    """Whether the expression divides or averages anywhere (a count or a sum of counts
+    does neither)."""
+    if isinstance(node, Binary):
+        return (
+            node.op in FRACTIONAL_OPERATORS
+            or may_be_fractional(node.left)
+            or may_be_fractional(node.right)
+        )
+    if isinstance(node, Unary):
+        return may_be_fractional(node.operand)
+    if isinstance(node, Call):
+        return node.name in FRACTIONAL_CALLS or any(may_be_fractional(a) for a in node.args)
+    if isinstance(node, Literal):
+        return isinstance(node.value, Decimal) and node.value != node.value.to_integral_value()
+    return False
+
 
 def tokenize(source: str) -> list[Token]:
     if len(source) > MAX_LENGTH:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from collector.schema.expressions import Node, parse
+from collector.schema.expressions import Node, may_be_fractional, parse
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,12 @@ class RuleSpec:
     fields: tuple[str, ...]
 
 
+# Units of things counted one by one (people, items, places).
+COUNT_UNITS = frozenset({"чел.", "ед.", "мест"})
+SHARE_UNIT = "%"
+SHARE_DECIMALS = 1
+
+
 @dataclass(frozen=True)
 class IndicatorSpec:
     id: str
@@ -151,6 +157,25 @@ class IndicatorSpec:
     @property
     def computed(self) -> bool:
         return self.formula is not None and self.not_calculated is None and self.not_defined is None
+
+    @property
+    def is_share(self) -> bool:
+        return self.unit == SHARE_UNIT
+
+    @property
+    def decimals(self) -> int | None:
+        """The decimals its values are written with: one for a share (in per cent), none
+        for a count (a count unit, and a formula that neither divides nor averages),
+        None for anything else (a mean score, services per school: up to two)."""
+        if self.is_share:
+            return SHARE_DECIMALS
+        if (
+            self.unit in COUNT_UNITS
+            and self.formula is not None
+            and not may_be_fractional(self.formula)
+        ):
+            return 0
+        return None
 
 
 @dataclass(frozen=True)

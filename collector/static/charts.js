@@ -3,7 +3,10 @@
 // file). The JSON is made by collector/reports/charts.py:
 //   {"kind": "stacked_bar" | "bar_with_target" | "distribution", "title": "...",
 //    "labels": [...], "series": [{"label": "...", "values": [...], "color": "#..."}],
-//    "target": 80 | null, "target_label": "...", "unit": "%", "horizontal": true}
+//    "target": 80 | null, "target_label": "...", "unit": "%", "horizontal": true,
+//    "height": 1200, "label_lines": 2}
+// `height` (px) is how tall the chart must be for every name beside its bar to have room
+// (reports/charts.py decides it from the number of bars): the chart's box grows to it.
 // The page always shows the same numbers in a table, so when Chart.js is missing or the
 // JSON is bad the canvas is left alone. Served from this origin (the CSP forbids inline
 // scripts); Chart.js only sets the canvas size through the CSSOM, which the CSP allows.
@@ -161,12 +164,13 @@
     // Category labels: several short lines under vertical bars, longer lines beside
     // horizontal ones; the tooltip title keeps the whole name.
     const wrapWidth = horizontal ? 32 : 16;
+    const lines = Number.isInteger(spec.label_lines) && spec.label_lines > 0 ? spec.label_lines : 3;
     scales[categoryAxis] = {
       stacked: stacked,
       ticks: {
         autoSkip: false,
         callback: function (value) {
-          return wrapLabel(this.getLabelForValue(value), wrapWidth, 3);
+          return wrapLabel(this.getLabelForValue(value), wrapWidth, lines);
         },
       },
       grid: { display: false },
@@ -219,6 +223,15 @@
     };
   }
 
+  // A chart of many bars needs more height than its box has: the box grows (through the
+  // CSSOM, which the CSP allows), never shrinks.
+  function fitBox(canvas, spec) {
+    const height = numberOrNull(spec.height);
+    const box = canvas.parentElement;
+    if (height === null || !box || box.clientHeight >= height) return;
+    box.style.height = Math.ceil(height) + "px";
+  }
+
   // Draw one canvas; the chart, or null when it cannot (no Chart.js, bad JSON).
   function draw(canvas) {
     const Chart = window.Chart;
@@ -227,6 +240,7 @@
     if (existing) return existing;
     const spec = parseSpec(canvas);
     if (!spec) return null;
+    fitBox(canvas, spec);
     try {
       return new Chart(canvas, buildConfig(spec));
     } catch (e) { // the table next to the canvas has the numbers anyway

@@ -283,3 +283,54 @@ def test_bad_json_or_no_chartjs_leaves_the_canvas_alone(chart_page):
     assert untouched == [[True, None, 300, 150]] * (len(bad) + 1)
     # With Chart.js back the good canvas is drawn and the bad ones still are not.
     assert page.evaluate("CollectorCharts.drawAll(document).length") == 1
+
+
+MEASURE_TICKS = """(id) => {
+  const chart = Chart.getChart(document.getElementById(id));
+  const scale = chart.scales[chart.options.indexAxis];
+  const font = scale.options.ticks.font;
+  const size = typeof font === "function" ? 12 : (font && font.size) || Chart.defaults.font.size;
+  return {
+    indexAxis: chart.options.indexAxis,
+    fontSize: size,
+    lineHeight: Chart.defaults.font.lineHeight,
+    box: chart.canvas.parentElement.clientHeight,
+    ticks: scale.ticks.map((tick, i) => ({
+      at: scale.getPixelForTick(i),
+      lines: Array.isArray(tick.label) ? tick.label.length : 1,
+    })),
+  };
+}"""
+
+
+def test_sixty_seven_schools_have_no_overlapping_names(chart_page):
+    """The Tomsk poll's 67 schools, laid out by reports/charts.py: horizontal bars, the
+    box grown to the chart's height, and every name's lines clear of its neighbours'
+    (the distance between two names' centres is at least half of each one's height)."""
+    from collector.reports.charts import fitted
+
+    page = chart_page
+    names = [f"МАОУ «Средняя общеобразовательная школа № {n}» г. Томска" for n in range(67)]
+    spec = fitted(
+        {
+            "kind": "bar_with_target",
+            "title": "Доля родителей",
+            "labels": names,
+            "series": [{"label": "Доля", "values": [float(n) for n in range(67)]}],
+            "target": 100,
+            "unit": "%",
+        }
+    )
+    page.evaluate(ADD_CANVASES, [["schools", json.dumps(spec)]])
+    page.evaluate("document.querySelector('#schools').parentElement.classList.add('tall')")
+    assert page.evaluate("CollectorCharts.drawAll(document).length") == 1
+    measured = page.evaluate(MEASURE_TICKS, "schools")
+    assert measured["indexAxis"] == "y"
+    assert measured["box"] == spec["height"] > 448  # grown past .chart-box.tall
+    ticks = measured["ticks"]
+    assert len(ticks) == 67
+    line = measured["fontSize"] * measured["lineHeight"]
+    assert max(t["lines"] for t in ticks) == 2  # long names wrap to two lines at most
+    for above, below in zip(ticks, ticks[1:], strict=False):
+        room = (above["lines"] + below["lines"]) / 2 * line
+        assert below["at"] - above["at"] >= room, (above, below)

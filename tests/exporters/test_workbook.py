@@ -475,3 +475,28 @@ def test_write_csv_has_no_bom() -> None:
     out = io.StringIO(newline="")
     write_csv(responses(1), out)
     assert out.getvalue().startswith("Код;Организация;Дата;")
+
+
+def test_counts_are_whole_numbers_and_shares_keep_their_decimals() -> None:
+    """An indicator's decimals (IndicatorSpec.decimals) decide its value's and target's
+    cells: a count is an integer cell formatted "0" (no «17,00»), a share a number
+    formatted "0.0" that keeps its whole value; the CSV writes the count without «,0»
+    and the share whole."""
+    count = indicator(
+        "Муниципалитет", "Город Томск", 17.0, code="3.1", unit="ед.", target=20.0, decimals=0
+    )
+    share = indicator("Муниципалитет", "Город Томск", 200 / 3, code="3.2", decimals=1)
+    fraction = indicator("Муниципалитет", "Город Томск", 2.5, code="3.3", unit="ед.", decimals=0)
+    book = make_book()
+    book.indicators = [count, share, fraction]
+    sheet = written(book)["Показатели"]
+    value, target = sheet["F3"], sheet["K3"]
+    assert value.data_type == "n" and value.value == 17 and isinstance(value.value, int)
+    assert value.number_format == "0"
+    assert target.value == 20 and isinstance(target.value, int) and target.number_format == "0"
+    assert sheet["F4"].value == pytest.approx(200 / 3) and sheet["F4"].number_format == "0.0"
+    # A count that is not whole after all keeps its fraction (never rounded away).
+    assert sheet["F5"].value == 2.5 and sheet["F5"].number_format == "0.00"
+    rows = read_csv(csv_bytes(indicators_table(book)))
+    assert [r[5] for r in rows[1:]] == ["17", str(200 / 3).replace(".", ","), "2,5"]
+    assert rows[1][10] == "20"

@@ -11,6 +11,7 @@ from collector.models import Job
 from collector.reports.page import Computing, PageChoices, ReportPage, report_page
 from collector.reports.questions import Breakdown
 from collector.reports.services import Basis
+from tests.reports.fixtures import answered_campaign, report_form
 from tests.reports.test_questions import survey  # noqa: F401  (the fixture)
 
 INLINE = 1_000
@@ -65,3 +66,34 @@ def test_a_large_campaign_without_a_snapshot_is_computed_by_a_job(tree, people, 
     assert isinstance(page, Computing)
     assert db.session.get(Job, page.job.id) is not None
     assert page.job.params["campaign_id"] == campaign.id
+
+
+def test_without_targets_a_share_is_broken_down_before_a_count(tree, people):
+    """Kaluga's form has no targets and lists a count first: the breakdown shows a share
+    (units of unequal size and coverage compare by shares), and a count asked for by name
+    is shown in the tree's order with the coverage beside each name."""
+    document = report_form()
+    for indicator in document["indicators"]:
+        indicator.pop("targets", None)
+    document["indicators"].insert(
+        0,
+        {
+            "id": "plan_count",
+            "title": "Число школ с планом",
+            "unit": "ед.",
+            "formula": "count_if(has_plan)",
+            "levels": ["municipality", "region"],
+            "source": {"document": "Приказ № 1829"},
+        },
+    )
+    campaign = answered_campaign(tree, people, document)
+    page = built(people["region"], campaign)
+    assert page.chosen is not None and page.chosen.id == "plan_share"
+    counts = built(people["region"], campaign, PageChoices(indicator="plan_count"))
+    chart = counts.breakdown_chart
+    assert chart is not None and chart["ranked"] is False and chart["note"]
+    # Accepted only: 2 of M-A's schools, 1 of M-B's 2 (B2 is only submitted).
+    assert chart["labels"] == [
+        f"{tree['mun_a'].short_name or tree['mun_a'].name} (2 из 2)",
+        f"{tree['mun_b'].short_name or tree['mun_b'].name} (1 из 2)",
+    ]

@@ -404,3 +404,10 @@ def test_each_group_has_its_response_rate_against_its_own_headcount(client, tree
     assert "62,1" in math
     physics = table.split('data-group="physics"')[1].split("</tr>")[0]
     assert float(physics.split('data-rate="')[1].split('"')[0]) == pytest.approx(50 / 120 * 100)
+
+
+def test_a_target_is_shown_with_its_unit(client, tree, people, campaign):
+    login_as(client, people["region"])
+    html = client.get(f"/reports/campaigns/{campaign.id}").get_data(as_text=True)
+    row = html.split('data-indicator="plan_share"')[1].split("</tr>")[0]
+    assert 'data-target="60.0">60,0\u00a0%</span>' in row

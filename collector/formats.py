@@ -1,0 +1,92 @@
+"""How numbers, days and moments are written on the pages and in messages, in the
+interface language's conventions (Babel, through Flask-Babel's locale). The one home of
+these formats: templates use them as filters (registered in collector/web.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+
+NBSP = "\u00a0"
+
+
+def indicator_value(value: float | None, unit: str | None) -> str:
+    """An indicator's value as people read it: one decimal for a percentage, whole
+    numbers as they are, other numbers with up to two decimals."""
+    if value is None:
+        return "—"
+    if unit == "%":
+        pattern = "#,##0.0"
+    elif float(value).is_integer():
+        pattern = "#,##0"
+    else:
+        pattern = "#,##0.##"
+    return str(format_decimal(value, format=pattern))
+
+
+def with_unit(value: float | None, unit: str | None) -> str:
+    """A value and its unit, kept on one line: «100 %», «1 250 чел.»; a bare number
+    when there is no unit."""
+    text = indicator_value(value, unit)
+    return f"{text}{NBSP}{unit}" if unit and value is not None else text
+
+
+# Dates and moments: one pattern per interface language, a 24-hour clock in every one
+# («15.05.2027 18:00», «15 May 2027, 18:00»), never Babel's "short" (which is
+# «5/15/27, 6:00 PM» in English). A language without its own patterns gets Russian ones.
+DATE_PATTERNS = {"ru": "dd.MM.yyyy", "en": "d MMMM yyyy"}
+MOMENT_PATTERNS = {"ru": "dd.MM.yyyy HH:mm", "en": "d MMMM yyyy, HH:mm"}
+DEFAULT_LANGUAGE = "ru"
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def date_text(day: date | datetime | None) -> str:
+    """A day in the interface language: «15.05.2027», «15 May 2027»; «—» for none."""
+    if day is None:
+        return "—"
+    if isinstance(day, datetime):
+        day = day.date()
+    pattern = DATE_PATTERNS.get(_language(), DATE_PATTERNS[DEFAULT_LANGUAGE])
+    return str(format_date(day, pattern))
+
+
+def moment_text(moment: datetime | None, timezone: str | None = None) -> str:
+    """A moment in the interface language, as the wall-clock time of `timezone` (a
+    region's), or of the app's default zone when none is given: «15.05.2027 18:00»,
+    «15 May 2027, 18:00». A moment without a zone is taken as UTC, as stored."""
+    if moment is None:
+        return "—"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    zone = ZoneInfo(timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    pattern = MOMENT_PATTERNS.get(_language(), MOMENT_PATTERNS[DEFAULT_LANGUAGE])
+    return str(format_datetime(moment.astimezone(zone), pattern, rebase=False))
+
+
+def local_time(moment: datetime | None, timezone: str) -> str:
+    """A moment as the wall-clock time of a region, with the zone's name, so that a
+    coordinator in Moscow and a school in Omsk read the same deadline the same way."""
+    if moment is None:
+        return "—"
+    return f"{moment_text(moment, timezone)} ({timezone})"
+
+
+def iso_local_time(moment: str | None, timezone: str) -> str:
+    """An ISO moment kept in an audit record, shown as `local_time` shows a datetime."""
+    return local_time(datetime.fromisoformat(moment) if moment else None, timezone)
+
+
+def local_date(moment: datetime | None, timezone: str) -> str:
+    """The calendar day of a moment in a region's zone (a deadline's day: «30.09.2026»)."""
+    if moment is None:
+        return "—"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return date_text(moment.astimezone(ZoneInfo(timezone)).date())
