@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -122,6 +123,32 @@ class RuleSpec:
     check: Node
     message: Text
     fields: tuple[str, ...]
+    # A group of parts (`parts` ≤ `total`, declared as such): its parts and total.
+    parts: tuple[str, ...] = ()
+    total: str | None = None
+
+
+def rule_check_source(rule: Mapping[str, Any]) -> str:
+    """A rule's check as an expression: its `check`, or for a group of parts that
+    exclude each other the sum of the answered parts at most the total. A rule passes
+    when a value it needs is missing: no total, or no part answered."""
+    if "check" in rule:
+        return str(rule["check"])
+    return f"sum({', '.join(rule['parts'])}) <= {rule['total']}"
+
+
+def _rule(raw: dict[str, Any]) -> RuleSpec:
+    parts = tuple(raw.get("parts", ()))
+    # The message of a group stands once beside it: after its last part.
+    fields = tuple(raw.get("fields", ())) or parts[-1:]
+    return RuleSpec(
+        raw["id"],
+        parse(rule_check_source(raw)),
+        Text.of(raw["message"]) or Text(""),
+        fields,
+        parts,
+        raw.get("total"),
+    )
 
 
 @dataclass(frozen=True)
@@ -321,15 +348,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
             )
             for s in document["sections"]
         ),
-        rules=tuple(
-            RuleSpec(
-                r["id"],
-                parse(r["check"]),
-                Text.of(r["message"]) or Text(""),
-                tuple(r.get("fields", [])),
-            )
-            for r in document.get("rules", [])
-        ),
+        rules=tuple(_rule(r) for r in document.get("rules", [])),
         indicators=tuple(
             IndicatorSpec(
                 id=i["id"],
