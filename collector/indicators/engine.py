@@ -42,7 +42,7 @@ from collector.indicators.results import (
     Participation,
     ParticipationTable,
 )
-from collector.indicators.rows import RowEvaluator, holds_lists
+from collector.indicators.rows import RowEvaluator, holds_lists, with_hidden_values
 from collector.schema.expressions import Call, Node, calls_of, references
 from collector.schema.spec import FormSpec, IndicatorSpec
 
@@ -121,7 +121,8 @@ class Engine:
         # that confirmed having no records); by default, the units that have rows.
         self.answered_units = answered_units
         self.units = units  # index unit_id; a column per level (and "school_type")
-        self.answers = answers.reset_index(drop=True)
+        # A field hidden by a definitely false condition reads as its declared value.
+        self.answers = with_hidden_values(spec, answers.reset_index(drop=True))
         self.year = year
         school_types = units["school_type"] if "school_type" in units.columns else None
         facts = UnitFacts(figures, school_types)

@@ -105,6 +105,9 @@ class FieldSpec:
     unit_types: tuple[str, ...] = ()
     # In a registry: shown on the public page (collector.schema.kinds.shown_publicly).
     public: bool = True
+    # A number field's value where a condition hiding it is definitely false (a part of a
+    # zero total is 0): collector.schema.evaluate.hidden_values and the engine read it.
+    hidden_value: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -297,6 +300,7 @@ def _field(raw: dict[str, Any]) -> FieldSpec:
         max_rows=raw.get("max_rows"),
         unit_types=tuple(raw.get("unit_types", [])),
         public=raw.get("public", True),
+        hidden_value=_number(raw.get("hidden_value")),
     )
 
 

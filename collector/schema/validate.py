@@ -397,6 +397,30 @@ def check_rule_parts(document: Document) -> list[Issue]:
     return issues
 
 
+def check_hidden_values(document: Document) -> list[Issue]:
+    """A field's hidden value is one it may hold (within min and max), on a field that
+    can be hidden (it or its section has visible_if)."""
+    issues = []
+    for s, section in enumerate(document["sections"]):
+        for f, field in enumerate(section["fields"]):
+            value = field.get("hidden_value")
+            if value is None or "hidden_value" not in kind_of(field["type"]).allowed_keys:
+                continue  # on another kind: an unused key, warned about apart
+            path = f"{json_path(('sections', s, 'fields', f))}.hidden_value"
+            low, high = field.get("min"), field.get("max")
+            if "visible_if" not in field and "visible_if" not in section:
+                issues.append(
+                    Issue(path, "hidden_value_unfit", "the field is never hidden: no visible_if")
+                )
+            elif (isinstance(low, int | float) and value < low) or (
+                isinstance(high, int | float) and value > high
+            ):
+                issues.append(
+                    Issue(path, "hidden_value_unfit", f"{value} is outside the field's min–max")
+                )
+    return issues
+
+
 def check_category_field(document: Document) -> list[Issue]:
     name = document["respondents"].get("category_field")
     if name is None:
@@ -560,6 +584,7 @@ SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
     check_expressions,
     check_rule_fields,
     check_rule_parts,
+    check_hidden_values,
     check_category_field,
     check_reported_with,
     check_imports,

@@ -229,6 +229,10 @@ CASES: dict[str, tuple[Callable[[Doc], None], Callable[[Doc], None]]] = {
         set_parts(["part", "people.pupils.count"], "total"),
         set_parts(["part", "part"], "total"),
     ),
+    "hidden_value_unfit": (
+        lambda d: field(d, "part").update(visible_if="total > 0", hidden_value=0),
+        lambda d: field(d, "part").update(hidden_value=0),  # never hidden
+    ),
     "not_a_condition": (
         set_visible_if("total > 0"),
         set_visible_if("total + 1"),
