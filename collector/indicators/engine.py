@@ -303,6 +303,7 @@ class Engine:
             excluded=excluded,
             figures_missing=figures_missing,
             target=_target(indicator, self.year),
+            decimals=indicator.precision,
         )
 
     def _group_evaluator(self, level: _Level, parts: _RowParts) -> GroupEvaluator:

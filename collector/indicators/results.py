@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,14 @@ class IndicatorValue:
     figures_missing: int = 0
     target: float | None = None
     met: bool | None = None
+    # The precision the value is shown and judged at (IndicatorSpec.precision).
+    decimals: int = 2
+
+    @property
+    def shown(self) -> float | None:
+        """The value at its precision: what a page shows and the target is judged on
+        (the workbook keeps `value`, exact)."""
+        return None if self.value is None else at_precision(self.value, self.decimals)
 
     @property
     def coverage(self) -> float | None:
@@ -69,9 +78,11 @@ class IndicatorTable:
     excluded: np.ndarray
     figures_missing: np.ndarray
     target: float | None
+    decimals: int = 2
 
     def row(self, position: int) -> IndicatorValue:
         value = clean_number(self.value[position])
+        shown = None if value is None else at_precision(value, self.decimals)
         return IndicatorValue(
             indicator=self.indicator,
             level=self.level,
@@ -83,7 +94,9 @@ class IndicatorTable:
             excluded=int(self.excluded[position]),
             figures_missing=int(self.figures_missing[position]),
             target=self.target,
-            met=None if value is None or self.target is None else value >= self.target,
+            # Judged at the precision shown: 14.96 shows as 15.0 and meets a target of 15.
+            met=None if shown is None or self.target is None else shown >= self.target,
+            decimals=self.decimals,
         )
 
 
@@ -128,6 +141,14 @@ class Computed:
     @property
     def participation(self) -> list[Participation]:
         return [t.row(i) for t in self.participation_tables.values() for i in range(len(t.groups))]
+
+
+def at_precision(value: float, decimals: int) -> float:
+    """The value rounded to `decimals` places, halves away from zero, as a reader rounds
+    a printed figure: from its decimal text at 12 significant digits, past float64's
+    noise (29 / 200 * 100 is 14.499999999999998 in float64 and 14.5 on paper: 15)."""
+    step = Decimal(1).scaleb(-decimals)
+    return float(Decimal(f"{value:.12g}").quantize(step, rounding=ROUND_HALF_UP))
 
 
 def clean_number(value: Any) -> float | None:

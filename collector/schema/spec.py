@@ -177,6 +177,16 @@ class IndicatorSpec:
     formula_text: str | None = None
     # What the document announces where it names an indicator without defining it.
     not_defined: Text | None = None
+    # The precision it is shown and judged at (None: the default, see `precision`).
+    decimals: int | None = None
+
+    @property
+    def precision(self) -> int:
+        """Decimals the value is shown and judged at: as declared, else one for a
+        percentage (as the documents print them) and two for other numbers."""
+        if self.decimals is not None:
+            return self.decimals
+        return 1 if self.unit == "%" else 2
 
     @property
     def computed(self) -> bool:
@@ -372,6 +382,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
                 not_calculated=Text.of(i.get("not_calculated")),
                 formula_text=i.get("formula"),
                 not_defined=Text.of(i.get("not_defined")),
+                decimals=i.get("decimals"),
             )
             for i in document.get("indicators", [])
         ),
