@@ -51,12 +51,18 @@ class Participation:
     group: int
     responses: int
     headcount: float | None
+    # Where the headcount adds the respondent groups' headcounts and some are not known:
+    # the responses of the groups whose headcount is known (the rate's numerator, over
+    # their headcount), and the groups left out (option values of the category field).
+    counted: int | None = None
+    missing: tuple[str, ...] = ()
 
     @property
     def rate(self) -> float | None:
         if not self.headcount:
             return None
-        return 100 * self.responses / self.headcount
+        counted = self.responses if self.counted is None else self.counted
+        return 100 * counted / self.headcount
 
 
 NOT_APPLICABLE, NO_DATA, OK = "not_applicable", "no_data", "ok"
@@ -106,6 +112,9 @@ class ParticipationTable:
     groups: np.ndarray
     responses: np.ndarray
     headcount: np.ndarray | None
+    # Per group: responses of the groups whose headcount is known, and those missing.
+    counted: np.ndarray | None = None
+    missing: tuple[tuple[str, ...], ...] | None = None
 
     def row(self, position: int) -> Participation:
         return Participation(
@@ -113,6 +122,8 @@ class ParticipationTable:
             group=int(self.groups[position]),
             responses=int(self.responses[position]),
             headcount=None if self.headcount is None else clean_number(self.headcount[position]),
+            counted=None if self.counted is None else int(self.counted[position]),
+            missing=() if self.missing is None else self.missing[position],
         )
 
 
