@@ -10,20 +10,26 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
+from collector.indicators.results import at_precision
+
 NBSP = "\u00a0"
 
 
-def indicator_value(value: float | None, unit: str | None) -> str:
+def indicator_value(value: float | None, unit: str | None, decimals: int | None = None) -> str:
     """An indicator's value as people read it: one decimal for a percentage, whole
-    numbers as they are, other numbers with up to two decimals."""
+    numbers as they are, other numbers with up to two decimals; with `decimals` (an
+    indicator's precision), rounded so (collector.indicators.results.at_precision, as
+    "met" is judged) and a percentage with exactly that many."""
     if value is None:
         return "—"
+    places = (1 if unit == "%" else 2) if decimals is None else decimals
+    value = at_precision(float(value), places)
     if unit == "%":
-        pattern = "#,##0.0"
+        pattern = "#,##0" + ("." + "0" * places if places else "")
     elif float(value).is_integer():
         pattern = "#,##0"
     else:
-        pattern = "#,##0.##"
+        pattern = "#,##0." + "#" * places
     return str(format_decimal(value, format=pattern))
 
 

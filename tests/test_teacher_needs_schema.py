@@ -339,3 +339,62 @@ def test_the_mathematics_group_has_its_response_rate(spec):
     (row,) = computed.participation
     assert (row.responses, row.headcount) == (10, 13)
     assert row.rate == pytest.approx(10 / 13 * 100)
+
+
+# Response rates over the known headcounts (issue 28). Three of the seven staff figures
+# are recorded: mathematics, physics and deputies for УВР; the other four are not.
+KNOWN_FIGURES = figures_frame(
+    [
+        (101, "teachers_math", None, 5),
+        (101, "teachers_physics", None, 2),
+        (101, "deputy_directors_uvr", None, 1),
+        (102, "teachers_math", None, 6),
+        (102, "teachers_physics", None, 1),
+        (102, "deputy_directors_uvr", None, 1),
+        (103, "teachers_math", None, 2),
+        (103, "teachers_physics", None, 1),
+        (103, "deputy_directors_uvr", None, 1),
+    ]
+)
+
+
+def test_the_city_rate_is_over_the_groups_whose_headcount_is_known(spec):
+    engine = Engine(spec, units_frame(PLACES), answers_frame(spec, RESPONSES), KNOWN_FIGURES)
+    city = engine.compute().participation_tables["municipality"].row(0)
+    # Answers: 13 (10 mathematics, 2 physics, 1 history). The history teachers'
+    # headcount is not known, so their answer is left out of the rate: 10 + 2 = 12
+    # answers of the known groups over their headcount: mathematics 5 + 6 + 2 = 13,
+    # physics 2 + 1 + 1 = 4, deputies for УВР 1 + 1 + 1 = 3: 13 + 4 + 3 = 20.
+    assert (city.responses, city.counted, city.headcount) == (13, 12, 20.0)
+    assert city.rate == pytest.approx(12 / 20 * 100)  # 60 %
+    # The four groups without a figure are named, in the headcount's order.
+    assert city.missing == ("deputy_vr", "informatics", "technology", "history")
+    # School 102: math 4 + history 1 answers; known: math 6, physics 1, УВР 1 = 8;
+    # rate 4 / 8 = 50 %.
+    school = engine.compute().participation_tables["school"]
+    row = school.row(list(school.groups).index(102))
+    assert (row.counted, row.headcount, row.rate) == (4, 8.0, 50.0)
+
+
+def test_with_every_headcount_known_every_answer_counts(spec):
+    every = figures_frame(
+        [(101, name, None, 2) for name in FIGURE_NAMES]
+        + [(102, name, None, 2) for name in FIGURE_NAMES]
+        + [(103, name, None, 2) for name in FIGURE_NAMES]
+    )
+    engine = Engine(spec, units_frame(PLACES), answers_frame(spec, RESPONSES), every)
+    city = engine.compute().participation_tables["municipality"].row(0)
+    # 13 answers over 7 figures × 2 × 3 schools = 42.
+    assert (city.counted, city.headcount, city.missing) == (13, 42.0, ())
+    assert city.rate == pytest.approx(13 / 42 * 100)
+
+
+FIGURE_NAMES = [
+    "deputy_directors_uvr",
+    "deputy_directors_vr",
+    "teachers_math",
+    "teachers_physics",
+    "teachers_informatics",
+    "teachers_technology",
+    "teachers_history_social",
+]

@@ -37,6 +37,7 @@ from collector.forms import CheckboxesField, SelectChoice, TrimmedForm
 from collector.labels import ROLE_LABELS, UNIT_TYPE_LABELS
 from collector.schema.expressions import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from collector.schema.kinds import field_kinds, table_column_types
+from collector.schema.spec import rule_check_source
 
 ID_PATTERN = Regexp(
     r"^[a-z][a-z0-9_]*$",
@@ -530,7 +531,7 @@ class RuleForm(TrimmedForm):
         self.process(
             data={
                 "id": rule.get("id", ""),
-                "check": rule.get("check", ""),
+                "check": rule_check_source(rule) if "parts" in rule else rule.get("check", ""),
                 "message_ru": text_of(rule.get("message"), "ru"),
                 "message_en": text_of(rule.get("message"), "en"),
                 "fields": list(rule.get("fields") or []),
@@ -539,7 +540,12 @@ class RuleForm(TrimmedForm):
 
     def store(self, rule: dict[str, Any]) -> None:
         rule["id"] = self.id.data
-        rule["check"] = self.check.data
+        # A group of parts whose check is unchanged is kept as declared; one written
+        # as an expression becomes a rule of that check.
+        if "parts" not in rule or self.check.data != rule_check_source(rule):
+            rule.pop("parts", None)
+            rule.pop("total", None)
+            rule["check"] = self.check.data
         rule["message"] = text_value(self.message_ru.data, self.message_en.data)
         _put(rule, "fields", [f for f in self.fields.data or [] if f])
 

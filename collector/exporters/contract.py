@@ -89,7 +89,7 @@ class IndicatorRow:
     # What the value leaves out ("нет численности у 1 организации: не учтена"), shown in
     # the status column beside a value too.
     notes: Sequence[str] = ()
-    # The indicator's decimals (IndicatorSpec.decimals): 0 for a count, 1 for a share,
+    # The indicator's decimals (IndicatorSpec.written_decimals): 0 for a count, 1 for a share,
     # None for up to two.
     decimals: int | None = None
 

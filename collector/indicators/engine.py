@@ -30,6 +30,7 @@ from collector.indicators.operators import (
     as_number,
     float_array,
     is_group_rule,
+    sum_terms,
 )
 from collector.indicators.results import (
     NO_DATA,
@@ -42,7 +43,7 @@ from collector.indicators.results import (
     Participation,
     ParticipationTable,
 )
-from collector.indicators.rows import RowEvaluator, holds_lists
+from collector.indicators.rows import RowEvaluator, holds_lists, with_hidden_values
 from collector.schema.expressions import Call, Node, calls_of, references
 from collector.schema.spec import FormSpec, IndicatorSpec
 
@@ -121,7 +122,8 @@ class Engine:
         # that confirmed having no records); by default, the units that have rows.
         self.answered_units = answered_units
         self.units = units  # index unit_id; a column per level (and "school_type")
-        self.answers = answers.reset_index(drop=True)
+        # A field hidden by a definitely false condition reads as its declared value.
+        self.answers = with_hidden_values(spec, answers.reset_index(drop=True))
         self.year = year
         school_types = units["school_type"] if "school_type" in units.columns else None
         facts = UnitFacts(figures, school_types)
@@ -302,6 +304,7 @@ class Engine:
             excluded=excluded,
             figures_missing=figures_missing,
             target=_target(indicator, self.year),
+            decimals=indicator.precision,
         )
 
     def _group_evaluator(self, level: _Level, parts: _RowParts) -> GroupEvaluator:
@@ -343,12 +346,59 @@ class Engine:
 
     def _participation(self, level: _Level) -> ParticipationTable:
         responses = level.responses
-        headcount = None
-        if self.spec.headcount is not None:
-            # The evaluator of the indicators that keep every response (a survey has
-            # no answering units apart from its rows, so it is the same evaluator).
-            evaluator = self._group_evaluator(level, _RowParts(None, None, None))
+        if self.spec.headcount is None:
+            return ParticipationTable(level.name, level.groups.to_numpy(), responses, None)
+        # The evaluator of the indicators that keep every response (a survey has
+        # no answering units apart from its rows, so it is the same evaluator).
+        evaluator = self._group_evaluator(level, _RowParts(None, None, None))
+        groups = self._headcount_groups()
+        if groups is None:
             headcount = float_array(
                 as_number(evaluator.evaluate(self.spec.headcount), level.groups)
             )
-        return ParticipationTable(level.name, level.groups.to_numpy(), responses, headcount)
+            return ParticipationTable(level.name, level.groups.to_numpy(), responses, headcount)
+        # The headcount adds the respondent groups' headcounts: the rate is over the
+        # groups whose headcount is known, their responses over their population, and
+        # the others are named (Tomsk 2022: seven staff figures, three recorded).
+        size = len(level.groups)
+        chosen = self.answers[self.spec.category_field].to_numpy(dtype=object)
+        counted_rows = level.row_codes >= 0
+        headcount = np.zeros(size)
+        counted = np.zeros(size, dtype="int64")
+        known_any = np.zeros(size, dtype=bool)
+        missing: list[list[str]] = [[] for _ in range(size)]
+        for value, node in groups:
+            heads = float_array(as_number(evaluator.evaluate(node), level.groups))
+            known = ~np.isnan(heads)
+            mine = counted_rows & (chosen == value)
+            answers = np.bincount(level.row_codes[mine], minlength=size)
+            headcount += np.where(known, heads, 0.0)
+            counted += np.where(known, answers, 0)
+            known_any |= known
+            for position in np.flatnonzero(~known):
+                missing[position].append(value)
+        # Where every group's headcount is known, every response counts (one that
+        # names no group too), as over the headcount's whole sum.
+        every_known = np.array([not names for names in missing], dtype=bool)
+        return ParticipationTable(
+            level.name,
+            level.groups.to_numpy(),
+            responses,
+            np.where(known_any, headcount, np.nan),
+            np.where(every_known, responses, counted),
+            tuple(tuple(names) for names in missing),
+        )
+
+    def _headcount_groups(self) -> list[tuple[str, Node]] | None:
+        """The respondent groups the survey's headcount adds, as (option value, its
+        headcount), when every term of the headcount's sum is one group's headcount
+        (and the answers name each response's group); else None."""
+        spec = self.spec
+        field = spec.category_field
+        if spec.headcount is None or field is None or field not in self.answers.columns:
+            return None
+        by_node = {node: value for value, node in spec.category_headcount.items()}
+        terms = sum_terms(spec.headcount)
+        if len(terms) < 2 or any(term not in by_node for term in terms):
+            return None
+        return [(by_node[term], term) for term in terms]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from collector.schema.evaluate import hidden_conditions
 from collector.schema.expressions import Node, references
 from collector.schema.kinds import kind_of
 from collector.schema.spec import FormSpec
@@ -71,6 +72,12 @@ class ColumnPlan:
 
 def column_plans(spec: FormSpec, paths: Iterable[str]) -> list[ColumnPlan]:
     fields = {f.id: f for f in spec.fields}
+    # A field read with its hidden value needs what its conditions read.
+    paths = set(paths)
+    hiding = hidden_conditions(spec)
+    paths |= {
+        ref.dotted for path in paths for tree in hiding.get(path, ()) for ref in references(tree)
+    }
     imports = {i.id: i for i in spec.imports}
     plans = []
     for path in sorted(paths):

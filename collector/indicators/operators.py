@@ -39,6 +39,14 @@ def has_group_call(node: Node, calls: frozenset[str] = GROUP_CALLS) -> bool:
     return False
 
 
+def sum_terms(node: Node) -> tuple[Node, ...]:
+    """The terms a chain of additions adds (`a + b + c`: a, b, c); a node that is no
+    addition is its only term."""
+    if isinstance(node, Binary) and node.op == "+":
+        return sum_terms(node.left) + sum_terms(node.right)
+    return (node,)
+
+
 def is_group_rule(rule: Node) -> bool:
     """A not-applicable rule speaks of the whole group when it aggregates answers or
     units (`sum(graduates) = 0`); one reading only the unit itself — its answers, its

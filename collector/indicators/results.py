@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,14 @@ class IndicatorValue:
     figures_missing: int = 0
     target: float | None = None
     met: bool | None = None
+    # The precision the value is shown and judged at (IndicatorSpec.precision).
+    decimals: int = 2
+
+    @property
+    def shown(self) -> float | None:
+        """The value at its precision: what a page shows and the target is judged on
+        (the workbook keeps `value`, exact)."""
+        return None if self.value is None else at_precision(self.value, self.decimals)
 
     @property
     def coverage(self) -> float | None:
@@ -42,12 +51,18 @@ class Participation:
     group: int
     responses: int
     headcount: float | None
+    # Where the headcount adds the respondent groups' headcounts and some are not known:
+    # the responses of the groups whose headcount is known (the rate's numerator, over
+    # their headcount), and the groups left out (option values of the category field).
+    counted: int | None = None
+    missing: tuple[str, ...] = ()
 
     @property
     def rate(self) -> float | None:
         if not self.headcount:
             return None
-        return 100 * self.responses / self.headcount
+        counted = self.responses if self.counted is None else self.counted
+        return 100 * counted / self.headcount
 
 
 NOT_APPLICABLE, NO_DATA, OK = "not_applicable", "no_data", "ok"
@@ -69,9 +84,11 @@ class IndicatorTable:
     excluded: np.ndarray
     figures_missing: np.ndarray
     target: float | None
+    decimals: int = 2
 
     def row(self, position: int) -> IndicatorValue:
         value = clean_number(self.value[position])
+        shown = None if value is None else at_precision(value, self.decimals)
         return IndicatorValue(
             indicator=self.indicator,
             level=self.level,
@@ -83,7 +100,9 @@ class IndicatorTable:
             excluded=int(self.excluded[position]),
             figures_missing=int(self.figures_missing[position]),
             target=self.target,
-            met=None if value is None or self.target is None else value >= self.target,
+            # Judged at the precision shown: 14.96 shows as 15.0 and meets a target of 15.
+            met=None if shown is None or self.target is None else shown >= self.target,
+            decimals=self.decimals,
         )
 
 
@@ -93,6 +112,9 @@ class ParticipationTable:
     groups: np.ndarray
     responses: np.ndarray
     headcount: np.ndarray | None
+    # Per group: responses of the groups whose headcount is known, and those missing.
+    counted: np.ndarray | None = None
+    missing: tuple[tuple[str, ...], ...] | None = None
 
     def row(self, position: int) -> Participation:
         return Participation(
@@ -100,6 +122,8 @@ class ParticipationTable:
             group=int(self.groups[position]),
             responses=int(self.responses[position]),
             headcount=None if self.headcount is None else clean_number(self.headcount[position]),
+            counted=None if self.counted is None else int(self.counted[position]),
+            missing=() if self.missing is None else self.missing[position],
         )
 
 
@@ -128,6 +152,14 @@ class Computed:
     @property
     def participation(self) -> list[Participation]:
         return [t.row(i) for t in self.participation_tables.values() for i in range(len(t.groups))]
+
+
+def at_precision(value: float, decimals: int) -> float:
+    """The value rounded to `decimals` places, halves away from zero, as a reader rounds
+    a printed figure: from its decimal text at 12 significant digits, past float64's
+    noise (29 / 200 * 100 is 14.499999999999998 in float64 and 14.5 on paper: 15)."""
+    step = Decimal(1).scaleb(-decimals)
+    return float(Decimal(f"{value:.12g}").quantize(step, rounding=ROUND_HALF_UP))
 
 
 def clean_number(value: Any) -> float | None:

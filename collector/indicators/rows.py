@@ -23,7 +23,9 @@ from collector.indicators.operators import (
     scalar,
     unknown_mask,
 )
+from collector.schema.evaluate import hidden_conditions
 from collector.schema.expressions import Call, Literal, Node, Reference
+from collector.schema.spec import FormSpec
 
 
 class RowEvaluator(Evaluator):
@@ -177,6 +179,32 @@ class RowEvaluator(Evaluator):
         if name == "count":
             return (~unknown_mask(value, self.index)).astype("float64")
         return as_number(value, self.index)
+
+
+def with_hidden_values(spec: FormSpec, answers: pd.DataFrame) -> pd.DataFrame:
+    """The answers with each field's declared `hidden_value` where a condition hiding it
+    is definitely false (a part of a zero total is 0), as collector.schema.evaluate's
+    hidden_values reads one response: the conditions are evaluated over the answers as
+    stored, per response. A copy where anything is filled; the frame itself otherwise."""
+    conditions = {
+        field_id: trees
+        for field_id, trees in hidden_conditions(spec).items()
+        if field_id in answers.columns
+    }
+    if not conditions or answers.empty:
+        return answers
+    rows = RowEvaluator(answers)
+    filled = answers.copy()
+    for field_id, trees in conditions.items():
+        hidden = np.zeros(len(answers), dtype=bool)
+        for tree in trees:
+            condition = as_bool(rows.evaluate(tree), rows.index).array
+            # Definitely false: unknown reads as true here, and hides nothing for sure.
+            hidden |= ~condition.to_numpy(dtype=bool, na_value=True)
+        value = spec.field(field_id).hidden_value
+        assert value is not None
+        filled[field_id] = filled[field_id].where(~hidden, float(value))
+    return filled
 
 
 def holds_lists(series: pd.Series) -> bool:

@@ -75,7 +75,7 @@ def _indicator_rows(report: Report, root: OrgUnit, language: str) -> list[Indica
                         met=value.met,
                         source=source,
                         notes=coverage_notes(value.excluded, value.figures_missing),
-                        decimals=indicator.decimals,
+                        decimals=indicator.written_decimals,
                     )
                 )
     return rows

@@ -5,6 +5,7 @@ unit reports shows (completeness) are two builders, chosen once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +39,7 @@ from collector.reports.services import (
     text_answers,
     text_fields,
 )
-from collector.schema.spec import FieldSpec, IndicatorSpec
+from collector.schema.spec import FieldSpec, FormSpec, IndicatorSpec
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,8 @@ class SurveyPart:
     """What a survey's page shows beyond the indicators."""
 
     participation: Participation | None
+    # The respondent groups whose headcount is not known, left out of the rate (labels).
+    missing_groups: list[str]
     low_response: bool
     participation_below: list[UnitParticipation]
     categories: list[CategoryRow]
@@ -295,6 +298,9 @@ def _survey_part(
     below = report.participation_under(root) if level_of(root) != "school" else []
     return SurveyPart(
         participation=participation,
+        missing_groups=group_labels(
+            report.spec, participation.missing if participation else (), language
+        ),
         low_response=participation is not None and _low(campaign, participation),
         participation_below=[
             UnitParticipation(report.units[p.group], p, _low(campaign, p)) for p in below
@@ -329,6 +335,14 @@ def _unit_report_part(
 ) -> UnitReportPart:
     summary = tallies.completeness(session, user, campaign, root)
     return UnitReportPart(summary, charts.completeness_chart(summary) if summary.rows else None)
+
+
+def group_labels(spec: FormSpec, values: Sequence[str], language: str) -> list[str]:
+    """Respondent groups (option values of the category field) as their labels."""
+    if not values or spec.category_field is None:
+        return list(values)
+    labels = {o.value: o.label.get(language) for o in spec.field(spec.category_field).options}
+    return [labels.get(value, value) for value in values]
 
 
 def _low(campaign: Campaign, participation: Participation) -> bool:

@@ -59,8 +59,9 @@ COUNTED = {
     Basis.SUBMITTED: ("submitted", "resubmitted", "accepted"),
 }
 LEVEL_OF_TYPE = {"region": "region", "municipality": "municipality"}
-# The shape of a kept snapshot; changed with what it holds (2: figures missing counted).
-SNAPSHOT_FORMAT = 2
+# The shape of a kept snapshot; changed with what it holds (2: figures missing counted;
+# 3: precision per indicator, missing figures of a sum named).
+SNAPSHOT_FORMAT = 3
 T = TypeVar("T")
 
 

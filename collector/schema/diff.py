@@ -15,6 +15,7 @@ from typing import Any
 
 from collector.marks import mark_for_translation
 from collector.schema.expressions import ExpressionError, Node, parse
+from collector.schema.spec import rule_check_source
 
 Document = dict[str, Any]
 
@@ -324,13 +325,14 @@ def _sections_and_fields(before: Document, after: Document) -> Iterator[Change]:
 def _rules(before: Document, after: Document) -> Iterator[Change]:
     old, new = _by_id(before.get("rules", [])), _by_id(after.get("rules", []))
     for rule_id, rule in new.items():
+        check = rule_check_source(rule)
         if rule_id not in old:
-            yield change(RULE_ADDED, rule_id, None, rule["check"])
-        elif not _same_expression(old[rule_id]["check"], rule["check"]):
-            yield change(RULE_CHANGED, rule_id, old[rule_id]["check"], rule["check"])
+            yield change(RULE_ADDED, rule_id, None, check)
+        elif not _same_expression(rule_check_source(old[rule_id]), check):
+            yield change(RULE_CHANGED, rule_id, rule_check_source(old[rule_id]), check)
     for rule_id, rule in old.items():
         if rule_id not in new:
-            yield change(RULE_REMOVED, rule_id, rule["check"], None)
+            yield change(RULE_REMOVED, rule_id, rule_check_source(rule), None)
 
 
 def _indicators(before: Document, after: Document) -> Iterator[Change]:

@@ -29,6 +29,8 @@ CODES: MappingProxyType[str, str] = MappingProxyType(
         "unknown_option": "an expression compares a choice with a value it does not offer",
         "unknown_figure": "figure() names a reference figure that does not exist",
         "unknown_field": "a rule lists a field the form does not have",
+        "repeated_part": "a group of parts names a field twice, or its total among its parts",
+        "hidden_value_unfit": "a hidden value on a field never hidden, or outside its min–max",
         "not_a_condition": "visible_if, check and not_applicable_if must be yes/no conditions",
         "not_a_category": "the respondent category must name a single-choice field",
         "reported_with_itself": "a survey is reported together with another form, not itself",

@@ -72,7 +72,15 @@ def _date(value: str) -> date | None:
 
 
 def context(spec: FormSpec, answers: Answers) -> dict[str, Value]:
-    """Dotted names -> values, as expressions see them."""
+    """Dotted names -> values, as expressions see them: the answers, and the declared
+    value of each field hidden by a definitely false condition (hidden_values)."""
+    values = _typed(spec, answers)
+    values.update(hidden_values(spec, values))
+    return values
+
+
+def _typed(spec: FormSpec, answers: Answers) -> dict[str, Value]:
+    """The answers as expressions see them, nothing added."""
     values: dict[str, Value] = {}
     for field in spec.fields:
         kind = kind_of(field.type)
@@ -80,6 +88,32 @@ def context(spec: FormSpec, answers: Answers) -> dict[str, Value]:
         values[field.id] = kind.readable(answer)
         values.update(kind.context(field, answer))
     return values
+
+
+def hidden_conditions(spec: FormSpec) -> dict[str, tuple[Node, ...]]:
+    """Per field declaring a `hidden_value`: the conditions that hide it (its section's
+    visible_if and its own)."""
+    return {
+        field.id: tuple(c for c in (section.visible_if, field.visible_if) if c is not None)
+        for section in spec.sections
+        for field in section.fields
+        if field.hidden_value is not None
+    }
+
+
+def hidden_values(spec: FormSpec, values: Mapping[str, Value]) -> dict[str, Decimal]:
+    """The declared `hidden_value` of each field one of whose conditions is definitely
+    false for these answers (a part of a zero total is 0), whatever is stored for it.
+    The conditions are read from the answers alone and as an indicator reads them (a
+    missing answer compared is unknown, and hides nothing for sure): the engine reads
+    them so too (collector.indicators.rows.with_hidden_values)."""
+    found: dict[str, Decimal] = {}
+    for field_id, conditions in hidden_conditions(spec).items():
+        if any(evaluate(c, values, indicator=True) is False for c in conditions):
+            hidden = spec.field(field_id).hidden_value
+            assert hidden is not None
+            found[field_id] = hidden
+    return found
 
 
 def _flatten(values: list[Value]) -> list[Value]:
@@ -183,8 +217,9 @@ class RuleFailure:
 
 
 def visible_field_ids(spec: FormSpec, answers: Answers) -> set[str]:
-    """Fields shown for these answers: a condition that is not definitely true hides."""
-    values = context(spec, answers)
+    """Fields shown for these answers: a condition that is not definitely true hides.
+    What is shown depends on what was typed, not on hidden values."""
+    values = _typed(spec, answers)
     visible: set[str] = set()
     for section in spec.sections:
         if section.visible_if is not None and evaluate(section.visible_if, values) is not True:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -104,6 +105,9 @@ class FieldSpec:
     unit_types: tuple[str, ...] = ()
     # In a registry: shown on the public page (collector.schema.kinds.shown_publicly).
     public: bool = True
+    # A number field's value where a condition hiding it is definitely false (a part of a
+    # zero total is 0): collector.schema.evaluate.hidden_values and the engine read it.
+    hidden_value: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,32 @@ class RuleSpec:
     check: Node
     message: Text
     fields: tuple[str, ...]
+    # A group of parts (`parts` ≤ `total`, declared as such): its parts and total.
+    parts: tuple[str, ...] = ()
+    total: str | None = None
+
+
+def rule_check_source(rule: Mapping[str, Any]) -> str:
+    """A rule's check as an expression: its `check`, or for a group of parts that
+    exclude each other the sum of the answered parts at most the total. A rule passes
+    when a value it needs is missing: no total, or no part answered."""
+    if "check" in rule:
+        return str(rule["check"])
+    return f"sum({', '.join(rule['parts'])}) <= {rule['total']}"
+
+
+def _rule(raw: dict[str, Any]) -> RuleSpec:
+    parts = tuple(raw.get("parts", ()))
+    # The message of a group stands once beside it: after its last part.
+    fields = tuple(raw.get("fields", ())) or parts[-1:]
+    return RuleSpec(
+        raw["id"],
+        parse(rule_check_source(raw)),
+        Text.of(raw["message"]) or Text(""),
+        fields,
+        parts,
+        raw.get("total"),
+    )
 
 
 # Units of things counted one by one (people, items, places).
@@ -153,6 +183,15 @@ class IndicatorSpec:
     formula_text: str | None = None
     # What the document announces where it names an indicator without defining it.
     not_defined: Text | None = None
+    # The precision it is shown and judged at (None: the default, see `precision`).
+    decimals: int | None = None
+
+    @property
+    def precision(self) -> int:
+        """Decimals the value is shown and judged at: as declared, else as it is written
+        (`written_decimals`), else two."""
+        written = self.written_decimals
+        return 2 if written is None else written
 
     @property
     def computed(self) -> bool:
@@ -163,10 +202,13 @@ class IndicatorSpec:
         return self.unit == SHARE_UNIT
 
     @property
-    def decimals(self) -> int | None:
-        """The decimals its values are written with: one for a share (in per cent), none
-        for a count (a count unit, and a formula that neither divides nor averages),
-        None for anything else (a mean score, services per school: up to two)."""
+    def written_decimals(self) -> int | None:
+        """The decimals its values are written with: as declared; else one for a share
+        (in per cent), none for a count (a count unit, and a formula that neither divides
+        nor averages), None for anything else (a mean score, services per school: up to
+        two)."""
+        if self.decimals is not None:
+            return self.decimals
         if self.is_share:
             return SHARE_DECIMALS
         if (
@@ -295,6 +337,7 @@ def _field(raw: dict[str, Any]) -> FieldSpec:
         max_rows=raw.get("max_rows"),
         unit_types=tuple(raw.get("unit_types", [])),
         public=raw.get("public", True),
+        hidden_value=_number(raw.get("hidden_value")),
     )
 
 
@@ -346,15 +389,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
             )
             for s in document["sections"]
         ),
-        rules=tuple(
-            RuleSpec(
-                r["id"],
-                parse(r["check"]),
-                Text.of(r["message"]) or Text(""),
-                tuple(r.get("fields", [])),
-            )
-            for r in document.get("rules", [])
-        ),
+        rules=tuple(_rule(r) for r in document.get("rules", [])),
         indicators=tuple(
             IndicatorSpec(
                 id=i["id"],
@@ -374,6 +409,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
                 not_calculated=Text.of(i.get("not_calculated")),
                 formula_text=i.get("formula"),
                 not_defined=Text.of(i.get("not_defined")),
+                decimals=i.get("decimals"),
             )
             for i in document.get("indicators", [])
         ),

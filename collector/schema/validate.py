@@ -317,7 +317,8 @@ def _expressions(document: Document) -> Iterator[tuple[str, str, bool, bool]]:
         if "visible_if" in field:
             yield f"{path}.visible_if", field["visible_if"], False, True
     for n, rule in enumerate(document.get("rules", [])):
-        yield f"$.rules[{n}].check", rule["check"], False, True
+        if "check" in rule:  # a group of parts is checked by check_rule_parts
+            yield f"$.rules[{n}].check", rule["check"], False, True
     if "headcount" in document["respondents"]:
         yield "$.respondents.headcount", document["respondents"]["headcount"], True, False
     for value, source in document["respondents"].get("category_headcount", {}).items():
@@ -369,6 +370,55 @@ def check_rule_fields(document: Document) -> list[Issue]:
         for f, name in enumerate(rule.get("fields", []))
         if name not in known
     ]
+
+
+def check_rule_parts(document: Document) -> list[Issue]:
+    """A group of parts names numbers of the form (fields or grid cells), each once, and
+    not its total among its parts."""
+    table = symbols(document)
+    issues = []
+    for n, rule in enumerate(document.get("rules", [])):
+        if "parts" not in rule:
+            continue
+        named = [(f"$.rules[{n}].parts[{p}]", name) for p, name in enumerate(rule["parts"])]
+        named.append((f"$.rules[{n}].total", rule["total"]))
+        seen: set[str] = set()
+        for path, name in named:
+            symbol = table.get(name)
+            if symbol is None:
+                issues.append(Issue(path, "unknown_field", f"no field {name!r}"))
+            elif symbol.kind != ValueKind.NUMBER:
+                issues.append(
+                    Issue(path, "type_mismatch", f"{name!r} is {symbol.kind}, not a number")
+                )
+            if name in seen:
+                issues.append(Issue(path, "repeated_part", f"{name!r} is named twice in the group"))
+            seen.add(name)
+    return issues
+
+
+def check_hidden_values(document: Document) -> list[Issue]:
+    """A field's hidden value is one it may hold (within min and max), on a field that
+    can be hidden (it or its section has visible_if)."""
+    issues = []
+    for s, section in enumerate(document["sections"]):
+        for f, field in enumerate(section["fields"]):
+            value = field.get("hidden_value")
+            if value is None or "hidden_value" not in kind_of(field["type"]).allowed_keys:
+                continue  # on another kind: an unused key, warned about apart
+            path = f"{json_path(('sections', s, 'fields', f))}.hidden_value"
+            low, high = field.get("min"), field.get("max")
+            if "visible_if" not in field and "visible_if" not in section:
+                issues.append(
+                    Issue(path, "hidden_value_unfit", "the field is never hidden: no visible_if")
+                )
+            elif (isinstance(low, int | float) and value < low) or (
+                isinstance(high, int | float) and value > high
+            ):
+                issues.append(
+                    Issue(path, "hidden_value_unfit", f"{value} is outside the field's min–max")
+                )
+    return issues
 
 
 def check_category_field(document: Document) -> list[Issue]:
@@ -533,6 +583,8 @@ SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
     check_type_keys,
     check_expressions,
     check_rule_fields,
+    check_rule_parts,
+    check_hidden_values,
     check_category_field,
     check_reported_with,
     check_imports,

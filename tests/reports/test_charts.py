@@ -117,12 +117,22 @@ def test_the_target_carries_its_unit(app):
     ],
 )
 def test_an_indicators_decimals(unit, formula, decimals):
-    assert spec_of(unit, formula).decimals == decimals
+    assert spec_of(unit, formula).written_decimals == decimals
+
+
+def test_declared_decimals_are_written_shown_and_judged_alike():
+    # Issue 28's precision, declared in the schema, wins over the one read from the unit.
+    declared = spec_of("%", "share(done)", decimals=0)
+    assert (declared.written_decimals, declared.precision) == (0, 0)
+    # Undeclared: a share at one decimal, a count whole, a mean at two.
+    assert spec_of("%", "share(done)").precision == 1
+    assert spec_of("ед.", "count_if(done)").precision == 0
+    assert spec_of("балл", "mean(overall)").precision == 2
 
 
 def test_the_kaluga_counts_are_whole_and_its_shares_have_one_decimal():
     document = json.loads((FORMS / "kaluga-1829-school.json").read_text(encoding="utf-8"))
     indicators = {i.id: i for i in build_spec(document).indicators}
-    assert indicators["responsible_appointed_count"].decimals == 0
-    assert indicators["mentors_total"].decimals == 0
-    assert indicators["class_hours_share"].decimals == 1
+    assert indicators["responsible_appointed_count"].written_decimals == 0
+    assert indicators["mentors_total"].written_decimals == 0
+    assert indicators["class_hours_share"].written_decimals == 1

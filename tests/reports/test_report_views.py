@@ -411,3 +411,80 @@ def test_a_target_is_shown_with_its_unit(client, tree, people, campaign):
     html = client.get(f"/reports/campaigns/{campaign.id}").get_data(as_text=True)
     row = html.split('data-indicator="plan_share"')[1].split("</tr>")[0]
     assert 'data-target="60.0">60,0\u00a0%</span>' in row
+
+
+def test_the_survey_rate_is_over_the_known_headcounts_and_names_the_rest(client, tree, people):
+    """Issue 28: the headcount adds the groups' figures; physics teachers are not
+    recorded, so the rate is the mathematics answers over the mathematics teachers, and
+    the page names the physics teachers as left out."""
+    from sqlalchemy import insert
+
+    from collector.extensions import db
+    from collector.models import FormResponse, ReferenceFigure
+    from tests.surveys.test_survey_links import link_of, survey_document
+
+    document = survey_document()
+    document["sections"][0]["fields"][0] = {
+        "id": "group",
+        "type": "single_choice",
+        "label": "Группа",
+        "required": True,
+        "options": [
+            {"value": "math", "label": "Учителя математики"},
+            {"value": "physics", "label": "Учителя физики"},
+        ],
+    }
+    document["respondents"].update(
+        category_field="group",
+        category_headcount={
+            "math": 'figure("teachers_math")',
+            "physics": 'figure("teachers_physics")',
+        },
+        headcount='figure("teachers_math") + figure("teachers_physics")',
+        min_group_size=1,
+    )
+    document["indicators"] = []
+    campaign = new_campaign(
+        tree,
+        people,
+        deadline=datetime(2027, 8, 31, 23, 59),
+        document=document,
+        year=2026,
+        opened=True,
+    )
+    rows = []
+    # Mathematics teachers 10 and 6 (16), answers 4 and 4; physics: 2 answers, no figure.
+    for key, math, (math_answers, physics_answers) in (
+        ("school_a1", 10, (4, 1)),
+        ("school_a2", 6, (4, 1)),
+    ):
+        unit = tree[key]
+        db.session.add(
+            ReferenceFigure(
+                unit_id=unit.id, academic_year=2026, figure="teachers_math", grade=None, value=math
+            )
+        )
+        link_of(campaign, unit)
+        for group, count in (("math", math_answers), ("physics", physics_answers)):
+            rows += [
+                {
+                    "form_version_id": campaign.form_version_id,
+                    "form_id": "parent-poll",
+                    "unit_id": unit.id,
+                    "campaign_id": campaign.id,
+                    "status": "submitted",
+                    "answers": {"group": group, "organised": "yes"},
+                    "revision": 1,
+                    "late": False,
+                }
+                for _ in range(count)
+            ]
+    db.session.execute(insert(FormResponse), rows)
+    db.session.commit()
+    login_as(client, people["region"])
+    html = client.get(f"/reports/campaigns/{campaign.id}").get_data(as_text=True)
+    block = html.split('data-testid="participation"')[1].split("</div>\n</div>")[0]
+    # 10 answers; the rate: (4 + 4) mathematics answers of 10 + 6 = 16 teachers = 50,0 %.
+    assert "10" in block and "50,0" in block
+    missing = html.split('data-testid="participation-missing"')[1].split("</div>")[0]
+    assert "Учителя физики" in missing and "Учителя математики" not in missing

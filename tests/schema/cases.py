@@ -115,6 +115,18 @@ def set_visible_if(condition: str) -> Callable[[Doc], None]:
     return change
 
 
+def set_parts(parts: list[str], total: str) -> Callable[[Doc], None]:
+    """The rule as a group of parts of a total."""
+
+    def change(doc: Doc) -> None:
+        rule = doc["rules"][0]
+        rule.pop("check")
+        rule.pop("fields")
+        rule.update(parts=parts, total=total)
+
+    return change
+
+
 def add_field(extra: Doc) -> Callable[[Doc], None]:
     def change(doc: Doc) -> None:
         fields(doc).append(extra)
@@ -212,6 +224,14 @@ CASES: dict[str, tuple[Callable[[Doc], None], Callable[[Doc], None]]] = {
     "unknown_field": (
         lambda d: d["rules"][0].update(fields=["part", "total"]),
         lambda d: d["rules"][0].update(fields=["parts"]),
+    ),
+    "repeated_part": (
+        set_parts(["part", "people.pupils.count"], "total"),
+        set_parts(["part", "part"], "total"),
+    ),
+    "hidden_value_unfit": (
+        lambda d: field(d, "part").update(visible_if="total > 0", hidden_value=0),
+        lambda d: field(d, "part").update(hidden_value=0),  # never hidden
     ),
     "not_a_condition": (
         set_visible_if("total > 0"),

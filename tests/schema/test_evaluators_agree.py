@@ -8,7 +8,9 @@ answers (missing ones, zeros, negatives, numbers at the bounds of
 `collector.schema.values`) must give the same value in both, unknowns included:
 
 - per response: `evaluate(tree, context(spec, answers), indicator=True)` and the engine's
-  RowEvaluator give the same value (None is the engine's NaN or NA, yes/no stays yes/no);
+  RowEvaluator give the same value (None is the engine's NaN or NA, yes/no stays yes/no),
+  a field's declared hidden value included (`context` reads it, the engine's frame is
+  filled by `with_hidden_values`, as Engine fills it);
 - per group: sum/count/min/max/mean/count_if/share and arithmetic over them, computed by
   GroupEvaluator, equal the same computed here in plain Python from the row evaluator's
   per-response values, with the semantics docs/form-schema.md («Indicators») states.
@@ -36,6 +38,7 @@ from hypothesis import strategies as st
 
 from collector.indicators.engine import GroupEvaluator, RowEvaluator
 from collector.indicators.frame import answers_frame
+from collector.indicators.rows import with_hidden_values
 from collector.schema import compile_document
 from collector.schema.evaluate import context, evaluate
 from collector.schema.expressions import (
@@ -77,6 +80,9 @@ DOCUMENT: dict[str, Any] = {
             "fields": [
                 _field("n1", "integer"),
                 _field("n2", "integer"),
+                # Read as 7 where its condition is definitely false (issue 28), whatever
+                # is stored; unknown where the condition is (a missing level compared).
+                _field("n3", "integer", visible_if='n1 > 0 and level != "b"', hidden_value=7),
                 _field("d1", "decimal"),
                 _field("flag", "yes_no"),
                 _field("flag2", "yes_no"),
@@ -115,7 +121,7 @@ SYMBOLS = symbols(DOCUMENT)
 
 # --- expressions -------------------------------------------------------------------------
 
-NUMBER_REFS = ("n1", "n2", "d1", "people.pupils.count", "people.parents.count")
+NUMBER_REFS = ("n1", "n2", "n3", "d1", "people.pupils.count", "people.parents.count")
 # Table columns: lists of cells, only inside sum/count/min/max.
 NUMBER_COLUMNS = ("deals.pupils", "deals.amount")
 COUNTABLE = (
@@ -274,6 +280,7 @@ answer_sets = st.fixed_dictionaries(
     {
         "n1": sometimes_missing(some_integers),
         "n2": sometimes_missing(some_integers),
+        "n3": sometimes_missing(some_integers),
         "d1": sometimes_missing(some_decimals),
         "flag": sometimes_missing(st.booleans()),
         "flag2": sometimes_missing(st.booleans()),
@@ -434,7 +441,9 @@ def check_rows(source: str, kind: ValueKind, answer_sets: list[dict[str, Any]]) 
     tree = well_formed(source, kind, indicator=False)
     paths = {ref.dotted for ref in references(tree)}
     frame = answers_frame(SPEC, [(n, a) for n, a in enumerate(answer_sets)], paths)
-    found = engine_values(RowEvaluator(frame).evaluate(tree), len(answer_sets))
+    found = engine_values(
+        RowEvaluator(with_hidden_values(SPEC, frame)).evaluate(tree), len(answer_sets)
+    )
     for n, answers in enumerate(answer_sets):
         oracle = Oracle(context(SPEC, answers))
         if oracle.tied(tree):
@@ -588,7 +597,8 @@ def check_groups(source: str, answer_sets: list[dict[str, Any]], codes: list[int
     size = max(codes) + 2  # the last group has no response
     paths = {ref.dotted for ref in references(tree)}
     frame = answers_frame(SPEC, [(n, a) for n, a in enumerate(answer_sets)], paths)
-    evaluator = GroupEvaluator(RowEvaluator(frame), np.array(codes), pd.Index(range(size)))
+    rows = RowEvaluator(with_hidden_values(SPEC, frame))
+    evaluator = GroupEvaluator(rows, np.array(codes), pd.Index(range(size)))
     found = engine_values(evaluator.evaluate(tree), size)
     terms = list(dict.fromkeys(_group_terms(tree)))
     names = {term: f"g{n}" for n, term in enumerate(terms)}

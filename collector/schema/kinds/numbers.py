@@ -24,7 +24,8 @@ from collector.schema.spec import Column, FieldSpec
 from collector.schema.types import ValueKind
 from collector.schema.values import finite_decimal, number_problem, parse_decimal, stored_number
 
-_NUMERIC = frozenset({"unit", "min", "max"})
+# hidden_value: the number read where the field is hidden (docs/form-schema.md).
+_NUMERIC = frozenset({"unit", "min", "max", "hidden_value"})
 
 # What a person types for a number: digits (ASCII only: int() would also read other
 # scripts' digits), a sign, a decimal comma or point; spaces between groups of digits.
@@ -180,7 +181,7 @@ class PercentKind(DecimalKind):
     name = "percent"
     label = mark_for_translation("Percent")
     sums_records = False
-    allows = frozenset({"min", "max", "decimals"})
+    allows = frozenset({"min", "max", "decimals", "hidden_value"})
 
     def form_bounds(
         self, low: Decimal | None, high: Decimal | None
