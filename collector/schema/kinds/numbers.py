@@ -73,6 +73,7 @@ class _Number(FieldKind):
     value_kind = ValueKind.NUMBER
     in_tables = True
     in_grids = True
+    reader = "decimal"
     travels_hidden = True
     integer: ClassVar[bool] = False
 
@@ -122,6 +123,7 @@ class IntegerKind(_Number):
     sums_records = True
     allows = _NUMERIC
     integer = True
+    reader = "integer"
     cell_kind = "integer"
 
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:
