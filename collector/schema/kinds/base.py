@@ -264,8 +264,6 @@ class FieldKind:
     # "yes_no", "choice", "choices", "date", "person"; a grid or a table says more in
     # `live`).
     reader: ClassVar[str] = "text"
-    # A survey keeps a typed value of a section hidden by its conditions as a hidden input.
-    travels_hidden: ClassVar[bool] = False
     # Counted per option in a survey's distribution of answers.
     counted_by_option: ClassVar[bool] = False
     # A free-text answer (read, searched and summed up by its spelling on report pages).

@@ -74,7 +74,6 @@ class _Number(FieldKind):
     in_tables = True
     in_grids = True
     reader = "decimal"
-    travels_hidden = True
     integer: ClassVar[bool] = False
 
     def refused(self, value: Any) -> bool:
