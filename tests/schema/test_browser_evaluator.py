@@ -300,3 +300,57 @@ def test_forms_show_and_check_alike(node: Node_, name: str) -> None:
             assert result.get("failed") == [f.rule.id for f in failed_rules(spec, answers)], answers
 
     agree()
+
+
+# --- the page's block ---------------------------------------------------------------------
+
+
+def test_block_reads_each_kind_and_knows_only_what_is_off_the_page() -> None:
+    spec = SPECS["kaluga-1829-school.json"]
+    section = next(s for s in spec.sections if any(f.id == "media_district" for f in s.fields))
+    on_page = [f.id for f in section.fields]
+    answers = {"graduates_to_poo": 7, "media_total": 3}
+    block = live_form(spec, "ru", on_page=on_page, answers=answers)
+    # Conditions and rules naming fields of other sections read their stored values; the
+    # page's own fields are read from its inputs.
+    assert block["known"]["graduates_to_poo"] == {"$dec": "7"}
+    assert "media_total" not in block["known"]
+    assert all(name.split(".")[0] not in on_page for name in block["known"])
+    fields = block["fields"]
+    assert fields["media_district"] == {
+        "reader": "integer",
+        "label": "из них в районных СМИ",
+        "visible_if": {"binary": ">", "l": {"ref": "media_total"}, "r": {"num": "0"}},
+        "on_page": True,
+    }
+    assert fields["has_labour_associations"]["reader"] == "yes_no"
+    assert fields["ovz_forms"]["reader"] == "choices"
+    assert fields["labour_associations"]["columns"] == [
+        {"id": "direction", "reader": "text"},
+        {"id": "count", "reader": "integer"},
+    ]
+    [rule] = [r for r in block["rules"] if r["id"] == "media_district_le_total"]
+    assert rule["fields"] == ["media_district"] and "больше" in rule["message"]
+    # Never a script: the block is data, and every tree is one the parser made.
+    assert json.loads(json.dumps(block)) == block
+
+
+def test_trees_as_json() -> None:
+    tree = parse('not (selected(helped, "nothing") and -x.y.z >= 1.50) or flag = null')
+    assert to_json(tree) == {
+        "binary": "or",
+        "l": {
+            "unary": "not",
+            "a": {
+                "binary": "and",
+                "l": {"call": "selected", "args": [{"ref": "helped"}, {"str": "nothing"}]},
+                "r": {
+                    "binary": ">=",
+                    "l": {"unary": "-", "a": {"ref": "x.y.z"}},
+                    "r": {"num": "1.50"},
+                },
+            },
+        },
+        "r": {"binary": "==", "l": {"ref": "flag"}, "r": {"null": None}},
+    }
+    assert to_json(parse("true")) == {"bool": True}
