@@ -17,12 +17,11 @@ from wtforms.i18n import get_translations as wtforms_translations
 from wtforms.meta import DefaultMeta
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from collector.schema.kinds import field_kinds, renderers
+from collector.schema.kinds import renderers
 from collector.schema.kinds.base import PlainText
 from collector.schema.spec import FieldSpec, FormSpec
 
 __all__ = [
-    "HIDDEN_COPIES",
     "RENDERERS",
     "CheckboxesField",
     "EntryForm",
@@ -33,8 +32,6 @@ __all__ = [
 
 # How the templates draw each field type: its kind names a template of templates/kinds/.
 RENDERERS = renderers()
-# Types whose typed value a survey keeps as a hidden input while its section is hidden.
-HIDDEN_COPIES = frozenset(name for name, kind in field_kinds().items() if kind.travels_hidden)
 
 
 class FormTranslations:

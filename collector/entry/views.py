@@ -16,6 +16,7 @@ from collector.extensions import csrf, db
 from collector.forms import RENDERERS, EntryForm, typed_problems
 from collector.routing import id_or
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
+from collector.schema.live import live_form
 from collector.schema.spec import SectionSpec
 
 bp = Blueprint("entry", __name__, url_prefix="/entry")
@@ -216,6 +217,9 @@ def _page(
         "conflict": conflict,
         "language": language,
         "renderers": RENDERERS,
+        "live": live_form(
+            entry.spec, language, on_page=[f.id for f in section.fields], answers=entry.answers
+        ),
         "progress": services.progress(entry.spec, entry.answers),
         "due": services.due(db.session(), entry),
         "is_last": section.id == entry.spec.sections[-1].id,

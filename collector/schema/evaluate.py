@@ -232,15 +232,19 @@ def visible_field_ids(spec: FormSpec, answers: Answers) -> set[str]:
     return visible
 
 
+def rule_fields(rule: RuleSpec) -> tuple[str, ...]:
+    """The fields a failed rule's message goes beside: its own list, or without one the
+    first field it names."""
+    return rule.fields or tuple(r.path[0] for r in references(rule.check))[:1]
+
+
 def failed_rules(spec: FormSpec, answers: Answers) -> list[RuleFailure]:
     values = context(spec, answers)
-    failures = []
-    for rule in spec.rules:
-        if evaluate(rule.check, values) is False:
-            # Without a list of fields the message goes beside the first one it names.
-            fields = rule.fields or tuple(r.path[0] for r in references(rule.check))[:1]
-            failures.append(RuleFailure(rule, fields))
-    return failures
+    return [
+        RuleFailure(rule, rule_fields(rule))
+        for rule in spec.rules
+        if evaluate(rule.check, values) is False
+    ]
 
 
 def is_answered(value: Value) -> bool:

@@ -352,3 +352,30 @@ def calls_of(node: Node, name: str, skipping: frozenset[str] = frozenset()) -> l
     if isinstance(node, Binary):
         return calls_of(node.left, name, skipping) + calls_of(node.right, name, skipping)
     return []
+
+
+# A tree as JSON, for the browser's evaluator (collector/static/expressions.js), which
+# reads exactly these shapes: numbers travel as text so that no digit is lost.
+JsonTree = dict[str, "JsonTree | list[JsonTree] | str | bool | None"]
+
+
+def to_json(node: Node) -> JsonTree:
+    """The tree as plain JSON: {"num": "12.5"}, {"str": …}, {"bool": …}, {"null": None},
+    {"ref": "grid.row.column"}, {"unary": "-" | "not", "a": …},
+    {"binary": op, "l": …, "r": …}, {"call": name, "args": […]}."""
+    if isinstance(node, Literal):
+        value = node.value
+        if isinstance(value, bool):
+            return {"bool": value}
+        if isinstance(value, Decimal):
+            return {"num": str(value)}
+        if isinstance(value, str):
+            return {"str": value}
+        return {"null": None}
+    if isinstance(node, Reference):
+        return {"ref": node.dotted}
+    if isinstance(node, Unary):
+        return {"unary": node.op, "a": to_json(node.operand)}
+    if isinstance(node, Binary):
+        return {"binary": node.op, "l": to_json(node.left), "r": to_json(node.right)}
+    return {"call": node.name, "args": [to_json(arg) for arg in node.args]}

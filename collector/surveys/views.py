@@ -13,9 +13,10 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from collector.extensions import csrf, db, limiter
-from collector.forms import HIDDEN_COPIES, RENDERERS, SchemaForm
+from collector.forms import RENDERERS, SchemaForm
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import answers_from_form, build_form_class
+from collector.schema.live import live_form
 from collector.surveys import allowance, services
 
 bp = Blueprint("surveys", __name__, url_prefix="/s")
@@ -144,11 +145,11 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
         form=form,
         language=language,
         renderers=RENDERERS,
-        hidden_copies=HIDDEN_COPIES,
         stale=stale,
         submission_key=submission_key or services.new_submission_key(),
         visible=visible,
         more=more,
+        live=live_form(survey.spec, language),
     )
 
 

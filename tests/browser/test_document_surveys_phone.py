@@ -1,12 +1,15 @@
 """The surveys of the documents answered through a school's link on a phone-sized
 window: the Tomsk parent poll (7.2), the Tomsk teacher professional-needs survey, and the
-Nevinnomyssk pupils' and parents' satisfaction polls."""
+Nevinnomyssk pupils' and parents' satisfaction polls. Each is answered twice: with
+scripts, follow-up questions appear as the answers open them (collector/static/
+live-form.js); without, the page asks for them after a send, the answers kept."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -28,24 +31,26 @@ def campaign_for(name: str, tree, people):
     )
 
 
-def answer_on_a_phone(browser, server, token: str, steps, *follow_ups) -> None:
+def answer_on_a_phone(browser, server, token: str, steps, *follow_ups, scripts: bool) -> None:
     """Answer, send; when the answers open more questions, answer those and send again
-    (once per follow-up step)."""
-    context = browser.new_context(**PHONE)
+    (once per follow-up step). With scripts the follow-up questions are answered on the
+    same page, as they appear, and the page is sent once."""
+    context = browser.new_context(**PHONE, java_script_enabled=scripts)
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
         page.goto(f"{server.url}/s/{token}")
         assert fits_the_width(page)
         steps(page)
-        with page.expect_navigation():
-            page.get_by_role("button", name="Отправить").click()
         for follow_up in follow_ups:
-            expect(page.get_by_test_id("more-questions")).to_be_visible()
+            if not scripts:
+                with page.expect_navigation():
+                    page.get_by_role("button", name="Отправить").click()
+                expect(page.get_by_test_id("more-questions")).to_be_visible()
             assert fits_the_width(page)
             follow_up(page)
-            with page.expect_navigation():
-                page.get_by_role("button", name="Отправить").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Отправить").click()
         expect(page.get_by_test_id("thanks")).to_contain_text("Спасибо")
     finally:
         context.close()
@@ -59,11 +64,12 @@ def stored_answers(campaign) -> dict:
     return answer.answers
 
 
-def test_a_parent_answers_the_tomsk_poll(browser, server, tree, people):
+@pytest.mark.parametrize("scripts", [True, False], ids=["scripts", "no-scripts"])
+def test_a_parent_answers_the_tomsk_poll(browser, server, tree, people, scripts):
     campaign = campaign_for("tomsk-2022-parent-poll", tree, people)
 
     def steps(page):
-        assert page.locator("#field-helped").count() == 0  # asked only once it applies
+        assert page.locator("#field-helped").is_hidden()  # asked only once it applies
         page.locator("#field-grade").get_by_label("10 класс").check()
         page.locator("#field-profile_choice").get_by_label(
             "Выбор предпрофиля/профиля обучения был организован"
@@ -74,13 +80,21 @@ def test_a_parent_answers_the_tomsk_poll(browser, server, tree, people):
         assert page.locator("#field-grade").get_by_label("10 класс").is_checked()
         page.locator("#field-helped input[type=checkbox]").first.check()
 
-    answer_on_a_phone(browser, server, link_of(campaign, tree["school_a1"]).token, steps, follow_up)
+    answer_on_a_phone(
+        browser,
+        server,
+        link_of(campaign, tree["school_a1"]).token,
+        steps,
+        follow_up,
+        scripts=scripts,
+    )
     answers = stored_answers(campaign)
     assert answers["profile_choice"] == "organised" and answers["grade"] == "10"
     assert len(answers["helped"]) == 1
 
 
-def test_a_pupil_answers_the_nevinnomyssk_satisfaction_poll(browser, server, tree, people):
+@pytest.mark.parametrize("scripts", [True, False], ids=["scripts", "no-scripts"])
+def test_a_pupil_answers_the_nevinnomyssk_satisfaction_poll(browser, server, tree, people, scripts):
     campaign = campaign_for("nevinnomyssk-2020-pupil-satisfaction", tree, people)
 
     def steps(page):
@@ -88,34 +102,45 @@ def test_a_pupil_answers_the_nevinnomyssk_satisfaction_poll(browser, server, tre
         page.locator("#field-took_part").get_by_label(
             "Экскурсии на предприятия, в колледжи, вузы, дни открытых дверей"
         ).check()
-        assert page.locator("#field-practice").count() == 0  # asked once it applies
+        # Asked once it applies: at once with scripts, after a send without.
+        assert page.locator("#field-practice").is_visible() is scripts
         for field, point in (("info", "4"), ("choice_help", "4"), ("overall", "5")):
             page.locator(f"#field-{field} input[value='{point}']").check()
 
     def follow_up(page):
-        assert page.locator("#field-meetings_rating").count() == 0  # no meetings ticked
+        assert page.locator("#field-meetings_rating").is_hidden()  # no meetings ticked
         assert page.locator("#field-overall input[value='5']").is_checked()  # kept
         page.locator("#field-practice input[value='5']").check()
 
-    answer_on_a_phone(browser, server, link_of(campaign, tree["school_a1"]).token, steps, follow_up)
+    answer_on_a_phone(
+        browser,
+        server,
+        link_of(campaign, tree["school_a1"]).token,
+        steps,
+        follow_up,
+        scripts=scripts,
+    )
     answers = stored_answers(campaign)
     assert answers["overall"] == "5"  # a verbal scale keeps its option values
     assert answers["grade"] == "8" and "meetings_rating" not in answers
 
 
-def test_a_mathematics_teacher_answers_the_tomsk_needs_survey(browser, server, tree, people):
+@pytest.mark.parametrize("scripts", [True, False], ids=["scripts", "no-scripts"])
+def test_a_mathematics_teacher_answers_the_tomsk_needs_survey(
+    browser, server, tree, people, scripts
+):
     campaign = campaign_for("tomsk-2022-teacher-needs", tree, people)
 
     def steps(page):
         # Only the questions about the respondent at first: the items depend on the group.
-        assert page.locator("#field-math_profile").count() == 0
+        assert page.locator("#field-math_profile").is_hidden()
         page.locator("#field-group").get_by_label("Учителя математики").check()
         page.locator("#field-experience").get_by_label("11–20 лет").check()
 
     def items(page):
         # The mathematics items and module 5, none of the other groups' items.
-        assert page.locator("#field-uvr_profile").count() == 0
-        assert page.locator("#field-physics_profile").count() == 0
+        assert page.locator("#field-uvr_profile").is_hidden()
+        assert page.locator("#field-physics_profile").is_hidden()
         assert page.locator("#field-group").get_by_label("Учителя математики").is_checked()
         page.locator("#field-math_profile").get_by_label("в значительной степени").check()
         page.locator("#field-math_individual").get_by_label("частично").check()
@@ -133,7 +158,13 @@ def test_a_mathematics_teacher_answers_the_tomsk_needs_survey(browser, server, t
         page.locator("#field-other_needs textarea").fill("Курсы по проектной деятельности")
 
     answer_on_a_phone(
-        browser, server, link_of(campaign, tree["school_a1"]).token, steps, items, module_5
+        browser,
+        server,
+        link_of(campaign, tree["school_a1"]).token,
+        steps,
+        items,
+        module_5,
+        scripts=scripts,
     )
     answers = stored_answers(campaign)
     assert answers["group"] == "math" and answers["math_profile"] == "significant"
@@ -143,7 +174,10 @@ def test_a_mathematics_teacher_answers_the_tomsk_needs_survey(browser, server, t
     assert not any(key.startswith(("uvr_", "physics_")) for key in answers)
 
 
-def test_a_parent_answers_the_nevinnomyssk_satisfaction_poll(browser, server, tree, people):
+@pytest.mark.parametrize("scripts", [True, False], ids=["scripts", "no-scripts"])
+def test_a_parent_answers_the_nevinnomyssk_satisfaction_poll(
+    browser, server, tree, people, scripts
+):
     campaign = campaign_for("nevinnomyssk-2020-parent-satisfaction", tree, people)
 
     def steps(page):
@@ -153,11 +187,18 @@ def test_a_parent_answers_the_nevinnomyssk_satisfaction_poll(browser, server, tr
             page.locator(f"#field-{field} input[value='{point}']").check()
 
     def follow_up(page):
-        assert page.locator("#field-practice").count() == 0  # no excursions or trials
+        assert page.locator("#field-practice").is_hidden()  # no excursions or trials
         assert page.locator("#field-info input[value='3']").is_checked()
         page.locator("#field-meetings_rating input[value='5']").check()
 
-    answer_on_a_phone(browser, server, link_of(campaign, tree["school_a1"]).token, steps, follow_up)
+    answer_on_a_phone(
+        browser,
+        server,
+        link_of(campaign, tree["school_a1"]).token,
+        steps,
+        follow_up,
+        scripts=scripts,
+    )
     answers = stored_answers(campaign)
     assert answers["overall"] == "4" and answers["meetings_rating"] == "5"
     assert answers["took_part"] == ["meetings"] and "practice" not in answers

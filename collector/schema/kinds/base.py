@@ -259,8 +259,11 @@ class FieldKind:
     column_needs: ClassVar[frozenset[str]] = frozenset()
     # How data entry draws it: the `input` macro of templates/kinds/<renderer>.html.
     renderer: ClassVar[str] = "plain"
-    # A survey keeps a typed value of a section hidden by its conditions as a hidden input.
-    travels_hidden: ClassVar[bool] = False
+    # How the browser reads its value from the form as the user types, for conditions
+    # and rules (a reader of collector/static/live-form.js: "text", "integer", "decimal",
+    # "yes_no", "choice", "choices", "date", "person"; a grid or a table says more in
+    # `live`).
+    reader: ClassVar[str] = "text"
     # Counted per option in a survey's distribution of answers.
     counted_by_option: ClassVar[bool] = False
     # A free-text answer (read, searched and summed up by its spelling on report pages).
@@ -302,6 +305,12 @@ class FieldKind:
     def form_data(self, spec: FieldSpec, answer: Any) -> Any:
         """The stored value -> what the form field shows."""
         return answer
+
+    def live(self, spec: FieldSpec) -> dict[str, Any]:
+        """What the browser needs to read the field's value from the form (its inputs
+        are named as WTForms names them: the field's id; a grid's cells id-row__column;
+        a table's cells id-N-column)."""
+        return {"reader": self.reader}
 
     # As a column of a grid or a table ------------------------------------------------
 

@@ -47,6 +47,7 @@ class YesNoKind(FieldKind):
     value_kind = ValueKind.BOOL
     in_tables = True
     renderer = "choice"
+    reader = "yes_no"
     counted_by_option = True
     cell_kind = "bool"
 
@@ -95,6 +96,7 @@ class SingleChoiceKind(FieldKind):
     in_tables = True
     column_needs = frozenset({"options"})
     renderer = "choice"
+    reader = "choice"
     counted_by_option = True
 
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:
@@ -140,6 +142,7 @@ class MultipleChoiceKind(FieldKind):
     value_kind = ValueKind.CHOICES
     needs = frozenset({"options"})
     renderer = "choice"
+    reader = "choices"
     counted_by_option = True
 
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:
@@ -197,6 +200,10 @@ class RatingKind(FieldKind):
 
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:
         return _radio(label, self._values(spec, language))
+
+    def live(self, spec: FieldSpec) -> dict[str, Any]:
+        # A point of a numeric scale is stored as a number; a verbal option as its code.
+        return {"reader": "choice" if spec.options else "number_choice"}
 
     def answer(self, spec: FieldSpec, data: Any) -> Any:
         if not data:

@@ -22,6 +22,7 @@ class DateKind(FieldKind):
     name = "date"
     label = mark_for_translation("Date")
     value_kind = ValueKind.DATE
+    reader = "date"
     allows = frozenset({"min", "max"})
     in_tables = True
 

@@ -58,6 +58,13 @@ class GridKind(FieldKind):
             for column in spec.columns
         }
 
+    def live(self, spec: FieldSpec) -> dict[str, Any]:
+        return {
+            "reader": "grid",
+            "rows": [row.value for row in spec.rows],
+            "columns": [{"id": c.id, "reader": kind_of(c.type).reader} for c in spec.columns],
+        }
+
     def refused_in(self, spec: FieldSpec, value: Any) -> list[RefusedAnswer]:
         if not isinstance(value, dict):
             return []

@@ -74,7 +74,7 @@ class _Number(FieldKind):
     value_kind = ValueKind.NUMBER
     in_tables = True
     in_grids = True
-    travels_hidden = True
+    reader = "decimal"
     integer: ClassVar[bool] = False
 
     def refused(self, value: Any) -> bool:
@@ -123,6 +123,7 @@ class IntegerKind(_Number):
     sums_records = True
     allows = _NUMERIC
     integer = True
+    reader = "integer"
     cell_kind = "integer"
 
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:

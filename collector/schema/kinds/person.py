@@ -40,6 +40,7 @@ class PersonKind(FieldKind):
     label = mark_for_translation("Person with contacts")
     value_kind = ValueKind.RECORD
     renderer = "person"
+    reader = "person"
     private = True
 
     def field(self, spec: FieldSpec, label: str, language: str) -> Any:

@@ -66,6 +66,12 @@ class TableKind(FieldKind):
             for row in answer or []
         ]
 
+    def live(self, spec: FieldSpec) -> dict[str, Any]:
+        return {
+            "reader": "table",
+            "columns": [{"id": c.id, "reader": kind_of(c.type).reader} for c in spec.columns],
+        }
+
     def refused_in(self, spec: FieldSpec, value: Any) -> list[RefusedAnswer]:
         if not isinstance(value, list):
             return []

@@ -22,7 +22,6 @@ class TextKind(FieldKind):
     value_kind = ValueKind.TEXT
     allows = _LENGTH
     in_tables = True
-    travels_hidden = True
     free_text = True
     titles_records = True
     groups_records = True

@@ -1,0 +1,202 @@
+// Conditions and rules as the user types (data entry and survey pages). The page carries
+// its form's expressions and how to read each field (collector/schema/live.py) in
+// <script type="application/json" id="live-form" data-form="…">; expressions.js evaluates
+// them as the server does. Questions whose `visible_if` is not definitely true are
+// hidden, a broken rule's message shows beside its fields, and answers typed into
+// questions now hidden stay in their inputs (the draft keeps them in this browser) and are
+// listed as not to be sent. Without this script the page works as before; either way the
+// server runs everything again on save and submit.
+(function () {
+  "use strict";
+  const block = document.getElementById("live-form");
+  const X = window.CollectorExpressions;
+  if (!block || !X) return;
+  const live = JSON.parse(block.textContent);
+  const form = document.getElementById(block.dataset.form);
+  if (!form) return;
+
+  const named = (name) => Array.from(form.querySelectorAll(`[name="${CSS.escape(name)}"]`));
+  const first = (name) => named(name)[0] || null;
+  const checked = (name) => named(name).filter((el) => el.checked).map((el) => el.value);
+
+  // As collector.schema.values.clean_text: line breaks as \n, NFC, blanks around removed.
+  const clean = (text) => text.replace(/\r\n?/g, "\n").normalize("NFC").trim();
+  // As WholeNumberField and TypedDecimalField read what a person types.
+  const SPACES = /[\s\u00a0\u202f]/g;
+  const WHOLE = /^[+-]?[0-9]+$/;
+  const DECIMAL = /^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)$/;
+
+  // A single input's value as the server stores it and expressions then read it
+  // (FieldKind.answer, then FieldKind.readable): by the reader its kind names.
+  const READERS = {
+    text(name) {
+      const el = first(name);
+      return el ? clean(el.value) || null : null;
+    },
+    integer(name) {
+      const el = first(name);
+      const text = el ? el.value.replace(SPACES, "") : "";
+      if (!WHOLE.test(text)) return null;
+      return X.number(new X.Raw("int", BigInt(text).toString()));
+    },
+    decimal(name) {
+      const el = first(name);
+      const text = el ? el.value.replace(SPACES, "") : "";
+      if (!DECIMAL.test(text)) return null;
+      return X.number(text.replace(",", "."));
+    },
+    yes_no(name) {
+      const [value] = checked(name);
+      return value === "yes" ? true : value === "no" ? false : null;
+    },
+    choice(name) {
+      const [value] = checked(name);
+      return value || null;
+    },
+    number_choice(name) {
+      const [value] = checked(name);
+      return value && WHOLE.test(value) ? X.number(new X.Raw("int", value)) : null;
+    },
+    choices(name) {
+      const values = checked(name).filter(Boolean);
+      return values.length ? values : null;
+    },
+    date(name) {
+      const el = first(name);
+      return el && /^\d{4}-\d{2}-\d{2}$/.test(el.value) ? el.value : null;
+    },
+  };
+
+  /** The field's stored value and the dotted names below it (evaluate.context). */
+  function readField(id, field, values) {
+    if (field.reader === "grid") {
+      const grid = {};
+      for (const row of field.rows) {
+        for (const column of field.columns) {
+          const value = READERS[column.reader](`${id}-${row}__${column.id}`);
+          values[`${id}.${row}.${column.id}`] = value;
+          if (value !== null) (grid[row] = grid[row] || {})[column.id] = value;
+        }
+      }
+      values[id] = Object.keys(grid).length ? grid : null;
+    } else if (field.reader === "table") {
+      const prefix = `${id}-`;
+      const indexes = new Set();
+      for (const el of form.querySelectorAll(`[name^="${CSS.escape(prefix)}"]`)) {
+        const index = el.name.slice(prefix.length).split("-")[0];
+        if (/^\d+$/.test(index)) indexes.add(Number(index));
+      }
+      const rows = [];
+      for (const index of [...indexes].sort((a, b) => a - b)) {
+        const row = {};
+        for (const column of field.columns) {
+          const value = READERS[column.reader](`${id}-${index}-${column.id}`);
+          if (value !== null) row[column.id] = value;
+        }
+        if (Object.keys(row).length) rows.push(row);
+      }
+      values[id] = rows.length ? rows : null;
+      for (const column of field.columns) {
+        values[`${id}.${column.id}`] = rows.map((row) => (column.id in row ? row[column.id] : null));
+      }
+    } else if (field.reader === "person") {
+      const record = {};
+      const prefix = `${id}-`;
+      for (const el of form.querySelectorAll(`[name^="${CSS.escape(prefix)}"]`)) {
+        const text = clean(el.value);
+        if (text) record[el.name.slice(prefix.length)] = text;
+      }
+      values[id] = Object.keys(record).length ? record : null;
+    } else {
+      values[id] = (READERS[field.reader] || READERS.text)(id);
+    }
+  }
+
+  /** The values with a field's answer dropped, as the server drops a hidden one. */
+  function dropped(values, id, field) {
+    values[id] = null;
+    if (field.reader === "grid") {
+      for (const row of field.rows) {
+        for (const column of field.columns) values[`${id}.${row}.${column.id}`] = null;
+      }
+    } else if (field.reader === "table") {
+      for (const column of field.columns) values[`${id}.${column.id}`] = [];
+    }
+  }
+
+  const known = {};
+  for (const [name, value] of Object.entries(live.known)) known[name] = X.fromJson(value);
+  const onPage = Object.entries(live.fields).filter(([, field]) => field.on_page);
+  const wrapper = (id) => form.querySelector(`[data-field="${CSS.escape(id)}"]`);
+  const shownInput = form.querySelector("input[name=shown]");
+  const hiddenList = document.getElementById("hidden-answers");
+
+  function showRule(rule) {
+    for (const id of rule.fields) {
+      const place = live.fields[id] && live.fields[id].on_page ? wrapper(id) : null;
+      if (!place) continue;
+      // The server's own message for the same rule (a page shown after a save) says it.
+      const said = Array.from(place.querySelectorAll(".invalid-feedback:not(.live-rule)"))
+        .some((el) => el.textContent.trim() === rule.message);
+      if (said) continue;
+      const message = document.createElement("div");
+      message.className = "invalid-feedback d-block live-rule";
+      message.dataset.testid = "live-rule";
+      message.dataset.rule = rule.id;
+      message.textContent = rule.message;
+      place.appendChild(message);
+    }
+  }
+
+  function refresh() {
+    const values = Object.assign({}, known);
+    for (const [id, field] of onPage) readField(id, field, values);
+    let visible;
+    let failed;
+    try {
+      visible = X.visibleFieldIds(live, values);
+      // Rules read the answers the server keeps: those of visible questions.
+      const kept = Object.assign({}, values);
+      for (const [id, field] of Object.entries(live.fields)) {
+        if (!visible.has(id)) dropped(kept, id, field);
+      }
+      failed = X.failedRules(live, kept);
+    } catch (error) {
+      return; // a tree this script cannot read: the server decides on save
+    }
+    const notSent = [];
+    for (const [id, field] of onPage) {
+      const place = wrapper(id);
+      if (!place) continue;
+      place.hidden = !visible.has(id);
+      if (place.hidden && X.answered(values[id])) notSent.push(field.label);
+    }
+    for (const section of form.querySelectorAll("[data-section]")) {
+      const spec = live.sections.find((s) => s.id === section.dataset.section);
+      if (spec) section.hidden = !spec.fields.some((id) => visible.has(id));
+    }
+    for (const note of document.querySelectorAll("[data-section-hidden]")) {
+      const spec = live.sections.find((s) => s.id === note.dataset.sectionHidden);
+      if (spec) note.hidden = spec.fields.some((id) => visible.has(id));
+    }
+    for (const old of form.querySelectorAll(".live-rule")) old.remove();
+    failed.forEach(showRule);
+    // A survey's page says which questions it showed (the server asks about the rest).
+    if (shownInput) shownInput.value = [...visible].sort().join(",");
+    if (hiddenList) {
+      const list = hiddenList.querySelector("ul");
+      list.replaceChildren(
+        ...notSent.map((label) => {
+          const item = document.createElement("li");
+          item.textContent = label;
+          return item;
+        }),
+      );
+      hiddenList.hidden = notSent.length === 0;
+    }
+  }
+
+  form.addEventListener("input", refresh);
+  form.addEventListener("change", refresh);
+  refresh();
+})();

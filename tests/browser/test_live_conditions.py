@@ -1,0 +1,162 @@
+"""Conditions and rules as the user types (issue 24): in the Kaluga school report an
+answer «нет» hides the questions that depend on it at once, «да» brings them back with
+what was typed, and the page says which typed answers will not be sent; a part greater
+than its total shows the rule's message before saving. On the Tomsk parent poll's survey
+page the follow-up question appears without a round trip, and with scripts off the same
+page still asks for it after a send and takes the answer."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from collector.extensions import db
+from collector.models import FormResponse
+from collector.publishing.services import publish
+from collector.schema import compile_text
+from demo.seed import DEMO_LOGINS, seed_demo
+from tests.campaigns.factories import new_campaign
+from tests.surveys.test_survey_links import link_of
+
+ROOT = Path(__file__).resolve().parents[2]
+ORGANISED = "Выбор предпрофиля/профиля обучения был организован"
+HELPED = "Что помогло вам и ребёнку сделать выбор?"
+
+
+def open_kaluga_report(page, server) -> None:
+    seed_demo(db.session)
+    for name in ("kaluga-1829-school.json", "kaluga-1829-municipality.json"):
+        publish(db.session, compile_text((ROOT / "form_schemas" / name).read_bytes()), None)
+    db.session.commit()
+    login = next(item for item in DEMO_LOGINS if item.username == "school")
+    page.goto(server.url + "/login")
+    page.get_by_label("Логин").fill(login.username)
+    page.get_by_label("Пароль").fill(login.password)
+    page.get_by_role("button", name="Войти").click()
+    page.goto(server.url + "/entry/")
+    page.get_by_text("отчёт общеобразовательной организации").click()
+
+
+def test_kaluga_report_hides_and_brings_back_as_typed(page, server, app):
+    open_kaluga_report(page, server)
+
+    # A part greater than its total: the rule's message, before any save.
+    total = page.get_by_label("Публикации в СМИ по профориентации, всего, ед.")
+    district = page.get_by_label("из них в районных СМИ, ед.")
+    expect(district).to_be_hidden()  # no total yet: the part is not asked
+    total.fill("3")
+    expect(district).to_be_visible()
+    district.fill("5")
+    rule = page.locator("#field-media_district [data-testid=live-rule]")
+    expect(rule).to_contain_text("не может быть больше")
+    district.fill("2")
+    expect(rule).to_have_count(0)
+    district.fill("5")
+    expect(rule).to_have_count(1)
+
+    # «нет» hides the table of labour associations, «да» brings it back as typed.
+    page.locator("[data-testid=outline] a", has_text="11.5.").click()
+    expect(page.locator("h2")).to_contain_text("11.5.")
+    question = page.locator("#field-has_labour_associations")
+    table = page.locator("#field-labour_associations")
+    expect(table).to_be_hidden()
+    question.get_by_label("Да").check()
+    expect(table).to_be_visible()
+    page.locator("[name=labour_associations-0-direction]").fill("Столярное дело")
+    page.locator("[name=labour_associations-0-count]").fill("2")
+    notice = page.get_by_test_id("hidden-answers")
+    expect(notice).to_be_hidden()
+    question.get_by_label("Нет").check()
+    expect(table).to_be_hidden()
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("Трудовые объединения школьников по направлениям")
+    question.get_by_label("Да").check()
+    expect(table).to_be_visible()
+    expect(notice).to_be_hidden()
+    expect(page.locator("[name=labour_associations-0-direction]")).to_have_value("Столярное дело")
+    expect(page.locator("[name=labour_associations-0-count]")).to_have_value("2")
+
+
+def poll_link(tree, people) -> str:
+    document = json.loads((ROOT / "form_schemas" / "tomsk-2022-parent-poll.json").read_bytes())
+    campaign = new_campaign(
+        tree,
+        people,
+        deadline=datetime(2027, 8, 31, 23, 59),
+        document=document,
+        title="Опрос родителей",
+        year=2026,
+        opened=True,
+    )
+    return link_of(campaign, tree["school_a1"]).token
+
+
+def test_parent_poll_asks_its_follow_up_at_once(browser, server, tree, people):
+    token = poll_link(tree, people)
+    context = browser.new_context(locale="ru-RU")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    requests: list[str] = []
+    try:
+        page.goto(f"{server.url}/s/{token}")
+        page.on("request", lambda request: requests.append(request.method))
+        helped = page.get_by_role("group", name=HELPED)
+        expect(helped).to_be_hidden()
+        page.get_by_label("9 класс").check()
+        page.get_by_label(ORGANISED).check()
+        # Shown by the page itself: nothing was sent.
+        expect(helped).to_be_visible()
+        assert requests == []
+        # The poll's rule, before sending: «nothing» goes alone.
+        helped.get_by_label("Профориентационная диагностика (тестирование) ребёнка").check()
+        helped.get_by_label("Ничего из перечисленного").check()
+        expect(page.get_by_test_id("live-rule")).to_contain_text("Ничего из перечисленного")
+        helped.get_by_label("Ничего из перечисленного").uncheck()
+        expect(page.get_by_test_id("live-rule")).to_have_count(0)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Отправить").click()
+        expect(page.get_by_test_id("thanks")).to_contain_text("Спасибо")
+    finally:
+        context.close()
+    db.session.expire_all()
+    [answer] = db.session.scalars(select(FormResponse))
+    assert answer.answers == {
+        "grade": "9",
+        "profile_choice": "organised",
+        "helped": ["diagnostics"],
+    }
+
+
+def test_parent_poll_without_scripts_asks_after_a_send(browser, server, tree, people):
+    token = poll_link(tree, people)
+    context = browser.new_context(locale="ru-RU", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(f"{server.url}/s/{token}")
+        helped = page.get_by_role("group", name=HELPED)
+        page.get_by_label("9 класс").check()
+        page.get_by_label(ORGANISED).check()
+        expect(helped).to_be_hidden()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Отправить").click()
+        expect(page.get_by_test_id("more-questions")).to_be_visible()
+        expect(helped).to_be_visible()
+        assert page.get_by_label(ORGANISED).is_checked()
+        helped.get_by_label("Профориентационная диагностика (тестирование) ребёнка").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Отправить").click()
+        expect(page.get_by_test_id("thanks")).to_contain_text("Спасибо")
+    finally:
+        context.close()
+    db.session.expire_all()
+    [answer] = db.session.scalars(select(FormResponse))
+    assert answer.answers == {
+        "grade": "9",
+        "profile_choice": "organised",
+        "helped": ["diagnostics"],
+    }
