@@ -78,6 +78,8 @@ def live_form(
                 "label": f.label.get(language),
                 "visible_if": None if f.visible_if is None else to_json(f.visible_if),
                 "on_page": f.id in shown,
+                # Read while a condition hides it for sure (evaluate.hidden_values).
+                "hidden_value": None if f.hidden_value is None else str(f.hidden_value),
             }
             for f in spec.fields
         },

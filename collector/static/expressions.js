@@ -393,7 +393,26 @@
   }
 
   /** evaluate.visible_field_ids over a page's block (collector.schema.live). */
-  function visibleFieldIds(live, values) {
+  /** evaluate.hidden_values: a field declaring a `hidden_value` reads it while one of
+   * its conditions (its section's, its own) is definitely false, as an indicator reads
+   * them (a part of a zero total is 0). The values with those put in, as context does. */
+  function withHiddenValues(live, values) {
+    const found = Object.assign({}, values);
+    for (const section of live.sections) {
+      for (const id of section.fields) {
+        const field = live.fields[id];
+        if (field.hidden_value === null || field.hidden_value === undefined) continue;
+        const hides = [section.visible_if, field.visible_if].filter(Boolean);
+        if (hides.some((c) => evaluate(c, values, true) === false)) {
+          found[id] = finiteDecimal(field.hidden_value);
+        }
+      }
+    }
+    return found;
+  }
+
+  function visibleFieldIds(live, given) {
+    const values = withHiddenValues(live, given);
     const visible = new Set();
     for (const section of live.sections) {
       if (section.visible_if && evaluate(section.visible_if, values, false) !== true) continue;
@@ -406,12 +425,13 @@
   }
 
   /** evaluate.failed_rules: the rules definitely broken. */
-  function failedRules(live, values) {
+  function failedRules(live, given) {
+    const values = withHiddenValues(live, given);
     return live.rules.filter((rule) => evaluate(rule.check, values, false) === false);
   }
 
   return {
     Dec, Raw, evaluate, number, answered, parseDecimal, finiteDecimal, fromJson, toJson,
-    visibleFieldIds, failedRules,
+    visibleFieldIds, failedRules, withHiddenValues,
   };
 });

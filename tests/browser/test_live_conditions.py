@@ -44,16 +44,18 @@ def open_kaluga_report(page, server) -> None:
 def test_kaluga_report_hides_and_brings_back_as_typed(page, server, app):
     open_kaluga_report(page, server)
 
-    # A part greater than its total: the rule's message, before any save.
+    # Parts greater than their total together: the group's message (after its last
+    # part), before any save.
     total = page.get_by_label("Публикации в СМИ по профориентации, всего, ед.")
     district = page.get_by_label("из них в районных СМИ, ед.")
     expect(district).to_be_hidden()  # no total yet: the part is not asked
     total.fill("3")
     expect(district).to_be_visible()
+    page.get_by_label("из них в региональных СМИ, ед.").fill("1")
     district.fill("5")
-    rule = page.locator("#field-media_district [data-testid=live-rule]")
+    rule = page.locator("#field-media_regional [data-testid=live-rule]")
     expect(rule).to_contain_text("не может быть больше")
-    district.fill("2")
+    district.fill("2")  # 2 + 1 of 3
     expect(rule).to_have_count(0)
     district.fill("5")
     expect(rule).to_have_count(1)
