@@ -20,7 +20,7 @@ from typing import Any
 
 from collector.schema.evaluate import context, evaluate, failed_rules, visible_field_ids
 from collector.schema.expressions import Binary, Call, Literal, Node, Reference
-from collector.schema.spec import Column, FieldSpec, FormSpec
+from collector.schema.spec import Column, FieldSpec, FormSpec, RuleSpec
 
 PHRASES = (
     "Техническое творчество",
@@ -154,7 +154,11 @@ def _repair(
         values = context(spec, answers)
         for failure in failures:
             check = failure.rule.check
-            if _repair_bound(check, values, answers, rng) or _repair_match(check, values, answers):
+            if (
+                _repair_parts(failure.rule, values, answers, rng)
+                or _repair_bound(check, values, answers, rng)
+                or _repair_match(check, values, answers)
+            ):
                 continue
             # Any other rule: draw its fields again and see.
             for field_id in failure.fields:
@@ -163,6 +167,24 @@ def _repair(
                     value = _value(rng, fields[head], scale, as_of)
                     if value is not None:
                         answers[head] = value
+
+
+def _repair_parts(
+    rule: RuleSpec, values: dict[str, Any], answers: dict[str, Any], rng: random.Random
+) -> bool:
+    """Parts of a total that exclude each other: each answered part drawn again within
+    what the parts before it left of the total."""
+    if not rule.parts or rule.total is None:
+        return False
+    total = values.get(rule.total)
+    if isinstance(total, bool) or not isinstance(total, Decimal | int):
+        return False
+    room = max(0, int(total))
+    for part in rule.parts:
+        if part in answers:
+            answers[part] = rng.randint(room // 3, room) if room else 0
+            room -= answers[part]
+    return True
 
 
 def _repair_bound(

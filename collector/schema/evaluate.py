@@ -239,12 +239,19 @@ def rule_fields(rule: RuleSpec) -> tuple[str, ...]:
 
 
 def failed_rules(spec: FormSpec, answers: Answers) -> list[RuleFailure]:
+    """Rules definitely broken by these answers, but for a rule whose fields are all
+    hidden: nobody is asked them, and a hidden value read in their place (a part of a
+    zero total is 0) must not refuse what the respondent cannot see."""
     values = context(spec, answers)
-    return [
-        RuleFailure(rule, rule_fields(rule))
-        for rule in spec.rules
-        if evaluate(rule.check, values) is False
-    ]
+    shown = visible_field_ids(spec, answers)
+    failures = []
+    for rule in spec.rules:
+        fields = rule_fields(rule)
+        if fields and not any(f.split(".")[0] in shown for f in fields):
+            continue
+        if evaluate(rule.check, values) is False:
+            failures.append(RuleFailure(rule, fields))
+    return failures
 
 
 def is_answered(value: Value) -> bool:

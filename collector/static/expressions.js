@@ -411,8 +411,8 @@
     return found;
   }
 
-  function visibleFieldIds(live, given) {
-    const values = withHiddenValues(live, given);
+  /** What is shown depends on what was typed, not on hidden values (as on the server). */
+  function visibleFieldIds(live, values) {
     const visible = new Set();
     for (const section of live.sections) {
       if (section.visible_if && evaluate(section.visible_if, values, false) !== true) continue;
@@ -427,7 +427,13 @@
   /** evaluate.failed_rules: the rules definitely broken. */
   function failedRules(live, given) {
     const values = withHiddenValues(live, given);
-    return live.rules.filter((rule) => evaluate(rule.check, values, false) === false);
+    const shown = visibleFieldIds(live, given);
+    // A rule whose fields are all hidden is not asked (evaluate.failed_rules).
+    return live.rules.filter(
+      (rule) =>
+        !(rule.fields.length && !rule.fields.some((f) => shown.has(f.split(".")[0]))) &&
+        evaluate(rule.check, values, false) === false,
+    );
   }
 
   return {
