@@ -123,7 +123,9 @@ def test_submit_needs_required_answers_then_is_idempotent(client, tree, people, 
     assert count == 1 and saved.status == "submitted" and saved.revision == 2
 
 
-def test_hidden_fields_are_not_stored(client, tree, people, form):
+def test_an_answer_to_a_hidden_question_is_kept_as_a_draft_and_dropped_at_submit(
+    client, tree, people, form
+):
     login_as(client, people["school"])
     school = tree["school_a1"]
     client.post(url(school), data={"revision": "0", "action": "save", "has_plan": "yes"})
@@ -132,7 +134,40 @@ def test_hidden_fields_are_not_stored(client, tree, people, form):
     )
     assert stored(school).answers["comment"] == "план утверждён"
     client.post(url(school), data={"revision": "2", "action": "save", "has_plan": "no"})
-    assert "comment" not in stored(school).answers
+    # Hidden now: kept in the draft (a «да» brings it back with what was typed) ...
+    assert stored(school).answers["comment"] == "план утверждён"
+    # ... autosaved as well ...
+    saved = client.post(
+        url(school), data={"revision": "3", "action": "autosave", "has_plan": "no", "total": "4"}
+    )
+    assert saved.get_json()["saved"] and stored(school).answers["comment"] == "план утверждён"
+    # ... shown again on reload, and listed by the server as not to be sent (no script).
+    page = client.get(url(school, "extra")).get_data(as_text=True)
+    assert "план утверждён" in page
+    listed = client.get(url(school)).get_data(as_text=True)
+    notice = listed[listed.index('id="hidden-answers"') :].split("</div>")[0]
+    assert "hidden>" not in notice.split("\n")[0] and '<li data-field-id="comment">' in notice
+    assert "Комментарий" in notice
+    # Submitted: the hidden answer is not sent.
+    done = client.post(
+        url(school), data={"revision": "4", "action": "submit", "has_plan": "no", "total": "4"}
+    )
+    assert done.status_code == 302
+    sent = stored(school)
+    assert sent.status == "submitted" and "comment" not in sent.answers
+    assert sent.answers == {"has_plan": False, "total": 4}
+
+
+def test_a_hidden_answer_is_not_checked(app):
+    """Rules and required answers read what is sent: a hidden answer breaks no rule."""
+    from collector.entry.services import problems
+
+    doc = copy.deepcopy(base())
+    doc["sections"][0]["fields"][1]["visible_if"] = "has_plan"
+    spec = compile_document(doc).spec
+    broken = {"has_plan": True, "total": 1, "part": 5}
+    assert [p.field_id for p in problems(spec, broken, for_submission=True)] == ["part"]
+    assert problems(spec, broken | {"has_plan": False}, for_submission=True) == []
 
 
 def test_second_editor_is_told_of_the_conflict(client, app, tree, people, make_user, form):

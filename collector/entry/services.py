@@ -292,12 +292,26 @@ def _who(session: Session, user_id: int | None) -> str:
 def merged_answers(
     entry: Entry, section_answers: dict[str, Any], section_field_ids: list[str]
 ) -> dict[str, Any]:
-    """The report's answers with one section's replaced, hidden fields dropped (as the
-    schema says they are neither validated nor stored)."""
+    """The report's answers with one section's replaced. Answers to questions hidden now
+    are kept in the draft (a changed answer may bring them back); `sent_answers` is what
+    is checked, counted and submitted."""
     merged = {k: v for k, v in entry.answers.items() if k not in section_field_ids}
     merged.update(section_answers)
-    visible = visible_field_ids(entry.spec, merged)
-    return {k: v for k, v in merged.items() if k in visible}
+    return merged
+
+
+def sent_answers(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers that count: those of the questions these answers show (as the browser
+    reads them, collector/static/live-form.js). Hidden ones are neither checked, counted
+    nor sent."""
+    visible = visible_field_ids(spec, answers)
+    return {k: v for k, v in answers.items() if k in visible}
+
+
+def not_sent(spec: FormSpec, answers: dict[str, Any]) -> list[str]:
+    """The fields whose typed answers will not be sent: their questions are hidden."""
+    visible = visible_field_ids(spec, answers)
+    return [f.id for f in spec.fields if f.id not in visible and is_answered(answers.get(f.id))]
 
 
 def already_submitted(
@@ -309,7 +323,8 @@ def already_submitted(
     return (
         response is not None
         and response.status in (ResponseState.SUBMITTED, ResponseState.RESUBMITTED)
-        and merged_answers(entry, section_answers, section_field_ids) == response.answers
+        and sent_answers(entry.spec, merged_answers(entry, section_answers, section_field_ids))
+        == response.answers
     )
 
 
@@ -321,14 +336,20 @@ def save_section(
     section_field_ids: list[str],
     base_revision: int,
 ) -> Conflict | None:
-    """Merge one section's answers into the response. Hidden fields are dropped, as the
-    schema says they are neither validated nor stored."""
+    """Merge one section's answers into the response. Answers to hidden questions stay
+    in the draft until the report is submitted (`submit` drops them)."""
     if not entry.editable:
         raise NotEditable(entry.status)
     response = entry.response
     merged = merged_answers(entry, section_answers, section_field_ids)
     before = dict(response.answers) if response is not None else {}
-    if response is not None and merged == response.answers:
+    if response is not None and (
+        merged == response.answers
+        or (
+            response.status in (ResponseState.SUBMITTED, ResponseState.RESUBMITTED)
+            and sent_answers(entry.spec, merged) == response.answers
+        )
+    ):
         # Nothing changed (a double click, a repeated request): nothing to write, and no
         # conflict even from an older page.
         return None
@@ -408,11 +429,13 @@ class Problem:
 
 
 def problems(spec: FormSpec, answers: dict[str, Any], *, for_submission: bool) -> list[Problem]:
-    """Rules that fail, and (for submission) required visible fields left empty."""
+    """Rules that fail, and (for submission) required visible fields left empty; only the
+    answers that are sent are read (not those of hidden questions)."""
     section_of = {f.id: s.id for s in spec.sections for f in s.fields}
     found: list[Problem] = []
+    visible = visible_field_ids(spec, answers)
+    answers = {k: v for k, v in answers.items() if k in visible}
     if for_submission:
-        visible = visible_field_ids(spec, answers)
         found += [
             Problem(section_of[f.id], f.id, _("An answer is required."))
             for f in spec.fields
@@ -461,11 +484,25 @@ def submit(session: Session, user: User, entry: Entry, base_revision: int) -> li
         except (CampaignError, MoveRefused):
             message = _("The report cannot be submitted now.")
             return [Problem(entry.spec.sections[0].id, "", message)]
+        _drop_hidden(session, user, entry.spec, response)
         return []
     response.status = ResponseState.SUBMITTED.value
     response.submitted_at = utcnow()
     record(session, user, "response.submit", response, revision=response.revision)
+    _drop_hidden(session, user, entry.spec, response)
     return []
+
+
+def _drop_hidden(session: Session, user: User, spec: FormSpec, response: FormResponse) -> None:
+    """On submission: the answers to hidden questions, kept while a draft, are dropped, so
+    that a sent report never holds them (reports and indicators read sent ones only)."""
+    sent = sent_answers(spec, dict(response.answers))
+    if sent == response.answers:
+        return
+    dropped = {k: [v, None] for k, v in sorted(response.answers.items()) if k not in sent}
+    response.answers = sent
+    response.revision += 1
+    record(session, user, "response.save", response, revision=response.revision, changes=dropped)
 
 
 @dataclass

@@ -221,6 +221,10 @@ def _page(
             entry.spec, language, on_page=[f.id for f in section.fields], answers=entry.answers
         ),
         "progress": services.progress(entry.spec, entry.answers),
+        "not_sent": [
+            (field_id, entry.spec.field(field_id).label.get(language))
+            for field_id in services.not_sent(entry.spec, entry.answers)
+        ],
         "due": services.due(db.session(), entry),
         "is_last": section.id == entry.spec.sections[-1].id,
         "entry_url": lambda **values: _entry_url(entry, **values),

@@ -169,7 +169,7 @@
       const place = wrapper(id);
       if (!place) continue;
       place.hidden = !visible.has(id);
-      if (place.hidden && X.answered(values[id])) notSent.push(field.label);
+      if (place.hidden && X.answered(values[id])) notSent.push([id, field.label]);
     }
     for (const section of form.querySelectorAll("[data-section]")) {
       const spec = live.sections.find((s) => s.id === section.dataset.section);
@@ -185,14 +185,21 @@
     if (shownInput) shownInput.value = [...visible].sort().join(",");
     if (hiddenList) {
       const list = hiddenList.querySelector("ul");
+      // The server listed those of the other sections (of the stored answers): kept.
+      const elsewhere = Array.from(list.children).filter((item) => {
+        const field = live.fields[item.dataset.fieldId];
+        return !field || !field.on_page;
+      });
       list.replaceChildren(
-        ...notSent.map((label) => {
+        ...elsewhere,
+        ...notSent.map(([id, label]) => {
           const item = document.createElement("li");
+          item.dataset.fieldId = id;
           item.textContent = label;
           return item;
         }),
       );
-      hiddenList.hidden = notSent.length === 0;
+      hiddenList.hidden = list.children.length === 0;
     }
   }
 
