@@ -301,3 +301,74 @@ def test_a_saved_drafts_rule_message_appears_beside_the_field_when_the_page_is_o
     # until the form is validated, and a page opened anew is not).
     assert page.count("Часть больше целого") == 2
     assert 'class="invalid-feedback d-block">Часть больше целого' in page
+
+
+@pytest.fixture
+def soft_form(app):
+    """The base form with a warning: more than 100 in all is unusual, but may be true."""
+    doc = copy.deepcopy(base())
+    doc["rules"].append(
+        {
+            "id": "total_unusual",
+            "check": "total <= 100",
+            "severity": "warning",
+            "message": "Больше 100 — необычно много",
+            "fields": ["total"],
+        }
+    )
+    version = publish(db.session, compile_document(doc), None).form_version
+    db.session.commit()
+    return version
+
+
+def test_a_warning_blocks_submit_until_confirmed_with_a_comment(client, tree, people, soft_form):
+    login_as(client, people["school"])
+    school = tree["school_a1"]
+    typed = {"action": "submit", "total": "120", "part": "4"}
+    page = client.post(url(school), data=typed | {"revision": "0"}).get_data(as_text=True)
+    # Not sent; the values are kept; the warning stands beside its field with its box.
+    assert stored(school).status == "draft" and stored(school).answers["total"] == 120
+    assert 'data-testid="warning-summary"' in page and "Больше 100" in page
+    assert 'name="confirm-total_unusual"' in page and 'name="comment-total_unusual"' in page
+    assert "is-invalid" not in page.split('id="field-total"')[1].split('id="field-part"')[0]
+    # Ticked without a comment: still not sent.
+    ticked = typed | {"revision": "1", "confirm-total_unusual": "y", "comment-total_unusual": " "}
+    client.post(url(school), data=ticked)
+    assert stored(school).status == "draft" and stored(school).confirmations == {}
+    # Ticked with a comment: sent, the confirmation kept with the response. (The send
+    # before changed nothing stored: the revision is still 1.)
+    assert stored(school).revision == 1
+    confirmed = ticked | {"comment-total_unusual": "Учтены онлайн-экскурсии"}
+    assert client.post(url(school), data=confirmed).status_code == 302
+    sent = stored(school)
+    assert sent.status == "submitted"
+    given = sent.confirmations["total_unusual"]
+    assert given["comment"] == "Учтены онлайн-экскурсии" and given["values"] == {"total": 120}
+    assert given["by"] == people["school"].id
+
+
+def test_a_confirmation_lapses_when_its_value_changes(client, tree, people, soft_form):
+    login_as(client, people["school"])
+    school = tree["school_a1"]
+    client.post(
+        url(school),
+        data={
+            "revision": "0",
+            "action": "save",
+            "total": "120",
+            "confirm-total_unusual": "y",
+            "comment-total_unusual": "Так и есть",
+        },
+    )
+    assert stored(school).confirmations["total_unusual"]["values"] == {"total": 120}
+    # 500 is not what was confirmed: the warning stands again, the comment offered again.
+    client.post(url(school), data={"revision": "1", "action": "save", "total": "500"})
+    page = client.post(
+        url(school), data={"revision": "2", "action": "submit", "total": "500"}
+    ).get_data(as_text=True)
+    assert stored(school).status == "draft" and 'data-testid="warning-summary"' in page
+    assert "Так и есть</textarea>" in page
+    # Back under 100: no warning, and its old confirmation is not sent with the report.
+    client.post(url(school), data={"revision": "2", "action": "submit", "total": "90"})
+    sent = stored(school)
+    assert sent.status == "submitted" and sent.confirmations == {}
