@@ -123,7 +123,9 @@ def test_submit_needs_required_answers_then_is_idempotent(client, tree, people, 
     assert count == 1 and saved.status == "submitted" and saved.revision == 2
 
 
-def test_hidden_fields_are_not_stored(client, tree, people, form):
+def test_an_answer_to_a_hidden_question_is_kept_as_a_draft_and_dropped_at_submit(
+    client, tree, people, form
+):
     login_as(client, people["school"])
     school = tree["school_a1"]
     client.post(url(school), data={"revision": "0", "action": "save", "has_plan": "yes"})
@@ -132,7 +134,40 @@ def test_hidden_fields_are_not_stored(client, tree, people, form):
     )
     assert stored(school).answers["comment"] == "план утверждён"
     client.post(url(school), data={"revision": "2", "action": "save", "has_plan": "no"})
-    assert "comment" not in stored(school).answers
+    # Hidden now: kept in the draft (a «да» brings it back with what was typed) ...
+    assert stored(school).answers["comment"] == "план утверждён"
+    # ... autosaved as well ...
+    saved = client.post(
+        url(school), data={"revision": "3", "action": "autosave", "has_plan": "no", "total": "4"}
+    )
+    assert saved.get_json()["saved"] and stored(school).answers["comment"] == "план утверждён"
+    # ... shown again on reload, and listed by the server as not to be sent (no script).
+    page = client.get(url(school, "extra")).get_data(as_text=True)
+    assert "план утверждён" in page
+    listed = client.get(url(school)).get_data(as_text=True)
+    notice = listed[listed.index('id="hidden-answers"') :].split("</div>")[0]
+    assert "hidden>" not in notice.split("\n")[0] and '<li data-field-id="comment">' in notice
+    assert "Комментарий" in notice
+    # Submitted: the hidden answer is not sent.
+    done = client.post(
+        url(school), data={"revision": "4", "action": "submit", "has_plan": "no", "total": "4"}
+    )
+    assert done.status_code == 302
+    sent = stored(school)
+    assert sent.status == "submitted" and "comment" not in sent.answers
+    assert sent.answers == {"has_plan": False, "total": 4}
+
+
+def test_a_hidden_answer_is_not_checked(app):
+    """Rules and required answers read what is sent: a hidden answer breaks no rule."""
+    from collector.entry.services import problems
+
+    doc = copy.deepcopy(base())
+    doc["sections"][0]["fields"][1]["visible_if"] = "has_plan"
+    spec = compile_document(doc).spec
+    broken = {"has_plan": True, "total": 1, "part": 5}
+    assert [p.field_id for p in problems(spec, broken, for_submission=True)] == ["part"]
+    assert problems(spec, broken | {"has_plan": False}, for_submission=True) == []
 
 
 def test_second_editor_is_told_of_the_conflict(client, app, tree, people, make_user, form):
@@ -266,3 +301,74 @@ def test_a_saved_drafts_rule_message_appears_beside_the_field_when_the_page_is_o
     # until the form is validated, and a page opened anew is not).
     assert page.count("Часть больше целого") == 2
     assert 'class="invalid-feedback d-block">Часть больше целого' in page
+
+
+@pytest.fixture
+def soft_form(app):
+    """The base form with a warning: more than 100 in all is unusual, but may be true."""
+    doc = copy.deepcopy(base())
+    doc["rules"].append(
+        {
+            "id": "total_unusual",
+            "check": "total <= 100",
+            "severity": "warning",
+            "message": "Больше 100 — необычно много",
+            "fields": ["total"],
+        }
+    )
+    version = publish(db.session, compile_document(doc), None).form_version
+    db.session.commit()
+    return version
+
+
+def test_a_warning_blocks_submit_until_confirmed_with_a_comment(client, tree, people, soft_form):
+    login_as(client, people["school"])
+    school = tree["school_a1"]
+    typed = {"action": "submit", "total": "120", "part": "4"}
+    page = client.post(url(school), data=typed | {"revision": "0"}).get_data(as_text=True)
+    # Not sent; the values are kept; the warning stands beside its field with its box.
+    assert stored(school).status == "draft" and stored(school).answers["total"] == 120
+    assert 'data-testid="warning-summary"' in page and "Больше 100" in page
+    assert 'name="confirm-total_unusual"' in page and 'name="comment-total_unusual"' in page
+    assert "is-invalid" not in page.split('id="field-total"')[1].split('id="field-part"')[0]
+    # Ticked without a comment: still not sent.
+    ticked = typed | {"revision": "1", "confirm-total_unusual": "y", "comment-total_unusual": " "}
+    client.post(url(school), data=ticked)
+    assert stored(school).status == "draft" and stored(school).confirmations == {}
+    # Ticked with a comment: sent, the confirmation kept with the response. (The send
+    # before changed nothing stored: the revision is still 1.)
+    assert stored(school).revision == 1
+    confirmed = ticked | {"comment-total_unusual": "Учтены онлайн-экскурсии"}
+    assert client.post(url(school), data=confirmed).status_code == 302
+    sent = stored(school)
+    assert sent.status == "submitted"
+    given = sent.confirmations["total_unusual"]
+    assert given["comment"] == "Учтены онлайн-экскурсии" and given["values"] == {"total": 120}
+    assert given["by"] == people["school"].id
+
+
+def test_a_confirmation_lapses_when_its_value_changes(client, tree, people, soft_form):
+    login_as(client, people["school"])
+    school = tree["school_a1"]
+    client.post(
+        url(school),
+        data={
+            "revision": "0",
+            "action": "save",
+            "total": "120",
+            "confirm-total_unusual": "y",
+            "comment-total_unusual": "Так и есть",
+        },
+    )
+    assert stored(school).confirmations["total_unusual"]["values"] == {"total": 120}
+    # 500 is not what was confirmed: the warning stands again, the comment offered again.
+    client.post(url(school), data={"revision": "1", "action": "save", "total": "500"})
+    page = client.post(
+        url(school), data={"revision": "2", "action": "submit", "total": "500"}
+    ).get_data(as_text=True)
+    assert stored(school).status == "draft" and 'data-testid="warning-summary"' in page
+    assert "Так и есть</textarea>" in page
+    # Back under 100: no warning, and its old confirmation is not sent with the report.
+    client.post(url(school), data={"revision": "2", "action": "submit", "total": "90"})
+    sent = stored(school)
+    assert sent.status == "submitted" and sent.confirmations == {}

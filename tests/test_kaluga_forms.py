@@ -101,3 +101,19 @@ def test_every_indicator_is_traced_to_the_order():
         for indicator in spec.indicators:
             assert indicator.source.clause and indicator.source.clause.startswith("11.")
             assert "№ 1829" in (indicator.source.document or "")
+
+
+def test_very_many_excursions_are_a_warning_not_an_error():
+    """Clause 11.2 counts excursions to enterprises (ед.) with no bound: over 100 a year
+    is unusual for one school (participants typed for excursions?) but may be true."""
+    from collector.schema.warnings import failed_warnings
+
+    spec = specs()["school"]
+    rule = next(r for r in spec.rules if r.id == "excursions_unusual")
+    assert rule.warning and rule.fields == ("enterprise_excursions",)
+    [warning] = failed_warnings(spec, {"enterprise_excursions": 120}, {})
+    assert warning.rule is rule and not warning.confirmed
+    assert failed_warnings(spec, {"enterprise_excursions": 100}, {}) == []
+    values = {"enterprise_excursions": 120}
+    given = {"excursions_unusual": {"comment": "Каждый класс — 4 раза", "values": values}}
+    assert failed_warnings(spec, {"enterprise_excursions": 120}, given)[0].confirmed

@@ -42,6 +42,7 @@ from collector.publishing.versions import spec_of
 from collector.routing import id_value
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import build_form_class, form_data_from_answers
+from collector.schema.warnings import confirmed_warnings
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -277,6 +278,11 @@ def review(campaign_id: int, response_id: int) -> str | Response:
         moves=services.review_moves(current_user, response, campaign),
         due=services.effective_deadline(db.session(), campaign, response.unit),
         trail=trail,
+        warnings=confirmed_warnings(
+            spec,
+            {k: v for k, v in response.answers.items() if k in visible},
+            response.confirmations or {},
+        ),
         latest=services.latest_decision(trail),
         next_waiting=queue.next_waiting(db.session(), current_user, campaign, response),
         may_extend=can(current_user, Action.RUN_CAMPAIGNS, campaign.owner_unit),

@@ -526,6 +526,12 @@ class RuleForm(TrimmedForm):
     fields = SelectMultipleField(
         _l("Shown at the fields"), validate_choice=False, validators=[list_length]
     )
+    # An error blocks submission; a warning is confirmed with a comment (soft rule).
+    severity = SelectField(
+        _l("Kind of rule"),
+        choices=[SelectChoice("error", _l("Error")), SelectChoice("warning", _l("Warning"))],
+        default="error",
+    )
 
     def load(self, rule: dict[str, Any]) -> None:
         self.process(
@@ -535,6 +541,7 @@ class RuleForm(TrimmedForm):
                 "message_ru": text_of(rule.get("message"), "ru"),
                 "message_en": text_of(rule.get("message"), "en"),
                 "fields": list(rule.get("fields") or []),
+                "severity": rule.get("severity", "error"),
             }
         )
 
@@ -548,6 +555,8 @@ class RuleForm(TrimmedForm):
             rule["check"] = self.check.data
         rule["message"] = text_value(self.message_ru.data, self.message_en.data)
         _put(rule, "fields", [f for f in self.fields.data or [] if f])
+        # The default (an error) is not written out.
+        _put(rule, "severity", "warning" if self.severity.data == "warning" else None)
 
 
 class IndicatorForm(TrimmedForm):

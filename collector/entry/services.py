@@ -42,6 +42,7 @@ from collector.publishing.versions import in_territory, latest_versions, spec_of
 from collector.schema.evaluate import failed_rules, is_answered, visible_field_ids
 from collector.schema.kinds import kind_of, refused_answers
 from collector.schema.spec import FormSpec, SectionSpec
+from collector.schema.warnings import SoftWarning, confirm, failed_warnings
 
 
 def answers_unit(spec: FormSpec, unit: OrgUnit, role: str | None = None) -> bool:
@@ -214,6 +215,10 @@ class Entry:
         return dict(self.response.answers) if self.response else {}
 
     @property
+    def confirmations(self) -> dict[str, Any]:
+        return dict(self.response.confirmations or {}) if self.response else {}
+
+    @property
     def revision(self) -> int:
         return self.response.revision if self.response else 0
 
@@ -292,12 +297,26 @@ def _who(session: Session, user_id: int | None) -> str:
 def merged_answers(
     entry: Entry, section_answers: dict[str, Any], section_field_ids: list[str]
 ) -> dict[str, Any]:
-    """The report's answers with one section's replaced, hidden fields dropped (as the
-    schema says they are neither validated nor stored)."""
+    """The report's answers with one section's replaced. Answers to questions hidden now
+    are kept in the draft (a changed answer may bring them back); `sent_answers` is what
+    is checked, counted and submitted."""
     merged = {k: v for k, v in entry.answers.items() if k not in section_field_ids}
     merged.update(section_answers)
-    visible = visible_field_ids(entry.spec, merged)
-    return {k: v for k, v in merged.items() if k in visible}
+    return merged
+
+
+def sent_answers(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers that count: those of the questions these answers show (as the browser
+    reads them, collector/static/live-form.js). Hidden ones are neither checked, counted
+    nor sent."""
+    visible = visible_field_ids(spec, answers)
+    return {k: v for k, v in answers.items() if k in visible}
+
+
+def not_sent(spec: FormSpec, answers: dict[str, Any]) -> list[str]:
+    """The fields whose typed answers will not be sent: their questions are hidden."""
+    visible = visible_field_ids(spec, answers)
+    return [f.id for f in spec.fields if f.id not in visible and is_answered(answers.get(f.id))]
 
 
 def already_submitted(
@@ -309,7 +328,8 @@ def already_submitted(
     return (
         response is not None
         and response.status in (ResponseState.SUBMITTED, ResponseState.RESUBMITTED)
-        and merged_answers(entry, section_answers, section_field_ids) == response.answers
+        and sent_answers(entry.spec, merged_answers(entry, section_answers, section_field_ids))
+        == response.answers
     )
 
 
@@ -320,15 +340,36 @@ def save_section(
     section_answers: dict[str, Any],
     section_field_ids: list[str],
     base_revision: int,
+    confirmations: dict[str, str | None] | None = None,
 ) -> Conflict | None:
-    """Merge one section's answers into the response. Hidden fields are dropped, as the
-    schema says they are neither validated nor stored."""
+    """Merge one section's answers into the response. Answers to hidden questions stay
+    in the draft until the report is submitted (`submit` drops them). `confirmations`:
+    the section's warning boxes, by rule id: the comment when ticked, else None."""
     if not entry.editable:
         raise NotEditable(entry.status)
     response = entry.response
     merged = merged_answers(entry, section_answers, section_field_ids)
     before = dict(response.answers) if response is not None else {}
-    if response is not None and merged == response.answers:
+    now = utcnow()
+    confirmed = confirm(
+        entry.confirmations,
+        entry.spec,
+        sent_answers(entry.spec, merged),
+        confirmations or {},
+        by=user.id,
+        at=now.isoformat(),
+    )
+    if (
+        response is not None
+        and confirmed == (response.confirmations or {})
+        and (
+            merged == response.answers
+            or (
+                response.status in (ResponseState.SUBMITTED, ResponseState.RESUBMITTED)
+                and sent_answers(entry.spec, merged) == response.answers
+            )
+        )
+    ):
         # Nothing changed (a double click, a repeated request): nothing to write, and no
         # conflict even from an older page.
         return None
@@ -336,7 +377,6 @@ def save_section(
         theirs = dict(response.answers)
         differing = [f for f in section_field_ids if theirs.get(f) != section_answers.get(f)]
         return Conflict(_who(session, response.updated_by), response.updated_at, theirs, differing)
-    now = utcnow()
     if response is None:
         response = FormResponse(
             form_version_id=entry.version.id,
@@ -344,6 +384,7 @@ def save_section(
             unit_id=entry.unit.id,
             unit_report_key=report_key(entry.spec.id, entry.unit),
             answers=merged,
+            confirmations=confirmed,
             revision=1,
             created_by=user.id,
             updated_by=user.id,
@@ -366,6 +407,7 @@ def save_section(
         entry.response = response
     else:
         response.answers = merged
+        response.confirmations = confirmed
         response.revision += 1
         response.updated_by, response.updated_at = user.id, now
         if entry.campaign is None and response.status == ResponseState.SUBMITTED:
@@ -384,6 +426,7 @@ def save_section(
             for key in sorted(set(before) | set(merged))
             if before.get(key) != merged.get(key)
         },
+        confirmed=sorted(confirmed),
     )
     return None
 
@@ -405,14 +448,25 @@ class Problem:
     # Empty for a problem of the whole report (a passed deadline).
     field_id: str
     message: str
+    # A warning (soft rule) not confirmed yet: its rule's id.
+    warning_rule: str = ""
 
 
-def problems(spec: FormSpec, answers: dict[str, Any], *, for_submission: bool) -> list[Problem]:
-    """Rules that fail, and (for submission) required visible fields left empty."""
+def problems(
+    spec: FormSpec,
+    answers: dict[str, Any],
+    *,
+    for_submission: bool,
+    confirmations: dict[str, Any] | None = None,
+) -> list[Problem]:
+    """Rules that fail, warnings not confirmed with a comment, and (for submission)
+    required visible fields left empty; only the answers that are sent are read (not
+    those of hidden questions)."""
     section_of = {f.id: s.id for s in spec.sections for f in s.fields}
     found: list[Problem] = []
+    visible = visible_field_ids(spec, answers)
+    answers = {k: v for k, v in answers.items() if k in visible}
     if for_submission:
-        visible = visible_field_ids(spec, answers)
         found += [
             Problem(section_of[f.id], f.id, _("An answer is required."))
             for f in spec.fields
@@ -432,11 +486,18 @@ def problems(spec: FormSpec, answers: dict[str, Any], *, for_submission: bool) -
             )
         )
     for failure in failed_rules(spec, answers):
+        if failure.rule.warning:
+            continue
         for field_id in failure.fields:
             head = field_id.split(".")[0]
             found.append(
                 Problem(section_of.get(head, spec.sections[0].id), head, str(failure.rule.message))
             )
+    for warning in failed_warnings(spec, answers, confirmations or {}):
+        if not warning.confirmed:
+            section_id = section_of.get(warning.field_id, spec.sections[0].id)
+            message = str(warning.rule.message)
+            found.append(Problem(section_id, warning.field_id, message, warning.rule.id))
     return found
 
 
@@ -450,7 +511,12 @@ def submit(session: Session, user: User, entry: Entry, base_revision: int) -> li
         and response.revision == base_revision
     ):
         return []
-    found = problems(entry.spec, dict(response.answers), for_submission=True)
+    found = problems(
+        entry.spec,
+        dict(response.answers),
+        for_submission=True,
+        confirmations=entry.confirmations,
+    )
     if found:
         return found
     if entry.campaign is not None:
@@ -461,11 +527,30 @@ def submit(session: Session, user: User, entry: Entry, base_revision: int) -> li
         except (CampaignError, MoveRefused):
             message = _("The report cannot be submitted now.")
             return [Problem(entry.spec.sections[0].id, "", message)]
+        _drop_hidden(session, user, entry.spec, response)
         return []
     response.status = ResponseState.SUBMITTED.value
     response.submitted_at = utcnow()
     record(session, user, "response.submit", response, revision=response.revision)
+    _drop_hidden(session, user, entry.spec, response)
     return []
+
+
+def _drop_hidden(session: Session, user: User, spec: FormSpec, response: FormResponse) -> None:
+    """On submission: the answers to hidden questions, kept while a draft, are dropped, so
+    that a sent report never holds them (reports and indicators read sent ones only)."""
+    sent = sent_answers(spec, dict(response.answers))
+    # Only the confirmations of warnings that still stand go with the report.
+    standing = {w.rule.id for w in failed_warnings(spec, sent, response.confirmations or {})}
+    response.confirmations = {
+        k: v for k, v in (response.confirmations or {}).items() if k in standing
+    }
+    if sent == response.answers:
+        return
+    dropped = {k: [v, None] for k, v in sorted(response.answers.items()) if k not in sent}
+    response.answers = sent
+    response.revision += 1
+    record(session, user, "response.save", response, revision=response.revision, changes=dropped)
 
 
 @dataclass
@@ -483,15 +568,30 @@ def save_and_check(
     *,
     base_revision: int,
     submitting: bool,
+    confirmations: dict[str, str | None] | None = None,
 ) -> Outcome:
     """Save one section, then report the rules it breaks, or (on submit) everything that
     stands in the way of submitting; submit when nothing does."""
-    conflict = save_section(session, user, entry, section_answers, section_field_ids, base_revision)
+    conflict = save_section(
+        session, user, entry, section_answers, section_field_ids, base_revision, confirmations
+    )
     if conflict is not None:
         return Outcome(conflict, [])
     if submitting:
         return Outcome(None, submit(session, user, entry, entry.revision))
-    return Outcome(None, problems(entry.spec, entry.answers, for_submission=False))
+    found = problems(
+        entry.spec, entry.answers, for_submission=False, confirmations=entry.confirmations
+    )
+    return Outcome(None, found)
+
+
+def page_warnings(entry: Entry, section: SectionSpec) -> list[SoftWarning]:
+    """The warnings that stand for the stored answers beside this section's fields."""
+    ids = {f.id for f in section.fields}
+    answers = sent_answers(entry.spec, entry.answers)
+    return [
+        w for w in failed_warnings(entry.spec, answers, entry.confirmations) if w.field_id in ids
+    ]
 
 
 def progress(spec: FormSpec, answers: dict[str, Any]) -> dict[str, tuple[int, int]]:

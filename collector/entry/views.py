@@ -18,6 +18,7 @@ from collector.routing import id_or
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
 from collector.schema.live import live_form
 from collector.schema.spec import SectionSpec
+from collector.schema.warnings import SoftWarning
 
 bp = Blueprint("entry", __name__, url_prefix="/entry")
 # The built forms check their CSRF token themselves, so that an expired token brings the
@@ -63,6 +64,8 @@ def _section_form(entry: services.Entry, section: SectionSpec, formdata: Any = N
 
 def _show_problems(form: EntryForm, found: list[services.Problem], section_id: str) -> None:
     for problem in found:
+        if problem.warning_rule:
+            continue  # shown in its own box, with the confirmation (entry/fill.html)
         if problem.section_id == section_id and problem.field_id in form:
             field = form[problem.field_id]
             if isinstance(field, FormField):
@@ -140,6 +143,7 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
                 ids,
                 base_revision=_revision(form),
                 submitting=action == "submit",
+                confirmations=_posted_confirmations(entry),
             )
             conflict, found = outcome.conflict, outcome.problems
             if conflict is None:
@@ -174,7 +178,9 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
             ]
     else:
         form = _section_form(entry, section)
-        found = services.problems(entry.spec, entry.answers, for_submission=False)
+        found = services.problems(
+            entry.spec, entry.answers, for_submission=False, confirmations=entry.confirmations
+        )
     _show_problems(form, found, section.id)
     page = _page(entry, section, form, [*refused, *found], conflict)
     return render_template("entry/fill.html", **page)
@@ -188,6 +194,19 @@ def _sent_again(entry: services.Entry, section: Any) -> bool:
     )
 
 
+def _posted_confirmations(entry: services.Entry) -> dict[str, str | None]:
+    """The warning boxes the page showed (by rule id): the comment when ticked, else None."""
+    return {
+        rule.id: (
+            request.form.get(f"comment-{rule.id}", "")
+            if request.form.get(f"confirm-{rule.id}")
+            else None
+        )
+        for rule in entry.spec.rules
+        if rule.warning and f"comment-{rule.id}" in request.form
+    }
+
+
 def _revision(form: EntryForm) -> int:
     """The revision the page was loaded at; anything else than a number counts as none."""
     return id_or(form.revision.data or "")
@@ -199,6 +218,23 @@ def _unknown_units(entry: services.Entry, form: EntryForm, ids: list[str]) -> bo
     for field_id in unknown:
         form[field_id].errors = [_("No organisation has this code.")]
     return bool(unknown)
+
+
+def _warnings_by_field(
+    entry: services.Entry, section: SectionSpec
+) -> dict[str, list[tuple[SoftWarning, bool, str]]]:
+    """Per field: the warnings beside it, each with its box as shown (ticked, comment):
+    as posted when the page comes back from a send, else as stored."""
+    posted = _posted_confirmations(entry) if request.method == "POST" else {}
+    shown: dict[str, list[tuple[SoftWarning, bool, str]]] = {}
+    for warning in services.page_warnings(entry, section):
+        if warning.rule.id in posted:
+            comment = request.form.get(f"comment-{warning.rule.id}", "")
+            ticked = posted[warning.rule.id] is not None
+        else:
+            comment, ticked = warning.comment, warning.confirmed
+        shown.setdefault(warning.field_id, []).append((warning, ticked, comment))
+    return shown
 
 
 def _page(
@@ -221,6 +257,11 @@ def _page(
             entry.spec, language, on_page=[f.id for f in section.fields], answers=entry.answers
         ),
         "progress": services.progress(entry.spec, entry.answers),
+        "warnings": _warnings_by_field(entry, section),
+        "not_sent": [
+            (field_id, entry.spec.field(field_id).label.get(language))
+            for field_id in services.not_sent(entry.spec, entry.answers)
+        ],
         "due": services.due(db.session(), entry),
         "is_last": section.id == entry.spec.sections[-1].id,
         "entry_url": lambda **values: _entry_url(entry, **values),

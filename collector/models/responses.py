@@ -7,7 +7,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collector.models.base import Base, UTCDateTime, utcnow
@@ -52,6 +62,12 @@ class FormResponse(Base):
     submission_key: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=ResponseState.DRAFT.value)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The warnings (soft rules) the respondents confirmed, by rule id: {"comment", "by",
+    # "at", "values"} (collector.entry.services.Confirmation). Apart from the answers, so
+    # that nothing reading answers (indicators, exports, diffs) meets them.
+    confirmations: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")

@@ -31,6 +31,7 @@ from collector.models.units import IN_TREE_ORDER, subtree_clause, subtrees_claus
 from collector.reports import questions
 from collector.reports.services import Basis, Report, campaign_report, child_level, level_of
 from collector.schema.spec import FormSpec
+from collector.schema.warnings import confirmed_warnings
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Native charts for the first indicators that have targets (a workbook of 40 charts
@@ -260,6 +261,8 @@ def build_workbook(
                 row_count=len(rows),
             )
         )
+    if any(rule.warning for rule in spec.rules):
+        sections.append(_confirmed_warnings(spec, reports, head, language))
     completeness = list(_completeness_rows(session, campaign, root, scopes, zone))
     book.completeness = Table(
         name=_("Completeness"),
@@ -298,6 +301,33 @@ def _confirmed_records(spec: FormSpec, reports: Any, head: list[Column], languag
             Column(_("Status")),
             Column(_("Name"), width=40),
             *(c.column for c in flat),
+        ],
+        rows=rows,
+        row_count=len(rows),
+    )
+
+
+def _confirmed_warnings(spec: FormSpec, reports: Any, head: list[Column], language: str) -> Table:
+    """The warnings (soft rules) the units confirmed with a comment, one row each."""
+    rows = [
+        [
+            unit.code,
+            unit.name,
+            spec.field(warning.field_id).label.get(language) if warning.field_id else "",
+            warning.rule.message.get(language),
+            warning.comment,
+        ]
+        for response, unit in reports
+        for warning in confirmed_warnings(spec, response.answers, response.confirmations or {})
+    ]
+    return Table(
+        name=_("Confirmed warnings"),
+        title=_("Confirmed warnings"),
+        columns=[
+            *head,
+            Column(_("Question"), width=40),
+            Column(_("Warning"), width=50),
+            Column(_("Comment"), width=50),
         ],
         rows=rows,
         row_count=len(rows),

@@ -89,6 +89,7 @@ def live_form(
                 "check": to_json(rule.check),
                 "message": rule.message.get(language),
                 "fields": list(rule_fields(rule)),
+                "severity": rule.severity,
             }
             for rule in spec.rules
         ],

@@ -129,6 +129,13 @@ class RuleSpec:
     # A group of parts (`parts` ≤ `total`, declared as such): its parts and total.
     parts: tuple[str, ...] = ()
     total: str | None = None
+    # "error" blocks submission; "warning" (a value unusual but possibly true) does not
+    # once the respondent confirms it with a comment.
+    severity: str = "error"
+
+    @property
+    def warning(self) -> bool:
+        return self.severity == "warning"
 
 
 def rule_check_source(rule: Mapping[str, Any]) -> str:
@@ -151,6 +158,7 @@ def _rule(raw: dict[str, Any]) -> RuleSpec:
         fields,
         parts,
         raw.get("total"),
+        raw.get("severity", "error"),
     )
 
 

@@ -136,12 +136,19 @@
       const place = live.fields[id] && live.fields[id].on_page ? wrapper(id) : null;
       if (!place) continue;
       // The server's own message for the same rule (a page shown after a save) says it.
-      const said = Array.from(place.querySelectorAll(".invalid-feedback:not(.live-rule)"))
-        .some((el) => el.textContent.trim() === rule.message);
+      const warning = rule.severity === "warning";
+      // A warning the server showed has its own box (with the confirmation) there.
+      const said = warning
+        ? place.querySelector(`.soft-warning[data-rule="${CSS.escape(rule.id)}"]`) !== null
+        : Array.from(place.querySelectorAll(".invalid-feedback:not(.live-rule)"))
+          .some((el) => el.textContent.trim() === rule.message);
       if (said) continue;
       const message = document.createElement("div");
-      message.className = "invalid-feedback d-block live-rule";
-      message.dataset.testid = "live-rule";
+      // A warning (a soft rule): unusual but maybe true, a yellow note, not an error.
+      message.className = warning
+        ? "form-text d-block live-rule alert alert-warning small py-1 px-2 mt-1 mb-0"
+        : "invalid-feedback d-block live-rule";
+      message.dataset.testid = warning ? "live-warning" : "live-rule";
       message.dataset.rule = rule.id;
       message.textContent = rule.message;
       place.appendChild(message);
@@ -169,7 +176,7 @@
       const place = wrapper(id);
       if (!place) continue;
       place.hidden = !visible.has(id);
-      if (place.hidden && X.answered(values[id])) notSent.push(field.label);
+      if (place.hidden && X.answered(values[id])) notSent.push([id, field.label]);
     }
     for (const section of form.querySelectorAll("[data-section]")) {
       const spec = live.sections.find((s) => s.id === section.dataset.section);
@@ -181,18 +188,29 @@
     }
     for (const old of form.querySelectorAll(".live-rule")) old.remove();
     failed.forEach(showRule);
+    // A warning box the server drew goes away once its rule holds for what is typed.
+    for (const box of form.querySelectorAll(".soft-warning[data-rule]")) {
+      box.hidden = !failed.some((rule) => rule.id === box.dataset.rule);
+    }
     // A survey's page says which questions it showed (the server asks about the rest).
     if (shownInput) shownInput.value = [...visible].sort().join(",");
     if (hiddenList) {
       const list = hiddenList.querySelector("ul");
+      // The server listed those of the other sections (of the stored answers): kept.
+      const elsewhere = Array.from(list.children).filter((item) => {
+        const field = live.fields[item.dataset.fieldId];
+        return !field || !field.on_page;
+      });
       list.replaceChildren(
-        ...notSent.map((label) => {
+        ...elsewhere,
+        ...notSent.map(([id, label]) => {
           const item = document.createElement("li");
+          item.dataset.fieldId = id;
           item.textContent = label;
           return item;
         }),
       );
-      hiddenList.hidden = notSent.length === 0;
+      hiddenList.hidden = list.children.length === 0;
     }
   }
 

@@ -866,3 +866,28 @@ def test_a_question_and_a_section_are_duplicated_under_free_ids(designer, tree):
     assert [s["id"] for s in document["sections"]] == ["section_1", "section_1_1"]
     assert [f["id"] for f in document["sections"][1]["fields"]] == ["events_2", "events_1_1"]
     assert compile_document(copy.deepcopy(document)).spec.id == "copies"
+
+
+def test_a_rule_is_made_a_warning_and_back_an_error(designer, survey):
+    page = text(designer.get(f"/designer/drafts/{survey}?element=rule-0"))
+    # (The designer here works in English: «Ошибка / Предупреждение» in Russian.)
+    assert 'name="severity"' in page and ">Warning</option>" in page
+    assert '<option selected value="error">Error</option>' in page
+    rule = {
+        "id": "seniors_visit_fair",
+        "check": 'grade != "11" or selected(took_part, "fair")',
+        "message_ru": "Одиннадцатиклассник обычно отмечает ярмарку",
+        "fields": "took_part",
+    }
+    saved = save(designer, survey, "rule-0", rule | {"severity": "warning"})
+    assert saved.status_code == 302
+    document = draft(survey).document
+    assert document["rules"][0]["severity"] == "warning"
+    # The draft compiles to a warning rule; the editor shows it selected.
+    [compiled] = compile_document(document).spec.rules
+    assert compiled.warning
+    again = text(designer.get(f"/designer/drafts/{survey}?element=rule-0"))
+    assert '<option selected value="warning">' in again
+    # An error is the default: not written out.
+    assert save(designer, survey, "rule-0", rule | {"severity": "error"}).status_code == 302
+    assert "severity" not in draft(survey).document["rules"][0]
