@@ -23,7 +23,7 @@ from collector.exporters.contract import (
     Workbook,
 )
 from collector.exporters.csvfiles import csv_bytes, indicators_table
-from collector.exporters.flatten import columns_for, row_for
+from collector.exporters.flatten import RowSheet, columns_for, row_for, row_sheets
 from collector.indicators.frame import LEVELS
 from collector.labels import coverage_notes, status_label, unit_type_label
 from collector.models import Campaign, FormResponse, OrgUnit, User
@@ -240,6 +240,10 @@ def build_workbook(
             rows=_answer_rows(session, campaign, root, scopes, flat),
             row_count=_count(session, campaign, root, scopes),
         )
+        book.row_tables = [
+            _row_table(sheet, head, _streamed_rows(session, campaign, root, scopes, sheet))
+            for sheet in row_sheets_of(spec, language)
+        ]
         return book
     counted = ("submitted", "resubmitted", "accepted")
     reports = list(_responses(session, campaign, root, scopes, counted))
@@ -260,6 +264,11 @@ def build_workbook(
                 row_count=len(rows),
             )
         )
+    row_tables: list[Table] = []
+    for sheet in row_sheets_of(spec, language):
+        count = sum(len(sheet.rows(response.answers)) for response, _unit in reports)
+        row_tables.append(_row_table(sheet, head, _listed_rows(reports, sheet), count))
+    book.row_tables = row_tables
     completeness = list(_completeness_rows(session, campaign, root, scopes, zone))
     book.completeness = Table(
         name=_("Completeness"),
@@ -302,6 +311,46 @@ def _confirmed_records(spec: FormSpec, reports: Any, head: list[Column], languag
         rows=rows,
         row_count=len(rows),
     )
+
+
+def row_sheets_of(spec: FormSpec, language: str) -> list[RowSheet]:
+    """The rows sheets of a campaign's export, in order ("rows-0", "rows-1"… as CSV): one
+    per repeating table (a registry's records are a sheet of their own)."""
+    return [] if spec.kind == "registry" else row_sheets(spec.fields, language)
+
+
+def _row_table(
+    sheet: RowSheet, head: list[Column], rows: Iterator[list[Any]], row_count: int | None = None
+) -> Table:
+    """A repeating table's rows, one per row, keyed by the unit, the response and the row's
+    number (its count and sums stay on its section's sheet)."""
+    return Table(
+        name=sheet.title,
+        title=_("%(field)s: every row", field=sheet.title),
+        columns=[*head, Column(_("Response"), "integer"), *sheet.columns],
+        rows=rows,
+        row_count=row_count,
+    )
+
+
+def _listed_rows(reports: Any, sheet: RowSheet) -> Iterator[list[Any]]:
+    for response, unit in reports:
+        for row in sheet.rows(response.answers):
+            yield [unit.code, unit.name, response.id, *row]
+
+
+def _streamed_rows(
+    session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str], sheet: RowSheet
+) -> Iterator[list[Any]]:
+    """A survey's table rows, read only when they are written, a batch of answers at a
+    time (a survey may have a million answers)."""
+    query = _responses_query(campaign, root, scopes, None).with_only_columns(
+        OrgUnit.code, OrgUnit.name, FormResponse.id, FormResponse.answers
+    )
+    found = session.connection().execute(query.execution_options(yield_per=2000))
+    for code, name, response_id, answers in found:
+        for row in sheet.rows(answers):
+            yield [code, name, response_id, *row]
 
 
 def _answer_rows(
@@ -394,7 +443,7 @@ def _count(session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str
 
 def total_rows(book: Workbook) -> int:
     """Rows the writer will write, for the progress bar."""
-    tables = [*book.sections, book.completeness, book.responses]
+    tables = [*book.sections, *book.row_tables, book.completeness, book.responses]
     return len(book.indicators) + sum(t.row_count or 0 for t in tables if t is not None)
 
 
@@ -422,6 +471,10 @@ def csv_from_book(book: Workbook, name: str) -> bytes | None:
         return csv_bytes(book.completeness)
     if name == "answers" and book.responses is not None:
         return csv_bytes(book.responses)
+    if name.startswith("rows-"):
+        index = name.removeprefix("rows-")
+        if index.isascii() and index.isdigit() and int(index) < len(book.row_tables):
+            return csv_bytes(book.row_tables[int(index)])
     if name.startswith("section-"):
         index = name.removeprefix("section-")
         # ASCII digits only: "²" is a digit to str.isdigit but not to int().
