@@ -57,6 +57,10 @@ class DefaultConfig:
     LOGIN_ACCOUNT_FREE_FAILURES = 5
     LOGIN_ACCOUNT_FIRST_DELAY_SECONDS = 0.25
     LOGIN_ACCOUNT_MAX_DELAY_SECONDS = 2.0
+    # Asking for a password reset link (collector.auth.reset): per address, and per
+    # address typed (so nobody's mailbox is flooded); setting the password by a link.
+    PASSWORD_RESET_RATE_LIMIT = "5 per minute;20 per hour"
+    PASSWORD_RESET_ACCOUNT_RATE_LIMIT = "3 per hour"
     # A session's last-seen time is written at most this often.
     SESSION_SEEN_EVERY = timedelta(minutes=5)
     # Answers through one survey link: a class filling it in at once fits, a script does not.

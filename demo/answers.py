@@ -30,6 +30,9 @@ PHRASES = (
     "Медиацентр",
     "Ремонт и благоустройство",
 )
+# A date column's cells: as many days as phrases, so that drawing one takes the same
+# random numbers as drawing a phrase did (the rest of the demo's answers stay as they were).
+DAYS = tuple(date(2024, 1, 15 + 2 * n).isoformat() for n in range(len(PHRASES)))
 PEOPLE = (
     ("Соколова Марина Петровна", "заместитель директора"),
     ("Орлов Дмитрий Алексеевич", "педагог-психолог"),
@@ -78,6 +81,8 @@ def _cell(rng: random.Random, column: Column, scale: int) -> Any:
         return rng.random() < 0.7
     if column.options:
         return rng.choice(column.options).value
+    if column.type == "date":
+        return rng.choice(DAYS)
     return rng.choice(PHRASES)
 
 

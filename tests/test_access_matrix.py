@@ -234,6 +234,9 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
         "auth.login",
         "auth.logout",
         "auth.change_password",
+        # Anyone may ask for a reset link; a link names its user (tests/test_password_reset.py)
+        "auth.forgot_password",
+        "auth.reset_password",
         "main.home",
         "main.set_language",
         "units.index",

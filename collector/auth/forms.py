@@ -25,3 +25,26 @@ class PasswordChangeForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("Passwords differ."))],
     )
+
+
+class ResetRequestForm(FlaskForm):
+    address = StringField(
+        _l("E-mail address or login"),
+        validators=[DataRequired(), Length(max=254)],
+        description=_l("The address your account was registered with, or your login."),
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        description=_l(
+            "At least 10 characters and not a common password; a phrase of a few unrelated "
+            "words is strong and easy to remember."
+        ),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("Passwords differ."))],
+    )

@@ -1,4 +1,4 @@
-"""Log in, log out, change one's password."""
+"""Log in, log out, change one's password, reset a forgotten one by e-mail."""
 
 from __future__ import annotations
 
@@ -21,8 +21,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from limits.storage import Storage
 from werkzeug.wrappers import Response
 
-from collector.auth import services, throttle
-from collector.auth.forms import LoginForm, PasswordChangeForm
+from collector.auth import reset, services, throttle
+from collector.auth.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
 from collector.extensions import db, limiter, login_manager
 from collector.i18n import mark_for_translation
 from collector.models import User, UserSession
@@ -208,3 +213,79 @@ def change_password() -> str | Response:
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)
+
+
+def _reset_limit() -> str:
+    return str(current_app.config["PASSWORD_RESET_RATE_LIMIT"])
+
+
+def _reset_account_limit() -> str:
+    return str(current_app.config["PASSWORD_RESET_ACCOUNT_RATE_LIMIT"])
+
+
+def _typed_address_key() -> str:
+    # One mailbox is sent a few links an hour, whoever asks and from wherever.
+    typed = services.normalise_username(request.form.get("address", ""))[:254]
+    return f"reset:{typed}"
+
+
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_account_limit, methods=["POST"], key_func=_typed_address_key)
+def forgot_password() -> str | Response:
+    """Asks for an address or a login and answers the same whether an account has it."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        base = str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+        reset.request_reset(
+            db.session(),
+            form.address.data or "",
+            secret=_secret(),
+            link_for=lambda token: base + url_for("auth.reset_password", token=token),
+            config=current_app.config,
+        )
+        db.session.commit()
+        flash(
+            _(
+                "If an account has this address or login, a link to set a new password has "
+                "been sent to its e-mail address. The link works for an hour."
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_password(token: str) -> Response:
+    user = reset.user_for_token(db.session(), token, _secret())
+    if user is None:
+        page = render_template("auth/reset.html", form=None)
+        return _no_referrer(page, 400)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        new_password = form.new_password.data or ""
+        problem = services.password_problem(new_password, user.username)
+        if problem is not None:
+            form.new_password.errors = [*form.new_password.errors, problem]
+        else:
+            reset.reset_password(db.session(), user, new_password)
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+                _renew_cookie_session()
+            flash(_("Your password has been changed. Log in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+    return _no_referrer(render_template("auth/reset.html", form=form), 200)
+
+
+def _no_referrer(page: str, status: int) -> Response:
+    """The token is in the address: no link on the page passes it on."""
+    response = current_app.make_response((page, status))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -112,6 +112,10 @@ class Workbook:
     indicators: Sequence[IndicatorRow]
     indicator_labels: dict[str, str]  # column titles of the indicators sheet, by key
     sections: Sequence[Table] = field(default_factory=list)  # one row per unit
+    # A repeating table's rows, one sheet (or CSV file) per table field, one row per
+    # table row keyed by the unit and the response; after the sections (which keep each
+    # unit's count and sums).
+    row_tables: Sequence[Table] = field(default_factory=list)
     completeness: Table | None = None
     responses: Table | None = None  # surveys: one row per response
     # Each indicator's document, clause, formula, targets and how the document is read.

@@ -1,5 +1,6 @@
 """The consolidated export of a campaign as one XLSX workbook: indicators, native charts
-over them, one sheet per section, completeness, survey answers and a description.
+over them, one sheet per section, one per repeating table's rows, completeness, survey
+answers and a description.
 
 Every sheet has a title line, a header that stays in view and filters; numbers are
 numbers and dates are dates, formatted by the column's kind; yes/no is «да»/«нет».
@@ -453,7 +454,8 @@ def write_workbook(
     progress: Progress | None = None,
 ) -> None:
     """Writes `book` to `target` (a path or a binary file): sheets "Показатели",
-    "Диаграммы" (when there are charts), the sections, completeness, answers and
+    "Диаграммы" (when there are charts), the sections, the rows of repeating tables,
+    completeness, answers and
     "Описание". A sheet holds at most `max_rows` rows, title line and header included;
     `progress(sheet, rows written)` is called every 10,000 rows and when a sheet ends."""
     if max_rows <= HEAD_ROWS or max_rows > EXCEL_MAX_ROWS:
@@ -470,7 +472,7 @@ def write_workbook(
     writer = _Writer(xlsx, max_rows, progress)
     segments = writer.table(indicators_table(book))
     writer.charts(book, segments)
-    tables: list[Table] = list(book.sections)
+    tables: list[Table] = [*book.sections, *book.row_tables]
     if book.completeness is not None:
         tables.append(book.completeness)
     if book.responses is not None:

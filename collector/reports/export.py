@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collector.campaigns.services import is_survey, review_scopes
@@ -27,11 +27,20 @@ from collector.exporters.flatten import columns_for, row_for
 from collector.indicators.frame import LEVELS
 from collector.labels import coverage_notes, status_label, unit_type_label
 from collector.models import Campaign, FormResponse, OrgUnit, User
-from collector.models.units import IN_TREE_ORDER, subtree_clause, subtrees_clause
+from collector.models.units import subtree_clause, subtrees_clause
 from collector.reports import questions
+from collector.reports.answer_sheets import (
+    answer_rows,
+    confirmed_records_table,
+    confirmed_warnings_table,
+    listed_rows,
+    responses,
+    row_sheets_of,
+    row_table,
+    streamed_rows,
+)
 from collector.reports.services import Basis, Report, campaign_report, child_level, level_of
 from collector.schema.spec import FormSpec
-from collector.schema.warnings import confirmed_warnings
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Native charts for the first indicators that have targets (a workbook of 40 charts
@@ -161,30 +170,6 @@ def indicator_labels() -> dict[str, str]:
     }
 
 
-def _responses(
-    session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str], statuses: Any
-) -> Any:
-    ordered = _responses_query(campaign, root, scopes, statuses)
-    return session.execute(ordered.execution_options(yield_per=2000))
-
-
-def _responses_query(
-    campaign: Campaign, root: OrgUnit, scopes: list[str], statuses: Any
-) -> Select[FormResponse, OrgUnit]:
-    """A campaign's responses under `root` with their units, in the tree's order (as on
-    the pages), sorted by the database: streamed, as a survey may have a million answers."""
-    query = (
-        select(FormResponse, OrgUnit)
-        .join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
-        .where(FormResponse.campaign_id == campaign.id, subtree_clause(root.path))
-    )
-    if statuses is not None:
-        query = query.where(FormResponse.status.in_(statuses))
-    if scopes:
-        query = query.where(subtrees_clause(scopes))
-    return query.order_by(*IN_TREE_ORDER, FormResponse.id)
-
-
 def build_workbook(
     session: Session, user: User, campaign: Campaign, root: OrgUnit, basis: Basis
 ) -> Workbook:
@@ -238,14 +223,18 @@ def build_workbook(
             name=_("Answers"),
             title=spec.title.get(language),
             columns=[*head, Column(_("Date"), "date"), *(c.column for c in flat)],
-            rows=_answer_rows(session, campaign, root, scopes, flat),
+            rows=answer_rows(session, campaign, root, scopes, flat),
             row_count=_count(session, campaign, root, scopes),
         )
+        book.row_tables = [
+            row_table(sheet, head, streamed_rows(session, campaign, root, scopes, sheet))
+            for sheet in row_sheets_of(spec, language)
+        ]
         return book
     counted = ("submitted", "resubmitted", "accepted")
-    reports = list(_responses(session, campaign, root, scopes, counted))
+    reports = list(responses(session, campaign, root, scopes, counted))
     if spec.kind == "registry":
-        sections.append(_confirmed_records(spec, reports, head, language))
+        sections.append(confirmed_records_table(spec, reports, head, language))
     for section in [] if spec.kind == "registry" else spec.sections:
         flat = columns_for(section.fields, language)
         rows = [
@@ -262,7 +251,12 @@ def build_workbook(
             )
         )
     if any(rule.warning for rule in spec.rules):
-        sections.append(_confirmed_warnings(spec, reports, head, language))
+        sections.append(confirmed_warnings_table(spec, reports, head, language))
+    row_tables: list[Table] = []
+    for sheet in row_sheets_of(spec, language):
+        count = sum(len(sheet.rows(response.answers)) for response, _unit in reports)
+        row_tables.append(row_table(sheet, head, listed_rows(reports, sheet), count))
+    book.row_tables = row_tables
     completeness = list(_completeness_rows(session, campaign, root, scopes, zone))
     book.completeness = Table(
         name=_("Completeness"),
@@ -277,76 +271,6 @@ def build_workbook(
         row_count=len(completeness),
     )
     return book
-
-
-def _confirmed_records(spec: FormSpec, reports: Any, head: list[Column], language: str) -> Table:
-    """A registry campaign: every record as its unit confirmed it, one row each."""
-    flat = columns_for(spec.fields, language)
-    rows = [
-        [
-            unit.code,
-            unit.name,
-            status_label(response.status),
-            found.get("_title"),
-            *row_for(flat, found),
-        ]
-        for response, unit in reports
-        for found in response.answers.get("records") or []
-    ]
-    return Table(
-        name=_("Confirmed records"),
-        title=spec.title.get(language),
-        columns=[
-            *head,
-            Column(_("Status")),
-            Column(_("Name"), width=40),
-            *(c.column for c in flat),
-        ],
-        rows=rows,
-        row_count=len(rows),
-    )
-
-
-def _confirmed_warnings(spec: FormSpec, reports: Any, head: list[Column], language: str) -> Table:
-    """The warnings (soft rules) the units confirmed with a comment, one row each."""
-    rows = [
-        [
-            unit.code,
-            unit.name,
-            spec.field(warning.field_id).label.get(language) if warning.field_id else "",
-            warning.rule.message.get(language),
-            warning.comment,
-        ]
-        for response, unit in reports
-        for warning in confirmed_warnings(spec, response.answers, response.confirmations or {})
-    ]
-    return Table(
-        name=_("Confirmed warnings"),
-        title=_("Confirmed warnings"),
-        columns=[
-            *head,
-            Column(_("Question"), width=40),
-            Column(_("Warning"), width=50),
-            Column(_("Comment"), width=50),
-        ],
-        rows=rows,
-        row_count=len(rows),
-    )
-
-
-def _answer_rows(
-    session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str], flat: Any
-) -> Iterator[list[Any]]:
-    """One row per answer, read only when the rows are written (a CSV of another table
-    never opens the cursor)."""
-    # Columns, not objects: the ORM's bookkeeping for two objects per answer was most of
-    # the time of a large survey's export.
-    query = _responses_query(campaign, root, scopes, None).with_only_columns(
-        OrgUnit.code, OrgUnit.name, FormResponse.created_at, FormResponse.answers
-    )
-    rows = session.connection().execute(query.execution_options(yield_per=2000))
-    for code, name, created_at, answers in rows:
-        yield [code, name, created_at.date(), *row_for(flat, answers)]
 
 
 def _distribution_table(report: Report, root: OrgUnit, language: str) -> Table:
@@ -424,14 +348,14 @@ def _count(session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str
 
 def total_rows(book: Workbook) -> int:
     """Rows the writer will write, for the progress bar."""
-    tables = [*book.sections, book.completeness, book.responses]
+    tables = [*book.sections, *book.row_tables, book.completeness, book.responses]
     return len(book.indicators) + sum(t.row_count or 0 for t in tables if t is not None)
 
 
 def _completeness_rows(
     session: Session, campaign: Campaign, root: OrgUnit, scopes: list[str], zone: ZoneInfo
 ) -> Iterator[list[Any]]:
-    for response, unit in _responses(session, campaign, root, scopes, None):
+    for response, unit in responses(session, campaign, root, scopes, None):
         if response.unit_report_key is None:
             continue
         submitted = (
@@ -452,6 +376,10 @@ def csv_from_book(book: Workbook, name: str) -> bytes | None:
         return csv_bytes(book.completeness)
     if name == "answers" and book.responses is not None:
         return csv_bytes(book.responses)
+    if name.startswith("rows-"):
+        index = name.removeprefix("rows-")
+        if index.isascii() and index.isdigit() and int(index) < len(book.row_tables):
+            return csv_bytes(book.row_tables[int(index)])
     if name.startswith("section-"):
         index = name.removeprefix("section-")
         # ASCII digits only: "²" is a digit to str.isdigit but not to int().

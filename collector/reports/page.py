@@ -21,7 +21,7 @@ from collector.campaigns.services import is_survey
 from collector.indicators.engine import IndicatorValue, Participation
 from collector.jobs.services import start_job
 from collector.models import Campaign, Job, OrgUnit, User
-from collector.reports import charts, joint, questions, snapshots
+from collector.reports import answer_sheets, charts, joint, questions, snapshots
 from collector.reports.jobs import INDICATORS_JOB
 from collector.reports.questions import Breakdown, QuestionTable
 from collector.reports.refused import RefusedValue
@@ -179,6 +179,8 @@ class ReportPage:
     refused: RefusedUnder
     survey: SurveyPart | None = None
     unit_reports: UnitReportPart | None = None
+    # The titles of the repeating tables whose rows export as CSV ("rows-<index>").
+    row_exports: list[str] = field(default_factory=list)
 
     @property
     def min_group_size(self) -> int:
@@ -264,6 +266,9 @@ def report_page(
         refused=_refused_under(user, report, root),
         survey=survey,
         unit_reports=unit_reports,
+        row_exports=[
+            sheet.title for sheet in answer_sheets.row_sheets_of(report.spec, choices.language)
+        ],
     )
 
 

@@ -107,10 +107,10 @@ def export_start(campaign_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     table = request.form.get("table") or None
-    section = (table or "").removeprefix("section-")
+    numbered = (table or "").removeprefix("section-").removeprefix("rows-")
     if table is not None and not (
         table in export.CSV_TABLES
-        or (section != table and section.isascii() and section.isdigit() and len(section) <= 4)
+        or (numbered != table and numbered.isascii() and numbered.isdigit() and len(numbered) <= 4)
     ):
         abort(404)
     basis = _basis_of(request.form.get("basis"))

@@ -360,6 +360,22 @@ class FieldKind:
         fid = spec.id
         return [ExportColumn(label, self.cell_kind, lambda a: self.cell_value(a.get(fid)))]
 
+    def row_columns(self, spec: FieldSpec, language: str) -> list[ExportColumn]:
+        """The columns of the field's own rows sheet, each read from one stored row (a
+        repeating table's: collector.schema.kinds.table); none for a field whose answer
+        fits its columns of the answers sheet."""
+        return []
+
+    def stored_rows(self, value: Any) -> list[dict[str, Any]]:
+        """The rows of a stored answer that has a rows sheet, in their order."""
+        return []
+
+    def row_column(self, column: Column, label: str, language: str) -> ExportColumn:
+        """A table's column on the table's rows sheet, read from one stored row, in its
+        type (a date as a date, an option by its label)."""
+        cid = column.id
+        return ExportColumn(label, self.cell_kind, lambda row: self.cell_value(row.get(cid)))
+
     def cell_value(self, value: Any) -> Cell:
         """A stored value (of the field, or of a grid's or table's cell) as a cell."""
         return value if value is None or isinstance(value, bool) else str(value)

@@ -108,6 +108,16 @@ class SingleChoiceKind(FieldKind):
     def export_columns(self, spec: FieldSpec, label: str, language: str) -> list[ExportColumn]:
         return [_labelled(spec, label, language)]
 
+    def row_column(self, column: Column, label: str, language: str) -> ExportColumn:
+        labels = option_labels(column.options, language)
+        cid = column.id
+
+        def read(row: Any) -> Cell:
+            value = row.get(cid)
+            return None if value is None else labels.get(str(value), str(value))
+
+        return ExportColumn(label, "text", read)
+
     def parse_cell(self, column: Column, text: str) -> tuple[Any, CellProblem | None]:
         return _option_of(column.options, text)
 

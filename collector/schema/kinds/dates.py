@@ -11,7 +11,14 @@ from wtforms import DateField
 from wtforms.validators import Optional
 
 from collector.marks import mark_for_translation
-from collector.schema.kinds.base import CellProblem, FieldKind, problem, stored_date
+from collector.schema.kinds.base import (
+    Cell,
+    CellProblem,
+    ExportColumn,
+    FieldKind,
+    problem,
+    stored_date,
+)
 from collector.schema.spec import Column, FieldSpec
 from collector.schema.types import ValueKind
 
@@ -40,6 +47,16 @@ class DateKind(FieldKind):
 
     def cell_data(self, column: Column, answer: Any) -> Any:
         return None if answer is None else stored_date(answer)
+
+    def row_column(self, column: Column, label: str, language: str) -> ExportColumn:
+        cid = column.id
+
+        def read(row: Any) -> Cell:
+            value = row.get(cid)
+            # A stored text that is not a date (written around the doors) stays as it is.
+            return stored_date(value) or self.cell_value(value)
+
+        return ExportColumn(label, "date", read)
 
     def parse_cell(self, column: Column, text: str) -> tuple[Any, CellProblem | None]:
         found = _DAY_FIRST.match(text.strip())

@@ -1,6 +1,7 @@
 """A repeating table: rows of typed columns (programmes, contracts), stored as a list of
 objects; empty rows are dropped. In spreadsheets: its number of rows and the sum of each
-number column."""
+number column beside the other answers, and every row on a sheet of its own (each column
+in its type)."""
 
 from __future__ import annotations
 
@@ -107,6 +108,19 @@ class TableKind(FieldKind):
             if kind_of(column.type).value_kind == ValueKind.NUMBER
         ]
         return found
+
+    def row_columns(self, spec: FieldSpec, language: str) -> list[ExportColumn]:
+        columns = []
+        for column in spec.columns:
+            title = column.label.get(language)
+            if column.unit:
+                title = f"{title}, {column.unit}"
+            columns.append(kind_of(column.type).row_column(column, title, language))
+        return columns
+
+    def stored_rows(self, value: Any) -> list[dict[str, Any]]:
+        # A stored row that is not an object (written around the doors) is left out.
+        return _rows(value)
 
     def display(self, spec: FieldSpec, value: Any, language: str, translate: Translate) -> str:
         if isinstance(value, list) and value:
