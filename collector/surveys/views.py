@@ -150,6 +150,7 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
     return render_template(
         "surveys/answer.html",
         refused=summary,
+        progress=services.progress(survey.spec, typed, visible),
         survey=survey,
         form=form,
         language=language,
