@@ -149,10 +149,30 @@ def _part_name(spec: FieldSpec, field: Any, name: str | None, language: str) -> 
     return str(part.label.text) if part is not None else ""
 
 
+def error_ids(field: Any) -> list[str]:
+    """The ids of a field's own messages as the templates draw them (kinds/_common.html,
+    _form.html), one per message, for the control's aria-describedby."""
+    return [f"{field.id}-error-{n}" for n in range(1, len(own_errors(field)) + 1)]
+
+
+def control_attributes(field: Any, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A control's attributes linking it to its messages (WCAG 3.3.1): aria-invalid and
+    aria-describedby naming each message, after any description already in `extra`."""
+    attributes = dict(extra or {})
+    ids = error_ids(field)
+    if ids:
+        attributes["aria-invalid"] = "true"
+        attributes["aria-describedby"] = " ".join(
+            filter(None, [attributes.get("aria-describedby", ""), *ids])
+        )
+    return attributes
+
+
 def own_errors(field: Any) -> list[str]:
     """The messages about a field itself, for under it: a grid's or a table's cells carry
     their own (WTForms gives a form field's errors as a dict by cell name)."""
     errors = field.errors
     if isinstance(errors, dict):
         return [str(e) for e in field.form.form_errors]
-    return [e for e in errors if isinstance(e, str)]
+    # A table's rows carry their cells' messages as dicts; a message may be a lazy string.
+    return [str(e) for e in errors if not isinstance(e, dict | list | tuple)]

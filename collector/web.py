@@ -23,7 +23,7 @@ from collector.formats import (
     moment_text,
     with_unit,
 )
-from collector.forms import own_errors
+from collector.forms import control_attributes, error_ids, own_errors
 from collector.labels import (
     audit_label,
     campaign_state_label,
@@ -121,6 +121,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(coverage_notes, "coverage_notes")
     app.add_template_filter(answer_text, "answer_text")
     app.add_template_global(own_errors, "own_errors")
+    app.add_template_global(error_ids, "error_ids")
+    app.add_template_global(control_attributes, "control_attributes")
 
     @app.context_processor
     def navigation() -> dict[str, Any]:

@@ -224,3 +224,20 @@ def record_answer(
         },
     )
     return []
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a respondent is: the questions answered among those the answers so far
+    ask (a question a condition hides counts in neither)."""
+
+    answered: int
+    total: int
+
+
+def progress(spec: FormSpec, typed: dict[str, Any], visible: set[str]) -> Progress:
+    asked = [f.id for f in spec.fields if f.id in visible]
+    return Progress(
+        sum(1 for field_id in asked if typed.get(field_id) not in (None, "", [], {})),
+        len(asked),
+    )

@@ -13,7 +13,7 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from collector.extensions import csrf, db, limiter
-from collector.forms import RENDERERS, SchemaForm
+from collector.forms import RENDERERS, SchemaForm, typed_problems
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import answers_from_form, build_form_class
 from collector.schema.live import live_form
@@ -139,8 +139,18 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
         # The page stayed open past the token's life: keep the answers, ask to send again.
         form["csrf_token"].errors = []
         stale = True
+    # The summary at the top: each refused answer, linked to its question.
+    summary = (
+        []
+        if more or not form.errors
+        else typed_problems(
+            survey.spec, form, [f.id for f in survey.spec.fields if f.id in visible], language
+        )
+    )
     return render_template(
         "surveys/answer.html",
+        refused=summary,
+        progress=services.progress(survey.spec, typed, visible),
         survey=survey,
         form=form,
         language=language,
