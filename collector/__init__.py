@@ -53,6 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     from collector import cli, errors, health, i18n, logs, web
+    from collector.api import views as api_views
     from collector.auth import views as auth_views
     from collector.campaigns import imports as campaign_imports
     from collector.campaigns import reminders
@@ -95,6 +96,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(registry_views.public_bp)
     app.register_blueprint(designer_views.bp)
     app.register_blueprint(health.bp)
+    # The JSON API authenticates by bearer tokens only, never the cookie: no CSRF there.
+    csrf.exempt(api_views.bp)
+    app.register_blueprint(api_views.bp)
+    app.register_blueprint(api_views.tokens_bp)
 
     register_job_kinds(
         app,

@@ -47,6 +47,8 @@ class DefaultConfig:
     # process's own memory (so a limit allows up to once per worker) instead of failing the
     # request; the shared store is tried again every few seconds and used once it is back.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # The JSON API (/api/v1): requests per personal access token (collector.api.views).
+    API_RATE_LIMIT = "600 per minute"
     # Logging in (collector.auth.throttle says why): hard limits per address and per
     # address-and-account; per account only a slowing delay, so that nobody can lock the real
     # user out. After LOGIN_ACCOUNT_FREE_FAILURES failures within the window every attempt

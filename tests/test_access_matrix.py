@@ -8,6 +8,7 @@ from flask import Flask
 
 from collector.extensions import db
 from collector.models import OrgUnit, User
+from tests.api.test_access import API_ENDPOINTS
 from tests.conftest import login_as
 
 ALL = {
@@ -227,6 +228,8 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             "users.revoke",
             "users.index",
             "users.create",
+            # tests/api/test_access.py: every API route for every role and token scope
+            *API_ENDPOINTS,
         }
     )
     public_or_self = {
@@ -234,6 +237,9 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
         "auth.login",
         "auth.logout",
         "auth.change_password",
+        # One's own tokens; another's is not found (tests/api/test_tokens.py)
+        "tokens.index",
+        "tokens.revoke",
         # Anyone may ask for a reset link; a link names its user (tests/test_password_reset.py)
         "auth.forgot_password",
         "auth.reset_password",

@@ -18,10 +18,12 @@ from collector.models.jobs import Job, JobState
 from collector.models.registries import RegistryRecord, RegistryRevision
 from collector.models.responses import FormResponse, ResponseState
 from collector.models.sessions import UserSession
+from collector.models.tokens import ApiToken, TokenScope
 from collector.models.units import OrgUnit, UnitType
 from collector.models.users import Role, RoleAssignment, User
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Campaign",
@@ -44,6 +46,7 @@ __all__ = [
     "RoleAssignment",
     "SurveyBallot",
     "SurveyLink",
+    "TokenScope",
     "UnitType",
     "User",
     "UserSession",

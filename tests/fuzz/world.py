@@ -13,8 +13,17 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from collector.api.tokens import create_token
 from collector.extensions import db
-from collector.models import FormResponse, FormVersion, Job, OrgUnit, RegistryRecord, User
+from collector.models import (
+    FormResponse,
+    FormVersion,
+    Job,
+    OrgUnit,
+    RegistryRecord,
+    TokenScope,
+    User,
+)
 from collector.models.base import utcnow
 from collector.registries import services as registries
 from tests.campaigns.factories import new_campaign
@@ -117,6 +126,8 @@ def build_world(
     db.session.commit()
 
     school = people["school"]
+    api_token = create_token(db.session(), school, "fuzz", TokenScope.WRITE, 30).token
+    db.session.commit()
     return World(
         people=people,
         parameters={
@@ -131,5 +142,6 @@ def build_world(
             "user_id": [school.id],
             "assignment_id": [school.roles[0].id],
             "job_id": [job.id],
+            "token_id": [api_token.id],
         },
     )
