@@ -96,6 +96,11 @@ def _no_store_behind_login(response: Response) -> Response:
     back-button history: after logout, nobody at the same computer reads them again."""
     if request.endpoint == "static":
         return response
+    # A survey page is never kept either (it carries its send's key and a CSRF token),
+    # and whether someone is logged in is not looked up for a parent's answer.
+    if request.blueprint == "surveys":
+        response.headers["Cache-Control"] = "no-store"
+        return response
     if current_user.is_authenticated or (request.endpoint or "").startswith("auth."):
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -74,7 +74,10 @@ login_manager.localize_callback = _
 def note_session_seen() -> None:
     """Refreshes the session's last-seen time every few minutes (not on every request). At
     the start of a request nothing else is pending, so committing here commits only this."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    # Survey links are answered without an account: their requests load no user.
+    if request.endpoint == "static" or request.blueprint == "surveys":
+        return
+    if not current_user.is_authenticated:
         return
     record: UserSession | None = g.get("user_session")
     now = utcnow()

@@ -74,8 +74,12 @@ def _date(value: str) -> date | None:
 def context(spec: FormSpec, answers: Answers) -> dict[str, Value]:
     """Dotted names -> values, as expressions see them: the answers, and the declared
     value of each field hidden by a definitely false condition (hidden_values)."""
-    values = _typed(spec, answers)
-    values.update(hidden_values(spec, values))
+    return _with_hidden_values(spec, _typed(spec, answers))
+
+
+def _with_hidden_values(spec: FormSpec, typed: dict[str, Value]) -> dict[str, Value]:
+    values = dict(typed)
+    values.update(hidden_values(spec, typed))
     return values
 
 
@@ -219,7 +223,10 @@ class RuleFailure:
 def visible_field_ids(spec: FormSpec, answers: Answers) -> set[str]:
     """Fields shown for these answers: a condition that is not definitely true hides.
     What is shown depends on what was typed, not on hidden values."""
-    values = _typed(spec, answers)
+    return _visible(spec, _typed(spec, answers))
+
+
+def _visible(spec: FormSpec, values: Mapping[str, Value]) -> set[str]:
     visible: set[str] = set()
     for section in spec.sections:
         if section.visible_if is not None and evaluate(section.visible_if, values) is not True:
@@ -242,8 +249,10 @@ def failed_rules(spec: FormSpec, answers: Answers) -> list[RuleFailure]:
     """Rules definitely broken by these answers, but for a rule whose fields are all
     hidden: nobody is asked them, and a hidden value read in their place (a part of a
     zero total is 0) must not refuse what the respondent cannot see."""
-    values = context(spec, answers)
-    shown = visible_field_ids(spec, answers)
+    # The answers typed once for both: what is shown, and what the checks read.
+    typed = _typed(spec, answers)
+    values = _with_hidden_values(spec, typed)
+    shown = _visible(spec, typed)
     failures = []
     for rule in spec.rules:
         fields = rule_fields(rule)
