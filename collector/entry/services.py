@@ -458,14 +458,19 @@ def problems(
     *,
     for_submission: bool,
     confirmations: dict[str, Any] | None = None,
+    visible: set[str] | None = None,
 ) -> list[Problem]:
     """Rules that fail, warnings not confirmed with a comment, and (for submission)
     required visible fields left empty; only the answers that are sent are read (not
     those of hidden questions)."""
     section_of = {f.id: s.id for s in spec.sections for f in s.fields}
     found: list[Problem] = []
-    visible = visible_field_ids(spec, answers)
-    answers = {k: v for k, v in answers.items() if k in visible}
+    # `visible`: visible_field_ids of exactly these answers, when the caller has it.
+    visible = visible_field_ids(spec, answers) if visible is None else visible
+    sent = {k: v for k, v in answers.items() if k in visible}
+    # What is shown for the answers sent is what was shown, unless one was left out.
+    shown = visible if len(sent) == len(answers) else None
+    answers = sent
     if for_submission:
         found += [
             Problem(section_of[f.id], f.id, _("An answer is required."))
@@ -485,7 +490,7 @@ def problems(
                 ),
             )
         )
-    for failure in failed_rules(spec, answers):
+    for failure in failed_rules(spec, answers, shown):
         if failure.rule.warning:
             continue
         for field_id in failure.fields:

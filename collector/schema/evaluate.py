@@ -245,14 +245,17 @@ def rule_fields(rule: RuleSpec) -> tuple[str, ...]:
     return rule.fields or tuple(r.path[0] for r in references(rule.check))[:1]
 
 
-def failed_rules(spec: FormSpec, answers: Answers) -> list[RuleFailure]:
+def failed_rules(
+    spec: FormSpec, answers: Answers, shown: set[str] | None = None
+) -> list[RuleFailure]:
     """Rules definitely broken by these answers, but for a rule whose fields are all
     hidden: nobody is asked them, and a hidden value read in their place (a part of a
     zero total is 0) must not refuse what the respondent cannot see."""
     # The answers typed once for both: what is shown, and what the checks read.
     typed = _typed(spec, answers)
     values = _with_hidden_values(spec, typed)
-    shown = _visible(spec, typed)
+    # `shown`: visible_field_ids of exactly these answers, when the caller has it.
+    shown = _visible(spec, typed) if shown is None else shown
     failures = []
     for rule in spec.rules:
         fields = rule_fields(rule)

@@ -189,14 +189,22 @@ def record_answer(
     answers: dict[str, Any],
     key: str | None,
     submission_key: str | None = None,
+    visible: set[str] | None = None,
 ) -> list[Problem]:
     """Store one anonymous answer (problems, if it is incomplete). `key` is None when
     the form allows several answers from one browser; `submission_key` is the page's
     key, unique per link, so a retried send breaks the constraint (IntegrityError) and
-    is not stored twice."""
-    visible = visible_field_ids(survey.spec, answers)
-    answers = {k: v for k, v in answers.items() if k in visible}
-    found = problems(survey.spec, answers, for_submission=True)
+    is not stored twice. `visible`: visible_field_ids of exactly these answers, when the
+    caller has it (the busiest request of a deadline need not work it out thrice)."""
+    visible = visible_field_ids(survey.spec, answers) if visible is None else visible
+    sent = {k: v for k, v in answers.items() if k in visible}
+    found = problems(
+        survey.spec,
+        sent,
+        for_submission=True,
+        visible=visible if len(sent) == len(answers) else None,
+    )
+    answers = sent
     if found:
         return found
     if key is not None:

@@ -111,7 +111,9 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
     elif form.validate_on_submit():
         token = survey.token
         try:
-            found = services.record_answer(db.session(), survey, typed, key, submission_key)
+            found = services.record_answer(
+                db.session(), survey, typed, key, submission_key, visible=visible
+            )
             if not found:
                 # Only an answer about to be stored counts against the link's and the
                 # address's allowance (collector.surveys.allowance).
