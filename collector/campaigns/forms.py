@@ -34,9 +34,11 @@ def optional_id(value: object) -> int | None:
     return id_value(str(value))
 
 
-class ListedField(SelectField):
-    """A select whose refusal (a value off the list, or not of its kind) says, in the
-    user's words, to choose from the list."""
+class _Refusing:
+    """A choice field whose refusal of a value not of its kind says, in the user's words,
+    to choose from the list."""
+
+    refusal: str
 
     def __init__(self, *args: Any, refusal: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,9 +46,13 @@ class ListedField(SelectField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:
-            super().process_formdata(valuelist)
+            super().process_formdata(valuelist)  # type: ignore[misc]
         except ValueError as error:
             raise ValueError(str(self.refusal)) from error
+
+
+class ListedField(_Refusing, SelectField):
+    """A select that refuses a value off the list with the same words."""
 
     def pre_validate(self, form: Any) -> None:
         try:
@@ -55,18 +61,8 @@ class ListedField(SelectField):
             raise ValidationError(str(self.refusal)) from error
 
 
-class ListedCheckboxesField(CheckboxesField):
+class ListedCheckboxesField(_Refusing, CheckboxesField):
     """Checkboxes whose refusal of a value not of their kind says to tick from the list."""
-
-    def __init__(self, *args: Any, refusal: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.refusal = refusal
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(str(self.refusal)) from error
 
 
 class CampaignForm(TrimmedForm):

@@ -38,6 +38,11 @@ NOT_WHOLE = mark_for_translation("Enter a whole number, digits only, for example
 NOT_NUMBER = mark_for_translation("Enter a number, for example 12 or 12,5.")
 
 
+def _typed_text(valuelist: list[Any]) -> str:
+    """A typed number without the spaces people group digits with («1 200»)."""
+    return _SPACES.sub("", str(valuelist[0]))
+
+
 class WholeNumberField(IntegerField):
     """A whole number as people type it («1 200», «+3»); «2.5», «1e5» or «12 шт.» is
     refused with one message."""
@@ -45,8 +50,8 @@ class WholeNumberField(IntegerField):
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:
             return
-        text = _SPACES.sub("", str(valuelist[0]))
         self.data = None
+        text = _typed_text(valuelist)
         if not text:
             return
         if not _WHOLE.fullmatch(text):
@@ -61,8 +66,8 @@ class TypedDecimalField(DecimalField):
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:
             return
-        text = _SPACES.sub("", str(valuelist[0]))
         self.data = None
+        text = _typed_text(valuelist)
         if not text:
             return
         if not _DECIMAL.fullmatch(text):
