@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, insert, select
+from sqlalchemy import Engine, Select, Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from collector.campaigns.lifecycle import CampaignState
@@ -183,19 +183,26 @@ def is_stored(session: Session, survey: Survey, submission_key: str | None) -> b
     return found is not None
 
 
-def record_answer(
-    session: Session,
-    survey: Survey,
-    answers: dict[str, Any],
-    key: str | None,
-    submission_key: str | None = None,
-    visible: set[str] | None = None,
-) -> list[Problem]:
-    """Store one anonymous answer (problems, if it is incomplete). `key` is None when
-    the form allows several answers from one browser; `submission_key` is the page's
-    key, unique per link, so a retried send breaks the constraint (IntegrityError) and
-    is not stored twice. `visible`: visible_field_ids of exactly these answers, when the
-    caller has it (the busiest request of a deadline need not work it out thrice)."""
+def statements_commit_alone(session: Session) -> None:
+    """On PostgreSQL, the session's statements each commit on their own (the driver's
+    autocommit), for a request whose every write is one statement: a survey page or an
+    answer. psycopg sends BEGIN and COMMIT as round trips of their own, so an answer
+    took four to the database where it needs two (the link's lookup, the insert).
+    Only before the session's first statement, and only on the app's engine (a test's
+    session joined to an outer transaction keeps it); SQLite has no round trips to save.
+    The pool sets the connection back to transactions when it is returned."""
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        if not session.in_transaction():
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def answer_problems(
+    survey: Survey, answers: dict[str, Any], visible: set[str] | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The answers to send (those to questions shown) and what refuses them, if
+    anything. `visible`: visible_field_ids of exactly these answers, when the caller has
+    it (the busiest request of a deadline need not work it out thrice)."""
     visible = visible_field_ids(survey.spec, answers) if visible is None else visible
     sent = {k: v for k, v in answers.items() if k in visible}
     found = problems(
@@ -204,34 +211,55 @@ def record_answer(
         for_submission=True,
         visible=visible if len(sent) == len(answers) else None,
     )
-    answers = sent
-    if found:
-        return found
-    if key is not None:
-        # The ballot goes in with the answer; a second answer from the browser breaks the
-        # primary key (IntegrityError), and the caller drops both (no savepoint).
-        session.execute(insert(SurveyBallot).values(link_id=survey.link_id, browser_key=key))
+    return sent, found
+
+
+def store_answer(
+    session: Session,
+    survey: Survey,
+    sent: dict[str, Any],
+    key: str | None,
+    submission_key: str | None = None,
+) -> None:
+    """Store one anonymous answer, checked by `answer_problems`, in one statement.
+    `key` is None when the form allows several answers from one browser, else the
+    browser's ballot, which goes in with the answer: a second answer from the browser
+    breaks the ballot's primary key (IntegrityError) and neither row is stored.
+    `submission_key` is the page's key, unique per link, so a retried send breaks the
+    constraint too and is not stored twice."""
     # The day only: a time to the second could be matched with a web server's log.
     now = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    # Every column given: the columns' own defaults are not applied to an insert
+    # carrying a CTE.
+    row = {
+        "form_version_id": survey.form_version_id,
+        "form_id": survey.spec.id,
+        "unit_id": survey.unit_id,
+        "campaign_id": survey.campaign_id,
+        "status": ResponseState.SUBMITTED.value,
+        "answers": sent,
+        "confirmations": {},
+        "late": False,
+        "submission_key": submission_key,
+        "revision": 1,
+        "created_at": now,
+        "updated_at": now,
+        "submitted_at": now,
+    }
     # A plain insert: nothing reads the new row back (the unit of work's bookkeeping
     # was a third of an answer's time on the server).
-    session.connection().execute(
-        ANSWER_INSERT,
-        {
-            "form_version_id": survey.form_version_id,
-            "form_id": survey.spec.id,
-            "unit_id": survey.unit_id,
-            "campaign_id": survey.campaign_id,
-            "status": ResponseState.SUBMITTED.value,
-            "answers": answers,
-            "submission_key": submission_key,
-            "revision": 1,
-            "created_at": now,
-            "updated_at": now,
-            "submitted_at": now,
-        },
-    )
-    return []
+    connection = session.connection()
+    if key is None:
+        connection.execute(ANSWER_INSERT, row)
+        return
+    ballot = insert(SurveyBallot).values(link_id=survey.link_id, browser_key=key)
+    if connection.dialect.name == "postgresql":
+        # Both rows in one statement, so that it is atomic where each statement commits
+        # alone (statements_commit_alone).
+        connection.execute(ANSWER_INSERT.add_cte(ballot.cte("ballot")), row)
+    else:
+        connection.execute(ballot)
+        connection.execute(ANSWER_INSERT, row)
 
 
 @dataclass(frozen=True)

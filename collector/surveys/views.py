@@ -39,6 +39,7 @@ BROWSER_COOKIE_AGE = 365 * 24 * 3600
 
 
 def _survey(token: str) -> services.Survey:
+    services.statements_commit_alone(db.session())
     survey = services.find_survey(db.session(), token)
     if survey is None:
         abort(404)
@@ -110,29 +111,27 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
                 form[field_id].errors = []
     elif form.validate_on_submit():
         token = survey.token
-        try:
-            found = services.record_answer(
-                db.session(), survey, typed, key, submission_key, visible=visible
-            )
-            if not found:
-                # Only an answer about to be stored counts against the link's and the
-                # address's allowance (collector.surveys.allowance).
-                refused = allowance.take(token, get_remote_address())
-                if refused is not None:
-                    db.session.rollback()
-                    raise TooManyRequests(retry_after=refused.retry_after)
-                db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            # This page's answer is stored: a retry of a send whose reply was lost. It was
-            # taken, and the browser is told so as the first time.
-            if services.is_stored(db.session(), survey, submission_key):
-                return redirect(url_for("surveys.thanks", token=token))
-            # The ballot's key is taken: this browser has answered through this link.
-            return render_template(
-                "surveys/thanks.html", survey=survey, language=language, again=True
-            )
+        sent, found = services.answer_problems(survey, typed, visible)
         if not found:
+            # Counted before it is stored, since on PostgreSQL the insert commits as it is
+            # made (services.statements_commit_alone): an answer refused here stores
+            # nothing. A retried send of an answer stored already is counted again.
+            refused = allowance.take(token, get_remote_address())
+            if refused is not None:
+                raise TooManyRequests(retry_after=refused.retry_after)
+            try:
+                services.store_answer(db.session(), survey, sent, key, submission_key)
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                # This page's answer is stored: a retry of a send whose reply was lost. It
+                # was taken, and the browser is told so as the first time.
+                if services.is_stored(db.session(), survey, submission_key):
+                    return redirect(url_for("surveys.thanks", token=token))
+                # The ballot's key is taken: this browser has answered through this link.
+                return render_template(
+                    "surveys/thanks.html", survey=survey, language=language, again=True
+                )
             return redirect(url_for("surveys.thanks", token=token))
         for problem in found:
             if problem.field_id in form:
