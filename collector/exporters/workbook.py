@@ -259,6 +259,29 @@ class _Writer:
 
             return write_text
 
+        if kind == "bool":
+            # A ticked option or a yes/no: most cells of a survey's answers sheet.
+            bool_format = self.text_format
+
+            def write_bool(sheet: Any, row: int, column: int, value: Cell) -> None:
+                if type(value) is bool:
+                    sheet.write_string(row, column, YES if value else NO, bool_format)
+                else:
+                    general(sheet, row, column, value, kind)
+
+            return write_bool
+
+        if kind == "date":
+            date_format = self.formats["date"]
+
+            def write_date(sheet: Any, row: int, column: int, value: Cell) -> None:
+                if type(value) is date:
+                    sheet.write_datetime(row, column, value, date_format)
+                else:
+                    general(sheet, row, column, value, kind)
+
+            return write_date
+
         def write_other(sheet: Any, row: int, column: int, value: Cell) -> None:
             general(sheet, row, column, value, kind)
 

@@ -62,6 +62,11 @@ def _level_names() -> dict[str, str]:
 
 def _indicator_rows(report: Report, root: OrgUnit, language: str) -> list[IndicatorRow]:
     names = _level_names()
+    # Each note translated once, not once per row (a row per school and indicator).
+    status_texts = {
+        status: _status_text(status, report.spec.min_group_size)
+        for status in ("not_applicable", "small_group", "no_data")
+    }
     rows = []
     for indicator in report.spec.indicators:
         source = ", ".join(
@@ -78,7 +83,7 @@ def _indicator_rows(report: Report, root: OrgUnit, language: str) -> list[Indica
                         level=names[level],
                         group=report.units[value.group].name,
                         value=value.value,
-                        status=_status_text(value.status, report.spec.min_group_size),
+                        status=status_texts.get(value.status) or status_texts["no_data"],
                         answered=value.answered,
                         expected=value.expected,
                         target=value.target,
@@ -284,7 +289,7 @@ def _distribution_table(report: Report, root: OrgUnit, language: str) -> Table:
     labels: dict[Any, str] = {}
     participation = report.participation(root.id)
     if participation is not None and participation.responses >= report.spec.min_group_size:
-        tables, labels = questions.question_tables(report, root, by, language)
+        tables, labels = questions.kept_question_tables(report, root, by, language)
     keys = list(labels)
     rows: list[list[Any]] = []
     charts: list[TableChart] = []

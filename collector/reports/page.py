@@ -292,13 +292,10 @@ def _survey_part(
     shown = (
         []
         if hidden
-        else report.remember(
-            ("questions", root.id, by, language),
-            lambda: [
-                Question(table, table.chart(least))
-                for table in questions.question_tables(report, root, by, language)[0]
-            ],
-        )
+        else [
+            Question(table, table.chart(least))
+            for table in questions.kept_question_tables(report, root, by, language)[0]
+        ]
     )
     below = report.participation_under(root) if level_of(root) != "school" else []
     return SurveyPart(

@@ -96,6 +96,17 @@ def _under(report: Report, root: OrgUnit) -> pd.DataFrame:
     return answers[answers["unit_id"].map(report.unit_frame[level_of(root)]) == root.id]
 
 
+def kept_question_tables(
+    report: Report, root: OrgUnit, by: Breakdown | None, language: str
+) -> tuple[list[QuestionTable], dict[Any, str]]:
+    """`question_tables`, computed once per data stamp and kept beside the snapshot: the
+    report page and the export ask for the same tables."""
+    return report.remember(
+        ("question_tables", root.id, by, language),
+        lambda: question_tables(report, root, by, language),
+    )
+
+
 def question_tables(
     report: Report, root: OrgUnit, by: Breakdown | None, language: str
 ) -> tuple[list[QuestionTable], dict[Any, str]]:
