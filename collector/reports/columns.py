@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     JSON,
@@ -66,8 +67,8 @@ def read_columns(
     session: Session, spec: FormSpec, counted: Select[Any], paths: set[str]
 ) -> tuple[pd.DataFrame, Refused] | None:
     """The engine's answers frame (as `answers_frame` makes it) and the refused values
-    (as `find_refused` finds them) of the responses `counted` selects, in its order;
-    None where this path does not apply."""
+    (as `find_refused` finds them) of the responses `counted` selects, in the order of
+    their ids; None where this path does not apply."""
     if session.get_bind().dialect.name != "postgresql":
         return None
     if spec.kind == "registry" or spec.imports:
@@ -105,9 +106,12 @@ def read_columns(
             if rest and plan.kind != "list":  # a grid's cell: row, then column
                 texts[plan.path] = cast(func.json_extract_path(record.c[head], *rest), Text)
         whole = case((not_(readable), whole_text)) if guarded else literal_column("NULL")
-        return counted.with_only_columns(
-            FormResponse.unit_id, FormResponse.id, whole, *texts.values()
-        ).join(record, true())
+        # Unordered: pandas puts the ids in order in a fraction of the database's sort.
+        return (
+            counted.with_only_columns(FormResponse.unit_id, FormResponse.id, whole, *texts.values())
+            .join(record, true())
+            .order_by(None)
+        )
 
     width = 3 + len(heads) + sum(1 for p in plans if "." in p.path and p.kind != "list")
     try:
@@ -115,15 +119,16 @@ def read_columns(
             read = _copied(session, query(guarded=False), width)
     except session.get_bind().dialect.loaded_dbapi.Error:
         read = _copied(session, query(guarded=True), width)
+    read = read.sort_values(1, kind="stable", ignore_index=True)
     names = list(texts)
-    unit_ids = [int(i) for i in read[0]]
-    response_ids = [int(i) for i in read[1]]
+    unit_ids = read[0]
+    response_ids = read[1]
     wholes = {
         int(position): _as_answers(json_codec.loads(text))
         for position, text in read[2].dropna().items()
     }
     columns = {name: read[3 + n] for n, name in enumerate(names)}
-    data: dict[str, Any] = {"unit_id": pd.Series(unit_ids, dtype="int64")}
+    data: dict[str, Any] = {"unit_id": unit_ids}
     for plan in plans:
         data[plan.path] = _column(
             plan, columns[plan.path.split(".")[0] if plan.kind == "list" else plan.path], wholes
@@ -193,8 +198,8 @@ def _decoded_distinct(texts: pd.Series) -> dict[str, Any]:
 
 def _column(plan: ColumnPlan, texts: pd.Series, wholes: dict[int, dict[str, Any]]) -> pd.Series:
     """One path's typed column, as `answers_frame` types it."""
-    present = _present(texts)
     if plan.kind == "number":
+        present = _present(texts)
         plain = _plain_numbers(texts)
         # Each distinct text read by the row path's own decoder (pandas' parser may round
         # the last digit otherwise), then spread over the column.
@@ -212,18 +217,24 @@ def _column(plan: ColumnPlan, texts: pd.Series, wholes: dict[int, dict[str, Any]
             return pd.Series(flags.where(flags.notna(), None), dtype="boolean")
         values = [flag if isinstance(flag, bool) else None for flag in flags]
     else:
-        # Texts, choices and lists: few distinct values, each decoded and typed once.
+        # Texts, choices and lists: few distinct values, each decoded and typed once,
+        # then spread over the column by their codes.
         head = plan.path.split(".")[0]
-        typed_once = {
-            text: _typed(plan, pick({head: json_codec.loads(text)}, plan.path, plan.kind))
-            for text in texts[present].unique()
-        }
-        # What a response without the value holds (a table's column: no cells).
-        absent = _typed(plan, pick({}, plan.path, plan.kind))
-        values = [typed_once.get(t, absent) for t in texts]
+        codes, distinct = pd.factorize(texts, use_na_sentinel=True)
+        # What a response without the value holds (a table's column: no cells); last,
+        # where the code -1 of a missing text points.
+        typed_once = np.empty(len(distinct) + 1, dtype=object)
+        typed_once[-1] = _typed(plan, pick({}, plan.path, plan.kind))
+        for code, text in enumerate(distinct):
+            typed_once[code] = (
+                typed_once[-1]
+                if text == "null"
+                else _typed(plan, pick({head: json_codec.loads(text)}, plan.path, plan.kind))
+            )
+        spread = typed_once[codes]
         for position, answers in wholes.items():
-            values[position] = _typed(plan, pick(answers, plan.path, plan.kind))
-        return pd.Series(values, dtype="object")
+            spread[position] = _typed(plan, pick(answers, plan.path, plan.kind))
+        return pd.Series(spread, dtype="object")
     for position, answers in wholes.items():
         values[position] = pick(answers, plan.path, plan.kind)
     return typed_column(values, plan.kind)
@@ -252,8 +263,8 @@ def _candidates(kind: FieldKind, texts: pd.Series) -> pd.Series:
 def _refused(
     spec: FormSpec,
     refusing: Sequence[FieldSpec],
-    response_ids: list[int],
-    unit_ids: list[int],
+    response_ids: pd.Series,
+    unit_ids: pd.Series,
     columns: dict[str, pd.Series],
     wholes: dict[int, dict[str, Any]],
 ) -> Refused:
@@ -267,12 +278,12 @@ def _refused(
         for position in candidates[candidates].index:
             for refused in kind.refused_in(field, json_codec.loads(texts[position])):
                 total += 1
-                value = refused_value(response_ids[position], unit_ids[position], refused)
+                value = refused_value(int(response_ids[position]), int(unit_ids[position]), refused)
                 found.append((position, order[field.id], value))
     for position, answers in wholes.items():
         for refused in refused_answers(spec, answers):
             total += 1
-            value = refused_value(response_ids[position], unit_ids[position], refused)
+            value = refused_value(int(response_ids[position]), int(unit_ids[position]), refused)
             found.append((position, order[refused.field_id], value))
     found.sort(key=lambda item: (item[0], item[1]))
     return Refused(total, tuple(value for _p, _o, value in found[:LISTED]))
