@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -35,6 +36,7 @@ from collector.reports.services import (
     child_level,
     counted_responses,
     data_stamp,
+    latest_report,
     level_of,
     text_answers,
     text_fields,
@@ -181,6 +183,10 @@ class ReportPage:
     unit_reports: UnitReportPart | None = None
     # The titles of the repeating tables whose rows export as CSV ("rows-<index>").
     row_exports: list[str] = field(default_factory=list)
+    # Figures kept from before the data last changed, shown while this job computes
+    # the new ones, and when they were computed.
+    refreshing: Job | None = None
+    computed_at: datetime | None = None
 
     @property
     def min_group_size(self) -> int:
@@ -217,9 +223,17 @@ def report_page(
     `inline_limit` answers and no fresh snapshot."""
     root = page_root(session, user, campaign, choices.unit_id)
     basis = choices.basis
+    refreshing, computed_at = None, None
     if _too_large_to_compute_now(session, user, campaign, basis, inline_limit):
-        return Computing(campaign, root, _start_computing(session, user, campaign, root, basis))
-    report = campaign_report(session, user, campaign, basis)
+        job = _start_computing(session, user, campaign, root, basis)
+        latest = latest_report(session, user, campaign, basis)
+        if latest is None:
+            return Computing(campaign, root, job)
+        # A view is a read: the figures of before the change, said to be so, while the
+        # job computes the new ones.
+        (report, computed_at), refreshing = latest, job
+    else:
+        report = campaign_report(session, user, campaign, basis)
     level = level_of(root)
     shown = [i for i in report.spec.indicators if not i.levels or level in i.levels]
     # A school has nothing below it to break an indicator down by.
@@ -269,6 +283,8 @@ def report_page(
         row_exports=[
             sheet.title for sheet in answer_sheets.row_sheets_of(report.spec, choices.language)
         ],
+        refreshing=refreshing,
+        computed_at=computed_at,
     )
 
 

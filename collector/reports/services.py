@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -230,15 +231,9 @@ def campaign_report(
     stamp = data_stamp(session, campaign)
     if stored:
         found = snapshots.load(campaign.id, basis.value, scopes, stamp)
-        # A snapshot of another format (an older version's) is computed again.
-        if isinstance(found, tuple) and len(found) == 6 and found[0] == SNAPSHOT_FORMAT:
-            ids = [int(i) for i in found[3].index]  # the kept unit frame's
-            _places, known = (
-                places(session, list(session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))))
-                if ids
-                else ([], {})
-            )
-            return _report(campaign, spec, basis, scopes, stamp, known, found)
+        kept = _kept_report(session, campaign, spec, basis, scopes, stamp, found)
+        if kept is not None:
+            return kept
     survey = is_survey(campaign)
     if survey:
         expected_query = (
@@ -319,6 +314,48 @@ def campaign_report(
     return _report(campaign, spec, basis, scopes, stamp, known, content)
 
 
+def latest_report(
+    session: Session, user: User, campaign: Campaign, basis: Basis = Basis.ACCEPTED
+) -> tuple[Report, datetime] | None:
+    """The figures last kept for the user, whatever data they are of, and when they were
+    computed; None when none are kept. A large campaign's page shows them while a job
+    computes the figures of its data as it is now."""
+    scopes = review_scopes(user, campaign)
+    found = snapshots.load_latest(campaign.id, basis.value, scopes)
+    if found is None:
+        return None
+    stamp, content, written = found
+    if not stamp.startswith(_stamp_identity(campaign)):
+        return None  # of another campaign under the same id, or of another version
+    spec = spec_of(campaign.form_version)
+    kept = _kept_report(session, campaign, spec, basis, scopes, stamp, content)
+    if kept is None:
+        return None
+    return kept, datetime.fromtimestamp(written, UTC)
+
+
+def _kept_report(
+    session: Session,
+    campaign: Campaign,
+    spec: FormSpec,
+    basis: Basis,
+    scopes: list[str],
+    stamp: str,
+    found: Any,
+) -> Report | None:
+    """The Report of a kept snapshot; None for one of another format (an older
+    version's), which is computed again."""
+    if not (isinstance(found, tuple) and len(found) == 6 and found[0] == SNAPSHOT_FORMAT):
+        return None
+    ids = [int(i) for i in found[3].index]  # the kept unit frame's
+    _places, known = (
+        places(session, list(session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))))
+        if ids
+        else ([], {})
+    )
+    return _report(campaign, spec, basis, scopes, stamp, known, found)
+
+
 def _row_by_row(
     session: Session, campaign: Campaign, spec: FormSpec, counted: Sequence[Any]
 ) -> tuple[pd.DataFrame, Refused, list[int] | None]:
@@ -384,9 +421,15 @@ def data_stamp(session: Session, campaign: Campaign) -> str:
         select(func.max(AuditEvent.id)).where(AuditEvent.action.in_(UNIT_FACT_ACTIONS))
     )
     return (
-        f"{campaign.created_at}:{campaign.form_version_id}:{count}:{last}:{moved}:"
+        f"{_stamp_identity(campaign)}{count}:{last}:{moved}:"
         f"{figures[0]}:{figures[1]}:{uploaded}:{edited}"
     )
+
+
+def _stamp_identity(campaign: Campaign) -> str:
+    """How a data stamp begins: which campaign (an id may be used again after a
+    deletion) and which form version its figures are of."""
+    return f"{campaign.created_at}:{campaign.form_version_id}:"
 
 
 def counted_responses(session: Session, campaign: Campaign) -> int:

@@ -48,6 +48,22 @@ def load(campaign_id: int, basis: str, scopes: list[str], stamp: str) -> Any | N
         return None
 
 
+def load_latest(campaign_id: int, basis: str, scopes: list[str]) -> tuple[str, Any, float] | None:
+    """The snapshot kept, whatever data stamp it is of: its stamp, its content and when
+    it was written (seconds since the epoch). A page of a large campaign shows it while
+    a job computes the figures of the data as it is now."""
+    path = _path(campaign_id, basis, scopes)
+    try:
+        with path.open("rb") as file:
+            written = os.fstat(file.fileno()).st_mtime
+            stamp = _stamp_of(file)
+            if stamp is None:
+                return None
+            return stamp, pickle.load(file), written  # noqa: S301
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError):
+        return None
+
+
 def _write(path: Path, stamp: str, content: Any) -> None:
     """Write beside the file under a name of this writer's own, then put it in place:
     readers see the old file or the new one, never half, and two writers of the same

@@ -62,3 +62,30 @@ def test_a_new_snapshot_clears_the_views_of_the_old_one(tmp_path):
         snapshots.save(1, "accepted", ["/1/"], "s2", ("figures",))
         assert len(list(tmp_path.rglob("*.pickle"))) == 1  # the snapshot alone
         assert snapshots.remembered(1, "accepted", ["/1/"], "s2", ("q",), lambda: "new") == "new"
+
+
+def test_the_latest_figures_are_of_this_campaign_only(app, campaign, people):
+    from collector.reports.services import Basis, campaign_report, latest_report
+    from collector.reports.services import data_stamp as stamp_of
+
+    region = people["region"]
+    report = campaign_report(db_session(), region, campaign, Basis.ACCEPTED)
+    found = latest_report(db_session(), region, campaign, Basis.ACCEPTED)
+    assert found is not None
+    kept, computed_at = found
+    assert kept.stamp == report.stamp == stamp_of(db_session(), campaign)
+    assert computed_at.tzinfo is not None
+    region_id = region.roles[0].unit_id
+    shown = report.value("plan_share", region_id)
+    assert shown is not None and kept.value("plan_share", region_id) == shown
+    # A file left by a deleted campaign whose id this one took: never shown for it.
+    scopes = kept.scopes
+    content = snapshots.load(campaign.id, Basis.ACCEPTED.value, scopes, kept.stamp)
+    snapshots.save(campaign.id, Basis.ACCEPTED.value, scopes, "1999-01-01:1:" + kept.stamp, content)
+    assert latest_report(db_session(), region, campaign, Basis.ACCEPTED) is None
+
+
+def db_session():
+    from collector.extensions import db
+
+    return db.session()
