@@ -14,6 +14,7 @@ import resource
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -249,3 +250,20 @@ def survey_document() -> dict[str, Any]:
             for indicator in INDICATORS
         ],
     }
+
+
+def _status_kb(field: str) -> int:
+    status = Path("/proc/self/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith(field))
+
+
+def start_peak() -> int:
+    """This process's resident memory now, its peak reset to it (Linux: clear_refs 5), so
+    that what an export adds is measured apart from what was loaded before it."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return _status_kb("VmRSS:")
+
+
+def peak_since(base: int) -> float:
+    """The MB this process's peak grew by since `start_peak` gave `base`."""
+    return (_status_kb("VmHWM:") - base) / 1024
