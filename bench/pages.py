@@ -90,7 +90,7 @@ def main() -> None:
         note(f"pages: the demo loaded in {time.perf_counter() - started:.0f} s", SCRIPT)
 
         from flask import Response
-        from sqlalchemy import func, select
+        from sqlalchemy import select
 
         from collector import create_app
         from collector.extensions import db
@@ -122,29 +122,15 @@ def main() -> None:
                     FormResponse.unit_id == school_unit,
                 )
             )
-            largest = db.session.execute(
-                select(FormResponse.campaign_id, func.count())
-                .group_by(FormResponse.campaign_id)
-                .order_by(func.count().desc())
-                .limit(1)
-            ).one()
-            kaluga_campaign = db.session.execute(
-                select(FormResponse.campaign_id, func.count())
-                .where(FormResponse.form_id == "kaluga-1829-school")
-                .group_by(FormResponse.campaign_id)
-                .order_by(func.count().desc())
-                .limit(1)
-            ).one()
-            largest_survey = db.session.execute(
-                select(FormResponse.campaign_id, func.count())
-                .where(
-                    FormResponse.unit_report_key.is_(None),
-                    FormResponse.campaign_id.is_not(None),
-                )
-                .group_by(FormResponse.campaign_id)
-                .order_by(func.count().desc())
-                .limit(1)
-            ).one()
+            largest = largest_campaign(db.session())
+            kaluga_campaign = largest_campaign(
+                db.session(), FormResponse.form_id == "kaluga-1829-school"
+            )
+            largest_survey = largest_campaign(
+                db.session(),
+                FormResponse.unit_report_key.is_(None),
+                FormResponse.campaign_id.is_not(None),
+            )
 
         # First, in a process that has done no other work yet: what the export takes.
         export_memory(app, largest_survey[0], largest_survey[1])
@@ -184,6 +170,22 @@ def main() -> None:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def largest_campaign(session: Any, *where: Any) -> tuple[int, int]:
+    """The campaign with the most responses among those `where` selects, and how many."""
+    from sqlalchemy import func, select
+
+    from collector.models import FormResponse
+
+    found = session.execute(
+        select(FormResponse.campaign_id, func.count())
+        .where(*where)
+        .group_by(FormResponse.campaign_id)
+        .order_by(func.count().desc())
+        .limit(1)
+    ).one()
+    return int(found[0]), int(found[1])
 
 
 def export_memory(app: Any, campaign_id: int, answers: int) -> None:
