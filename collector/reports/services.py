@@ -203,13 +203,29 @@ def places(
 ) -> tuple[list[UnitPlace], dict[int, OrgUnit]]:
     """Each unit's school, municipality and region, read from the ids on its path; and
     every unit met on the way, by id."""
-    ancestor_ids = {int(i) for u in units for i in u.path.strip("/").split("/")}
-    known = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ancestor_ids)))}
+    known = {u.id: u for u in units}
+    ancestor_ids = {int(i) for u in units for i in u.path.strip("/").split("/")} - known.keys()
+    if ancestor_ids:
+        known.update(
+            (u.id, u) for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ancestor_ids)))
+        )
+    # Units under one parent share their municipality and region: found once per parent
+    # (a national campaign has forty thousand schools under two thousand parents).
+    above: dict[str, tuple[int | None, int | None]] = {}
     found = []
     for unit in units:
-        chain = [known[int(i)] for i in unit.path.strip("/").split("/") if int(i) in known]
-        region = next((u.id for u in chain if u.unit_type == "region"), None)
-        municipality = next((u.id for u in reversed(chain) if u.unit_type == "municipality"), None)
+        parent = unit.path[: unit.path.rstrip("/").rfind("/") + 1]
+        if parent not in above:
+            chain = [known[int(i)] for i in parent.strip("/").split("/") if i and int(i) in known]
+            above[parent] = (
+                next((u.id for u in reversed(chain) if u.unit_type == "municipality"), None),
+                next((u.id for u in chain if u.unit_type == "region"), None),
+            )
+        municipality, region = above[parent]
+        if unit.unit_type == "municipality":
+            municipality = unit.id
+        elif unit.unit_type == "region" and region is None:
+            region = unit.id
         school = unit.id if level_of(unit) == "school" else None
         found.append(UnitPlace(unit.id, school, municipality, region, unit.school_type))
     return found, known
