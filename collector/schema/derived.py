@@ -34,7 +34,7 @@ LEFT_TEXT = mark_for_translation("Left: %(left)s of %(total)s")
 
 
 def derived(spec: FormSpec) -> list[Derived]:
-    """The form's derived values, in the order of the fields they stand beside."""
+    """The form's derived values: its fields' (in their order), then its groups'."""
     found: list[Derived] = []
     for field in spec.fields:
         found += kind_of(field.type).derived(field)
@@ -57,10 +57,13 @@ def derived_values(
 ) -> dict[str, dict[str, Decimal] | None]:
     """Per derived value (by key): its numbers by name, or None when one is unknown (a
     total not answered). The answers of hidden questions are not read."""
+    items = derived(spec)
+    if not items:
+        return {}
     visible = visible_field_ids(spec, answers)
     values = context(spec, {k: v for k, v in answers.items() if k in visible})
     found: dict[str, dict[str, Decimal] | None] = {}
-    for item in derived(spec):
+    for item in items:
         numbers = {name: evaluate(tree, values) for name, tree in item.terms}
         known = all(isinstance(n, Decimal) and n.is_finite() for n in numbers.values())
         found[item.key] = numbers if known else None
