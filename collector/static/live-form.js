@@ -4,8 +4,9 @@
 // them as the server does. Questions whose `visible_if` is not definitely true are
 // hidden, a broken rule's message shows beside its fields, and answers typed into
 // questions now hidden stay in their inputs (the draft keeps them in this browser) and are
-// listed as not to be sent; totals and what is left of a total follow the answers. Without this script the page works as before; either way the
-// server runs everything again on save and submit.
+// listed as not to be sent; totals and what is left of a total follow the answers. Without
+// this script the page works as before (the server writes the totals of what it was
+// given); either way the server runs everything again on save and submit.
 (function () {
   "use strict";
   const block = document.getElementById("live-form");
