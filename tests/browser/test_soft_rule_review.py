@@ -2,7 +2,8 @@
 report a school types 120 excursions; the page says at once that the value is unusual
 (a warning, not an error); sending the report asks to confirm it; confirmed with a
 comment, the report is submitted; the municipal coordinator who reviews it sees the
-confirmed warning with its comment on the review page."""
+confirmed warning with its comment on the review page (and the totals beside the
+fields, as the school saw them)."""
 
 from __future__ import annotations
 
@@ -90,3 +91,9 @@ def test_a_confirmed_warning_reaches_the_reviewer(page, server, tree, people):
     expect(confirmed).to_contain_text("Больше 100 экскурсий на предприятия за год")
     expect(confirmed).to_contain_text(f"«{COMMENT}»")
     expect(page.get_by_role("button", name="Принять")).to_be_visible()
+    # The grid's total beside it, as the school's page showed it.
+    events = answers["experience_events"]
+    total = sum(events[row]["count"] for row in events if "count" in events[row])
+    expect(page.locator('[data-derived="experience_events.count"]')).to_have_text(
+        f"Всего (Количество, ед.): {total}"
+    )
