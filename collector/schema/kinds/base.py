@@ -2,7 +2,8 @@
 is one class in one module of this package that knows everything about it: the schema keys
 it needs and allows, the value it gives expressions, its web-form field and how form data
 becomes the stored answer and back, its bounds for stored values, its spreadsheet columns,
-how a cell of an uploaded table is read, and how an answer reads on a page. Callers ask the
+how a cell of an uploaded table is read, how an answer reads on a page, and the totals
+shown beside it (`derived`). Callers ask the
 registry (`collector.schema.kinds`); nothing else branches on a type's name.
 
 Pure: WTForms, no Flask. Texts a user reads are marked for translation here and
