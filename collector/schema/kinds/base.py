@@ -3,8 +3,8 @@ is one class in one module of this package that knows everything about it: the s
 it needs and allows, the value it gives expressions, its web-form field and how form data
 becomes the stored answer and back, its bounds for stored values, its spreadsheet columns,
 how a cell of an uploaded table is read, how an answer reads on a page, and the totals
-shown beside it (`derived`). Callers ask the
-registry (`collector.schema.kinds`); nothing else branches on a type's name.
+shown beside it (`derived`). Callers ask the registry (`collector.schema.kinds`); nothing
+else branches on a type's name.
 
 Pure: WTForms, no Flask. Texts a user reads are marked for translation here and
 translated by the page that shows them (`Translate`).
