@@ -40,6 +40,7 @@ from collector.labels import campaign_state_label, status_label
 from collector.models import Campaign, FormResponse, OrgUnit, SurveyLink
 from collector.publishing.versions import spec_of
 from collector.routing import id_value
+from collector.schema.derived import lines
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import build_form_class, form_data_from_answers
 from collector.schema.warnings import confirmed_warnings
@@ -271,6 +272,8 @@ def review(campaign_id: int, response_id: int) -> str | Response:
         response=response,
         spec=spec,
         sections=sections,
+        # The totals beside the fields, as data entry shows them (collector.schema.derived).
+        derived={} if records is not None else lines(spec, response.answers, language, _),
         records=records,
         form=form,
         language=language,

@@ -15,6 +15,7 @@ from collector.entry import services
 from collector.extensions import csrf, db
 from collector.forms import RENDERERS, EntryForm, typed_problems
 from collector.routing import id_or
+from collector.schema.derived import lines
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
 from collector.schema.live import live_form
 from collector.schema.spec import SectionSpec
@@ -245,6 +246,10 @@ def _page(
     conflict: services.Conflict | None,
 ) -> dict[str, Any]:
     language = str(get_locale())
+    on_page = [f.id for f in section.fields]
+    # The answers as the page shows them: this section's as in its inputs (as posted when
+    # the page comes back from a send), the others' as stored.
+    shown = services.merged_answers(entry, answers_from_form(entry.spec, form, on_page), on_page)
     return {
         "entry": entry,
         "section": section,
@@ -253,9 +258,8 @@ def _page(
         "conflict": conflict,
         "language": language,
         "renderers": RENDERERS,
-        "live": live_form(
-            entry.spec, language, on_page=[f.id for f in section.fields], answers=entry.answers
-        ),
+        "live": live_form(entry.spec, language, on_page=on_page, answers=entry.answers),
+        "derived": lines(entry.spec, shown, language, _),
         "progress": services.progress(entry.spec, entry.answers),
         "warnings": _warnings_by_field(entry, section),
         "not_sent": [

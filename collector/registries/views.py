@@ -36,7 +36,9 @@ from collector.registries.export import build_registry_workbook
 from collector.registries.forms import ConfirmForm, NewRecordForm, RecordForm
 from collector.reports.export import indicator_labels
 from collector.routing import id_or, id_value
+from collector.schema.derived import lines
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
+from collector.schema.live import live_form
 
 bp = Blueprint("registries", __name__, url_prefix="/registries")
 public_bp = Blueprint("public", __name__, url_prefix="/public")
@@ -104,8 +106,17 @@ def _show(form: Any, problems: list[entry_services.Problem]) -> None:
 
 
 def _form_page(kept: services.Registry, form: Any, found: RegistryRecord | None) -> str:
+    language = _language()
+    # The passport as its inputs show it (as posted when the page comes back from a save).
+    shown = answers_from_form(kept.spec, form)
     return render_template(
         "registries/record.html",
+        live=live_form(kept.spec, language),
+        derived=lines(kept.spec, shown, language, _),
+        not_sent=[
+            (field_id, kept.spec.field(field_id).label.get(language))
+            for field_id in entry_services.not_sent(kept.spec, shown)
+        ],
         registry=kept,
         form=form,
         record=found,
@@ -114,7 +125,7 @@ def _form_page(kept: services.Registry, form: Any, found: RegistryRecord | None)
         may_keep=found is not None and services.may_keep(current_user, kept, found.unit),
         may_archive=found is not None and services.may_archive(current_user, kept, found),
         renderers=RENDERERS,
-        language=_language(),
+        language=language,
         public_fields={f.id for f in services.public_fields(kept.spec)},
     )
 

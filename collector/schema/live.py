@@ -3,10 +3,11 @@
 
 The page carries, as one JSON block: each section's and field's `visible_if` and each
 rule's `check` as trees (`expressions.to_json`), how each field's value is read from the
-form's inputs (its kind's `live`), the labels and rule messages in the page's language,
-and the values of the fields that are not on the page (the other sections of a report)
-as expressions see them (`evaluate.context`). The server stays the authority: it runs
-everything again on save and submit. Pure: no Flask.
+form's inputs (its kind's `live`), the derived values shown beside fields (totals,
+what is left of a total: `collector.schema.derived`), the labels and rule messages in the
+page's language, and the values of the fields that are not on the page (the other
+sections of a report) as expressions see them (`evaluate.context`). The server stays the
+authority: it runs everything again on save and submit. Pure: no Flask.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Any
 
+from collector.schema.derived import decimal_mark, derived
 from collector.schema.evaluate import context, rule_fields
 from collector.schema.expressions import references, to_json
 from collector.schema.kinds import kind_of
@@ -51,12 +53,14 @@ def live_form(
     """The JSON block of a page showing the fields `on_page` (every field when None);
     `answers`: the stored answers, whose values stand for the fields not on the page."""
     shown = {f.id for f in spec.fields} if on_page is None else set(on_page)
+    worked_out = derived(spec)
     wanted = {
         ref.dotted
         for node in [
             *(s.visible_if for s in spec.sections),
             *(f.visible_if for f in spec.fields),
             *(r.check for r in spec.rules),
+            *(tree for item in worked_out for _, tree in item.terms),
         ]
         if node is not None
         for ref in references(node)
@@ -93,5 +97,15 @@ def live_form(
             }
             for rule in spec.rules
         ],
+        # Totals and remainders (collector.schema.derived), beside their fields.
+        "derived": [
+            {
+                "key": item.key,
+                "field": item.field_id,
+                "terms": [[name, to_json(tree)] for name, tree in item.terms],
+            }
+            for item in worked_out
+        ],
+        "decimal_mark": decimal_mark(language),
         "known": {name: json_value(values.get(name)) for name in sorted(wanted)},
     }

@@ -436,8 +436,49 @@
     );
   }
 
+  /** The values with the answers of hidden questions dropped, as the server keeps only
+   * those of visible ones (a grid's cells, a table's columns with them). */
+  function keptValues(live, values, visible) {
+    const kept = Object.assign({}, values);
+    for (const [id, field] of Object.entries(live.fields)) {
+      if (visible.has(id)) continue;
+      kept[id] = null;
+      if (field.reader === "grid") {
+        for (const row of field.rows) {
+          for (const column of field.columns) kept[`${id}.${row}.${column.id}`] = null;
+        }
+      } else if (field.reader === "table") {
+        for (const column of field.columns) kept[`${id}.${column.id}`] = [];
+      }
+    }
+    return kept;
+  }
+
+  /** collector.schema.derived.derived_values: per derived value (totals, what is left of
+   * a total), its numbers by name, or null when one is unknown; over the kept answers. */
+  function derivedValues(live, kept) {
+    const values = withHiddenValues(live, kept);
+    const found = {};
+    for (const item of live.derived) {
+      const numbers = {};
+      let known = true;
+      for (const [name, tree] of item.terms) {
+        const value = evaluate(tree, values, false);
+        if (!(value instanceof Dec)) known = false;
+        numbers[name] = value;
+      }
+      found[item.key] = known ? numbers : null;
+    }
+    return found;
+  }
+
+  /** derived.shown_number: a number as the page shows it («2,5» in Russian). */
+  function shownNumber(value, mark) {
+    return value.toString().replace(".", mark);
+  }
+
   return {
     Dec, Raw, evaluate, number, answered, parseDecimal, finiteDecimal, fromJson, toJson,
-    visibleFieldIds, failedRules, withHiddenValues,
+    visibleFieldIds, failedRules, withHiddenValues, keptValues, derivedValues, shownNumber,
   };
 });

@@ -4,8 +4,9 @@
 // them as the server does. Questions whose `visible_if` is not definitely true are
 // hidden, a broken rule's message shows beside its fields, and answers typed into
 // questions now hidden stay in their inputs (the draft keeps them in this browser) and are
-// listed as not to be sent. Without this script the page works as before; either way the
-// server runs everything again on save and submit.
+// listed as not to be sent; totals and what is left of a total follow the answers. Without
+// this script the page works as before (the server writes the totals of what it was
+// given); either way the server runs everything again on save and submit.
 (function () {
   "use strict";
   const block = document.getElementById("live-form");
@@ -112,18 +113,6 @@
     }
   }
 
-  /** The values with a field's answer dropped, as the server drops a hidden one. */
-  function dropped(values, id, field) {
-    values[id] = null;
-    if (field.reader === "grid") {
-      for (const row of field.rows) {
-        for (const column of field.columns) values[`${id}.${row}.${column.id}`] = null;
-      }
-    } else if (field.reader === "table") {
-      for (const column of field.columns) values[`${id}.${column.id}`] = [];
-    }
-  }
-
   const known = {};
   for (const [name, value] of Object.entries(live.known)) known[name] = X.fromJson(value);
   const onPage = Object.entries(live.fields).filter(([, field]) => field.on_page);
@@ -150,8 +139,55 @@
         : "invalid-feedback d-block live-rule";
       message.dataset.testid = warning ? "live-warning" : "live-rule";
       message.dataset.rule = rule.id;
+      message.id = `live-rule-${rule.id}-${id}`;
       message.textContent = rule.message;
       place.appendChild(message);
+      link(place, message.id, !warning);
+    }
+  }
+
+  // A message shown here is linked to its field's controls as the server links its own
+  // (collector.forms.control_attributes): aria-describedby names it, and an error (not
+  // a warning) sets aria-invalid. What the server set is kept and put back.
+  const linked = new Set();
+  function controls(place) {
+    return Array.from(place.querySelectorAll("fieldset, input, select, textarea")).filter(
+      (el) => el.type !== "hidden" && !el.closest(".soft-warning"),
+    );
+  }
+  function link(place, id, invalid) {
+    for (const el of controls(place)) {
+      if (!linked.has(el)) {
+        el.dataset.baseDescribedby = el.getAttribute("aria-describedby") || "";
+        el.dataset.baseInvalid = el.getAttribute("aria-invalid") || "";
+        linked.add(el);
+      }
+      const ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      el.setAttribute("aria-describedby", [...ids, id].join(" "));
+      // A fieldset is a group: it is described, its controls are invalid.
+      if (invalid && el.tagName !== "FIELDSET") el.setAttribute("aria-invalid", "true");
+    }
+  }
+  function unlink() {
+    for (const el of linked) {
+      const restore = (name, value) =>
+        value ? el.setAttribute(name, value) : el.removeAttribute(name);
+      restore("aria-describedby", el.dataset.baseDescribedby);
+      restore("aria-invalid", el.dataset.baseInvalid);
+    }
+  }
+
+  // Totals and what is left of a total (collector.schema.derived), each in the line the
+  // server drew beside its field, written from its template.
+  function showDerived(worked) {
+    for (const line of form.querySelectorAll("[data-derived]")) {
+      const numbers = worked[line.dataset.derived];
+      if (numbers === undefined) continue;
+      line.hidden = numbers === null;
+      if (numbers === null) continue;
+      line.textContent = line.dataset.template.replace(/\{(\w+)\}/g, (whole, name) =>
+        name in numbers ? X.shownNumber(numbers[name], live.decimal_mark) : whole,
+      );
     }
   }
 
@@ -160,14 +196,13 @@
     for (const [id, field] of onPage) readField(id, field, values);
     let visible;
     let failed;
+    let worked;
     try {
       visible = X.visibleFieldIds(live, values);
-      // Rules read the answers the server keeps: those of visible questions.
-      const kept = Object.assign({}, values);
-      for (const [id, field] of Object.entries(live.fields)) {
-        if (!visible.has(id)) dropped(kept, id, field);
-      }
+      // Rules and totals read the answers the server keeps: those of visible questions.
+      const kept = X.keptValues(live, values, visible);
       failed = X.failedRules(live, kept);
+      worked = X.derivedValues(live, kept);
     } catch (error) {
       return; // a tree this script cannot read: the server decides on save
     }
@@ -187,7 +222,9 @@
       if (spec) note.hidden = spec.fields.some((id) => visible.has(id));
     }
     for (const old of form.querySelectorAll(".live-rule")) old.remove();
+    unlink();
     failed.forEach(showRule);
+    showDerived(worked);
     // A warning box the server drew goes away once its rule holds for what is typed.
     for (const box of form.querySelectorAll(".soft-warning[data-rule]")) {
       box.hidden = !failed.some((rule) => rule.id === box.dataset.rule);

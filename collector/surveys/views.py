@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from collector.extensions import csrf, db, limiter
 from collector.forms import RENDERERS, SchemaForm, typed_problems
+from collector.schema.derived import lines
 from collector.schema.evaluate import visible_field_ids
 from collector.schema.formbuild import answers_from_form, build_form_class
 from collector.schema.live import live_form
@@ -161,6 +162,7 @@ def _answer(survey: services.Survey, language: str, browser_id: str) -> str | Re
         visible=visible,
         more=more,
         live=live_form(survey.spec, language),
+        derived=lines(survey.spec, typed, language, gettext),
     )
 
 

@@ -51,6 +51,11 @@ def test_kaluga_data_entry(page, server, app):
     assert_accessible(page, "the Kaluga school report")
     page.get_by_label("Публикации в СМИ по профориентации, всего, ед.").fill("3")
     page.get_by_label("из них в районных СМИ, ед.").fill("5")
+    # Messages shown as the user types (linked to their fields) and the totals.
+    page.locator("[data-testid=live-rule]").wait_for()
+    page.get_by_label("Школьный уровень, Количество, ед.").first.fill("2")
+    page.locator('[data-derived="experience_events.count"]').wait_for()
+    assert_accessible(page, "live rule messages and totals in the Kaluga school report")
     with page.expect_navigation():
         page.get_by_role("button", name="Сохранить черновик").click()
     page.get_by_test_id("error-summary").wait_for()

@@ -1,12 +1,14 @@
-"""A demo school fills the Kaluga monitoring report (order № 1829) in the browser: saves a
-draft, reloads, breaks a part ≤ total rule, sees the message with its values kept, fixes
-it, fills every section, submits; the stored response holds exactly the typed values."""
+"""A demo school fills the Kaluga monitoring report (order № 1829) in the browser, with
+scripts and without: saves a draft, reloads, breaks a part ≤ total rule, sees the message
+with its values kept, fixes it, fills every section, submits; the stored response holds
+exactly the typed values."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -57,7 +59,22 @@ def fill_section(page, answers: dict[str, Any]) -> None:
         expected_answer(answers, name, value)
 
 
-def test_demo_school_fills_and_submits_the_kaluga_report(page, server, app):
+@pytest.mark.parametrize("scripts", [True, False], ids=["scripts", "no-scripts"])
+def test_demo_school_fills_and_submits_the_kaluga_report(browser, server, app, scripts):
+    """With scripts, and the same form with scripts disabled (every question drawn, the
+    server alone checking): the same typing gives the same submitted report."""
+    context = browser.new_context(
+        locale="ru-RU", viewport={"width": 1280, "height": 900}, java_script_enabled=scripts
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        fill_and_submit(page, server)
+    finally:
+        context.close()
+
+
+def fill_and_submit(page, server) -> None:
     seed_demo(db.session)
     for name in ("kaluga-1829-school.json", "kaluga-1829-municipality.json"):
         publish(db.session, compile_text((ROOT / "form_schemas" / name).read_bytes()), None)

@@ -162,3 +162,77 @@ def test_parent_poll_without_scripts_asks_after_a_send(browser, server, tree, pe
         "profile_choice": "organised",
         "helped": ["diagnostics"],
     }
+
+
+def test_kaluga_report_totals_follow_the_typing(page, server, app):
+    """Totals and what is left of a total change as the user types, the same as the
+    server writes them after a save; a live rule message is linked to its field."""
+    open_kaluga_report(page, server)
+    grid_total = page.locator('[data-derived="experience_events.count"]')
+    expect(grid_total).to_be_hidden()  # nothing typed: no total (not 0)
+    page.get_by_label("Школьный уровень, Количество, ед.").first.fill("2")
+    expect(grid_total).to_have_text("Всего (Количество, ед.): 2")
+    page.get_by_label("Региональный уровень, Количество, ед.").first.fill("5")
+    expect(grid_total).to_have_text("Всего (Количество, ед.): 7")
+
+    left = page.locator('[data-derived="rule.media_parts_within_total"]')
+    page.get_by_label("Публикации в СМИ по профориентации, всего, ед.").fill("3")
+    expect(left).to_have_text("Осталось 3 из 3")
+    district = page.get_by_label("из них в районных СМИ, ед.")
+    regional = page.get_by_label("из них в региональных СМИ, ед.")
+    district.fill("2")
+    expect(left).to_have_text("Осталось 1 из 3")
+
+    # Parts above the total: the message, linked to the field it stands beside.
+    regional.fill("2")
+    expect(left).to_have_text("Осталось -1 из 3")
+    message = page.locator("#field-media_regional [data-testid=live-rule]")
+    expect(message).to_be_visible()
+    message_id = message.get_attribute("id")
+    assert message_id
+    expect(regional).to_have_attribute("aria-invalid", "true")
+    assert message_id in (regional.get_attribute("aria-describedby") or "").split()
+    regional.fill("1")
+    expect(message).to_have_count(0)
+    expect(regional).not_to_have_attribute("aria-invalid", "true")
+    assert message_id not in (regional.get_attribute("aria-describedby") or "")
+    expect(left).to_have_text("Осталось 0 из 3")
+
+    # The server, the authority, writes the same after a save.
+    page.get_by_role("button", name="Сохранить черновик").click()
+    page.get_by_text("Черновик сохранён.").wait_for()
+    page.reload()
+    expect(left).to_have_text("Осталось 0 из 3")
+    expect(grid_total).to_have_text("Всего (Количество, ед.): 7")
+
+    # A table's number column is summed as rows are typed.
+    page.locator("[data-testid=outline] a", has_text="11.5.").click()
+    expect(page.locator("h2")).to_contain_text("11.5.")
+    page.locator("#field-has_labour_associations").get_by_label("Да").check()
+    column_total = page.locator('[data-derived="labour_associations.count"]')
+    expect(column_total).to_be_hidden()
+    page.locator("[name=labour_associations-0-count]").fill("4")
+    expect(column_total).to_have_text("Всего (Количество объединений): 4")
+
+
+def test_kaluga_report_totals_without_scripts(browser, server, app):
+    """Without scripts the server writes the totals of what was saved."""
+    context = browser.new_context(locale="ru-RU", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        open_kaluga_report(page, server)
+        page.get_by_label("Публикации в СМИ по профориентации, всего, ед.").fill("4")
+        page.get_by_label("из них в районных СМИ, ед.").fill("1")
+        page.get_by_label("Школьный уровень, Количество, ед.").first.fill("2")
+        page.get_by_label("Муниципальный уровень, Количество, ед.").first.fill("3")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Сохранить черновик").click()
+        expect(page.locator('[data-derived="rule.media_parts_within_total"]')).to_have_text(
+            "Осталось 3 из 4"
+        )
+        expect(page.locator('[data-derived="experience_events.count"]')).to_have_text(
+            "Всего (Количество, ед.): 5"
+        )
+    finally:
+        context.close()

@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from collector.schema import compile_text
+from collector.schema.derived import derived_values, shown_number
 from collector.schema.evaluate import context, evaluate, failed_rules, visible_field_ids
 from collector.schema.expressions import Binary, Call, Node, Unary, parse, references, to_json
 from collector.schema.kinds import kind_of
@@ -38,6 +39,7 @@ from collector.schema.types import ValueKind
 from tests.conftest import need_service
 from tests.schema.test_evaluators_agree import (
     SPEC,
+    check_rows,
     conditions,
     numbers,
     responses,
@@ -172,23 +174,59 @@ SETTINGS = settings(
 )
 
 
-@SETTINGS
-@given(numbers(3), responses)
-# Quotients that do not end are rounded to 28 digits, half to even, as Decimal does.
-@example("((n1 / 3) + (d1 / 7))", [{"n1": 2, "d1": "0.5"}, {"n1": -1, "d1": "-123456789012.34"}])
-@example("((n1 * n1) * (n1 * n1))", [{"n1": 9007199254740992}, {"n1": -3}])
-@example("(sum(deals.amount, n1) / (n2 - n2))", [{"n1": 1, "n2": 0, "deals": [{"amount": "0.5"}]}])
-def test_numbers_agree(node: Node_, source: str, answer_sets: list[dict[str, Any]]) -> None:
-    check(node, well_formed(source, ValueKind.NUMBER, indicator=False), answer_sets)
+# Each property test runs at least this many cases through the browser's evaluator.
+THOUSANDS = 2000
 
 
-@SETTINGS
-@given(conditions(3), responses)
-@example("(day1 <= day2)", [{"day1": "2020-01-01", "day2": "2020-01-01"}, {"day1": "2021-05-01"}])
-@example('(level = "a")', [{"level": "a"}, {"level": "b"}, {}])
-@example("((note = null) or flag)", [{"note": "x", "flag": True}, {"flag": False}, {}])
-def test_conditions_agree(node: Node_, source: str, answer_sets: list[dict[str, Any]]) -> None:
-    check(node, well_formed(source, ValueKind.BOOL, indicator=False), answer_sets)
+def test_numbers_agree(node: Node_) -> None:
+    """The browser's evaluator and the server's row evaluator on every subexpression,
+    and the indicator engine's row evaluator with the row evaluator on the whole one
+    (test_evaluators_agree.check_rows, within float64's bound): three evaluators, one
+    value, on the same generated cases."""
+    before = node.cases
+
+    @SETTINGS
+    @given(numbers(3), responses)
+    # Quotients that do not end are rounded to 28 digits, half to even, as Decimal does.
+    @example(
+        "((n1 / 3) + (d1 / 7))", [{"n1": 2, "d1": "0.5"}, {"n1": -1, "d1": "-123456789012.34"}]
+    )
+    @example("((n1 * n1) * (n1 * n1))", [{"n1": 9007199254740992}, {"n1": -3}])
+    @example(
+        "(sum(deals.amount, n1) / (n2 - n2))",
+        [{"n1": 1, "n2": 0, "deals": [{"amount": "0.5"}]}],
+    )
+    # An empty table and a grid with one row answered.
+    @example("(sum(deals.pupils) + count(deals))", [{}, {"deals": [{"partner": "x"}]}])
+    @example(
+        "sum(people.pupils.count, people.parents.count)", [{"people": {"pupils": {"count": 3}}}, {}]
+    )
+    def agree(source: str, answer_sets: list[dict[str, Any]]) -> None:
+        check(node, well_formed(source, ValueKind.NUMBER, indicator=False), answer_sets)
+        check_rows(source, ValueKind.NUMBER, answer_sets)
+
+    agree()
+    assert node.cases - before >= THOUSANDS
+
+
+def test_conditions_agree(node: Node_) -> None:
+    """As test_numbers_agree, for conditions (unknowns, choices, dates, texts)."""
+    before = node.cases
+
+    @SETTINGS
+    @given(conditions(3), responses)
+    @example(
+        "(day1 <= day2)", [{"day1": "2020-01-01", "day2": "2020-01-01"}, {"day1": "2021-05-01"}]
+    )
+    @example('(level = "a")', [{"level": "a"}, {"level": "b"}, {}])
+    @example("((note = null) or flag)", [{"note": "x", "flag": True}, {"flag": False}, {}])
+    @example('selected(topics, "it")', [{"topics": ["it", "art"]}, {"topics": ["med"]}, {}])
+    def agree(source: str, answer_sets: list[dict[str, Any]]) -> None:
+        check(node, well_formed(source, ValueKind.BOOL, indicator=False), answer_sets)
+        check_rows(source, ValueKind.BOOL, answer_sets)
+
+    agree()
+    assert node.cases - before >= THOUSANDS
 
 
 # Texts read as numbers or dates where an expression asks (the checker refuses most such
@@ -237,6 +275,10 @@ FORMS = (
     "kaluga-1829-school.json",
     "tomsk-2022-parent-poll.json",
     "nevinnomyssk-2020-parent-satisfaction.json",
+    # Grids, tables with number columns, a group of three parts of a total.
+    "nevinnomyssk-2020-school-monitoring.json",
+    "nevinnomyssk-2020-graduate-employment.json",
+    "tomsk-2022-school-report.json",
 )
 SPECS = {name: compile_text((ROOT / "form_schemas" / name).read_bytes()).spec for name in FORMS}
 
@@ -307,18 +349,27 @@ def test_forms_show_and_check_alike(node: Node_, name: str) -> None:
         batch = []
         for answers in answer_sets:
             block = live_form(spec, "ru", on_page=(), answers=answers)
-            batch.append({"live": empty, "values": block["known"]})
             # As a page reads its inputs: the stored answers, no hidden value put in yet
             # (the script puts them in itself, as evaluate.context does).
             raw = before_hidden_values(spec, answers, block["known"])
-            batch.append({"live": empty, "values": raw})
+            for values in (block["known"], raw):
+                batch.append({"live": empty, "values": values})
+                batch.append({"derived": empty, "values": values})
         results = node.run(batch)
         for n, answers in enumerate(answer_sets):
             visible = sorted(visible_field_ids(spec, answers))
             failed = [f.rule.id for f in failed_rules(spec, answers)]
-            for result in results[2 * n : 2 * n + 2]:
+            derived = {
+                key: None
+                if numbers is None
+                else {name: shown_number(value, ".") for name, value in numbers.items()}
+                for key, numbers in derived_values(spec, answers).items()
+            }
+            for result in results[4 * n : 4 * n + 4 : 2]:
                 assert result.get("visible") == visible, answers
                 assert result.get("failed") == failed, answers
+            for result in results[4 * n + 1 : 4 * n + 4 : 2]:
+                assert result.get("derived") == derived, answers
 
     agree()
 

@@ -2,8 +2,9 @@
 is one class in one module of this package that knows everything about it: the schema keys
 it needs and allows, the value it gives expressions, its web-form field and how form data
 becomes the stored answer and back, its bounds for stored values, its spreadsheet columns,
-how a cell of an uploaded table is read, and how an answer reads on a page. Callers ask the
-registry (`collector.schema.kinds`); nothing else branches on a type's name.
+how a cell of an uploaded table is read, how an answer reads on a page, and the totals
+shown beside it (`derived`). Callers ask the registry (`collector.schema.kinds`); nothing
+else branches on a type's name.
 
 Pure: WTForms, no Flask. Texts a user reads are marked for translation here and
 translated by the page that shows them (`Translate`).
@@ -24,7 +25,8 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import Optional, StopValidation, ValidationError
 
 from collector.marks import mark_for_translation
-from collector.schema.spec import Column, FieldSpec, Option
+from collector.schema.expressions import Call, Node, Reference
+from collector.schema.spec import Column, FieldSpec, Option, Text
 from collector.schema.types import COMMON_KEYS, ValueKind
 from collector.schema.values import (
     DEFAULT_TEXT_LENGTH,
@@ -68,6 +70,30 @@ class ExportColumn:
     title: str
     kind: str
     read: Callable[[Answers], Cell]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A value worked out from the answers and shown beside a field as the user types (a
+    grid's totals, a table column's sum, what is left of a total after its parts), by the
+    server for the page as stored and by the page's script after (collector.schema.derived).
+    `terms`: its numbers, named, as expressions of the form's grammar; `text`: a message
+    marked for translation naming them (%(value)s) and the `labels` (%(name)s)."""
+
+    key: str
+    field_id: str
+    text: str
+    terms: tuple[tuple[str, Node], ...]
+    labels: tuple[tuple[str, Text], ...] = ()
+
+
+# A total of a grid's row or column, of a table's column.
+TOTAL_TEXT = mark_for_translation("Total (%(name)s): %(value)s")
+
+
+def summed(*paths: tuple[str, ...]) -> Node:
+    """sum(a, b, …) of the references."""
+    return Call("sum", tuple(Reference(path) for path in paths))
 
 
 @dataclass(frozen=True)
@@ -311,6 +337,10 @@ class FieldKind:
         are named as WTForms names them: the field's id; a grid's cells id-row__column;
         a table's cells id-N-column)."""
         return {"reader": self.reader}
+
+    def derived(self, spec: FieldSpec) -> tuple[Derived, ...]:
+        """The values worked out from its answer and shown beside it (a grid's totals)."""
+        return ()
 
     # As a column of a grid or a table ------------------------------------------------
 

@@ -8,7 +8,16 @@ from typing import Any
 from wtforms import FormField
 
 from collector.marks import mark_for_translation
-from collector.schema.kinds.base import Cell, ExportColumn, FieldKind, Subform, kind_of
+from collector.schema.kinds.base import (
+    TOTAL_TEXT,
+    Cell,
+    Derived,
+    ExportColumn,
+    FieldKind,
+    Subform,
+    kind_of,
+    summed,
+)
 from collector.schema.spec import Column, FieldSpec
 from collector.schema.types import ValueKind
 from collector.schema.values import RefusedAnswer
@@ -64,6 +73,35 @@ class GridKind(FieldKind):
             "rows": [row.value for row in spec.rows],
             "columns": [{"id": c.id, "reader": kind_of(c.type).reader} for c in spec.columns],
         }
+
+    def derived(self, spec: FieldSpec) -> tuple[Derived, ...]:
+        """Each number column's total over the rows (with more than one row), and each
+        row's total over the number columns (with more than one such column)."""
+        numeric = [c for c in spec.columns if kind_of(c.type).value_kind == ValueKind.NUMBER]
+        found: list[Derived] = []
+        if len(spec.rows) > 1:
+            found += [
+                Derived(
+                    f"{spec.id}.{c.id}",
+                    spec.id,
+                    TOTAL_TEXT,
+                    (("value", summed(*((spec.id, r.value, c.id) for r in spec.rows))),),
+                    (("name", c.label),),
+                )
+                for c in numeric
+            ]
+        if len(numeric) > 1:
+            found += [
+                Derived(
+                    f"{spec.id}.{r.value}",
+                    spec.id,
+                    TOTAL_TEXT,
+                    (("value", summed(*((spec.id, r.value, c.id) for c in numeric))),),
+                    (("name", r.label),),
+                )
+                for r in spec.rows
+            ]
+        return tuple(found)
 
     def refused_in(self, spec: FieldSpec, value: Any) -> list[RefusedAnswer]:
         if not isinstance(value, dict):

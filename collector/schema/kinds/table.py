@@ -11,12 +11,15 @@ from wtforms import FieldList, FormField
 
 from collector.marks import mark_for_translation
 from collector.schema.kinds.base import (
+    TOTAL_TEXT,
     Cell,
+    Derived,
     ExportColumn,
     FieldKind,
     Subform,
     Translate,
     kind_of,
+    summed,
 )
 from collector.schema.spec import FieldSpec
 from collector.schema.types import ValueKind
@@ -72,6 +75,20 @@ class TableKind(FieldKind):
             "reader": "table",
             "columns": [{"id": c.id, "reader": kind_of(c.type).reader} for c in spec.columns],
         }
+
+    def derived(self, spec: FieldSpec) -> tuple[Derived, ...]:
+        """Each number column's sum over the rows."""
+        return tuple(
+            Derived(
+                f"{spec.id}.{c.id}",
+                spec.id,
+                TOTAL_TEXT,
+                (("value", summed((spec.id, c.id))),),
+                (("name", c.label),),
+            )
+            for c in spec.columns
+            if kind_of(c.type).value_kind == ValueKind.NUMBER
+        )
 
     def refused_in(self, spec: FieldSpec, value: Any) -> list[RefusedAnswer]:
         if not isinstance(value, list):
