@@ -26,14 +26,22 @@ import sys
 import time
 from dataclasses import replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from bench.common import best_of, note, peak_rss_mb, report, scale, survey_document
+from bench.common import (
+    best_of,
+    note,
+    peak_rss_mb,
+    peak_since,
+    report,
+    scale,
+    start_peak,
+    survey_document,
+)
 from bench.indicators import SEED, baseline, build_country, check_same
 from bench.submissions import fresh_database, migrate_quietly
 
@@ -278,7 +286,7 @@ def export_product(
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
     with app.test_request_context():
-        base = _start_peak()
+        base = start_peak()
         started = time.perf_counter()
         session = db.session()
         user = session.get_one(User, coordinator_id)
@@ -288,7 +296,7 @@ def export_product(
         book = export.build_workbook(session, user, campaign, root, Basis.SUBMITTED)
         write_workbook(book, path, max_rows=app.config["EXPORT_MAX_ROWS"])
         seconds = time.perf_counter() - started
-        grown = _peak_since(base)
+        grown = peak_since(base)
         db.session.remove()
         db.engine.dispose()
     return seconds, grown
@@ -311,7 +319,7 @@ def export_plain(url: str, campaign_id: int, path: str) -> tuple[float, float]:
         0, 0, ["Код", "Организация", "Дата", "grade", "informed", "rating", *options, "events"]
     )
     written = 0
-    base = _start_peak()
+    base = start_peak()
     started = time.perf_counter()
     address = sa.engine.make_url(url).set(drivername="postgresql").render_as_string(False)
     with psycopg.connect(address) as conn, conn.cursor(name="answers") as cursor:
@@ -343,23 +351,7 @@ def export_plain(url: str, campaign_id: int, path: str) -> tuple[float, float]:
             )
             sheet.write_datetime(written, 2, created.replace(tzinfo=None), dated)
     book.close()
-    return time.perf_counter() - started, _peak_since(base)
-
-
-def _status_kb(field: str) -> int:
-    status = Path("/proc/self/status").read_text()
-    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith(field))
-
-
-def _start_peak() -> int:
-    """This process's resident memory now, its peak reset to it (Linux: clear_refs 5), so
-    that what an export adds is measured apart from what was loaded before it."""
-    Path("/proc/self/clear_refs").write_text("5")
-    return _status_kb("VmRSS:")
-
-
-def _peak_since(base: int) -> float:
-    return (_status_kb("VmHWM:") - base) / 1024
+    return time.perf_counter() - started, peak_since(base)
 
 
 def export_in_child(
