@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
-from collector.auth.services import top_units
+from collector.auth.services import can_somewhere, top_units
 from collector.entry import services as entry_services
 from collector.errors import NotInScope
 from collector.exporters.workbook import write_workbook
@@ -62,7 +62,13 @@ def index() -> str:
         "registries/index.html",
         registries=services.registries(db.session(), current_user),
         counts=services.record_counts(db.session(), current_user),
+        sources=_sees_sources(),
     )
+
+
+def _sees_sources() -> bool:
+    """The clause a registry keeps is a coordinator's trace, not a school's text."""
+    return can_somewhere(current_user, Action.REVIEW_REPORTS)
 
 
 @bp.get("/<form_id>/")
@@ -83,6 +89,7 @@ def records(form_id: str) -> str:
         summaries=summaries,
         may_add=bool(services.holder_units(db.session(), current_user, kept)),
         language=_language(),
+        sources=_sees_sources(),
     )
 
 
