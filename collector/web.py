@@ -94,7 +94,7 @@ def _security_headers(response: Response) -> Response:
 def _no_store_behind_login(response: Response) -> Response:
     """Pages of a logged-in user, and the login pages, are kept in no cache and no
     back-button history: after logout, nobody at the same computer reads them again."""
-    if request.endpoint == "static":
+    if request.endpoint in ("static", "department_logo"):
         return response
     # A survey page is never kept either (it carries its send's key and a CSRF token),
     # and whether someone is logged in is not looked up for a parent's answer.
