@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from collector.auth.permissions import Action
 from collector.auth.services import can_somewhere
 from collector.formats import (
+    count_text,
     date_text,
     indicator_value,
     iso_local_time,
@@ -123,6 +124,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(moment_text, "moment_text")
     app.add_template_filter(indicator_value, "indicator_value")
     app.add_template_filter(with_unit, "with_unit")
+    app.add_template_filter(count_text, "count")
     app.add_template_global(coverage_notes, "coverage_notes")
     app.add_template_filter(answer_text, "answer_text")
     app.add_template_global(own_errors, "own_errors")
