@@ -69,7 +69,7 @@ def test_the_pages_people_read_first(browser, server, demo, size):
         page.get_by_label(TOTAL).fill("1e5")
         # The autosave (3 s after typing stops) names the value by its field's label.
         expect(page.locator("#autosave-state")).to_contain_text(
-            f"{LABEL}: Введите целое число", timeout=10_000
+            f"{LABEL}: Введите целое число", timeout=20_000
         )
         page.get_by_role("button", name="Сохранить черновик").click()
         summary = page.locator("[data-testid=error-summary]")
@@ -83,6 +83,13 @@ def test_the_pages_people_read_first(browser, server, demo, size):
         page.goto(server.url + "/campaigns/queue")
         expect(page.locator("h1")).to_be_visible()
         shoot(page, "review-queue", size, full_page=True)
+        # Its table fits too: on a phone the details go under each name, not off to the side.
+        assert page.evaluate(
+            "() => [...document.querySelectorAll('.table-responsive')]"
+            ".every(box => box.scrollWidth <= box.clientWidth)"
+        )
+        details = page.get_by_test_id("queue-item-details").first
+        assert details.is_visible() is (size == "phone")
 
         # The per-school chart of the Tomsk parent poll.
         log_in_as(page, server.url, "tomsk")
