@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from collector.extensions import db
 from collector.models import RegistryRecord
+from collector.publishing.services import publish
+from collector.schema import compile_document
 from tests.conftest import login_as
-from tests.registries.fixtures import publish_classes
+from tests.registries.fixtures import classes_document, publish_classes
 from tests.registries.test_records import add
 
 
@@ -31,7 +33,8 @@ def summary(page: str) -> list[tuple[str, str, str]]:
 
 def beside(page: str, field_id: str) -> list[str]:
     block = page[page.index(f'id="field-{field_id}"') :]
-    block = block[: block.index('class="mb-4 entry-field"', 10)]
+    ends = [block.find(mark, 10) for mark in ('class="mb-4 entry-field"', "</fieldset>")]
+    block = block[: min(end for end in ends if end > 0)]
     return re.findall(r'class="invalid-feedback[^"]*"[^>]*>([^<]+)<', block)
 
 
@@ -92,3 +95,32 @@ def test_no_summary_on_a_page_opened_or_saved(classes, tree, people, client):
         data={"unit": tree["school_a1"].id, "class_name": "10 «В»", "profile": "science"},
     )
     assert saved.status_code == 302
+
+
+def test_a_required_grid_left_empty_is_said_beside_it_and_on_top(app, tree, people, client):
+    """A rule's message about a grid (a form of cells) stands as the grid's own message."""
+    document = classes_document()
+    document["id"] = "test-grid-classes"
+    document["sections"][0]["fields"].append(
+        {
+            "id": "hours",
+            "type": "grid",
+            "label": "Часы по предметам",
+            "required": True,
+            "rows": [{"id": "math", "label": "Математика"}, {"id": "physics", "label": "Физика"}],
+            "columns": [{"id": "count", "type": "integer", "label": "Часов"}],
+        }
+    )
+    publish(db.session, compile_document(document), None)
+    db.session.commit()
+    login_as(client, people["school"])
+    page = client.post(
+        "/registries/test-grid-classes/new",
+        data={"unit": tree["school_a1"].id, "class_name": "10 «Г»", "profile": "tech"},
+    ).get_data(as_text=True)
+    entries = summary(page)
+    assert [(anchor, label) for anchor, label, _message in entries] == [
+        ("field-hours", "Часы по предметам")
+    ]
+    assert beside(page, "hours") == [entries[0][2]]
+    assert db.session.scalar(select(RegistryRecord)) is None
