@@ -52,7 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             "or the COLLECTOR_SECRET_KEY environment variable"
         )
 
-    from collector import cli, errors, health, i18n, logs, web
+    from collector import branding, cli, errors, health, i18n, logs, web
     from collector.api import views as api_views
     from collector.auth import views as auth_views
     from collector.campaigns import imports as campaign_imports
@@ -81,6 +81,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     web.init_app(app)
+    branding.init_app(app)
     cli.init_app(app)
 
     app.register_blueprint(auth_views.bp)

@@ -26,6 +26,9 @@ class DefaultConfig:
     # The department whose site this is: the header and the window title of every page,
     # the public ones (survey, registries, login) first of all. COLLECTOR_DEPARTMENT_NAME.
     DEPARTMENT_NAME = "Департамент образования"
+    # Its logo beside the name: a PNG, JPEG or WebP file (up to 1 MB), a path absolute or
+    # relative to the instance folder (collector/branding.py). COLLECTOR_DEPARTMENT_LOGO.
+    DEPARTMENT_LOGO: str | None = None
 
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = "Europe/Moscow"

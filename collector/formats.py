@@ -33,6 +33,14 @@ def indicator_value(value: float | None, unit: str | None, decimals: int | None 
     return str(format_decimal(value, format=pattern))
 
 
+def count_text(value: int | None) -> str:
+    """A count (answers, organisations) with the language's grouping: «10 614» in
+    Russian (a no-break space), «10,614» in English; «—» for none."""
+    if value is None:
+        return "—"
+    return str(format_decimal(value, format="#,##0"))
+
+
 def with_unit(value: float | None, unit: str | None) -> str:
     """A value and its unit, kept on one line: «100 %», «1 250 чел.»; a bare number
     when there is no unit."""

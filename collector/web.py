@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from collector.auth.permissions import Action
 from collector.auth.services import can_somewhere
 from collector.formats import (
+    count_text,
     date_text,
     indicator_value,
     iso_local_time,
@@ -94,7 +95,7 @@ def _security_headers(response: Response) -> Response:
 def _no_store_behind_login(response: Response) -> Response:
     """Pages of a logged-in user, and the login pages, are kept in no cache and no
     back-button history: after logout, nobody at the same computer reads them again."""
-    if request.endpoint == "static":
+    if request.endpoint in ("static", "department_logo"):
         return response
     # A survey page is never kept either (it carries its send's key and a CSRF token),
     # and whether someone is logged in is not looked up for a parent's answer.
@@ -123,6 +124,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(moment_text, "moment_text")
     app.add_template_filter(indicator_value, "indicator_value")
     app.add_template_filter(with_unit, "with_unit")
+    app.add_template_filter(count_text, "count")
     app.add_template_global(coverage_notes, "coverage_notes")
     app.add_template_filter(answer_text, "answer_text")
     app.add_template_global(own_errors, "own_errors")

@@ -255,6 +255,8 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
         # The monitor's health check tells only whether the services answer
         # (tests/test_health.py)
         "health.health",
+        # The department's logo stands on the public pages (tests/test_branding.py)
+        "department_logo",
     }
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints - covered - public_or_self == set()

@@ -4,6 +4,7 @@ submission, conflicts between two editors, scope."""
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -372,3 +373,33 @@ def test_a_confirmation_lapses_when_its_value_changes(client, tree, people, soft
     client.post(url(school), data={"revision": "2", "action": "submit", "total": "90"})
     sent = stored(school)
     assert sent.status == "submitted" and sent.confirmations == {}
+
+
+def test_a_refused_autosave_names_each_value_by_its_label(client, tree, people, form):
+    """Issue 23: what the autosave could not keep is said beside its state by the field's
+    label (a grid's cell by its row and column), never by an id; nothing is stored."""
+    login_as(client, people["school"])
+    response = client.post(
+        url(tree["school_a1"]),
+        data={
+            "revision": "0",
+            "action": "autosave",
+            "total": "-2",
+            "people-pupils__count": "2.5",
+        },
+        headers={"Accept-Language": "ru"},
+    )
+    assert response.status_code == 422
+    answer = response.get_json()
+    assert answer["saved"] is False
+    assert [(p["field"], p["label"]) for p in answer["problems"]] == [
+        ("total", "Всего"),
+        ("people", "Участники"),
+    ]
+    total, cell = (p["message"] for p in answer["problems"])
+    assert total == "Введите значение не меньше 0."
+    assert cell == (
+        "строка «Обучающиеся», столбец «Чел.»: Введите целое число, только цифры, например 12."
+    )
+    assert "people-pupils" not in json.dumps(answer, ensure_ascii=False)
+    assert stored(tree["school_a1"]) is None

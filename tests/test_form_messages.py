@@ -115,3 +115,19 @@ def _column_label(field_id: str, column_id: str) -> str:
             if field["id"] == field_id:
                 return next(c["label"] for c in field["columns"] if c["id"] == column_id)
     raise KeyError(field_id)
+
+
+def test_the_summary_of_an_app_form_links_each_problem_to_its_field(client, people):
+    """The same summary on the app's own forms (a new user here): each entry is the
+    field's label, linked to its control, and the message."""
+    login_as(client, people["admin"])
+    page = client.post(
+        "/users/new", data={"username": "", "full_name": "Петрова Анна", "password": "x"}
+    ).get_data(as_text=True)
+    box = page[page.index('data-testid="error-summary"') :]
+    box = box[: box.index("</div>")]
+    entries = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a>: ([^<]+)</li>', box)
+    assert entries, box
+    for anchor, label, _message in entries:
+        assert f'<label class="form-label" for="{anchor}">{label}</label>' in page
+    assert "username" in [anchor for anchor, _label, _message in entries]

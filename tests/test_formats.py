@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from flask_babel import force_locale
 
-from collector.formats import date_text, local_time, moment_text
+from collector.formats import count_text, date_text, local_time, moment_text
 from tests.campaigns.factories import new_campaign
 from tests.conftest import login_as
 
@@ -51,3 +51,11 @@ def test_an_english_page_writes_days_the_english_way(client, tree, people):
     client.get("/language/ru")
     html = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert "15.05.2027 18:00 (Europe/Moscow)" in html
+
+
+@pytest.mark.parametrize(("language", "written"), [("ru", "10\u00a0614"), ("en", "10,614")])
+def test_counts_are_grouped_in_the_interface_language(app, language, written):
+    with app.test_request_context(), force_locale(language):
+        assert count_text(10614) == written
+        assert count_text(67) == "67"
+        assert count_text(None) == "—"

@@ -164,7 +164,17 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
             elif action == "autosave":
                 return jsonify(saved=False, conflict=True), 409
         elif action == "autosave":
-            return jsonify(saved=False, errors=form.errors), 422
+            # Said beside the autosave's state: each refused value by its field's label.
+            language = str(get_locale())
+            refused_now = [
+                {
+                    "field": field_id,
+                    "label": entry.spec.field(field_id).label.get(language),
+                    "message": message,
+                }
+                for field_id, message in typed_problems(entry.spec, form, ids, language)
+            ]
+            return jsonify(saved=False, problems=refused_now), 422
         elif "csrf_token" in form.errors:
             # The page was open past the token's life: keep every value, ask to send again.
             form["csrf_token"].errors = []

@@ -21,14 +21,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms import FormField
 
 from collector.auth.permissions import Action
-from collector.auth.services import top_units
+from collector.auth.services import can_somewhere, top_units
 from collector.entry import services as entry_services
 from collector.errors import NotInScope
 from collector.exporters.workbook import write_workbook
 from collector.extensions import csrf, db
-from collector.forms import RENDERERS
+from collector.forms import RENDERERS, typed_problems
 from collector.indicators.summaries import summarise
 from collector.models import OrgUnit, RegistryRecord
 from collector.registries import services
@@ -64,7 +65,13 @@ def index() -> str:
         "registries/index.html",
         registries=services.registries(db.session(), current_user),
         counts=services.record_counts(db.session(), current_user),
+        sources=_sees_sources(),
     )
+
+
+def _sees_sources() -> bool:
+    """The clause a registry keeps is a coordinator's trace, not a school's text."""
+    return can_somewhere(current_user, Action.REVIEW_REPORTS)
 
 
 @bp.get("/<form_id>/")
@@ -85,6 +92,7 @@ def records(form_id: str) -> str:
         summaries=summaries,
         may_add=bool(services.holder_units(db.session(), current_user, kept)),
         language=_language(),
+        sources=_sees_sources(),
     )
 
 
@@ -97,15 +105,42 @@ def _record_form(
     return form_class(formdata=None, data=data)
 
 
-def _show(form: Any, problems: list[entry_services.Problem]) -> None:
+def _show(form: Any, problems: list[entry_services.Problem]) -> list[str]:
+    """Each rule's message beside its field (a grid's or a table's as the field's own, its
+    cells keep theirs); the messages of no field are returned for the summary on top."""
+    general = []
     for problem in problems:
         if problem.field_id in form:
-            form[problem.field_id].errors = [*form[problem.field_id].errors, problem.message]
+            field = form[problem.field_id]
+            if isinstance(field, FormField):
+                field.form.form_errors = [*field.form.form_errors, problem.message]
+            else:
+                field.errors = [*field.errors, problem.message]
         else:
-            flash(problem.message, "danger")
+            general.append(problem.message)
+    return general
 
 
-def _form_page(kept: services.Registry, form: Any, found: RegistryRecord | None) -> str:
+def _refused(kept: services.Registry, form: Any, general: list[str]) -> list[tuple[str, str, str]]:
+    """The summary of a refused save, one entry per problem: (the anchor it links to, the
+    field's label, the message), in the form's order; the record's own messages last."""
+    language = _language()
+    found = []
+    if "unit" in form:
+        found += [(form.unit.id, str(form.unit.label.text), str(e)) for e in form.unit.errors]
+    ids = [f.id for f in kept.spec.fields]
+    for field_id, message in typed_problems(kept.spec, form, ids, language):
+        found.append((f"field-{field_id}", kept.spec.field(field_id).label.get(language), message))
+    found += [("record-form", _("The record"), message) for message in general]
+    return found
+
+
+def _form_page(
+    kept: services.Registry,
+    form: Any,
+    found: RegistryRecord | None,
+    general: list[str] | None = None,
+) -> str:
     language = _language()
     # The passport as its inputs show it (as posted when the page comes back from a save).
     shown = answers_from_form(kept.spec, form)
@@ -120,6 +155,7 @@ def _form_page(kept: services.Registry, form: Any, found: RegistryRecord | None)
         registry=kept,
         form=form,
         record=found,
+        refused=_refused(kept, form, general or []) if request.method == "POST" else [],
         editable=found is None
         or (found.is_active and services.may_keep(current_user, kept, found.unit)),
         may_keep=found is not None and services.may_keep(current_user, kept, found.unit),
@@ -163,7 +199,7 @@ def new(form_id: str) -> str | Response:
             db.session.commit()
             flash(_("The record has been added."), "success")
             return redirect(url_for(".record", form_id=form_id, record_id=outcome.id))
-        _show(form, outcome)
+        return _form_page(kept, form, None, _show(form, outcome))
     return _form_page(kept, form, None)
 
 
@@ -213,7 +249,7 @@ def record(form_id: str, record_id: int) -> str | Response:
                 db.session.commit()
                 flash(_("The record has been saved."), "success")
                 return redirect(url_for(".record", form_id=form_id, record_id=found.id))
-            _show(form, problems)
+            return _form_page(kept, form, found, _show(form, problems))
         return _form_page(kept, form, found)
     data = form_data_from_answers(kept.spec, found.data)
     form = _record_form(

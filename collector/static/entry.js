@@ -90,6 +90,13 @@
         form.dispatchEvent(new CustomEvent("autosaved", { detail: result }));
         return;
       }
+      if (response.status === 422 && answer.includes("application/json")) {
+        // A value the server refuses, named by its field's label (the rest stays kept here).
+        const result = await response.json();
+        const problems = (result.problems || []).map((p) => p.label + ": " + p.message);
+        say([form.dataset.notSavedText || ""].concat(problems).join(" "));
+        return;
+      }
       if (response.status === 409 && answer.includes("application/json")) {
         const result = await response.json();
         if (result.locked) {

@@ -4,7 +4,7 @@ their user deactivated; a read token cannot write; a browser cookie is no token.
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -108,3 +108,18 @@ def test_one_may_not_revoke_anothers_token(client, people):
     assert theirs.revoked_at is None
     login_as(client, people["school"])
     assert client.post(f"/account/tokens/{theirs.id}/revoke").status_code == 404
+
+
+def test_the_tokens_dates_are_in_the_interface_languages_conventions(client, people):
+    """Valid until: the day in Moscow time; last used: the moment in Moscow time (UTC+3)."""
+    user = people["school"]
+    made = create_token(db.session(), user, "Отчёты", TokenScope.READ, 30).token
+    made.expires_at = datetime(2027, 5, 15, 22, 30, tzinfo=UTC)  # 16 May, 01:30 in Moscow
+    made.last_used_at = datetime(2026, 12, 5, 15, 0, tzinfo=UTC)
+    db.session.commit()
+    login_as(client, user)
+    russian = client.get("/account/tokens/").get_data(as_text=True)
+    assert "<td>16.05.2027</td>" in russian and "<td>05.12.2026 18:00</td>" in russian
+    client.get("/language/en")
+    english = client.get("/account/tokens/").get_data(as_text=True)
+    assert "<td>16 May 2027</td>" in english and "<td>5 December 2026, 18:00</td>" in english
