@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ARRAY, Integer, any_, func, literal, select
 from sqlalchemy.orm import Session
 
 from collector.campaigns.imports import imported_rows
@@ -278,15 +278,22 @@ def campaign_report(
         list(session.scalars(expected_query.where(subtrees_clause(scopes)))) if scopes else []
     )
     ids = [u.id for u in expected]
+    counted_base = counted_query
     counted_query = (
         counted_query.join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
         .where(subtrees_clause(scopes))
         .order_by(FormResponse.id)
     )
-    # Typed columns read by the database where it can (PostgreSQL); else row by row.
+    # Typed columns read by the database where it can (PostgreSQL); else row by row. The
+    # expected units' ids in hand stand for the subtrees there: a join on the units'
+    # paths is planned as nested loops while the tables have no statistics yet (after a
+    # bulk load or a restore), and a national campaign's read took minutes, not seconds.
     columns = (
         read_columns(
-            session, spec, counted_query, referenced_paths(spec) | set(distribution_fields(spec))
+            session,
+            spec,
+            counted_base.where(FormResponse.unit_id == any_(literal(ids, ARRAY(Integer)))),
+            referenced_paths(spec) | set(distribution_fields(spec)),
         )
         if scopes
         else None
