@@ -108,7 +108,7 @@ class StorableNumber:
             return
         problem = number_problem(field.data, integer=self.integer)
         if problem is not None:
-            raise StopValidation(problem)
+            raise StopValidation(problem.text(field.gettext))
 
 
 class PlainText:
@@ -118,7 +118,7 @@ class PlainText:
         if isinstance(field.data, str):
             problem = text_problem(field.data)
             if problem is not None:
-                raise StopValidation(problem)
+                raise StopValidation(problem.text(field.gettext))
 
 
 class MaxLength:
