@@ -638,8 +638,9 @@ def parse_targets(text: str | None) -> dict[str, int | float]:
 
 class NewFormForm(TrimmedForm):
     unit = SelectField(_l("Designed for"), validate_choice=False)
-    id = StringField(_l("Form id"), validators=[DataRequired(), Length(max=64), FORM_ID_PATTERN])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
+    # Made from the title when left empty (services.start_blank).
+    id = StringField(_l("Form id"), validators=[Optional(), Length(max=64), FORM_ID_PATTERN])
     kind = SelectField(_l("Kind"), choices=KINDS)
 
 
