@@ -212,10 +212,15 @@ def problems(document: Document, issues: list[Issue]) -> list[Problem]:
     found = []
     for issue in issues:
         key = _own_key(issue)
+        element = key_of_path(issue.path)
+        anchor = _INPUTS.get(key, key if key in KEY_TEXTS else "")
+        if key == "fields" and element.startswith("section-"):
+            # A section without questions: to the outline's «Add a question» of it.
+            anchor = f"add-question-{element.removeprefix('section-')}"
         found.append(
             Problem(
-                key_of_path(issue.path),
-                _INPUTS.get(key, key if key in KEY_TEXTS else ""),
+                element,
+                anchor,
                 where(document, issue.path),
                 what(issue, key),
                 issue.warning,
