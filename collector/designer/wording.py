@@ -186,9 +186,9 @@ def what(issue: Issue, key: str) -> str:
     """What is wrong, in words."""
     if issue.code != "structure":
         text = str(CODE_TEXTS.get(issue.code, CODE_TEXTS["structure"]))
-        named = _QUOTED.findall(issue.message)[: _NAMING.get(issue.code, 0)]
+        quoted = _QUOTED.findall(issue.message)[: _NAMING.get(issue.code, 0)]
         return text + "".join(
-            f" «{name}»" if n == 0 else f", «{name}»" for n, name in enumerate(named)
+            f" «{name}»" if n == 0 else f", «{name}»" for n, name in enumerate(quoted)
         )
     validator = issue.message.split(":", 1)[0]
     named = str(KEY_TEXTS[key]) if key in KEY_TEXTS else ""
