@@ -139,17 +139,19 @@ _PLACEHOLDER = re.compile(r"^field_\d+$")
 NEW_QUESTION = "Новый вопрос"
 
 
-def name_from_label(document: Document, element: Element) -> None:
-    """A question still under the id it was added with (field_3) takes one made from its
-    label («Число участников» → chislo_uchastnikov), free in the form; not when the id
-    is named anywhere else (a formula, a rule), nor before the label is written."""
+def name_from_label(document: Document, element: Element, previous_label: str) -> None:
+    """A question's id follows its label («Число участников» → chislo_uchastnikov, free in
+    the form) while the id is one the designer made: the one it was added with (field_3)
+    or the one made from its label before (`previous_label`). Not once the coordinator
+    typed an id of their own, nor when the id is named anywhere else (a formula, a rule),
+    nor before the label is written."""
     field = raw(document, element)
     ident, label = field.get("id"), text_of_title(field, "label")
-    if not isinstance(ident, str) or not _PLACEHOLDER.match(ident):
+    if not isinstance(ident, str) or label in ("—", NEW_QUESTION):
         return
-    if label in ("—", NEW_QUESTION):
-        return
-    if len(re.findall(rf"\b{ident}\b", json_text(document, 0))) > 1:
+    made_before = slugs.slug(previous_label, "_", "q")
+    made = _PLACEHOLDER.match(ident) or re.fullmatch(rf"{re.escape(made_before)}(_\d+)?", ident)
+    if not made or len(re.findall(rf"\b{re.escape(ident)}\b", json_text(document, 0))) > 1:
         return
     taken = all_ids(document) - {ident}
     field["id"] = slugs.free(slugs.slug(label, "_", "q"), taken.__contains__, "_")

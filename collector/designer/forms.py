@@ -640,7 +640,9 @@ class NewFormForm(TrimmedForm):
     unit = SelectField(_l("Designed for"), validate_choice=False)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
     # Made from the title when left empty (services.start_blank).
-    id = StringField(_l("Form id"), validators=[Optional(), Length(max=64), FORM_ID_PATTERN])
+    id = StringField(
+        _l("Form code (optional)"), validators=[Optional(), Length(max=64), FORM_ID_PATTERN]
+    )
     kind = SelectField(_l("Kind"), choices=KINDS)
 
 

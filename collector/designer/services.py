@@ -547,6 +547,7 @@ def save_element(
             check_fixed(fixed, raw.get("id"), form.id.data, codes)
         else:
             check_fixed_indicator(fixed, raw.get("id"), form.id.data)
+    previous_label = doc.text_of_title(raw, "label")
     try:
         form.store(raw)
     except (LookupError, TypeError, AttributeError, ValueError):
@@ -554,7 +555,7 @@ def save_element(
     if element.kind == "field":
         if raw.get("id") not in fixed.field_ids:
             # field_3 becomes an id made from the question's words.
-            doc.name_from_label(document, element)
+            doc.name_from_label(document, element, previous_label)
         section = form.section.data
         if section is not None and section != element.section:
             if 0 <= section < len(document["sections"]):

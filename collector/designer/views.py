@@ -287,7 +287,10 @@ def edit(draft_id: int) -> Response | str | tuple[Response, int]:
         return _editor(draft, element, form, refused=str(refused))
     db.session.commit()
     if autosave:
-        return jsonify(saved=True, revision=draft.revision, element=key)
+        # A question's id made from its label goes back to the page's input.
+        saved = doc.raw(draft.document, doc.parse_key(draft.document, key))
+        field_id = saved.get("id") if element.kind == "field" else None
+        return jsonify(saved=True, revision=draft.revision, element=key, field_id=field_id)
     flash(_("Saved."), "success")
     return redirect(url_for("designer.edit", draft_id=draft.id, element=key))
 

@@ -95,6 +95,42 @@ def test_a_question_takes_its_id_from_its_label(coordinator, tree):
     )
     ids = [f["id"] for f in draft(draft_id).document["sections"][0]["fields"]]
     assert ids == ["chislo_uchastnikov", "chislo_uchastnikov_2"]
+    # The id made follows the label as it is reworded…
+    save(
+        coordinator,
+        draft_id,
+        key,
+        {"id": "chislo_uchastnikov", "type": "integer", "section": "0", "label_ru": "Число проб"},
+    )
+    assert draft(draft_id).document["sections"][0]["fields"][0]["id"] == "chislo_prob"
+    # …until the coordinator types one of their own, which stays.
+    for label in ("Число проб", "Сколько проб"):
+        save(
+            coordinator,
+            draft_id,
+            key,
+            {"id": "trials", "type": "integer", "section": "0", "label_ru": label},
+        )
+        assert draft(draft_id).document["sections"][0]["fields"][0]["id"] == "trials"
+
+
+def test_an_id_named_in_a_formula_does_not_follow_the_label(coordinator, tree):
+    draft_id = _new(coordinator, tree, "Опрос выпускников")
+    key = add(coordinator, draft_id, "field", section="0", type="integer")
+    indicator = add(coordinator, draft_id, "indicators")
+    save(
+        coordinator,
+        draft_id,
+        indicator,
+        {"id": "indicator_1", "title_ru": "Всего", "formula": "sum(field_1)", "unit": "чел."},
+    )
+    save(
+        coordinator,
+        draft_id,
+        key,
+        {"id": "field_1", "type": "integer", "section": "0", "label_ru": "Число участников"},
+    )
+    assert draft(draft_id).document["sections"][0]["fields"][0]["id"] == "field_1"
 
 
 def test_problems_are_said_in_words_and_linked_to_the_element(coordinator, tree):
