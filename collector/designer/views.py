@@ -288,9 +288,10 @@ def edit(draft_id: int) -> Response | str | tuple[Response, int]:
     db.session.commit()
     if autosave:
         # A question's id made from its label goes back to the page's input.
-        saved = doc.raw(draft.document, doc.parse_key(draft.document, key))
-        field_id = saved.get("id") if element.kind == "field" else None
-        return jsonify(saved=True, revision=draft.revision, element=key, field_id=field_id)
+        answer: dict[str, Any] = {"saved": True, "revision": draft.revision, "element": key}
+        if element.kind == "field":
+            answer["field_id"] = doc.raw(draft.document, doc.parse_key(draft.document, key))["id"]
+        return jsonify(answer)
     flash(_("Saved."), "success")
     return redirect(url_for("designer.edit", draft_id=draft.id, element=key))
 

@@ -209,3 +209,18 @@ def test_an_unknown_question_in_a_formula_is_named_in_words(coordinator, tree):
     )
     text = visible(reply.get_data(as_text=True))
     assert text == "условие или формула называет вопрос, которого нет в форме «pupils»"
+
+
+def test_an_autosave_gives_the_id_made_back_to_the_page(coordinator, tree):
+    draft_id = _new(coordinator, tree, "Опрос выпускников")
+    key = add(coordinator, draft_id, "field", section="0", type="integer")
+    body = {
+        "revision": str(draft(draft_id).revision),
+        "action": "autosave",
+        "id": "field_1",
+        "type": "integer",
+        "section": "0",
+        "label_ru": "Число участников",
+    }
+    answer = coordinator.post(f"/designer/drafts/{draft_id}?element={key}", data=body).get_json()
+    assert (answer["saved"], answer["field_id"]) == (True, "chislo_uchastnikov")
