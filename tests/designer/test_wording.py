@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from collector.designer.wording import CODE_TEXTS
 from collector.schema.errors import CODES
 from tests.conftest import login_as
-from tests.designer.fixtures import add, draft, draft_id_of, save
+from tests.designer.fixtures import add, draft, draft_id_of, options, save
 
 INTERNAL = (
     "JSON-схем",
@@ -224,3 +224,30 @@ def test_an_autosave_gives_the_id_made_back_to_the_page(coordinator, tree):
     }
     answer = coordinator.post(f"/designer/drafts/{draft_id}?element={key}", data=body).get_json()
     assert (answer["saved"], answer["field_id"]) == (True, "chislo_uchastnikov")
+
+
+def test_a_refused_option_is_listed_by_its_row_with_a_link(coordinator, tree):
+    draft_id = _new(coordinator, tree, "Опрос выпускников")
+    key = add(coordinator, draft_id, "field", section="0", type="single_choice")
+    reply = save(
+        coordinator,
+        draft_id,
+        key,
+        {
+            "id": "grade",
+            "type": "single_choice",
+            "section": "0",
+            "label_ru": "Класс",
+            **options(("", "9", "9 класс"), ("", "11", "")),
+        },
+    )
+    assert reply.status_code == 200
+    html = reply.get_data(as_text=True)
+    summary = html.split('data-testid="error-summary"')[1].split("</div>")[0]
+    links = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a>: ([^<]+)</li>', summary)
+    # The second option's label left empty: named by its list, row and column.
+    # In Russian, as the rest of the page (a list's row said «This field is required.»).
+    assert links == [
+        ("options-1-label_ru", "Варианты, строка 2: Текст (по-русски)", "Обязательное поле.")
+    ], links
+    assert 'id="options-1-label_ru"' in html and 'value="11"' in html
