@@ -27,6 +27,7 @@ __all__ = [
     "EntryForm",
     "SchemaForm",
     "SelectChoice",
+    "TranslatedMeta",
     "TrimmedForm",
 ]
 

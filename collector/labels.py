@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+
+from collector.unit_catalog import FIGURE_KINDS
 
 
 def _label(labels: dict[str, Any], key: str) -> str:
@@ -111,9 +114,17 @@ def job_state_label(state: str) -> str:
     return _label(JOB_STATE_LABELS, state)
 
 
-def coverage_notes(excluded: int, figures_missing: int) -> list[str]:
+def figure_label(key: str) -> str:
+    """A reference figure by its name in the interface language (a key the catalogue
+    does not know as it is)."""
+    kind = FIGURE_KINDS.get(key)
+    return key if kind is None else kind.label(str(get_locale() or "ru"))
+
+
+def coverage_notes(excluded: int, figures_missing: int, missing: Sequence[str] = ()) -> list[str]:
     """What an indicator's value leaves out beside its coverage: units its not-applicable
-    rule left out, and units that answered without the reference figures it reads."""
+    rule left out, units that answered without the reference figures it reads, and the
+    figures of a summed denominator some units lack (the value is over the others)."""
     notes = []
     if excluded:
         notes.append(
@@ -129,6 +140,13 @@ def coverage_notes(excluded: int, figures_missing: int) -> list[str]:
                 "figures missing for %(num)d organisation: not counted",
                 "figures missing for %(num)d organisations: not counted",
                 figures_missing,
+            )
+        )
+    if missing:
+        notes.append(
+            gettext(
+                "over the figures recorded; not recorded: %(figures)s",
+                figures=", ".join(figure_label(key) for key in missing),
             )
         )
     return notes

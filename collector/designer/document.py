@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from collector.designer import slugs
 from collector.schema.errors import Issue
 from collector.schema.kinds import field_kinds
 from collector.schema.validate import check_expressions, depth_issues, validate
@@ -133,6 +134,29 @@ def free_id(document: Document, stem: str) -> str:
     return f"{stem}_{number}"
 
 
+# The id a new question is given until it has words of its own (add_field).
+_PLACEHOLDER = re.compile(r"^field_\d+$")
+NEW_QUESTION = "Новый вопрос"
+
+
+def name_from_label(document: Document, element: Element, previous_label: str) -> None:
+    """A question's id follows its label («Число участников» → chislo_uchastnikov, free in
+    the form) while the id is one the designer made: the one it was added with (field_3)
+    or the one made from its label before (`previous_label`). Not once the coordinator
+    typed an id of their own, nor when the id is named anywhere else (a formula, a rule),
+    nor before the label is written."""
+    field = raw(document, element)
+    ident, label = field.get("id"), text_of_title(field, "label")
+    if not isinstance(ident, str) or label in ("—", NEW_QUESTION):
+        return
+    made_before = slugs.slug(previous_label, "_", "q")
+    made = _PLACEHOLDER.match(ident) or re.fullmatch(rf"{re.escape(made_before)}(_\d+)?", ident)
+    if not made or len(re.findall(rf"\b{re.escape(ident)}\b", json_text(document, 0))) > 1:
+        return
+    taken = all_ids(document) - {ident}
+    field["id"] = slugs.free(slugs.slug(label, "_", "q"), taken.__contains__, "_")
+
+
 def add_list_item(field: dict[str, Any], name: str) -> None:
     """A new option, grid row or column at the end of a question's list, named by the
     first free number ("Вариант 3", code "3"), to be renamed in place."""
@@ -166,7 +190,7 @@ def add_field(document: Document, section: int, field_type: str) -> str:
     fields = document["sections"][section].setdefault("fields", [])
     ident = free_id(document, "field")
     fields.append(
-        {"id": ident, "type": field_type, "label": "Новый вопрос"}
+        {"id": ident, "type": field_type, "label": NEW_QUESTION}
         | copy.deepcopy(dict(kind.starter) if (kind := field_kinds().get(field_type)) else {})
     )
     return f"field-{section}-{len(fields) - 1}"

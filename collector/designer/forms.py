@@ -33,7 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from collector.forms import CheckboxesField, SelectChoice, TrimmedForm
+from collector.forms import CheckboxesField, SelectChoice, TranslatedMeta, TrimmedForm
 from collector.labels import ROLE_LABELS, UNIT_TYPE_LABELS
 from collector.schema.expressions import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from collector.schema.kinds import field_kinds, table_column_types
@@ -293,6 +293,9 @@ def _keep_en(old: Any, ru: str | None) -> str | dict[str, str] | None:
 
 
 class OptionForm(Form):
+    # A list's row speaks the page's language too («Обязательное поле.»).
+    Meta = TranslatedMeta
+
     value = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)])
     # The code the option had when the page was drawn: a published code may not change.
     original = HiddenField()
@@ -302,12 +305,18 @@ class OptionForm(Form):
 
 
 class RowForm(Form):
+    # A list's row speaks the page's language too («Обязательное поле.»).
+    Meta = TranslatedMeta
+
     id = StringField(_l("Id"), validators=[DataRequired(), Length(max=64), ID_PATTERN])
     label_ru = StringField(_l("Label (Russian)"), validators=[DataRequired()])
     remove = BooleanField(_l("Remove"))
 
 
 class ColumnForm(Form):
+    # A list's row speaks the page's language too («Обязательное поле.»).
+    Meta = TranslatedMeta
+
     id = StringField(_l("Id"), validators=[DataRequired(), Length(max=64), ID_PATTERN])
     type = SelectField(_l("Type"), choices=[SelectChoice(t, t) for t in table_column_types()])
     label_ru = StringField(_l("Label (Russian)"), validators=[DataRequired()])
@@ -638,8 +647,11 @@ def parse_targets(text: str | None) -> dict[str, int | float]:
 
 class NewFormForm(TrimmedForm):
     unit = SelectField(_l("Designed for"), validate_choice=False)
-    id = StringField(_l("Form id"), validators=[DataRequired(), Length(max=64), FORM_ID_PATTERN])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
+    # Made from the title when left empty (services.start_blank).
+    id = StringField(
+        _l("Form code (optional)"), validators=[Optional(), Length(max=64), FORM_ID_PATTERN]
+    )
     kind = SelectField(_l("Kind"), choices=KINDS)
 
 

@@ -18,6 +18,7 @@ from collector.audit import record
 from collector.auth.permissions import Action, allowed
 from collector.auth.services import can, grants_of, scope_clause, top_units
 from collector.designer import document as doc
+from collector.designer import slugs
 from collector.designer.document import Element
 from collector.errors import ActionForbidden, NotInScope
 from collector.models import FormDraft, FormResponse, FormVersion, OrgUnit, User
@@ -240,12 +241,29 @@ def _free_form_id(session: Session, wanted: str) -> bool:
     return latest_version(session, wanted) is None
 
 
+def _taken_form_id(session: Session, wanted: str) -> bool:
+    """Held by a published form or by a draft (which would publish under it)."""
+    if not _free_form_id(session, wanted):
+        return True
+    drafted = select(FormDraft.id).where(FormDraft.form_id == wanted, FormDraft.status == DRAFT)
+    return session.scalar(drafted.limit(1)) is not None
+
+
 def start_blank(
-    session: Session, user: User, unit: OrgUnit | None, form_id: str, title: str, kind: str
+    session: Session,
+    user: User,
+    unit: OrgUnit | None,
+    form_id: str | None,
+    title: str,
+    kind: str,
 ) -> FormDraft:
+    """A new form's draft; without an id, one made from the title (a Latin
+    transliteration, free among the published forms and the drafts)."""
     if not may_design(user, unit):
         raise ActionForbidden(Action.DESIGN_FORMS)
-    if not _free_form_id(session, form_id):
+    if not form_id:
+        form_id = slugs.free(slugs.slug(title), lambda wanted: _taken_form_id(session, wanted))
+    elif not _free_form_id(session, form_id):
         raise DesignRefused(
             _("The id %(id)s belongs to a published form: choose another.", id=form_id)
         )
@@ -529,11 +547,15 @@ def save_element(
             check_fixed(fixed, raw.get("id"), form.id.data, codes)
         else:
             check_fixed_indicator(fixed, raw.get("id"), form.id.data)
+    previous_label = doc.text_of_title(raw, "label")
     try:
         form.store(raw)
     except (LookupError, TypeError, AttributeError, ValueError):
         raise misshapen() from None
     if element.kind == "field":
+        if raw.get("id") not in fixed.field_ids:
+            # field_3 becomes an id made from the question's words.
+            doc.name_from_label(document, element, previous_label)
         section = form.section.data
         if section is not None and section != element.section:
             if 0 <= section < len(document["sections"]):

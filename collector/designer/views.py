@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 
 from collector.auth.permissions import Action
 from collector.auth.services import require_somewhere
-from collector.designer import bodies, services
+from collector.designer import bodies, services, wording
 from collector.designer import document as doc
 from collector.designer.answers import lined_up_workbook
 from collector.designer.changes import CHANGE_LABELS
@@ -128,7 +128,7 @@ def new() -> Response | str:
             db.session(),
             current_user,
             unit,
-            form.id.data or "",  # both required: never empty once validated
+            form.id.data or None,  # None: made from the title
             form.title.data or "",
             form.kind.data,
         )
@@ -287,7 +287,11 @@ def edit(draft_id: int) -> Response | str | tuple[Response, int]:
         return _editor(draft, element, form, refused=str(refused))
     db.session.commit()
     if autosave:
-        return jsonify(saved=True, revision=draft.revision, element=key)
+        # A question's id made from its label goes back to the page's input.
+        answer: dict[str, Any] = {"saved": True, "revision": draft.revision, "element": key}
+        if element.kind == "field":
+            answer["field_id"] = doc.raw(draft.document, doc.parse_key(draft.document, key))["id"]
+        return jsonify(answer)
     flash(_("Saved."), "success")
     return redirect(url_for("designer.edit", draft_id=draft.id, element=key))
 
@@ -300,6 +304,7 @@ def _outline_context(draft: FormDraft, element: doc.Element) -> dict[str, Any]:
         "element": element,
         "issues": issues,
         "issues_by_element": doc.issues_by_element(issues),
+        "problems": wording.problems(draft.document, issues),
         "outline": list(doc.outline(draft.document)),
         "rule_items": doc.list_items(draft.document, "rules"),
         "indicator_items": doc.list_items(draft.document, "indicators"),
@@ -321,6 +326,7 @@ def _editor(draft: FormDraft, element: doc.Element, form: Any, refused: str | No
         expressions=EXPRESSIONS.get(element.kind, ()),
         fixed=services.published(db.session(), draft),
         action_form=ActionForm(revision=str(draft.revision)),
+        refusals=list(wording.refusals(form)),
         **_outline_context(draft, element),
     )
 
@@ -470,7 +476,10 @@ def check(draft_id: int) -> str:
     source = request.form.get(key, "")
     found = doc.expression_issues(draft.document, element, key, source)
     return render_template(
-        "designer/_check.html", issues=found, typed=bool(source.strip()), key=key
+        "designer/_check.html",
+        problems=wording.problems(draft.document, found),
+        typed=bool(source.strip()),
+        key=key,
     )
 
 
@@ -507,6 +516,7 @@ def edit_json(draft_id: int) -> Response | str | tuple[Response, int]:
         form=form,
         refused=refused,
         issues=issues,
+        problems=wording.problems(draft.document, issues),
         key_of=doc.key_of_path,
     )
 
@@ -584,6 +594,7 @@ def publish(draft_id: int) -> Response | str:
             draft=draft,
             refused=str(refused),
             issues=refused.issues,
+            problems=wording.problems(draft.document, refused.issues),
             key_of=doc.key_of_path,
             form=form,
         )
@@ -597,6 +608,7 @@ def publish(draft_id: int) -> Response | str:
         preparation=preparation,
         form=form,
         issues=[],
+        problems=[],
         refused=None,
         key_of=doc.key_of_path,
         change_labels=CHANGE_LABELS,

@@ -24,6 +24,7 @@ import pandas as pd
 from collector.indicators.facts import UnitFacts
 from collector.indicators.frame import LEVELS
 from collector.indicators.groups import GroupEvaluator
+from collector.indicators.known import Lacking, known_sum, lacking_figures
 from collector.indicators.operators import (
     UNIT_AGGREGATES,
     as_bool,
@@ -44,7 +45,7 @@ from collector.indicators.results import (
     ParticipationTable,
 )
 from collector.indicators.rows import RowEvaluator, holds_lists, with_hidden_values
-from collector.schema.expressions import Call, Node, calls_of, references
+from collector.schema.expressions import Call, Node, references
 from collector.schema.spec import FormSpec, IndicatorSpec
 
 # What callers import from the engine, wherever it is defined.
@@ -103,6 +104,9 @@ class _RowParts:
     keep: np.ndarray | None  # per response: counted (None: all)
     out_units: np.ndarray | None  # units its per-unit not-applicable rule leaves out
     lacking_units: np.ndarray | None  # units left out for lack of a figure it reads
+    # Per figure of a sum of figures it reads: the counted units that lack it (counted
+    # over the sum's other figures).
+    partial_units: tuple[tuple[str, np.ndarray], ...] = ()
 
 
 class Engine:
@@ -134,7 +138,7 @@ class Engine:
         self._figures: dict[tuple[str, Call], np.ndarray] = {}
         # Per formula: which responses' units lack a figure it reads (the same at every
         # level, so found once).
-        self._lacking: dict[Node, np.ndarray | None] = {}
+        self._lacking: dict[Node, Lacking] = {}
         self._parts: dict[tuple[Node, Node | None], _RowParts] = {}
         # Per response: the position of its unit among the expected units (-1: not
         # expected), looked up once; each level then takes its group codes from it.
@@ -255,7 +259,8 @@ class Engine:
             out_mask = holds.astype(bool)
             keep = ~out_mask
             out_units = pd.unique(unit_ids[out_mask])
-        lacking = self._lacking_figures(indicator.formula)
+        found = self._lacking_figures(indicator.formula)
+        lacking = found.rows
         if lacking is not None:
             # Omsk 3.2: a school that answered but has no pupil figures would add its
             # pupils who passed to the city's numerator while its pupils are in no
@@ -263,7 +268,11 @@ class Engine:
             counted = lacking if keep is None else lacking & keep
             keep = ~lacking if keep is None else keep & ~lacking
             lacking_units = pd.unique(unit_ids[counted])
-        parts = _RowParts(keep, out_units, lacking_units)
+        partial = tuple(
+            (name, pd.unique(unit_ids[mask if keep is None else mask & keep]))
+            for name, mask in found.partial
+        )
+        parts = _RowParts(keep, out_units, lacking_units, partial)
         self._parts[key] = parts
         return parts
 
@@ -272,6 +281,12 @@ class Engine:
         rule = indicator.not_applicable_if
         excluded = level.units_counted(parts.out_units)
         figures_missing = level.units_counted(parts.lacking_units)
+        # Per group: the figures of a sum some of its counted units lack.
+        lacking_in = [(name, level.units_counted(units) > 0) for name, units in parts.partial_units]
+        missing = tuple(
+            tuple(name for name, where in lacking_in if where[position])
+            for position in range(len(level.groups))
+        )
         assert indicator.formula is not None
         evaluator = self._group_evaluator(level, parts)
         values = float_array(as_number(evaluator.evaluate(indicator.formula), level.groups))
@@ -305,6 +320,7 @@ class Engine:
             figures_missing=figures_missing,
             target=_target(indicator, self.year),
             decimals=indicator.precision,
+            missing=missing if lacking_in else None,
         )
 
     def _group_evaluator(self, level: _Level, parts: _RowParts) -> GroupEvaluator:
@@ -323,26 +339,16 @@ class Engine:
             )
         return level.evaluators[key]
 
-    def _lacking_figures(self, formula: Node) -> np.ndarray | None:
-        """Per response: whether its unit lacks a reference figure the formula reads
-        (None when the formula reads none). A figure recorded for other grades only is
-        0 in the grades asked, not missing (UnitFacts.figure). Figures inside
-        count_units()/sum_units() are read over units by their own rule (a sum over the
-        units whose figure is known), not per answering unit."""
+    def _lacking_figures(self, formula: Node) -> Lacking:
+        """What the responses' units lack of the figures the formula reads, found once
+        per formula (the same at every level). Figures inside count_units()/sum_units()
+        are read over units by their own rule (a sum over the units whose figure is
+        known), not per answering unit."""
         if formula not in self._lacking:
-            self._lacking[formula] = self._find_lacking(formula)
+            self._lacking[formula] = lacking_figures(
+                formula, self.rows.facts, self.answers["unit_id"]
+            )
         return self._lacking[formula]
-
-    def _find_lacking(self, formula: Node) -> np.ndarray | None:
-        figure_calls = calls_of(formula, "figure", skipping=frozenset(UNIT_AGGREGATES))
-        if not figure_calls:
-            return None
-        unit_ids = self.answers["unit_id"]
-        lacking = np.zeros(len(self.answers), dtype=bool)
-        for node in figure_calls:
-            known = self.rows.facts.of(node)
-            lacking |= ~unit_ids.isin(known.index[known.notna()]).to_numpy(dtype=bool)
-        return lacking
 
     def _participation(self, level: _Level) -> ParticipationTable:
         responses = level.responses
@@ -363,30 +369,26 @@ class Engine:
         size = len(level.groups)
         chosen = self.answers[self.spec.category_field].to_numpy(dtype=object)
         counted_rows = level.row_codes >= 0
-        headcount = np.zeros(size)
+        heads = known_sum(
+            [
+                (value, float_array(as_number(evaluator.evaluate(node), level.groups)))
+                for value, node in groups
+            ],
+            size,
+        )
         counted = np.zeros(size, dtype="int64")
-        known_any = np.zeros(size, dtype=bool)
-        missing: list[list[str]] = [[] for _ in range(size)]
-        for value, node in groups:
-            heads = float_array(as_number(evaluator.evaluate(node), level.groups))
-            known = ~np.isnan(heads)
+        for (value, _node), known in zip(groups, heads.known, strict=True):
             mine = counted_rows & (chosen == value)
-            answers = np.bincount(level.row_codes[mine], minlength=size)
-            headcount += np.where(known, heads, 0.0)
-            counted += np.where(known, answers, 0)
-            known_any |= known
-            for position in np.flatnonzero(~known):
-                missing[position].append(value)
+            counted += np.where(known, np.bincount(level.row_codes[mine], minlength=size), 0)
         # Where every group's headcount is known, every response counts (one that
         # names no group too), as over the headcount's whole sum.
-        every_known = np.array([not names for names in missing], dtype=bool)
         return ParticipationTable(
             level.name,
             level.groups.to_numpy(),
             responses,
-            np.where(known_any, headcount, np.nan),
-            np.where(every_known, responses, counted),
-            tuple(tuple(names) for names in missing),
+            heads.total,
+            np.where(heads.every_known, responses, counted),
+            heads.missing,
         )
 
     def _headcount_groups(self) -> list[tuple[str, Node]] | None:

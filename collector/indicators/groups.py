@@ -7,9 +7,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from collector.indicators.operators import Evaluator, IndicatorError, Value
+from collector.indicators.known import figure_name, is_figure_sum, known_sum
+from collector.indicators.operators import (
+    Evaluator,
+    IndicatorError,
+    Value,
+    as_number,
+    float_array,
+    sum_terms,
+)
 from collector.indicators.rows import RowEvaluator
-from collector.schema.expressions import Call, Node, Reference
+from collector.schema.expressions import Binary, Call, Node, Reference
 
 
 class GroupEvaluator(Evaluator):
@@ -68,6 +76,19 @@ class GroupEvaluator(Evaluator):
 
     def _series(self, values: np.ndarray) -> pd.Series:
         return pd.Series(values, index=self.index, dtype="float64")
+
+    def binary(self, node: Binary) -> Value:
+        if not is_figure_sum(node):
+            return super().binary(node)
+        # A sum of reference figures (Omsk 5.7: pupils with ОВЗ + disabled children) is
+        # over the figures known: one never recorded does not lose the whole denominator
+        # (the engine names it beside the value).
+        terms = [
+            (figure_name(t), float_array(as_number(self.evaluate(t), self.index)))
+            for t in sum_terms(node)
+            if isinstance(t, Call)
+        ]
+        return self._series(known_sum(terms, self.size).total)
 
     def reference(self, node: Reference) -> Value:
         # A bare name in a group formula counts as its sum (the same at school level).

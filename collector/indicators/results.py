@@ -27,6 +27,10 @@ class IndicatorValue:
     # Units that answered but lack a reference figure the formula reads: left out of the
     # value (their numerator without their denominator would skew it), counted here.
     figures_missing: int = 0
+    # Figures of a summed denominator that some counted units lack: the value is over
+    # the figures known (Omsk 5.7 over pupils with ОВЗ where disabled children are not
+    # recorded), and these are named beside it (catalogue keys).
+    missing: tuple[str, ...] = ()
     target: float | None = None
     met: bool | None = None
     # The precision the value is shown and judged at (IndicatorSpec.precision).
@@ -85,6 +89,7 @@ class IndicatorTable:
     figures_missing: np.ndarray
     target: float | None
     decimals: int = 2
+    missing: tuple[tuple[str, ...], ...] | None = None  # per group (None: nothing missing)
 
     def row(self, position: int) -> IndicatorValue:
         value = clean_number(self.value[position])
@@ -99,6 +104,7 @@ class IndicatorTable:
             expected=int(self.expected[position]),
             excluded=int(self.excluded[position]),
             figures_missing=int(self.figures_missing[position]),
+            missing=() if self.missing is None else self.missing[position],
             target=self.target,
             # Judged at the precision shown: 14.96 shows as 15.0 and meets a target of 15.
             met=None if shown is None or self.target is None else shown >= self.target,

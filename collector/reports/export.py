@@ -89,7 +89,7 @@ def _indicator_rows(report: Report, root: OrgUnit, language: str) -> list[Indica
                         target=value.target,
                         met=value.met,
                         source=source,
-                        notes=coverage_notes(value.excluded, value.figures_missing),
+                        notes=coverage_notes(value.excluded, value.figures_missing, value.missing),
                         decimals=indicator.written_decimals,
                     )
                 )

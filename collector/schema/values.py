@@ -17,10 +17,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from collector.marks import mark_for_translation
 
 # The largest integer a float64 holds exactly, and so the largest the engine can add up.
 MAX_SAFE_INTEGER = 2**53
@@ -34,16 +36,45 @@ DEFAULT_LONG_TEXT_LENGTH = 10_000
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
-# The only user-facing texts of this module (Russian first; pure modules have no
-# translation machinery, as in formbuild).
+# The only user-facing texts of this module, marked for translation (pure modules have
+# no translation machinery: the door that shows a problem translates it, as the field
+# kinds do with `field.gettext`; Russian is in the catalogue).
 MESSAGES = {
-    "not_finite": "Введите обычное число (не NaN и не бесконечность).",
-    "integer_range": "Слишком большое по модулю число: допускается не больше %(limit)s.",
-    "digits": "Слишком много цифр: допускается не больше %(digits)d значащих цифр.",
-    "places": "Слишком много знаков после запятой: допускается не больше %(places)d.",
-    "control": "Текст содержит недопустимые управляющие символы (например, нулевой байт).",
-    "length": "Не длиннее %(max)d символов.",
+    "not_finite": mark_for_translation("Enter an ordinary number (not NaN or infinity)."),
+    "integer_range": mark_for_translation(
+        "The number is too large in magnitude: at most %(limit)s is allowed."
+    ),
+    "digits": mark_for_translation(
+        "Too many digits: at most %(digits)d significant digits are allowed."
+    ),
+    "places": mark_for_translation(
+        "Too many digits after the decimal point: at most %(places)d are allowed."
+    ),
+    "control": mark_for_translation(
+        "The text holds characters that cannot be stored (such as a null byte)."
+    ),
 }
+
+
+@dataclass(frozen=True)
+class ValueProblem:
+    """Why a value cannot be stored: a message marked for translation and its values."""
+
+    message: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, translate: Callable[[str], str] | None = None) -> str:
+        """The message in the language `translate` gives (as written, without it)."""
+        message = self.message if translate is None else translate(self.message)
+        return message % dict(self.values) if self.values else message
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+_LIMIT = ValueProblem(
+    MESSAGES["integer_range"], {"limit": f"{MAX_SAFE_INTEGER:,}".replace(",", " ")}
+)
 
 
 def integer_bounds(low: Decimal | None, high: Decimal | None) -> tuple[Decimal, Decimal]:
@@ -64,28 +95,28 @@ def decimal_bounds(low: Decimal | None, high: Decimal | None) -> tuple[Decimal, 
     )
 
 
-def number_problem(value: Decimal | int | float, *, integer: bool) -> str | None:
+def number_problem(value: Decimal | int | float, *, integer: bool) -> ValueProblem | None:
     """Why a number cannot be stored whatever the schema's range says, or None: not
     finite, too large for float64 to hold exactly, too many digits. Cheap for any input:
     only the exponent and the digit count are looked at before any arithmetic."""
     if isinstance(value, float):
         if not math.isfinite(value):
-            return MESSAGES["not_finite"]
+            return ValueProblem(MESSAGES["not_finite"])
         value = Decimal(repr(value))
     elif isinstance(value, int):
         if abs(value) > MAX_SAFE_INTEGER:
-            return MESSAGES["integer_range"] % {"limit": f"{MAX_SAFE_INTEGER:,}".replace(",", " ")}
+            return _LIMIT
         return None
     if not value.is_finite():
-        return MESSAGES["not_finite"]
+        return ValueProblem(MESSAGES["not_finite"])
     if value.is_zero():
         return None
     if integer:
         if value.adjusted() > 16 or abs(value) > MAX_SAFE_INTEGER:
-            return MESSAGES["integer_range"] % {"limit": f"{MAX_SAFE_INTEGER:,}".replace(",", " ")}
+            return _LIMIT
         return None
     if value.adjusted() >= MAX_DIGITS:
-        return MESSAGES["digits"] % {"digits": MAX_DIGITS}
+        return ValueProblem(MESSAGES["digits"], {"digits": MAX_DIGITS})
     _sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # a finite number's exponent
     # Trailing zeros are not significant (1.500 has two digits after the point).
@@ -94,16 +125,16 @@ def number_problem(value: Decimal | int | float, *, integer: bool) -> str | None
         significant -= 1
         exponent += 1
     if significant > MAX_DIGITS:
-        return MESSAGES["digits"] % {"digits": MAX_DIGITS}
+        return ValueProblem(MESSAGES["digits"], {"digits": MAX_DIGITS})
     if -exponent > MAX_PLACES:
-        return MESSAGES["places"] % {"places": MAX_PLACES}
+        return ValueProblem(MESSAGES["places"], {"places": MAX_PLACES})
     return None
 
 
-def text_problem(text: str) -> str | None:
+def text_problem(text: str) -> ValueProblem | None:
     """Why a text cannot be stored (control characters), or None."""
     if _CONTROL.search(text):
-        return MESSAGES["control"]
+        return ValueProblem(MESSAGES["control"])
     return None
 
 

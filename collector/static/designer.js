@@ -7,6 +7,16 @@
   const csrf = document.querySelector("input[name=csrf_token]");
   const state = document.getElementById("autosave-state");
 
+  // A question's id made from its label comes back with the autosave: the page's input
+  // shows it, so the next save sends it and a formula can name it.
+  if (form) {
+    form.addEventListener("autosaved", function (event) {
+      const made = event.detail && event.detail.field_id;
+      const input = form.querySelector("input[name=id]");
+      if (made && input && input.value !== made) input.value = made;
+    });
+  }
+
   // --- options, rows, columns: the order of the rows is the order of the names ---------
   function renumber(body) {
     const prefix = body.dataset.prefix;

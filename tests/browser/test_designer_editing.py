@@ -53,11 +53,14 @@ def test_typed_values_survive_a_closed_tab(page, server, tree, people):
     page.locator("textarea[name=label_ru]").press("End")
     page.locator("textarea[name=label_ru]").press_sequentially(" за год")
     expect(page.locator("#autosave-state")).to_have_text("Сохранено автоматически.")
-    # The outline and the preview are drawn again with the new label.
-    expect(page.locator("a[data-field-id=field_1]")).to_contain_text("Число экскурсий за год")
-    expect(page.frame_locator("#preview").locator("#field-field_1")).to_contain_text(
+    # The outline and the preview are drawn again with the new label, and the question's
+    # id is made from it (issue 23), shown in the page's input too.
+    made = "chislo_ekskursii_za_god"
+    expect(page.locator(f"a[data-field-id={made}]")).to_contain_text("Число экскурсий за год")
+    expect(page.frame_locator("#preview").locator(f"#field-{made}")).to_contain_text(
         "Число экскурсий за год"
     )
+    expect(page.locator("input[name=id]")).to_have_value(made)
     label = draft_document()["sections"][0]["fields"][0]["label"]
     assert label == "Число экскурсий за год"
 

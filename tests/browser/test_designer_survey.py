@@ -97,7 +97,9 @@ def test_a_survey_from_nothing_to_its_indicator(page, server, tree, people, app)
     condition = page.locator("input[name=visible_if]")
     # Checked as typed: an unknown id, then the id picked from the list.
     condition.press_sequentially('selected(tookpart, "trials")', delay=5)
-    expect(page.get_by_test_id("check-issues")).to_contain_text("unknown_reference")
+    expect(page.get_by_test_id("check-issues")).to_contain_text(
+        "условие или формула называет вопрос, которого нет в форме «tookpart»"
+    )
     condition.fill('selected(, "trials")')
     condition.evaluate("input => input.setSelectionRange(9, 9)")
     page.locator("select.field-picker").select_option("took_part")

@@ -176,10 +176,10 @@ def test_the_check_names_an_unknown_field_and_a_syntax_error(designer, survey):
     unknown = check(designer, survey, "indicator-0", "formula", 'share(selected(pupils, "x"))')
     assert unknown.status_code == 200
     assert 'data-testid="check-issues"' in text(unknown)
-    assert "<code>unknown_reference</code>" in text(unknown)
+    assert 'data-code="unknown_reference"' in text(unknown)
     assert "pupils" in text(unknown)
     broken = check(designer, survey, "field-1-1", "visible_if", 'selected(took_part, "trials"')
-    assert "<code>expression_syntax</code>" in text(broken)
+    assert 'data-code="expression_syntax"' in text(broken)
     fine = check(designer, survey, "rule-0", "check", 'grade = "9"')
     assert 'data-testid="check-ok"' in text(fine)
     # An input that holds no expression is not checked.
@@ -203,8 +203,8 @@ def test_an_invalid_formula_is_kept_in_the_draft_and_blocks_publishing(designer,
     page = text(designer.get(f"/designer/drafts/{survey}/publish"))
     assert 'data-testid="publish-refused"' in page
     assert "The form has 1 errors; mend them and publish again." in page
-    assert f'href="/designer/drafts/{survey}?element=indicator-0"' in page
-    assert "<code>unknown_reference</code>" in page
+    assert f'href="/designer/drafts/{survey}?element=indicator-0' in page
+    assert 'data-code="unknown_reference"' in page
     refused = designer.post(
         f"/designer/drafts/{survey}/publish", data={"revision": str(kept.revision)}
     )
@@ -231,8 +231,8 @@ def test_a_duplicate_field_id_is_saved_and_listed_on_the_publish_page(designer, 
     assert response.status_code == 302
     assert [f["id"] for f in draft(survey).document["sections"][0]["fields"]] == ["grade", "grade"]
     page = text(designer.get(f"/designer/drafts/{survey}/publish"))
-    assert "<code>duplicate_id</code>" in page
-    assert f'href="/designer/drafts/{survey}?element=field-0-1"' in page
+    assert 'data-code="duplicate_id"' in page
+    assert f'href="/designer/drafts/{survey}?element=field-0-1' in page
 
 
 PLAN = {
@@ -380,7 +380,7 @@ def test_an_upload_with_schema_errors_becomes_a_draft_listing_them(designer, tre
     )
     assert uploaded.document == document
     page = text(designer.get(f"/designer/drafts/{uploaded.id}/issues"))
-    assert "<code>duplicate_id</code>" in page
+    assert 'data-code="duplicate_id"' in page
 
 
 def test_invalid_json_text_is_refused_and_kept_in_the_textarea(designer, survey):
@@ -690,7 +690,7 @@ def test_the_preview_of_a_draft_with_errors_counts_them(designer, survey):
     )
     page = text(designer.get(f"/designer/drafts/{survey}/preview"))
     assert 'data-testid="preview-errors"' in page
-    assert "it has 1 errors now" in page
+    assert "it has 1 now" in page
 
 
 def test_an_order_with_an_empty_row_is_refused(designer, survey):

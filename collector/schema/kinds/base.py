@@ -134,7 +134,7 @@ class StorableNumber:
             return
         problem = number_problem(field.data, integer=self.integer)
         if problem is not None:
-            raise StopValidation(problem)
+            raise StopValidation(problem.text(field.gettext))
 
 
 class PlainText:
@@ -144,7 +144,7 @@ class PlainText:
         if isinstance(field.data, str):
             problem = text_problem(field.data)
             if problem is not None:
-                raise StopValidation(problem)
+                raise StopValidation(problem.text(field.gettext))
 
 
 class MaxLength:
