@@ -172,6 +172,9 @@ def seed(config: dict[str, Any], size_name: str) -> tuple[int, int, int]:
             )
             stored += len(chunk)
         session.commit()
+        # As autovacuum would soon after such a load: the planner's statistics.
+        session.execute(sa.text("ANALYZE"))
+        session.commit()
         ids = (campaign.id, coordinator.id, stored)
         db.session.remove()
         db.engine.dispose()
