@@ -197,6 +197,8 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             # tests/reports/test_report_views.py: scope by the campaign and the unit
             "reports.campaign",
             "reports.export_start",
+            # tests/analysis/test_analysis_views.py: scope by the campaign and the unit
+            "analysis.campaign",
             # tests/test_bounded_values.py: only a reviewer of the value's unit voids it
             "reports.void_refused",
             # tests/designer/test_access.py: a draft is its unit's designers'
