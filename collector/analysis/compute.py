@@ -125,3 +125,22 @@ def analyse(
         )
         rows.append(UnitRow(u, value, series[u], change, tuple(reasons), unusual))
     return IndicatorAnalysis(indicator, shown(territory, decimals), target, quartile, tuple(rows))
+
+
+def proposed_to(
+    indicators: Sequence[str], when: Sequence[str], results: Mapping[str, IndicatorAnalysis]
+) -> dict[int, list[tuple[str, tuple[Reason, ...]]]]:
+    """The units a recommendation is proposed to: each unit that misses one of its
+    `indicators` for one of the reasons `when` names, with those misses (indicator, the
+    reasons among `when`), in the order of the units' rows and of `indicators`."""
+    wanted = {Reason(w) for w in when}
+    found: dict[int, list[tuple[str, tuple[Reason, ...]]]] = {}
+    for indicator in indicators:
+        result = results.get(indicator)
+        if result is None:
+            continue
+        for row in result.rows:
+            reasons = tuple(r for r in row.reasons if r in wanted)
+            if reasons:
+                found.setdefault(row.unit_id, []).append((indicator, reasons))
+    return found

@@ -70,3 +70,23 @@ def test_no_quartile_among_fewer_than_four_units() -> None:
     assert first_quartile([1.0, 2.0, 3.0]) is None
     result = analyse("count", 0, None, None, [1, 2, 3], {1: 1.0, 2: 5.0, 3: 9.0}, [])
     assert result.quartile is None and result.missing == ()
+
+
+def test_a_recommendation_is_proposed_to_the_units_that_miss_for_its_reasons() -> None:
+    from collector.analysis.compute import proposed_to
+
+    share, _rows = rows_by_unit()
+    # A count over the same units: 3 < 10 (target) for unit 1; no earlier campaign.
+    count = analyse("count", 0, None, 10.0, [1, 2, 3], {1: 3.0, 2: 12.0, 3: None}, [])
+    results = {"share": share, "count": count}
+    # Below target or lowest quartile: unit 2 by the share (both), unit 1 by the count.
+    assert proposed_to(["share", "count"], ["below_target", "lowest_quartile"], results) == {
+        2: [("share", (Reason.BELOW_TARGET, Reason.LOWEST_QUARTILE))],
+        1: [("count", (Reason.BELOW_TARGET,))],
+    }
+    # Worse than last campaign only: units 2 and 3 by the share; the count has no past.
+    assert proposed_to(["share", "count"], ["worse_than_last"], results) == {
+        2: [("share", (Reason.WORSE_THAN_LAST,))],
+        3: [("share", (Reason.WORSE_THAN_LAST,))],
+    }
+    assert proposed_to(["count"], ["worse_than_last"], results) == {}
