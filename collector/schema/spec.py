@@ -240,6 +240,7 @@ class RecommendationSpec:
     indicators: tuple[str, ...]
     when: tuple[str, ...]
     source: Source
+    note: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -444,6 +445,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
                 indicators=tuple(r["indicators"]),
                 when=tuple(r["when"]),
                 source=Source.of(r["source"]) or Source(),
+                note=Text.of(r.get("note")),
             )
             for r in document.get("recommendations", [])
         ),
