@@ -199,6 +199,10 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             "reports.export_start",
             # tests/analysis/test_analysis_views.py: scope by the campaign and the unit
             "analysis.campaign",
+            # tests/analysis/test_recommendations.py: the territory's coordinators draft
+            # and send; the recipient unit's people read and acknowledge
+            "analysis.campaign_recommendations",
+            "analysis.recommendation",
             # tests/test_bounded_values.py: only a reviewer of the value's unit voids it
             "reports.void_refused",
             # tests/designer/test_access.py: a draft is its unit's designers'

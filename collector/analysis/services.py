@@ -15,7 +15,7 @@ from collector.indicators.engine import Computed, Engine
 from collector.models import Campaign, OrgUnit, User
 from collector.models.units import tree_key
 from collector.reports.services import Basis, Report, campaign_report, child_level, level_of
-from collector.schema.spec import IndicatorSpec
+from collector.schema.spec import FormSpec, IndicatorSpec
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Analysis:
     indicators: list[IndicatorSpec]
     results: dict[str, IndicatorAnalysis]
     basis: Basis
+    spec: FormSpec
 
     def misses_of(self, unit_id: int) -> list[tuple[IndicatorSpec, tuple[Reason, ...]]]:
         """The indicators a unit misses, with why."""
@@ -126,7 +127,9 @@ def campaign_analysis(
             _values(now, indicator.id, level),
             [_values(c, indicator.id, level) for c in before],
         )
-    return Analysis(campaign, root, level, [*waves, campaign], units, indicators, results, basis)
+    return Analysis(
+        campaign, root, level, [*waves, campaign], units, indicators, results, basis, report.spec
+    )
 
 
 def _target_of(computed: Computed, indicator: str, level: str) -> float | None:

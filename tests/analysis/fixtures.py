@@ -4,6 +4,7 @@ schools' answers in known states (values worked out by hand in the tests)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -26,12 +27,13 @@ def campaign_of(
     people: dict[str, User],
     year: int,
     reports: dict[str, tuple[bool, int, int, str]],
+    document: dict[str, Any] | None = None,
 ) -> Campaign:
     made = new_campaign(
         tree,
         people,
         deadline=datetime(year + 1, 5, 30, 23, 59),
-        document=report_form(),
+        document=document or report_form(),
         title=f"Мониторинг {year + 1}",
         year=year,
         opened=True,
@@ -49,6 +51,36 @@ def campaign_of(
     return made
 
 
-def two_years(tree: dict[str, OrgUnit], people: dict[str, User]) -> tuple[Campaign, Campaign]:
+def two_years(
+    tree: dict[str, OrgUnit], people: dict[str, User], document: dict[str, Any] | None = None
+) -> tuple[Campaign, Campaign]:
     """The 2024 campaign (LAST_YEAR) and the 2025 one (REPORTS: B2 only submitted)."""
-    return campaign_of(tree, people, 2024, LAST_YEAR), campaign_of(tree, people, 2025, REPORTS)
+    return (
+        campaign_of(tree, people, 2024, LAST_YEAR, document),
+        campaign_of(tree, people, 2025, REPORTS, document),
+    )
+
+
+def with_recommendations() -> dict[str, Any]:
+    """The report form with two recommendations: a plan below the target, and fewer
+    trained than last year."""
+    document = report_form()
+    document["recommendations"] = [
+        {
+            "id": "rec_plan",
+            "title": "План профориентационной работы",
+            "text": "Разработать и утвердить годовой план профориентационной работы.",
+            "indicators": ["plan_share"],
+            "when": ["below_target"],
+            "source": {"clause": "13"},
+        },
+        {
+            "id": "rec_trained",
+            "title": "Профессиональные пробы",
+            "text": "Расширить участие обучающихся в профессиональных пробах.",
+            "indicators": ["trained_share"],
+            "when": ["worse_than_last"],
+            "source": {"clause": "13"},
+        },
+    ]
+    return document
