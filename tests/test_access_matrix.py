@@ -203,6 +203,11 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             # and send; the recipient unit's people read and acknowledge
             "analysis.campaign_recommendations",
             "analysis.recommendation",
+            # tests/analysis/test_measures.py: the territory's coordinators keep the
+            # register; others are refused
+            "analysis.campaign_measures",
+            "analysis.measure_status",
+            "analysis.measures_workbook",
             # tests/test_bounded_values.py: only a reviewer of the value's unit voids it
             "reports.void_refused",
             # tests/designer/test_access.py: a draft is its unit's designers'

@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from collector.analysis import measures
 from collector.analysis import recommendations as recs
-from collector.analysis.forms import ActionForm, RecommendationForm
+from collector.analysis.forms import ActionForm, MeasureForm, RecommendationForm, StatusForm
 from collector.analysis.services import analysis_root, campaign_analysis
 from collector.auth.permissions import Action
 from collector.campaigns import services as campaigns
@@ -127,4 +128,107 @@ def _recommendation_page(
         action=action,
         recipient=recs.is_recipient(current_user, found),
         indicator_titles={i.id: i.title.get(language) for i in spec.indicators},
+    )
+
+
+def _measure_form(allowed: measures.Choices, language: str) -> MeasureForm:
+    form = MeasureForm()
+    form.kind.choices = [(k.value, k.label.get(language)) for k in allowed.kinds]
+    form.responsible_unit_id.choices = [("", "—")] + [
+        (u.id, u.short_name or u.name) for u in allowed.responsible
+    ]
+    form.unit_ids.choices = [(str(u.id), u.short_name or u.name) for u in allowed.units]
+    form.indicators.choices = [(i.id, i.title.get(language)) for i in allowed.indicators]
+    form.status.choices = [(s.value, str(label)) for s, label in measures.STATE_LABELS.items()]
+    return form
+
+
+@bp.route("/campaigns/<int:campaign_id>/measures", methods=["GET", "POST"])
+def campaign_measures(campaign_id: int) -> str | Response | tuple[str, int]:
+    """The register of measures taken on the campaign's analysis for a territory, with
+    their effect at the next campaign of the form; a POST adds a measure."""
+    session = db.session()
+    found = campaigns.get_campaign(session, current_user, campaign_id)
+    unit_id = request.args.get("unit", type=id_value)
+    allowed = measures.choices(session, current_user, found, unit_id)
+    language = str(get_locale())
+    form = _measure_form(allowed, language)
+    status = 200
+    if request.method == "POST":
+        if not measures.may_keep(current_user, allowed.root):
+            raise ActionForbidden(Action.REVIEW_REPORTS)
+        if form.validate_on_submit():
+            data = measures.MeasureInput(
+                kind=form.kind.data or "",
+                title=form.title.data or "",
+                responsible_unit_id=form.responsible_unit_id.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                unit_ids=list(form.unit_ids.data or []),
+                indicators=list(form.indicators.data or []),
+                act=form.act.data or "",
+                status=form.status.data or "",
+            )
+            try:
+                measures.add_measure(session, current_user, found, allowed.root.id, data)
+            except measures.MeasureRefused as refused:
+                session.rollback()
+                getattr(form, refused.field).errors = [refused.message]
+            else:
+                session.commit()
+                flash(_("The measure is recorded."), "success")
+                return redirect(
+                    url_for(
+                        "analysis.campaign_measures", campaign_id=found.id, unit=allowed.root.id
+                    )
+                )
+        status = 422
+    kept = measures.register(session, current_user, found, allowed.root)
+    spec = spec_of(found.form_version)
+    return render_template(
+        "analysis/measures.html",
+        campaign=found,
+        allowed=allowed,
+        form=form,
+        status_form=StatusForm(),
+        may_keep=measures.may_keep(current_user, allowed.root),
+        effects=measures.effects(session, current_user, found, kept),
+        kinds={k.value: k.label.get(language) for k in allowed.kinds},
+        titles={i.id: i.title.get(language) for i in spec.indicators},
+        decimals={i.id: i.precision for i in spec.computed_indicators},
+        units={u.id: u for u in allowed.units},
+        state_labels=measures.STATE_LABELS,
+        language=language,
+    ), status
+
+
+@bp.post("/measures/<int:measure_id>/status")
+def measure_status(measure_id: int) -> Response:
+    session = db.session()
+    found = measures.get_measure(session, current_user, measure_id)
+    form = StatusForm()
+    form.status.choices = [(s.value, str(label)) for s, label in measures.STATE_LABELS.items()]
+    if form.validate_on_submit():
+        measures.set_status(session, current_user, found, form.status.data or "")
+        session.commit()
+        flash(_("Status changed."), "success")
+    else:
+        flash(_("Choose a status from the list."), "danger")
+    return redirect(
+        url_for(
+            "analysis.campaign_measures", campaign_id=found.campaign_id, unit=found.territory_id
+        )
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/measures.xlsx")
+def measures_workbook(campaign_id: int) -> Response:
+    session = db.session()
+    found = campaigns.get_campaign(session, current_user, campaign_id)
+    root = analysis_root(session, current_user, found, request.args.get("unit", type=id_value))
+    content = measures.register_workbook(session, current_user, found, root, str(get_locale()))
+    return Response(
+        content,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="measures-{found.id}.xlsx"'},
     )

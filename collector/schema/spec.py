@@ -287,6 +287,8 @@ class FormSpec:
     imports: tuple[ImportSpec, ...] = ()
     registry: RegistrySpec | None = None
     recommendations: tuple[RecommendationSpec, ...] = ()
+    # The kinds of measures the document lists (value, label).
+    measure_kinds: tuple[Option, ...] = ()
 
     @property
     def computed_indicators(self) -> tuple[IndicatorSpec, ...]:
@@ -449,4 +451,5 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
             )
             for r in document.get("recommendations", [])
         ),
+        measure_kinds=_options(document.get("measure_kinds", [])),
     )

@@ -176,6 +176,8 @@ def _option_lists(document: Document) -> Iterator[tuple[str, list[dict[str, Any]
     categories = document["respondents"].get("categories")
     if categories:
         yield "$.respondents.categories", categories
+    if document.get("measure_kinds"):
+        yield "$.measure_kinds", document["measure_kinds"]
     for path, field in fields_with_paths(document):
         if "options" in field:
             yield f"{path}.options", field["options"]
