@@ -208,6 +208,8 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             "analysis.campaign_measures",
             "analysis.measure_status",
             "analysis.measures_workbook",
+            # tests/analysis/test_printable.py: as the analysis page
+            "analysis.campaign_print",
             # tests/test_bounded_values.py: only a reviewer of the value's unit voids it
             "reports.void_refused",
             # tests/designer/test_access.py: a draft is its unit's designers'

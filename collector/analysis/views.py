@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from collector.analysis import measures
 from collector.analysis import recommendations as recs
 from collector.analysis.forms import ActionForm, MeasureForm, RecommendationForm, StatusForm
+from collector.analysis.printable import analytical_report
 from collector.analysis.services import analysis_root, campaign_analysis
 from collector.auth.permissions import Action
 from collector.campaigns import services as campaigns
@@ -231,4 +232,20 @@ def measures_workbook(campaign_id: int) -> Response:
         content,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="measures-{found.id}.xlsx"'},
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/print")
+def campaign_print(campaign_id: int) -> str:
+    """The analytical report of the campaign for the territory, ready to print."""
+    found = campaigns.get_campaign(db.session(), current_user, campaign_id)
+    report = analytical_report(
+        db.session(), current_user, found, request.args.get("unit", type=id_value), _basis()
+    )
+    language = str(get_locale())
+    return render_template(
+        "analysis/print.html",
+        report=report,
+        language=language,
+        titles={i.id: i.title.get(language) for i in report.analysis.spec.indicators},
     )
