@@ -48,11 +48,11 @@ def proposals(analysis: Analysis) -> list[Proposal]:
     """Per unit of the analysis proposed anything, in the tree's order."""
     spec_recommendations = analysis.spec.recommendations
     found: dict[int, Proposal] = {}
+    units_by_id = {u.id: u for u in analysis.units}
     for recommendation in spec_recommendations:
         units = proposed_to(recommendation.indicators, recommendation.when, analysis.results)
         for unit_id, misses in units.items():
-            unit = next(u for u in analysis.units if u.id == unit_id)
-            proposal = found.setdefault(unit_id, Proposal(unit, [], []))
+            proposal = found.setdefault(unit_id, Proposal(units_by_id[unit_id], [], []))
             proposal.recommendations.append(recommendation)
             proposal.misses.extend(m for m in misses if m not in proposal.misses)
     return in_tree_order(found.values(), lambda p: p.unit)

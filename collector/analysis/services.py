@@ -5,6 +5,7 @@ unit one level below the territory, and handed to the pure analysis (compute.py)
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
@@ -32,16 +33,20 @@ class Analysis:
 
     def misses_of(self, unit_id: int) -> list[tuple[IndicatorSpec, tuple[Reason, ...]]]:
         """The indicators a unit misses, with why."""
-        found = []
-        for indicator in self.indicators:
-            row = next(r for r in self.results[indicator.id].rows if r.unit_id == unit_id)
-            if row.misses:
-                found.append((indicator, row.reasons))
-        return found
+        return self._misses.get(unit_id, [])
 
     @property
     def missing_units(self) -> list[OrgUnit]:
-        return [u for u in self.units if self.misses_of(u.id)]
+        return [u for u in self.units if u.id in self._misses]
+
+    @cached_property
+    def _misses(self) -> dict[int, list[tuple[IndicatorSpec, tuple[Reason, ...]]]]:
+        found: dict[int, list[tuple[IndicatorSpec, tuple[Reason, ...]]]] = {}
+        for indicator in self.indicators:
+            for row in self.results[indicator.id].rows:
+                if row.misses:
+                    found.setdefault(row.unit_id, []).append((indicator, row.reasons))
+        return found
 
 
 def analysis_root(session: Session, user: User, campaign: Campaign, unit_id: int | None) -> OrgUnit:
