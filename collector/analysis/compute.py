@@ -7,7 +7,8 @@ A unit misses an indicator for any of three reasons, each judged on the value as
 - in the lowest quartile of its peers: below the first quartile of the values of the
   territory's units that have one (linear interpolation between the sorted values, as
   numpy's default and Excel's QUARTILE.INC), judged only among four units or more;
-- worse than at the last campaign of the same form (the one just before).
+- worse than at the last campaign of the same form (the one just before), where both
+  values count every unit the unit holds (its schools' reports all in).
 
 A unit's series runs over every campaign of the form, oldest first, this one last. A
 change since the last campaign is flagged as unusual when it is more than three times the
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import enum
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,9 +98,13 @@ def analyse(
     unit_ids: Sequence[int],
     now: Mapping[int, float | None],
     earlier: Sequence[Mapping[int, float | None]],
+    complete: Collection[int] | None = None,
 ) -> IndicatorAnalysis:
     """One indicator over `unit_ids`: their values now, and at each earlier campaign of the
-    form (oldest first; a unit absent from a campaign has no value there)."""
+    form (oldest first; a unit absent from a campaign has no value there). With
+    `complete`, the units whose values now and at the last campaign both count every unit
+    they hold: only theirs are compared with the last campaign (a district with a third of
+    its schools' reports in would otherwise fall behind its full count of last year)."""
     values = {u: shown(now.get(u), decimals) for u in unit_ids}
     series = {u: (*(shown(wave.get(u), decimals) for wave in earlier), values[u]) for u in unit_ids}
     known = [v for v in values.values() if v is not None]
@@ -108,7 +113,12 @@ def analyse(
     for u in unit_ids:
         then = series[u][-2] if len(series[u]) > 1 else None
         value = values[u]
-        changes[u] = None if value is None or then is None else at_precision(value - then, decimals)
+        comparable = complete is None or u in complete
+        changes[u] = (
+            None
+            if value is None or then is None or not comparable
+            else at_precision(value - then, decimals)
+        )
     usual = usual_change([c for c in changes.values() if c is not None])
     rows = []
     for u in unit_ids:

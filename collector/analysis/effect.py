@@ -4,13 +4,14 @@ against the units it did not. Pure computation over per-unit values.
 
 A group's change is the mean of its units' changes, each unit's value taken as shown (at
 the indicator's precision) in both campaigns; only units with a value in both count, and
-the group's coverage says how many of its units that is. The difference is the concerned
-units' change minus the others'.
+the group's coverage says how many of its units that is. Where a unit's value counts only
+part of its organisations' reports in either campaign, it is not covered. The difference
+is the concerned units' change minus the others'.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from collector.analysis.compute import shown
@@ -40,11 +41,13 @@ def group_change(
     decimals: int,
     before: Mapping[int, float | None],
     after: Mapping[int, float | None],
+    complete: Collection[int] | None = None,
 ) -> GroupChange:
     changes = []
     for unit in unit_ids:
         then, now = shown(before.get(unit), decimals), shown(after.get(unit), decimals)
-        if then is not None and now is not None:
+        counted = complete is None or unit in complete
+        if then is not None and now is not None and counted:
             changes.append(now - then)
     mean = sum(changes) / len(changes) if changes else None
     return GroupChange(mean, len(changes), len(unit_ids))
@@ -57,9 +60,13 @@ def effect(
     others: Sequence[int],
     before: Mapping[int, float | None],
     after: Mapping[int, float | None],
+    complete: Collection[int] | None = None,
 ) -> EffectRow:
+    """With `complete`, only the units whose values count all their units' reports in
+    both campaigns are covered (a district with a third of its reports in is not compared
+    with its full count)."""
     return EffectRow(
         indicator,
-        group_change(concerned, decimals, before, after),
-        group_change(others, decimals, before, after),
+        group_change(concerned, decimals, before, after, complete),
+        group_change(others, decimals, before, after, complete),
     )

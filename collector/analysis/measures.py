@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from collector import audit
 from collector.analysis.effect import EffectRow, effect
-from collector.analysis.services import analysis_root, per_unit
+from collector.analysis.services import analysis_root, complete_groups, per_unit
 from collector.auth.permissions import Action
 from collector.auth.services import can
 from collector.campaigns import services as campaigns
@@ -234,6 +234,8 @@ def effects(
                 others,
                 {g: v.value for g, v in before.by(indicator, level).items()},
                 {g: v.value for g, v in after.by(indicator, level).items()},
+                complete_groups(before, indicator, level)
+                & complete_groups(after, indicator, level),
             )
             for indicator in measure.indicators
         ]

@@ -94,6 +94,15 @@ def _values(computed: Computed, indicator: str, level: str) -> dict[int, float |
     return {group: value.value for group, value in computed.by(indicator, level).items()}
 
 
+def complete_groups(computed: Computed, indicator: str, level: str) -> set[int]:
+    """The groups whose value counts every unit they hold."""
+    return {
+        group
+        for group, value in computed.by(indicator, level).items()
+        if value.expected and value.answered == value.expected
+    }
+
+
 def campaign_analysis(
     session: Session,
     user: User,
@@ -131,6 +140,8 @@ def campaign_analysis(
             ids,
             _values(now, indicator.id, level),
             [_values(c, indicator.id, level) for c in before],
+            complete_groups(now, indicator.id, level)
+            & (complete_groups(before[-1], indicator.id, level) if before else set()),
         )
     return Analysis(
         campaign, root, level, [*waves, campaign], units, indicators, results, basis, report.spec

@@ -42,6 +42,9 @@ def test_the_region_analyses_its_municipalities(tree, people, waves):
     assert trained[tree["mun_a"].id].series == (23.3, 26.7)
     assert trained[tree["mun_a"].id].change == 3.4
     assert trained[tree["mun_b"].id].series == (40.0, 75.0)
+    # M-B's value counts one of its two schools this year (B2 only submitted): its change
+    # is not judged against last year's complete one.
+    assert trained[tree["mun_b"].id].change is None
     assert [u.code for u in analysis.missing_units] == ["M-A"]
 
 

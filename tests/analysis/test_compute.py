@@ -90,3 +90,13 @@ def test_a_recommendation_is_proposed_to_the_units_that_miss_for_its_reasons() -
         3: [("share", (Reason.WORSE_THAN_LAST,))],
     }
     assert proposed_to(["count"], ["worse_than_last"], results) == {}
+
+
+def test_only_complete_values_are_compared_with_last_year() -> None:
+    # Unit 2 counts only part of its schools now (or last year): its fall from 45 to 40
+    # is not judged; unit 3's, complete in both, is.
+    result = analyse("share", 1, None, None, [1, 2, 3, 4], NOW, EARLIER, complete={1, 3, 4})
+    rows = {row.unit_id: row for row in result.rows}
+    assert rows[2].change is None and Reason.WORSE_THAN_LAST not in rows[2].reasons
+    assert rows[2].series == (50.0, 45.0, 40.0)  # the series is shown all the same
+    assert rows[3].reasons == (Reason.WORSE_THAN_LAST,)

@@ -30,3 +30,10 @@ def test_no_change_without_a_unit_in_both_campaigns() -> None:
     assert (row.concerned.change, row.concerned.covered) == (None, 0)
     assert (row.others.change, row.others.total) == (None, 0)
     assert row.difference is None
+
+
+def test_only_complete_values_are_covered() -> None:
+    # Unit 2's values count part of its schools: left out; the concerned change is unit 1's.
+    row = effect("share", 1, [1, 2], [4, 5], BEFORE, AFTER, complete={1, 4, 5})
+    assert (row.concerned.change, row.concerned.covered, row.concerned.total) == (15.0, 1, 2)
+    assert row.others.change == 0.0 and row.difference == 15.0

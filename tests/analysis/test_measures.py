@@ -19,6 +19,7 @@ from sqlalchemy import select
 from collector.analysis import measures
 from collector.extensions import db
 from collector.models import Measure
+from collector.reports.services import Basis
 from collector.schema import SchemaError, compile_document
 from tests.analysis.fixtures import two_years
 from tests.conftest import login_as
@@ -82,11 +83,18 @@ def test_the_effect_for_municipalities(tree, people, waves):
     )
     [found] = measures.effects(db.session, people["region"], before, [measure])
     [row] = found.rows
-    # M-A 23.3 → 26.7: +3.4; M-B 40.0 → 75.0: +35.0; difference −31.6.
+    # M-A 23.3 → 26.7: +3.4, both years complete.
     assert row.concerned.change == pytest.approx(3.4)
-    assert row.others.change == pytest.approx(35.0)
-    assert row.difference == pytest.approx(-31.6)
-    assert (row.others.covered, row.others.total) == (1, 1)
+    assert (row.concerned.covered, row.concerned.total) == (1, 1)
+    # M-B counts one of its two schools this year (B2 only submitted): not covered.
+    assert (row.others.change, row.others.covered, row.others.total) == (None, 0, 1)
+    assert row.difference is None
+    # Counting every submitted report, M-B is complete: 40.0 → (45 + 5) / (60 + 40) = 50.0,
+    # +10.0; M-A stays +3.4 (its reports are accepted); the difference is −6.6.
+    [found] = measures.effects(db.session, people["region"], before, [measure], Basis.SUBMITTED)
+    [row] = found.rows
+    assert row.others.change == pytest.approx(10.0)
+    assert row.difference == pytest.approx(-6.6)
 
 
 def test_no_effect_before_the_next_campaign(tree, people, waves):
