@@ -14,11 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collector.analysis import measures, recommendations
+from collector.audit import record
 from collector.campaigns.lifecycle import CampaignState
 from collector.campaigns.services import assigned_units
-from collector.models import OrgUnit, User
+from collector.models import Campaign, FormResponse, OrgUnit, ResponseState, User
 from collector.models.base import utcnow
+from collector.publishing.versions import spec_of
 from demo import kaluga
+from demo.answers import synthesise
 from demo.campaigns import (
     ALL_ACCEPTED,
     SCHOOL_FORM,
@@ -26,6 +29,7 @@ from demo.campaigns import (
     demo_campaign,
     fill_responses,
     published_version,
+    unit_facts,
 )
 
 
@@ -65,6 +69,14 @@ def seed_kaluga_last_year(
     for draft in drafts:
         recommendations.send(session, coordinator, draft)
     kaluga_city = session.scalar(select(OrgUnit).where(OrgUnit.code == kaluga.KALUGA.code))
+    kaluga_city_id = kaluga_city.id if kaluga_city is not None else None
+    following = session.scalar(
+        select(Campaign).where(
+            Campaign.form_version_id == version.id,
+            Campaign.academic_year == year + 1,
+            Campaign.id != campaign.id,
+        )
+    )
     reader = session.scalar(select(User).where(User.username == "kaluga"))
     for draft in drafts:
         if reader is not None and kaluga_city is not None and draft.unit_id == kaluga_city.id:
@@ -89,4 +101,45 @@ def seed_kaluga_last_year(
                 status="done",
             ),
         )
+        # This year's reports of those districts and as many others are all in and
+        # accepted, so that the effect has units to compare (Kaluga city, where the
+        # demo school's report waits for its login, is left as it is).
+        others = [
+            d.unit_id for d in drafts if d.unit_id not in trained and d.unit_id != kaluga_city_id
+        ]
+        chosen = [u for u in trained if u != kaluga_city_id] + others[: len(trained)]
+        if following is not None:
+            _complete_reports(session, following, chosen, rng)
     session.flush()
+
+
+def _complete_reports(
+    session: Session, campaign: Campaign, municipality_ids: list[int], rng: random.Random
+) -> None:
+    """Every school report of these municipalities in `campaign` filled in and accepted."""
+    spec = spec_of(campaign.form_version)
+    responses = list(
+        session.scalars(
+            select(FormResponse)
+            .join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
+            .where(
+                FormResponse.campaign_id == campaign.id,
+                OrgUnit.parent_id.in_(municipality_ids),
+            )
+            .order_by(FormResponse.id)
+        )
+    )
+    facts = unit_facts(session, [r.unit for r in responses], campaign.academic_year)
+    done = {ResponseState.SUBMITTED.value, ResponseState.RESUBMITTED.value}
+    for response in responses:
+        if response.status == ResponseState.ACCEPTED.value:
+            continue
+        if response.status not in done:
+            response.answers = synthesise(
+                spec, rng, campaign.as_of, scale=30, unit=facts[response.unit_id]
+            )
+            response.revision += 1
+            response.submitted_at = response.submitted_at or utcnow()
+        response.status = ResponseState.ACCEPTED.value
+        response.review_comment = None
+        record(session, None, "response.accept", response, after="accepted", demo=True)

@@ -48,6 +48,12 @@ def test_the_demo_holds_last_years_cycle(app):
     [row] = effect.rows
     assert row.indicator == "teachers_trained_total"
     assert row.concerned.total == len(trained)
+    # This year's reports of the districts concerned (but Kaluga city) and as many others
+    # are all accepted: the effect covers them, on both sides.
+    expected_concerned = len([u for u in trained if u != kaluga_city.id])
+    assert row.concerned.covered == expected_concerned > 0
+    assert 0 < row.others.covered <= len(trained)
+    assert row.concerned.change is not None and row.others.change is not None
     # The analysis of this year compares it with last year's.
     now = campaign_analysis(db.session, region, this_year)
     assert [c.id for c in now.waves] == [last_year.id, this_year.id]
