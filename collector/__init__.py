@@ -53,6 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     from collector import branding, cli, errors, health, i18n, logs, web
+    from collector.analysis import views as analysis_views
     from collector.api import views as api_views
     from collector.auth import views as auth_views
     from collector.campaigns import imports as campaign_imports
@@ -92,6 +93,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(campaign_views.bp)
     app.register_blueprint(survey_views.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(analysis_views.bp)
     app.register_blueprint(job_views.bp)
     app.register_blueprint(registry_views.bp)
     app.register_blueprint(registry_views.public_bp)

@@ -29,8 +29,9 @@ from collector.publishing.services import claim
 from collector.units.services import current_academic_year
 from collector.units.tree import add_unit
 from demo import kaluga, nevinnomyssk, omsk, tomsk
-from demo.campaigns import CampaignsResult, seed_kaluga
+from demo.campaigns import SCHOOL_FORM, CampaignsResult, published_version, seed_kaluga
 from demo.cities import seed_omsk, seed_tomsk
+from demo.cycle import seed_kaluga_last_year
 from demo.nevinnomyssk_campaigns import seed_nevinnomyssk
 from demo.tomsk2016 import seed_tomsk2016
 
@@ -234,6 +235,17 @@ def seed_demo(session: Session, year: int | None = None) -> SeedResult:
         DEMO_SCHOOL_CODE,
         frozenset({TOMSK_SCHOOL_CODE, OMSK_SCHOOL_CODE, NEVINNOMYSSK_SCHOOL_CODE}),
     )
+    # With the Kaluga school form published: the year before, closed, and the cycle after
+    # it (demo.cycle), on the Kaluga units' figures of that year.
+    if published_version(session, SCHOOL_FORM) is not None:
+        region = units[kaluga.REGION_CODE]
+        kaluga_figures = {
+            code: values
+            for code, values in demo_figures().items()
+            if units[code].path.startswith(region.path)
+        }
+        _seed_figures(session, kaluga_figures, units, year - 1, SeedResult())
+        seed_kaluga_last_year(session, year - 1, random.Random(f"cycle:{year - 1}"), campaigns)
     result.campaigns_created = campaigns.campaigns_created
     result.responses_filled = campaigns.responses_filled
     result.survey_answers = campaigns.survey_answers

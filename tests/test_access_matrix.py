@@ -197,6 +197,19 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             # tests/reports/test_report_views.py: scope by the campaign and the unit
             "reports.campaign",
             "reports.export_start",
+            # tests/analysis/test_analysis_views.py: scope by the campaign and the unit
+            "analysis.campaign",
+            # tests/analysis/test_recommendations.py: the territory's coordinators draft
+            # and send; the recipient unit's people read and acknowledge
+            "analysis.campaign_recommendations",
+            "analysis.recommendation",
+            # tests/analysis/test_measures.py: the territory's coordinators keep the
+            # register; others are refused
+            "analysis.campaign_measures",
+            "analysis.measure_status",
+            "analysis.measures_workbook",
+            # tests/analysis/test_printable.py: as the analysis page
+            "analysis.campaign_print",
             # tests/test_bounded_values.py: only a reviewer of the value's unit voids it
             "reports.void_refused",
             # tests/designer/test_access.py: a draft is its unit's designers'

@@ -291,13 +291,16 @@ def test_the_demo_campaigns_run_with_reports_that_pass_their_checks(app):
 
     assert publish_forms(*KALUGA_FORMS) == list(KALUGA_FORMS)
     result = seed()
-    assert result.campaigns_created == 2  # the city forms are not published
+    # This year's school and municipal campaigns, and last year's school campaign (closed,
+    # demo.cycle); the city forms are not published.
+    assert result.campaigns_created == 3
     campaigns = list(db.session.scalars(select(Campaign).order_by(Campaign.id)))
-    assert [c.state for c in campaigns] == ["open", "open"]
+    assert [c.state for c in campaigns] == ["open", "open", "closed"]
     schools = units_by_type(kaluga.REGION_CODE)["school"]
     municipalities = units_by_type(kaluga.REGION_CODE)["municipality"]
     responses = list(db.session.scalars(select(FormResponse)))
-    assert len(responses) == schools + municipalities
+    assert len(responses) == 2 * schools + municipalities
+    assert {r.status for r in responses if r.campaign_id == campaigns[2].id} == {"accepted"}
     states = {r.status for r in responses if r.campaign_id == campaigns[0].id}
     assert states == {"not_started", "draft", "submitted", "returned", "resubmitted", "accepted"}
     for response in responses:
@@ -308,7 +311,9 @@ def test_the_demo_campaigns_run_with_reports_that_pass_their_checks(app):
             )
         if response.status == "returned":
             assert response.review_comment
-    demo_school = next(r for r in responses if r.unit.code == DEMO_SCHOOL_CODE)
+    demo_school = next(
+        r for r in responses if r.unit.code == DEMO_SCHOOL_CODE and r.campaign_id == campaigns[0].id
+    )
     assert demo_school.status == "not_started"
     assert all(
         u.contact_email and u.contact_phone

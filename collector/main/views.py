@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from collector.analysis.recommendations import inbox
 from collector.extensions import db
 from collector.main import services
 from collector.natural import natural_key
@@ -26,6 +27,7 @@ def home() -> str:
         systems=services.systems(db.session(), current_user),
         tasks=services.tasks_to_do(db.session(), current_user),
         waiting=services.waiting_for_review(db.session(), current_user),
+        recommendations=inbox(db.session(), current_user),
     )
 
 

@@ -10,6 +10,7 @@ from collector.models.campaigns import (
     SurveyBallot,
     SurveyLink,
 )
+from collector.models.cycle import Measure, MeasureState, Recommendation, RecommendationState
 from collector.models.drafts import FormDraft
 from collector.models.figures import ReferenceFigure
 from collector.models.forms import FormVersion
@@ -36,7 +37,11 @@ __all__ = [
     "ImportedRow",
     "Job",
     "JobState",
+    "Measure",
+    "MeasureState",
     "OrgUnit",
+    "Recommendation",
+    "RecommendationState",
     "ReferenceFigure",
     "RegistryRecord",
     "RegistryRevision",

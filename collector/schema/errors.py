@@ -36,6 +36,9 @@ CODES: MappingProxyType[str, str] = MappingProxyType(
         "reported_with_itself": "a survey is reported together with another form, not itself",
         "duplicate_header": "two columns of an imported table read the same column of the file",
         "unknown_school_type": "school_type() names a school type that does not exist",
+        "unknown_indicator": "a recommendation names an indicator the form does not declare",
+        "indicator_not_computed": "a recommendation names an indicator that is never computed "
+        "(not_calculated or not_defined), so no miss can propose it",
         "not_a_unit_expression": "count_units() and sum_units() read only what is known of a "
         "unit (figure, teaches, school_type), not answers",
     }

@@ -229,6 +229,21 @@ class IndicatorSpec:
 
 
 @dataclass(frozen=True)
+class RecommendationSpec:
+    """A recommendation the form attaches to an indicator or a group of them: proposed
+    after a campaign to a unit that misses one of them for one of the reasons `when`
+    names (collector.analysis.compute.Reason values)."""
+
+    id: str
+    title: Text
+    text: Text
+    indicators: tuple[str, ...]
+    when: tuple[str, ...]
+    source: Source
+    note: Text | None = None
+
+
+@dataclass(frozen=True)
 class SummarySpec:
     """A registry's records counted per value of a field (and a number summed)."""
 
@@ -271,6 +286,9 @@ class FormSpec:
     reported_with: str | None = None
     imports: tuple[ImportSpec, ...] = ()
     registry: RegistrySpec | None = None
+    recommendations: tuple[RecommendationSpec, ...] = ()
+    # The kinds of measures the document lists (value, label).
+    measure_kinds: tuple[Option, ...] = ()
 
     @property
     def computed_indicators(self) -> tuple[IndicatorSpec, ...]:
@@ -421,4 +439,17 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
             )
             for i in document.get("indicators", [])
         ),
+        recommendations=tuple(
+            RecommendationSpec(
+                id=r["id"],
+                title=Text.of(r["title"]) or Text(""),
+                text=Text.of(r["text"]) or Text(""),
+                indicators=tuple(r["indicators"]),
+                when=tuple(r["when"]),
+                source=Source.of(r["source"]) or Source(),
+                note=Text.of(r.get("note")),
+            )
+            for r in document.get("recommendations", [])
+        ),
+        measure_kinds=_options(document.get("measure_kinds", [])),
     )

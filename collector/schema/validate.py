@@ -20,6 +20,7 @@ from collector.schema.kinds import (
     kind_of,
     table_column_types,
 )
+from collector.schema.recommendations import check_recommendations
 from collector.schema.typecheck import Checker, Symbol, bare_unit_calls, speaks_of_groups
 from collector.schema.types import ValueKind
 from collector.schema.values import text_problem
@@ -155,7 +156,7 @@ def check_unique_ids(document: Document) -> list[Issue]:
         (json_path(("sections", s)), section) for s, section in enumerate(document["sections"])
     ]
     places += list(fields_with_paths(document))
-    for key in ("rules", "indicators", "imports"):
+    for key in ("rules", "indicators", "imports", "recommendations"):
         places += [(json_path((key, n)), item) for n, item in enumerate(document.get(key, []))]
     for path, item in places:
         if item["id"] in seen:
@@ -175,6 +176,8 @@ def _option_lists(document: Document) -> Iterator[tuple[str, list[dict[str, Any]
     categories = document["respondents"].get("categories")
     if categories:
         yield "$.respondents.categories", categories
+    if document.get("measure_kinds"):
+        yield "$.measure_kinds", document["measure_kinds"]
     for path, field in fields_with_paths(document):
         if "options" in field:
             yield f"{path}.options", field["options"]
@@ -589,6 +592,7 @@ SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
     check_reported_with,
     check_imports,
     check_registry,
+    check_recommendations,
 )
 
 

@@ -152,6 +152,36 @@ def chain(terms: int) -> str:
 
 
 # code: (a change that stays valid, a change that breaks with this code)
+def add_recommendation(
+    indicators: list[str], *, not_calculated: bool = False
+) -> Callable[[Doc], None]:
+    """A recommendation on `indicators`; with `not_calculated`, the form also declares
+    an indicator plan_later that is never computed."""
+
+    def change(doc: Doc) -> None:
+        if not_calculated:
+            doc["indicators"].append(
+                {
+                    "id": "plan_later",
+                    "title": "План на будущее",
+                    "not_calculated": "не рассчитывается",
+                    "source": {"clause": "11.1"},
+                }
+            )
+        doc["recommendations"] = [
+            {
+                "id": "rec_plan",
+                "title": "План профориентационной работы",
+                "text": "Разработать годовой план работы по профориентации.",
+                "indicators": indicators,
+                "when": ["below_target", "lowest_quartile"],
+                "source": {"clause": "13"},
+            }
+        ]
+
+    return change
+
+
 CASES: dict[str, tuple[Callable[[Doc], None], Callable[[Doc], None]]] = {
     "structure": (
         lambda d: d.update(description="Описание"),
@@ -252,6 +282,14 @@ CASES: dict[str, tuple[Callable[[Doc], None], Callable[[Doc], None]]] = {
     "unknown_school_type": (
         set_formula('count_if(has_plan and school_type("adaptive", "boarding"))'),
         set_formula('count_if(has_plan and school_type("adaptive", "internat"))'),
+    ),
+    "unknown_indicator": (
+        add_recommendation(["share_plan"]),
+        add_recommendation(["share_plan", "plan_count"]),
+    ),
+    "indicator_not_computed": (
+        add_recommendation(["share_plan"], not_calculated=False),
+        add_recommendation(["share_plan", "plan_later"], not_calculated=True),
     ),
     "not_a_unit_expression": (
         set_formula('sum(total) / sum_units(figure("pupils", 6, 9), teaches(6, 9)) * 100'),
