@@ -56,7 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector.api import views as api_views
     from collector.auth import views as auth_views
     from collector.campaigns import imports as campaign_imports
-    from collector.campaigns import reminders
+    from collector.campaigns import notices, reminders
     from collector.campaigns import views as campaign_views
     from collector.designer import views as designer_views
     from collector.entry import views as entry_views
@@ -109,6 +109,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             report_jobs.INDICATORS_JOB: report_jobs.campaign_indicators,
             campaign_imports.IMPORT_TABLE_JOB: campaign_imports.campaign_import,
             reminders.REMINDER_JOB: reminders.reminders_job,
+            notices.NOTICE_JOB: notices.notices_job,
         },
     )
     return app

@@ -15,6 +15,7 @@ from collector.models.figures import ReferenceFigure
 from collector.models.forms import FormVersion
 from collector.models.imports import ImportBatch, ImportedRow
 from collector.models.jobs import Job, JobState
+from collector.models.notices import ReviewNotice
 from collector.models.registries import RegistryRecord, RegistryRevision
 from collector.models.responses import FormResponse, ResponseState
 from collector.models.sessions import UserSession
@@ -42,6 +43,7 @@ __all__ = [
     "RegistryRevision",
     "ReminderSent",
     "ResponseState",
+    "ReviewNotice",
     "Role",
     "RoleAssignment",
     "SurveyBallot",
