@@ -33,7 +33,9 @@ def submitted(app, tree, people, make_user):
     """School A1's report, submitted; A1 has two respondents with addresses, one without,
     one blocked, and School A2 one of its own."""
     people["school"].email = "director@a1.example"
-    make_user(Role.SCHOOL_RESPONDENT, tree["school_a1"], username="deputy", email="deputy@a1.example")
+    make_user(
+        Role.SCHOOL_RESPONDENT, tree["school_a1"], username="deputy", email="deputy@a1.example"
+    )
     make_user(Role.SCHOOL_RESPONDENT, tree["school_a1"], username="nomail")
     make_user(
         Role.SCHOOL_RESPONDENT,
