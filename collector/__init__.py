@@ -54,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from collector import cli, errors, health, i18n, logs, web
     from collector.api import views as api_views
+    from collector.auth import reset as auth_reset
     from collector.auth import views as auth_views
     from collector.campaigns import imports as campaign_imports
     from collector.campaigns import notices, reminders
@@ -70,6 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector.surveys import views as survey_views
     from collector.units import jobs as unit_jobs
     from collector.units import views as unit_views
+    from collector.users import reset_mail
     from collector.users import views as user_views
 
     logs.init_app(app)
@@ -110,6 +112,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             campaign_imports.IMPORT_TABLE_JOB: campaign_imports.campaign_import,
             reminders.REMINDER_JOB: reminders.reminders_job,
             notices.NOTICE_JOB: notices.notices_job,
+            reset_mail.RESET_JOB: reset_mail.reset_mail_job,
         },
     )
+    # The reset page queues its mailing through this (auth sits below jobs).
+    app.extensions[auth_reset.MAILER_EXTENSION] = reset_mail.queue
     return app
