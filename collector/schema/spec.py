@@ -261,6 +261,8 @@ class FormSpec:
     anonymous: bool = False
     min_group_size: int = 5
     multiple_per_browser: bool = False
+    # A survey shown one section at a time («Назад», «Далее»), sent once at the end.
+    section_pages: bool = False
     # A survey's population per unit (a figure() expression): the base of its response rate.
     headcount: Node | None = None
     # The single-choice field naming the respondent group; reports break figures down by it.
@@ -377,6 +379,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
         anonymous=respondents.get("anonymous", False),
         min_group_size=respondents.get("min_group_size", 5),
         multiple_per_browser=respondents.get("multiple_per_browser", False),
+        section_pages=respondents.get("section_pages", False),
         headcount=_optional_tree(respondents.get("headcount")),
         category_field=respondents.get("category_field"),
         category_headcount={
