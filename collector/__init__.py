@@ -42,6 +42,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
     if not app.config.get("JOB_FOLDER"):
         app.config["JOB_FOLDER"] = os.path.join(app.instance_path, "jobs")
+    if not app.config.get("FILE_FOLDER"):
+        app.config["FILE_FOLDER"] = os.path.join(app.instance_path, "files")
     # With Redis configured, counters (rate limits) live there too, so that limits hold
     # across app processes.
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":

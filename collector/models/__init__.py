@@ -12,6 +12,7 @@ from collector.models.campaigns import (
 )
 from collector.models.drafts import FormDraft
 from collector.models.figures import ReferenceFigure
+from collector.models.files import StoredFile
 from collector.models.forms import FormVersion
 from collector.models.imports import ImportBatch, ImportedRow
 from collector.models.jobs import Job, JobState
@@ -46,6 +47,7 @@ __all__ = [
     "ReviewNotice",
     "Role",
     "RoleAssignment",
+    "StoredFile",
     "SurveyBallot",
     "SurveyLink",
     "TokenScope",

@@ -108,6 +108,9 @@ class FieldSpec:
     # A number field's value where a condition hiding it is definitely false (a part of a
     # zero total is 0): collector.schema.evaluate.hidden_values and the engine read it.
     hidden_value: Decimal | None = None
+    # A file question: the types it takes ("pdf", "png", "jpeg") and its size limit.
+    file_types: tuple[str, ...] = ()
+    max_size_mb: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -348,6 +351,8 @@ def _field(raw: dict[str, Any]) -> FieldSpec:
         unit_types=tuple(raw.get("unit_types", [])),
         public=raw.get("public", True),
         hidden_value=_number(raw.get("hidden_value")),
+        file_types=tuple(raw.get("file_types", [])),
+        max_size_mb=_number(raw.get("max_size_mb")),
     )
 
 
