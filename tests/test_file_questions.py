@@ -11,12 +11,16 @@ import io
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
 from collector.campaigns.lifecycle import LatePolicy
+from collector.exporters.workbook import write_workbook
 from collector.extensions import db
 from collector.models import AuditEvent, FormResponse, Role, StoredFile
+from collector.reports.export import build_workbook
+from collector.reports.services import Basis
 from collector.schema import compile_document
 from collector.schema.errors import SchemaError
 from collector.schema.kinds import kind_of
@@ -195,3 +199,43 @@ def test_the_workbook_lists_the_file_by_name_with_a_link():
         ("Приказ (ссылка)", "https://x/f/1"),
     ]
     assert [c.read({}) for c in columns] == [None, None]
+
+
+def test_the_consolidated_workbook_lists_the_file_by_name_with_its_link(
+    app, client, report, tree, people
+):
+    campaign, response = report
+    login_as(client, people["school"])
+    send(client, response, 0, PDF)
+    submitted = client.post(
+        f"/entry/response/{response.id}",
+        data={"total": "10", "part": "4", "revision": "1", "action": "submit"},
+    )
+    assert submitted.status_code == 302
+    db.session.expire_all()
+    file_id = db.session.get(FormResponse, response.id).answers["plan_file"]["file"]
+    with app.test_request_context():
+        book = build_workbook(
+            db.session, people["region"], campaign, tree["region"], Basis.SUBMITTED
+        )
+        buffer = io.BytesIO()
+        write_workbook(book, buffer)
+    workbook = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    found = []
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            if "приказ.pdf" in row:
+                found.append((sheet.title, row))
+    assert len(found) == 1, found
+    _title, row = found[0]
+    at = row.index("приказ.pdf")
+    assert row[at + 1] == f"http://127.0.0.1:5000/entry/files/{file_id}"
+    header = next(
+        r
+        for r in workbook[found[0][0]].iter_rows(values_only=True)
+        if "Приказ об утверждении плана" in r
+    )
+    assert header[at : at + 2] == (
+        "Приказ об утверждении плана",
+        "Приказ об утверждении плана (ссылка)",
+    )

@@ -160,5 +160,6 @@ def build_world(
             "job_id": [job.id],
             "token_id": [api_token.id],
             "notice_id": [notice.id],
+            "file_id": ["0" * 32],  # no such file: not found for everyone
         },
     )
