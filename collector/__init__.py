@@ -42,6 +42,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
     if not app.config.get("JOB_FOLDER"):
         app.config["JOB_FOLDER"] = os.path.join(app.instance_path, "jobs")
+    if not app.config.get("FILE_FOLDER"):
+        app.config["FILE_FOLDER"] = os.path.join(app.instance_path, "files")
     # With Redis configured, counters (rate limits) live there too, so that limits hold
     # across app processes.
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
@@ -55,9 +57,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector import branding, cli, errors, health, i18n, logs, web
     from collector.analysis import views as analysis_views
     from collector.api import views as api_views
+    from collector.auth import reset as auth_reset
     from collector.auth import views as auth_views
     from collector.campaigns import imports as campaign_imports
-    from collector.campaigns import reminders
+    from collector.campaigns import notices, reminders
     from collector.campaigns import views as campaign_views
     from collector.designer import views as designer_views
     from collector.entry import views as entry_views
@@ -71,6 +74,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector.surveys import views as survey_views
     from collector.units import jobs as unit_jobs
     from collector.units import views as unit_views
+    from collector.users import reset_mail
     from collector.users import views as user_views
 
     logs.init_app(app)
@@ -112,6 +116,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             report_jobs.INDICATORS_JOB: report_jobs.campaign_indicators,
             campaign_imports.IMPORT_TABLE_JOB: campaign_imports.campaign_import,
             reminders.REMINDER_JOB: reminders.reminders_job,
+            notices.NOTICE_JOB: notices.notices_job,
+            reset_mail.RESET_JOB: reset_mail.reset_mail_job,
         },
     )
+    # The reset page queues its mailing through this (auth sits below jobs).
+    app.extensions[auth_reset.MAILER_EXTENSION] = reset_mail.queue
     return app

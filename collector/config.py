@@ -90,6 +90,9 @@ class DefaultConfig:
     REDIS_URL: str | None = None
     JOB_QUEUE = "collector"
     JOB_FOLDER: str | None = None  # default: instance/jobs
+    # Where the files attached to answers are kept (outside the database; back it up
+    # with the database): default instance/files.
+    FILE_FOLDER: str | None = None
     JOB_THREADS = 2
     JOB_TIMEOUT_SECONDS = 3 * 3600
     JOB_HEARTBEAT_SECONDS = 5.0

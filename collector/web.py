@@ -36,6 +36,7 @@ from collector.labels import (
     unit_type_label,
 )
 from collector.schema.kinds import kind_of
+from collector.schema.kinds.files import file_rules
 from collector.schema.spec import FieldSpec
 from collector.schema.types import ValueKind
 
@@ -130,6 +131,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(own_errors, "own_errors")
     app.add_template_global(error_ids, "error_ids")
     app.add_template_global(control_attributes, "control_attributes")
+    app.add_template_global(file_rules, "file_rules")
 
     @app.context_processor
     def navigation() -> dict[str, Any]:

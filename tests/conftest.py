@@ -99,6 +99,9 @@ def scratch_postgres_database(prefix: str) -> Iterator[str]:
 # Job files of the test session; removed at exit.
 JOB_FOLDER = tempfile.mkdtemp(prefix="collector-jobs-")
 atexit.register(shutil.rmtree, JOB_FOLDER, True)
+# Files attached to answers in the test session; removed at exit.
+FILE_FOLDER = tempfile.mkdtemp(prefix="collector-files-")
+atexit.register(shutil.rmtree, FILE_FOLDER, True)
 
 
 def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
@@ -111,6 +114,7 @@ def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "JOB_FOLDER": JOB_FOLDER,
+        "FILE_FOLDER": FILE_FOLDER,
     }
     config.update(overrides)
     return config

@@ -174,6 +174,8 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             "entry.fill",  # tests/test_entry.py: scope by unit and by the form's unit types
             # tests/campaigns/test_campaign_views.py: scope by the campaign and the unit
             "entry.fill_response",
+            # tests/test_file_questions.py: a file is read by who may read its report
+            "entry.download_file",
             "campaigns.detail",
             "campaigns.change_state",
             "campaigns.missing_xlsx",
@@ -257,6 +259,8 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
         "auth.forgot_password",
         "auth.reset_password",
         "main.home",
+        # One's own notices; another's is not found (tests/campaigns/test_notices.py)
+        "main.mark_notice_read",
         "main.set_language",
         "units.index",
         # Survey links answer anyone who has the token: tests/surveys/test_survey_links.py

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import smtplib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from collector.audit import record
 from collector.auth.services import normalise_username
+from collector.mail import REFUSED, UNREACHABLE, smtp_connection, usable_address
 from collector.models import User, UserSession
 from collector.models.base import utcnow
 
@@ -104,15 +104,6 @@ def accounts_named(session: Session, typed: str) -> list[User]:
     return list(session.scalars(query))
 
 
-def _usable_address(address: str | None) -> str | None:
-    if not address:
-        return None
-    try:
-        return validate_email(address, check_deliverability=False).normalized
-    except EmailNotValidError:
-        return None
-
-
 def compose(user: User, address: str, link: str, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
@@ -134,42 +125,52 @@ def compose(user: User, address: str, link: str, sender: str) -> EmailMessage:
     return message
 
 
+# Where a link leads: the reset page's address before its token.
+RESET_PATH = "/password/reset/"
+# The app factory names the function that queues the mailing (jobs, above auth in the
+# dependency order, cannot be imported from here): queue_reset_mail(session, typed).
+MAILER_EXTENSION = "collector_password_reset_mailer"
+
+
+def queue_reset_mail(session: Session, typed: str) -> None:
+    """Hand the asking over to a job, the same whether or not an account has `typed`: the
+    answer takes as long either way, and only the job looks the account up."""
+    queue: Callable[[Session, str], object] = current_app.extensions[MAILER_EXTENSION]
+    queue(session, typed)
+
+
 def request_reset(
     session: Session,
     typed: str,
     *,
     secret: str,
-    link_for: Callable[[str], str],
+    base_url: str,
     config: Mapping[str, Any],
 ) -> int:
     """Sends a reset link to each active account with an address that `typed` names
     (login or e-mail address) and records it in the audit; returns how many were sent
     (for tests and logs only: the one who asks is never told). A mail server that does
-    not answer is logged, not shown."""
+    not answer is logged, not shown. Run by the mailing job, never in the request."""
     messages = []
     for user in accounts_named(session, typed):
-        address = _usable_address(user.email)
+        address = usable_address(user.email)
         if address is None:
             continue
-        link = link_for(reset_token(user, secret))
+        link = base_url.rstrip("/") + RESET_PATH + reset_token(user, secret)
         messages.append((user, compose(user, address, link, config["MAIL_SENDER"])))
     sent = 0
     if messages:
         try:
-            with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
-                if config.get("MAIL_USE_STARTTLS"):
-                    smtp.starttls()
-                if config.get("MAIL_USERNAME"):
-                    smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+            with smtp_connection(config) as smtp:
                 for user, message in messages:
                     try:
                         smtp.send_message(message)
-                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError):
+                    except REFUSED:
                         logger.warning("password reset mail to user %s refused", user.id)
                         continue
                     record(session, None, "password.reset_link_sent", user)
                     sent += 1
-        except (smtplib.SMTPException, OSError):
+        except UNREACHABLE:
             logger.exception("password reset mail not sent: the mail server did not answer")
     return sent
 

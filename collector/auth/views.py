@@ -243,15 +243,7 @@ def forgot_password() -> str | Response:
     """Asks for an address or a login and answers the same whether an account has it."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        base = str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
-        reset.request_reset(
-            db.session(),
-            form.address.data or "",
-            secret=_secret(),
-            link_for=lambda token: base + url_for("auth.reset_password", token=token),
-            config=current_app.config,
-        )
-        db.session.commit()
+        reset.queue_reset_mail(db.session(), form.address.data or "")
         flash(
             _(
                 "If an account has this address or login, a link to set a new password has "
@@ -263,7 +255,7 @@ def forgot_password() -> str | Response:
     return render_template("auth/forgot.html", form=form)
 
 
-@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@bp.route(reset.RESET_PATH + "<token>", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset_password(token: str) -> Response:
     user = reset.user_for_token(db.session(), token, _secret())

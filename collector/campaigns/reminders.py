@@ -8,7 +8,6 @@ A moved deadline (an extension) is a new deadline and may be reminded of again."
 from __future__ import annotations
 
 import re
-import smtplib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from collector.campaigns.lifecycle import CampaignState, LatePolicy
 from collector.campaigns.services import effective_deadline, is_survey
 from collector.formats import moment_text
 from collector.jobs.registry import JobContext, JobResult
+from collector.mail import REFUSED, UNREACHABLE, smtp_connection
 from collector.models import Campaign, FormResponse, OrgUnit, ReminderSent
 from collector.models.base import utcnow
 
@@ -165,11 +165,7 @@ def send_reminders(
     if dry_run or not to_send:
         result.sent = to_send if dry_run else []
         return result
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
-        if config.get("MAIL_USE_STARTTLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    with smtp_connection(config) as smtp:
         for reminder in to_send:
             claim = _claim(session, reminder)
             if claim is None:
@@ -177,12 +173,12 @@ def send_reminders(
             message = compose(reminder, config["MAIL_SENDER"], config["PUBLIC_BASE_URL"])
             try:
                 smtp.send_message(message)
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as refused:
+            except REFUSED as refused:
                 # This message only: forget the claim, go on with the others.
                 _release(session, claim)
                 result.failed.append((reminder, str(refused)))
                 continue
-            except (smtplib.SMTPException, OSError):
+            except UNREACHABLE:
                 _release(session, claim)
                 raise
             result.sent.append(reminder)

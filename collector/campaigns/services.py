@@ -26,6 +26,7 @@ from collector.campaigns.lifecycle import (
     moves_for,
     next_state,
 )
+from collector.campaigns.notices import record_notices
 from collector.errors import NotInScope
 from collector.labels import campaign_state_label
 from collector.models import (
@@ -475,7 +476,7 @@ def move_response(
         # comment to the history, not to the report.
         response.review_comment = comment.strip() or None
     response.status = after.value
-    record(
+    decision = record(
         session,
         actor,
         f"response.{move.value}",
@@ -484,4 +485,5 @@ def move_response(
         after=after.value,
         comment=comment.strip() or None,
     )
+    record_notices(session, response, campaign, move, decision, comment)
     return after

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from collector.auth.permissions import Action
 from collector.auth.services import can, require, require_somewhere
 from collector.campaigns import completeness as tallies
-from collector.campaigns import creation, queue, services
+from collector.campaigns import creation, notices, queue, services
 from collector.campaigns.forms import (
     CampaignForm,
     ConfirmForm,
@@ -245,6 +245,7 @@ def review(campaign_id: int, response_id: int) -> str | Response:
                 form.comment.errors = [_refusal(refused)]
             else:
                 db.session.commit()
+                notices.announce(db.session(), current_user, response)
                 flash(
                     _("The report is now %(state)s.", state=status_label(response.status)),
                     "success",

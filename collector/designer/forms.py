@@ -185,6 +185,7 @@ class IdentityForm(TrimmedForm):
         _l("Smallest group shown"), validators=[Optional(), WholeRange(1, 1_000_000)]
     )
     multiple_per_browser = BooleanField(_l("Several answers from one browser (a shared computer)"))
+    section_pages = BooleanField(_l("One section per page (Back and Next under the progress bar)"))
     category_field = SelectField(
         _l("Question naming the respondent's group (reports break figures down by it)"),
         validate_choice=False,
@@ -212,6 +213,7 @@ class IdentityForm(TrimmedForm):
                 "anonymous": bool(respondents.get("anonymous")),
                 "min_group_size": respondents.get("min_group_size"),
                 "multiple_per_browser": bool(respondents.get("multiple_per_browser")),
+                "section_pages": bool(respondents.get("section_pages")),
                 "category_field": respondents.get("category_field", ""),
                 "record_title": (document.get("registry") or {}).get("record_title", ""),
                 "public": bool((document.get("registry") or {}).get("public")),
@@ -239,6 +241,7 @@ class IdentityForm(TrimmedForm):
                 "multiple_per_browser",
                 True if self.multiple_per_browser.data else None,
             )
+            _put(respondents, "section_pages", True if self.section_pages.data else None)
             _put(respondents, "category_field", self.category_field.data)
         if self.kind.data == "registry":
             # Summaries and the rest of the block stay as the JSON page made them.

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.wrappers import Response
 from wtforms import FieldList, FormField
 
-from collector.entry import services
+from collector.entry import files, services
 from collector.extensions import csrf, db
 from collector.forms import RENDERERS, EntryForm, typed_problems
 from collector.routing import id_or
@@ -55,6 +66,10 @@ def _section_form(entry: services.Entry, section: SectionSpec, formdata: Any = N
     form_class = build_form_class(entry.spec, EntryForm, str(get_locale()), ids)
     if formdata is not None:
         form = form_class(formdata=formdata)
+        for field_id in ids:
+            if hasattr(form[field_id], "stored"):
+                # A file question shows the file its answer holds beside a new choice.
+                setattr(form[field_id], "stored", entry.answers.get(field_id))  # noqa: B010
     else:
         data = form_data_from_answers(entry.spec, entry.answers, ids)
         form = form_class(formdata=None, data=data | {"revision": str(entry.revision)})
@@ -123,7 +138,7 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
     # What the typed values' own checks refused (shown under each, and summed up on top).
     refused: list[services.Problem] = []
     if request.method == "POST":
-        form = _section_form(entry, section, request.form)
+        form = _section_form(entry, section, _posted())
         if action.startswith("add_row:"):
             # A table grows by one row; nothing is saved yet, everything typed stays.
             table = action.removeprefix("add_row:")
@@ -136,11 +151,19 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
             return render_template("entry/fill.html", **_page(entry, section, form, [], None))
         ids = [f.id for f in section.fields]
         if form.validate() and not _unknown_units(entry, form, ids):
-            outcome = services.save_and_check(
+            typed = files.keep_uploads(
                 db.session(),
                 current_user,
                 entry,
                 answers_from_form(entry.spec, form, ids),
+                ids,
+                current_app.config,
+            )
+            outcome = services.save_and_check(
+                db.session(),
+                current_user,
+                entry,
+                typed,
                 ids,
                 base_revision=_revision(form),
                 submitting=action == "submit",
@@ -197,8 +220,24 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
     return render_template("entry/fill.html", **page)
 
 
+def _posted() -> Any:
+    """The form's values with the files sent along (a file question's)."""
+    return CombinedMultiDict((request.files, request.form)) if request.files else request.form
+
+
+@bp.get("/files/<file_id>")
+def download_file(file_id: str) -> Response:
+    """A file of a file question, for those who may read its report."""
+    stored, path, mimetype = files.readable_file(
+        db.session(), current_user, file_id, current_app.config
+    )
+    return send_file(
+        path, mimetype=mimetype, as_attachment=True, download_name=stored.name, max_age=0
+    )
+
+
 def _sent_again(entry: services.Entry, section: Any) -> bool:
-    form = _section_form(entry, section, request.form)
+    form = _section_form(entry, section, _posted())
     ids = [f.id for f in section.fields]
     return form.validate() and services.already_submitted(
         entry, answers_from_form(entry.spec, form, ids), ids

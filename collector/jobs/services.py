@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 def start_job(
     session: Session,
-    user: User,
+    user: User | None,
     kind: str,
     params: dict[str, Any],
     *,
@@ -40,7 +40,8 @@ def start_job(
     files: dict[str, bytes] | None = None,
 ) -> Job:
     """Queue the work (or give the job already doing the same work) and dispatch it;
-    `files` (an upload) are put in the job's folder before any worker can start."""
+    `files` (an upload) are put in the job's folder before any worker can start. A job
+    without a user (a password reset asked by someone not logged in) is nobody's page."""
     sweep(session)
     if dedupe_key is not None:
         running = session.scalar(
@@ -55,7 +56,7 @@ def start_job(
         dedupe_key=dedupe_key,
         title=title,
         progress={},
-        created_by=user.id,
+        created_by=user.id if user is not None else None,
         scope_unit_id=scope_unit.id if scope_unit else None,
         state=JobState.QUEUED.value,
     )

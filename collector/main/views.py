@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from collector.analysis.recommendations import inbox
+from collector.campaigns import notices
 from collector.extensions import db
 from collector.main import services
 from collector.natural import natural_key
@@ -28,7 +30,18 @@ def home() -> str:
         tasks=services.tasks_to_do(db.session(), current_user),
         waiting=services.waiting_for_review(db.session(), current_user),
         recommendations=inbox(db.session(), current_user),
+        notices=notices.unread(db.session(), current_user),
+        read_form=FlaskForm(),
     )
+
+
+@bp.post("/notices/<int:notice_id>/read")
+@login_required
+def mark_notice_read(notice_id: int) -> Response:
+    if FlaskForm().validate_on_submit():
+        notices.mark_read(db.session(), current_user, notice_id)
+        db.session.commit()
+    return redirect(url_for("main.home"))
 
 
 @bp.get("/language/<code>")

@@ -13,9 +13,11 @@ from collector.models.campaigns import (
 from collector.models.cycle import Measure, MeasureState, Recommendation, RecommendationState
 from collector.models.drafts import FormDraft
 from collector.models.figures import ReferenceFigure
+from collector.models.files import StoredFile
 from collector.models.forms import FormVersion
 from collector.models.imports import ImportBatch, ImportedRow
 from collector.models.jobs import Job, JobState
+from collector.models.notices import ReviewNotice
 from collector.models.registries import RegistryRecord, RegistryRevision
 from collector.models.responses import FormResponse, ResponseState
 from collector.models.sessions import UserSession
@@ -47,8 +49,10 @@ __all__ = [
     "RegistryRevision",
     "ReminderSent",
     "ResponseState",
+    "ReviewNotice",
     "Role",
     "RoleAssignment",
+    "StoredFile",
     "SurveyBallot",
     "SurveyLink",
     "TokenScope",

@@ -108,6 +108,9 @@ class FieldSpec:
     # A number field's value where a condition hiding it is definitely false (a part of a
     # zero total is 0): collector.schema.evaluate.hidden_values and the engine read it.
     hidden_value: Decimal | None = None
+    # A file question: the types it takes ("pdf", "png", "jpeg") and its size limit.
+    file_types: tuple[str, ...] = ()
+    max_size_mb: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,8 @@ class FormSpec:
     anonymous: bool = False
     min_group_size: int = 5
     multiple_per_browser: bool = False
+    # A survey shown one section at a time («Назад», «Далее»), sent once at the end.
+    section_pages: bool = False
     # A survey's population per unit (a figure() expression): the base of its response rate.
     headcount: Node | None = None
     # The single-choice field naming the respondent group; reports break figures down by it.
@@ -364,6 +369,8 @@ def _field(raw: dict[str, Any]) -> FieldSpec:
         unit_types=tuple(raw.get("unit_types", [])),
         public=raw.get("public", True),
         hidden_value=_number(raw.get("hidden_value")),
+        file_types=tuple(raw.get("file_types", [])),
+        max_size_mb=_number(raw.get("max_size_mb")),
     )
 
 
@@ -395,6 +402,7 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
         anonymous=respondents.get("anonymous", False),
         min_group_size=respondents.get("min_group_size", 5),
         multiple_per_browser=respondents.get("multiple_per_browser", False),
+        section_pages=respondents.get("section_pages", False),
         headcount=_optional_tree(respondents.get("headcount")),
         category_field=respondents.get("category_field"),
         category_headcount={

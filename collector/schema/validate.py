@@ -247,6 +247,14 @@ def check_type_keys(document: Document) -> list[Issue]:
         if kind.needs_one_of and not kind.needs_one_of & field.keys():
             wanted = " or ".join(sorted(kind.needs_one_of))
             issues.append(Issue(path, "missing_key", f"a {kind.name} needs {wanted}"))
+        if kind.unit_reports_only and document["kind"] != "unit_report":
+            issues.append(
+                Issue(
+                    f"{path}.type",
+                    "structure",
+                    f"a {kind.name} question is answered only in a unit report",
+                )
+            )
         for key in sorted(field.keys() - kind.allowed_keys):
             issues.append(
                 Issue(

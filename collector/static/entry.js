@@ -2,18 +2,29 @@
 // values in this browser until the server has them, so that a lost session or network
 // never loses an answer. Served from this origin (the CSP forbids inline scripts).
 // logout.js clears these copies when the user logs out (keys "collector:…" and "designer:…").
+//
+// A survey page (data-keep="browser") has no autosave: nobody's answer is stored on the
+// server before it is sent. Its copy is kept here under the link and the form version,
+// restored when the link is opened again, and cleared by the thanks page
+// (data-clear-storage) once the server has the answer.
 (function () {
   "use strict";
+  for (const done of document.querySelectorAll("[data-clear-storage]")) {
+    try { localStorage.removeItem(done.dataset.clearStorage); } catch (error) { /* off */ }
+  }
   const form = document.querySelector("form[data-storage-key]");
   if (!form) return;
   const key = form.dataset.storageKey;
-  if (!form.dataset.autosaveUrl) {
+  const browserOnly = form.dataset.keep === "browser";
+  if (!form.dataset.autosaveUrl && !browserOnly) {
     // A report that cannot be changed now: what this browser kept is not worth restoring.
     if (key) localStorage.removeItem(key);
     return;
   }
+  try { localStorage.getItem(key); } catch (error) { return; } // storage switched off
   const state = document.getElementById("autosave-state");
-  const revision = form.querySelector("input[name=revision]");
+  // A survey's copy belongs to the form version its key names.
+  const revision = form.querySelector("input[name=revision]") || { value: "" };
   const say = (text) => { if (state) state.textContent = text; };
 
   function isValueField(el) {
@@ -51,7 +62,9 @@
       if (backup.revision === revision.value && differs) {
         restore(backup.values);
         say(form.dataset.restoredText || "");
-      } else {
+        // The questions the restored answers open, and the progress, follow them.
+        form.dispatchEvent(new Event("change"));
+      } else if (!browserOnly) {
         localStorage.removeItem(key);
       }
     } catch (error) {
@@ -110,6 +123,14 @@
     } catch (error) {
       say(form.dataset.notSavedText || "");
     }
+  }
+
+  if (browserOnly) {
+    // Kept as typed (and as it stands when sent: a send that fails keeps it).
+    form.addEventListener("input", remember);
+    form.addEventListener("change", remember);
+    form.addEventListener("submit", remember);
+    return;
   }
 
   form.addEventListener("input", function () {

@@ -66,6 +66,13 @@
       const el = first(name);
       return el && /^\d{4}-\d{2}-\d{2}$/.test(el.value) ? el.value : null;
     },
+    // A file question reads as the file's name: one chosen now, else the one kept.
+    file(name) {
+      const el = first(name);
+      if (!el) return null;
+      if (el.files && el.files.length) return el.files[0].name;
+      return el.dataset.storedName || null;
+    },
   };
 
   /** The field's stored value and the dotted names below it (evaluate.context). */

@@ -59,6 +59,12 @@ class Survey:
     state: LinkState
     due_at: datetime | None
 
+    @property
+    def storage_key(self) -> str:
+        """Where a browser keeps what is typed on this link's page until it is sent
+        (collector/static/entry.js): the link and the form version, nothing of the person."""
+        return f"survey:{self.token}:{self.form_version_id}"
+
 
 def _survey_query() -> Select[*tuple[Any, ...]]:
     deadline = (

@@ -763,6 +763,7 @@ def test_a_survey_s_identity_sets_its_group_question_and_browsers(designer, tree
             "anonymous": "y",
             "min_group_size": "3",
             "multiple_per_browser": "y",
+            "section_pages": "y",
             "category_field": "grade",
         },
     )
@@ -772,10 +773,12 @@ def test_a_survey_s_identity_sets_its_group_question_and_browsers(designer, tree
         "anonymous": True,
         "min_group_size": 3,
         "multiple_per_browser": True,
+        "section_pages": True,
         "category_field": "grade",
     }
     spec = compile_document(copy.deepcopy(draft(draft_id).document)).spec
     assert (spec.category_field, spec.min_group_size) == ("grade", 3)
+    assert spec.section_pages
 
 
 def test_adding_an_option_row_or_column_saves_what_was_typed_with_it(designer, tree):

@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from collector.api.tokens import create_token
+from collector.audit import record as audit_record
 from collector.extensions import db
 from collector.models import (
     FormResponse,
@@ -25,6 +26,7 @@ from collector.models import (
     User,
 )
 from collector.models.base import utcnow
+from collector.models.notices import ReviewNotice
 from collector.registries import services as registries
 from tests.campaigns.factories import new_campaign
 from tests.conftest import login_as
@@ -125,6 +127,20 @@ def build_world(
     db.session.add(job)
     db.session.commit()
 
+    # A notice of a decision about A2's report for its respondent (marking it read is
+    # the respondent's own).
+    decision = audit_record(db.session, people["municipal"], "response.return", submitted)
+    db.session.flush()
+    notice = ReviewNotice(
+        decision_id=decision.id,
+        user_id=people["school_a2"].id,
+        response_id=submitted.id,
+        move="return",
+        comment="Проверьте раздел 1",
+    )
+    db.session.add(notice)
+    db.session.commit()
+
     school = people["school"]
     api_token = create_token(db.session(), school, "fuzz", TokenScope.WRITE, 30).token
     db.session.commit()
@@ -143,5 +159,7 @@ def build_world(
             "assignment_id": [school.roles[0].id],
             "job_id": [job.id],
             "token_id": [api_token.id],
+            "notice_id": [notice.id],
+            "file_id": ["0" * 32],  # no such file: not found for everyone
         },
     )

@@ -19,6 +19,7 @@ from collector.schema.kinds.choices import (
     YesNoKind,
 )
 from collector.schema.kinds.dates import DateKind
+from collector.schema.kinds.files import FileKind
 from collector.schema.kinds.grid import GridKind
 from collector.schema.kinds.numbers import DecimalKind, IntegerKind, PercentKind
 from collector.schema.kinds.person import PersonKind
@@ -56,6 +57,7 @@ for _kind in (
     GridKind(),
     TableKind(),
     UnitRefKind(),
+    FileKind(),
 ):
     register(_kind)
 

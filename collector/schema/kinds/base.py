@@ -296,6 +296,9 @@ class FieldKind:
     free_text: ClassVar[bool] = False
     # Names an org unit by its code (the entry service checks it exists).
     names_unit: ClassVar[bool] = False
+    # Answered only in a unit report's data entry (a file: a survey's anonymous answer or
+    # a registry's record has no place to keep it).
+    unit_reports_only: ClassVar[bool] = False
     # Never on a registry's public page, whatever the schema says (a person's contacts).
     private: ClassVar[bool] = False
     # Its options are points of one scale (charted in a graded palette).
