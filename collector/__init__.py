@@ -53,6 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     from collector import cli, errors, health, i18n, logs, web
+    from collector.api import blueprint as api_blueprint
     from collector.api import views as api_views
     from collector.auth import views as auth_views
     from collector.campaigns import imports as campaign_imports
@@ -97,8 +98,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(designer_views.bp)
     app.register_blueprint(health.bp)
     # The JSON API authenticates by bearer tokens only, never the cookie: no CSRF there.
-    csrf.exempt(api_views.bp)
-    app.register_blueprint(api_views.bp)
+    csrf.exempt(api_blueprint.bp)
+    api_blueprint.init_app(app)
     app.register_blueprint(api_views.tokens_bp)
 
     register_job_kinds(

@@ -1,0 +1,178 @@
+"""The API's marshmallow schemas: what a request may send (checked where it enters, refused
+with the field's path) and what an answer holds. flask-smorest makes the OpenAPI 3.1
+description from them and the routes that use them (collector.api.views), so the
+description is the code's. A schema named FooSchema is described as "Foo"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
+
+from collector.reports.services import Basis
+
+# Error messages of the checks, in the user's language (the same words as the pages).
+WHOLE_NUMBER: dict[str, Any] = {
+    "invalid": _l("A positive whole number is expected."),
+    "too_large": _l("A positive whole number is expected."),
+}
+POSITIVE = validate.Range(min=1, max=2**31 - 1, error=_l("A positive whole number is expected."))
+
+
+def _id(**options: Any) -> fields.Integer:
+    return fields.Integer(strict=False, validate=POSITIVE, error_messages=WHOLE_NUMBER, **options)
+
+
+def _one_of(choices: list[str], **options: Any) -> fields.String:
+    return fields.String(
+        validate=validate.OneOf(choices, error=_l("One of: {choices}.")), **options
+    )
+
+
+# --- problems -----------------------------------------------------------------------------
+
+
+class FieldErrorSchema(ma.Schema):
+    path = fields.String(
+        required=True,
+        metadata={"description": 'Where the refused value is: "query.unit", "body.answers.x"'},
+    )
+    message = fields.String(required=True)
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details: every error of the API."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.List(fields.Nested(FieldErrorSchema))
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+class UnitSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    code = fields.String(required=True)
+    unit_type = fields.String(required=True)
+
+
+class GrantSchema(ma.Schema):
+    role = fields.String(required=True)
+    unit = fields.Nested(UnitSchema, required=True, allow_none=True)
+
+
+class TokenInfoSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(required=True)
+    scope = fields.String(required=True, validate=validate.OneOf(["read", "write"]))
+    expires_at = fields.DateTime(required=True)
+
+
+class MeSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    full_name = fields.String(required=True)
+    roles = fields.List(fields.Nested(GrantSchema), required=True)
+    token = fields.Nested(TokenInfoSchema, required=True)
+
+
+class CampaignSummarySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    state = fields.String(required=True)
+    academic_year = fields.Integer(required=True)
+    form_id = fields.String(required=True)
+    form_version = fields.Integer(required=True)
+    owner = fields.Nested(UnitSchema, required=True)
+    opened_at = fields.DateTime(required=True, allow_none=True)
+
+
+class CampaignListSchema(ma.Schema):
+    campaigns = fields.List(fields.Nested(CampaignSummarySchema), required=True)
+
+
+class TallySchema(ma.Schema):
+    unit = fields.Nested(UnitSchema, required=True)
+    total = fields.Integer(required=True)
+    submitted = fields.Integer(required=True)
+    late = fields.Integer(required=True)
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class CompletenessSchema(ma.Schema):
+    root = fields.Nested(UnitSchema, required=True)
+    overall = fields.Nested(TallySchema, required=True)
+    rows = fields.List(fields.Nested(TallySchema), required=True)
+
+
+class CampaignSchema(CampaignSummarySchema):
+    deadlines = fields.Dict(keys=fields.String(), values=fields.DateTime(), required=True)
+    completeness = fields.Nested(
+        CompletenessSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Reports by status under each unit of the first level the "
+            "token's user reviews (null: the user answers, not reviews)"
+        },
+    )
+
+
+class IndicatorValueSchema(ma.Schema):
+    indicator = fields.String(required=True)
+    code = fields.String(required=True, allow_none=True)
+    title = fields.String(required=True)
+    unit_of_measure = fields.String(required=True, allow_none=True)
+    level = fields.String(required=True)
+    value = fields.Float(required=True, allow_none=True)
+    shown = fields.Float(required=True, allow_none=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf(["ok", "no_data", "not_applicable", "small_group"])
+    )
+    answered = fields.Integer(required=True)
+    expected = fields.Integer(required=True)
+    coverage = fields.Float(required=True, allow_none=True)
+    target = fields.Float(required=True, allow_none=True)
+    met = fields.Boolean(required=True, allow_none=True)
+
+
+class IndicatorsSchema(ma.Schema):
+    campaign = fields.Integer(required=True)
+    unit = fields.Nested(UnitSchema, required=True)
+    basis = fields.String(required=True, validate=validate.OneOf([b.value for b in Basis]))
+    values = fields.List(fields.Nested(IndicatorValueSchema), required=True)
+
+
+class FormVersionSchema(ma.Schema):
+    form_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    published_at = fields.DateTime(required=True)
+    document = fields.Dict(
+        required=True, metadata={"description": "The form's JSON schema document"}
+    )
+
+
+class RevokedSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    revoked_at = fields.DateTime(required=True)
+
+
+# --- requests -----------------------------------------------------------------------------
+
+
+class IndicatorQuerySchema(ma.Schema):
+    unit = _id(metadata={"description": "The unit (default: the top the user reviews)"})
+    basis = _one_of(
+        [b.value for b in Basis],
+        load_default=Basis.ACCEPTED.value,
+        metadata={"description": "Count accepted reports (default) or every submitted one"},
+    )
