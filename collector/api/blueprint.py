@@ -10,19 +10,23 @@ blueprint keeps its own error handlers and Flask-Login stays out of it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from flask import jsonify
+from flask import g, jsonify
 from flask_babel import gettext as _
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from collector.api import tokens
 from collector.api.problems import ApiProblem, FieldError
 from collector.api.routes import API_PREFIX, PROBLEM
 from collector.api.schemas import ProblemSchema
 from collector.errors import ActionForbidden, NotInScope
+from collector.extensions import db
+from collector.models import ApiToken
 from collector.routing import LARGEST_ID, BoundedIntegerConverter
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,6 +114,49 @@ def problems(*codes: int) -> Callable[[F], F]:
                 code, schema=ProblemSchema, content_type=PROBLEM, description=_ERRORS[code]
             )(view)
         return view
+
+    return decorate
+
+
+# --- authentication (the token is read from the request by collector.api.views) ----------
+
+
+def acting_token() -> ApiToken:
+    """The request's live token; 401 problem details without one."""
+    token: ApiToken | None = g.get("api_token")
+    if token is None:
+        refused = _("The token is unknown, expired or revoked.")
+        raise ApiProblem(
+            401,
+            _("Authentication required"),
+            refused
+            if g.get("api_bearer_sent")
+            else _("Send a personal access token: Authorization: Bearer <token>."),
+            headers={"WWW-Authenticate": 'Bearer realm="collector"'},
+        )
+    if db.session.dirty:
+        db.session.commit()  # the token's last use; nothing else is pending yet
+    return token
+
+
+def authenticated(*, writes: bool = False, codes: Sequence[int] = (404,)) -> Callable[[F], F]:
+    """A route for a token (a read token is refused those that write), with its problem
+    responses described."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def run(*args: Any, **values: Any) -> Any:
+            token = acting_token()
+            if writes and not tokens.may_write(token):
+                raise ApiProblem(
+                    403, _("Access denied"), _("This token may only read; make one that writes.")
+                )
+            return view(*args, **values)
+
+        described = problems(401, 403, 429, *codes)(run)
+        if writes:
+            described = bp.doc(**{"x-scope": "write"})(described)
+        return described  # type: ignore[return-value]
 
     return decorate
 

@@ -7,8 +7,7 @@ same permission checks, as the pages."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import (
@@ -29,9 +28,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from collector.api import resources, schemas, tokens
-from collector.api.blueprint import bp, openapi_document, problems
+from collector.api.blueprint import acting_token, authenticated, bp, openapi_document, problems
 from collector.api.forms import NewTokenForm
-from collector.api.problems import ApiProblem
 from collector.extensions import db, limiter
 from collector.models import ApiToken, TokenScope
 from collector.reports.services import Basis
@@ -72,44 +70,11 @@ def _rate_limit() -> str:
 limiter.limit(_rate_limit, key_func=rate_key)(bp)
 
 
-def acting_token() -> ApiToken:
-    """The request's live token; 401 problem details without one."""
-    token = _request_token()
-    if token is None:
-        refused = _("The token is unknown, expired or revoked.")
-        raise ApiProblem(
-            401,
-            _("Authentication required"),
-            refused
-            if _bearer_secret()
-            else _("Send a personal access token: Authorization: Bearer <token>."),
-            headers={"WWW-Authenticate": 'Bearer realm="collector"'},
-        )
-    if db.session.dirty:
-        db.session.commit()  # the token's last use; nothing else is pending yet
-    return token
-
-
-def authenticated(*, writes: bool = False, codes: Sequence[int] = (404,)) -> Callable[[F], F]:
-    """A route for a token (a read token is refused those that write), with its problem
-    responses described."""
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def run(*args: Any, **values: Any) -> Any:
-            token = acting_token()
-            if writes and not tokens.may_write(token):
-                raise ApiProblem(
-                    403, _("Access denied"), _("This token may only read; make one that writes.")
-                )
-            return view(*args, **values)
-
-        described = problems(401, 403, 429, *codes)(run)
-        if writes:
-            described = bp.doc(**{"x-scope": "write"})(described)
-        return described  # type: ignore[return-value]
-
-    return decorate
+@bp.before_request
+def _identify() -> None:
+    """The token (or none) the request carries, for collector.api.blueprint.acting_token."""
+    _request_token()
+    g.api_bearer_sent = _bearer_secret() is not None
 
 
 # --- resources ----------------------------------------------------------------------------
@@ -132,35 +97,35 @@ def docs() -> str:
 
 
 @bp.route("/me", methods=["GET"])
+@authenticated(codes=())
 @bp.doc(summary="The token's user, their roles and the token")
 @bp.response(200, schemas.MeSchema)
-@authenticated(codes=())
 def me() -> dict[str, Any]:
     return resources.me(acting_token())
 
 
 @bp.route("/campaigns", methods=["GET"])
+@authenticated(codes=())
 @bp.doc(summary="Campaigns the user reviews or answers, newest first")
 @bp.response(200, schemas.CampaignListSchema)
-@authenticated(codes=())
 def campaigns() -> dict[str, Any]:
     found = resources.campaigns_of(db.session(), acting_token().user)
     return {"campaigns": [resources.campaign_summary(c) for c in found]}
 
 
 @bp.route("/campaigns/<int:campaign_id>", methods=["GET"])
+@authenticated()
 @bp.doc(summary="A campaign: its state, deadlines and completeness by level")
 @bp.response(200, schemas.CampaignSchema)
-@authenticated()
 def campaign(campaign_id: int) -> dict[str, Any]:
     return resources.campaign_detail(db.session(), acting_token().user, campaign_id)
 
 
 @bp.route("/campaigns/<int:campaign_id>/indicators", methods=["GET"])
+@authenticated(codes=(400, 404))
 @bp.doc(summary="The campaign's indicator values at a unit, with coverage and targets")
 @bp.arguments(schemas.IndicatorQuerySchema, location="query", error_status_code=400)
 @bp.response(200, schemas.IndicatorsSchema)
-@authenticated(codes=(400, 404))
 def indicators(query: dict[str, Any], campaign_id: int) -> dict[str, Any]:
     return resources.indicators(
         db.session(),
@@ -173,17 +138,17 @@ def indicators(query: dict[str, Any], campaign_id: int) -> dict[str, Any]:
 
 
 @bp.route("/forms/<form_id>/versions/<int:number>", methods=["GET"])
+@authenticated()
 @bp.doc(summary="A published form version and its JSON schema document")
 @bp.response(200, schemas.FormVersionSchema)
-@authenticated()
 def form_version(form_id: str, number: int) -> dict[str, Any]:
     return resources.form_version(db.session(), acting_token().user, form_id[:64], number)
 
 
 @bp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@authenticated(writes=True)
 @bp.doc(summary="Revoke one of the user's own tokens (write scope)")
 @bp.response(200, schemas.RevokedSchema)
-@authenticated(writes=True)
 def revoke_token(token_id: int) -> dict[str, Any]:
     revoked = tokens.revoke_token(db.session(), acting_token().user, token_id)
     db.session.commit()
