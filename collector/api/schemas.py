@@ -5,13 +5,17 @@ description is the code's. A schema named FooSchema is described as "Foo"."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from collector.models import ResponseState
 from collector.reports.services import Basis
+
+RESPONSE_STATES = [s.value for s in ResponseState]
 
 # Error messages of the checks, in the user's language (the same words as the pages).
 WHOLE_NUMBER: dict[str, Any] = {
@@ -175,4 +179,53 @@ class IndicatorQuerySchema(ma.Schema):
         [b.value for b in Basis],
         load_default=Basis.ACCEPTED.value,
         metadata={"description": "Count accepted reports (default) or every submitted one"},
+    )
+
+
+# --- responses ----------------------------------------------------------------------------
+
+
+class ResponseSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    campaign = fields.Integer(required=True)
+    unit = fields.Nested(UnitSchema, required=True)
+    form_id = fields.String(required=True)
+    form_version = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(RESPONSE_STATES))
+    revision = fields.Integer(required=True)
+    late = fields.Boolean(required=True)
+    review_comment = fields.String(required=True, allow_none=True)
+    answers = fields.Dict(
+        required=True, metadata={"description": "The answers by field id, as stored"}
+    )
+    updated_at = fields.DateTime(required=True)
+    submitted_at = fields.DateTime(required=True, allow_none=True)
+
+
+class ResponsePageSchema(ma.Schema):
+    responses = fields.List(fields.Nested(ResponseSchema), required=True)
+    next_cursor = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Pass as `cursor` for the next page (null: the last page)"},
+    )
+
+
+class ResponsesQuerySchema(ma.Schema):
+    unit = _id(metadata={"description": "Only reports of this unit's subtree"})
+    status = _one_of(RESPONSE_STATES, metadata={"description": "Only reports in this status"})
+    updated_since = fields.AwareDateTime(
+        default_timezone=UTC,
+        error_messages={"invalid": _l("A date and time is expected (ISO 8601).")},
+        metadata={"description": "Only reports changed at or after this time (UTC if no zone)"},
+    )
+    cursor = fields.String(
+        validate=validate.Length(max=500, error=_l("The cursor is not valid.")),
+        metadata={"description": "The `next_cursor` of the previous page"},
+    )
+    limit = fields.Integer(
+        load_default=100,
+        validate=validate.Range(min=1, max=500, error=_l("Enter a value from 1 to 500.")),
+        error_messages=WHOLE_NUMBER,
+        metadata={"description": "Reports per page (at most 500)"},
     )

@@ -27,6 +27,7 @@ API_ENDPOINTS = {
     "api.campaign",
     "api.indicators",
     "api.form_version",
+    "api.campaign_responses",  # test_responses.py
     "api.revoke_token",  # test_tokens.py: write scope, one's own token only
 }
 PEOPLE = ("admin", "region", "other_region", "municipal", "school")
