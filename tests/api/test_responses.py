@@ -68,9 +68,7 @@ def _url(campaign, query: str = "") -> str:
         ("school", ["S-A1"]),
     ],
 )
-def test_each_token_reads_the_reports_its_pages_show(
-    client, tree, people, campaign, person, seen
-):
+def test_each_token_reads_the_reports_its_pages_show(client, tree, people, campaign, person, seen):
     body = get_json(client, _url(campaign), token_for(people[person]))
     assert_matches("ResponsePage", body)
     if seen[-1] == "tie":
