@@ -193,12 +193,17 @@ def not_found() -> ApiProblem:
     return ApiProblem(404, _("Not found"), _("There is no such page, or it is not yours to see."))
 
 
+# webargs' locations as the paths of problem details name them.
+_LOCATIONS = {"json": "body", "headers": "header", "query": "query"}
+
+
 def _field_errors(messages: Any, path: str) -> list[FieldError]:
     """webargs' nested messages ({"query": {"unit": ["…"]}}) as paths and messages."""
     if isinstance(messages, Mapping):
         found: list[FieldError] = []
         for key, inner in messages.items():
-            found += _field_errors(inner, f"{path}.{key}" if path else str(key))
+            name = str(key) if path else _LOCATIONS.get(str(key), str(key))
+            found += _field_errors(inner, f"{path}.{name}" if path else name)
         return found
     if isinstance(messages, list | tuple):
         if all(not isinstance(m, Mapping | list | tuple) for m in messages):

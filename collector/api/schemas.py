@@ -229,3 +229,54 @@ class ResponsesQuerySchema(ma.Schema):
         error_messages=WHOLE_NUMBER,
         metadata={"description": "Reports per page (at most 500)"},
     )
+
+
+# --- writing a unit report ----------------------------------------------------------------
+
+
+class ReportWriteSchema(ma.Schema):
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=100)),
+        values=fields.Raw(allow_none=True),
+        load_default=dict,
+        metadata={
+            "description": "Answers by field id, in the shape the responses are read in "
+            "(null clears an answer); fields not sent keep theirs"
+        },
+    )
+    confirmations = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=100)),
+        values=fields.String(validate=validate.Length(max=2000)),
+        load_default=dict,
+        metadata={"description": "Warnings confirmed, by rule id: the comment"},
+    )
+    revision = fields.Integer(
+        validate=validate.Range(min=0, max=2**31 - 1),
+        metadata={
+            "description": "The revision the answers were read at: a save over a newer "
+            "one is refused (409). Omitted: the stored one"
+        },
+    )
+
+
+class IdempotencyHeaderSchema(ma.Schema):
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key",
+        validate=validate.Regexp(
+            r"^[\x21-\x7e]{1,100}$",
+            error=_l("At most 100 visible ASCII characters, no spaces."),
+        ),
+        metadata={
+            "description": "Makes the write safe to retry: the same key with the same "
+            "request gets the stored answer again"
+        },
+    )
+
+
+class ReportWrittenSchema(ma.Schema):
+    response = fields.Nested(ResponseSchema, required=True)
+    problems = fields.List(
+        fields.Nested(FieldErrorSchema),
+        required=True,
+        metadata={"description": "What stands in the way of submitting (a saved draft)"},
+    )

@@ -18,12 +18,13 @@ from collector.models.jobs import Job, JobState
 from collector.models.registries import RegistryRecord, RegistryRevision
 from collector.models.responses import FormResponse, ResponseState
 from collector.models.sessions import UserSession
-from collector.models.tokens import ApiToken, TokenScope
+from collector.models.tokens import ApiToken, IdempotentRequest, TokenScope
 from collector.models.units import OrgUnit, UnitType
 from collector.models.users import Role, RoleAssignment, User
 
 __all__ = [
     "ApiToken",
+    "IdempotentRequest",
     "AuditEvent",
     "Base",
     "Campaign",
