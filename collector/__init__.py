@@ -55,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector import cli, errors, health, i18n, logs, web
     from collector.api import blueprint as api_blueprint
     from collector.api import views as api_views
+    from collector.api.endpoints import catalog as api_catalog  # noqa: F401 (its routes)
     from collector.api.endpoints import reports as api_reports  # noqa: F401 (its routes)
     from collector.api.endpoints import responses as api_responses  # noqa: F401 (its routes)
     from collector.auth import views as auth_views

@@ -280,3 +280,109 @@ class ReportWrittenSchema(ma.Schema):
         required=True,
         metadata={"description": "What stands in the way of submitting (a saved draft)"},
     )
+
+
+# --- units, registries, jobs --------------------------------------------------------------
+
+
+class UnitDetailSchema(UnitSchema):
+    parent_id = fields.Integer(required=True, allow_none=True)
+    is_active = fields.Boolean(required=True)
+    children = fields.List(fields.Nested(UnitSchema), required=True)
+    children_total = fields.Integer(required=True)
+    figure_years = fields.List(fields.Integer(), required=True)
+
+
+class PageQuerySchema(ma.Schema):
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(
+            min=1, max=100000, error=_l("A positive whole number is expected.")
+        ),
+        error_messages=WHOLE_NUMBER,
+        metadata={"description": "The page of children (100 a page)"},
+    )
+
+
+class FigureSchema(ma.Schema):
+    figure = fields.String(required=True)
+    grade = fields.Integer(required=True, metadata={"description": "0: not by grade"})
+    value = fields.Integer(required=True)
+
+
+class FiguresSchema(ma.Schema):
+    unit = fields.Nested(UnitSchema, required=True)
+    academic_year = fields.Integer(required=True)
+    figures = fields.List(fields.Nested(FigureSchema), required=True)
+
+
+class FiguresQuerySchema(ma.Schema):
+    year = fields.Integer(
+        validate=validate.Range(min=2000, max=2100, error=_l("Enter a value from 2000 to 2100.")),
+        error_messages=WHOLE_NUMBER,
+        metadata={"description": "The academic year's first calendar year (default: latest)"},
+    )
+
+
+class RegistrySchema(ma.Schema):
+    form_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    title = fields.String(required=True)
+    records = fields.Integer(required=True, metadata={"description": "Active records seen"})
+
+
+class RegistryListSchema(ma.Schema):
+    registries = fields.List(fields.Nested(RegistrySchema), required=True)
+
+
+class RecordSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    unit = fields.Nested(UnitSchema, required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+    published = fields.Boolean(required=True)
+    revision = fields.Integer(required=True)
+    form_version = fields.Integer(required=True)
+    data = fields.Dict(required=True, metadata={"description": "The passport's answers"})
+    updated_at = fields.DateTime(required=True)
+
+
+class RecordListSchema(ma.Schema):
+    form_id = fields.String(required=True)
+    records = fields.List(fields.Nested(RecordSchema), required=True)
+
+
+class RecordsQuerySchema(ma.Schema):
+    archived = fields.Boolean(
+        load_default=False, metadata={"description": "Archived records instead of active ones"}
+    )
+
+
+class ExportRequestSchema(ma.Schema):
+    unit = _id(metadata={"description": "Export under this unit (default: the top reviewed)"})
+    basis = _one_of([b.value for b in Basis], load_default=Basis.ACCEPTED.value)
+    table = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=40),
+        metadata={
+            "description": "One CSV table (indicators, completeness, answers, section-N, "
+            "rows-N); null: the whole workbook"
+        },
+    )
+
+
+class JobSchema(ma.Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    state = fields.String(required=True)
+    stage = fields.String(required=True, allow_none=True)
+    done = fields.Integer(required=True)
+    total = fields.Integer(required=True, allow_none=True)
+    percent = fields.Integer(required=True, allow_none=True)
+    message = fields.String(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    finished_at = fields.DateTime(required=True, allow_none=True)
+    download = fields.String(
+        required=True, allow_none=True, metadata={"description": "The file's address when done"}
+    )
