@@ -58,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector.api.endpoints import catalog as api_catalog  # noqa: F401 (its routes)
     from collector.api.endpoints import reports as api_reports  # noqa: F401 (its routes)
     from collector.api.endpoints import responses as api_responses  # noqa: F401 (its routes)
+    from collector.api.endpoints import webhooks as api_webhooks  # noqa: F401 (its routes)
     from collector.auth import views as auth_views
     from collector.campaigns import imports as campaign_imports
     from collector.campaigns import reminders
@@ -75,6 +76,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector.units import jobs as unit_jobs
     from collector.units import views as unit_views
     from collector.users import views as user_views
+    from collector.webhooks import delivery as webhook_delivery
+    from collector.webhooks import events as webhook_events
+    from collector.webhooks.cli import webhooks_cli
 
     logs.init_app(app)
     db.init_app(app)
@@ -86,6 +90,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    app.cli.add_command(webhooks_cli)
+    webhook_events.listen()
 
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(main_views.bp)
@@ -113,6 +119,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             report_jobs.INDICATORS_JOB: report_jobs.campaign_indicators,
             campaign_imports.IMPORT_TABLE_JOB: campaign_imports.campaign_import,
             reminders.REMINDER_JOB: reminders.reminders_job,
+            webhook_delivery.WEBHOOK_JOB: webhook_delivery.webhook_deliveries,
         },
     )
     return app

@@ -21,6 +21,7 @@ from collector.models.sessions import UserSession
 from collector.models.tokens import ApiToken, IdempotentRequest, TokenScope
 from collector.models.units import OrgUnit, UnitType
 from collector.models.users import Role, RoleAssignment, User
+from collector.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiToken",
@@ -50,5 +51,7 @@ __all__ = [
     "TokenScope",
     "UnitType",
     "User",
+    "Webhook",
+    "WebhookDelivery",
     "UserSession",
 ]

@@ -37,6 +37,12 @@ API_ENDPOINTS = {
     "api.start_export",  # test_catalog.py
     "api.job",  # test_catalog.py
     "api.job_file",  # test_catalog.py
+    "api.create_webhook",  # test_webhooks.py
+    "api.webhooks",  # test_webhooks.py
+    "api.delete_webhook",  # test_webhooks.py
+    "api.resume_webhook",  # test_webhooks.py
+    "api.webhook_deliveries",  # test_webhooks.py
+    "api.resend_delivery",  # test_webhooks.py
     "api.revoke_token",  # test_tokens.py: write scope, one's own token only
 }
 PEOPLE = ("admin", "region", "other_region", "municipal", "school")
