@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from collector.campaigns.lifecycle import Move
+from collector.campaigns.services import close_campaign, move_response, open_campaign
 from collector.extensions import db
-from collector.models import AuditEvent, TokenScope, WebhookDelivery
+from collector.models import AuditEvent, FormResponse, TokenScope, WebhookDelivery
 from collector.webhooks.delivery import deliver_due
 from tests.api.helpers import bearer, get_json, token_for
 from tests.api.test_openapi import assert_matches
@@ -273,3 +275,39 @@ def test_private_addresses_are_refused_unless_allowed(client, people, app_config
         )
         assert refused.status_code == 422, url
         assert [e["path"] for e in refused.get_json()["errors"]] == ["body.url"]
+
+
+@pytest.mark.committed
+def test_campaign_and_review_events(client, tree, people, receiver):
+    hook = _register(
+        client,
+        people,
+        "municipal",
+        receiver.url,
+        ["campaign.opened", "campaign.closed", "report.returned", "report.accepted"],
+    )
+    made = new_campaign(
+        tree, people, deadline=datetime(2030, 5, 30, 23, 59), document=copy.deepcopy(base())
+    )
+    open_campaign(db.session, people["region"], made)
+    db.session.commit()
+    receiver.wait(1)
+    _submit(client, people, tree, made)  # not listened for
+    response = db.session.scalar(
+        select(FormResponse).where(
+            FormResponse.campaign_id == made.id, FormResponse.unit_id == tree["school_a1"].id
+        )
+    )
+    move_response(db.session, people["municipal"], response, Move.RETURN, "Уточните")
+    db.session.commit()
+    receiver.wait(2)
+    close_campaign(db.session, people["region"], made)
+    db.session.commit()
+    receiver.wait(3)
+    time.sleep(0.3)
+    told = [json.loads(body) for _headers, body in receiver.got]
+    assert [t["event"] for t in told] == ["campaign.opened", "report.returned", "campaign.closed"]
+    assert told[0]["data"]["campaign"] == made.id and told[0]["data"]["state"] == "open"
+    assert told[1]["data"]["comment"] == "Уточните"
+    assert told[1]["data"]["status"] == "returned"
+    assert len(_settled(client, people, "municipal", hook["id"], 3)) == 3
