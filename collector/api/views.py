@@ -72,7 +72,9 @@ limiter.limit(_rate_limit, key_func=rate_key)(bp)
 
 @bp.before_request
 def _identify() -> None:
-    """The token (or none) the request carries, for collector.api.blueprint.acting_token."""
+    """The token (or none) the request carries, for collector.api.blueprint.acting_token;
+    a body past API_MAX_BODY_BYTES is refused (413) before it is read."""
+    request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
     _request_token()
     g.api_bearer_sent = _bearer_secret() is not None
 

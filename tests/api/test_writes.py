@@ -246,3 +246,11 @@ def test_a_grid_and_a_table_are_written_in_the_shape_they_are_read(client, tree,
     errors = refused.get_json()["errors"]
     assert {e["path"] for e in errors} == {"body.answers.people", "body.answers.deals"}
     assert _report(campaign, school).answers == answers
+
+
+def test_a_body_past_the_limit_is_refused_unread(client, tree, people, campaign):
+    huge = {"answers": {"deals": [{"partner": "x" * 1000}] * 1200}}
+    response = client.patch(_url(campaign, tree["school_a1"]), json=huge, headers=_writer(people))
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+    assert _report(campaign, tree["school_a1"]).answers == {}
