@@ -23,6 +23,8 @@ from collector.models import (
     RegistryRecord,
     TokenScope,
     User,
+    Webhook,
+    WebhookDelivery,
 )
 from collector.models.base import utcnow
 from collector.registries import services as registries
@@ -127,6 +129,17 @@ def build_world(
 
     school = people["school"]
     api_token = create_token(db.session(), school, "fuzz", TokenScope.WRITE, 30).token
+    hook = Webhook(
+        owner_id=people["region"].id,
+        unit_id=tree["region"].id,
+        url="https://example.org/hook",
+        secret="0" * 64,
+        events=["report.submitted"],
+    )
+    db.session.add(hook)
+    db.session.flush()
+    delivery = WebhookDelivery(webhook_id=hook.id, event="report.submitted", body="{}")
+    db.session.add(delivery)
     db.session.commit()
     return World(
         people=people,
@@ -143,5 +156,7 @@ def build_world(
             "assignment_id": [school.roles[0].id],
             "job_id": [job.id],
             "token_id": [api_token.id],
+            "hook_id": [hook.id],
+            "delivery_id": [delivery.id],
         },
     )
