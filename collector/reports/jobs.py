@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from collector.audit import record
 from collector.auth.permissions import Action
 from collector.auth.services import can, require
 from collector.campaigns.services import review_scopes
@@ -108,6 +109,7 @@ def campaign_export(context: JobContext, params: dict[str, Any]) -> JobResult:
         path = context.folder / f"campaign-{campaign.id}-{table}.csv"
         path.write_bytes(content)
         context.progress(table, 1, 1)
+        _ready(user, campaign, root, context.job_id, table)
         return JobResult(path, path.name, "text/csv; charset=utf-8")
     total = max(export.total_rows(book), 1)
     path = context.folder / f"campaign-{campaign.id}.xlsx"
@@ -118,7 +120,14 @@ def campaign_export(context: JobContext, params: dict[str, Any]) -> JobResult:
         progress=_SheetProgress(context, total),
     )
     context.progress(_("Done"), total, total)
+    _ready(user, campaign, root, context.job_id, None)
     return JobResult(path, path.name, export.XLSX_TYPE)
+
+
+def _ready(user: User, campaign: Campaign, root: OrgUnit, job_id: str, table: str | None) -> None:
+    """Data left the system: recorded (and told to the webhooks listening for it), in the
+    transaction that marks the job done."""
+    record(db.session(), user, "export.ready", campaign, job=job_id, unit=root.id, table=table)
 
 
 INDICATORS_JOB = "campaign_indicators"

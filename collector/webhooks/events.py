@@ -38,6 +38,7 @@ EVENT_OF_ACTION = {
     "response.accept": "report.accepted",
     "campaign.open": "campaign.opened",
     "campaign.closed": "campaign.closed",
+    "export.ready": "export.ready",
 }
 _SEEN = "webhook_events"
 _JOB = "webhook_job"
@@ -55,6 +56,19 @@ def _noticed(session: Session, _context: UOWTransaction) -> None:
 
 def _event_of(session: Session, audit: AuditEvent) -> tuple[dict[str, Any], str, bool] | None:
     """(data, unit path, whether a hook's unit may hold the path or lie inside it)."""
+    if audit.action == "export.ready":
+        root = session.get(OrgUnit, audit.details.get("unit"))
+        job_id = audit.details.get("job")
+        if root is None or not isinstance(job_id, str):
+            return None
+        data = {
+            "campaign": audit.object_id,
+            "job": job_id,
+            "unit": _unit(root),
+            "table": audit.details.get("table"),
+            "download": f"/api/v1/jobs/{job_id}/file",
+        }
+        return data, root.path, False
     if audit.object_type == FormResponse.__tablename__:
         response = session.get(FormResponse, audit.object_id)
         if response is None or response.campaign_id is None:
@@ -102,7 +116,9 @@ def _deliveries(session: Session, audits: list[AuditEvent]) -> int:
             inside = path.startswith(hook.unit.path)
             if not (inside or (overlapping and hook.unit.path.startswith(path))):
                 continue
-            if name not in hook.events or not can(hook.owner, Action.REVIEW_REPORTS, hook.unit):
+            # An export is told to those who may export (and so fetch) it.
+            needs = Action.EXPORT if name == "export.ready" else Action.REVIEW_REPORTS
+            if name not in hook.events or not can(hook.owner, needs, hook.unit):
                 continue
             session.add(
                 WebhookDelivery(

@@ -28,6 +28,7 @@ EVENTS = (
     "report.accepted",
     "campaign.opened",
     "campaign.closed",
+    "export.ready",
 )
 MAX_URL_LENGTH = 500
 MAX_HOOKS_PER_USER = 20

@@ -26,6 +26,7 @@ from collector.webhooks.delivery import deliver_due
 from tests.api.helpers import bearer, get_json, token_for
 from tests.api.test_openapi import assert_matches
 from tests.campaigns.factories import new_campaign
+from tests.reports.fixtures import answered_campaign
 from tests.schema.cases import base
 
 ANSWERS = {"total": 10, "part": 3}
@@ -311,3 +312,33 @@ def test_campaign_and_review_events(client, tree, people, receiver):
     assert told[1]["data"]["comment"] == "Уточните"
     assert told[1]["data"]["status"] == "returned"
     assert len(_settled(client, people, "municipal", hook["id"], 3)) == 3
+
+
+@pytest.mark.committed
+def test_an_export_ready_is_told_to_the_hooks_that_may_fetch_it(client, tree, people, receiver):
+    region = _register(client, people, "region", receiver.url, ["export.ready"])
+    elsewhere = _register(client, people, "other_region", receiver.url + "?x", ["export.ready"])
+    campaign = answered_campaign(tree, people)
+    municipal = token_for(people["municipal"])
+    started = client.post(
+        f"/api/v1/campaigns/{campaign.id}/exports",
+        json={"table": "completeness"},
+        headers=bearer(municipal),
+    )
+    assert started.status_code == 202
+    job_id = started.get_json()["id"]
+    receiver.wait(1)
+    time.sleep(0.3)
+    assert len(receiver.got) == 1
+    told = json.loads(receiver.got[0][1])
+    assert told["event"] == "export.ready"
+    assert told["data"]["job"] == job_id
+    assert told["data"]["unit"]["code"] == "M-A"
+    # The region's coordinator fetches the file the hook names, with their own token.
+    status = get_json(client, f"/api/v1/jobs/{job_id}", token_for(people["region"]))
+    assert status["state"] == "done"
+    file = client.get(told["data"]["download"], headers=bearer(token_for(people["region"])))
+    assert file.status_code == 200
+    file.close()
+    assert _deliveries(client, people, "other_region", elsewhere["id"]) == []
+    assert len(_settled(client, people, "region", region["id"], 1)) == 1
