@@ -41,6 +41,17 @@ class CollectorApi(Api):
     def _register_error_handlers(self) -> None:
         pass
 
+    def _register_responses(self) -> None:
+        # The "default" answer of every operation: problem details, as they are served.
+        self.spec.components.response(
+            "DEFAULT_ERROR",
+            {
+                "description": "Problem details (RFC 9457)",
+                "content": {PROBLEM: {"schema": ProblemSchema}},
+            },
+            lazy=True,
+        )
+
 
 api_spec = CollectorApi()
 

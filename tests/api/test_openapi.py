@@ -39,6 +39,11 @@ def test_the_description_is_served_without_a_token_and_is_valid_openapi_3_1(clie
     served = response.get_json()
     assert served["openapi"] == "3.1.0"
     validate(served)  # openapi-spec-validator: raises on an invalid description
+    # Every operation's default answer is problem details, as the API serves its errors.
+    default = served["components"]["responses"]["DEFAULT_ERROR"]
+    assert default["content"] == {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
     assert served["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
 
 
