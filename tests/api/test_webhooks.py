@@ -26,6 +26,7 @@ from collector.webhooks.delivery import deliver_due
 from tests.api.helpers import bearer, get_json, token_for
 from tests.api.test_openapi import assert_matches
 from tests.campaigns.factories import new_campaign
+from tests.campaigns.test_reminders import inbox  # noqa: F401  (the SMTP server fixture)
 from tests.reports.fixtures import answered_campaign
 from tests.schema.cases import base
 
@@ -202,8 +203,15 @@ def test_a_500_is_retried_with_backoff_and_logged(client, tree, people, campaign
 
 @pytest.mark.committed
 def test_a_url_failing_for_a_day_is_paused_and_its_owner_told(
-    client, tree, people, campaign, receiver
+    client,
+    tree,
+    people,
+    campaign,
+    receiver,
+    inbox,  # noqa: F811
 ):
+    people["region"].email = "region@kaluga.example"
+    db.session.commit()
     receiver.always = 503
     hook = _register(client, people, "region", receiver.url)
     _submit(client, people, tree, campaign)
@@ -223,6 +231,9 @@ def test_a_url_failing_for_a_day_is_paused_and_its_owner_told(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "webhook.paused")
     )
     assert told == 1
+    ((to, message),) = inbox.messages
+    assert to == ["region@kaluga.example"]
+    assert receiver.url in message.get_content()
     # Paused: nothing more is tried.
     attempts = len(receiver.got)
     assert deliver_due(db.session(), now=began + timedelta(days=3)) == (0, 0)
