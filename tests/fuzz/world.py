@@ -135,6 +135,7 @@ def build_world(
         url="https://example.org/hook",
         secret="0" * 64,
         events=["report.submitted"],
+        active=False,  # paused: the fuzzed routes never post anywhere
     )
     db.session.add(hook)
     db.session.flush()
