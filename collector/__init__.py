@@ -56,7 +56,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from collector import branding, cli, errors, health, i18n, logs, web
     from collector.analysis import views as analysis_views
+    from collector.api import blueprint as api_blueprint
     from collector.api import views as api_views
+    from collector.api.endpoints import catalog as api_catalog  # noqa: F401 (its routes)
+    from collector.api.endpoints import reports as api_reports  # noqa: F401 (its routes)
+    from collector.api.endpoints import responses as api_responses  # noqa: F401 (its routes)
+    from collector.api.endpoints import webhooks as api_webhooks  # noqa: F401 (its routes)
     from collector.auth import reset as auth_reset
     from collector.auth import views as auth_views
     from collector.campaigns import imports as campaign_imports
@@ -76,6 +81,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector.units import views as unit_views
     from collector.users import reset_mail
     from collector.users import views as user_views
+    from collector.webhooks import delivery as webhook_delivery
+    from collector.webhooks import events as webhook_events
+    from collector.webhooks.cli import webhooks_cli
 
     logs.init_app(app)
     db.init_app(app)
@@ -88,6 +96,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     branding.init_app(app)
     cli.init_app(app)
+    app.cli.add_command(webhooks_cli)
+    webhook_events.listen()
 
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(main_views.bp)
@@ -104,8 +114,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(designer_views.bp)
     app.register_blueprint(health.bp)
     # The JSON API authenticates by bearer tokens only, never the cookie: no CSRF there.
-    csrf.exempt(api_views.bp)
-    app.register_blueprint(api_views.bp)
+    csrf.exempt(api_blueprint.bp)
+    api_blueprint.init_app(app)
     app.register_blueprint(api_views.tokens_bp)
 
     register_job_kinds(
@@ -118,6 +128,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             reminders.REMINDER_JOB: reminders.reminders_job,
             notices.NOTICE_JOB: notices.notices_job,
             reset_mail.RESET_JOB: reset_mail.reset_mail_job,
+            webhook_delivery.WEBHOOK_JOB: webhook_delivery.webhook_deliveries,
         },
     )
     # The reset page queues its mailing through this (auth sits below jobs).

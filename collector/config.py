@@ -52,6 +52,11 @@ class DefaultConfig:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # The JSON API (/api/v1): requests per personal access token (collector.api.views).
     API_RATE_LIMIT = "600 per minute"
+    # The largest JSON body the API reads (a unit report's answers are a few kilobytes).
+    API_MAX_BODY_BYTES = 1024 * 1024
+    # Webhooks may post to loopback and private addresses (tests, a closed network);
+    # otherwise only to addresses that are not (collector.webhooks.services.check_url).
+    WEBHOOK_ALLOW_PRIVATE_URLS = False
     # Logging in (collector.auth.throttle says why): hard limits per address and per
     # address-and-account; per account only a slowing delay, so that nobody can lock the real
     # user out. After LOGIN_ACCOUNT_FREE_FAILURES failures within the window every attempt

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, abort, render_template, request, session
+from flask import Flask, abort, current_app, render_template, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response
 
 from collector.extensions import db, limiter, login_manager
 
@@ -49,6 +50,10 @@ def _retry_after(error: HTTPException) -> int:
     return window
 
 
+def _under_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_json_to_forms() -> None:
@@ -80,7 +85,12 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+    def http_error(error: HTTPException) -> tuple[str, int, dict[str, str]] | Response:
+        if _under_api():
+            # An unknown address or a method not allowed under /api/ is answered before
+            # the API's blueprint is known: problem details there too.
+            answer: Response = current_app.extensions["api_problem"](error)
+            return answer
         code = error.code or 500
         messages = {
             403: (_("Access denied"), _("Your role does not allow this action.")),
@@ -140,7 +150,10 @@ def init_app(app: Flask) -> None:
     # Only for exceptions nobody handled; under TESTING Flask lets them propagate instead,
     # so tests see the real error.
     @app.errorhandler(500)
-    def unexpected_error(_error: Exception) -> tuple[str, int]:
+    def unexpected_error(_error: Exception) -> tuple[str, int] | Response:
+        if _under_api():
+            answer: Response = current_app.extensions["api_problem"](InternalServerError())
+            return answer
         return _page(
             500, _("Something went wrong"), _("The error has been logged. Try again later.")
         )

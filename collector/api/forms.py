@@ -5,6 +5,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length
 
 from collector.api.tokens import EXPIRY_DAYS, MAX_NAME_LENGTH
+from collector.forms import SchemaForm
 from collector.models import TokenScope
 
 
@@ -27,3 +28,11 @@ class NewTokenForm(FlaskForm):
         choices=[SelectChoice(str(d), _l("%(n)d days", n=d)) for d in EXPIRY_DAYS],
         default="90",
     )
+
+
+class ApiEntryForm(SchemaForm):
+    """The base of a report's form built for an API write: the page's checks and their
+    messages, without the page's CSRF token (the API authenticates by bearer token)."""
+
+    class Meta:
+        csrf = False

@@ -37,7 +37,7 @@ def me(token: ApiToken) -> dict[str, Any]:
             "name": token.name,
             "prefix": token.prefix,
             "scope": token.scope,
-            "expires_at": token.expires_at.isoformat(),
+            "expires_at": token.expires_at,
         },
     }
 
@@ -80,7 +80,7 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
         "form_id": campaign.form_version.form_id,
         "form_version": campaign.form_version.version,
         "owner": unit_json(campaign.owner_unit),
-        "opened_at": campaign.opened_at.isoformat() if campaign.opened_at else None,
+        "opened_at": campaign.opened_at,
     }
 
 
@@ -106,7 +106,7 @@ def campaign_detail(session: Session, user: User, campaign_id: int) -> dict[str,
         }
     return {
         **campaign_summary(campaign),
-        "deadlines": {d.unit_type: d.due_at.isoformat() for d in campaign.deadlines},
+        "deadlines": {d.unit_type: d.due_at for d in campaign.deadlines},
         "completeness": found,
     }
 
@@ -169,6 +169,6 @@ def form_version(session: Session, user: User, form_id: str, number: int) -> dic
         "version": version.version,
         "title": version.title,
         "kind": version.kind,
-        "published_at": version.published_at.isoformat(),
+        "published_at": version.published_at,
         "document": version.document,
     }

@@ -1,14 +1,14 @@
-"""The JSON API (/api/v1), authenticated by personal access tokens only (a browser's
-cookie counts for nothing here), and the page where a user makes and revokes tokens.
+"""The JSON API's routes (/api/v1) and the page where a user makes and revokes tokens.
 
-The API's rules come from collector.api.routes.ROUTES (the table its OpenAPI description
-is made from); every error of the blueprint is answered as problem details."""
+Each route declares its arguments and answers (collector.api.schemas) on the
+flask-smorest blueprint (collector.api.blueprint), which makes the OpenAPI 3.1
+description from them; the routes read and write through the same services, and so the
+same permission checks, as the pages."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -25,20 +25,16 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from collector.api import resources, tokens
+from collector.api import resources, schemas, tokens
+from collector.api.blueprint import acting_token, authenticated, bp, openapi_document, problems
 from collector.api.forms import NewTokenForm
-from collector.api.problems import ApiProblem, FieldError
-from collector.api.routes import API_PREFIX, PROBLEM, ROUTES, Route, openapi_document
-from collector.errors import ActionForbidden, NotInScope
 from collector.extensions import db, limiter
 from collector.models import ApiToken, TokenScope
 from collector.reports.services import Basis
-from collector.routing import id_value
 
-bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 # --- authentication -----------------------------------------------------------------------
@@ -74,168 +70,91 @@ def _rate_limit() -> str:
 limiter.limit(_rate_limit, key_func=rate_key)(bp)
 
 
-def _acting_token() -> ApiToken:
-    token = _request_token()
-    if token is None:
-        refused = _("The token is unknown, expired or revoked.")
-        raise ApiProblem(
-            401,
-            _("Authentication required"),
-            refused
-            if _bearer_secret()
-            else _("Send a personal access token: Authorization: Bearer <token>."),
-            headers={"WWW-Authenticate": 'Bearer realm="collector"'},
-        )
-    if db.session.dirty:
-        db.session.commit()  # the token's last use; nothing else is pending yet
-    return token
-
-
-def _guarded(route: Route, view: Callable[..., Response]) -> Callable[..., Response]:
-    @functools.wraps(view)
-    def run(**values: Any) -> Response:
-        if route.authenticated:
-            token = _acting_token()
-            if route.writes and not tokens.may_write(token):
-                raise ApiProblem(
-                    403, _("Access denied"), _("This token may only read; make one that writes.")
-                )
-        return view(**values)
-
-    return run
-
-
-# --- errors -------------------------------------------------------------------------------
-
-
-def _problem(problem: ApiProblem) -> Response:
-    response = jsonify(problem.body())
-    response.status_code = problem.status
-    response.mimetype = PROBLEM
-    response.headers.update(problem.headers)
-    return response
-
-
-@bp.errorhandler(ApiProblem)
-def api_problem(error: ApiProblem) -> Response:
-    return _problem(error)
-
-
-@bp.errorhandler(NotInScope)
-def not_in_scope(_error: NotInScope) -> Response:
-    return _problem(
-        ApiProblem(404, _("Not found"), _("There is no such page, or it is not yours to see."))
-    )
-
-
-@bp.errorhandler(ActionForbidden)
-def forbidden_action(_error: ActionForbidden) -> Response:
-    return _problem(ApiProblem(403, _("Access denied"), _("Your role does not allow this action.")))
-
-
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException) -> Response:
-    code = error.code or 500
-    messages = {
-        403: (_("Access denied"), _("Your role does not allow this action.")),
-        404: (_("Not found"), _("There is no such page, or it is not yours to see.")),
-        405: (_("Error"), _("The request could not be served.")),
-        429: (_("Too many attempts"), _("Too many attempts. Wait a minute and try again.")),
-    }
-    title, detail = messages.get(code, (_("Error"), _("The request could not be served.")))
-    headers = {"Retry-After": "60"} if code == 429 else {}
-    return _problem(ApiProblem(code, title, detail, headers=headers))
-
-
-# --- parameters ---------------------------------------------------------------------------
-
-
-def _query_id(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return id_value(raw)
-    except ValueError:
-        raise ApiProblem(
-            400,
-            _("Invalid request"),
-            _("A parameter has a value that is not accepted."),
-            errors=[FieldError(f"query.{name}", _("A positive whole number is expected."))],
-        ) from None
-
-
-def _query_basis() -> Basis:
-    raw = request.args.get("basis", Basis.ACCEPTED.value)
-    try:
-        return Basis(raw)
-    except ValueError:
-        choices = ", ".join(b.value for b in Basis)
-        raise ApiProblem(
-            400,
-            _("Invalid request"),
-            _("A parameter has a value that is not accepted."),
-            errors=[FieldError("query.basis", _("One of: %(choices)s.", choices=choices))],
-        ) from None
+@bp.before_request
+def _identify() -> None:
+    """The token (or none) the request carries, for collector.api.blueprint.acting_token;
+    a body past API_MAX_BODY_BYTES is refused (413) before it is read."""
+    request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
+    _request_token()
+    g.api_bearer_sent = _bearer_secret() is not None
 
 
 # --- resources ----------------------------------------------------------------------------
 
 
+@bp.route("/openapi.json", methods=["GET"])
+@bp.doc(security=[], summary="This description (OpenAPI 3.1)")
+@bp.response(200, description="The OpenAPI 3.1 description of this API")
+@problems(429)
 def openapi() -> Response:
-    return jsonify(openapi_document(current_app.config.get("API_VERSION", "1.0.0")))
+    return jsonify(openapi_document())
 
 
-def me() -> Response:
-    return jsonify(resources.me(_acting_token()))
+@bp.route("/docs", methods=["GET"])
+@bp.doc(security=[], summary="This description as a page to read")
+@bp.response(200, content_type="text/html", description="An HTML page")
+@problems(429)
+def docs() -> str:
+    return render_template("api/docs.html", document=openapi_document())
 
 
-def campaigns() -> Response:
-    user = _acting_token().user
-    found = resources.campaigns_of(db.session(), user)
-    return jsonify({"campaigns": [resources.campaign_summary(c) for c in found]})
+@bp.route("/me", methods=["GET"])
+@authenticated(codes=())
+@bp.doc(summary="The token's user, their roles and the token")
+@bp.response(200, schemas.MeSchema)
+def me() -> dict[str, Any]:
+    return resources.me(acting_token())
 
 
-def campaign(campaign_id: int) -> Response:
-    return jsonify(resources.campaign_detail(db.session(), _acting_token().user, campaign_id))
+@bp.route("/campaigns", methods=["GET"])
+@authenticated(codes=())
+@bp.doc(summary="Campaigns the user reviews or answers, newest first")
+@bp.response(200, schemas.CampaignListSchema)
+def campaigns() -> dict[str, Any]:
+    found = resources.campaigns_of(db.session(), acting_token().user)
+    return {"campaigns": [resources.campaign_summary(c) for c in found]}
 
 
-def indicators(campaign_id: int) -> Response:
-    unit_id, basis = _query_id("unit"), _query_basis()
-    found = resources.indicators(
-        db.session(), _acting_token().user, campaign_id, unit_id, basis, str(get_locale())
+@bp.route("/campaigns/<int:campaign_id>", methods=["GET"])
+@authenticated()
+@bp.doc(summary="A campaign: its state, deadlines and completeness by level")
+@bp.response(200, schemas.CampaignSchema)
+def campaign(campaign_id: int) -> dict[str, Any]:
+    return resources.campaign_detail(db.session(), acting_token().user, campaign_id)
+
+
+@bp.route("/campaigns/<int:campaign_id>/indicators", methods=["GET"])
+@authenticated(codes=(400, 404))
+@bp.doc(summary="The campaign's indicator values at a unit, with coverage and targets")
+@bp.arguments(schemas.IndicatorQuerySchema, location="query", error_status_code=400)
+@bp.response(200, schemas.IndicatorsSchema)
+def indicators(query: dict[str, Any], campaign_id: int) -> dict[str, Any]:
+    return resources.indicators(
+        db.session(),
+        acting_token().user,
+        campaign_id,
+        query.get("unit"),
+        Basis(query["basis"]),
+        str(get_locale()),
     )
-    return jsonify(found)
 
 
-def form_version(form_id: str, number: int) -> Response:
-    return jsonify(resources.form_version(db.session(), _acting_token().user, form_id, number))
+@bp.route("/forms/<form_id>/versions/<int:number>", methods=["GET"])
+@authenticated()
+@bp.doc(summary="A published form version and its JSON schema document")
+@bp.response(200, schemas.FormVersionSchema)
+def form_version(form_id: str, number: int) -> dict[str, Any]:
+    return resources.form_version(db.session(), acting_token().user, form_id[:64], number)
 
 
-def revoke_token(token_id: int) -> Response:
-    revoked = tokens.revoke_token(db.session(), _acting_token().user, token_id)
+@bp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@authenticated(writes=True)
+@bp.doc(summary="Revoke one of the user's own tokens (write scope)")
+@bp.response(200, schemas.RevokedSchema)
+def revoke_token(token_id: int) -> dict[str, Any]:
+    revoked = tokens.revoke_token(db.session(), acting_token().user, token_id)
     db.session.commit()
-    assert revoked.revoked_at is not None
-    return jsonify({"id": revoked.id, "revoked_at": revoked.revoked_at.isoformat()})
-
-
-_VIEWS: dict[str, Callable[..., Response]] = {
-    "openapi": openapi,
-    "me": me,
-    "campaigns": campaigns,
-    "campaign": campaign,
-    "indicators": indicators,
-    "form_version": form_version,
-    "revoke_token": revoke_token,
-}
-
-for _route in ROUTES:
-    bp.add_url_rule(
-        _route.rule,
-        _route.endpoint,
-        _guarded(_route, _VIEWS[_route.endpoint]),
-        methods=[_route.method],
-    )
+    return {"id": revoked.id, "revoked_at": revoked.revoked_at}
 
 
 # --- the tokens page ----------------------------------------------------------------------

@@ -21,12 +21,14 @@ from collector.models.notices import ReviewNotice
 from collector.models.registries import RegistryRecord, RegistryRevision
 from collector.models.responses import FormResponse, ResponseState
 from collector.models.sessions import UserSession
-from collector.models.tokens import ApiToken, TokenScope
+from collector.models.tokens import ApiToken, IdempotentRequest, TokenScope
 from collector.models.units import OrgUnit, UnitType
 from collector.models.users import Role, RoleAssignment, User
+from collector.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiToken",
+    "IdempotentRequest",
     "AuditEvent",
     "Base",
     "Campaign",
@@ -58,5 +60,7 @@ __all__ = [
     "TokenScope",
     "UnitType",
     "User",
+    "Webhook",
+    "WebhookDelivery",
     "UserSession",
 ]

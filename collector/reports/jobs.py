@@ -8,18 +8,62 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
+from collector.audit import record
 from collector.auth.permissions import Action
-from collector.auth.services import can
+from collector.auth.services import can, require
 from collector.campaigns.services import review_scopes
+from collector.errors import NotInScope
 from collector.exporters.workbook import write_workbook
 from collector.extensions import db
 from collector.jobs.registry import JobContext, JobFailed, JobResult
-from collector.models import Campaign, OrgUnit, User
+from collector.jobs.services import start_job
+from collector.models import Campaign, Job, OrgUnit, User
 from collector.reports import export
 from collector.reports.services import Basis
 
 EXPORT_JOB = "campaign_export"
+
+
+def known_table(table: str | None) -> bool:
+    """Whether an export names a table it can write (None: the whole workbook)."""
+    if table is None or table in export.CSV_TABLES:
+        return True
+    numbered = table.removeprefix("section-").removeprefix("rows-")
+    return numbered != table and numbered.isascii() and numbered.isdigit() and len(numbered) <= 4
+
+
+def start_export(
+    session: Session,
+    user: User,
+    campaign: Campaign,
+    root: OrgUnit,
+    basis: Basis,
+    table: str | None,
+) -> Job:
+    """Start the export of the campaign under `root` as a job (the same export asked
+    again while it runs is the same job); the user must be able to export `root`, and
+    `table` must be known_table."""
+    require(user, Action.EXPORT, root)
+    if not known_table(table):
+        raise NotInScope(table)
+    what = _("Workbook") if table is None else f"CSV: {table}"
+    return start_job(
+        session,
+        user,
+        EXPORT_JOB,
+        {
+            "campaign_id": campaign.id,
+            "unit_id": root.id,
+            "basis": basis.value,
+            "table": table,
+            "user_id": user.id,
+        },
+        title=f"{what} — {campaign.title} — {root.name}",
+        dedupe_key=f"export:{campaign.id}:{root.id}:{basis.value}:{table or 'xlsx'}:{user.id}",
+        scope_unit=root,
+    )
 
 
 class _SheetProgress:
@@ -65,6 +109,7 @@ def campaign_export(context: JobContext, params: dict[str, Any]) -> JobResult:
         path = context.folder / f"campaign-{campaign.id}-{table}.csv"
         path.write_bytes(content)
         context.progress(table, 1, 1)
+        _ready(user, campaign, root, context.job_id, table)
         return JobResult(path, path.name, "text/csv; charset=utf-8")
     total = max(export.total_rows(book), 1)
     path = context.folder / f"campaign-{campaign.id}.xlsx"
@@ -75,7 +120,14 @@ def campaign_export(context: JobContext, params: dict[str, Any]) -> JobResult:
         progress=_SheetProgress(context, total),
     )
     context.progress(_("Done"), total, total)
+    _ready(user, campaign, root, context.job_id, None)
     return JobResult(path, path.name, export.XLSX_TYPE)
+
+
+def _ready(user: User, campaign: Campaign, root: OrgUnit, job_id: str, table: str | None) -> None:
+    """Data left the system: recorded (and told to the webhooks listening for it), in the
+    transaction that marks the job done."""
+    record(db.session(), user, "export.ready", campaign, job=job_id, unit=root.id, table=table)
 
 
 INDICATORS_JOB = "campaign_indicators"

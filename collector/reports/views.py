@@ -13,11 +13,9 @@ from collector.auth.permissions import Action
 from collector.auth.services import require
 from collector.campaigns import services as campaigns
 from collector.extensions import db
-from collector.jobs.services import start_job
 from collector.publishing.versions import spec_of
-from collector.reports import export
 from collector.reports.forms import ExportForm
-from collector.reports.jobs import EXPORT_JOB
+from collector.reports.jobs import known_table, start_export
 from collector.reports.page import Computing, PageChoices, page_root, report_page
 from collector.reports.refused import parse_path, void_value
 from collector.reports.services import Basis
@@ -107,27 +105,8 @@ def export_start(campaign_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     table = request.form.get("table") or None
-    numbered = (table or "").removeprefix("section-").removeprefix("rows-")
-    if table is not None and not (
-        table in export.CSV_TABLES
-        or (numbered != table and numbered.isascii() and numbered.isdigit() and len(numbered) <= 4)
-    ):
+    if not known_table(table):
         abort(404)
     basis = _basis_of(request.form.get("basis"))
-    what = _("Workbook") if table is None else f"CSV: {table}"
-    job = start_job(
-        db.session(),
-        current_user,
-        EXPORT_JOB,
-        {
-            "campaign_id": found.id,
-            "unit_id": root.id,
-            "basis": basis.value,
-            "table": table,
-            "user_id": current_user.id,
-        },
-        title=f"{what} — {found.title} — {root.name}",
-        dedupe_key=f"export:{found.id}:{root.id}:{basis.value}:{table or 'xlsx'}:{current_user.id}",
-        scope_unit=root,
-    )
+    job = start_export(db.session(), current_user, found, root, basis, table)
     return redirect(url_for("jobs.detail", job_id=job.id))

@@ -14,7 +14,8 @@ from collections import OrderedDict
 from collections.abc import Collection
 from typing import Any
 
-from wtforms import Form
+from wtforms import BooleanField, FieldList, Form, FormField, SelectMultipleField
+from wtforms.fields.choices import SelectFieldBase
 
 from collector.schema.kinds import kind_of
 from collector.schema.spec import FieldSpec, FormSpec
@@ -83,3 +84,44 @@ def form_data_from_answers(
     spec: FormSpec, answers: dict[str, Any], field_ids: Collection[str] | None = None
 ) -> dict[str, Any]:
     return {f.id: kind_of(f.type).form_data(f, answers.get(f.id)) for f in _chosen(spec, field_ids)}
+
+
+class PostedData(dict[str, list[str]]):
+    """Form data as a browser posts it: each input's name and its texts (WTForms reads it
+    through `getlist`)."""
+
+    def getlist(self, key: str) -> list[str]:
+        return list(self.get(key, []))
+
+    def add(self, key: str, value: str) -> None:
+        self.setdefault(key, []).append(value)
+
+
+def posted_data(form: Form) -> PostedData:
+    """What a browser would post for the form drawn from its data (`form_data_from_answers`):
+    each input's text, a ticked box, the chosen options. Posted back into the same form
+    class, the values meet exactly the checks of a page's send (the JSON API's door)."""
+    posted = PostedData()
+
+    def walk(field: Any) -> None:
+        if isinstance(field, FormField):
+            for inner in field:
+                walk(inner)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                walk(entry)
+        elif isinstance(field, SelectMultipleField):
+            for value in field.data or []:
+                posted.add(field.name, str(value))
+        elif isinstance(field, BooleanField):
+            if field.data:
+                posted.add(field.name, "y")
+        elif isinstance(field, SelectFieldBase):
+            if field.data not in (None, ""):
+                posted.add(field.name, str(field.data))
+        else:
+            posted.add(field.name, str(field._value()))
+
+    for field in form:
+        walk(field)
+    return posted

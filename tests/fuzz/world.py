@@ -24,6 +24,8 @@ from collector.models import (
     RegistryRecord,
     TokenScope,
     User,
+    Webhook,
+    WebhookDelivery,
 )
 from collector.models.base import utcnow
 from collector.models.notices import ReviewNotice
@@ -143,6 +145,18 @@ def build_world(
 
     school = people["school"]
     api_token = create_token(db.session(), school, "fuzz", TokenScope.WRITE, 30).token
+    hook = Webhook(
+        owner_id=people["region"].id,
+        unit_id=tree["region"].id,
+        url="https://example.org/hook",
+        secret="0" * 64,
+        events=["report.submitted"],
+        active=False,  # paused: the fuzzed routes never post anywhere
+    )
+    db.session.add(hook)
+    db.session.flush()
+    delivery = WebhookDelivery(webhook_id=hook.id, event="report.submitted", body="{}")
+    db.session.add(delivery)
     db.session.commit()
     return World(
         people=people,
@@ -161,5 +175,7 @@ def build_world(
             "token_id": [api_token.id],
             "notice_id": [notice.id],
             "file_id": ["0" * 32],  # no such file: not found for everyone
+            "hook_id": [hook.id],
+            "delivery_id": [delivery.id],
         },
     )

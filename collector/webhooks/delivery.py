@@ -1,0 +1,198 @@
+"""Sending deliveries: each POST carries the event's JSON body, signed with HMAC-SHA256
+over "<timestamp>.<body>" with the webhook's secret. An answer other than 2xx (or none)
+is logged and tried again later (1, 5, 30 minutes, then every 2, 6, 12 hours); a webhook
+whose every attempt has failed for a day is paused and its owner told (an audit record
+and, when mail is set up, an e-mail). Runs as a job (WEBHOOK_JOB), started when events
+are committed and by `flask webhooks deliver` (from cron, for the retries)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import smtplib
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from collector.audit import record
+from collector.jobs.registry import JobContext, JobResult
+from collector.models import Webhook, WebhookDelivery
+from collector.models.base import utcnow
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_JOB = "webhook_deliveries"
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+    timedelta(hours=12),
+)
+PAUSE_AFTER = timedelta(days=1)
+ATTEMPTS_KEPT = 20
+ANSWER_KEPT = 2000
+TIMEOUT_SECONDS = 10
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int | None  # None: no answer (refused, timed out)
+    text: str
+    error: str = ""
+
+
+Post = Callable[[str, bytes, Mapping[str, str]], Answer]
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """The X-Collector-Signature header: sha256=<hex HMAC of "timestamp.body">."""
+    signed = str(timestamp).encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is an answer, not a new address to post to
+
+
+def http_post(url: str, body: bytes, headers: Mapping[str, str]) -> Answer:
+    opener = urllib.request.build_opener(_NoRedirects)
+    request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
+    try:
+        with opener.open(request, timeout=TIMEOUT_SECONDS) as answer:
+            text = answer.read(ANSWER_KEPT).decode("utf-8", "replace")
+            return Answer(answer.status, text)
+    except urllib.error.HTTPError as error:
+        text = error.read(ANSWER_KEPT).decode("utf-8", "replace") if error.fp else ""
+        return Answer(error.code, text)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return Answer(None, "", str(getattr(error, "reason", error))[:500])
+
+
+def _owner_told(session: Session, hook: Webhook, config: Mapping[str, Any]) -> None:
+    record(session, None, "webhook.paused", hook, url=hook.url, owner=hook.owner_id)
+    address = hook.owner.email
+    if not address or not config.get("MAIL_SERVER"):
+        return
+    message = EmailMessage()
+    message["Subject"] = "Collector: вебхук приостановлен / webhook paused"
+    message["From"] = config.get("MAIL_SENDER") or "collector@localhost"
+    message["To"] = address
+    message.set_content(
+        f"Адрес {hook.url} не принимал уведомления сутки; отправка приостановлена. "
+        "Возобновите её через API (POST /api/v1/webhooks/{id}/resume).\n\n"
+        f"{hook.url} has refused deliveries for a day; they are paused."
+    )
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], config.get("MAIL_PORT", 25), timeout=30) as smtp:
+            smtp.send_message(message)
+    except (smtplib.SMTPException, OSError):
+        logger.exception("webhook %s paused; its owner could not be told by mail", hook.id)
+
+
+def attempt(
+    session: Session,
+    delivery: WebhookDelivery,
+    now: datetime,
+    post: Post,
+    config: Mapping[str, Any],
+) -> bool:
+    """One attempt of one delivery; True when it went through."""
+    hook = delivery.webhook
+    body = delivery.body.encode("utf-8")
+    timestamp = int(now.timestamp())
+    answer = post(
+        hook.url,
+        body,
+        {
+            "Content-Type": "application/json",
+            "User-Agent": "Collector-Webhooks/1",
+            "X-Collector-Event": delivery.event,
+            "X-Collector-Delivery": str(delivery.id),
+            "X-Collector-Timestamp": str(timestamp),
+            "X-Collector-Signature": signature(hook.secret, timestamp, body),
+        },
+    )
+    went = answer.status is not None and 200 <= answer.status < 300
+    delivery.attempts = [
+        *delivery.attempts,
+        {
+            "at": now.isoformat(),
+            "status": answer.status,
+            "answer": answer.text,
+            "error": answer.error,
+        },
+    ][-ATTEMPTS_KEPT:]
+    if went:
+        delivery.state, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
+        hook.failing_since = None
+        return True
+    failed = sum(1 for a in delivery.attempts if not _went(a))
+    delivery.next_attempt_at = now + BACKOFF[min(failed, len(BACKOFF)) - 1]
+    hook.failing_since = hook.failing_since or now
+    if hook.active and now - hook.failing_since >= PAUSE_AFTER:
+        hook.active, hook.paused_at = False, now
+        _owner_told(session, hook, config)
+    return False
+
+
+def _went(logged: Mapping[str, Any]) -> bool:
+    status = logged.get("status")
+    return isinstance(status, int) and 200 <= status < 300
+
+
+def deliver_due(
+    session: Session,
+    now: datetime | None = None,
+    post: Post = http_post,
+    config: Mapping[str, Any] | None = None,
+) -> tuple[int, int]:
+    """Attempt every pending delivery that is due, of active webhooks; (went, failed).
+    Each attempt is committed on its own, so a crash loses at most one."""
+    now = now or utcnow()
+    config = config if config is not None else current_app.config
+    went = failed = 0
+    due = list(
+        session.scalars(
+            select(WebhookDelivery.id)
+            .join(Webhook, WebhookDelivery.webhook_id == Webhook.id)
+            .where(
+                WebhookDelivery.state == "pending",
+                WebhookDelivery.next_attempt_at <= now,
+                Webhook.active.is_(True),
+            )
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(BATCH)
+        )
+    )
+    for delivery_id in due:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        if delivery is None or delivery.state != "pending" or not delivery.webhook.active:
+            continue
+        if attempt(session, delivery, now, post, config):
+            went += 1
+        else:
+            failed += 1
+        session.commit()
+    return went, failed
+
+
+def webhook_deliveries(context: JobContext, params: dict[str, Any]) -> JobResult:
+    """The job: send what is due."""
+    from collector.extensions import db
+
+    went, failed = deliver_due(db.session())
+    context.progress("deliveries", went + failed, went + failed)
+    return JobResult(outcome={"delivered": went, "failed": failed})

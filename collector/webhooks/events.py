@@ -1,0 +1,194 @@
+"""Where webhook events come from: the audit records the services leave for every change
+(collector.audit.record). When a transaction that holds such records commits, a delivery
+is made for each webhook whose territory the event lies in, in the same transaction (an
+event rolled back is never told), and a job is started to send them once it commits."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from typing import Any
+
+from redis.exceptions import RedisError
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, UOWTransaction
+
+from collector.auth.permissions import Action
+from collector.auth.services import can
+from collector.models import (
+    AuditEvent,
+    Campaign,
+    FormResponse,
+    Job,
+    JobState,
+    OrgUnit,
+    Webhook,
+    WebhookDelivery,
+)
+from collector.models.base import utcnow
+from collector.models.jobs import ACTIVE_STATES
+from collector.webhooks.delivery import WEBHOOK_JOB
+
+logger = logging.getLogger(__name__)
+
+EVENT_OF_ACTION = {
+    "response.submit": "report.submitted",
+    "response.return": "report.returned",
+    "response.accept": "report.accepted",
+    "campaign.open": "campaign.opened",
+    "campaign.closed": "campaign.closed",
+    "export.ready": "export.ready",
+}
+_SEEN = "webhook_events"
+_JOB = "webhook_job"
+
+
+def _unit(unit: OrgUnit) -> dict[str, Any]:
+    return {"id": unit.id, "code": unit.code, "name": unit.name, "unit_type": unit.unit_type}
+
+
+def _noticed(session: Session, _context: UOWTransaction) -> None:
+    for obj in session.new:
+        if isinstance(obj, AuditEvent) and obj.action in EVENT_OF_ACTION:
+            session.info.setdefault(_SEEN, []).append(obj)
+
+
+def _event_of(session: Session, audit: AuditEvent) -> tuple[dict[str, Any], str, bool] | None:
+    """(data, unit path, whether a hook's unit may hold the path or lie inside it)."""
+    if audit.action == "export.ready":
+        root = session.get(OrgUnit, audit.details.get("unit"))
+        job_id = audit.details.get("job")
+        if root is None or not isinstance(job_id, str):
+            return None
+        data = {
+            "campaign": audit.object_id,
+            "job": job_id,
+            "unit": _unit(root),
+            "table": audit.details.get("table"),
+            "download": f"/api/v1/jobs/{job_id}/file",
+        }
+        return data, root.path, False
+    if audit.object_type == FormResponse.__tablename__:
+        response = session.get(FormResponse, audit.object_id)
+        if response is None or response.campaign_id is None:
+            return None
+        data = {
+            "campaign": response.campaign_id,
+            "response": response.id,
+            "unit": _unit(response.unit),
+            "status": audit.details.get("after", response.status),
+            "comment": audit.details.get("comment"),
+        }
+        return data, response.unit.path, False
+    if audit.object_type == Campaign.__tablename__:
+        campaign = session.get(Campaign, audit.object_id)
+        if campaign is None:
+            return None
+        root = campaign.subtree_unit or campaign.owner_unit
+        data = {
+            "campaign": campaign.id,
+            "title": campaign.title,
+            "state": campaign.state,
+            "owner": _unit(campaign.owner_unit),
+        }
+        return data, root.path, True
+    return None
+
+
+def _deliveries(session: Session, audits: list[AuditEvent]) -> int:
+    hooks = list(session.scalars(select(Webhook).where(Webhook.active.is_(True))))
+    if not hooks:
+        return 0
+    made = 0
+    now = utcnow()
+    for audit in audits:
+        found = _event_of(session, audit)
+        if found is None:
+            continue
+        data, path, overlapping = found
+        name = EVENT_OF_ACTION[audit.action]
+        body = json.dumps(
+            {"event": name, "occurred_at": (audit.at or now).isoformat(), "data": data},
+            ensure_ascii=False,
+        )
+        for hook in hooks:
+            inside = path.startswith(hook.unit.path)
+            if not (inside or (overlapping and hook.unit.path.startswith(path))):
+                continue
+            # An export is told to those who may export (and so fetch) it.
+            needs = Action.EXPORT if name == "export.ready" else Action.REVIEW_REPORTS
+            if name not in hook.events or not can(hook.owner, needs, hook.unit):
+                continue
+            session.add(
+                WebhookDelivery(
+                    webhook_id=hook.id,
+                    event=name,
+                    body=body,
+                    state="pending",
+                    next_attempt_at=now,
+                    attempts=[],
+                )
+            )
+            made += 1
+    return made
+
+
+def _before_commit(session: Session) -> None:
+    if session.new:
+        session.flush()  # audit records added since the last flush are noticed
+    audits: list[AuditEvent] = session.info.pop(_SEEN, [])
+    if audits and _deliveries(session, audits):
+        send_after_commit(session)
+
+
+def send_after_commit(session: Session) -> None:
+    """A job sends what is due once this transaction commits (unless one is running)."""
+    if _JOB in session.info:
+        return
+    running = session.scalar(
+        select(Job.id).where(Job.dedupe_key == WEBHOOK_JOB, Job.state.in_(ACTIVE_STATES))
+    )
+    if running is not None:
+        return  # the job sending now takes these too (or the next run does)
+    job = Job(
+        id=secrets.token_hex(16),
+        kind=WEBHOOK_JOB,
+        params={},
+        dedupe_key=WEBHOOK_JOB,
+        title="Webhook deliveries",
+        progress={},
+        state=JobState.QUEUED.value,
+    )
+    session.add(job)
+    session.flush()
+    session.info[_JOB] = job.id
+
+
+def _after_commit(session: Session) -> None:
+    job_id = session.info.pop(_JOB, None)
+    if job_id is None:
+        return
+    from collector.jobs.dispatch import dispatcher
+
+    try:
+        dispatcher().submit(job_id)
+    except RedisError:
+        # The job stays queued; the sweep fails it and `flask webhooks deliver` (cron)
+        # sends what waits.
+        logger.exception("webhook deliveries (job %s) could not be queued", job_id)
+
+
+def _forget(session: Session, *_args: Any) -> None:
+    session.info.pop(_SEEN, None)
+    session.info.pop(_JOB, None)
+
+
+def listen() -> None:
+    """Installs the listeners on every session (once per process)."""
+    if event.contains(Session, "after_flush", _noticed):
+        return
+    event.listen(Session, "after_flush", _noticed)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_rollback", _forget)
