@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
 from collector.extensions import babel
 from collector.marks import mark_for_translation
 
-__all__ = ["mark_for_translation", "select_locale"]
+__all__ = ["in_language", "mark_for_translation", "select_locale"]
 
 
 def select_locale() -> str:
@@ -23,6 +26,17 @@ def select_locale() -> str:
     if current_user.is_authenticated and current_user.locale in languages:
         return str(current_user.locale)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@contextmanager
+def in_language(language: object) -> Iterator[None]:
+    """Speak `language` (one of the app's LANGUAGES; the default language otherwise) in
+    the block: a job run for a user writes its messages in the language the user asked
+    for it in, not in the worker's default."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = language if language in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(str(chosen)):
+        yield
 
 
 def init_app(app: Flask) -> None:

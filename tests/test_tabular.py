@@ -9,9 +9,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlsxwriter
+from babel.numbers import format_decimal
+from babel.support import Translations
 
 from collector.units import tabular
-from collector.units.tabular import TableError, read_table
+from collector.units.tabular import MESSAGES, TableError, TableLimits, read_table
+
+RUSSIAN = Translations.load(str(Path(tabular.__file__).parents[1] / "translations"), ["ru"])
+
+
+def russian(error: TableError) -> str:
+    """The message as the Russian interface shows it (the catalogue, Russian digits)."""
+    return error.text(RUSSIAN.gettext, lambda n: format_decimal(n, "#,##0", locale="ru"))
 
 
 def xlsx(rows: list[list[object]], first_row: int = 0) -> bytes:
@@ -33,13 +42,18 @@ def numbered(filename: str, data: bytes, column: str) -> list[tuple[int, str]]:
 
 def test_the_module_stays_pure():
     source = Path(tabular.__file__).read_text(encoding="utf-8")
-    imported = set()
+    imported_modules: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
+            imported_modules |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-    assert not imported & {"flask", "flask_babel", "sqlalchemy", "collector"}
+            imported_modules.add(node.module)
+    imported = {name.split(".")[0] for name in imported_modules}
+    assert not imported & {"flask", "flask_babel", "sqlalchemy"}
+    # Of the app, only the pure marker of texts to translate.
+    assert {name for name in imported_modules if name.startswith("collector")} == {
+        "collector.marks"
+    }
 
 
 def test_semicolon_csv_with_bom_and_russian_headers():
@@ -132,9 +146,34 @@ def test_xlsx_saved_under_a_csv_name_is_read_as_a_workbook():
 
 
 def test_a_cell_beyond_the_header_is_reported_with_its_row():
-    with pytest.raises(TableError, match="строке 3") as caught:
+    with pytest.raises(TableError) as caught:
         read_table("x.csv", b"code;name\nA;a\nB;b;stray\n")
+    assert "строке 3" in russian(caught.value)
     assert caught.value.row == 3
+
+
+def test_every_message_has_its_russian_in_the_catalogue():
+    assert [key for key, message in MESSAGES.items() if RUSSIAN.gettext(message) == message] == []
+
+
+def test_a_message_is_english_by_itself_and_shown_in_the_language_asked_for():
+    """Issue 23: the module keeps English ids; the page translates them and writes the
+    limit in its language's digits."""
+    data = b"code\n" + b"A\n" * 1_001  # 1 002 lines against a limit of 1 000
+    with pytest.raises(TableError) as caught:
+        read_table("units.csv", data, limits=TableLimits(max_rows=1_000))
+    english = "The file has more than %s rows: that many are not read at once. Split the file."
+    assert str(caught.value) == english % "1\u00a0000"
+    assert caught.value.text(number=lambda n: format_decimal(n, "#,##0", locale="en")) == (
+        english % "1,000"
+    )
+    assert russian(caught.value) == (
+        "В файле больше 1\u00a0000 строк: столько не читается за один раз. Разбейте файл."
+    )
+    with pytest.raises(TableError) as caught:
+        read_table("units.csv", "Код;code;код\nA;B;C\n".encode())
+    assert str(caught.value) == "The column «код» appears twice in the header."
+    assert russian(caught.value) == "Столбец «код» встречается в заголовке дважды."
 
 
 def test_trailing_empty_columns_are_ignored():
@@ -161,8 +200,9 @@ def test_trailing_empty_columns_are_ignored():
     ],
 )
 def test_unreadable_files_get_a_clear_message(name, data, fragment):
-    with pytest.raises(TableError, match=fragment):
+    with pytest.raises(TableError) as caught:
         read_table(name, data)
+    assert fragment in russian(caught.value)
 
 
 def test_xlsx_percent_cells_are_read_as_the_percent_shown():

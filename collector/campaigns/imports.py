@@ -18,6 +18,7 @@ from collector.auth.permissions import Action
 from collector.auth.services import require
 from collector.campaigns.lifecycle import CampaignState
 from collector.extensions import db
+from collector.i18n import in_language
 from collector.jobs.registry import JobContext, JobFailed, JobResult
 from collector.models import Campaign, FormResponse, ImportBatch, ImportedRow, OrgUnit, User
 from collector.publishing.versions import spec_of
@@ -233,7 +234,13 @@ UPLOAD = "upload"
 
 def campaign_import(context: JobContext, params: dict[str, Any]) -> JobResult:
     """The upload checked and kept in a worker (a results file of a big city takes a
-    while); its report — rows kept or every bad row — is the job's outcome."""
+    while); its report — rows kept or every bad row — is the job's outcome, in the
+    language the upload was made in."""
+    with in_language(params.get("language")):
+        return _campaign_import(context, params)
+
+
+def _campaign_import(context: JobContext, params: dict[str, Any]) -> JobResult:
     actor = db.session.get(User, params["user_id"])
     campaign = db.session.get(Campaign, params["campaign_id"])
     if actor is None or campaign is None:

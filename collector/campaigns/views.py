@@ -368,6 +368,7 @@ def imports(campaign_id: int) -> str | Response:
                 "import_id": declared.id,
                 "filename": upload.filename or "",
                 "user_id": current_user.id,
+                "language": str(get_locale()),
             },
             title=_(
                 "%(table)s: %(name)s",

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collector.formats import count_text
 from collector.models import OrgUnit
 from collector.units.tabular import DEFAULT_LIMITS, Table, TableError, TableLimits, read_table
 
@@ -93,7 +94,13 @@ def read(filename: str, data: bytes, aliases: dict[str, str], report: ImportRepo
     try:
         return read_table(filename, data, aliases, table_limits())
     except TableError as error:
-        report.error(error.row or 0, None, str(error))
+        # The reading limits' messages are English ids: shown in the interface language,
+        # a limit in its digits («100 000», «100,000»).
+        if has_app_context():
+            message = error.text(_, count_text)
+        else:
+            message = str(error)
+        report.error(error.row or 0, None, message)
         return None
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from collector.extensions import db
+from collector.i18n import in_language
 from collector.jobs.registry import JobContext, JobFailed, JobResult
 from collector.models import User
 from collector.units.figures_import import import_figures
@@ -20,6 +21,12 @@ IMPORTERS = {"units": import_units, "figures": import_figures}
 
 
 def units_import(context: JobContext, params: dict[str, Any]) -> JobResult:
+    """In the language the import was asked for in: its report is read there."""
+    with in_language(params.get("language")):
+        return _units_import(context, params)
+
+
+def _units_import(context: JobContext, params: dict[str, Any]) -> JobResult:
     actor = db.session.get(User, params["user_id"])
     if actor is None:
         raise JobFailed(_("The account that started the import no longer exists."))

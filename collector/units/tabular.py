@@ -11,7 +11,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,24 +19,50 @@ from typing import Any
 import openpyxl
 import pandas as pd
 
-# The only user-facing texts of this module (it has no translation machinery).
+from collector.marks import mark_for_translation
+
+# The only user-facing texts of this module, marked for translation (pure modules have no
+# translation machinery: the door that shows a TableError translates it with
+# `TableError.text`, its limit in the interface language's digits; Russian is in the
+# catalogue).
 MESSAGES = {
-    "extension": "Поддерживаются только файлы CSV и XLSX.",
-    "unreadable": "Файл не удалось прочитать: он повреждён или это не таблица.",
-    "empty": "В файле нет ни заголовка, ни строк.",
-    "duplicate": "Столбец «{column}» встречается в заголовке дважды.",
-    "blank_header": "В заголовке есть пустой столбец (номер {index}).",
-    "encoding": "Кодировка файла не распознана: сохраните его в UTF-8 или Windows-1251.",
-    "stray": "В строке {row} заполнена ячейка в столбце {index}, у которого нет заголовка.",
-    "rows": "В файле больше {limit} строк: столько не читается за один раз. Разбейте файл.",
-    "columns": "В строке {row} больше {limit} столбцов: столько не читается. "
-    "Удалите лишние столбцы.",
-    "cells": "В файле больше {limit} ячеек: столько не читается за один раз. Разбейте файл.",
-    "uncompressed": "Распакованный файл больше {limit} МБ: столько не читается. "
-    "Разбейте файл или удалите лишние листы.",
-    "entries": "В архиве XLSX больше {limit} частей: это не обычная таблица.",
-    "ratio": "Часть «{name}» архива XLSX сжата больше чем в {limit} раз: такой файл не читается.",
-    "not_xlsx": "Файл не удалось прочитать: это архив, но не книга XLSX.",
+    "extension": mark_for_translation("Only CSV and XLSX files are supported."),
+    "unreadable": mark_for_translation(
+        "The file could not be read: it is damaged or it is not a table."
+    ),
+    "empty": mark_for_translation("The file has neither a header nor rows."),
+    "duplicate": mark_for_translation("The column «%(column)s» appears twice in the header."),
+    "blank_header": mark_for_translation("The header has an empty column (number %(index)s)."),
+    "encoding": mark_for_translation(
+        "The file's encoding was not recognised: save it in UTF-8 or Windows-1251."
+    ),
+    "stray": mark_for_translation(
+        "Row %(row)s has a filled cell in column %(index)s, which has no header."
+    ),
+    "rows": mark_for_translation(
+        "The file has more than %(limit)s rows: that many are not read at once. Split the file."
+    ),
+    "columns": mark_for_translation(
+        "Row %(row)s has more than %(limit)s columns: that many are not read. "
+        "Delete the extra columns."
+    ),
+    "cells": mark_for_translation(
+        "The file has more than %(limit)s cells: that many are not read at once. Split the file."
+    ),
+    "uncompressed": mark_for_translation(
+        "The unpacked file is larger than %(limit)s MB: that much is not read. "
+        "Split the file or delete the extra sheets."
+    ),
+    "entries": mark_for_translation(
+        "The XLSX archive has more than %(limit)s parts: this is not an ordinary table."
+    ),
+    "ratio": mark_for_translation(
+        "The part «%(name)s» of the XLSX archive is compressed more than %(limit)s times: "
+        "such a file is not read."
+    ),
+    "not_xlsx": mark_for_translation(
+        "The file could not be read: it is an archive, but not an XLSX workbook."
+    ),
 }
 
 
@@ -64,12 +90,32 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class TableError(ValueError):
-    """The file as a whole cannot be read; the message is for the user. `row` is the row
-    the problem was found on, when there is one."""
+    """The file as a whole cannot be read. `message` is one of MESSAGES (an English msgid),
+    `values` fill its placeholders (`limit`, when there is one, is a count the page writes
+    in its language's digits); `row` is the row the problem was found on, when there is
+    one. `str()` is the English text, for logs and scripts; a page shows `text(...)`."""
 
-    def __init__(self, message: str, row: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, values: Mapping[str, str | int] | None = None, row: int | None = None
+    ) -> None:
+        self.message = message
+        self.values = dict(values or {})
         self.row = row
+        super().__init__(self.text())
+
+    def text(
+        self,
+        translate: Callable[[str], str] | None = None,
+        number: Callable[[int], str] | None = None,
+    ) -> str:
+        """The message in the language `translate` gives, a limit written by `number`
+        (as written here, with no-break-space grouping, without them)."""
+        message = self.message if translate is None else translate(self.message)
+        values = {
+            key: (number or _number)(value) if key == "limit" and isinstance(value, int) else value
+            for key, value in self.values.items()
+        }
+        return message % values if values else message
 
 
 @dataclass(frozen=True)
@@ -119,12 +165,12 @@ def _number(value: int) -> str:
 
 def _csv_frame(data: bytes, limits: TableLimits = DEFAULT_LIMITS) -> Any:
     if len(data) > limits.max_uncompressed_bytes:
-        raise TableError(_limit("uncompressed", limits.max_uncompressed_bytes // 2**20))
+        raise _limit("uncompressed", limits.max_uncompressed_bytes // 2**20)
     text = _decode(data)
     sep = _delimiter(text)
     lines = text.splitlines()
     if len(lines) > limits.max_rows:
-        raise TableError(_limit("rows", limits.max_rows))
+        raise _limit("rows", limits.max_rows)
     # Named columns as wide as the widest line: a row with more cells than the header is
     # then read (and reported by its number) instead of stopping the parser. A line of a
     # million separators is refused here, before pandas makes a million columns.
@@ -132,9 +178,9 @@ def _csv_frame(data: bytes, limits: TableLimits = DEFAULT_LIMITS) -> Any:
     for number, line in enumerate(lines, start=1):
         width = max(width, line.count(sep) + 1)
         if width > limits.max_columns:
-            raise TableError(_limit("columns", limits.max_columns, row=number), row=number)
+            raise _limit("columns", limits.max_columns, row=number)
     if width * len(lines) > limits.max_cells:
-        raise TableError(_limit("cells", limits.max_cells))
+        raise _limit("cells", limits.max_cells)
     return pd.read_csv(
         io.StringIO(text),
         sep=sep,
@@ -146,8 +192,11 @@ def _csv_frame(data: bytes, limits: TableLimits = DEFAULT_LIMITS) -> Any:
     )
 
 
-def _limit(key: str, limit: int, **values: object) -> str:
-    return MESSAGES[key].format(limit=_number(limit), **values)
+def _limit(key: str, limit: int, row: int | None = None, **values: str) -> TableError:
+    shown: dict[str, str | int] = {"limit": limit, **values}
+    if row is not None:
+        shown["row"] = row
+    return TableError(MESSAGES[key], shown, row=row)
 
 
 def _check_archive(data: bytes, limits: TableLimits) -> None:
@@ -161,7 +210,7 @@ def _check_archive(data: bytes, limits: TableLimits) -> None:
     with archive:
         entries = archive.infolist()
         if len(entries) > limits.max_zip_entries:
-            raise TableError(_limit("entries", limits.max_zip_entries))
+            raise _limit("entries", limits.max_zip_entries)
         names = {entry.filename for entry in entries}
         if "[Content_Types].xml" not in names or not any(
             name.startswith("xl/worksheets/") for name in names
@@ -169,18 +218,18 @@ def _check_archive(data: bytes, limits: TableLimits) -> None:
             raise TableError(MESSAGES["not_xlsx"])
         megabytes = limits.max_uncompressed_bytes // 2**20
         if sum(entry.file_size for entry in entries) > limits.max_uncompressed_bytes:
-            raise TableError(_limit("uncompressed", megabytes))
+            raise _limit("uncompressed", megabytes)
         for entry in entries:
             if entry.file_size > limits.max_compression_ratio * max(entry.compress_size, 1024):
                 name = entry.filename[:100]
-                raise TableError(_limit("ratio", limits.max_compression_ratio, name=name))
+                raise _limit("ratio", limits.max_compression_ratio, name=name)
         remaining = limits.max_uncompressed_bytes
         for entry in entries:
             with archive.open(entry) as stream:
                 while chunk := stream.read(min(_CHUNK, remaining + 1)):
                     remaining -= len(chunk)
                     if remaining < 0:
-                        raise TableError(_limit("uncompressed", megabytes))
+                        raise _limit("uncompressed", megabytes)
 
 
 def _xlsx_frame(data: bytes, limits: TableLimits = DEFAULT_LIMITS) -> Any:
@@ -201,12 +250,12 @@ def _xlsx_frame(data: bytes, limits: TableLimits = DEFAULT_LIMITS) -> Any:
         cells = 0
         for number, row in enumerate(sheet.iter_rows(), start=1):
             if number > limits.max_rows:
-                raise TableError(_limit("rows", limits.max_rows))
+                raise _limit("rows", limits.max_rows)
             if len(row) > limits.max_columns:
-                raise TableError(_limit("columns", limits.max_columns, row=number), row=number)
+                raise _limit("columns", limits.max_columns, row=number)
             cells += len(row)
             if cells > limits.max_cells:
-                raise TableError(_limit("cells", limits.max_cells))
+                raise _limit("cells", limits.max_cells)
             rows.append([_xlsx_text(cell) for cell in row])
     finally:
         book.close()
@@ -264,10 +313,10 @@ def _header(cells: list[str], aliases: Mapping[str, str]) -> list[str]:
     seen: set[str] = set()
     for index, name in enumerate(columns, start=1):
         if not name:
-            raise TableError(MESSAGES["blank_header"].format(index=index))
+            raise TableError(MESSAGES["blank_header"], {"index": index})
         if name in seen:
             # As the file writes it, not under the name the caller reads it by.
-            raise TableError(MESSAGES["duplicate"].format(column=names[index - 1]))
+            raise TableError(MESSAGES["duplicate"], {"column": names[index - 1]})
         seen.add(name)
     return columns
 
@@ -291,6 +340,6 @@ def read_table(
     for number, cells in numbered[1:]:
         for index, value in enumerate(cells[len(columns) :], start=len(columns) + 1):
             if value:
-                raise TableError(MESSAGES["stray"].format(row=number, index=index), row=number)
+                raise TableError(MESSAGES["stray"], {"row": number, "index": index}, row=number)
         table.rows.append(TableRow(number, dict(zip(columns, cells, strict=False))))
     return table

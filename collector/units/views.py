@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -195,6 +196,7 @@ def import_units_page() -> str | Response:
                 "filename": filename,
                 "dry_run": bool(form.dry_run.data),
                 "user_id": current_user.id,
+                "language": str(get_locale()),
             },
             title=_("Import of %(name)s", name=filename),
             files={UPLOAD: upload.read()},

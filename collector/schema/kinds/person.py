@@ -29,10 +29,15 @@ class EmailAddress(Email):
 
 
 class PersonForm(Subform):
-    full_name = StringField("ФИО", text_checks(300))
-    position = StringField("Должность", text_checks(300))
-    phone = StringField("Телефон", text_checks(50))
-    email = EmailField("Электронная почта", [*text_checks(254), EmailAddress()])
+    """The parts' labels are English ids marked for translation: the entry page
+    (templates/kinds/person.html) shows them translated."""
+
+    full_name = StringField(
+        mark_for_translation("Surname, first name and patronymic"), text_checks(300)
+    )
+    position = StringField(mark_for_translation("Position"), text_checks(300))
+    phone = StringField(mark_for_translation("Phone"), text_checks(50))
+    email = EmailField(mark_for_translation("E-mail"), [*text_checks(254), EmailAddress()])
 
 
 class PersonKind(FieldKind):
