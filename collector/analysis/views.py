@@ -209,12 +209,16 @@ def measure_status(measure_id: int) -> Response:
     found = measures.get_measure(session, current_user, measure_id)
     form = StatusForm()
     form.status.choices = [(s.value, str(label)) for s, label in measures.STATE_LABELS.items()]
-    if form.validate_on_submit():
+    try:
+        if not form.validate_on_submit():
+            raise measures.MeasureRefused("status", _("Choose a status from the list."))
         measures.set_status(session, current_user, found, form.status.data or "")
         session.commit()
         flash(_("Status changed."), "success")
-    else:
-        flash(_("Choose a status from the list."), "danger")
+    except measures.MeasureRefused as refused:
+        # A status not in the list (or no status at all): said, nothing changed.
+        session.rollback()
+        flash(str(refused), "danger")
     return redirect(
         url_for(
             "analysis.campaign_measures", campaign_id=found.campaign_id, unit=found.territory_id

@@ -28,6 +28,7 @@ from collector.models import (
     WebhookDelivery,
 )
 from collector.models.base import utcnow
+from collector.models.cycle import Measure, Recommendation, RecommendationState
 from collector.models.notices import ReviewNotice
 from collector.registries import services as registries
 from tests.campaigns.factories import new_campaign
@@ -157,6 +158,23 @@ def build_world(
     db.session.flush()
     delivery = WebhookDelivery(webhook_id=hook.id, event="report.submitted", body="{}")
     db.session.add(delivery)
+    # A recommendation sent to school A1 and a measure of the region (analysis).
+    recommendation = Recommendation(
+        campaign_id=report_id,
+        unit_id=tree["school_a1"].id,
+        territory_id=tree["region"].id,
+        title="Рекомендация",
+        body="Провести профориентационные экскурсии.",
+        status=RecommendationState.SENT,
+        sent_at=utcnow(),
+    )
+    measure = Measure(
+        campaign_id=report_id,
+        territory_id=tree["region"].id,
+        kind="other",
+        title="Семинар для педагогов",
+    )
+    db.session.add_all([recommendation, measure])
     db.session.commit()
     return World(
         people=people,
@@ -176,6 +194,8 @@ def build_world(
             "notice_id": [notice.id],
             "file_id": ["0" * 32],  # no such file: not found for everyone
             "hook_id": [hook.id],
+            "recommendation_id": [recommendation.id],
+            "measure_id": [measure.id],
             "delivery_id": [delivery.id],
         },
     )
