@@ -112,20 +112,9 @@ def job_of(session: Session, user: User, job_id: str) -> Job:
 
 
 def job_json(job: Job, download_url: str | None) -> dict[str, Any]:
-    progress = job.progress or {}
-    total = progress.get("total")
-    done = progress.get("done", 0)
     return {
-        "id": job.id,
+        **jobs.progress_of(job),
         "title": job.title,
-        "state": job.state,
-        "stage": progress.get("stage"),
-        "done": done,
-        "total": total,
-        "percent": 100
-        if job.state == JobState.DONE
-        else (round(100 * done / total) if total else None),
-        "message": job.message,
         "created_at": job.created_at,
         "finished_at": job.finished_at,
         "download": download_url if job.state == JobState.DONE and job.result_path else None,

@@ -175,3 +175,23 @@ def recent_jobs(session: Session, user: User, limit: int = 20) -> list[Job]:
             .limit(limit)
         )
     )
+
+
+def progress_of(job: Job) -> dict[str, Any]:
+    """Where a job stands, as the job page's poll and the API tell it: its stage, the
+    steps done of how many, the percent (100 once done; none while the total is
+    unknown), its message."""
+    progress = job.progress or {}
+    total = progress.get("total")
+    done = progress.get("done", 0)
+    return {
+        "id": job.id,
+        "state": job.state,
+        "stage": progress.get("stage"),
+        "done": done,
+        "total": total,
+        "percent": 100
+        if job.state == JobState.DONE
+        else (round(100 * done / total) if total else None),
+        "message": job.message,
+    }

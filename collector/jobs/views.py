@@ -26,19 +26,8 @@ def _require_login() -> None:
 
 
 def status_of(job: Job) -> dict[str, Any]:
-    progress = job.progress or {}
-    total = progress.get("total")
-    done = progress.get("done", 0)
     return {
-        "id": job.id,
-        "state": job.state,
-        "stage": progress.get("stage"),
-        "done": done,
-        "total": total,
-        "percent": 100
-        if job.state == JobState.DONE
-        else (round(100 * done / total) if total else None),
-        "message": job.message,
+        **services.progress_of(job),
         "has_outcome": job.outcome is not None,
         "download": url_for("jobs.download", job_id=job.id)
         if job.state == JobState.DONE and job.result_path
