@@ -104,3 +104,37 @@ def test_restore_refuses_a_database_with_data_and_a_file_that_is_no_backup(
         )
     with pytest.raises(BackupError, match="never overwrites"):
         create_backup(url, made.path)
+
+
+def test_a_backup_keeps_the_attached_files_and_a_restore_puts_back_the_missing(app, tmp_path):
+    from collector.backup.files import files_beside, restore_files
+    from collector.entry.files import file_path
+
+    folder = tmp_path / "files"
+    app.config["FILE_FOLDER"] = str(folder)
+    kept = {
+        "a" * 32: b"%PDF-1.7 the order approving the plan",
+        "b" * 32: b"\x89PNG\r\n\x1a\n the career corner",
+    }
+    for file_id, content in kept.items():
+        path = file_path(app.config, file_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    target = tmp_path / "backup" / "collector.bak"
+    made = app.test_cli_runner().invoke(args=["backup", "create", "--to", str(target)])
+    assert made.exit_code == 0, made.output
+    assert "2 attached files" in made.output
+    beside = files_beside(target)
+    assert {p.name for p in beside.rglob("*") if p.is_file()} == set(kept)
+    assert all(oct(p.stat().st_mode)[-3:] == "600" for p in beside.rglob("*") if p.is_file())
+    # One file lost from the folder, the other changed meanwhile: only the lost one
+    # comes back (a file's name is its random id: one there is the one the rows name).
+    lost, present = list(kept)
+    file_path(app.config, lost).unlink()
+    file_path(app.config, present).write_bytes(b"kept as it is")
+    assert restore_files(target, folder) == 1
+    assert file_path(app.config, lost).read_bytes() == kept[lost]
+    assert file_path(app.config, present).read_bytes() == b"kept as it is"
+    # A second backup to the same name is refused, files and all.
+    again = app.test_cli_runner().invoke(args=["backup", "create", "--to", str(target)])
+    assert again.exit_code != 0 and "exists already" in again.output

@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from collector.backup.files import copy_files, files_beside, restore_files
 from collector.backup.services import (
     BackupError,
     RevisionState,
@@ -59,9 +60,12 @@ def create_command(target: Path | None) -> None:
     try:
         target = target or default_backup_path(backup_folder(), url, datetime.now(UTC))
         made = create_backup(url, target)
+        files = copy_files(Path(current_app.config["FILE_FOLDER"]), made.path)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{made.path} ({size_text(made.size)})")
+    if files:
+        click.echo(f"{files_beside(made.path)} ({files} attached files)")
 
 
 @backup_cli.command("restore")
@@ -88,6 +92,9 @@ def restore_command(source: Path, yes: bool) -> None:
     if restored.previous is not None:
         click.echo(f"The data replaced was saved to {restored.previous.path}.")
     click.echo(f"Restored {source} into the {restored.backend.label} database.")
+    files = restore_files(source, Path(current_app.config["FILE_FOLDER"]))
+    if files:
+        click.echo(f"{files} attached files put back from {files_beside(source)}.")
     if restored.revision.state in (RevisionState.CURRENT, RevisionState.OLDER):
         click.echo(restored.revision.advice)
     else:
