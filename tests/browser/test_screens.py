@@ -66,6 +66,10 @@ def test_the_pages_people_read_first(browser, server, demo, size):
         # A refused save: a number typed as «1e5», the report's summary on top.
         page.goto(server.url + "/entry/")
         page.get_by_text("отчёт общеобразовательной организации").first.click()
+        # Typed only once the report's page has loaded and its scripts listen: typed
+        # before, under load, the autosave never heard of it (the flake of this test).
+        expect(page.get_by_label(TOTAL)).to_be_visible()
+        page.wait_for_load_state("load")
         page.get_by_label(TOTAL).fill("1e5")
         # The autosave (3 s after typing stops) names the value by its field's label.
         expect(page.locator("#autosave-state")).to_contain_text(
