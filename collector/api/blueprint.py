@@ -11,12 +11,14 @@ blueprint keeps its own error handlers and Flask-Login stays out of it."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from flask import g, jsonify
 from flask_babel import gettext as _
 from flask_smorest import Api, Blueprint
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -97,7 +99,22 @@ def openapi_document() -> dict[str, Any]:
     return document
 
 
-bp = Blueprint(
+class _BoundedJsonParser(FlaskParser):
+    """webargs' parser, with a body nested past what the decoder recurses through refused
+    as invalid JSON (a 400) rather than a RecursionError (a 500)."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", doc="(too deep)", pos=0) from None
+
+
+class _Blueprint(Blueprint):
+    ARGUMENTS_PARSER = _BoundedJsonParser()
+
+
+bp = _Blueprint(
     "api",
     __name__,
     url_prefix=API_PREFIX,

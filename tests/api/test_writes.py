@@ -254,3 +254,16 @@ def test_a_body_past_the_limit_is_refused_unread(client, tree, people, campaign)
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
     assert _report(campaign, tree["school_a1"]).answers == {}
+
+
+def test_a_body_nested_past_the_decoder_is_refused_not_a_server_error(
+    client, tree, people, campaign
+):
+    school = tree["school_a1"]
+    body = b'{"answers": {"part": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}"
+    headers = {**_writer(people), "Content-Type": "application/json"}
+    refused = client.patch(_url(campaign, school), data=body, headers=headers)
+    assert refused.status_code == 400
+    assert refused.mimetype == "application/problem+json"
+    assert refused.get_json()["errors"][0]["path"] == "body"
+    assert _report(campaign, school).answers == {}
