@@ -308,13 +308,16 @@ def export_product(
 def export_plain(url: str, campaign_id: int, path: str) -> tuple[float, float]:
     """The fastest plain way to the same answers sheet: a server-side cursor over the
     answers in the tree's order, each decoded once, the same cells written by raw
-    XlsxWriter in constant-memory mode."""
+    XlsxWriter in constant-memory mode. The same cells as the product's: yes/no and a
+    ticked option as «да»/«нет» text (what the workbook shows), an unanswered multiple
+    choice as empty cells, the day the answer came."""
     import psycopg
     import xlsxwriter
 
     from collector.json_codec import loads
 
     options = ("tests", "trips", "meetings", "internships", "online")
+    yes_no = {True: "да", False: "нет"}
     book = xlsxwriter.Workbook(path, {"constant_memory": True})
     sheet = book.add_worksheet("Ответы")
     dated = book.add_format({"num_format": "dd.mm.yyyy"})
@@ -336,7 +339,12 @@ def export_plain(url: str, campaign_id: int, path: str) -> tuple[float, float]:
         for code, name, created, text in cursor:
             answers = loads(text)
             grade = answers.get("grade")
-            chosen = answers.get("activities") or []
+            chosen = answers.get("activities")
+            ticked = (
+                [yes_no[option in chosen] for option in options]
+                if isinstance(chosen, list)
+                else [None] * len(options)
+            )
             written += 1
             sheet.write_row(
                 written,
@@ -346,13 +354,13 @@ def export_plain(url: str, campaign_id: int, path: str) -> tuple[float, float]:
                     name,
                     None,
                     f"{grade} класс" if grade else None,
-                    answers.get("informed"),
+                    yes_no.get(answers.get("informed")),
                     answers.get("satisfaction"),
-                    *(option in chosen for option in options),
+                    *ticked,
                     answers.get("events"),
                 ],
             )
-            sheet.write_datetime(written, 2, created.replace(tzinfo=None), dated)
+            sheet.write_datetime(written, 2, created.date(), dated)
     book.close()
     return time.perf_counter() - started, peak_since(base)
 
