@@ -5,12 +5,15 @@ counts at all, so a small group's answers cannot be read off the table."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import math
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from collector.indicators.rows import holds_lists
+from collector.indicators.coded import SIZE_HINT, CodedColumn
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,10 @@ class AnswerCounts:
         return 100 * self.counts.get(option, 0) / self.respondents
 
 
+# Rows × distinct answers up to this many are counted in one array, beyond it by sorting.
+MAX_DENSE_PAIRS = 4_000_000
+
+
 def option_key(value: object) -> str:
     """An answer as the form names its option: a rating read as 4.0 is "4", yes/no is
     "True"/"False", a choice its value."""
@@ -37,7 +44,7 @@ def option_key(value: object) -> str:
 
 
 def answer_counts(
-    answers: pd.DataFrame,
+    answers: pd.DataFrame | Mapping[str, CodedColumn],
     field_id: str,
     keys: pd.Series,
     min_group: int,
@@ -47,21 +54,75 @@ def answer_counts(
     """One row per key (in first-seen order of `keys`, which is aligned with `answers`'
     rows; rows whose key is missing are left out). The respondents of a row are those
     who answered the question; with `everyone_asked` (a question every respondent was
-    shown, where ticking nothing is an answer: a multiple choice), all of the row's."""
-    if field_id not in answers.columns:
+    shown, where ticking nothing is an answer: a multiple choice), all of the row's.
+
+    Counted on codes, not values: each distinct answer is read once (a survey of a
+    million answers has a few dozen), and the rows are counted by numpy."""
+    if field_id not in answers:
         return []
-    frame = pd.DataFrame({"key": keys, "value": answers[field_id]}).dropna(subset=["key"])
-    if not everyone_asked:
-        frame = frame.dropna(subset=["value"])
+    key_codes, key_values = _key_codes(keys)
+    value_codes, distinct = _answer_codes(answers[field_id])
+    present = key_codes >= 0
+    answered = present & (value_codes >= 0)
+    counted = present if everyone_asked else answered
+    found_keys = key_codes[counted]
+    respondents = np.bincount(found_keys, minlength=len(key_values))
+    # Rows in the order their keys are first met among the counted answers.
+    seen, first = np.unique(found_keys, return_index=True)
+    order = seen[np.argsort(first, kind="stable")]
+    del found_keys, first
+    width = max(len(distinct), 1)
+    # Each answer's (row, value) pair as one number, in the smallest type that holds it.
+    pair_type = np.int32 if len(key_values) * width < np.iinfo(np.int32).max else np.int64
+    pairs: np.ndarray = key_codes[answered].astype(pair_type)
+    pairs *= width
+    pairs += value_codes[answered]
+    if len(key_values) * width <= MAX_DENSE_PAIRS:
+        dense = np.bincount(pairs, minlength=len(key_values) * width)
+        (pairs,) = np.nonzero(dense)
+        times = dense[pairs]
+    else:
+        pairs, times = np.unique(pairs, return_counts=True)
+    counts: list[dict[str, int]] = [{} for _ in key_values]
+    for pair, found in zip(pairs.tolist(), times.tolist(), strict=True):
+        key, value = divmod(pair, width)
+        for option, each in distinct[value].items():
+            counts[key][option] = counts[key].get(option, 0) + each * found
     rows: list[AnswerCounts] = []
-    for key, group in frame.groupby("key", sort=False):
-        respondents = len(group)
-        if respondents < min_group:
-            rows.append(AnswerCounts(key, respondents, hidden=True))
-            continue
-        values = group["value"].dropna()
-        if holds_lists(values):
-            values = values.explode().dropna()
-        counts = values.map(option_key).value_counts()
-        rows.append(AnswerCounts(key, respondents, {str(k): int(v) for k, v in counts.items()}))
+    for code in order.tolist():
+        key, total = key_values[code], int(respondents[code])
+        if total < min_group:
+            rows.append(AnswerCounts(key, total, hidden=True))
+        else:
+            rows.append(AnswerCounts(key, total, counts[code]))
     return rows
+
+
+def _key_codes(keys: pd.Series) -> tuple[np.ndarray, Any]:
+    """Each row's key as a code (-1: none) and the keys: a categorical's own codes, else
+    the keys hashed once."""
+    if isinstance(keys.dtype, pd.CategoricalDtype):
+        return keys.cat.codes.to_numpy(), keys.cat.categories
+    codes, values = pd.factorize(keys, sort=False, size_hint=SIZE_HINT)
+    return np.asarray(codes), values
+
+
+def _answer_codes(values: pd.Series | CodedColumn) -> tuple[np.ndarray, list[dict[str, int]]]:
+    """Each answer's code (-1: no answer) and, per code, the options it names with how
+    many times: one for a choice or a scale, each ticked one for a multiple choice."""
+    coded = values if isinstance(values, CodedColumn) else CodedColumn.of(values)
+    # The codes' own small type, made signed room for -1 (they count from 0).
+    codes = coded.codes.astype(np.int32 if coded.codes.dtype.itemsize >= 4 else np.int16)
+    codes[coded.missing()] = -1
+    return codes, [_options_named(value) for value in coded.values]
+
+
+def _options_named(value: object) -> dict[str, int]:
+    items = value if isinstance(value, list) else [value]
+    named: dict[str, int] = {}
+    for item in items:
+        if item is None or item is pd.NA or (isinstance(item, float) and math.isnan(item)):
+            continue
+        key = option_key(item)
+        named[key] = named.get(key, 0) + 1
+    return named

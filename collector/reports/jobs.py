@@ -144,5 +144,5 @@ def campaign_indicators(context: JobContext, params: dict[str, Any]) -> JobResul
     )
     context.progress(_("Done"), 1, 1)
     return JobResult(
-        outcome={"responses": int(len(report.answers)), "indicators": len(report.spec.indicators)}
+        outcome={"responses": report.answer_count, "indicators": len(report.spec.indicators)}
     )

@@ -8,9 +8,11 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 
+from collector.indicators.coded import CodedColumn, as_categorical
 from collector.indicators.questions import AnswerCounts, answer_counts
 from collector.models import OrgUnit
 from collector.models.units import tree_key
@@ -88,12 +90,11 @@ def _options(field: FieldSpec, language: str) -> list[tuple[str, str]]:
     return [(o.value, o.label.get(language)) for o in field.options]
 
 
-def _under(report: Report, root: OrgUnit) -> pd.DataFrame:
-    """The answers counted under `root` (none when the user may not see it)."""
-    answers = report.answers
-    if answers.empty or not report.visible(root.id):
-        return answers.iloc[0:0]
-    return answers[answers["unit_id"].map(report.unit_frame[level_of(root)]) == root.id]
+def _in_root(report: Report, root: OrgUnit, places: np.ndarray) -> np.ndarray:
+    """Which answers (by their units' places in the unit frame) are counted under `root`."""
+    groups = report.unit_frame[level_of(root)].to_numpy()
+    inside: np.ndarray = (places >= 0) & (groups[places] == root.id)
+    return inside
 
 
 def kept_question_tables(
@@ -111,24 +112,38 @@ def question_tables(
     report: Report, root: OrgUnit, by: Breakdown | None, language: str
 ) -> tuple[list[QuestionTable], dict[Any, str]]:
     """Every choice question answered under `root`, and the breakdown's rows (a group's
-    value or a unit's id) with their labels, in order."""
-    under = _under(report, root)
-    if under.empty:
+    value or a unit's id) with their labels, in order. The answers are read a question
+    at a time, and those outside `root` are left out by their keys, not copied out: a
+    national survey's answers are never all in memory at once."""
+    counted = [f for f in report.spec.fields if kind_of(f.type).counted_by_option]
+    if not counted or not report.answer_count or not report.visible(root.id):
+        return [], {}
+    units = report.answer_column("unit_id")
+    if units is None or isinstance(units, CodedColumn):
+        return [], {}
+    # Each answer's unit as its row in the unit frame: the units are few, the answers many.
+    places = report.unit_frame.index.get_indexer(units.to_numpy())
+    del units
+    inside = _in_root(report, root, places)
+    if not inside.any():
         return [], {}
     minimum = report.spec.min_group_size
-    keys, labels = _keys(report, root, under, by, language)
+    keys, labels = _keys(report, root, places, inside, by, language)
+    del places  # only the keys are needed from here on
     order = {key: n for n, key in enumerate(labels)}
+    total_key = pd.Series(pd.Categorical.from_codes(inside.astype("int8") - 1, ["total"]))
     tables = []
-    for field in report.spec.fields:
-        if not kind_of(field.type).counted_by_option or field.id not in under.columns:
+    for field in counted:
+        column = report.answer_column(field.id)
+        if column is None:
             continue
+        answers = {field.id: column}
         # A multiple choice shown to everyone: ticking nothing is an answer too (stored
         # as no answer), so its shares are of all respondents; one shown only after
         # some answers is counted among those who ticked something.
         several = kind_of(field.type).value_kind == ValueKind.CHOICES
         everyone = several and _always_asked(report, field)
-        total_key = pd.Series("total", index=under.index)
-        (total,) = answer_counts(under, field.id, total_key, 0, everyone_asked=everyone) or [
+        (total,) = answer_counts(answers, field.id, total_key, 0, everyone_asked=everyone) or [
             AnswerCounts("total", 0)
         ]
         if not total.respondents:
@@ -138,7 +153,7 @@ def question_tables(
         # The group question itself is not broken down by group (each row would be 100 %).
         by_itself = by == Breakdown.GROUP and field.id == report.spec.category_field
         rows = (
-            answer_counts(under, field.id, keys, minimum, everyone_asked=everyone)
+            answer_counts(answers, field.id, keys, minimum, everyone_asked=everyone)
             if keys is not None and not by_itself
             else []
         )
@@ -160,18 +175,33 @@ def _always_asked(report: Report, field: FieldSpec) -> bool:
 
 
 def _keys(
-    report: Report, root: OrgUnit, under: pd.DataFrame, by: Breakdown | None, language: str
+    report: Report,
+    root: OrgUnit,
+    places: np.ndarray,
+    inside: np.ndarray,
+    by: Breakdown | None,
+    language: str,
 ) -> tuple[pd.Series | None, dict[Any, str]]:
-    """Each answer's row of the breakdown, and the rows' labels in display order."""
+    """Each answer's row of the breakdown (none outside `root`), and the rows' labels in
+    display order. The rows are given as codes into their few keys, so that counting
+    them hashes the keys, not every answer."""
     category = report.spec.category_field
-    if by == Breakdown.GROUP and category is not None and category in under.columns:
+    groups = report.answer_column(category) if by == Breakdown.GROUP and category else None
+    if category is not None and groups is not None:
         field = report.spec.field(category)
-        return under[field.id], {o.value: o.label.get(language) for o in field.options}
+        found = as_categorical(groups)
+        codes = np.where(inside, found.codes, -1)
+        keys = pd.Series(pd.Categorical.from_codes(codes, categories=found.categories))
+        return keys, {o.value: o.label.get(language) for o in field.options}
     if by == Breakdown.UNIT and level_of(root) != "school":
-        keys = under["unit_id"].map(report.unit_frame[child_level(root)])
-        units = sorted(
-            (report.units[int(k)] for k in keys.dropna().unique() if report.visible(int(k))),
-            key=tree_key,
-        )
+        below = report.unit_frame[child_level(root)].to_numpy()
+        present = below[places[inside]]
+        ids = pd.unique(present[~pd.isna(present)])
+        units = sorted((report.units[int(k)] for k in ids if report.visible(int(k))), key=tree_key)
+        shown = pd.Index([u.id for u in units])
+        # Each unit frame row's code among the units shown (-1: none), then each answer's.
+        unit_codes = shown.get_indexer(below)
+        codes = np.where(inside, unit_codes[places], -1)
+        keys = pd.Series(pd.Categorical.from_codes(codes, categories=shown))
         return keys, {u.id: u.short_name or u.name for u in units}
     return None, {}

@@ -5,6 +5,7 @@ may see."""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from collector.campaigns.imports import imported_rows
 from collector.campaigns.services import is_survey, review_scopes
+from collector.indicators.coded import CodedColumn
 from collector.indicators.engine import Computed, Engine, IndicatorValue, Participation
 from collector.indicators.frame import (
     LEVELS,
@@ -61,13 +63,22 @@ COUNTED = {
 }
 LEVEL_OF_TYPE = {"region": "region", "municipality": "municipality"}
 # The shape of a kept snapshot; changed with what it holds (2: figures missing counted;
-# 3: precision per indicator, missing figures of a sum named).
-SNAPSHOT_FORMAT = 3
+# 3: precision per indicator, missing figures of a sum named; 4: the answers kept
+# column by column beside it, read only when a view needs them).
+SNAPSHOT_FORMAT = 4
+# The answers frame's index, kept among its columns.
+INDEX_COLUMN = "\x00index"
+# A column of numbers is kept as codes up to this many distinct values (then as it is).
+MAX_CODED_VALUES = 1024
 T = TypeVar("T")
 
 
 def level_of(unit: OrgUnit) -> str:
     return LEVEL_OF_TYPE.get(unit.unit_type, "school")
+
+
+# Reads the named columns of the answers the figures are of (None: every column).
+AnswersReader = Callable[[Sequence[str] | None], pd.DataFrame]
 
 
 @dataclass
@@ -78,13 +89,42 @@ class Report:
     computed: Computed
     units: dict[int, OrgUnit]  # every unit a group or an expected unit refers to
     scopes: list[str]
-    answers: pd.DataFrame
     unit_frame: pd.DataFrame
+    # The answers are read when a view asks for them: the figures and the kept views
+    # need none, and a million answers' frame is hundreds of MB.
+    read_answers: AnswersReader
+    answer_count: int = 0
+    read_column: Callable[[str], pd.Series | CodedColumn | None] | None = None
     figures: pd.DataFrame | None = None
     # Stored values no door accepts now, left out of every figure and named on the page.
     refused: Refused = Refused(0, ())
     # The data stamp the figures are of (collector.reports.snapshots); empty: not kept.
     stamp: str = ""
+    _answers: pd.DataFrame | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def answers(self) -> pd.DataFrame:
+        """Every column of the answers the figures are of."""
+        if self._answers is None:
+            self._answers = self.read_answers(None)
+        return self._answers
+
+    def answer_column(self, name: str) -> pd.Series | CodedColumn | None:
+        """One column of the answers as kept: a choice or text column as codes into its
+        distinct values (collector.indicators.coded) when it is read from the snapshot."""
+        if self._answers is not None:
+            return self._answers[name] if name in self._answers.columns else None
+        if self.read_column is not None:
+            return self.read_column(name)
+        found = self.read_answers([name])
+        return found[name] if name in found.columns else None
+
+    def answer_columns(self, names: Sequence[str]) -> pd.DataFrame:
+        """Only the named columns of the answers (those there are), read alone when the
+        whole frame is not in memory."""
+        if self._answers is not None:
+            return self._answers[[n for n in names if n in self._answers.columns]]
+        return self.read_answers(names)
 
     def remember(self, part: Hashable, compute: Callable[[], T]) -> T:
         """A view of these figures (`part` names it and its choices), computed once per
@@ -250,6 +290,61 @@ def campaign_report(
         kept = _kept_report(session, campaign, spec, basis, scopes, stamp, found)
         if kept is not None:
             return kept
+    expected, answers, refused, answered_units, figures = _inputs(
+        session, campaign, spec, basis, scopes
+    )
+    unit_places, known = places(session, expected)
+    unit_frame = units_frame(unit_places)
+    engine = Engine(
+        spec,
+        unit_frame,
+        answers,
+        figures,
+        year=campaign.academic_year,
+        answered_units=answered_units,
+    )
+    computed = engine.compute()
+    content = (SNAPSHOT_FORMAT, computed, unit_frame, figures, refused, len(answers))
+    snapshots.save(campaign.id, basis.value, scopes, stamp, content, _columns_of(answers))
+    report = _report(session, campaign, spec, basis, scopes, stamp, known, content)
+    report._answers = answers
+    return report
+
+
+def _columns_of(answers: pd.DataFrame) -> dict[str, Any]:
+    """The answers frame column by column, the index kept once; a column of few distinct
+    values (choices, scales, yes/no, lists) as codes into them, read back small."""
+    columns: dict[str, Any] = {INDEX_COLUMN: answers.index}
+    for name in answers.columns:
+        coded = CodedColumn.of(answers[name])
+        few = len(coded.values) <= MAX_CODED_VALUES or answers[name].dtype == object
+        columns[str(name)] = coded if few and name != "unit_id" else answers[name].array
+    return columns
+
+
+def _frame_of(columns: Mapping[str, Any], names: Sequence[str] | None) -> pd.DataFrame | None:
+    index = columns.get(INDEX_COLUMN)
+    if not isinstance(index, pd.Index):
+        return None
+    order = [n for n in columns if n != INDEX_COLUMN] if names is None else names
+    return pd.DataFrame(
+        {n: _series_of(columns[n], index) for n in order if n in columns},
+        index=index,
+    )
+
+
+def _series_of(kept: Any, index: pd.Index) -> pd.Series:
+    if isinstance(kept, CodedColumn):
+        return kept.series(index)
+    return pd.Series(kept, index=index, copy=False)
+
+
+def _inputs(
+    session: Session, campaign: Campaign, spec: FormSpec, basis: Basis, scopes: list[str]
+) -> tuple[list[OrgUnit], pd.DataFrame, Refused, list[int] | None, pd.DataFrame | None]:
+    """What the engine reads, from the database: the expected units, the counted answers
+    as columns (with the refused values and, for a registry, the units that answered)
+    and the reference figures of the campaign's year."""
     survey = is_survey(campaign)
     if survey:
         expected_query = (
@@ -315,26 +410,13 @@ def campaign_report(
     )
     expected_ids = set(ids)
     figure_rows = [row for row in figure_rows if row[0] in expected_ids]
-    unit_places, known = places(session, expected)
-    unit_frame = units_frame(unit_places)
     if columns is not None:
         answers, refused = columns
         answered_units = None
     else:
         answers, refused, answered_units = _row_by_row(session, campaign, spec, counted)
     figures = figures_frame((u, f, g, float(v)) for u, f, g, v in figure_rows)
-    engine = Engine(
-        spec,
-        unit_frame,
-        answers,
-        figures,
-        year=campaign.academic_year,
-        answered_units=answered_units,
-    )
-    computed = engine.compute()
-    content = (SNAPSHOT_FORMAT, computed, answers, unit_frame, figures, refused)
-    snapshots.save(campaign.id, basis.value, scopes, stamp, content)
-    return _report(campaign, spec, basis, scopes, stamp, known, content)
+    return expected, answers, refused, answered_units, figures
 
 
 def latest_report(
@@ -370,13 +452,13 @@ def _kept_report(
     version's), which is computed again."""
     if not (isinstance(found, tuple) and len(found) == 6 and found[0] == SNAPSHOT_FORMAT):
         return None
-    ids = [int(i) for i in found[3].index]  # the kept unit frame's
+    ids = [int(i) for i in found[2].index]  # the kept unit frame's
     _places, known = (
         places(session, list(session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))))
         if ids
         else ([], {})
     )
-    return _report(campaign, spec, basis, scopes, stamp, known, found)
+    return _report(session, campaign, spec, basis, scopes, stamp, known, found)
 
 
 def _row_by_row(
@@ -397,6 +479,7 @@ def _row_by_row(
 
 
 def _report(
+    session: Session,
     campaign: Campaign,
     spec: FormSpec,
     basis: Basis,
@@ -406,9 +489,42 @@ def _report(
     content: tuple[Any, ...],
 ) -> Report:
     """The Report of a snapshot's content, kept or just computed."""
-    _format, computed, answers, unit_frame, figures, refused = content
+    _format, computed, unit_frame, figures, refused, answer_count = content
+
+    def read_answers(names: Sequence[str] | None) -> pd.DataFrame:
+        wanted = None if names is None else [INDEX_COLUMN, *names]
+        kept = snapshots.load_columns(campaign.id, basis.value, scopes, stamp, wanted)
+        frame = None if kept is None else _frame_of(kept, names)
+        if frame is None:
+            # Not kept beside these figures (written over by newer ones since): read now.
+            answers = _inputs(session, campaign, spec, basis, scopes)[1]
+            frame = answers if names is None else answers[[n for n in names if n in answers]]
+        return frame
+
+    def read_column(name: str) -> pd.Series | CodedColumn | None:
+        kept = snapshots.load_columns(campaign.id, basis.value, scopes, stamp, [name])
+        if kept is None:
+            found = read_answers([name])
+            return found[name] if name in found.columns else None
+        column = kept.get(name)
+        if column is None or isinstance(column, CodedColumn):
+            return column
+        return pd.Series(column, copy=False)
+
     return Report(
-        campaign, spec, basis, computed, known, scopes, answers, unit_frame, figures, refused, stamp
+        campaign,
+        spec,
+        basis,
+        computed,
+        known,
+        scopes,
+        unit_frame,
+        read_answers,
+        answer_count,
+        read_column,
+        figures,
+        refused,
+        stamp,
     )
 
 

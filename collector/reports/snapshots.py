@@ -8,8 +8,9 @@ import hashlib
 import logging
 import os
 import pickle
+import struct
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -68,19 +69,88 @@ def _write(path: Path, stamp: str, content: Any) -> None:
     """Write beside the file under a name of this writer's own, then put it in place:
     readers see the old file or the new one, never half, and two writers of the same
     file at once do not write into each other's."""
+
+    def dump(file: BinaryIO) -> None:
+        pickle.dump(content, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    _write_with(path, stamp, dump)
+
+
+def _write_with(path: Path, stamp: str, dump: Callable[[BinaryIO], None]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
     try:
         with partial.open("wb") as file:
             pickle.dump(stamp, file, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(content, file, protocol=pickle.HIGHEST_PROTOCOL)
+            dump(file)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
 
 
-def save(campaign_id: int, basis: str, scopes: list[str], stamp: str, content: Any) -> None:
+# The end of a columns file: where its table of contents starts (8 bytes, little-endian).
+_CONTENTS_AT = struct.Struct("<Q")
+
+
+def _columns_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.columns")
+
+
+def _write_columns(path: Path, stamp: str, columns: Mapping[str, Any]) -> None:
+    """Each column pickled on its own, then a table of where each starts: a reader
+    unpickles only the columns it asks for (an export counts answers one question at a
+    time, and a million answers' whole frame is hundreds of MB)."""
+
+    def dump(file: BinaryIO) -> None:
+        contents = {}
+        for name, values in columns.items():
+            contents[name] = file.tell()
+            pickle.dump(values, file, protocol=pickle.HIGHEST_PROTOCOL)
+        at = file.tell()
+        pickle.dump(contents, file, protocol=pickle.HIGHEST_PROTOCOL)
+        file.write(_CONTENTS_AT.pack(at))
+
+    _write_with(path, stamp, dump)
+
+
+def load_columns(
+    campaign_id: int, basis: str, scopes: list[str], stamp: str, names: Iterable[str] | None
+) -> dict[str, Any] | None:
+    """The named columns kept with the snapshot of this data stamp (those it has; None:
+    all, in their order); None when none of this stamp is kept."""
+    try:
+        with _columns_path(_path(campaign_id, basis, scopes)).open("rb") as file:
+            if _stamp_of(file) != stamp:
+                return None
+            file.seek(-_CONTENTS_AT.size, os.SEEK_END)
+            (at,) = _CONTENTS_AT.unpack(file.read(_CONTENTS_AT.size))
+            file.seek(at)
+            contents = pickle.load(file)  # noqa: S301
+            if not isinstance(contents, dict):
+                return None
+            found = {}
+            for name in contents if names is None else names:
+                if name in contents:
+                    file.seek(contents[name])
+                    found[name] = pickle.load(file)  # noqa: S301
+            return found
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, struct.error):
+        return None
+
+
+def save(
+    campaign_id: int,
+    basis: str,
+    scopes: list[str],
+    stamp: str,
+    content: Any,
+    columns: Mapping[str, Any] | None = None,
+) -> None:
+    """Keep `content` for this data stamp, and `columns` (read one by one with
+    `load_columns`) beside it; the columns are in place before the content names them."""
     path = _path(campaign_id, basis, scopes)
+    if columns is not None:
+        _write_columns(_columns_path(path), stamp, columns)
     _write(path, stamp, content)
     # The views kept of the previous figures are of no use now.
     for derived in path.parent.glob(f"{path.stem}-*.pickle"):

@@ -173,3 +173,49 @@ def test_the_kept_tables_follow_the_answers(client, tree, people, survey):
     # 10th grade: 5 (A1), 3 3 (B1), 4 4 (new) → «4» 2 of 5, «3» 2 of 5
     assert cell(grade_10, "4") == (2, pytest.approx(40.0))
     assert cell(grade_10, "3") == (2, pytest.approx(40.0))
+
+
+def _tables(report, root, by):
+    from collector.reports.questions import question_tables
+
+    tables, labels = question_tables(report, root, by, "ru")
+    return labels, [
+        (t.field.id, t.total.respondents, t.total.counts, [(label, c) for label, c in t.rows])
+        for t in tables
+    ]
+
+
+def test_kept_figures_count_the_answers_a_column_at_a_time(app, tree, people, survey):
+    """Read back from the kept snapshot, the tables are the ones counted from the answers
+    in memory, and the whole answers frame is never read (an export of a national survey
+    reads one question's column at a time); the whole frame, when a view asks for it,
+    comes back as it was computed."""
+    import pandas as pd
+
+    from collector.reports.questions import Breakdown
+    from collector.reports.services import Basis, campaign_report
+
+    region = people["region"]
+    root = tree["region"]
+    fresh = campaign_report(db.session, region, survey, Basis.ACCEPTED, stored=False)
+    kept = campaign_report(db.session, region, survey, Basis.ACCEPTED)
+    assert kept is not fresh and kept.stamp == fresh.stamp
+    whole_reads: list[object] = []
+    reader = kept.read_answers
+
+    def counting_reader(names):
+        if names is None:
+            whole_reads.append(names)
+        return reader(names)
+
+    kept.read_answers = counting_reader
+    for by in (Breakdown.GROUP, Breakdown.UNIT, None):
+        assert _tables(kept, root, by) == _tables(fresh, root, by)
+    assert whole_reads == []
+    labels, tables = _tables(kept, root, Breakdown.UNIT)
+    took_part = next(t for t in tables if t[0] == "took_part")
+    # Municipality A, worked by hand above: 11 answered, 4 ticked excursions, 6 none.
+    counts = dict(took_part[3])[labels[tree["mun_a"].id]]
+    assert (counts.respondents, counts.counts["excursions"], counts.counts["none"]) == (11, 4, 6)
+    pd.testing.assert_frame_equal(kept.answers, fresh.answers)
+    assert whole_reads == [None]
