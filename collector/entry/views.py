@@ -19,6 +19,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import FieldList, FormField
 
@@ -28,6 +29,7 @@ from collector.forms import RENDERERS, EntryForm, typed_problems
 from collector.routing import id_or
 from collector.schema.derived import lines
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
+from collector.schema.kinds.files import MEGABYTE
 from collector.schema.live import live_form
 from collector.schema.spec import SectionSpec
 from collector.schema.warnings import SoftWarning
@@ -104,6 +106,26 @@ def fill(form_id: str, unit_id: int) -> str | Response | tuple[Response, int]:
 def fill_response(response_id: int) -> str | Response | tuple[Response, int]:
     """A report a campaign asks of the unit."""
     return _fill(services.open_campaign_entry(db.session(), current_user, response_id))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> Response:
+    """A report sent with more than the server reads (MAX_CONTENT_LENGTH: a file too big
+    for any question) is not read at all: the page comes back saying so beside nothing
+    lost. What was typed is restored from this browser's copy (entry.js keeps it as the
+    form is sent); the file is to be chosen again, smaller. (Only the two report pages
+    here read a body.)"""
+    limit = int(current_app.config["MAX_CONTENT_LENGTH"]) / MEGABYTE
+    flash(
+        _(
+            "The file is larger than the server accepts (at most %(limit)s MB for the whole "
+            "page): nothing was saved. The values you typed are restored below; choose a "
+            "smaller file.",
+            limit=f"{round(limit, 2):g}",
+        ),
+        "danger",
+    )
+    return redirect(request.full_path.rstrip("?"), code=303)
 
 
 def _entry_url(entry: services.Entry, **values: Any) -> str:
@@ -228,12 +250,19 @@ def _posted() -> Any:
 @bp.get("/files/<file_id>")
 def download_file(file_id: str) -> Response:
     """A file of a file question, for those who may read its report."""
-    stored, path, mimetype = files.readable_file(
+    stored, opened, mimetype = files.readable_file(
         db.session(), current_user, file_id, current_app.config
     )
-    return send_file(
-        path, mimetype=mimetype, as_attachment=True, download_name=stored.name, max_age=0
+    # Streamed a chunk at a time, from the folder or the object storage alike.
+    response = send_file(
+        opened.stream,
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=stored.name,
+        max_age=0,
     )
+    response.content_length = opened.size
+    return response
 
 
 def _sent_again(entry: services.Entry, section: Any) -> bool:
