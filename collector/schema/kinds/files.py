@@ -249,9 +249,12 @@ def accept(spec: FieldSpec) -> str:
 
 
 def file_rules(spec: FieldSpec) -> dict[str, str]:
-    """What the file input says and offers: the picker's filter, the types and the limit."""
+    """What the file input says and offers: the picker's filter, the types and the limit
+    (in megabytes to read, in bytes for the page's own check, collector/static/entry.js)."""
     return {
         "accept": accept(spec),
         "types": ", ".join(t.upper() for t in file_types(spec)),
         "limit": limit_text(spec),
+        "max_bytes": str(size_limit(spec)),
+        "too_large": MESSAGES["size"],
     }
