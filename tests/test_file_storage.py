@@ -1,7 +1,8 @@
 """Object storage for attached files (issue 27): with FILE_STORAGE = "s3" a file question's
-upload goes to the bucket (an in-process S3 here, moto's; no network), downloads stream
-from it, and `flask backup create` says the files stay in the bucket; the folder stays
-the default. Settings that name no usable store are refused at start-up."""
+upload goes to the bucket (an in-process S3 here, moto's, at an S3-compatible server's
+address of its own; no network), downloads stream from it, and `flask backup create`
+says the files stay in the bucket; the folder stays the default. Settings that name no
+usable store are refused at start-up."""
 
 from __future__ import annotations
 
@@ -21,18 +22,22 @@ from tests.conftest import login_as, make_config
 from tests.test_file_questions import PDF, report, send  # noqa: F401 (the fixture)
 
 BUCKET = "collector-files"
+ENDPOINT = "http://objects.school-network.invalid:9000"
 
 
 @pytest.fixture
 def bucket(app, monkeypatch) -> Iterator[object]:
     """The app set to keep its files in a bucket of an in-process S3."""
-    s3_client.cache_clear()  # a client made outside the mock would go to the internet
+    s3_client.cache_clear()  # a client made outside the mock would go to the network
+    # An S3-compatible server of its own address (as a MinIO would be), answered by moto.
+    monkeypatch.setenv("MOTO_S3_CUSTOM_ENDPOINTS", ENDPOINT)
     with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
+        client = boto3.client("s3", region_name="us-east-1", endpoint_url=ENDPOINT)
         client.create_bucket(Bucket=BUCKET)
         for key, value in {
             "FILE_STORAGE": "s3",
             "FILE_S3_BUCKET": BUCKET,
+            "FILE_S3_ENDPOINT_URL": ENDPOINT,
             "FILE_S3_PREFIX": "answers/",
             "FILE_S3_REGION": "us-east-1",
             "FILE_S3_ACCESS_KEY_ID": "test-key",
@@ -56,6 +61,8 @@ def test_a_file_goes_to_the_bucket_and_downloads_from_it(
     bucket,
 ):
     campaign, response = report
+    store = file_store(app.config)
+    assert isinstance(store, S3Store) and store.client.meta.endpoint_url == ENDPOINT
     login_as(client, people["school"])
     assert send(client, response, 0, PDF).status_code == 302
     db.session.expire_all()
@@ -84,6 +91,7 @@ def test_a_file_goes_to_the_bucket_and_downloads_from_it(
 
 def test_the_s3_store_lists_reads_and_removes(bucket):
     store = S3Store(bucket, BUCKET, "answers/")
+    assert bucket.meta.endpoint_url == ENDPOINT
     first, second = "a" * 32, "b" * 32
     store.put(first, b"%PDF-1")
     store.put(second, b"%PDF-2" * 100_000)  # 600,000 bytes, read in chunks
