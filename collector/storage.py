@@ -17,6 +17,7 @@ import io
 import os
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -34,6 +35,11 @@ CHUNK = 256 * 1024
 
 class StorageSettingError(RuntimeError):
     """The settings name no usable store (said at start-up, not at the first upload)."""
+
+
+class StorageUnavailable(RuntimeError):
+    """The store did not answer or refused (a disk full, the object storage down or its
+    credentials refused): said to the user as "try again", never a 500."""
 
 
 @dataclass(frozen=True)
@@ -79,16 +85,22 @@ class FolderStore:
 
     def put(self, file_id: str, content: bytes) -> None:
         path = self.path(file_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")
-        partial.write_bytes(content)
-        os.replace(partial, path)  # whole or not at all
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(content)
+            os.replace(partial, path)  # whole or not at all
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise StorageUnavailable(f"{self.place}: {error}") from error
 
     def open(self, file_id: str) -> Opened | None:
         try:
             stream = self.path(file_id).open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
+        except OSError as error:
+            raise StorageUnavailable(f"{self.place}: {error}") from error
         return Opened(stream, os.fstat(stream.fileno()).st_size)
 
     def remove(self, file_id: str) -> None:
@@ -124,22 +136,35 @@ class S3Store:
 
     def put(self, file_id: str, content: bytes) -> None:
         # One PUT: the object appears whole or not at all.
-        self.client.put_object(Bucket=self.bucket, Key=self.key(file_id), Body=content)
+        with self._answering():
+            self.client.put_object(Bucket=self.bucket, Key=self.key(file_id), Body=content)
 
     def open(self, file_id: str) -> Opened | None:
         from botocore.exceptions import ClientError
 
-        try:
-            found = self.client.get_object(Bucket=self.bucket, Key=self.key(file_id))
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-                return None
-            raise
+        with self._answering():
+            try:
+                found = self.client.get_object(Bucket=self.bucket, Key=self.key(file_id))
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                    return None
+                raise
         stream = io.BufferedReader(_S3Body(found["Body"]), CHUNK)
         return Opened(stream, int(found["ContentLength"]))
 
     def remove(self, file_id: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self.key(file_id))
+        with self._answering():
+            self.client.delete_object(Bucket=self.bucket, Key=self.key(file_id))
+
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """boto3's failures (no connection, a refusal) as the store's own."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            yield
+        except (BotoCoreError, ClientError) as error:
+            raise StorageUnavailable(f"{self.place}: {error}") from error
 
     def files(self) -> Iterator[Kept]:
         pages = self.client.get_paginator("list_objects_v2")

@@ -48,19 +48,20 @@ def bucket(app, monkeypatch) -> Iterator[object]:
     s3_client.cache_clear()
 
 
+@pytest.fixture
+def report_in_bucket(report, bucket):  # noqa: F811 (the fixture imported above)
+    """The school's report with a file question, its files kept in the bucket."""
+    campaign, response = report
+    return campaign, response, bucket
+
+
 def test_the_folder_is_the_default_store(app):
     store = file_store(app.config)
     assert isinstance(store, FolderStore) and store.place == app.config["FILE_FOLDER"]
 
 
-def test_a_file_goes_to_the_bucket_and_downloads_from_it(
-    app,
-    client,
-    report,  # noqa: F811 (the fixture imported above)
-    people,
-    bucket,
-):
-    campaign, response = report
+def test_a_file_goes_to_the_bucket_and_downloads_from_it(app, client, people, report_in_bucket):
+    campaign, response, bucket = report_in_bucket
     store = file_store(app.config)
     assert isinstance(store, S3Store) and store.client.meta.endpoint_url == ENDPOINT
     login_as(client, people["school"])
@@ -136,3 +137,29 @@ def test_a_backup_says_the_files_stay_in_the_bucket(app, bucket, tmp_path):
 def test_settings_naming_no_store_are_refused_at_start_up(database_url, settings, message):
     with pytest.raises(StorageSettingError, match=message):
         create_app(make_config(database_url, **settings))
+
+
+def test_a_store_that_fails_is_said_beside_the_file_and_on_download_never_a_500(
+    client, people, report_in_bucket
+):
+    campaign, response, bucket = report_in_bucket
+    login_as(client, people["school"])
+    assert send(client, response, 0, PDF).status_code == 302
+    db.session.expire_all()
+    file_id = db.session.get(FormResponse, response.id).answers["plan_file"]["file"]
+    # The bucket goes (deleted, its credentials revoked: the storage refuses).
+    bucket.delete_object(Bucket=BUCKET, Key=f"answers/{file_id}")
+    bucket.delete_bucket(Bucket=BUCKET)
+
+    page = send(client, response, 1, PDF.replace(b"1.4", b"1.7"), "новый.pdf")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Файл сейчас не удалось сохранить: ничего не сохранено." in text
+    assert 'value="10"' in text and 'value="4"' in text  # what was typed is kept
+    db.session.expire_all()
+    assert db.session.get(FormResponse, response.id).answers["plan_file"]["file"] == file_id
+    assert [s.id for s in db.session.query(StoredFile)] == [file_id]
+
+    download = client.get(f"/entry/files/{file_id}")
+    assert download.status_code == 503 and download.headers["Retry-After"] == "30"
+    assert "Файл сейчас не удалось прочитать" in download.get_data(as_text=True)
