@@ -120,6 +120,9 @@
     dirty = false;
     const body = new FormData(form);
     body.set("action", "autosave");
+    // «Remove the file» takes effect when the page is sent, never by an autosave: a box
+    // ticked and unticked meanwhile leaves the file where it was.
+    for (const box of form.querySelectorAll("input[data-remove-file]")) body.delete(box.name);
     try {
       const response = await fetch(form.dataset.autosaveUrl, {
         method: "POST", body: body, credentials: "same-origin",

@@ -126,7 +126,14 @@ def test_a_file_past_the_servers_limit_then_removing_one_and_the_read_only_revie
     with page.expect_navigation():
         page.get_by_role("button", name="Сохранить черновик").click()
     expect(page.get_by_test_id("stored-file")).to_contain_text("приказ.pdf")
+    # Ticked, the box waits for the page to be sent: an autosave meanwhile keeps the file.
+    page.locator("#entry-form").evaluate("f => f.dataset.autosaveDelay = '200'")
+    page.get_by_label("Всего, ед.").fill("11")
     page.get_by_label("Удалить файл").check()
+    page.get_by_text("Сохранено автоматически.").wait_for()
+    db.session.expire_all()
+    autosaved = db.session.get(FormResponse, response.id).answers
+    assert autosaved["total"] == 11 and autosaved["plan_file"]["name"] == "приказ.pdf"
     with page.expect_navigation():
         page.get_by_role("button", name="Сохранить черновик").click()
     expect(page.get_by_test_id("stored-file")).to_have_count(0)
