@@ -44,6 +44,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["JOB_FOLDER"] = os.path.join(app.instance_path, "jobs")
     if not app.config.get("FILE_FOLDER"):
         app.config["FILE_FOLDER"] = os.path.join(app.instance_path, "files")
+    from collector.storage import check_settings
+
+    check_settings(app.config)  # an object storage setting lacking its bucket, said now
     # With Redis configured, counters (rate limits) live there too, so that limits hold
     # across app processes.
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from collector.auth.services import normalise_username, password_problem
 from collector.backup.cli import backup_cli
 from collector.campaigns.cli import campaigns_cli
+from collector.entry.cli import files_cli
 from collector.extensions import db
 from collector.jobs.cli import jobs_cli
 from collector.models import OrgUnit, Role, RoleAssignment, User
@@ -82,3 +83,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(files_cli)

@@ -95,9 +95,23 @@ class DefaultConfig:
     REDIS_URL: str | None = None
     JOB_QUEUE = "collector"
     JOB_FOLDER: str | None = None  # default: instance/jobs
-    # Where the files attached to answers are kept (outside the database; back it up
-    # with the database): default instance/files.
+    # Where the files attached to answers are kept, outside the database
+    # (collector/storage.py): "folder" (FILE_FOLDER, default instance/files; back it up
+    # with the database) or "s3", an S3-compatible object storage: the bucket, its server
+    # (none: Amazon S3 itself), a key prefix, the region, and the credentials (best from
+    # the environment, COLLECTOR_FILE_S3_ACCESS_KEY_ID and …_SECRET_ACCESS_KEY, or
+    # instance/config.py; unset: boto3's own, AWS_* variables or an instance role).
+    FILE_STORAGE = "folder"
     FILE_FOLDER: str | None = None
+    FILE_S3_BUCKET: str | None = None
+    FILE_S3_ENDPOINT_URL: str | None = None
+    FILE_S3_PREFIX = ""
+    FILE_S3_REGION: str | None = None
+    FILE_S3_ACCESS_KEY_ID: str | None = None
+    FILE_S3_SECRET_ACCESS_KEY: str | None = None
+    # A stored file that no answer and no version in a report's history names is removed
+    # by `flask files clean` once it is this old (a file being attached now is younger).
+    FILE_ORPHAN_GRACE_HOURS = 24
     JOB_THREADS = 2
     JOB_TIMEOUT_SECONDS = 3 * 3600
     JOB_HEARTBEAT_SECONDS = 5.0

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
 from collector.extensions import db, limiter, login_manager
+from collector.storage import StorageUnavailable
 
 # Endpoints that read a JSON body themselves (bounded there). Every other page takes
 # forms from its own pages: Flask-WTF would read a JSON body as the form's data, with
@@ -68,6 +69,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(NotInScope)
     def not_in_scope(_error: NotInScope) -> tuple[str, int]:
         return _page(404, _("Not found"), _("There is no such page, or it is not yours to see."))
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(error: StorageUnavailable) -> tuple[str, int, dict[str, str]]:
+        # The attached files' store (a folder, an object storage) does not answer.
+        app.logger.warning("file store unavailable: %s", error)
+        page = _page(
+            503,
+            _("The service is briefly unavailable"),
+            _("The file could not be read just now. Try again in a minute."),
+        )
+        return (*page, {"Retry-After": "30"})
 
     @app.errorhandler(ActionForbidden)
     def forbidden_action(_error: ActionForbidden) -> tuple[str, int]:

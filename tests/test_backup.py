@@ -108,10 +108,14 @@ def test_restore_refuses_a_database_with_data_and_a_file_that_is_no_backup(
 
 def test_a_backup_keeps_the_attached_files_and_a_restore_puts_back_the_missing(app, tmp_path):
     from collector.backup.files import files_beside, restore_files
-    from collector.entry.files import file_path
+    from collector.storage import FolderStore
 
     folder = tmp_path / "files"
     app.config["FILE_FOLDER"] = str(folder)
+
+    def file_path(_config, file_id):
+        return FolderStore(folder).path(file_id)
+
     kept = {
         "a" * 32: b"%PDF-1.7 the order approving the plan",
         "b" * 32: b"\x89PNG\r\n\x1a\n the career corner",

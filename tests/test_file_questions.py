@@ -66,10 +66,18 @@ def report(tree, people):
     return campaign, response
 
 
-def send(client, response, revision: int, content: bytes | None, name: str = "приказ.pdf"):
+def send(
+    client,
+    response,
+    revision: int,
+    content: bytes | None,
+    name: str = "приказ.pdf",
+    extra: dict | None = None,
+):
     data: dict = {"total": "10", "part": "4", "revision": str(revision), "action": "save"}
     if content is not None:
         data["plan_file"] = (io.BytesIO(content), name)
+    data.update(extra or {})
     return client.post(
         f"/entry/response/{response.id}", data=data, content_type="multipart/form-data"
     )
@@ -239,3 +247,97 @@ def test_the_consolidated_workbook_lists_the_file_by_name_with_its_link(
         "Приказ об утверждении плана",
         "Приказ об утверждении плана (ссылка)",
     )
+
+
+def test_ticking_remove_the_file_empties_the_answer_and_the_history_keeps_the_file(
+    client, report, people
+):
+    campaign, response = report
+    login_as(client, people["school"])
+    send(client, response, 0, PDF)
+    page = client.get(f"/entry/response/{response.id}").get_data(as_text=True)
+    assert 'name="plan_file-remove"' in page and "Удалить файл" in page
+    db.session.expire_all()
+    attached = db.session.get(FormResponse, response.id).answers["plan_file"]
+
+    removed = send(client, response, 1, None, extra={"plan_file-remove": "y"})
+    assert removed.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(FormResponse, response.id)
+    assert "plan_file" not in stored.answers and stored.answers["total"] == 10
+    last = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "response.save", AuditEvent.object_id == response.id)
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    assert last.details["changes"] == {"plan_file": [attached, None]}
+    # The history's file still downloads; the page offers no box for a file it has not.
+    kept = client.get(f"/entry/files/{attached['file']}")
+    assert kept.data == PDF
+    kept.close()
+    page = client.get(f"/entry/response/{response.id}").get_data(as_text=True)
+    assert 'name="plan_file-remove"' not in page and 'data-testid="stored-file"' not in page
+
+
+def test_a_new_file_chosen_with_remove_ticked_replaces_the_old_one(client, report, people):
+    campaign, response = report
+    login_as(client, people["school"])
+    send(client, response, 0, PDF, "старый.pdf")
+    newer = PDF.replace(b"1.4", b"1.7")
+    replaced = send(client, response, 1, newer, "новый.pdf", extra={"plan_file-remove": "y"})
+    assert replaced.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(FormResponse, response.id).answers["plan_file"]["name"] == "новый.pdf"
+
+
+def test_a_refused_send_keeps_the_remove_box_ticked(client, report, people):
+    campaign, response = report
+    login_as(client, people["school"])
+    send(client, response, 0, PDF)
+    page = client.post(
+        f"/entry/response/{response.id}",
+        data={"total": "много", "part": "4", "revision": "1", "plan_file-remove": "y"},
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "invalid-feedback" in text
+    box = text[text.index('name="plan_file-remove"') :]
+    assert box[: box.index(">")].endswith("checked")
+    db.session.expire_all()
+    assert "plan_file" in db.session.get(FormResponse, response.id).answers  # nothing saved
+
+
+def test_the_review_page_shows_the_file_as_a_link_not_a_disabled_picker(client, report, people):
+    campaign, response = report
+    login_as(client, people["school"])
+    send(client, response, 0, PDF)
+    db.session.expire_all()
+    file_id = db.session.get(FormResponse, response.id).answers["plan_file"]["file"]
+    login_as(client, people["municipal"])
+    page = client.get(f"/campaigns/{campaign.id}/responses/{response.id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'type="file"' not in text and 'name="plan_file-remove"' not in text
+    field = text[text.index('id="field-plan_file"') :]
+    field = field[: field.index('id="field-', 10)] if 'id="field-' in field[10:] else field
+    assert "Приказ об утверждении плана" in field
+    assert f'href="/entry/files/{file_id}">приказ.pdf</a>' in field
+
+
+def test_a_report_over_the_servers_limit_comes_back_saying_so_with_nothing_saved(
+    app, client, report, people, monkeypatch
+):
+    campaign, response = report
+    login_as(client, people["school"])
+    # The server reads at most 50,000 bytes (16 MB in production); the file and the form
+    # together are more: nothing of it is read.
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 50_000)
+    sent = send(client, response, 0, b"%PDF-" + b"0" * 60_000, "большой.pdf")
+    assert sent.status_code == 303
+    assert sent.headers["Location"] == f"/entry/response/{response.id}"
+    page = client.get(sent.headers["Location"])
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="entry-form"' in text
+    assert "Файл больше, чем принимает сервер (не более 0.05 МБ" in text
+    db.session.expire_all()
+    assert db.session.scalars(select(StoredFile)).all() == []
+    assert db.session.get(FormResponse, response.id).status == "not_started"

@@ -19,8 +19,16 @@ from collector.backup.services import (
     restore_backup,
 )
 from collector.extensions import db
+from collector.storage import FolderStore, file_store
 
 backup_cli = AppGroup("backup", help="Back up the database and restore a backup.")
+# With FILE_STORAGE = "s3" the attached files are not copied: a bucket is kept by the
+# object storage's own means (versioning, replication), and a copy through this machine
+# of every file at every backup would be the slowest part of it.
+OBJECT_STORAGE_NOTE = (
+    "The attached files live in the object storage ({place}) and are not copied: "
+    "keep them with the bucket's own versioning or replication."
+)
 
 
 def backup_folder() -> Path:
@@ -60,11 +68,14 @@ def create_command(target: Path | None) -> None:
     try:
         target = target or default_backup_path(backup_folder(), url, datetime.now(UTC))
         made = create_backup(url, target)
-        files = copy_files(Path(current_app.config["FILE_FOLDER"]), made.path)
+        store = file_store(current_app.config)
+        files = copy_files(store.folder, made.path) if isinstance(store, FolderStore) else None
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{made.path} ({size_text(made.size)})")
-    if files:
+    if files is None:
+        click.echo(OBJECT_STORAGE_NOTE.format(place=store.place))
+    elif files:
         click.echo(f"{files_beside(made.path)} ({files} attached files)")
 
 
@@ -92,9 +103,13 @@ def restore_command(source: Path, yes: bool) -> None:
     if restored.previous is not None:
         click.echo(f"The data replaced was saved to {restored.previous.path}.")
     click.echo(f"Restored {source} into the {restored.backend.label} database.")
-    files = restore_files(source, Path(current_app.config["FILE_FOLDER"]))
-    if files:
-        click.echo(f"{files} attached files put back from {files_beside(source)}.")
+    store = file_store(current_app.config)
+    if isinstance(store, FolderStore):
+        files = restore_files(source, store.folder)
+        if files:
+            click.echo(f"{files} attached files put back from {files_beside(source)}.")
+    else:
+        click.echo(OBJECT_STORAGE_NOTE.format(place=store.place))
     if restored.revision.state in (RevisionState.CURRENT, RevisionState.OLDER):
         click.echo(restored.revision.advice)
     else:

@@ -1,16 +1,16 @@
 """Keeping the files of file questions (collector.schema.kinds.files): an upload becomes a
-file in FILE_FOLDER and a stored_file row, and the answer its descriptor; a section sent
-without a new file keeps the one it had; the same file sent again (an autosave carries the
-chosen file each time) is not kept twice. Downloads go to those who may read the report:
-its unit's respondents, and the coordinators who review or export it."""
+file in the file store (collector.storage: a folder or an object storage) and a
+stored_file row, and the answer its descriptor; a section sent without a new file keeps
+the one it had, one sent with «Remove the file» ticked has none (the history keeps the
+earlier one); the same file sent again (an autosave carries the chosen file each time) is
+not kept twice. Downloads go to those who may read the report: its unit's respondents,
+and the coordinators who review or export it."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from collections.abc import Collection, Mapping
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,14 +21,11 @@ from collector.entry.services import Entry
 from collector.errors import NotInScope
 from collector.models import OrgUnit, StoredFile, User
 from collector.schema.kinds import kind_of
-from collector.schema.kinds.files import FileKind, Upload, is_descriptor, mime_type
+from collector.schema.kinds.files import REMOVED, FileKind, Upload, is_descriptor, mime_type
+from collector.storage import Opened, file_store
 
 DOWNLOAD_PATH = "/entry/files/"
 READERS = (Action.FILL_REPORT, Action.REVIEW_REPORTS, Action.EXPORT)
-
-
-def file_path(config: Mapping[str, Any], file_id: str) -> Path:
-    return Path(config["FILE_FOLDER"]) / file_id[:2] / file_id
 
 
 def keep_uploads(
@@ -58,6 +55,8 @@ def keep_uploads(
                 kept[spec.id] = before
             else:
                 kept[spec.id] = _store(session, user, entry, spec.id, value, digest, config)
+        elif value is REMOVED:
+            kept.pop(spec.id, None)  # no answer now; the history keeps the one before
         elif value is None and before is not None:
             kept[spec.id] = before
     return kept
@@ -73,11 +72,7 @@ def _store(
     config: Mapping[str, Any],
 ) -> dict[str, Any]:
     file_id = secrets.token_hex(16)
-    path = file_path(config, file_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
-    partial.write_bytes(upload.content)
-    os.replace(partial, path)  # whole or not at all
+    file_store(config).put(file_id, upload.content)
     session.add(
         StoredFile(
             id=file_id,
@@ -104,14 +99,14 @@ def _store(
 
 def readable_file(
     session: Session, user: User, file_id: str, config: Mapping[str, Any]
-) -> tuple[StoredFile, Path, str]:
-    """The file, where it lies and its MIME type, for a user who may read its report;
-    anyone else is told it does not exist."""
+) -> tuple[StoredFile, Opened, str]:
+    """The file, opened for reading, and its MIME type, for a user who may read its
+    report; anyone else is told it does not exist."""
     stored = session.get(StoredFile, file_id) if len(file_id) <= 32 else None
     unit = session.get(OrgUnit, stored.unit_id) if stored is not None else None
     if stored is None or unit is None or not any(can(user, a, unit) for a in READERS):
         raise NotInScope(file_id)
-    path = file_path(config, stored.id)
-    if not path.is_file():
+    opened = file_store(config).open(stored.id)
+    if opened is None:
         raise NotInScope(file_id)
-    return stored, path, mime_type(stored.type)
+    return stored, opened, mime_type(stored.type)

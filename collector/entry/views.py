@@ -19,6 +19,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import FieldList, FormField
 
@@ -28,9 +29,11 @@ from collector.forms import RENDERERS, EntryForm, typed_problems
 from collector.routing import id_or
 from collector.schema.derived import lines
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
+from collector.schema.kinds.files import MEGABYTE, Upload
 from collector.schema.live import live_form
 from collector.schema.spec import SectionSpec
 from collector.schema.warnings import SoftWarning
+from collector.storage import StorageUnavailable
 
 bp = Blueprint("entry", __name__, url_prefix="/entry")
 # The built forms check their CSRF token themselves, so that an expired token brings the
@@ -106,6 +109,26 @@ def fill_response(response_id: int) -> str | Response | tuple[Response, int]:
     return _fill(services.open_campaign_entry(db.session(), current_user, response_id))
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> Response:
+    """A report sent with more than the server reads (MAX_CONTENT_LENGTH: a file too big
+    for any question) is not read at all: the page comes back saying so beside nothing
+    lost. What was typed is restored from this browser's copy (entry.js keeps it as the
+    form is sent); the file is to be chosen again, smaller. (Only the two report pages
+    here read a body.)"""
+    limit = int(current_app.config["MAX_CONTENT_LENGTH"]) / MEGABYTE
+    flash(
+        _(
+            "The file is larger than the server accepts (at most %(limit)s MB for the whole "
+            "page): nothing was saved. The values you typed are restored below; choose a "
+            "smaller file.",
+            limit=f"{round(limit, 2):g}",
+        ),
+        "danger",
+    )
+    return redirect(request.full_path.rstrip("?"), code=303)
+
+
 def _entry_url(entry: services.Entry, **values: Any) -> str:
     endpoint, arguments = entry.endpoint
     return url_for(endpoint, **arguments, **values)
@@ -150,15 +173,11 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
                 rows.append_entry()
             return render_template("entry/fill.html", **_page(entry, section, form, [], None))
         ids = [f.id for f in section.fields]
-        if form.validate() and not _unknown_units(entry, form, ids):
-            typed = files.keep_uploads(
-                db.session(),
-                current_user,
-                entry,
-                answers_from_form(entry.spec, form, ids),
-                ids,
-                current_app.config,
-            )
+        if (
+            form.validate()
+            and not _unknown_units(entry, form, ids)
+            and (typed := _kept_uploads(entry, form, ids)) is not None
+        ):
             outcome = services.save_and_check(
                 db.session(),
                 current_user,
@@ -220,6 +239,27 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
     return render_template("entry/fill.html", **page)
 
 
+def _kept_uploads(entry: services.Entry, form: EntryForm, ids: list[str]) -> dict[str, Any] | None:
+    """The section's answers with the files sent kept (collector.entry.files); None when
+    the file store fails, said beside each file sent, with everything typed kept."""
+    answers = answers_from_form(entry.spec, form, ids)
+    try:
+        return files.keep_uploads(
+            db.session(), current_user, entry, answers, ids, current_app.config
+        )
+    except StorageUnavailable as error:
+        current_app.logger.warning("file store unavailable: %s", error)
+        for field_id, value in answers.items():
+            if isinstance(value, Upload):
+                form[field_id].errors = [
+                    _(
+                        "The file could not be stored just now: nothing was saved. Send "
+                        "the page again in a minute."
+                    )
+                ]
+        return None
+
+
 def _posted() -> Any:
     """The form's values with the files sent along (a file question's)."""
     return CombinedMultiDict((request.files, request.form)) if request.files else request.form
@@ -228,12 +268,20 @@ def _posted() -> Any:
 @bp.get("/files/<file_id>")
 def download_file(file_id: str) -> Response:
     """A file of a file question, for those who may read its report."""
-    stored, path, mimetype = files.readable_file(
+    # A store that does not answer is the 503 page (collector.errors).
+    stored, opened, mimetype = files.readable_file(
         db.session(), current_user, file_id, current_app.config
     )
-    return send_file(
-        path, mimetype=mimetype, as_attachment=True, download_name=stored.name, max_age=0
+    # Streamed a chunk at a time, from the folder or the object storage alike.
+    response = send_file(
+        opened.stream,
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=stored.name,
+        max_age=0,
     )
+    response.content_length = opened.size
+    return response
 
 
 def _sent_again(entry: services.Entry, section: Any) -> bool:

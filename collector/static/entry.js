@@ -31,6 +31,36 @@
     return el.name && !["hidden", "submit", "button", "file"].includes(el.type);
   }
 
+  // A file past its question's limit is refused here, beside its field, before anything
+  // is sent (the server checks again): the rest of the page stays as typed.
+  for (const picker of form.querySelectorAll("input[type=file][data-max-bytes]")) {
+    let note = null;
+    const described = picker.getAttribute("aria-describedby");
+    picker.addEventListener("change", function () {
+      const file = picker.files && picker.files[0];
+      const tooLarge = Boolean(file) && file.size > Number(picker.dataset.maxBytes);
+      if (tooLarge && !note) {
+        note = document.createElement("div");
+        note.className = "invalid-feedback d-block";
+        note.id = picker.id + "-too-large";
+        note.dataset.testid = "file-too-large";
+        picker.after(note);
+        picker.setAttribute("aria-describedby", [described, note.id].filter(Boolean).join(" "));
+      }
+      if (tooLarge) {
+        note.textContent = picker.dataset.tooLargeText || "";
+        picker.classList.add("is-invalid");
+        picker.value = "";
+      } else if (note) {
+        note.remove();
+        note = null;
+        if (described) picker.setAttribute("aria-describedby", described);
+        else picker.removeAttribute("aria-describedby");
+        picker.classList.remove("is-invalid");
+      }
+    });
+  }
+
   function snapshot() {
     const values = {};
     for (const el of form.elements) {
@@ -90,6 +120,9 @@
     dirty = false;
     const body = new FormData(form);
     body.set("action", "autosave");
+    // «Remove the file» takes effect when the page is sent, never by an autosave: a box
+    // ticked and unticked meanwhile leaves the file where it was.
+    for (const box of form.querySelectorAll("input[data-remove-file]")) body.delete(box.name);
     try {
       const response = await fetch(form.dataset.autosaveUrl, {
         method: "POST", body: body, credentials: "same-origin",

@@ -66,11 +66,14 @@
       const el = first(name);
       return el && /^\d{4}-\d{2}-\d{2}$/.test(el.value) ? el.value : null;
     },
-    // A file question reads as the file's name: one chosen now, else the one kept.
+    // A file question reads as the file's name: one chosen now, else the one kept
+    // (none once «Remove the file» is ticked).
     file(name) {
       const el = first(name);
       if (!el) return null;
       if (el.files && el.files.length) return el.files[0].name;
+      const removing = first(name + "-remove");
+      if (removing && removing.checked) return null;
       return el.dataset.storedName || null;
     },
   };

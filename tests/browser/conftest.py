@@ -51,6 +51,7 @@ def browser() -> Iterator[Any]:
 
 class LiveServer:
     def __init__(self, app: Flask) -> None:
+        self.app = app  # a test may change the served app's settings
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

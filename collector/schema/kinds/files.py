@@ -12,8 +12,9 @@ outside the database by the entry service (collector.entry.files), which turns t
     {"file": "<random id>", "name": "приказ.pdf", "type": "pdf", "size": 48213,
      "sha256": "…"}
 
-An answer that is replaced is not deleted: the report's history (its audit records)
-keeps the descriptor of every file it ever held, and the file stays downloadable.
+An answer that is replaced or removed («Remove the file» beside it) is not deleted: the
+report's history (its audit records) keeps the descriptor of every file it ever held, and
+the file stays downloadable.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from wtforms import FileField
+from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
 
 from collector.marks import mark_for_translation
@@ -136,10 +138,31 @@ class FileCheck:
             raise StopValidation(field.gettext(MESSAGES["type"]) % {"types": names})
 
 
+class Removed:
+    """What a file question's answer becomes when «Remove the file» is ticked and no new
+    file chosen: none (the entry service drops the answer; the history keeps the file)."""
+
+    def __repr__(self) -> str:
+        return "REMOVED"
+
+
+REMOVED = Removed()
+# The checkbox beside the attached file: the field's name and this.
+REMOVE_SUFFIX = "-remove"
+
+
 class StoredFileField(FileField):
-    """A file input that also knows the file the answer holds now (shown beside it)."""
+    """A file input that also knows the file the answer holds now (shown beside it), and
+    whether the form asks to remove it (a new file chosen replaces it instead)."""
 
     stored: dict[str, Any] | None = None
+    removing = False
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        super().process(formdata, data, extra_filters)
+        self.removing = formdata is not None and bool(formdata.get(self.name + REMOVE_SUFFIX))
+        if self.removing and not _sent(self.data):
+            self.data = REMOVED
 
     def process_data(self, value: Any) -> None:
         self.stored = value if is_descriptor(value) else None
@@ -171,7 +194,10 @@ class FileKind(FieldKind):
 
     def answer(self, spec: FieldSpec, data: Any) -> Any:
         """A checked file sent with the form -> an Upload for the entry service to keep;
-        None when none was sent (the answer held before stays)."""
+        REMOVED when the form asks to remove the file; None when none was sent (the
+        answer held before stays)."""
+        if data is REMOVED:
+            return REMOVED
         if not _sent(data):
             return None
         content = _read(data, size_limit(spec))
@@ -223,9 +249,12 @@ def accept(spec: FieldSpec) -> str:
 
 
 def file_rules(spec: FieldSpec) -> dict[str, str]:
-    """What the file input says and offers: the picker's filter, the types and the limit."""
+    """What the file input says and offers: the picker's filter, the types and the limit
+    (in megabytes to read, in bytes for the page's own check, collector/static/entry.js)."""
     return {
         "accept": accept(spec),
         "types": ", ".join(t.upper() for t in file_types(spec)),
         "limit": limit_text(spec),
+        "max_bytes": str(size_limit(spec)),
+        "too_large": MESSAGES["size"],
     }
