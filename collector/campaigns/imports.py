@@ -17,10 +17,21 @@ from collector.audit import record
 from collector.auth.permissions import Action
 from collector.auth.services import require
 from collector.campaigns.lifecycle import CampaignState
+from collector.campaigns.services import get_campaign
+from collector.errors import NotInScope
 from collector.extensions import db
 from collector.i18n import in_language
 from collector.jobs.registry import JobContext, JobFailed, JobResult
-from collector.models import Campaign, FormResponse, ImportBatch, ImportedRow, OrgUnit, User
+from collector.jobs.services import start_job
+from collector.models import (
+    Campaign,
+    FormResponse,
+    ImportBatch,
+    ImportedRow,
+    Job,
+    OrgUnit,
+    User,
+)
 from collector.publishing.versions import spec_of
 from collector.schema.kinds import kind_of
 from collector.schema.spec import Column, FormSpec, ImportSpec
@@ -230,6 +241,49 @@ def imported_rows(
 
 IMPORT_TABLE_JOB = "campaign_import"
 UPLOAD = "upload"
+
+
+def importing_campaign(
+    session: Session, actor: User, campaign_id: int
+) -> tuple[Campaign, FormSpec]:
+    """A campaign whose tables the actor may upload, and its form (one outside the actor's
+    reach, or whose form declares no imported table, is not found; one the actor sees but
+    does not run is forbidden)."""
+    campaign = get_campaign(session, actor, campaign_id)
+    require(actor, Action.RUN_CAMPAIGNS, campaign.owner_unit)
+    spec = spec_of(campaign.form_version)
+    if not spec.imports:
+        raise NotInScope(campaign_id)
+    return campaign, spec
+
+
+def start_table_import(
+    session: Session,
+    actor: User,
+    campaign: Campaign,
+    declared: ImportSpec,
+    filename: str,
+    data: bytes,
+    *,
+    language: str,
+) -> Job:
+    """The upload checked and kept by a job (the page's and the API's): its outcome
+    lists the rows kept or every bad row."""
+    return start_job(
+        session,
+        actor,
+        IMPORT_TABLE_JOB,
+        {
+            "campaign_id": campaign.id,
+            "import_id": declared.id,
+            "filename": filename,
+            "user_id": actor.id,
+            "language": language,
+        },
+        title=_("%(table)s: %(name)s", table=declared.title.get(language), name=filename),
+        files={UPLOAD: data},
+        scope_unit=campaign.owner_unit,
+    )
 
 
 def campaign_import(context: JobContext, params: dict[str, Any]) -> JobResult:
