@@ -282,7 +282,7 @@ def not_found() -> ApiProblem:
 
 
 # webargs' locations as the paths of problem details name them.
-_LOCATIONS = {"json": "body", "headers": "header", "query": "query"}
+_LOCATIONS = {"json": "body", "multipart": "body", "headers": "header", "query": "query"}
 
 
 def _field_errors(messages: Any, path: str) -> list[FieldError]:
