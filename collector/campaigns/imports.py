@@ -36,7 +36,7 @@ from collector.publishing.versions import spec_of
 from collector.schema.kinds import kind_of
 from collector.schema.spec import Column, FormSpec, ImportSpec
 from collector.schema.values import text_problem
-from collector.units.import_report import ImportReport, chunks, read
+from collector.units.import_report import ImportReport, chunks, read, record_refused
 from collector.units.tabular import TableRow, normalise_header
 
 UNIT_COLUMN = "__unit__"
@@ -315,6 +315,19 @@ def _campaign_import(context: JobContext, params: dict[str, Any]) -> JobResult:
         db.session.commit()
     else:
         db.session.rollback()
+        # Told to the coordinators who run the campaign (its owner unit and above).
+        record_refused(
+            db.session(),
+            actor,
+            report,
+            context.job_id,
+            "table",
+            params["filename"],
+            [campaign.owner_unit],
+            campaign=campaign.id,
+            table=params["import_id"],
+        )
+        db.session.commit()
     path.unlink(missing_ok=True)  # the upload is not kept once read: its rows are
     context.progress(_("Done"), 2, 2)
     return JobResult(

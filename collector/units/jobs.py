@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from collector.auth.permissions import Action
-from collector.auth.services import require_somewhere
+from collector.auth.services import require_somewhere, top_units
 from collector.extensions import db
 from collector.i18n import in_language
 from collector.jobs.registry import JobContext, JobFailed, JobResult
 from collector.jobs.services import start_job
 from collector.models import Job, User
 from collector.units.figures_import import import_figures
+from collector.units.import_report import record_refused
 from collector.units.importing import import_units
 
 IMPORT_JOB = "units_import"
@@ -79,6 +80,18 @@ def _units_import(context: JobContext, params: dict[str, Any]) -> JobResult:
         db.session.commit()
     else:
         db.session.rollback()
+    if not report.ok and not params.get("dry_run"):
+        # Told to the coordinators of what the importer may import into.
+        record_refused(
+            db.session(),
+            actor,
+            report,
+            context.job_id,
+            params["kind"],
+            params["filename"],
+            top_units(db.session(), actor, Action.IMPORT_UNITS),
+        )
+        db.session.commit()
     path.unlink(missing_ok=True)  # the upload is not kept once read
     context.progress(_("Done"), 2, 2)
     return JobResult(

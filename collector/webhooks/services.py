@@ -29,6 +29,7 @@ EVENTS = (
     "campaign.opened",
     "campaign.closed",
     "export.ready",
+    "import.refused",
 )
 MAX_URL_LENGTH = 500
 MAX_HOOKS_PER_USER = 20
