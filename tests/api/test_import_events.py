@@ -43,9 +43,7 @@ def _told(receiver: Receiver, count: int) -> list[dict[str, Any]]:
 
 
 @pytest.mark.committed
-def test_a_refused_table_is_told_to_those_who_run_the_campaign(
-    client, tree, people, receiver
-):
+def test_a_refused_table_is_told_to_those_who_run_the_campaign(client, tree, people, receiver):
     reports = {key: (True, 1, 2, "accepted") for key in ("school_a1", "school_b1")}
     campaign = answered_campaign(tree, people, results_form(), reports)
     region = _register(client, people, "region", receiver.url, ["import.refused"])
