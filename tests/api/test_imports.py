@@ -156,17 +156,27 @@ def test_a_form_without_imported_tables_takes_no_upload(client, tree, people):
     assert refused.status_code == 404 and refused.mimetype == "application/problem+json"
 
 
-@pytest.mark.parametrize("app_config", [{"API_MAX_UPLOAD_BYTES": 2000}])
-def test_a_file_past_the_upload_bound_is_refused_before_it_is_read(client, people, campaign):
+@pytest.mark.parametrize("app_config", [{"API_MAX_UPLOAD_BYTES": 5000, "API_MAX_BODY_BYTES": 1000}])
+def test_an_upload_has_its_own_bound_and_past_it_is_refused_unread(client, tree, people, campaign):
     secret = token_for(people["region"], TokenScope.WRITE)
     url = f"/api/v1/campaigns/{campaign.id}/imports/ege"
-    big = HEADER + "S-A1;Физика;10;9\n" * 200  # 3,429 bytes in cp1251
-    refused = _post(client, url, secret, {"file": _file(big)})
+    rows = HEADER + "S-A1;Физика;10;9\n" * 200  # 3,429 bytes in cp1251
+    # Past the JSON body's bound, within the upload's: read (and refused for its name).
+    read = _post(client, url, secret, {"file": _file(rows, "ege.txt")})
+    assert read.status_code == 422
+    assert [e["path"] for e in read.get_json()["errors"]] == ["body.file"]
+    refused = _post(client, url, secret, {"file": _file(rows * 2)})
     assert refused.status_code == 413
     assert refused.mimetype == "application/problem+json"
     assert refused.get_json()["status"] == 413
-    # The bound is the upload's, not the JSON body's (1 MiB): a JSON route is unchanged.
-    assert get_json(client, "/api/v1/me", secret)["username"] == "region"
+    # A JSON route keeps its own bound.
+    report = client.patch(
+        f"/api/v1/campaigns/{campaign.id}/reports/{tree['school_a1'].id}",
+        json={"answers": {"note": "x" * 2000}},
+        headers=bearer(secret),
+    )
+    assert report.status_code == 413
+    assert stored_rows(campaign) == 0
 
 
 UNITS = "code;name;type;parent_code\nS-N1;Новая школа;school;M-A\nS-N2;;school;M-A\n"
