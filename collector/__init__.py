@@ -61,10 +61,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector.analysis import views as analysis_views
     from collector.api import blueprint as api_blueprint
     from collector.api import views as api_views
-    from collector.api.endpoints import catalog as api_catalog  # noqa: F401 (its routes)
-    from collector.api.endpoints import reports as api_reports  # noqa: F401 (its routes)
-    from collector.api.endpoints import responses as api_responses  # noqa: F401 (its routes)
-    from collector.api.endpoints import webhooks as api_webhooks  # noqa: F401 (its routes)
+    from collector.api.endpoints import catalog as api_catalog
+    from collector.api.endpoints import imports as api_imports
+    from collector.api.endpoints import reports as api_reports
+    from collector.api.endpoints import responses as api_responses
+    from collector.api.endpoints import webhooks as api_webhooks
     from collector.auth import reset as auth_reset
     from collector.auth import views as auth_views
     from collector.campaigns import imports as campaign_imports
@@ -116,9 +117,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(registry_views.public_bp)
     app.register_blueprint(designer_views.bp)
     app.register_blueprint(health.bp)
-    # The JSON API authenticates by bearer tokens only, never the cookie: no CSRF there.
-    csrf.exempt(api_blueprint.bp)
-    api_blueprint.init_app(app)
+    # The JSON API (/api/v1): its parts under one root blueprint, which reads the token
+    # and keeps one rate allowance per token across them.
+    api_blueprint.init_app(
+        app,
+        (
+            api_views.bp,
+            api_catalog.bp,
+            api_imports.bp,
+            api_reports.bp,
+            api_responses.bp,
+            api_webhooks.bp,
+        ),
+        identify=api_views.identify,
+        rate_limit=api_views.rate_limit,
+        rate_key=api_views.rate_key,
+    )
     app.register_blueprint(api_views.tokens_bp)
 
     register_job_kinds(

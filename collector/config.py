@@ -50,10 +50,13 @@ class DefaultConfig:
     # process's own memory (so a limit allows up to once per worker) instead of failing the
     # request; the shared store is tried again every few seconds and used once it is back.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    # The JSON API (/api/v1): requests per personal access token (collector.api.views).
+    # The JSON API (/api/v1): requests per personal access token, across all its routes
+    # (collector.api.views).
     API_RATE_LIMIT = "600 per minute"
     # The largest JSON body the API reads (a unit report's answers are a few kilobytes).
     API_MAX_BODY_BYTES = 1024 * 1024
+    # The largest file the API takes (an imported table, units): as the pages take.
+    API_MAX_UPLOAD_BYTES = 16 * 1024 * 1024
     # Webhooks may post to loopback and private addresses (tests, a closed network);
     # otherwise only to addresses that are not (collector.webhooks.services.check_url).
     WEBHOOK_ALLOW_PRIVATE_URLS = False

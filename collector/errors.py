@@ -58,12 +58,8 @@ def _under_api() -> bool:
 def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_json_to_forms() -> None:
-        # The JSON API (its own blueprint) reads JSON bodies itself.
-        if (
-            request.is_json
-            and request.endpoint not in JSON_ENDPOINTS
-            and request.blueprint != "api"
-        ):
+        # The JSON API (its own blueprints) reads JSON bodies itself.
+        if request.is_json and request.endpoint not in JSON_ENDPOINTS and not _under_api():
             abort(415)
 
     @app.errorhandler(NotInScope)

@@ -62,8 +62,9 @@ def test_every_integer_in_a_url_is_read_by_the_one_bounded_converter(app):
         for name in rule.arguments - integer_arguments(rule)
         if name.endswith("_id")
     }
-    # A form's code; a job's uuid; a stored file's random id.
-    assert string_ids == {"form_id", "job_id", "file_id"}
+    # A form's code; a job's uuid; a stored file's random id; an imported table's id as
+    # its form declares it.
+    assert string_ids == {"form_id", "job_id", "file_id", "import_id"}
 
 
 def test_an_oversized_id_anywhere_in_a_url_is_not_found(app, client, people):

@@ -1,24 +1,26 @@
-"""The JSON API's blueprint (/api/v1) on flask-smorest: each route declares its arguments
-and answers as marshmallow schemas (collector.api.schemas), and the OpenAPI 3.1
-description is generated from them. Authenticated by personal access tokens only (a
-browser's cookie counts for nothing here); every error is RFC 9457 problem details, with
-field paths for refused values.
+"""The JSON API's blueprints (/api/v1) on flask-smorest: one per module of routes
+(ApiBlueprint), registered by the app factory under a root made for each app (init_app).
+Each route declares its arguments and answers as marshmallow schemas
+(collector.api.schemas), and the OpenAPI 3.1 description is generated from them.
+Authenticated by personal access tokens only (a browser's cookie counts for nothing here);
+every error is RFC 9457 problem details, with field paths for refused values.
 
 flask-smorest was chosen over APIFlask because it plugs into the existing app factory as
 an extension (APIFlask wants its own app class) and its Blueprint is Flask's, so the
-blueprint keeps its own error handlers and Flask-Login stays out of it."""
+blueprints keep their own error handlers and Flask-Login stays out of it."""
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from flask import g, jsonify
 from flask_babel import gettext as _
 from flask_smorest import Api, Blueprint
 from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -27,11 +29,17 @@ from collector.api.problems import ApiProblem, FieldError
 from collector.api.routes import API_PREFIX, PROBLEM
 from collector.api.schemas import ProblemSchema
 from collector.errors import ActionForbidden, NotInScope
-from collector.extensions import db
+from collector.extensions import csrf, db, limiter
 from collector.models import ApiToken
 from collector.routing import LARGEST_ID, BoundedIntegerConverter
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The root blueprint's name: every API endpoint is "api.<part>.<route>".
+ROOT = "api"
+# Set on a view that reads a file: its body may be API_MAX_UPLOAD_BYTES rather than
+# API_MAX_BODY_BYTES (collector.api.views.identify).
+UPLOAD_MARK = "api_takes_file"
 
 
 class CollectorApi(Api):
@@ -58,8 +66,123 @@ class CollectorApi(Api):
 api_spec = CollectorApi()
 
 
-def init_app(app: Any) -> None:
-    """Binds the description to the app and registers the blueprint in it."""
+class _BoundedJsonParser(FlaskParser):
+    """webargs' parser, with a body nested past what the decoder recurses through refused
+    as invalid JSON (a 400) rather than a RecursionError (a 500), and a "multipart"
+    location: a multipart/form-data body's fields and files read by one schema (an upload
+    and the values sent beside it are one request body in OpenAPI)."""
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def _raw_load_json(self, req: Any) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", doc="(too deep)", pos=0) from None
+
+    def load_multipart(self, req: Any, schema: Any) -> Any:
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+_ERRORS = {
+    400: "The request is malformed (problem details name the field)",
+    401: "No token, or one that is unknown, expired or revoked",
+    403: "The token's scope or its user's role does not allow this",
+    404: "Not found, or not the user's to see",
+    409: "The request conflicts with the stored state",
+    413: "The body is larger than this route accepts",
+    422: "Refused by the form's rules or checks (problem details name each field)",
+    429: "Too many requests for this token",
+}
+
+
+class ApiBlueprint(Blueprint):
+    """One part of the JSON API (one module of routes). The app factory registers each
+    under the API's root blueprint (init_app), which gives them all the prefix, the
+    token, one rate allowance per token and problem details for every error; each part's
+    operations are tagged with its name in the description."""
+
+    ARGUMENTS_PARSER = _BoundedJsonParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "multipart": "multipart/form-data",
+    }
+
+    def __init__(
+        self, name: str, import_name: str, *, description: str, url_prefix: str | None = None
+    ) -> None:
+        super().__init__(name, import_name, description=description, url_prefix=url_prefix)
+
+    def route(
+        self,
+        rule: str,
+        *,
+        parameters: Iterable[Any] | None = None,
+        tags: Iterable[str] | None = None,
+        **options: Any,
+    ) -> Callable[[F], F]:
+        decorate: Callable[[F], F] = super().route(
+            rule, parameters=parameters, tags=tags or [self.name], **options
+        )
+        return decorate
+
+    def problems(self, *codes: int) -> Callable[[F], F]:
+        """Describes the problem details a route may answer with."""
+
+        def decorate(view: F) -> F:
+            for code in codes:
+                view = self.alt_response(
+                    code, schema=ProblemSchema, content_type=PROBLEM, description=_ERRORS[code]
+                )(view)
+            return view
+
+        return decorate
+
+    def takes_file(self, view: F) -> F:
+        """A route whose body is a file (multipart/form-data): bounded by
+        API_MAX_UPLOAD_BYTES, refused past it with 413 problem details."""
+        setattr(view, UPLOAD_MARK, True)
+        described: F = self.problems(413)(view)
+        return described
+
+    def authenticated(
+        self, *, writes: bool = False, codes: Sequence[int] = (404,)
+    ) -> Callable[[F], F]:
+        """A route for a token (a read token is refused those that write), with its
+        problem responses described."""
+
+        def decorate(view: F) -> F:
+            @functools.wraps(view)
+            def run(*args: Any, **values: Any) -> Any:
+                token = acting_token()
+                if writes and not tokens.may_write(token):
+                    raise ApiProblem(
+                        403,
+                        _("Access denied"),
+                        _("This token may only read; make one that writes."),
+                    )
+                return view(*args, **values)
+
+            described = self.problems(401, 403, 429, *codes)(run)
+            if writes:
+                described = self.doc(**{"x-scope": "write"})(described)
+            return described  # type: ignore[return-value]
+
+        return decorate
+
+
+def init_app(
+    app: Any,
+    parts: Sequence[ApiBlueprint],
+    *,
+    identify: Callable[[], None],
+    rate_limit: Callable[[], str],
+    rate_key: Callable[[], str],
+) -> None:
+    """Binds the description to the app and registers the API's parts in it, under a
+    root blueprint made for this app (/api/v1): `identify` reads the request's token
+    before each request; one allowance of `rate_limit` per `rate_key` (the token) spans
+    every part."""
     app.config.setdefault("API_TITLE", "Collector API")
     app.config.setdefault("API_VERSION", "1.0.0")
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
@@ -68,8 +191,8 @@ def init_app(app: Any) -> None:
         {
             "info": {
                 "description": "Campaigns, their responses and indicators, units, forms, "
-                "registries and jobs, as a personal access token's user sees them on the "
-                "pages. Errors are RFC 9457 problem details (application/problem+json)."
+                "registries, imports and jobs, as a personal access token's user sees them "
+                "on the pages. Errors are RFC 9457 problem details (application/problem+json)."
             },
             "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
             "security": [{"token": []}],
@@ -87,7 +210,20 @@ def init_app(app: Any) -> None:
     api_spec.register_converter(
         BoundedIntegerConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}
     )
-    api_spec.register_blueprint(bp)
+    root = ApiBlueprint(ROOT, __name__, description="Collector's JSON API", url_prefix=API_PREFIX)
+    root.register_error_handler(ApiProblem, problem_response)
+    root.register_error_handler(NotInScope, not_in_scope)
+    root.register_error_handler(ActionForbidden, forbidden_action)
+    root.register_error_handler(HTTPException, http_error)
+    root.before_request(identify)
+    limiter.shared_limit(rate_limit, scope=ROOT, key_func=rate_key)(root)
+    for part in parts:
+        # Bearer tokens only, never the cookie: no CSRF here.
+        csrf.exempt(part)
+        root.register_blueprint(part)
+    api_spec.register_blueprint(root)
+    for part in parts:
+        api_spec.spec.tag({"name": part.name, "description": part.description})
     # collector.errors answers an error under /api/ with this (an unknown address or a
     # method not allowed is refused before the blueprint is known).
     app.extensions["api_problem"] = lambda error: problem_response(http_problem(error))
@@ -97,53 +233,6 @@ def openapi_document() -> dict[str, Any]:
     """The generated OpenAPI 3.1 description of the app's API."""
     document: dict[str, Any] = api_spec.spec.to_dict()
     return document
-
-
-class _BoundedJsonParser(FlaskParser):
-    """webargs' parser, with a body nested past what the decoder recurses through refused
-    as invalid JSON (a 400) rather than a RecursionError (a 500)."""
-
-    def _raw_load_json(self, req: Any) -> Any:
-        try:
-            return super()._raw_load_json(req)
-        except RecursionError:
-            raise json.JSONDecodeError("nested too deeply", doc="(too deep)", pos=0) from None
-
-
-class _Blueprint(Blueprint):
-    ARGUMENTS_PARSER = _BoundedJsonParser()
-
-
-bp = _Blueprint(
-    "api",
-    __name__,
-    url_prefix=API_PREFIX,
-    description="Collector's JSON API",
-)
-
-
-_ERRORS = {
-    400: "The request is malformed (problem details name the field)",
-    401: "No token, or one that is unknown, expired or revoked",
-    403: "The token's scope or its user's role does not allow this",
-    404: "Not found, or not the user's to see",
-    409: "The request conflicts with the stored state",
-    422: "Refused by the form's rules or checks (problem details name each field)",
-    429: "Too many requests for this token",
-}
-
-
-def problems(*codes: int) -> Callable[[F], F]:
-    """Describes the problem details a route may answer with."""
-
-    def decorate(view: F) -> F:
-        for code in codes:
-            view = bp.alt_response(
-                code, schema=ProblemSchema, content_type=PROBLEM, description=_ERRORS[code]
-            )(view)
-        return view
-
-    return decorate
 
 
 # --- authentication (the token is read from the request by collector.api.views) ----------
@@ -167,28 +256,6 @@ def acting_token() -> ApiToken:
     return token
 
 
-def authenticated(*, writes: bool = False, codes: Sequence[int] = (404,)) -> Callable[[F], F]:
-    """A route for a token (a read token is refused those that write), with its problem
-    responses described."""
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def run(*args: Any, **values: Any) -> Any:
-            token = acting_token()
-            if writes and not tokens.may_write(token):
-                raise ApiProblem(
-                    403, _("Access denied"), _("This token may only read; make one that writes.")
-                )
-            return view(*args, **values)
-
-        described = problems(401, 403, 429, *codes)(run)
-        if writes:
-            described = bp.doc(**{"x-scope": "write"})(described)
-        return described  # type: ignore[return-value]
-
-    return decorate
-
-
 # --- errors -------------------------------------------------------------------------------
 
 
@@ -200,17 +267,10 @@ def problem_response(problem: ApiProblem) -> Response:
     return response
 
 
-@bp.errorhandler(ApiProblem)
-def api_problem(error: ApiProblem) -> Response:
-    return problem_response(error)
-
-
-@bp.errorhandler(NotInScope)
 def not_in_scope(_error: NotInScope) -> Response:
     return problem_response(not_found())
 
 
-@bp.errorhandler(ActionForbidden)
 def forbidden_action(_error: ActionForbidden) -> Response:
     return problem_response(
         ApiProblem(403, _("Access denied"), _("Your role does not allow this action."))
@@ -222,7 +282,7 @@ def not_found() -> ApiProblem:
 
 
 # webargs' locations as the paths of problem details name them.
-_LOCATIONS = {"json": "body", "headers": "header", "query": "query"}
+_LOCATIONS = {"json": "body", "multipart": "body", "headers": "header", "query": "query"}
 
 
 def _field_errors(messages: Any, path: str) -> list[FieldError]:
@@ -270,6 +330,5 @@ def http_problem(error: HTTPException) -> ApiProblem:
     return ApiProblem(code, title, detail, headers=headers)
 
 
-@bp.errorhandler(HTTPException)
 def http_error(error: HTTPException) -> Response:
     return problem_response(http_problem(error))

@@ -118,4 +118,6 @@ def job_json(job: Job, download_url: str | None) -> dict[str, Any]:
         "created_at": job.created_at,
         "finished_at": job.finished_at,
         "download": download_url if job.state == JobState.DONE and job.result_path else None,
+        # Stored JSON, read defensively: an object or nothing.
+        "outcome": job.outcome if isinstance(job.outcome, dict) else None,
     }

@@ -386,3 +386,12 @@ class JobSchema(ma.Schema):
     download = fields.String(
         required=True, allow_none=True, metadata={"description": "The file's address when done"}
     )
+    outcome = fields.Dict(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "What the finished job found. An import: ok, dry_run, created, "
+            "updated, unchanged, and errors: [{row, column, message}] (every bad row; row 0 "
+            "is the file as a whole); nothing is written unless ok"
+        },
+    )

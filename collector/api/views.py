@@ -1,9 +1,10 @@
 """The JSON API's routes (/api/v1) and the page where a user makes and revokes tokens.
 
-Each route declares its arguments and answers (collector.api.schemas) on the
-flask-smorest blueprint (collector.api.blueprint), which makes the OpenAPI 3.1
-description from them; the routes read and write through the same services, and so the
-same permission checks, as the pages."""
+Each route declares its arguments and answers (collector.api.schemas) on its part's
+flask-smorest blueprint (collector.api.blueprint.ApiBlueprint), which makes the OpenAPI
+3.1 description from them; the routes read and write through the same services, and so
+the same permission checks, as the pages. Reading the token from the request (identify,
+rate_key) is here too: the app factory hands it to the API's root blueprint."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from collector.api import resources, schemas, tokens
-from collector.api.blueprint import acting_token, authenticated, bp, openapi_document, problems
+from collector.api.blueprint import UPLOAD_MARK, ApiBlueprint, acting_token, openapi_document
 from collector.api.forms import NewTokenForm
-from collector.extensions import db, limiter
+from collector.extensions import db
 from collector.models import ApiToken, TokenScope
 from collector.reports.services import Basis
 
@@ -62,30 +63,37 @@ def rate_key() -> str:
     return f"api-token:{token.id}" if token is not None else f"api-address:{get_remote_address()}"
 
 
-def _rate_limit() -> str:
+def rate_limit() -> str:
+    """Requests each token may make (API_RATE_LIMIT), across the whole API."""
     limit: str = current_app.config["API_RATE_LIMIT"]
     return limit
 
 
-limiter.limit(_rate_limit, key_func=rate_key)(bp)
-
-
-@bp.before_request
-def _identify() -> None:
+def identify() -> None:
     """The token (or none) the request carries, for collector.api.blueprint.acting_token;
-    a body past API_MAX_BODY_BYTES is refused (413) before it is read."""
-    request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
+    a body past API_MAX_BODY_BYTES (API_MAX_UPLOAD_BYTES for a route that takes a file)
+    is refused (413) before it is read."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    takes_file = getattr(view, UPLOAD_MARK, False)
+    limit = "API_MAX_UPLOAD_BYTES" if takes_file else "API_MAX_BODY_BYTES"
+    request.max_content_length = current_app.config[limit]
     _request_token()
     g.api_bearer_sent = _bearer_secret() is not None
 
 
 # --- resources ----------------------------------------------------------------------------
 
+bp = ApiBlueprint(
+    "core",
+    __name__,
+    description="This description, the token's user, campaigns, their indicators and forms",
+)
+
 
 @bp.route("/openapi.json", methods=["GET"])
 @bp.doc(security=[], summary="This description (OpenAPI 3.1)")
 @bp.response(200, description="The OpenAPI 3.1 description of this API")
-@problems(429)
+@bp.problems(429)
 def openapi() -> Response:
     return jsonify(openapi_document())
 
@@ -93,13 +101,13 @@ def openapi() -> Response:
 @bp.route("/docs", methods=["GET"])
 @bp.doc(security=[], summary="This description as a page to read")
 @bp.response(200, content_type="text/html", description="An HTML page")
-@problems(429)
+@bp.problems(429)
 def docs() -> str:
     return render_template("api/docs.html", document=openapi_document())
 
 
 @bp.route("/me", methods=["GET"])
-@authenticated(codes=())
+@bp.authenticated(codes=())
 @bp.doc(summary="The token's user, their roles and the token")
 @bp.response(200, schemas.MeSchema)
 def me() -> dict[str, Any]:
@@ -107,7 +115,7 @@ def me() -> dict[str, Any]:
 
 
 @bp.route("/campaigns", methods=["GET"])
-@authenticated(codes=())
+@bp.authenticated(codes=())
 @bp.doc(summary="Campaigns the user reviews or answers, newest first")
 @bp.response(200, schemas.CampaignListSchema)
 def campaigns() -> dict[str, Any]:
@@ -116,7 +124,7 @@ def campaigns() -> dict[str, Any]:
 
 
 @bp.route("/campaigns/<int:campaign_id>", methods=["GET"])
-@authenticated()
+@bp.authenticated()
 @bp.doc(summary="A campaign: its state, deadlines and completeness by level")
 @bp.response(200, schemas.CampaignSchema)
 def campaign(campaign_id: int) -> dict[str, Any]:
@@ -124,7 +132,7 @@ def campaign(campaign_id: int) -> dict[str, Any]:
 
 
 @bp.route("/campaigns/<int:campaign_id>/indicators", methods=["GET"])
-@authenticated(codes=(400, 404))
+@bp.authenticated(codes=(400, 404))
 @bp.doc(summary="The campaign's indicator values at a unit, with coverage and targets")
 @bp.arguments(schemas.IndicatorQuerySchema, location="query", error_status_code=400)
 @bp.response(200, schemas.IndicatorsSchema)
@@ -140,7 +148,7 @@ def indicators(query: dict[str, Any], campaign_id: int) -> dict[str, Any]:
 
 
 @bp.route("/forms/<form_id>/versions/<int:number>", methods=["GET"])
-@authenticated()
+@bp.authenticated()
 @bp.doc(summary="A published form version and its JSON schema document")
 @bp.response(200, schemas.FormVersionSchema)
 def form_version(form_id: str, number: int) -> dict[str, Any]:
@@ -148,7 +156,7 @@ def form_version(form_id: str, number: int) -> dict[str, Any]:
 
 
 @bp.route("/tokens/<int:token_id>", methods=["DELETE"])
-@authenticated(writes=True)
+@bp.authenticated(writes=True)
 @bp.doc(summary="Revoke one of the user's own tokens (write scope)")
 @bp.response(200, schemas.RevokedSchema)
 def revoke_token(token_id: int) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from collector.forms import CheckboxesField, SelectChoice, TrimmedForm
 from collector.routing import id_value
 from collector.units.forms import FiniteDecimalField
+from collector.units.tabular import TABLE_EXTENSIONS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -162,6 +163,6 @@ class TableUploadForm(FlaskForm):
         _l("File (CSV or XLSX)"),
         validators=[
             FileRequired(_l("Choose a file.")),
-            FileAllowed(["csv", "xlsx"], _l("Only CSV and XLSX files are accepted.")),
+            FileAllowed(list(TABLE_EXTENSIONS), _l("Only CSV and XLSX files are accepted.")),
         ],
     )

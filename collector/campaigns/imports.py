@@ -17,15 +17,26 @@ from collector.audit import record
 from collector.auth.permissions import Action
 from collector.auth.services import require
 from collector.campaigns.lifecycle import CampaignState
+from collector.campaigns.services import get_campaign
+from collector.errors import NotInScope
 from collector.extensions import db
 from collector.i18n import in_language
 from collector.jobs.registry import JobContext, JobFailed, JobResult
-from collector.models import Campaign, FormResponse, ImportBatch, ImportedRow, OrgUnit, User
+from collector.jobs.services import start_job
+from collector.models import (
+    Campaign,
+    FormResponse,
+    ImportBatch,
+    ImportedRow,
+    Job,
+    OrgUnit,
+    User,
+)
 from collector.publishing.versions import spec_of
 from collector.schema.kinds import kind_of
 from collector.schema.spec import Column, FormSpec, ImportSpec
 from collector.schema.values import text_problem
-from collector.units.import_report import ImportReport, chunks, read
+from collector.units.import_report import ImportReport, chunks, read, record_refused
 from collector.units.tabular import TableRow, normalise_header
 
 UNIT_COLUMN = "__unit__"
@@ -232,6 +243,49 @@ IMPORT_TABLE_JOB = "campaign_import"
 UPLOAD = "upload"
 
 
+def importing_campaign(
+    session: Session, actor: User, campaign_id: int
+) -> tuple[Campaign, FormSpec]:
+    """A campaign whose tables the actor may upload, and its form (one outside the actor's
+    reach, or whose form declares no imported table, is not found; one the actor sees but
+    does not run is forbidden)."""
+    campaign = get_campaign(session, actor, campaign_id)
+    require(actor, Action.RUN_CAMPAIGNS, campaign.owner_unit)
+    spec = spec_of(campaign.form_version)
+    if not spec.imports:
+        raise NotInScope(campaign_id)
+    return campaign, spec
+
+
+def start_table_import(
+    session: Session,
+    actor: User,
+    campaign: Campaign,
+    declared: ImportSpec,
+    filename: str,
+    data: bytes,
+    *,
+    language: str,
+) -> Job:
+    """The upload checked and kept by a job (the page's and the API's): its outcome
+    lists the rows kept or every bad row."""
+    return start_job(
+        session,
+        actor,
+        IMPORT_TABLE_JOB,
+        {
+            "campaign_id": campaign.id,
+            "import_id": declared.id,
+            "filename": filename,
+            "user_id": actor.id,
+            "language": language,
+        },
+        title=_("%(table)s: %(name)s", table=declared.title.get(language), name=filename),
+        files={UPLOAD: data},
+        scope_unit=campaign.owner_unit,
+    )
+
+
 def campaign_import(context: JobContext, params: dict[str, Any]) -> JobResult:
     """The upload checked and kept in a worker (a results file of a big city takes a
     while); its report — rows kept or every bad row — is the job's outcome, in the
@@ -261,6 +315,19 @@ def _campaign_import(context: JobContext, params: dict[str, Any]) -> JobResult:
         db.session.commit()
     else:
         db.session.rollback()
+        # Told to the coordinators who run the campaign (its owner unit and above).
+        record_refused(
+            db.session(),
+            actor,
+            report,
+            context.job_id,
+            "table",
+            params["filename"],
+            [campaign.owner_unit],
+            campaign=campaign.id,
+            table=params["import_id"],
+        )
+        db.session.commit()
     path.unlink(missing_ok=True)  # the upload is not kept once read: its rows are
     context.progress(_("Done"), 2, 2)
     return JobResult(

@@ -27,7 +27,12 @@ from collector.campaigns.forms import (
     ReviewForm,
     TableUploadForm,
 )
-from collector.campaigns.imports import IMPORT_TABLE_JOB, UPLOAD, current_batches, import_of
+from collector.campaigns.imports import (
+    current_batches,
+    import_of,
+    importing_campaign,
+    start_table_import,
+)
 from collector.campaigns.lifecycle import CampaignState, CommentRequired, Move, MoveRefused
 from collector.campaigns.reminders import REMINDER_JOB
 from collector.errors import NotInScope
@@ -348,35 +353,21 @@ def remind(campaign_id: int) -> Response:
 def imports(campaign_id: int) -> str | Response:
     """The form's imported tables: what each holds now, and a file to replace it. The
     file is checked in a job; its page lists every bad row."""
-    campaign = services.get_campaign(db.session(), current_user, campaign_id)
-    require(current_user, Action.RUN_CAMPAIGNS, campaign.owner_unit)
-    spec = spec_of(campaign.form_version)
-    if not spec.imports:
-        abort(404)
+    campaign, spec = importing_campaign(db.session(), current_user, campaign_id)
     form = TableUploadForm()
     if form.validate_on_submit():
         declared = import_of(spec, form.import_id.data or "")
         if declared is None:
             abort(400)
         upload = form.file.data
-        job = start_job(
+        job = start_table_import(
             db.session(),
             current_user,
-            IMPORT_TABLE_JOB,
-            {
-                "campaign_id": campaign.id,
-                "import_id": declared.id,
-                "filename": upload.filename or "",
-                "user_id": current_user.id,
-                "language": str(get_locale()),
-            },
-            title=_(
-                "%(table)s: %(name)s",
-                table=declared.title.get(str(get_locale())),
-                name=upload.filename or "",
-            ),
-            files={UPLOAD: upload.read()},
-            scope_unit=campaign.owner_unit,
+            campaign,
+            declared,
+            upload.filename or "",
+            upload.read(),
+            language=str(get_locale()),
         )
         return redirect(url_for("jobs.detail", job_id=job.id))
     return render_template(

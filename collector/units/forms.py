@@ -21,6 +21,7 @@ from collector.forms import SelectChoice, TrimmedForm
 from collector.labels import UNIT_TYPE_LABELS
 from collector.models import UnitType
 from collector.unit_catalog import FIGURE_KINDS, SCHOOL_TYPES, column_name
+from collector.units.tabular import TABLE_EXTENSIONS
 
 # ASCII digits only, at most 15 of them: int() also reads Arabic-Indic and full-width
 # digits, and WTForms' NumberRange calls math.isnan, which a 400-digit integer overflows
@@ -134,7 +135,7 @@ class ImportForm(FlaskForm):
         _l("File (CSV or XLSX)"),
         validators=[
             FileRequired(_l("Choose a file.")),
-            FileAllowed(["csv", "xlsx"], _l("Only CSV and XLSX files are accepted.")),
+            FileAllowed(list(TABLE_EXTENSIONS), _l("Only CSV and XLSX files are accepted.")),
         ],
     )
     dry_run = BooleanField(_l("Only check, do not import"))

@@ -12,13 +12,18 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collector.audit import record
 from collector.formats import count_text
-from collector.models import OrgUnit
+from collector.models import OrgUnit, User
 from collector.units.tabular import DEFAULT_LIMITS, Table, TableError, TableLimits, read_table
 
 T = TypeVar("T")
 # Keeps IN (...) lists well below every driver's limit on bound parameters.
 CHUNK = 500
+
+
+# The audit action of an import refused (and the webhook event it makes).
+IMPORT_REFUSED = "import.refused"
 
 
 @dataclass(frozen=True)
@@ -122,3 +127,29 @@ def check_columns(
 def template_csv(columns: list[str], example: list[str]) -> bytes:
     """A template with a BOM and `;`, as Russian Excel opens it without asking."""
     return (";".join(columns) + "\r\n" + ";".join(example) + "\r\n").encode("utf-8-sig")
+
+
+def record_refused(
+    session: Session,
+    actor: User,
+    report: ImportReport,
+    job_id: str,
+    kind: str,
+    filename: str,
+    territory: Iterable[OrgUnit],
+    **details: object,
+) -> None:
+    """An import refused (not a dry run: that only checks) leaves an audit record, which
+    tells the webhooks of the territory ("import.refused"): the caller commits it."""
+    record(
+        session,
+        actor,
+        IMPORT_REFUSED,
+        None,
+        kind=kind,
+        job=job_id,
+        filename=filename[:255],
+        errors=len(report.errors),
+        units=[unit.id for unit in territory],
+        **details,
+    )

@@ -7,17 +7,53 @@ from dataclasses import asdict
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
+from collector.auth.permissions import Action
+from collector.auth.services import require_somewhere, top_units
 from collector.extensions import db
 from collector.i18n import in_language
 from collector.jobs.registry import JobContext, JobFailed, JobResult
-from collector.models import User
+from collector.jobs.services import start_job
+from collector.models import Job, User
 from collector.units.figures_import import import_figures
+from collector.units.import_report import record_refused
 from collector.units.importing import import_units
 
 IMPORT_JOB = "units_import"
 UPLOAD = "upload"
 IMPORTERS = {"units": import_units, "figures": import_figures}
+
+
+def start_units_import(
+    session: Session,
+    actor: User,
+    kind: str,
+    filename: str,
+    data: bytes,
+    *,
+    dry_run: bool,
+    language: str,
+) -> Job:
+    """Units or their figures (`kind`, a key of IMPORTERS) imported from the file by a
+    job (the page's and the API's); its outcome is the import's report."""
+    require_somewhere(actor, Action.IMPORT_UNITS)
+    if kind not in IMPORTERS:
+        raise ValueError(kind)
+    return start_job(
+        session,
+        actor,
+        IMPORT_JOB,
+        {
+            "kind": kind,
+            "filename": filename,
+            "dry_run": dry_run,
+            "user_id": actor.id,
+            "language": language,
+        },
+        title=_("Import of %(name)s", name=filename),
+        files={UPLOAD: data},
+    )
 
 
 def units_import(context: JobContext, params: dict[str, Any]) -> JobResult:
@@ -44,6 +80,18 @@ def _units_import(context: JobContext, params: dict[str, Any]) -> JobResult:
         db.session.commit()
     else:
         db.session.rollback()
+    if not report.ok and not params.get("dry_run"):
+        # Told to the coordinators of what the importer may import into.
+        record_refused(
+            db.session(),
+            actor,
+            report,
+            context.job_id,
+            params["kind"],
+            params["filename"],
+            top_units(db.session(), actor, Action.IMPORT_UNITS),
+        )
+        db.session.commit()
     path.unlink(missing_ok=True)  # the upload is not kept once read
     context.progress(_("Done"), 2, 2)
     return JobResult(

@@ -25,6 +25,9 @@ from collector.marks import mark_for_translation
 # translation machinery: the door that shows a TableError translates it with
 # `TableError.text`, its limit in the interface language's digits; Russian is in the
 # catalogue).
+# The files a table is read from (every upload of a table checks this first).
+TABLE_EXTENSIONS = ("csv", "xlsx")
+
 MESSAGES = {
     "extension": mark_for_translation("Only CSV and XLSX files are supported."),
     "unreadable": mark_for_translation(
@@ -278,7 +281,7 @@ def _xlsx_text(cell: Any) -> str:
 def _grid(filename: str, data: bytes, limits: TableLimits) -> list[list[str]]:
     """The cells as text, row 1 first."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension not in ("csv", "xlsx"):
+    if extension not in TABLE_EXTENSIONS:
         raise TableError(MESSAGES["extension"])
     if not data.strip():
         raise TableError(MESSAGES["empty"])

@@ -11,7 +11,6 @@ from werkzeug.wrappers import Response
 from collector.auth.permissions import Action
 from collector.auth.services import can, require_somewhere, top_units
 from collector.extensions import db
-from collector.jobs.services import start_job
 from collector.models import OrgUnit, UnitType
 from collector.routing import id_value
 from collector.unit_catalog import FIGURE_KINDS, academic_year_label, column_name
@@ -19,7 +18,7 @@ from collector.units import services
 from collector.units.figures_import import figures_template_csv
 from collector.units.forms import EditUnitForm, FiguresForm, ImportForm, NewUnitForm
 from collector.units.importing import units_template_csv
-from collector.units.jobs import IMPORT_JOB, UPLOAD
+from collector.units.jobs import start_units_import
 from collector.units.tree import ancestors, children_counts
 
 bp = Blueprint("units", __name__, url_prefix="/units")
@@ -186,20 +185,14 @@ def import_units_page() -> str | Response:
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        filename = upload.filename or ""
-        job = start_job(
+        job = start_units_import(
             db.session(),
             current_user,
-            IMPORT_JOB,
-            {
-                "kind": form.kind.data,
-                "filename": filename,
-                "dry_run": bool(form.dry_run.data),
-                "user_id": current_user.id,
-                "language": str(get_locale()),
-            },
-            title=_("Import of %(name)s", name=filename),
-            files={UPLOAD: upload.read()},
+            form.kind.data or "",
+            upload.filename or "",
+            upload.read(),
+            dry_run=bool(form.dry_run.data),
+            language=str(get_locale()),
         )
         return redirect(url_for("jobs.detail", job_id=job.id))
     return render_template("units/import.html", form=form)

@@ -3,14 +3,19 @@ over "<timestamp>.<body>" with the webhook's secret. An answer other than 2xx (o
 is logged and tried again later (1, 5, 30 minutes, then every 2, 6, 12 hours); a webhook
 whose every attempt has failed for a day is paused and its owner told (an audit record
 and, when mail is set up, an e-mail). Runs as a job (WEBHOOK_JOB), started when events
-are committed and by `flask webhooks deliver` (from cron, for the retries)."""
+are committed and by `flask webhooks deliver` (from cron, for the retries). Each attempt
+resolves the host again and posts only to the address it checked (addresses.py)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import http.client
 import logging
 import smtplib
+import socket
+import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
@@ -27,6 +33,7 @@ from collector.audit import record
 from collector.jobs.registry import JobContext, JobResult
 from collector.models import Webhook, WebhookDelivery
 from collector.models.base import utcnow
+from collector.webhooks.addresses import AddressRefused, IPAddress, checked_address
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +74,67 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None  # a redirect is an answer, not a new address to post to
 
 
-def http_post(url: str, body: bytes, headers: Mapping[str, str]) -> Answer:
-    opener = urllib.request.build_opener(_NoRedirects)
+def _pinned(
+    connection: type[http.client.HTTPConnection], address: IPAddress
+) -> Callable[..., http.client.HTTPConnection]:
+    """Connections of that class to the host named in the URL (its Host header, its TLS
+    certificate) made to the address that was checked, not to one resolved anew."""
+
+    def connect(target: tuple[str, int], timeout: Any = None, source: Any = None) -> socket.socket:
+        return socket.create_connection((str(address), target[1]), timeout, source)
+
+    def make(host: str, **options: Any) -> http.client.HTTPConnection:
+        made = connection(host, **options)
+        made._create_connection = connect  # type: ignore[attr-defined]
+        return made
+
+    return make
+
+
+class _PinnedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, address: IPAddress) -> None:
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_pinned(http.client.HTTPConnection, self.address), req)
+
+
+class _PinnedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, address: IPAddress) -> None:
+        self.context = ssl.create_default_context()
+        super().__init__(context=self.context)
+        self.address = address
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        made = _pinned(http.client.HTTPSConnection, self.address)
+        return self.do_open(made, req, context=self.context)
+
+
+_REFUSED = {
+    "private": "the host resolves to an address that is not on the internet",
+    "unresolved": "the host cannot be resolved",
+}
+
+
+def http_post(
+    url: str, body: bytes, headers: Mapping[str, str], *, allow_private: bool = False
+) -> Answer:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        address = checked_address(parts.hostname or "", port, allow_private=allow_private)
+    except AddressRefused as refused:
+        return Answer(None, "", _REFUSED[refused.reason])
+    except ValueError as error:  # a port out of range
+        return Answer(None, "", str(error)[:500])
+    # No proxy from the environment: the post goes to the address checked, or nowhere.
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}),
+        _NoRedirects,
+        _PinnedHTTP(address),
+        _PinnedHTTPS(address),
+    )
     request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
     try:
         with opener.open(request, timeout=TIMEOUT_SECONDS) as answer:
@@ -156,13 +222,17 @@ def _went(logged: Mapping[str, Any]) -> bool:
 def deliver_due(
     session: Session,
     now: datetime | None = None,
-    post: Post = http_post,
+    post: Post | None = None,
     config: Mapping[str, Any] | None = None,
 ) -> tuple[int, int]:
     """Attempt every pending delivery that is due, of active webhooks; (went, failed).
     Each attempt is committed on its own, so a crash loses at most one."""
     now = now or utcnow()
     config = config if config is not None else current_app.config
+    if post is None:
+        post = functools.partial(
+            http_post, allow_private=bool(config.get("WEBHOOK_ALLOW_PRIVATE_URLS"))
+        )
     went = failed = 0
     due = list(
         session.scalars(

@@ -39,6 +39,7 @@ EVENT_OF_ACTION = {
     "campaign.open": "campaign.opened",
     "campaign.closed": "campaign.closed",
     "export.ready": "export.ready",
+    "import.refused": "import.refused",
 }
 _SEEN = "webhook_events"
 _JOB = "webhook_job"
@@ -54,8 +55,30 @@ def _noticed(session: Session, _context: UOWTransaction) -> None:
             session.info.setdefault(_SEEN, []).append(obj)
 
 
-def _event_of(session: Session, audit: AuditEvent) -> tuple[dict[str, Any], str, bool] | None:
-    """(data, unit path, whether a hook's unit may hold the path or lie inside it)."""
+def _refused_import(session: Session, audit: AuditEvent) -> tuple[dict[str, Any], list[str]]:
+    """What a refused import tells (no row of the file: the job's outcome has them, for
+    whoever may see the job), and the units whose territory it lies in."""
+    details = audit.details
+    units = [session.get(OrgUnit, i) for i in details.get("units", []) if isinstance(i, int)]
+    job_id = details.get("job")
+    data = {
+        "kind": details.get("kind"),
+        "job": job_id,
+        "status": f"/api/v1/jobs/{job_id}" if isinstance(job_id, str) else None,
+        "filename": details.get("filename"),
+        "errors": details.get("errors"),
+        "campaign": details.get("campaign"),
+        "table": details.get("table"),
+    }
+    return data, [unit.path for unit in units if unit is not None]
+
+
+def _event_of(session: Session, audit: AuditEvent) -> tuple[dict[str, Any], list[str], bool] | None:
+    """(data, the paths of the units it lies at, whether a hook's unit may hold such a
+    path or lie inside it)."""
+    if audit.action == "import.refused":
+        data, paths = _refused_import(session, audit)
+        return data, paths, False
     if audit.action == "export.ready":
         root = session.get(OrgUnit, audit.details.get("unit"))
         job_id = audit.details.get("job")
@@ -68,7 +91,7 @@ def _event_of(session: Session, audit: AuditEvent) -> tuple[dict[str, Any], str,
             "table": audit.details.get("table"),
             "download": f"/api/v1/jobs/{job_id}/file",
         }
-        return data, root.path, False
+        return data, [root.path], False
     if audit.object_type == FormResponse.__tablename__:
         response = session.get(FormResponse, audit.object_id)
         if response is None or response.campaign_id is None:
@@ -80,7 +103,7 @@ def _event_of(session: Session, audit: AuditEvent) -> tuple[dict[str, Any], str,
             "status": audit.details.get("after", response.status),
             "comment": audit.details.get("comment"),
         }
-        return data, response.unit.path, False
+        return data, [response.unit.path], False
     if audit.object_type == Campaign.__tablename__:
         campaign = session.get(Campaign, audit.object_id)
         if campaign is None:
@@ -92,8 +115,17 @@ def _event_of(session: Session, audit: AuditEvent) -> tuple[dict[str, Any], str,
             "state": campaign.state,
             "owner": _unit(campaign.owner_unit),
         }
-        return data, root.path, True
+        return data, [root.path], True
     return None
+
+
+def _needs(name: str, data: dict[str, Any]) -> Action:
+    """What a hook's owner must be allowed at its unit to be told of the event."""
+    if name == "export.ready":
+        return Action.EXPORT  # those who may export (and so fetch) it
+    if name == "import.refused":
+        return Action.RUN_CAMPAIGNS if data.get("kind") == "table" else Action.IMPORT_UNITS
+    return Action.REVIEW_REPORTS
 
 
 def _deliveries(session: Session, audits: list[AuditEvent]) -> int:
@@ -106,19 +138,18 @@ def _deliveries(session: Session, audits: list[AuditEvent]) -> int:
         found = _event_of(session, audit)
         if found is None:
             continue
-        data, path, overlapping = found
+        data, paths, overlapping = found
         name = EVENT_OF_ACTION[audit.action]
         body = json.dumps(
             {"event": name, "occurred_at": (audit.at or now).isoformat(), "data": data},
             ensure_ascii=False,
         )
         for hook in hooks:
-            inside = path.startswith(hook.unit.path)
-            if not (inside or (overlapping and hook.unit.path.startswith(path))):
+            inside = any(path.startswith(hook.unit.path) for path in paths)
+            around = overlapping and any(hook.unit.path.startswith(path) for path in paths)
+            if not (inside or around):
                 continue
-            # An export is told to those who may export (and so fetch) it.
-            needs = Action.EXPORT if name == "export.ready" else Action.REVIEW_REPORTS
-            if name not in hook.events or not can(hook.owner, needs, hook.unit):
+            if name not in hook.events or not can(hook.owner, _needs(name, data), hook.unit):
                 continue
             session.add(
                 WebhookDelivery(

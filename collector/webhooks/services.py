@@ -3,7 +3,6 @@ registers a URL for the events of a unit they review; only its owner sees it."""
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from collector.auth.services import require, top_units
 from collector.errors import NotInScope
 from collector.models import OrgUnit, User, Webhook, WebhookDelivery
 from collector.models.base import utcnow
+from collector.webhooks.addresses import AddressRefused, checked_address
 from collector.webhooks.events import send_after_commit
 
 # What a webhook may listen for.
@@ -29,6 +29,7 @@ EVENTS = (
     "campaign.opened",
     "campaign.closed",
     "export.ready",
+    "import.refused",
 )
 MAX_URL_LENGTH = 500
 MAX_HOOKS_PER_USER = 20
@@ -49,29 +50,41 @@ class NewHook:
     secret: str
 
 
-def _private(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
-        return True
+def _port(url: str) -> int | None:
+    parts = urlsplit(url)
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return not address.is_global
+        return parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # not a number, or past 65535
+        return None
 
 
 def check_url(url: str, *, allow_private: bool) -> str:
+    """The URL, once its form is right and its host resolves to addresses on the internet
+    (any address, when private ones are allowed); delivery checks the host again."""
     url = url.strip()
     parts = urlsplit(url)
+    port = _port(url)
     if (
         len(url) > MAX_URL_LENGTH
         or parts.scheme not in ("http", "https")
         or not parts.hostname
         or parts.username is not None
+        or port is None
         or any(c.isspace() or ord(c) < 32 for c in url)
     ):
         raise HookRefused("url", _("Enter an http or https address of at most 500 characters."))
-    if not allow_private and _private(parts.hostname):
-        raise HookRefused("url", _("The address must be reachable from the internet."))
+    try:
+        checked_address(parts.hostname, port, allow_private=allow_private)
+    except AddressRefused as refused:
+        if refused.reason == "unresolved":
+            raise HookRefused(
+                "url",
+                _(
+                    "The host %(host)s cannot be found: check the address.",
+                    host=parts.hostname,
+                ),
+            ) from None
+        raise HookRefused("url", _("The address must be reachable from the internet.")) from None
     return url
 
 

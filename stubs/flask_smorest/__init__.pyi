@@ -35,6 +35,8 @@ class Api:
 
 class Blueprint(FlaskBlueprint):
     ARGUMENTS_PARSER: ClassVar[FlaskParser]
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING: ClassVar[dict[str, str]]
+    description: str
     def __init__(self, *args: Any, description: str = ..., **kwargs: Any) -> None: ...
     def route(
         self,

@@ -17,33 +17,35 @@ from tests.api.test_openapi import assert_matches
 from tests.reports.fixtures import answered_campaign
 from tests.schema.cases import base
 
-# Every endpoint of the API blueprint, each checked here or in test_tokens.py
+# Every endpoint of the API's blueprints, each checked here or in test_tokens.py
 # (tests/test_access_matrix.py asks that every endpoint be in a matrix).
 API_ENDPOINTS = {
-    "api.openapi",  # public: test_openapi.py
-    "api.docs",  # public: test_openapi.py
-    "api.me",
-    "api.campaigns",
-    "api.campaign",
-    "api.indicators",
-    "api.form_version",
-    "api.campaign_responses",  # test_responses.py
-    "api.save_report",  # test_writes.py
-    "api.submit_report",  # test_writes.py
-    "api.unit",  # test_catalog.py
-    "api.unit_figures",  # test_catalog.py
-    "api.registries",  # test_catalog.py
-    "api.registry_records",  # test_catalog.py
-    "api.start_export",  # test_catalog.py
-    "api.job",  # test_catalog.py
-    "api.job_file",  # test_catalog.py
-    "api.create_webhook",  # test_webhooks.py
-    "api.webhooks",  # test_webhooks.py
-    "api.delete_webhook",  # test_webhooks.py
-    "api.resume_webhook",  # test_webhooks.py
-    "api.webhook_deliveries",  # test_webhooks.py
-    "api.resend_delivery",  # test_webhooks.py
-    "api.revoke_token",  # test_tokens.py: write scope, one's own token only
+    "api.core.openapi",  # public: test_openapi.py
+    "api.core.docs",  # public: test_openapi.py
+    "api.core.me",
+    "api.core.campaigns",
+    "api.core.campaign",
+    "api.core.indicators",
+    "api.core.form_version",
+    "api.responses.campaign_responses",  # test_responses.py
+    "api.reports.save_report",  # test_writes.py
+    "api.reports.submit_report",  # test_writes.py
+    "api.catalog.unit",  # test_catalog.py
+    "api.catalog.unit_figures",  # test_catalog.py
+    "api.catalog.registries",  # test_catalog.py
+    "api.catalog.registry_records",  # test_catalog.py
+    "api.catalog.start_export",  # test_catalog.py
+    "api.catalog.job",  # test_catalog.py
+    "api.catalog.job_file",  # test_catalog.py
+    "api.webhooks.create_webhook",  # test_webhooks.py
+    "api.webhooks.webhooks",  # test_webhooks.py
+    "api.webhooks.delete_webhook",  # test_webhooks.py
+    "api.webhooks.resume_webhook",  # test_webhooks.py
+    "api.webhooks.webhook_deliveries",  # test_webhooks.py
+    "api.webhooks.resend_delivery",  # test_webhooks.py
+    "api.core.revoke_token",  # test_tokens.py: write scope, one's own token only
+    "api.imports.upload_table",  # test_imports.py
+    "api.imports.upload_units",  # test_imports.py
 }
 PEOPLE = ("admin", "region", "other_region", "municipal", "school")
 # Who sees the Kaluga campaign (owned by the first region): its coordinators (the
@@ -194,6 +196,7 @@ def test_every_authenticated_route_refuses_no_token_and_a_reader_writing(
         "registry_id": "x",
         "hook_id": 999999,
         "delivery_id": 999999,
+        "import_id": "x",
     }
     for path, method, operation in operations():
         url = fill(path, values)

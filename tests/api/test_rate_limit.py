@@ -25,3 +25,13 @@ def test_requests_are_limited_per_token(client, people):
     assert "Retry-After" in refused.headers
     # Another token of the same user, from the same address, still has its own.
     assert client.get("/api/v1/me", headers=bearer(second)).status_code == 200
+
+
+def test_one_allowance_spans_every_part_of_the_api(client, people):
+    # Three routes of three blueprints (core, catalog, webhooks) draw on one allowance.
+    secret = token_for(people["school"])
+    for url in ("/api/v1/me", "/api/v1/registries", "/api/v1/webhooks"):
+        assert client.get(url, headers=bearer(secret)).status_code == 200, url
+    refused = client.get("/api/v1/campaigns", headers=bearer(secret))
+    assert refused.status_code == 429
+    assert refused.mimetype == "application/problem+json"

@@ -197,5 +197,8 @@ def build_world(
             "recommendation_id": [recommendation.id],
             "measure_id": [measure.id],
             "delivery_id": [delivery.id],
+            # An imported table's id (the API's upload: a session cookie is no credential
+            # there, so every body is a 401; tests/api/test_imports.py posts files).
+            "import_id": ["vpr"],
         },
     )

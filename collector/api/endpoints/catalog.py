@@ -10,14 +10,21 @@ from flask import send_file, url_for
 from werkzeug.wrappers import Response
 
 from collector.api import catalog, schemas
-from collector.api.blueprint import acting_token, authenticated, bp, not_found
+from collector.api.blueprint import ApiBlueprint, acting_token, not_found
 from collector.extensions import db
 from collector.models import JobState
 from collector.reports.services import Basis
 
+bp = ApiBlueprint(
+    "catalog",
+    __name__,
+    description="Units and their figures, registries' records, and jobs: start an export, "
+    "poll a job, download its file",
+)
+
 
 @bp.route("/units/<int:unit_id>", methods=["GET"])
-@authenticated(codes=(400, 404))
+@bp.authenticated(codes=(400, 404))
 @bp.doc(summary="A unit the user sees, its children (100 a page) and its figures' years")
 @bp.arguments(schemas.PageQuerySchema, location="query", error_status_code=400)
 @bp.response(200, schemas.UnitDetailSchema)
@@ -26,7 +33,7 @@ def unit(query: dict[str, Any], unit_id: int) -> dict[str, Any]:
 
 
 @bp.route("/units/<int:unit_id>/figures", methods=["GET"])
-@authenticated(codes=(400, 404))
+@bp.authenticated(codes=(400, 404))
 @bp.doc(summary="A unit's reference figures of one academic year")
 @bp.arguments(schemas.FiguresQuerySchema, location="query", error_status_code=400)
 @bp.response(200, schemas.FiguresSchema)
@@ -35,7 +42,7 @@ def unit_figures(query: dict[str, Any], unit_id: int) -> dict[str, Any]:
 
 
 @bp.route("/registries", methods=["GET"])
-@authenticated(codes=())
+@bp.authenticated(codes=())
 @bp.doc(summary="The registries of the user's territory, with the records they see")
 @bp.response(200, schemas.RegistryListSchema)
 def registries() -> dict[str, Any]:
@@ -43,7 +50,7 @@ def registries() -> dict[str, Any]:
 
 
 @bp.route("/registries/<form_id>/records", methods=["GET"])
-@authenticated(codes=(400, 404))
+@bp.authenticated(codes=(400, 404))
 @bp.doc(summary="A registry's records kept by the units the user sees")
 @bp.arguments(schemas.RecordsQuerySchema, location="query", error_status_code=400)
 @bp.response(200, schemas.RecordListSchema)
@@ -53,13 +60,13 @@ def registry_records(query: dict[str, Any], form_id: str) -> dict[str, Any]:
     )
 
 
-def _job_answer(job: Any) -> dict[str, Any]:
+def job_answer(job: Any) -> dict[str, Any]:
     done = job.state == JobState.DONE and job.result_path
-    return catalog.job_json(job, url_for("api.job_file", job_id=job.id) if done else None)
+    return catalog.job_json(job, url_for("api.catalog.job_file", job_id=job.id) if done else None)
 
 
 @bp.route("/campaigns/<int:campaign_id>/exports", methods=["POST"])
-@authenticated(codes=(400, 403, 404, 422))
+@bp.authenticated(codes=(400, 403, 404, 422))
 @bp.doc(
     summary="Start the campaign's export (the workbook or one CSV table) as a job; poll "
     "the job, then download its file. The same export asked again while it runs is the "
@@ -76,19 +83,19 @@ def start_export(body: dict[str, Any], campaign_id: int) -> dict[str, Any]:
         Basis(body["basis"]),
         body["table"],
     )
-    return _job_answer(job)
+    return job_answer(job)
 
 
 @bp.route("/jobs/<job_id>", methods=["GET"])
-@authenticated()
+@bp.authenticated()
 @bp.doc(summary="A job the user started (or, as a coordinator, may see): its progress")
 @bp.response(200, schemas.JobSchema)
 def job(job_id: str) -> dict[str, Any]:
-    return _job_answer(catalog.job_of(db.session(), acting_token().user, job_id))
+    return job_answer(catalog.job_of(db.session(), acting_token().user, job_id))
 
 
 @bp.route("/jobs/<job_id>/file", methods=["GET"])
-@authenticated()
+@bp.authenticated()
 @bp.doc(summary="The file a finished job made")
 @bp.response(
     200,

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from collector.api import schemas
-from collector.api.blueprint import acting_token, authenticated, bp
+from collector.api.blueprint import ApiBlueprint, acting_token
 from collector.api.problems import ApiProblem, FieldError
 from collector.api.responses import response_json
 from collector.api.writes import (
@@ -26,6 +26,12 @@ from collector.extensions import db
 from collector.models import IdempotentRequest
 
 _HEADER = "header.Idempotency-Key"
+
+bp = ApiBlueprint(
+    "reports",
+    __name__,
+    description="Writing a unit report: save answers as a draft, or save and submit",
+)
 
 
 def _replay(kept: IdempotentRequest) -> Response:
@@ -98,7 +104,7 @@ def _write(
 
 
 @bp.route("/campaigns/<int:campaign_id>/reports/<int:unit_id>", methods=["PATCH"])
-@authenticated(writes=True, codes=(400, 404, 409, 422))
+@bp.authenticated(writes=True, codes=(400, 404, 409, 422))
 @bp.doc(
     summary="Save answers into a unit's report as a draft (the page's checks; fields not "
     "sent keep theirs)"
@@ -113,7 +119,7 @@ def save_report(
 
 
 @bp.route("/campaigns/<int:campaign_id>/reports/<int:unit_id>/submit", methods=["POST"])
-@authenticated(writes=True, codes=(400, 404, 409, 422))
+@bp.authenticated(writes=True, codes=(400, 404, 409, 422))
 @bp.doc(
     summary="Save the answers sent and submit the unit's report (the page's rules: "
     "required answers, cross-field rules, confirmed warnings, the deadline)"

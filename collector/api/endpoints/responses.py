@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from collector.api import schemas
-from collector.api.blueprint import acting_token, authenticated, bp
+from collector.api.blueprint import ApiBlueprint, acting_token
 from collector.api.problems import ApiProblem, FieldError
 from collector.api.responses import (
     BadCursor,
@@ -20,6 +20,12 @@ from collector.api.responses import (
 )
 from collector.extensions import db
 
+bp = ApiBlueprint(
+    "responses",
+    __name__,
+    description="A campaign's unit reports, read a page at a time",
+)
+
 
 def _secret() -> str:
     secret: str = current_app.config["SECRET_KEY"]
@@ -27,7 +33,7 @@ def _secret() -> str:
 
 
 @bp.route("/campaigns/<int:campaign_id>/responses", methods=["GET"])
-@authenticated(codes=(400, 404))
+@bp.authenticated(codes=(400, 404))
 @bp.doc(
     summary="The campaign's unit reports the user sees, oldest change first, a page at a "
     "time (cursor pagination)"

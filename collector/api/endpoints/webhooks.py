@@ -9,11 +9,18 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from collector.api import webhook_schemas as schemas
-from collector.api.blueprint import acting_token, authenticated, bp
+from collector.api.blueprint import ApiBlueprint, acting_token
 from collector.api.problems import ApiProblem, FieldError
 from collector.extensions import db
 from collector.models import Webhook, WebhookDelivery
 from collector.webhooks import services
+
+bp = ApiBlueprint(
+    "webhooks",
+    __name__,
+    description="Webhooks: URLs told of the events of a coordinator's territory, and "
+    "their deliveries",
+)
 
 
 def _hook(hook: Webhook) -> dict[str, Any]:
@@ -43,7 +50,7 @@ def _delivery(delivery: WebhookDelivery) -> dict[str, Any]:
 
 
 @bp.route("/webhooks", methods=["POST"])
-@authenticated(writes=True, codes=(404, 422))
+@bp.authenticated(writes=True, codes=(404, 422))
 @bp.doc(summary="Register a URL for events of a unit you review (the secret is shown once)")
 @bp.arguments(schemas.WebhookNewSchema, location="json", error_status_code=422)
 @bp.response(201, schemas.WebhookMadeSchema)
@@ -70,7 +77,7 @@ def create_webhook(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.route("/webhooks", methods=["GET"])
-@authenticated(codes=())
+@bp.authenticated(codes=())
 @bp.doc(summary="Your webhooks")
 @bp.response(200, schemas.WebhookListSchema)
 def webhooks() -> dict[str, Any]:
@@ -78,7 +85,7 @@ def webhooks() -> dict[str, Any]:
 
 
 @bp.route("/webhooks/<int:hook_id>", methods=["DELETE"])
-@authenticated(writes=True)
+@bp.authenticated(writes=True)
 @bp.doc(summary="Remove one of your webhooks")
 @bp.response(200, schemas.WebhookSchema)
 def delete_webhook(hook_id: int) -> dict[str, Any]:
@@ -90,7 +97,7 @@ def delete_webhook(hook_id: int) -> dict[str, Any]:
 
 
 @bp.route("/webhooks/<int:hook_id>/resume", methods=["POST"])
-@authenticated(writes=True)
+@bp.authenticated(writes=True)
 @bp.doc(summary="Resume a paused webhook: what waits is sent")
 @bp.response(200, schemas.WebhookSchema)
 def resume_webhook(hook_id: int) -> dict[str, Any]:
@@ -100,7 +107,7 @@ def resume_webhook(hook_id: int) -> dict[str, Any]:
 
 
 @bp.route("/webhooks/<int:hook_id>/deliveries", methods=["GET"])
-@authenticated()
+@bp.authenticated()
 @bp.doc(summary="The webhook's latest deliveries (newest first) with their attempts' answers")
 @bp.response(200, schemas.DeliveryListSchema)
 def webhook_deliveries(hook_id: int) -> dict[str, Any]:
@@ -109,7 +116,7 @@ def webhook_deliveries(hook_id: int) -> dict[str, Any]:
 
 
 @bp.route("/webhooks/<int:hook_id>/deliveries/<int:delivery_id>/resend", methods=["POST"])
-@authenticated(writes=True)
+@bp.authenticated(writes=True)
 @bp.doc(summary="Send a delivery again (the same body, newly signed)")
 @bp.response(202, schemas.DeliverySchema)
 def resend_delivery(hook_id: int, delivery_id: int) -> dict[str, Any]:
