@@ -31,6 +31,7 @@ class AnswerCounts:
         return 100 * self.counts.get(option, 0) / self.respondents
 
 
+FIRST_SEEN_BLOCK = 65_536
 # Rows × distinct answers up to this many are counted in one array, beyond it by sorting.
 MAX_DENSE_PAIRS = 4_000_000
 
@@ -67,10 +68,8 @@ def answer_counts(
     counted = present if everyone_asked else answered
     found_keys = key_codes[counted]
     respondents = np.bincount(found_keys, minlength=len(key_values))
-    # Rows in the order their keys are first met among the counted answers.
-    seen, first = np.unique(found_keys, return_index=True)
-    order = seen[np.argsort(first, kind="stable")]
-    del found_keys, first
+    order = _first_seen(found_keys, len(key_values))
+    del found_keys
     width = max(len(distinct), 1)
     # Each answer's (row, value) pair as one number, in the smallest type that holds it.
     pair_type = np.int32 if len(key_values) * width < np.iinfo(np.int32).max else np.int64
@@ -96,6 +95,19 @@ def answer_counts(
         else:
             rows.append(AnswerCounts(key, total, counts[code]))
     return rows
+
+
+def _first_seen(codes: np.ndarray, count: int) -> np.ndarray:
+    """The codes met in `codes`, in the order each is first met; a block of rows at a
+    time, so that a million rows are never sorted at once."""
+    first = np.full(count, -1, dtype=np.int64)
+    for start in range(0, len(codes), FIRST_SEEN_BLOCK):
+        seen, at = np.unique(codes[start : start + FIRST_SEEN_BLOCK], return_index=True)
+        new = first[seen] < 0
+        first[seen[new]] = at[new] + start
+    met = np.flatnonzero(first >= 0)
+    ordered: np.ndarray = met[np.argsort(first[met], kind="stable")]
+    return ordered
 
 
 def _key_codes(keys: pd.Series) -> tuple[np.ndarray, Any]:

@@ -90,10 +90,25 @@ def _options(field: FieldSpec, language: str) -> list[tuple[str, str]]:
     return [(o.value, o.label.get(language)) for o in field.options]
 
 
+def _places(report: Report) -> np.ndarray | None:
+    """Each answer's unit as its row in the unit frame (-1: none): the units are few and
+    the answers many, so the units are looked up once each."""
+    index = report.unit_frame.index
+    units = report.answer_column("unit_id")
+    if units is None:
+        return None
+    if isinstance(units, CodedColumn):
+        each: np.ndarray = index.get_indexer(np.asarray(units.values)).astype(np.int32)
+        return each[units.codes] if len(each) else np.zeros(0, dtype=np.int32)
+    found: np.ndarray = index.get_indexer(units.to_numpy()).astype(np.int32)
+    return found
+
+
 def _in_root(report: Report, root: OrgUnit, places: np.ndarray) -> np.ndarray:
     """Which answers (by their units' places in the unit frame) are counted under `root`."""
-    groups = report.unit_frame[level_of(root)].to_numpy()
-    inside: np.ndarray = (places >= 0) & (groups[places] == root.id)
+    # Per unit first (few), then per answer as one byte each.
+    per_unit = report.unit_frame[level_of(root)].to_numpy() == root.id
+    inside: np.ndarray = per_unit[places] & (places >= 0) if len(per_unit) else places >= 0
     return inside
 
 
@@ -118,12 +133,9 @@ def question_tables(
     counted = [f for f in report.spec.fields if kind_of(f.type).counted_by_option]
     if not counted or not report.answer_count or not report.visible(root.id):
         return [], {}
-    units = report.answer_column("unit_id")
-    if units is None or isinstance(units, CodedColumn):
+    places = _places(report)
+    if places is None:
         return [], {}
-    # Each answer's unit as its row in the unit frame: the units are few, the answers many.
-    places = report.unit_frame.index.get_indexer(units.to_numpy())
-    del units
     inside = _in_root(report, root, places)
     if not inside.any():
         return [], {}
@@ -190,18 +202,23 @@ def _keys(
     if category is not None and groups is not None:
         field = report.spec.field(category)
         found = as_categorical(groups)
-        codes = np.where(inside, found.codes, -1)
+        codes = found.codes.copy()
+        codes[~inside] = -1
         keys = pd.Series(pd.Categorical.from_codes(codes, categories=found.categories))
         return keys, {o.value: o.label.get(language) for o in field.options}
     if by == Breakdown.UNIT and level_of(root) != "school":
         below = report.unit_frame[child_level(root)].to_numpy()
-        present = below[places[inside]]
+        # The units answered from, as a mask over the unit frame's rows, then their units
+        # below `root`: looked up per unit, not per answer.
+        answered = np.bincount(places[inside], minlength=len(below)) > 0
+        present = below[answered]
         ids = pd.unique(present[~pd.isna(present)])
         units = sorted((report.units[int(k)] for k in ids if report.visible(int(k))), key=tree_key)
         shown = pd.Index([u.id for u in units])
         # Each unit frame row's code among the units shown (-1: none), then each answer's.
-        unit_codes = shown.get_indexer(below)
-        codes = np.where(inside, unit_codes[places], -1)
+        unit_codes = shown.get_indexer(below).astype(np.int32)
+        codes = unit_codes[places]
+        codes[~inside] = -1
         keys = pd.Series(pd.Categorical.from_codes(codes, categories=shown))
         return keys, {u.id: u.short_name or u.name for u in units}
     return None, {}

@@ -317,8 +317,9 @@ def _columns_of(answers: pd.DataFrame) -> dict[str, Any]:
     columns: dict[str, Any] = {INDEX_COLUMN: answers.index}
     for name in answers.columns:
         coded = CodedColumn.of(answers[name])
+        # The units too: a national survey's million answers come from forty thousand.
         few = len(coded.values) <= MAX_CODED_VALUES or answers[name].dtype == object
-        columns[str(name)] = coded if few and name != "unit_id" else answers[name].array
+        columns[str(name)] = coded if few or name == "unit_id" else answers[name].array
     return columns
 
 
