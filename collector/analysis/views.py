@@ -14,6 +14,13 @@ from collector.analysis import measures
 from collector.analysis import recommendations as recs
 from collector.analysis.forms import ActionForm, MeasureForm, RecommendationForm, StatusForm
 from collector.analysis.printable import analytical_report
+from collector.analysis.quality_services import (
+    TIMELINESS,
+    WHY,
+    campaign_quality,
+    quality_workbook,
+    rule_text,
+)
 from collector.analysis.services import analysis_root, campaign_analysis
 from collector.auth.permissions import Action
 from collector.campaigns import services as campaigns
@@ -54,6 +61,32 @@ def campaign(campaign_id: int) -> str:
         proposals=recs.proposals(analysis),
         may_send=recs.may_send(current_user, analysis.root),
     )
+
+
+@bp.get("/campaigns/<int:campaign_id>/quality")
+def campaign_quality_page(campaign_id: int) -> str:
+    """The quality of the territory's reports: timeliness, completeness, confirmed
+    warnings and values far from peers or from the unit's last year."""
+    session = db.session()
+    found = campaigns.get_campaign(session, current_user, campaign_id)
+    view = campaign_quality(session, current_user, found, request.args.get("unit", type=id_value))
+    return render_template(
+        "analysis/quality.html",
+        view=view,
+        language=str(get_locale()),
+        path=campaigns.path_to(session, found, view.root),
+        timeliness=TIMELINESS,
+        why=WHY,
+        rule=rule_text(),
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/quality.xlsx")
+def quality_xlsx(campaign_id: int) -> Response:
+    session = db.session()
+    found = campaigns.get_campaign(session, current_user, campaign_id)
+    view = campaign_quality(session, current_user, found, request.args.get("unit", type=id_value))
+    return _workbook(quality_workbook(view, str(get_locale())), f"quality-{found.id}.xlsx")
 
 
 @bp.route("/campaigns/<int:campaign_id>/recommendations", methods=["GET", "POST"])
@@ -232,10 +265,14 @@ def measures_workbook(campaign_id: int) -> Response:
     found = campaigns.get_campaign(session, current_user, campaign_id)
     root = analysis_root(session, current_user, found, request.args.get("unit", type=id_value))
     content = measures.register_workbook(session, current_user, found, root, str(get_locale()))
+    return _workbook(content, f"measures-{found.id}.xlsx")
+
+
+def _workbook(content: bytes, name: str) -> Response:
     return Response(
         content,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="measures-{found.id}.xlsx"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
