@@ -36,4 +36,5 @@ CHANGE_LABELS = {
     "measure_kind_added": _l("Kind of measure added"),
     "measure_kind_removed": _l("Kind of measure removed"),
     "measure_kind_relabelled": _l("Kind of measure reworded"),
+    "recommendation_date_changed": _l("Date set for the recommendations changed"),
 }

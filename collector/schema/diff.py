@@ -51,6 +51,8 @@ RECOMMENDATION_CHANGED = "recommendation_changed"
 MEASURE_KIND_ADDED = "measure_kind_added"
 MEASURE_KIND_REMOVED = "measure_kind_removed"
 MEASURE_KIND_RELABELLED = "measure_kind_relabelled"
+# A date set for the recommendations (prepared, sent): set, moved or dropped.
+RECOMMENDATION_DATE_CHANGED = "recommendation_date_changed"
 
 KINDS: tuple[str, ...] = (
     FIELD_ADDED,
@@ -83,6 +85,7 @@ KINDS: tuple[str, ...] = (
     MEASURE_KIND_ADDED,
     MEASURE_KIND_REMOVED,
     MEASURE_KIND_RELABELLED,
+    RECOMMENDATION_DATE_CHANGED,
 )
 
 # The kinds of change that orphan answers already collected or change their meaning.
@@ -401,6 +404,12 @@ def _recommendations(before: Document, after: Document) -> Iterator[Change]:
     for rec_id, rec in old.items():
         if rec_id not in new:
             yield change(RECOMMENDATION_REMOVED, rec_id, _ru(rec.get("title")), None)
+    old_dates = before.get("recommendation_deadlines") or {}
+    new_dates = after.get("recommendation_deadlines") or {}
+    for step in ("prepared", "sent"):
+        was, now = old_dates.get(step, {}).get("date"), new_dates.get(step, {}).get("date")
+        if was != now:
+            yield change(RECOMMENDATION_DATE_CHANGED, f"recommendation_deadlines.{step}", was, now)
 
 
 def _measure_kinds(before: Document, after: Document) -> Iterator[Change]:

@@ -456,6 +456,7 @@ def with_cycle() -> Doc:
         {"value": "training", "label": "Повышение квалификации"},
         {"value": "meetings", "label": "Совещания"},
     ]
+    doc["recommendation_deadlines"] = {"prepared": {"date": "08-01", "source": {"clause": "12"}}}
     return doc
 
 
@@ -480,6 +481,10 @@ def cycle_changed() -> Doc:
         {"value": "training", "label": "Курсы повышения квалификации"},
         {"value": "orders", "label": "Приказы"},
     ]
+    after["recommendation_deadlines"] = {
+        "prepared": {"date": "07-25", "source": {"clause": "12"}},
+        "sent": {"date": "08-15", "source": {"clause": "14"}},
+    }
     return after
 
 
@@ -500,6 +505,8 @@ def test_recommendations_and_kinds_of_measures():
         ),
         ("recommendation_added", "rec_trials", None, "Профессиональные пробы"),
         ("recommendation_removed", "rec_deals", "Соглашения с предприятиями", None),
+        ("recommendation_date_changed", "recommendation_deadlines.prepared", "08-01", "07-25"),
+        ("recommendation_date_changed", "recommendation_deadlines.sent", None, "08-15"),
         (
             "measure_kind_relabelled",
             "measure_kinds.training",
@@ -516,12 +523,14 @@ def test_recommendations_and_kinds_of_measures():
     assert [c.kind for c in diff(base(), with_cycle())] == [
         "recommendation_added",
         "recommendation_added",
+        "recommendation_date_changed",
         "measure_kind_added",
         "measure_kind_added",
     ]
     assert [c.path for c in diff(with_cycle(), base())] == [
         "rec_plan",
         "rec_deals",
+        "recommendation_deadlines.prepared",
         "measure_kinds.training",
         "measure_kinds.meetings",
     ]
@@ -662,4 +671,14 @@ def test_a_changed_not_applicable_rule_changes_the_indicator_meaning() -> None:
             "total < 2",
             WARNINGS["formula_changed"],
         )
+    ]
+
+
+def test_the_spec_reads_the_dates_set_for_the_recommendations():
+    compiled = compile_document(cycle_changed()).spec
+    assert [
+        (d.step, d.month, d.day, d.source.clause) for d in compiled.recommendation_deadlines
+    ] == [
+        ("prepared", 7, 25, "12"),
+        ("sent", 8, 15, "14"),
     ]
