@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from collector.analysis import measures
+from collector.analysis import mailing, measures
 from collector.analysis import recommendations as recs
+from collector.analysis.deadlines import step_deadlines
 from collector.analysis.forms import ActionForm, MeasureForm, RecommendationForm, StatusForm
 from collector.analysis.printable import analytical_report
 from collector.analysis.quality_services import (
@@ -27,6 +28,7 @@ from collector.campaigns import services as campaigns
 from collector.errors import ActionForbidden
 from collector.extensions import db
 from collector.models import Recommendation, RecommendationState
+from collector.models.base import utcnow
 from collector.publishing.versions import spec_of
 from collector.reports.services import Basis
 from collector.routing import id_value
@@ -111,6 +113,8 @@ def campaign_recommendations(campaign_id: int) -> str | Response:
         items=recs.of_territory(session, current_user, found, root),
         may_send=recs.may_send(current_user, root),
         form=form,
+        deadlines=step_deadlines(found),
+        now=utcnow(),
     )
 
 
@@ -144,6 +148,8 @@ def recommendation(recommendation_id: int) -> str | Response | tuple[str, int]:
                 getattr(form, refused.field).errors = [refused.message]
             else:
                 session.commit()
+                if wanted == "send":
+                    mailing.announce(session, current_user, found)
                 flash(_("Sent.") if wanted == "send" else _("Saved."), "success")
                 return redirect(url_for("analysis.recommendation", recommendation_id=found.id))
         return _recommendation_page(found, form, action), 422
