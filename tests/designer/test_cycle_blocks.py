@@ -97,3 +97,57 @@ def test_the_publish_page_lists_a_changed_recommendation_and_kind(designer, tree
     assert 'data-kind="measure_kind_removed"' in page
     assert "Recommendation changed" in page and "Kind of measure removed" in page
     assert "Утвердить и исполнять план." in page
+
+
+def test_a_recommendation_is_added_and_edited_in_the_designer(designer, tree):
+    version = publish_report(tree["region"], report_with_cycle())
+    draft_id = draft_id_of(designer.post(f"/designer/versions/{version.id}/revise", data={}))
+    page = designer.get(f"/designer/drafts/{draft_id}?element=recommendation-0")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Утвердить план профориентационной работы." in html
+    # A new one: proposed for the form's first indicator below its target, until written.
+    assert add(designer, draft_id, "recommendations") == "recommendation-1"
+    added = draft(draft_id).document["recommendations"][1]
+    assert (added["id"], added["indicators"], added["when"]) == (
+        "recommendation_1",
+        ["plans"],
+        ["below_target"],
+    )
+    typed = {
+        "id": "rec_events",
+        "title_ru": "Мероприятия",
+        "text_ru": "Провести профориентационные мероприятия.",
+        "indicators": "plans",
+        "when": ["lowest_quartile", "worse_than_last"],
+        "source_clause": "13",
+    }
+    assert save(designer, draft_id, "recommendation-1", typed).status_code == 302
+    saved = draft(draft_id).document["recommendations"][1]
+    assert saved == {
+        "id": "rec_events",
+        "title": "Мероприятия",
+        "text": "Провести профориентационные мероприятия.",
+        "indicators": ["plans"],
+        "when": ["lowest_quartile", "worse_than_last"],
+        "source": {"clause": "13"},
+    }
+    # The first is untouched, the kinds of measures too; the form compiles.
+    assert draft(draft_id).document["recommendations"][0] == RECOMMENDATIONS[0]
+    assert draft(draft_id).document["measure_kinds"] == MEASURE_KINDS
+    spec = compile_document(copy.deepcopy(draft(draft_id).document)).spec
+    assert [r.id for r in spec.recommendations] == ["rec_plan", "rec_events"]
+    # A reason not offered is refused beside the boxes; nothing typed is lost.
+    refused = save(designer, draft_id, "recommendation-1", typed | {"when": "someday"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200  # the editor again, as for every element's form
+    assert 'data-testid="list-error"' in html and "Провести профориентационные мероприятия." in html
+    assert draft(draft_id).document["recommendations"][1]["when"] == typed["when"]
+    # Removed: the publish page lists it.
+    removed = designer.post(
+        f"/designer/drafts/{draft_id}/remove",
+        data={"element": "recommendation-0", "revision": str(draft(draft_id).revision)},
+    )
+    assert removed.status_code == 302
+    publish_page = designer.get(f"/designer/drafts/{draft_id}/publish").get_data(as_text=True)
+    assert 'data-kind="recommendation_removed"' in publish_page
+    assert 'data-kind="recommendation_added"' in publish_page
