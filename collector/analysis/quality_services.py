@@ -248,7 +248,7 @@ def quality_workbook(view: QualityView, language: str) -> bytes:
                 _("Data quality"),
                 [
                     _("Code"),
-                    _("Unit"),
+                    _("Organisation"),
                     _("Deadline"),
                     _("Handed in"),
                     _("Timeliness"),
@@ -264,7 +264,7 @@ def quality_workbook(view: QualityView, language: str) -> bytes:
                 _("Far values"),
                 [
                     _("Code"),
-                    _("Unit"),
+                    _("Organisation"),
                     _("Question"),
                     _("Value"),
                     _("Why"),

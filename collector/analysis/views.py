@@ -80,6 +80,7 @@ def campaign_quality_page(campaign_id: int) -> str:
         timeliness=TIMELINESS,
         why=WHY,
         rule=rule_text(),
+        titles={q.id: q.label.get(str(get_locale())) for q in view.questions},
     )
 
 
