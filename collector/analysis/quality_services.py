@@ -52,6 +52,20 @@ class QualityView:
     rule_messages: dict[str, str]  # rule id -> its message (Russian text)
     now: datetime
 
+    @property
+    def summary(self) -> dict[str, int]:
+        """How many reports are late, overdue, incomplete, with confirmed warnings, with
+        values far from peers or from their last year."""
+        rows = [line.row for line in self.lines]
+        return {
+            "reports": len(rows),
+            "late": sum(r.timeliness == Timeliness.LATE for r in rows),
+            "overdue": sum(r.timeliness == Timeliness.OVERDUE for r in rows),
+            "incomplete": sum(r.completeness is not None and r.completeness < 1 for r in rows),
+            "confirmed": sum(bool(r.confirmed) for r in rows),
+            "far": sum(bool(r.far) for r in rows),
+        }
+
 
 def numeric_questions(spec: FormSpec) -> list[FieldSpec]:
     found = []

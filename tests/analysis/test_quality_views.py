@@ -70,6 +70,14 @@ def test_the_region_sees_each_school_report(tree, people, waves):
         ("trained", Far.LAST_YEAR, 10.0)
     ]
     assert rows["S-A2"].far == rows["S-B1"].far == ()
+    assert view.summary == {
+        "reports": 4,
+        "late": 1,
+        "overdue": 0,
+        "incomplete": 0,
+        "confirmed": 1,
+        "far": 2,
+    }
 
 
 def test_a_municipality_sees_only_its_schools(tree, people, waves):
@@ -91,6 +99,9 @@ def test_the_page_and_the_workbook(client, tree, people, waves):
     assert "Q1 − 1.5·IQR" in html or "Q1 − 1,5·IQR" in html
     a2 = html.split('data-unit="S-A2"')[1].split("</tr>")[0]
     assert 'data-timeliness="late"' in a2 and 'data-late-hours="26.5"' in a2
+    summary = html.split('data-testid="quality-summary"')[1].split("</ul>")[0]
+    assert 'data-count="late">с опозданием: 1<' in summary
+    assert 'data-count="far">Выделяющиеся значения: 2<' in summary
     a1 = html.split('data-unit="S-A1"')[1].split("</tr>")[0]
     assert 'data-far="total peers"' in a1 and 'data-far="total last_year"' in a1
     book = client.get(f"/analysis/campaigns/{now.id}/quality.xlsx")
