@@ -58,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     from collector import branding, cli, errors, health, i18n, logs, web
+    from collector.analysis import mailing as recommendation_mail
     from collector.analysis import views as analysis_views
     from collector.api import blueprint as api_blueprint
     from collector.api import views as api_views
@@ -144,6 +145,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             campaign_imports.IMPORT_TABLE_JOB: campaign_imports.campaign_import,
             reminders.REMINDER_JOB: reminders.reminders_job,
             notices.NOTICE_JOB: notices.notices_job,
+            recommendation_mail.MAIL_JOB: recommendation_mail.mail_job,
             reset_mail.RESET_JOB: reset_mail.reset_mail_job,
             webhook_delivery.WEBHOOK_JOB: webhook_delivery.webhook_deliveries,
         },

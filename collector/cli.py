@@ -8,6 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from collector.analysis.cli import recommendations_cli
 from collector.auth.services import normalise_username, password_problem
 from collector.backup.cli import backup_cli
 from collector.campaigns.cli import campaigns_cli
@@ -81,6 +82,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(units_cli)
     app.cli.add_command(schemas_cli)
     app.cli.add_command(campaigns_cli)
+    app.cli.add_command(recommendations_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(files_cli)

@@ -156,29 +156,44 @@ def seed_tomsk(
         result.imported_rows += seed_imports(session, campaign, units, rng, city)
     # The plan of the order: teachers' needs in July, the parents' poll in August.
     surveys = (
-        (
-            TOMSK_TEACHER_FORM,
-            "Мониторинг профессиональных потребностей педагогических и руководящих работников",
-            7,
-            40.0,
-        ),
+        (TOMSK_TEACHER_FORM, TEACHER_SURVEY, TEACHER_MONTH, TEACHER_MIN_RATE),
         (TOMSK_PARENT_FORM, "Опрос родителей о выборе предпрофиля и профиля обучения", 8, None),
     )
     for form_id, title, month, min_rate in surveys:
-        campaign = form_campaign(
-            session,
-            form_id,
-            f"{title}, г. Томск, {label} (распоряжение № 1067)",
-            city,
-            year,
-            {"school": datetime(year + 1, month, 25, 18, 0)},
-            result,
-            timezone=zone,
-            as_of=date(year + 1, month, 1),
-            min_response_rate=min_rate,
-        )
+        campaign = tomsk_survey(session, form_id, title, city, year, month, min_rate, result)
         if campaign is not None:
             result.survey_answers += seed_survey(session, campaign, rng)
+
+
+TEACHER_SURVEY = "Мониторинг профессиональных потребностей педагогических и руководящих работников"
+TEACHER_MONTH = 7  # the plan's item 6.5: in July
+TEACHER_MIN_RATE = 40.0
+
+
+def tomsk_survey(
+    session: Session,
+    form_id: str,
+    title: str,
+    city: OrgUnit,
+    year: int,
+    month: int,
+    min_rate: float | None,
+    result: CampaignsResult,
+) -> Campaign | None:
+    """A Tomsk survey campaign of `year`, answered by the 25th of `month` (None: the form
+    is not published, or the campaign is there already)."""
+    return form_campaign(
+        session,
+        form_id,
+        f"{title}, г. Томск, {year}/{year + 1} (распоряжение № 1067)",
+        city,
+        year,
+        {"school": datetime(year + 1, month, 25, 18, 0)},
+        result,
+        timezone=tomsk.TIMEZONE,
+        as_of=date(year + 1, month, 1),
+        min_response_rate=min_rate,
+    )
 
 
 def seed_omsk(

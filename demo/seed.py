@@ -29,9 +29,16 @@ from collector.publishing.services import claim
 from collector.units.services import current_academic_year
 from collector.units.tree import add_unit
 from demo import kaluga, nevinnomyssk, omsk, tomsk
-from demo.campaigns import SCHOOL_FORM, CampaignsResult, published_version, seed_kaluga
+from demo.campaigns import (
+    SCHOOL_FORM,
+    TOMSK_TEACHER_FORM,
+    CampaignsResult,
+    published_version,
+    seed_kaluga,
+)
 from demo.cities import seed_omsk, seed_tomsk
 from demo.cycle import seed_kaluga_last_year
+from demo.cycle_tomsk import seed_tomsk_last_year
 from demo.nevinnomyssk_campaigns import seed_nevinnomyssk
 from demo.tomsk2016 import seed_tomsk2016
 
@@ -217,6 +224,19 @@ def seed_campaigns(
     return result
 
 
+def _last_year_figures(
+    session: Session, units: dict[str, OrgUnit], root_code: str, year: int
+) -> None:
+    """The demo figures of the units under `root_code`, for `year` as well."""
+    root = units[root_code]
+    below = {
+        code: values
+        for code, values in demo_figures().items()
+        if units[code].path.startswith(root.path)
+    }
+    _seed_figures(session, below, units, year, SeedResult())
+
+
 def seed_demo(session: Session, year: int | None = None) -> SeedResult:
     """Create whatever of the demo is missing, with figures for `year` (by default the
     current academic year); return what was created and what was there already."""
@@ -236,16 +256,20 @@ def seed_demo(session: Session, year: int | None = None) -> SeedResult:
         frozenset({TOMSK_SCHOOL_CODE, OMSK_SCHOOL_CODE, NEVINNOMYSSK_SCHOOL_CODE}),
     )
     # With the Kaluga school form published: the year before, closed, and the cycle after
-    # it (demo.cycle), on the Kaluga units' figures of that year.
+    # it (demo.cycle), on the Kaluga units' figures of that year; the same for the Tomsk
+    # teacher-needs survey (demo.cycle_tomsk).
     if published_version(session, SCHOOL_FORM) is not None:
-        region = units[kaluga.REGION_CODE]
-        kaluga_figures = {
-            code: values
-            for code, values in demo_figures().items()
-            if units[code].path.startswith(region.path)
-        }
-        _seed_figures(session, kaluga_figures, units, year - 1, SeedResult())
+        _last_year_figures(session, units, kaluga.REGION_CODE, year - 1)
         seed_kaluga_last_year(session, year - 1, random.Random(f"cycle:{year - 1}"), campaigns)
+    if published_version(session, TOMSK_TEACHER_FORM) is not None:
+        _last_year_figures(session, units, tomsk.CITY_CODE, year - 1)
+        seed_tomsk_last_year(
+            session,
+            year - 1,
+            random.Random(f"cycle-tomsk:{year - 1}"),
+            campaigns,
+            TOMSK_SCHOOL_CODE,
+        )
     result.campaigns_created = campaigns.campaigns_created
     result.responses_filled = campaigns.responses_filled
     result.survey_answers = campaigns.survey_answers

@@ -201,6 +201,9 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             "reports.export_start",
             # tests/analysis/test_analysis_views.py: scope by the campaign and the unit
             "analysis.campaign",
+            # tests/analysis/test_quality_views.py: as the analysis page
+            "analysis.campaign_quality_page",
+            "analysis.quality_xlsx",
             # tests/analysis/test_recommendations.py: the territory's coordinators draft
             # and send; the recipient unit's people read and acknowledge
             "analysis.campaign_recommendations",

@@ -462,10 +462,15 @@ def test_the_city_campaigns_are_answered_when_their_forms_exist(app):
     if not published:
         pytest.skip("none of the city forms exists yet")
     first = seed()
-    assert first.campaigns_created == len(published)
+    # The teacher-needs survey has its year before too (demo.cycle_tomsk), closed.
+    last_year = 1 if "tomsk-2022-teacher-needs" in published else 0
+    assert first.campaigns_created == len(published) + last_year
+    assert count(Campaign, Campaign.state == "closed") == last_year
     by_form = {
         c.form_version.form_id: c
-        for c in db.session.scalars(select(Campaign).order_by(Campaign.id))
+        for c in db.session.scalars(
+            select(Campaign).where(Campaign.state == "open").order_by(Campaign.id)
+        )
     }
     assert set(by_form) == set(published)
     coordinators = {

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from collector import audit
 from collector.analysis.compute import Reason, proposed_to
+from collector.analysis.mailing import record_mail
 from collector.analysis.services import Analysis, campaign_analysis
 from collector.auth.permissions import Action
 from collector.auth.services import can
@@ -170,6 +171,7 @@ def send(session: Session, user: User, recommendation: Recommendation) -> None:
     recommendation.sent_at = utcnow()
     recommendation.sent_by = user.id
     audit.record(session, user, "recommendation.send", recommendation)
+    record_mail(session, recommendation)
 
 
 def acknowledge(session: Session, user: User, recommendation: Recommendation) -> None:

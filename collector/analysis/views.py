@@ -10,16 +10,25 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from collector.analysis import measures
+from collector.analysis import mailing, measures
 from collector.analysis import recommendations as recs
+from collector.analysis.deadlines import step_deadlines
 from collector.analysis.forms import ActionForm, MeasureForm, RecommendationForm, StatusForm
 from collector.analysis.printable import analytical_report
+from collector.analysis.quality_services import (
+    TIMELINESS,
+    WHY,
+    campaign_quality,
+    quality_workbook,
+    rule_text,
+)
 from collector.analysis.services import analysis_root, campaign_analysis
 from collector.auth.permissions import Action
 from collector.campaigns import services as campaigns
 from collector.errors import ActionForbidden
 from collector.extensions import db
 from collector.models import Recommendation, RecommendationState
+from collector.models.base import utcnow
 from collector.publishing.versions import spec_of
 from collector.reports.services import Basis
 from collector.routing import id_value
@@ -56,6 +65,33 @@ def campaign(campaign_id: int) -> str:
     )
 
 
+@bp.get("/campaigns/<int:campaign_id>/quality")
+def campaign_quality_page(campaign_id: int) -> str:
+    """The quality of the territory's reports: timeliness, completeness, confirmed
+    warnings and values far from peers or from the unit's last year."""
+    session = db.session()
+    found = campaigns.get_campaign(session, current_user, campaign_id)
+    view = campaign_quality(session, current_user, found, request.args.get("unit", type=id_value))
+    return render_template(
+        "analysis/quality.html",
+        view=view,
+        language=str(get_locale()),
+        path=campaigns.path_to(session, found, view.root),
+        timeliness=TIMELINESS,
+        why=WHY,
+        rule=rule_text(),
+        titles={q.id: q.label.get(str(get_locale())) for q in view.questions},
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/quality.xlsx")
+def quality_xlsx(campaign_id: int) -> Response:
+    session = db.session()
+    found = campaigns.get_campaign(session, current_user, campaign_id)
+    view = campaign_quality(session, current_user, found, request.args.get("unit", type=id_value))
+    return _workbook(quality_workbook(view, str(get_locale())), f"quality-{found.id}.xlsx")
+
+
 @bp.route("/campaigns/<int:campaign_id>/recommendations", methods=["GET", "POST"])
 def campaign_recommendations(campaign_id: int) -> str | Response:
     """The territory's recommendations of the campaign; a POST makes the missing drafts."""
@@ -78,6 +114,8 @@ def campaign_recommendations(campaign_id: int) -> str | Response:
         items=recs.of_territory(session, current_user, found, root),
         may_send=recs.may_send(current_user, root),
         form=form,
+        deadlines=step_deadlines(found),
+        now=utcnow(),
     )
 
 
@@ -111,6 +149,8 @@ def recommendation(recommendation_id: int) -> str | Response | tuple[str, int]:
                 getattr(form, refused.field).errors = [refused.message]
             else:
                 session.commit()
+                if wanted == "send":
+                    mailing.announce(session, current_user, found)
                 flash(_("Sent.") if wanted == "send" else _("Saved."), "success")
                 return redirect(url_for("analysis.recommendation", recommendation_id=found.id))
         return _recommendation_page(found, form, action), 422
@@ -232,10 +272,14 @@ def measures_workbook(campaign_id: int) -> Response:
     found = campaigns.get_campaign(session, current_user, campaign_id)
     root = analysis_root(session, current_user, found, request.args.get("unit", type=id_value))
     content = measures.register_workbook(session, current_user, found, root, str(get_locale()))
+    return _workbook(content, f"measures-{found.id}.xlsx")
+
+
+def _workbook(content: bytes, name: str) -> Response:
     return Response(
         content,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="measures-{found.id}.xlsx"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

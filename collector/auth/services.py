@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -22,7 +22,7 @@ from collector.auth.permissions import (
     scope_paths,
 )
 from collector.errors import ActionForbidden, NotInScope
-from collector.models import OrgUnit, User, UserSession
+from collector.models import OrgUnit, RoleAssignment, User, UserSession
 from collector.models.base import utcnow
 from collector.models.units import IN_TREE_ORDER, subtrees_clause
 
@@ -200,3 +200,19 @@ def top_units(session: Session, user: User, action: Action) -> list[OrgUnit]:
     else:
         found = select(OrgUnit).where(OrgUnit.path.in_(paths))
     return list(session.scalars(found.order_by(*IN_TREE_ORDER)))
+
+
+def active_users_on(
+    session: Session, unit_id: int, roles: Collection[str] | None = None
+) -> list[User]:
+    """The active users with a role on the unit itself (one of `roles`, when given)."""
+    query = (
+        select(User)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.unit_id == unit_id, User.is_active_account.is_(True))
+        .distinct()
+        .order_by(User.id)
+    )
+    if roles is not None:
+        query = query.where(RoleAssignment.role.in_(list(roles)))
+    return list(session.scalars(query))

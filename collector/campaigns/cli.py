@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -12,14 +14,21 @@ from collector.extensions import db
 campaigns_cli = AppGroup("campaigns", help="Run campaigns from the command line.")
 
 
+def remind_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--days-before and --dry-run, as every reminding command takes them."""
+    command = click.option(
+        "--dry-run", is_flag=True, help="List the reminders due without sending."
+    )(command)
+    return click.option(
+        "--days-before",
+        type=int,
+        multiple=True,
+        help="Days before a deadline to remind (repeatable); default REMINDER_DAYS_BEFORE.",
+    )(command)
+
+
 @campaigns_cli.command("remind")
-@click.option(
-    "--days-before",
-    type=int,
-    multiple=True,
-    help="Days before a deadline to remind (repeatable); default REMINDER_DAYS_BEFORE.",
-)
-@click.option("--dry-run", is_flag=True, help="List the reminders due without sending.")
+@remind_options
 def remind(days_before: tuple[int, ...], dry_run: bool) -> None:
     """E-mail the contacts of units that have not submitted, before and after deadlines."""
     result = send_reminders(

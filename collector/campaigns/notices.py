@@ -13,22 +13,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collector.auth.permissions import ROLE_ACTIONS, Action
+from collector.auth.services import active_users_on
 from collector.campaigns.lifecycle import Move
 from collector.errors import NotInScope
 from collector.jobs.registry import JobContext, JobResult
 from collector.jobs.services import start_job
-from collector.mail import REFUSED, UNREACHABLE, smtp_connection, usable_address
-from collector.models import AuditEvent, Campaign, FormResponse, Job, RoleAssignment, User
+from collector.mail import plain_message
+from collector.models import AuditEvent, Campaign, FormResponse, Job, User
 from collector.models.base import utcnow
 from collector.models.notices import ReviewNotice
+from collector.outbox import OutboxRun, mail_rows, waiting
 
 NOTICE_JOB = "review_notices"
 DECISIONS = (Move.RETURN, Move.ACCEPT, Move.REOPEN)
@@ -42,18 +43,7 @@ def respondents(session: Session, response: FormResponse, campaign: Campaign) ->
     roles = [role for role, actions in ROLE_ACTIONS.items() if Action.FILL_REPORT in actions]
     if campaign.answer_roles:
         roles = [role for role in roles if role in campaign.answer_roles]
-    query = (
-        select(User)
-        .join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(
-            RoleAssignment.unit_id == response.unit_id,
-            RoleAssignment.role.in_(roles),
-            User.is_active_account.is_(True),
-        )
-        .distinct()
-        .order_by(User.id)
-    )
-    return list(session.scalars(query))
+    return active_users_on(session, response.unit_id, roles)
 
 
 def record_notices(
@@ -85,18 +75,7 @@ def record_notices(
 def announce(session: Session, actor: User, response: FormResponse) -> Job | None:
     """Start the job that mails the report's notices not mailed yet (once the decision is
     committed); None when there is nothing to mail (no respondent has an address)."""
-    waiting = session.scalar(
-        select(func.count())
-        .select_from(ReviewNotice)
-        .join(User, User.id == ReviewNotice.user_id)
-        .where(
-            ReviewNotice.response_id == response.id,
-            ReviewNotice.mailed_at.is_(None),
-            User.email.is_not(None),
-            User.email != "",
-        )
-    )
-    if not waiting:
+    if not waiting(session, ReviewNotice, ReviewNotice.response_id == response.id):
         return None
     return start_job(
         session,
@@ -113,18 +92,14 @@ def compose(
     response = notice.response
     unit = response.unit.name
     link = f"{base_url.rstrip('/')}/entry/response/{response.id}"
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = address
-    message["Message-ID"] = make_msgid(domain="collector")
     if notice.move == Move.RETURN:
-        message["Subject"] = _("Report returned: %(title)s", title=campaign_title)
+        subject = _("Report returned: %(title)s", title=campaign_title)
         opening = _("The reviewer returned the report of %(unit)s for corrections.", unit=unit)
     elif notice.move == Move.REOPEN:
-        message["Subject"] = _("Report reopened: %(title)s", title=campaign_title)
+        subject = _("Report reopened: %(title)s", title=campaign_title)
         opening = _("The reviewer reopened the accepted report of %(unit)s.", unit=unit)
     else:
-        message["Subject"] = _("Report accepted: %(title)s", title=campaign_title)
+        subject = _("Report accepted: %(title)s", title=campaign_title)
         opening = _("The reviewer accepted the report of %(unit)s.", unit=unit)
     lines = [opening, _("Campaign: %(title)s.", title=campaign_title)]
     if notice.comment:
@@ -135,19 +110,10 @@ def compose(
         "",
         _("This message was sent automatically by Collector."),
     ]
-    message.set_content("\n".join(lines))
-    return message
+    return plain_message(sender, address, subject, lines)
 
 
-@dataclass
-class NoticeRun:
-    sent: int = 0
-    no_address: int = 0
-    refused: int = 0
-
-
-def send_notices(session: Session, config: Mapping[str, Any], response_id: int) -> NoticeRun:
-    run = NoticeRun()
+def send_notices(session: Session, config: Mapping[str, Any], response_id: int) -> OutboxRun:
     waiting = list(
         session.scalars(
             select(ReviewNotice)
@@ -155,62 +121,20 @@ def send_notices(session: Session, config: Mapping[str, Any], response_id: int) 
             .order_by(ReviewNotice.id)
         )
     )
-    addressed = []
-    for notice in waiting:
-        user = session.get(User, notice.user_id)
-        address = usable_address(user.email if user else None)
-        if address is None:
-            run.no_address += 1
-        else:
-            addressed.append((notice, address))
-    if not addressed:
-        return run
     response = session.get(FormResponse, response_id)
     campaign = (
         session.get(Campaign, response.campaign_id) if response and response.campaign_id else None
     )
     title = campaign.title if campaign else ""
-    with smtp_connection(config) as smtp:
-        for notice, address in addressed:
-            if not _claim(session, notice):
-                continue  # another run has it
-            message = compose(
-                notice, title, address, config["MAIL_SENDER"], config["PUBLIC_BASE_URL"]
-            )
-            try:
-                smtp.send_message(message)
-            except REFUSED:
-                _release(session, notice)
-                run.refused += 1
-                continue
-            except UNREACHABLE:
-                _release(session, notice)
-                raise
-            run.sent += 1
-    return run
-
-
-def _claim(session: Session, notice: ReviewNotice) -> bool:
-    """Mark the notice mailed before sending, committed at once: of two runs only the one
-    whose update finds it unmailed sends it."""
-    claimed = session.execute(
-        update(ReviewNotice)
-        .where(ReviewNotice.id == notice.id, ReviewNotice.mailed_at.is_(None))
-        .values(mailed_at=utcnow())
-        .execution_options(synchronize_session=False)
+    return mail_rows(
+        session,
+        config,
+        ReviewNotice,
+        waiting,
+        lambda notice, address: compose(
+            notice, title, address, config["MAIL_SENDER"], config["PUBLIC_BASE_URL"]
+        ),
     )
-    session.commit()
-    return bool(getattr(claimed, "rowcount", 0))
-
-
-def _release(session: Session, notice: ReviewNotice) -> None:
-    session.execute(
-        update(ReviewNotice)
-        .where(ReviewNotice.id == notice.id)
-        .values(mailed_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
 
 
 def notices_job(context: JobContext, params: dict[str, Any]) -> JobResult:

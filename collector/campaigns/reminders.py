@@ -8,12 +8,11 @@ A moved deadline (an extension) is a new deadline and may be reminded of again."
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -26,7 +25,7 @@ from collector.campaigns.lifecycle import CampaignState, LatePolicy
 from collector.campaigns.services import effective_deadline, is_survey
 from collector.formats import moment_text
 from collector.jobs.registry import JobContext, JobResult
-from collector.mail import REFUSED, UNREACHABLE, smtp_connection
+from collector.mail import plain_message, send_claimed
 from collector.models import Campaign, FormResponse, OrgUnit, ReminderSent
 from collector.models.base import utcnow
 
@@ -117,15 +116,11 @@ def compose(reminder: Reminder, sender: str, base_url: str) -> EmailMessage:
     campaign = reminder.campaign
     due = moment_text(reminder.due_at, campaign.timezone)
     link = f"{base_url.rstrip('/')}/entry/response/{reminder.response.id}"
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = ", ".join(reminder.recipients)
-    message["Message-ID"] = make_msgid(domain="collector")
     if reminder.kind == AFTER:
-        message["Subject"] = _("Overdue: %(title)s", title=campaign.title)
+        subject = _("Overdue: %(title)s", title=campaign.title)
         opening = _("The deadline for the report of %(unit)s has passed (%(due)s, %(zone)s).")
     else:
-        message["Subject"] = _("Reminder: %(title)s", title=campaign.title)
+        subject = _("Reminder: %(title)s", title=campaign.title)
         opening = _("The report of %(unit)s is due by %(due)s (%(zone)s).")
     lines = [
         opening % {"unit": reminder.unit.name, "due": due, "zone": campaign.timezone},
@@ -135,17 +130,56 @@ def compose(reminder: Reminder, sender: str, base_url: str) -> EmailMessage:
         "",
         _("This message was sent automatically by Collector."),
     ]
-    message.set_content("\n".join(lines))
-    return message
+    return plain_message(sender, ", ".join(reminder.recipients), subject, lines)
+
+
+class Addressed(Protocol):
+    recipients: list[str]
+
+
+Due = TypeVar("Due", bound=Addressed)
+# What a reminder is claimed by in reminder_sent: campaign id, unit id, kind, deadline.
+ReminderKey = tuple[int, int, str, datetime]
 
 
 @dataclass
-class RunResult:
-    sent: list[Reminder] = field(default_factory=list)
+class RunResult(Generic[Due]):
+    sent: list[Due] = field(default_factory=list)
     # Due, but no usable e-mail address is recorded for the unit: shown to the operator.
-    no_address: list[Reminder] = field(default_factory=list)
+    no_address: list[Due] = field(default_factory=list)
     # Refused by the mail server (a wrong address): tried again on the next run.
-    failed: list[tuple[Reminder, str]] = field(default_factory=list)
+    failed: list[tuple[Due, str]] = field(default_factory=list)
+
+
+def days_of(config: Mapping[str, Any], days_before: Sequence[int] | None) -> tuple[int, ...]:
+    """The days before a deadline to remind: those given, or REMINDER_DAYS_BEFORE."""
+    return tuple(days_before if days_before is not None else config["REMINDER_DAYS_BEFORE"])
+
+
+def send_due(
+    session: Session,
+    config: Mapping[str, Any],
+    due: Sequence[Due],
+    dry_run: bool,
+    key: Callable[[Due], ReminderKey],
+    compose: Callable[[Due], EmailMessage],
+) -> RunResult[Due]:
+    """Mail the reminders due that have an address, each claimed in reminder_sent by its
+    `key` before it goes (a dry run lists them and sends nothing)."""
+    result: RunResult[Due] = RunResult()
+    to_send = [r for r in due if r.recipients]
+    result.no_address = [r for r in due if not r.recipients]
+    if dry_run:
+        result.sent = to_send
+        return result
+    result.sent, result.failed = send_claimed(
+        config,
+        to_send,
+        lambda r: claim_reminder(session, *key(r), r.recipients),
+        lambda claim: release_reminder(session, claim),
+        compose,
+    )
+    return result
 
 
 def send_reminders(
@@ -155,45 +189,35 @@ def send_reminders(
     days_before: Sequence[int] | None = None,
     dry_run: bool = False,
     campaign_id: int | None = None,
-) -> RunResult:
-    now = now or utcnow()
-    days = tuple(days_before if days_before is not None else config["REMINDER_DAYS_BEFORE"])
-    result = RunResult()
-    due = due_reminders(session, now, days, campaign_id)
-    to_send = [r for r in due if r.recipients]
-    result.no_address = [r for r in due if not r.recipients]
-    if dry_run or not to_send:
-        result.sent = to_send if dry_run else []
-        return result
-    with smtp_connection(config) as smtp:
-        for reminder in to_send:
-            claim = _claim(session, reminder)
-            if claim is None:
-                continue  # another run has it
-            message = compose(reminder, config["MAIL_SENDER"], config["PUBLIC_BASE_URL"])
-            try:
-                smtp.send_message(message)
-            except REFUSED as refused:
-                # This message only: forget the claim, go on with the others.
-                _release(session, claim)
-                result.failed.append((reminder, str(refused)))
-                continue
-            except UNREACHABLE:
-                _release(session, claim)
-                raise
-            result.sent.append(reminder)
-    return result
+) -> RunResult[Reminder]:
+    due = due_reminders(session, now or utcnow(), days_of(config, days_before), campaign_id)
+    return send_due(
+        session,
+        config,
+        due,
+        dry_run,
+        lambda r: (r.campaign.id, r.unit.id, r.kind, r.due_at),
+        lambda r: compose(r, config["MAIL_SENDER"], config["PUBLIC_BASE_URL"]),
+    )
 
 
-def _claim(session: Session, reminder: Reminder) -> ReminderSent | None:
+def claim_reminder(
+    session: Session,
+    campaign_id: int,
+    unit_id: int,
+    kind: str,
+    due_at: datetime,
+    recipients: list[str],
+) -> ReminderSent | None:
     """Record the reminder before sending, committed at once (a short write, so SQLite
-    is not held locked while the mail server talks), so two runs cannot both send it."""
+    is not held locked while the mail server talks), so two runs cannot both send it;
+    None when another run has it."""
     claim = ReminderSent(
-        campaign_id=reminder.campaign.id,
-        unit_id=reminder.unit.id,
-        kind=reminder.kind,
-        due_at=reminder.due_at,
-        recipients=reminder.recipients,
+        campaign_id=campaign_id,
+        unit_id=unit_id,
+        kind=kind,
+        due_at=due_at,
+        recipients=recipients,
         sent_at=utcnow(),
     )
     session.add(claim)
@@ -205,7 +229,7 @@ def _claim(session: Session, reminder: Reminder) -> ReminderSent | None:
     return claim
 
 
-def _release(session: Session, claim: ReminderSent) -> None:
+def release_reminder(session: Session, claim: ReminderSent) -> None:
     session.delete(claim)
     session.commit()
 

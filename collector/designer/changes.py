@@ -30,4 +30,11 @@ CHANGE_LABELS = {
     "formula_changed": _l("Formula changed"),
     "target_changed": _l("Targets changed"),
     "identity_changed": _l("Identity of the form changed"),
+    "recommendation_added": _l("Recommendation added"),
+    "recommendation_removed": _l("Recommendation removed"),
+    "recommendation_changed": _l("Recommendation changed"),
+    "measure_kind_added": _l("Kind of measure added"),
+    "measure_kind_removed": _l("Kind of measure removed"),
+    "measure_kind_relabelled": _l("Kind of measure reworded"),
+    "recommendation_date_changed": _l("Date set for the recommendations changed"),
 }

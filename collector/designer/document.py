@@ -23,9 +23,14 @@ Document = dict[str, Any]
 
 IDENTITY = "identity"
 JSON_TAB = "json"
-LISTS = ("rules", "indicators")
-_KEY = re.compile(r"^(section)-(\d+)$|^(field)-(\d+)-(\d+)$|^(rule|indicator)-(\d+)$")
-_PATH = re.compile(r"^\$\.(?:sections\[(\d+)\](?:\.fields\[(\d+)\])?|(rules|indicators)\[(\d+)\])")
+LISTS = ("rules", "indicators", "recommendations")
+_KEY = re.compile(
+    r"^(section)-(\d+)$|^(field)-(\d+)-(\d+)$|^(rule|indicator|recommendation)-(\d+)$"
+)
+_PATH = re.compile(
+    r"^\$\.(?:sections\[(\d+)\](?:\.fields\[(\d+)\])?"
+    r"|(rules|indicators|recommendations)\[(\d+)\])"
+)
 
 
 class ElementNotFound(LookupError):
@@ -197,11 +202,22 @@ def add_field(document: Document, section: int, field_type: str) -> str:
 
 
 def add_item(document: Document, name: str) -> str:
-    """A new rule or indicator, true or counting every unit until it is written."""
+    """A new rule or indicator, true or counting every unit until it is written; a new
+    recommendation proposed for the form's first indicator below its target."""
     ident = free_id(document, name[:-1])
     item: dict[str, Any]
     if name == "rules":
         item = {"id": ident, "check": "true", "message": "Проверьте ответы"}
+    elif name == "recommendations":
+        first = [i.get("id") for i in list_items(document, "indicators") if isinstance(i, dict)]
+        item = {
+            "id": ident,
+            "title": "Новая рекомендация",
+            "text": "Текст рекомендации",
+            "indicators": first[:1],
+            "when": ["below_target"],
+            "source": {},
+        }
     else:
         item = {"id": ident, "title": "Новый показатель", "formula": "count_if(true)", "source": {}}
     document.setdefault(name, []).append(item)
@@ -228,7 +244,7 @@ def remove(document: Document, element: Element) -> None:
         del document["sections"][element.section]
     elif element.kind == "field":
         del document["sections"][element.section]["fields"][element.index]
-    elif element.kind in ("rule", "indicator"):
+    elif element.kind + "s" in LISTS:
         del document[element.kind + "s"][element.index]
 
 
@@ -355,7 +371,7 @@ def _element_path(element: Element) -> str:
         return f"$.sections[{element.section}]"
     if element.kind == "field":
         return f"$.sections[{element.section}].fields[{element.index}]"
-    if element.kind in ("rule", "indicator"):
+    if element.kind + "s" in LISTS:
         return f"$.{element.kind}s[{element.index}]"
     return "$"
 

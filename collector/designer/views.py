@@ -30,6 +30,7 @@ from collector.designer import bodies, services, wording
 from collector.designer import document as doc
 from collector.designer.answers import lined_up_workbook
 from collector.designer.changes import CHANGE_LABELS
+from collector.designer.cycle_forms import RecommendationForm
 from collector.designer.forms import (
     FIELD_TYPE_LABELS,
     KINDS,
@@ -64,6 +65,7 @@ FORMS: dict[str, type[Any]] = {
     "field": FieldForm,
     "rule": RuleForm,
     "indicator": IndicatorForm,
+    "recommendation": RecommendationForm,
 }
 # The expression inputs of each kind of element, checked as they are typed.
 EXPRESSIONS = {
@@ -236,6 +238,12 @@ def _element_form(draft: FormDraft, element: doc.Element, formdata: Any = None) 
         ]
     if element.kind == "rule":
         form.fields.choices = [SelectChoice(i, i) for i in doc.field_ids(draft.document)]
+    if element.kind == "recommendation":
+        form.indicators.choices = [
+            SelectChoice(i["id"], f"{i['id']}: {doc.text_of_title(i)}")
+            for i in doc.list_items(draft.document, "indicators")
+            if isinstance(i, dict) and isinstance(i.get("id"), str)
+        ]
     if element.kind == doc.IDENTITY:
         ids = [SelectChoice("", "—")] + [SelectChoice(i, i) for i in doc.field_ids(draft.document)]
         form.category_field.choices = ids
@@ -308,6 +316,7 @@ def _outline_context(draft: FormDraft, element: doc.Element) -> dict[str, Any]:
         "outline": list(doc.outline(draft.document)),
         "rule_items": doc.list_items(draft.document, "rules"),
         "indicator_items": doc.list_items(draft.document, "indicators"),
+        "recommendation_items": doc.list_items(draft.document, "recommendations"),
         "field_types": list(field_kinds()),
         "type_labels": FIELD_TYPE_LABELS,
         "element_title": doc.text_of_title,

@@ -58,6 +58,8 @@ CODE_TEXTS: dict[str, Any] = {
     ),
     "unknown_indicator": _l("a recommendation names an indicator the form does not have"),
     "indicator_not_computed": _l("a recommendation names an indicator that is never computed"),
+    "no_such_day": _l("a date set for the recommendations is not a day of every year"),
+    "sent_before_prepared": _l("the recommendations are due to be sent before they are prepared"),
 }
 
 # The elements' keys in words, and the input of the element's page each is typed in.

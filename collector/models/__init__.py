@@ -10,7 +10,13 @@ from collector.models.campaigns import (
     SurveyBallot,
     SurveyLink,
 )
-from collector.models.cycle import Measure, MeasureState, Recommendation, RecommendationState
+from collector.models.cycle import (
+    Measure,
+    MeasureState,
+    Recommendation,
+    RecommendationMail,
+    RecommendationState,
+)
 from collector.models.drafts import FormDraft
 from collector.models.figures import ReferenceFigure
 from collector.models.files import StoredFile
@@ -45,6 +51,7 @@ __all__ = [
     "MeasureState",
     "OrgUnit",
     "Recommendation",
+    "RecommendationMail",
     "RecommendationState",
     "ReferenceFigure",
     "RegistryRecord",

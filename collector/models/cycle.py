@@ -69,6 +69,22 @@ class Recommendation(Base):
     territory: Mapped[OrgUnit] = relationship(foreign_keys=[territory_id])
 
 
+class RecommendationMail(Base):
+    """A sent recommendation e-mailed to one of its recipients, at most once: claimed
+    (mailed_at set) just before the message goes, released if the server refuses it."""
+
+    __tablename__ = "recommendation_mail"
+    __table_args__ = (UniqueConstraint("recommendation_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendation.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class MeasureState(enum.StrEnum):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"

@@ -1,6 +1,7 @@
 """What changed between two versions of one form, matched by stable ids: fields added,
 removed, relabelled, retyped or moved; options, grid rows and columns; visibility
-conditions; sections; rules; indicators; the form's identity. Each change names the id it
+conditions; sections; rules; indicators; the recommendations it declares and the kinds of
+measures it lists; the form's identity. Each change names the id it
 concerns and its old and new values as readable text (labels by their Russian text); a
 change that orphans answers already collected or changes their meaning carries a warning.
 
@@ -43,6 +44,15 @@ INDICATOR_REMOVED = "indicator_removed"
 FORMULA_CHANGED = "formula_changed"
 TARGET_CHANGED = "target_changed"
 IDENTITY_CHANGED = "identity_changed"  # title, kind, respondents or source
+RECOMMENDATION_ADDED = "recommendation_added"
+RECOMMENDATION_REMOVED = "recommendation_removed"
+# Its title, text, the indicators it is attached to, or the condition that proposes it.
+RECOMMENDATION_CHANGED = "recommendation_changed"
+MEASURE_KIND_ADDED = "measure_kind_added"
+MEASURE_KIND_REMOVED = "measure_kind_removed"
+MEASURE_KIND_RELABELLED = "measure_kind_relabelled"
+# A date set for the recommendations (prepared, sent): set, moved or dropped.
+RECOMMENDATION_DATE_CHANGED = "recommendation_date_changed"
 
 KINDS: tuple[str, ...] = (
     FIELD_ADDED,
@@ -69,6 +79,13 @@ KINDS: tuple[str, ...] = (
     FORMULA_CHANGED,
     TARGET_CHANGED,
     IDENTITY_CHANGED,
+    RECOMMENDATION_ADDED,
+    RECOMMENDATION_REMOVED,
+    RECOMMENDATION_CHANGED,
+    MEASURE_KIND_ADDED,
+    MEASURE_KIND_REMOVED,
+    MEASURE_KIND_RELABELLED,
+    RECOMMENDATION_DATE_CHANGED,
 )
 
 # The kinds of change that orphan answers already collected or change their meaning.
@@ -357,15 +374,74 @@ def _indicators(before: Document, after: Document) -> Iterator[Change]:
             yield change(INDICATOR_REMOVED, indicator_id, _ru(indicator["title"]), None)
 
 
+def _listed(values: Any) -> str:
+    return ", ".join(str(v) for v in values or [])
+
+
+def _recommendations(before: Document, after: Document) -> Iterator[Change]:
+    """Recommendations by id: added, removed, and per changed part (title, text, the
+    indicators it is attached to, the reasons that propose it). A recommendation already
+    drafted or sent keeps its own text, so none of these orphans anything."""
+    old = _by_id(before.get("recommendations", []))
+    new = _by_id(after.get("recommendations", []))
+    for rec_id, rec in new.items():
+        if rec_id not in old:
+            yield change(RECOMMENDATION_ADDED, rec_id, None, _ru(rec.get("title")))
+            continue
+        previous = old[rec_id]
+        for key in ("title", "text"):
+            relabel = _label_change(previous.get(key), rec.get(key))
+            if relabel:
+                yield change(RECOMMENDATION_CHANGED, f"{rec_id}.{key}", *relabel)
+        for key in ("indicators", "when"):
+            if list(previous.get(key) or []) != list(rec.get(key) or []):
+                yield change(
+                    RECOMMENDATION_CHANGED,
+                    f"{rec_id}.{key}",
+                    _listed(previous.get(key)),
+                    _listed(rec.get(key)),
+                )
+    for rec_id, rec in old.items():
+        if rec_id not in new:
+            yield change(RECOMMENDATION_REMOVED, rec_id, _ru(rec.get("title")), None)
+    old_dates = before.get("recommendation_deadlines") or {}
+    new_dates = after.get("recommendation_deadlines") or {}
+    for step in ("prepared", "sent"):
+        was, now = old_dates.get(step, {}).get("date"), new_dates.get(step, {}).get("date")
+        if was != now:
+            yield change(RECOMMENDATION_DATE_CHANGED, f"recommendation_deadlines.{step}", was, now)
+
+
+def _measure_kinds(before: Document, after: Document) -> Iterator[Change]:
+    """The kinds of measures the document lists, by code (a measure recorded keeps its
+    code and is read with the version of its campaign)."""
+    old = _by_id(before.get("measure_kinds", []), "value")
+    new = _by_id(after.get("measure_kinds", []), "value")
+    for value, kind in new.items():
+        where = f"measure_kinds.{value}"
+        if value not in old:
+            yield change(MEASURE_KIND_ADDED, where, None, _ru(kind.get("label")))
+            continue
+        relabel = _label_change(old[value].get("label"), kind.get("label"))
+        if relabel:
+            yield change(MEASURE_KIND_RELABELLED, where, *relabel)
+    for value, kind in old.items():
+        if value not in new:
+            yield change(MEASURE_KIND_REMOVED, f"measure_kinds.{value}", _ru(kind.get("label")))
+
+
 def diff_documents(before: Document, after: Document) -> list[Change]:
     """The changes from `before` to `after`, two versions of one form: the identity, then
     sections and fields in the order of `after` (each section or field removed after
-    them, in the order of `before`), then rules, then indicators."""
+    them, in the order of `before`), then rules, indicators, recommendations and the
+    kinds of measures."""
     return [
         *_identity(before, after),
         *_sections_and_fields(before, after),
         *_rules(before, after),
         *_indicators(before, after),
+        *_recommendations(before, after),
+        *_measure_kinds(before, after),
     ]
 
 

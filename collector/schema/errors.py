@@ -39,6 +39,8 @@ CODES: MappingProxyType[str, str] = MappingProxyType(
         "unknown_indicator": "a recommendation names an indicator the form does not declare",
         "indicator_not_computed": "a recommendation names an indicator that is never computed "
         "(not_calculated or not_defined), so no miss can propose it",
+        "no_such_day": "a date set for the recommendations is not a day of every year",
+        "sent_before_prepared": "the recommendations are due to be sent before they are prepared",
         "not_a_unit_expression": "count_units() and sum_units() read only what is known of a "
         "unit (figure, teaches, school_type), not answers",
     }

@@ -1,11 +1,31 @@
 """The checks of a form's recommendations that the meta-schema cannot say: each names
-indicators the form declares and computes (a miss of one of them proposes it)."""
+indicators the form declares and computes (a miss of one of them proposes it); the dates
+set for them are days of every year, sent no earlier than prepared."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from collector.schema.errors import Issue, json_path
+
+
+def check_deadlines(document: dict[str, Any]) -> list[Issue]:
+    """Each date a day of every year (no 29 February), "sent" not before "prepared"."""
+    found: dict[str, date] = {}
+    issues = []
+    for step, declared in document.get("recommendation_deadlines", {}).items():
+        path = json_path(("recommendation_deadlines", step, "date"))
+        try:
+            found[step] = date(2023, int(declared["date"][:2]), int(declared["date"][3:]))
+        except ValueError:
+            issues.append(
+                Issue(path, "no_such_day", f"{declared['date']!r} is not a day of every year")
+            )
+    if "prepared" in found and "sent" in found and found["sent"] < found["prepared"]:
+        path = json_path(("recommendation_deadlines", "sent", "date"))
+        issues.append(Issue(path, "sent_before_prepared", "sent before they are prepared"))
+    return issues
 
 
 def check_recommendations(document: dict[str, Any]) -> list[Issue]:

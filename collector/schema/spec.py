@@ -247,6 +247,20 @@ class RecommendationSpec:
 
 
 @dataclass(frozen=True)
+class RecommendationDeadline:
+    """A date the document sets for a campaign's recommendations ("prepared" or "sent"):
+    month and day of the year the campaign's academic year ends."""
+
+    step: str
+    month: int
+    day: int
+    source: Source
+
+
+RECOMMENDATION_STEPS = ("prepared", "sent")
+
+
+@dataclass(frozen=True)
 class SummarySpec:
     """A registry's records counted per value of a field (and a number summed)."""
 
@@ -294,6 +308,8 @@ class FormSpec:
     recommendations: tuple[RecommendationSpec, ...] = ()
     # The kinds of measures the document lists (value, label).
     measure_kinds: tuple[Option, ...] = ()
+    # The dates the document sets for the recommendations, in RECOMMENDATION_STEPS order.
+    recommendation_deadlines: tuple[RecommendationDeadline, ...] = ()
 
     @property
     def computed_indicators(self) -> tuple[IndicatorSpec, ...]:
@@ -460,4 +476,14 @@ def build_spec(document: dict[str, Any]) -> FormSpec:
             for r in document.get("recommendations", [])
         ),
         measure_kinds=_options(document.get("measure_kinds", [])),
+        recommendation_deadlines=tuple(
+            RecommendationDeadline(
+                step,
+                int(d["date"][:2]),
+                int(d["date"][3:]),
+                Source.of(d["source"]) or Source(),
+            )
+            for step in RECOMMENDATION_STEPS
+            if (d := document.get("recommendation_deadlines", {}).get(step)) is not None
+        ),
     )

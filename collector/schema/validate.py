@@ -20,7 +20,7 @@ from collector.schema.kinds import (
     kind_of,
     table_column_types,
 )
-from collector.schema.recommendations import check_recommendations
+from collector.schema.recommendations import check_deadlines, check_recommendations
 from collector.schema.typecheck import Checker, Symbol, bare_unit_calls, speaks_of_groups
 from collector.schema.types import ValueKind
 from collector.schema.values import text_problem
@@ -601,6 +601,7 @@ SEMANTIC_CHECKS: tuple[Callable[[Document], list[Issue]], ...] = (
     check_imports,
     check_registry,
     check_recommendations,
+    check_deadlines,
 )
 
 

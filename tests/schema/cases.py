@@ -152,6 +152,17 @@ def chain(terms: int) -> str:
 
 
 # code: (a change that stays valid, a change that breaks with this code)
+def set_recommendation_dates(dates: dict[str, str]) -> Callable[[Doc], None]:
+    """The dates set for the recommendations (Kaluga п. 12, 14), by step."""
+
+    def change(doc: Doc) -> None:
+        doc["recommendation_deadlines"] = {
+            step: {"date": date, "source": {"clause": "12"}} for step, date in dates.items()
+        }
+
+    return change
+
+
 def add_recommendation(
     indicators: list[str], *, not_calculated: bool = False
 ) -> Callable[[Doc], None]:
@@ -290,6 +301,14 @@ CASES: dict[str, tuple[Callable[[Doc], None], Callable[[Doc], None]]] = {
     "indicator_not_computed": (
         add_recommendation(["share_plan"], not_calculated=False),
         add_recommendation(["share_plan", "plan_later"], not_calculated=True),
+    ),
+    "no_such_day": (
+        set_recommendation_dates({"prepared": "02-28"}),
+        set_recommendation_dates({"prepared": "02-29"}),
+    ),
+    "sent_before_prepared": (
+        set_recommendation_dates({"prepared": "08-01", "sent": "08-15"}),
+        set_recommendation_dates({"prepared": "08-15", "sent": "08-01"}),
     ),
     "not_a_unit_expression": (
         set_formula('sum(total) / sum_units(figure("pupils", 6, 9), teaches(6, 9)) * 100'),

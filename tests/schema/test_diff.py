@@ -431,10 +431,116 @@ def test_every_change_in_document_order():
     ]
 
 
+def with_cycle() -> Doc:
+    """The base form with two recommendations and two kinds of measures (Kaluga п. 13)."""
+    doc = base()
+    doc["recommendations"] = [
+        {
+            "id": "rec_plan",
+            "title": "План профориентации",
+            "text": "Утвердить план профориентационной работы.",
+            "indicators": ["share_plan"],
+            "when": ["below_target"],
+            "source": {"clause": "13"},
+        },
+        {
+            "id": "rec_deals",
+            "title": "Соглашения с предприятиями",
+            "text": "Заключить соглашения с предприятиями.",
+            "indicators": ["pupils_total"],
+            "when": ["lowest_quartile"],
+            "source": {"clause": "13"},
+        },
+    ]
+    doc["measure_kinds"] = [
+        {"value": "training", "label": "Повышение квалификации"},
+        {"value": "meetings", "label": "Совещания"},
+    ]
+    doc["recommendation_deadlines"] = {"prepared": {"date": "08-01", "source": {"clause": "12"}}}
+    return doc
+
+
+def cycle_changed() -> Doc:
+    after = with_cycle()
+    plan = after["recommendations"][0]
+    plan["text"] = "Утвердить и исполнять план профориентационной работы."
+    plan["when"] = ["below_target", "worse_than_last"]
+    plan["indicators"] = ["share_plan", "pupils_total"]
+    after["recommendations"] = [
+        plan,
+        {
+            "id": "rec_trials",
+            "title": "Профессиональные пробы",
+            "text": "Расширить пробы.",
+            "indicators": ["share_plan"],
+            "when": ["worse_than_last"],
+            "source": {"clause": "13"},
+        },
+    ]
+    after["measure_kinds"] = [
+        {"value": "training", "label": "Курсы повышения квалификации"},
+        {"value": "orders", "label": "Приказы"},
+    ]
+    after["recommendation_deadlines"] = {
+        "prepared": {"date": "07-25", "source": {"clause": "12"}},
+        "sent": {"date": "08-15", "source": {"clause": "14"}},
+    }
+    return after
+
+
+def test_recommendations_and_kinds_of_measures():
+    assert kinds(diff(with_cycle(), cycle_changed())) == [
+        (
+            "recommendation_changed",
+            "rec_plan.text",
+            "Утвердить план профориентационной работы.",
+            "Утвердить и исполнять план профориентационной работы.",
+        ),
+        ("recommendation_changed", "rec_plan.indicators", "share_plan", "share_plan, pupils_total"),
+        (
+            "recommendation_changed",
+            "rec_plan.when",
+            "below_target",
+            "below_target, worse_than_last",
+        ),
+        ("recommendation_added", "rec_trials", None, "Профессиональные пробы"),
+        ("recommendation_removed", "rec_deals", "Соглашения с предприятиями", None),
+        ("recommendation_date_changed", "recommendation_deadlines.prepared", "08-01", "07-25"),
+        ("recommendation_date_changed", "recommendation_deadlines.sent", None, "08-15"),
+        (
+            "measure_kind_relabelled",
+            "measure_kinds.training",
+            "Повышение квалификации",
+            "Курсы повышения квалификации",
+        ),
+        ("measure_kind_added", "measure_kinds.orders", None, "Приказы"),
+        ("measure_kind_removed", "measure_kinds.meetings", "Совещания", None),
+    ]
+    # Nothing collected is orphaned: a sent recommendation keeps its own text, a recorded
+    # measure its code, read with its campaign's version.
+    assert warnings(diff(with_cycle(), cycle_changed())) == []
+    # Declared for the first time, and dropped altogether.
+    assert [c.kind for c in diff(base(), with_cycle())] == [
+        "recommendation_added",
+        "recommendation_added",
+        "recommendation_date_changed",
+        "measure_kind_added",
+        "measure_kind_added",
+    ]
+    assert [c.path for c in diff(with_cycle(), base())] == [
+        "rec_plan",
+        "rec_deals",
+        "recommendation_deadlines.prepared",
+        "measure_kinds.training",
+        "measure_kinds.meetings",
+    ]
+
+
 def test_every_kind_is_covered():
     changes = diff(base(), everything_changed())
     more = diff(base(), base() | {"kind": "survey"})
-    assert {c.kind for c in changes + more} == set(KINDS)
+    cycle = diff(with_cycle(), cycle_changed())
+    assert {c.kind for c in changes + more + cycle} == set(KINDS)
 
 
 WARNED = {
@@ -565,4 +671,14 @@ def test_a_changed_not_applicable_rule_changes_the_indicator_meaning() -> None:
             "total < 2",
             WARNINGS["formula_changed"],
         )
+    ]
+
+
+def test_the_spec_reads_the_dates_set_for_the_recommendations():
+    compiled = compile_document(cycle_changed()).spec
+    assert [
+        (d.step, d.month, d.day, d.source.clause) for d in compiled.recommendation_deadlines
+    ] == [
+        ("prepared", 7, 25, "12"),
+        ("sent", 8, 15, "14"),
     ]
