@@ -1,11 +1,15 @@
-"""Reading a printed PDF back: its pages' text, as pypdf extracts it."""
+"""Reading a printed PDF back: its pages' text, as pypdf extracts it; one made by a job
+fetched as its page offers it."""
 
 from __future__ import annotations
 
 import io
 import re
 
+from flask.testing import FlaskClient
 from pypdf import PdfReader
+
+from tests.reports.test_exports import wait_for_job
 
 
 def pages_of(content: bytes) -> list[str]:
@@ -25,3 +29,17 @@ def footers_count_the_pages(pages: list[str]) -> None:
     """Every page's foot says «стр. N из M» with its own number and the real count."""
     for number, text in enumerate(pages, start=1):
         assert f"стр. {number} из {len(pages)}" in flat(text), number
+
+
+def pdf_by_job(client: FlaskClient, url: str) -> bytes:
+    """Ask for a PDF made by a job (a POST to `url`), wait for it, take its file."""
+    started = client.post(url)
+    assert started.status_code == 302, started.status_code
+    job_id = started.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    status = wait_for_job(client, job_id)
+    assert status["state"] == "done", status
+    download = client.get(status["download"])
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    content = download.data
+    download.close()  # send_file streams the file: let it go
+    return content
