@@ -6,10 +6,9 @@ the user who asked (who may no longer see it), in the language they asked in."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -21,7 +20,8 @@ from collector.extensions import db
 from collector.jobs.registry import JobContext, JobFailed, JobResult
 from collector.jobs.services import start_job
 from collector.models import Campaign, Job, OrgUnit, User
-from collector.printing.pdf import pdf_of
+from collector.printing.pdf import PdfUnavailable
+from collector.printing.replies import pdf_content, unavailable_message
 from collector.reports.services import Basis
 
 PDF_JOB = "analytical_report_pdf"
@@ -67,13 +67,12 @@ def analytical_report_pdf(context: JobContext, params: dict[str, Any]) -> JobRes
     except (NotInScope, ActionForbidden) as refused:
         raise JobFailed(_("You may no longer read this campaign's analysis.")) from refused
     context.progress(_("Laying out the pages"), 1, 2)
-    static = current_app.static_folder
-    assert static is not None  # the app serves its static files
     # The page is drawn as for a request (its links, its language), with none at hand.
     with current_app.test_request_context(), force_locale(language):
-        content = pdf_of(
-            analytical_page(report, language), Path(static), url_for("static", filename="")
-        )
+        try:
+            content = pdf_content(analytical_page(report, language))
+        except PdfUnavailable as missing:
+            raise JobFailed(unavailable_message()) from missing
     path = context.folder / f"analysis-{campaign.id}-{report.analysis.root.id}.pdf"
     path.write_bytes(content)
     context.progress(_("Done"), 2, 2)

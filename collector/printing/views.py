@@ -12,6 +12,9 @@ from collector.extensions import db
 from collector.printing import services
 from collector.printing.replies import pdf_reply
 
+# A page, a PDF, or the page saying no PDF can be made here (with its status).
+Reply = str | Response | tuple[str, int]
+
 bp = Blueprint("printing", __name__, url_prefix="/print")
 
 
@@ -21,21 +24,21 @@ def _require_login() -> None:
     """Every page here needs a logged-in user."""
 
 
-def _reply(report: services.PrintedReport, pdf_name: str | None) -> str | Response:
+def _reply(report: services.PrintedReport, pdf_name: str | None) -> Reply:
     page = render_template("printing/report.html", report=report)
     return page if pdf_name is None else pdf_reply(page, pdf_name)
 
 
 @bp.get("/responses/<int:response_id>")
 @bp.get("/responses/<int:response_id>.pdf", endpoint="filled_pdf", defaults={"pdf": True})
-def filled(response_id: int, pdf: bool = False) -> str | Response:
+def filled(response_id: int, pdf: bool = False) -> Reply:
     report = services.filled_report(db.session(), current_user, response_id)
     return _reply(report, f"report-{response_id}.pdf" if pdf else None)
 
 
 @bp.get("/responses/<int:response_id>/blank")
 @bp.get("/responses/<int:response_id>/blank.pdf", endpoint="blank_pdf", defaults={"pdf": True})
-def blank(response_id: int, pdf: bool = False) -> str | Response:
+def blank(response_id: int, pdf: bool = False) -> Reply:
     report = services.blank_form(db.session(), current_user, response_id)
     return _reply(report, f"form-{response_id}.pdf" if pdf else None)
 
@@ -44,6 +47,6 @@ def blank(response_id: int, pdf: bool = False) -> str | Response:
 @bp.get(
     "/forms/<form_id>/<int:unit_id>/blank.pdf", endpoint="blank_of_unit_pdf", defaults={"pdf": True}
 )
-def blank_of_unit(form_id: str, unit_id: int, pdf: bool = False) -> str | Response:
+def blank_of_unit(form_id: str, unit_id: int, pdf: bool = False) -> Reply:
     report = services.blank_form_of(db.session(), current_user, form_id, unit_id)
     return _reply(report, f"form-{unit_id}.pdf" if pdf else None)

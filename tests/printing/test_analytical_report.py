@@ -5,12 +5,15 @@ its recommendations and measures: tests/analysis/test_printable.py.)"""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from collector.schema import compile_document
 from tests.conftest import login_as
 from tests.printing.kaluga import kaluga_campaign, kaluga_form
 from tests.printing.reading import flat, footers_count_the_pages, pages_of, pdf_by_job
+from tests.reports.test_exports import wait_for_job
 
 SCHOOLS = ("school_a1", "school_a2", "school_b1", "school_b2")
 
@@ -32,3 +35,14 @@ def test_the_kaluga_analytical_report_names_every_indicator(client, tree, people
     # 32 indicators in a table: more than a page, each one's foot counting them.
     assert len(pages) >= 2
     footers_count_the_pages(pages)
+
+
+@pytest.mark.committed
+def test_without_weasyprints_libraries_the_job_fails_in_words(client, tree, people, monkeypatch):
+    campaign = kaluga_campaign(tree, people, {"school_a1": "accepted"})
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # its import fails, as without Pango
+    login_as(client, people["region"])
+    started = client.post(f"/analysis/campaigns/{campaign.id}/print.pdf")
+    status = wait_for_job(client, started.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert status["state"] == "failed"
+    assert "PDF нельзя сделать на этом сервере" in status["message"]

@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from collector.printing.pdf import ORIGIN, Refused, StaticFilesOnly, pdf_of
+from collector.printing.pdf import ORIGIN, Refused, StaticFiles, pdf_of
 
 STATIC = Path(__file__).resolve().parents[2] / "collector" / "static"
 
 
 def test_the_static_files_are_served_from_disk():
-    fetcher = StaticFilesOnly(STATIC)
-    reply = fetcher.fetch(f"{ORIGIN}/static/print.css")
+    reply = StaticFiles(STATIC).response(f"{ORIGIN}/static/print.css")
     assert reply.read() == (STATIC / "print.css").read_bytes()
     assert reply.headers.get_content_type() == "text/css"
 
@@ -39,15 +38,15 @@ def test_the_static_files_are_served_from_disk():
 )
 def test_anything_else_is_refused(url):
     with pytest.raises(Refused):
-        StaticFilesOnly(STATIC).fetch(url)
+        StaticFiles(STATIC).file_of(url)
 
 
 def test_under_a_prefix_the_static_path_is_the_apps(tmp_path):
     (tmp_path / "a.css").write_text("p{}", encoding="utf-8")
-    fetcher = StaticFilesOnly(tmp_path, "/collector/static/")
-    assert fetcher.fetch(f"{ORIGIN}/collector/static/a.css").read() == b"p{}"
+    files = StaticFiles(tmp_path, "/collector/static/")
+    assert files.file_of(f"{ORIGIN}/collector/static/a.css") == (tmp_path / "a.css").resolve()
     with pytest.raises(Refused):
-        fetcher.fetch(f"{ORIGIN}/static/a.css")
+        files.file_of(f"{ORIGIN}/static/a.css")
 
 
 def test_a_page_is_made_without_the_network(tmp_path, monkeypatch):

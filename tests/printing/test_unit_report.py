@@ -5,6 +5,7 @@ form; as print-ready HTML and as PDF read back with pypdf. Who may print what.""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -42,7 +43,9 @@ def test_the_filled_report_prints_every_question_with_its_answer(client, tree, p
     # The answers as a reader reads them: counts, a yes, the options chosen, a table's
     # rows, a grid's cells, the file by its name.
     row = html.split('data-field="open_days_participants"')[1].split("</tr>")[0]
-    assert "48&nbsp;чел." in row
+    # The unit stands beside the question, as data entry labels it.
+    assert ", чел.<" in row
+    assert '<td class="answer">48' in row.replace("\n", "").replace("  ", "")
     assert "☒ Да" in html.split('data-field="responsible_appointed"')[1].split("</tr>")[0]
     forms = html.split('data-field="ovz_forms"')[1].split("</tr>")[0]
     assert forms.count("☒") == 2  # in_person and distance
@@ -102,6 +105,20 @@ def test_stored_answers_of_any_shape_print(client, tree, people, kaluga):
     assert "Строк нет." in page.get_data(as_text=True)
     pages = pages_of(client.get(f"/print/responses/{response.id}.pdf").data)
     assert "вне допустимого, не учтено" in flat(" ".join(pages))  # the count named as refused
+
+
+def test_without_weasyprints_libraries_the_pdf_is_refused_in_words(
+    client, tree, people, kaluga, monkeypatch
+):
+    """A server without Pango still serves the print-ready page; the PDF is a 503 page
+    that says why, never a 500."""
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # its import fails, as without Pango
+    response = response_of(kaluga, tree["school_a1"])
+    login_as(client, people["school"])
+    assert client.get(f"/print/responses/{response.id}").status_code == 200
+    refused = client.get(f"/print/responses/{response.id}.pdf")
+    assert refused.status_code == 503 and refused.mimetype == "text/html"
+    assert "PDF нельзя сделать на этом сервере" in refused.get_data(as_text=True)
 
 
 def test_the_blank_form_has_every_question_and_no_answer(client, tree, people, kaluga):
