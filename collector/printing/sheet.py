@@ -37,6 +37,7 @@ class Question:
     help: str | None
     renderer: str
     applies: bool = True  # False: the answers given hide it (a filled report only)
+    conditional: bool = False  # asked only for some answers to others (visible_if)
     text: str = ""  # plain, file: the answer as read ("" when blank)
     multiline: bool = False  # plain: a long text's box
     options: tuple[tuple[str, bool], ...] = ()  # choice: (label, chosen)
@@ -52,6 +53,7 @@ class Section:
     title: str
     help: str | None
     questions: tuple[Question, ...]
+    conditional: bool = False  # asked only for some answers to others (visible_if)
 
 
 def cell_text(cell: Cell) -> str:
@@ -90,6 +92,7 @@ def sections(spec: FormSpec, answers: Mapping[str, Any] | None, language: str) -
                 section.title.get(language),
                 section.help.get(language) if section.help else None,
                 tuple(questions),
+                section.visible_if is not None,
             )
         )
     return printed
@@ -107,6 +110,7 @@ def _question(
         field.help.get(language) if field.help else None,
         kind.renderer,
         applies,
+        field.visible_if is not None,
     )
     filled = answers is not None
     if kind.renderer == "choice":

@@ -55,6 +55,7 @@ def test_the_filled_report_prints_every_question_with_its_answer(client, tree, p
     grid = html.split('data-field="professional_holiday_participants"')[1].split("</table>")[0]
     assert ">60<" in grid and ">12<" in grid
     assert 'data-testid="signature"' in html and "М.П." in html
+    assert "data-conditional" not in html  # the answers say which questions apply
 
 
 def test_the_filled_report_as_pdf_reads_back_in_russian(client, tree, people, kaluga):
@@ -128,6 +129,12 @@ def test_the_blank_form_has_every_question_and_no_answer(client, tree, people, k
     assert "Бланк" in html
     assert "Благоустройство территории" not in html and PLAN_FILE["name"] not in html
     assert "☒" not in html and "☐ Да" in html
+    # A question asked only for some answers says so on paper (on screen the page hides it).
+    conditional = {f.id for f in spec().fields if f.visible_if is not None}
+    assert "ovz_forms" in conditional and "labour_associations" in conditional
+    for field in spec().fields:
+        row = html.split(f'data-field="{field.id}"')[1].split("</tr>")[0]
+        assert ("data-conditional" in row) == (field.id in conditional), field.id
     pages = pages_of(client.get(f"/print/responses/{response.id}/blank.pdf").data)
     text = flat(" ".join(pages))
     for field in spec().fields:
