@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
 from collector.auth.services import can
@@ -35,12 +34,7 @@ class PrintedReport:
     made_on: date
 
 
-def _language() -> str:
-    locale = get_locale()
-    return locale.language if locale is not None else "ru"
-
-
-def filled_report(session: Session, user: User, response_id: int) -> PrintedReport:
+def filled_report(session: Session, user: User, response_id: int, language: str) -> PrintedReport:
     """A unit report with its stored answers."""
     response = session.get(FormResponse, response_id)
     if response is None or response.unit_report_key is None:
@@ -58,22 +52,24 @@ def filled_report(session: Session, user: User, response_id: int) -> PrintedRepo
         campaign,
         response,
         True,
-        sections(spec, answers, _language()),
+        sections(spec, answers, language),
         utcnow().date(),
     )
 
 
-def blank_form(session: Session, user: User, response_id: int) -> PrintedReport:
+def blank_form(session: Session, user: User, response_id: int, language: str) -> PrintedReport:
     """The blank form of a report a campaign asks of a unit."""
-    return _blank(entry.open_campaign_entry(session, user, response_id))
+    return _blank(entry.open_campaign_entry(session, user, response_id), language)
 
 
-def blank_form_of(session: Session, user: User, form_id: str, unit_id: int) -> PrintedReport:
+def blank_form_of(
+    session: Session, user: User, form_id: str, unit_id: int, language: str
+) -> PrintedReport:
     """The blank form of a unit's report outside any campaign."""
-    return _blank(entry.open_entry(session, user, form_id, unit_id))
+    return _blank(entry.open_entry(session, user, form_id, unit_id), language)
 
 
-def _blank(found: entry.Entry) -> PrintedReport:
+def _blank(found: entry.Entry, language: str) -> PrintedReport:
     if found.spec.kind != "unit_report":
         raise NotInScope(found.spec.id)
     return PrintedReport(
@@ -82,6 +78,6 @@ def _blank(found: entry.Entry) -> PrintedReport:
         found.campaign,
         found.response,
         False,
-        sections(found.spec, None, _language()),
+        sections(found.spec, None, language),
         utcnow().date(),
     )

@@ -5,6 +5,7 @@ address ending in .pdf, as PDF."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -24,6 +25,10 @@ def _require_login() -> None:
     """Every page here needs a logged-in user."""
 
 
+def _language() -> str:
+    return str(get_locale())
+
+
 def _reply(report: services.PrintedReport, pdf_name: str | None) -> Reply:
     page = render_template("printing/report.html", report=report)
     return page if pdf_name is None else pdf_reply(page, pdf_name)
@@ -32,14 +37,14 @@ def _reply(report: services.PrintedReport, pdf_name: str | None) -> Reply:
 @bp.get("/responses/<int:response_id>")
 @bp.get("/responses/<int:response_id>.pdf", endpoint="filled_pdf", defaults={"pdf": True})
 def filled(response_id: int, pdf: bool = False) -> Reply:
-    report = services.filled_report(db.session(), current_user, response_id)
+    report = services.filled_report(db.session(), current_user, response_id, _language())
     return _reply(report, f"report-{response_id}.pdf" if pdf else None)
 
 
 @bp.get("/responses/<int:response_id>/blank")
 @bp.get("/responses/<int:response_id>/blank.pdf", endpoint="blank_pdf", defaults={"pdf": True})
 def blank(response_id: int, pdf: bool = False) -> Reply:
-    report = services.blank_form(db.session(), current_user, response_id)
+    report = services.blank_form(db.session(), current_user, response_id, _language())
     return _reply(report, f"form-{response_id}.pdf" if pdf else None)
 
 
@@ -48,5 +53,5 @@ def blank(response_id: int, pdf: bool = False) -> Reply:
     "/forms/<form_id>/<int:unit_id>/blank.pdf", endpoint="blank_of_unit_pdf", defaults={"pdf": True}
 )
 def blank_of_unit(form_id: str, unit_id: int, pdf: bool = False) -> Reply:
-    report = services.blank_form_of(db.session(), current_user, form_id, unit_id)
+    report = services.blank_form_of(db.session(), current_user, form_id, unit_id, _language())
     return _reply(report, f"form-{unit_id}.pdf" if pdf else None)
