@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TRANSLATIONS := collector/translations
 
-.PHONY: run test install install-dev translations messages lint db seed bench bench-smoke clean serve serve-env
+.PHONY: run test install install-dev pdf-libraries translations messages lint db seed bench bench-smoke clean serve serve-env
 
 run: install translations instance/config.py db
 	@$(FLASK) schemas load
@@ -39,7 +39,22 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed pdf-libraries
+
+# WeasyPrint (the printed documents' PDF) loads Pango and HarfBuzz from the system, and the
+# pages need a font with Cyrillic: Debian's packages, installed where missing when make
+# runs as root, else named. (.ci/run installs the same before `make test`.)
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libraries:
+	@command -v dpkg >/dev/null || exit 0; \
+	missing=$$(for p in $(PDF_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing $$missing for the PDF documents."; \
+	  apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	  echo "The PDF documents need: sudo apt-get install" $$missing >&2; exit 1; \
+	fi
 install-dev: $(VENV)/.installed-dev
 
 # Compiled catalogues (.mo) are build products, made from the .po files on every install.

@@ -59,6 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from collector import branding, cli, errors, health, i18n, logs, web
     from collector.analysis import mailing as recommendation_mail
+    from collector.analysis import pdf_job as analysis_pdf
     from collector.analysis import views as analysis_views
     from collector.api import blueprint as api_blueprint
     from collector.api import views as api_views
@@ -78,6 +79,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from collector.jobs import views as job_views
     from collector.jobs.registry import register_job_kinds
     from collector.main import views as main_views
+    from collector.printing import views as printing_views
     from collector.registries import views as registry_views
     from collector.reports import jobs as report_jobs
     from collector.reports import views as report_views
@@ -113,6 +115,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(survey_views.bp)
     app.register_blueprint(report_views.bp)
     app.register_blueprint(analysis_views.bp)
+    app.register_blueprint(printing_views.bp)
     app.register_blueprint(job_views.bp)
     app.register_blueprint(registry_views.bp)
     app.register_blueprint(registry_views.public_bp)
@@ -142,6 +145,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             unit_jobs.IMPORT_JOB: unit_jobs.units_import,
             report_jobs.EXPORT_JOB: report_jobs.campaign_export,
             report_jobs.INDICATORS_JOB: report_jobs.campaign_indicators,
+            analysis_pdf.PDF_JOB: analysis_pdf.analytical_report_pdf,
             campaign_imports.IMPORT_TABLE_JOB: campaign_imports.campaign_import,
             reminders.REMINDER_JOB: reminders.reminders_job,
             notices.NOTICE_JOB: notices.notices_job,

@@ -213,8 +213,17 @@ def test_every_endpoint_is_in_a_matrix(app: Flask) -> None:
             "analysis.campaign_measures",
             "analysis.measure_status",
             "analysis.measures_workbook",
-            # tests/analysis/test_printable.py: as the analysis page
+            # tests/analysis/test_printable.py: as the analysis page (its PDF too)
             "analysis.campaign_print",
+            "analysis.campaign_print_pdf",
+            # tests/printing/test_unit_report.py: the filled report for who may read it,
+            # the blank form for who may fill it in
+            "printing.filled",
+            "printing.filled_pdf",
+            "printing.blank",
+            "printing.blank_pdf",
+            "printing.blank_of_unit",
+            "printing.blank_of_unit_pdf",
             # tests/test_bounded_values.py: only a reviewer of the value's unit voids it
             "reports.void_refused",
             # tests/designer/test_access.py: a draft is its unit's designers'

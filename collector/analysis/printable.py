@@ -1,12 +1,14 @@
 """The analytical report («аналитическая справка») of a campaign for a territory, as the
-values a print-ready page shows: the indicators against targets, the units that miss, the
-recommendations sent, the measures and their effect."""
+values a print-ready page shows — the indicators against targets, the units that miss, the
+recommendations sent, the measures and their effect — and as that page (the same for the
+browser and for the PDF: collector.analysis.pdf_job)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from flask import render_template
 from sqlalchemy.orm import Session
 
 from collector.analysis import measures, recommendations
@@ -48,4 +50,14 @@ def analytical_report(
         utcnow().date(),
         sent,
         measures.effects(session, user, campaign, kept, basis),
+    )
+
+
+def analytical_page(report: AnalyticalReport, language: str) -> str:
+    """The print-ready page of the report."""
+    return render_template(
+        "analysis/print.html",
+        report=report,
+        language=language,
+        titles={i.id: i.title.get(language) for i in report.analysis.spec.indicators},
     )

@@ -14,7 +14,8 @@ from collector.analysis import mailing, measures
 from collector.analysis import recommendations as recs
 from collector.analysis.deadlines import step_deadlines
 from collector.analysis.forms import ActionForm, MeasureForm, RecommendationForm, StatusForm
-from collector.analysis.printable import analytical_report
+from collector.analysis.pdf_job import start_pdf
+from collector.analysis.printable import analytical_page, analytical_report
 from collector.analysis.quality_services import (
     TIMELINESS,
     WHY,
@@ -290,10 +291,15 @@ def campaign_print(campaign_id: int) -> str:
     report = analytical_report(
         db.session(), current_user, found, request.args.get("unit", type=id_value), _basis()
     )
-    language = str(get_locale())
-    return render_template(
-        "analysis/print.html",
-        report=report,
-        language=language,
-        titles={i.id: i.title.get(language) for i in report.analysis.spec.indicators},
-    )
+    return analytical_page(report, str(get_locale()))
+
+
+@bp.post("/campaigns/<int:campaign_id>/print.pdf")
+def campaign_print_pdf(campaign_id: int) -> Response:
+    """The same report as PDF, made by a job (collector.analysis.pdf_job); its page
+    offers the file."""
+    session = db.session()
+    found = campaigns.get_campaign(session, current_user, campaign_id)
+    root = analysis_root(session, current_user, found, request.args.get("unit", type=id_value))
+    job = start_pdf(session, current_user, found, root, _basis(), str(get_locale()))
+    return redirect(url_for("jobs.detail", job_id=job.id))

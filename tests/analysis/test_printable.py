@@ -1,18 +1,22 @@
-"""The analytical report of a campaign for a territory, ready to print: every indicator,
-the units that miss, the recommendations sent and the measures, with the document's name
-and the as-of date in the running header (tests/analysis/fixtures.py's campaigns)."""
+"""The analytical report of a campaign for a territory, ready to print and as PDF: every
+indicator, the units that miss, the recommendations sent and the measures, with the
+document's name and the as-of date in the running header (tests/analysis/fixtures.py's
+campaigns)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
 from collector.analysis import measures
 from collector.analysis import recommendations as recs
 from collector.extensions import db
+from collector.models import Job
 from tests.analysis.fixtures import two_years, with_recommendations
 from tests.conftest import login_as
+from tests.printing.reading import flat, footers_count_the_pages, pages_of, pdf_by_job
 
 
 @pytest.fixture
@@ -20,7 +24,10 @@ def waves(app, tree, people):
     return two_years(tree, people, with_recommendations())
 
 
-def test_the_report_holds_the_whole_cycle(client, tree, people, waves):
+@pytest.fixture
+def cycle(tree, people, waves):
+    """The waves with this year's recommendation sent to A2 and a measure recorded on
+    last year's campaign (whose effect this year's shows)."""
     before, now = waves
     now.as_of = date(2026, 4, 30)
     [draft] = recs.make_drafts(db.session, people["municipal"], now)
@@ -42,6 +49,11 @@ def test_the_report_holds_the_whole_cycle(client, tree, people, waves):
         ),
     )
     db.session.commit()
+    return before, now
+
+
+def test_the_report_holds_the_whole_cycle(client, tree, people, cycle):
+    before, now = cycle
     login_as(client, people["municipal"])
     html = client.get(f"/analysis/campaigns/{now.id}/print").get_data(as_text=True)
     assert "Аналитическая справка" in html
@@ -59,6 +71,34 @@ def test_the_report_holds_the_whole_cycle(client, tree, people, waves):
     assert "Результативность по следующей кампании формы" in earlier
 
 
+# A job makes the PDF in a worker thread of its own, on its own connection: it must see
+# the committed data.
+@pytest.mark.committed
+def test_the_report_as_pdf(client, tree, people, cycle):
+    """The same report made into PDF and read back: Cyrillic intact, the header on every
+    page, every indicator, the school that misses, the recommendation, and the measure
+    with its effect in last year's report; «стр. N из M» counting the real pages."""
+    before, now = cycle
+    login_as(client, people["municipal"])
+    analysis = client.get(f"/analysis/campaigns/{now.id}").get_data(as_text=True)
+    assert f'action="/analysis/campaigns/{now.id}/print.pdf?unit={tree["mun_a"].id}' in analysis
+    content = pdf_by_job(client, f"/analysis/campaigns/{now.id}/print.pdf?unit={tree['mun_a'].id}")
+    pages = pages_of(content)
+    for page in pages:
+        assert "Приказ № 1829, п. 11 · данные на 30.04.2026" in flat(page)
+    text = flat(" ".join(pages))
+    assert "Аналитическая справка" in text
+    assert "Доля школ с планом" in text and "Доля прошедших пробы" in text
+    assert tree["school_a2"].name in text
+    assert "Разработать и утвердить годовой план профориентационной работы." in text
+    footers_count_the_pages(pages)
+    earlier = flat(
+        " ".join(pages_of(pdf_by_job(client, f"/analysis/campaigns/{before.id}/print.pdf")))
+    )
+    assert "Курсы для классных руководителей" in earlier and "приказ № 512" in earlier
+    assert "Результативность по следующей кампании формы" in earlier
+
+
 @pytest.mark.parametrize("person", ["school", "other_region"])
 def test_outsiders_get_no_report(client, people, waves, person):
     _before, now = waves
@@ -66,3 +106,7 @@ def test_outsiders_get_no_report(client, people, waves, person):
     reply = client.get(f"/analysis/campaigns/{now.id}/print")
     assert reply.status_code in (403, 404)
     assert now.title not in reply.get_data(as_text=True)
+    # Nor its PDF: no job is started for them.
+    refused = client.post(f"/analysis/campaigns/{now.id}/print.pdf")
+    assert refused.status_code in (403, 404)
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0
