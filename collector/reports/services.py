@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import ARRAY, Integer, any_, func, literal, select
+from sqlalchemy import ARRAY, Integer, Select, any_, func, literal, select
 from sqlalchemy.orm import Session
 
 from collector.campaigns.imports import imported_rows
@@ -45,7 +45,7 @@ from collector.models.units import subtree_clause, subtrees_clause, tree_key
 from collector.publishing.versions import spec_of
 from collector.reports import snapshots
 from collector.reports.columns import read_columns
-from collector.reports.refused import Refused, find_refused
+from collector.reports.refused import LISTED, Refused, find_refused
 from collector.schema.kinds import kind_of
 from collector.schema.spec import FieldSpec, FormSpec
 
@@ -70,6 +70,8 @@ SNAPSHOT_FORMAT = 4
 INDEX_COLUMN = "\x00index"
 # A column of numbers is kept as codes up to this many distinct values (then as it is).
 MAX_CODED_VALUES = 1024
+# Responses decoded at once where answers are read row by row (SQLite).
+ROW_BLOCK = 5_000
 T = TypeVar("T")
 
 
@@ -394,7 +396,6 @@ def _inputs(
         if scopes
         else None
     )
-    counted = session.execute(counted_query).all() if scopes and columns is None else []
     figure_rows = (
         session.execute(
             select(
@@ -415,7 +416,11 @@ def _inputs(
         answers, refused = columns
         answered_units = None
     else:
-        answers, refused, answered_units = _row_by_row(session, campaign, spec, counted)
+        answers, refused, answered_units = (
+            _row_by_row(session, campaign, spec, counted_query)
+            if scopes
+            else (answers_frame(spec, []), Refused(0, ()), None)
+        )
     figures = figures_frame((u, f, g, float(v)) for u, f, g, v in figure_rows)
     return expected, answers, refused, answered_units, figures
 
@@ -463,20 +468,42 @@ def _kept_report(
 
 
 def _row_by_row(
-    session: Session, campaign: Campaign, spec: FormSpec, counted: Sequence[Any]
+    session: Session, campaign: Campaign, spec: FormSpec, counted_query: Select[Any]
 ) -> tuple[pd.DataFrame, Refused, list[int] | None]:
     """The answers frame, the refused values and (for a registry) the units that
-    answered, read response by response in Python."""
-    responses: list[tuple[int, Mapping[str, Any]]] = [
-        (unit_id, answers if isinstance(answers, dict) else {}) for unit_id, answers, _id in counted
-    ]
-    refused = find_refused(spec, ((rid, unit_id, answers) for unit_id, answers, rid in counted))
-    if spec.imports:
-        responses = join_imported(
-            responses, imported_rows(session, campaign, (unit_id for unit_id, _a in responses))
-        )
-    rows, answered_units = record_rows(spec, responses)
-    return answers_frame(spec, rows), refused, answered_units
+    answered, read response by response in Python (where the database cannot give
+    columns: SQLite), a block of ROW_BLOCK responses at a time, so that only one
+    block's decoded answers are in memory at once."""
+    frames: list[pd.DataFrame] = []
+    refused = Refused(0, ())
+    answered: set[int] | None = None
+    found = session.execute(counted_query.execution_options(yield_per=ROW_BLOCK))
+    for block in found.partitions():
+        responses: list[tuple[int, Mapping[str, Any]]] = [
+            (unit_id, answers if isinstance(answers, dict) else {})
+            for unit_id, answers, _id in block
+        ]
+        more = find_refused(spec, ((rid, unit_id, answers) for unit_id, answers, rid in block))
+        refused = Refused(refused.total + more.total, (refused.listed + more.listed)[:LISTED])
+        if spec.imports:
+            responses = join_imported(
+                responses,
+                imported_rows(session, campaign, (unit_id for unit_id, _a in responses)),
+            )
+        rows, units = record_rows(spec, responses)
+        if units is not None:
+            answered = (answered or set()) | set(units)
+        frames.append(answers_frame(spec, rows))
+    if spec.kind == "registry" and answered is None:
+        answered = set()
+    answers = (
+        pd.concat(frames, ignore_index=True)
+        if len(frames) > 1
+        else frames[0]
+        if frames
+        else answers_frame(spec, [])
+    )
+    return answers, refused, None if answered is None else sorted(answered)
 
 
 def _report(
