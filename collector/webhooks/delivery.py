@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from collector.audit import record
@@ -38,6 +38,8 @@ from collector.webhooks.addresses import AddressRefused, IPAddress, checked_addr
 logger = logging.getLogger(__name__)
 
 WEBHOOK_JOB = "webhook_deliveries"
+# How long a run holds a delivery it took: longer than any post may take.
+CLAIM_LEASE = timedelta(minutes=10)
 BACKOFF = (
     timedelta(minutes=1),
     timedelta(minutes=5),
@@ -248,6 +250,8 @@ def deliver_due(
         )
     )
     for delivery_id in due:
+        if not _claimed(session, delivery_id, now):
+            continue  # another run (a second worker, the cron command) has it
         delivery = session.get(WebhookDelivery, delivery_id)
         if delivery is None or delivery.state != "pending" or not delivery.webhook.active:
             continue
@@ -257,6 +261,24 @@ def deliver_due(
             failed += 1
         session.commit()
     return went, failed
+
+
+def _claimed(session: Session, delivery_id: int, now: datetime) -> bool:
+    """Takes a due delivery for this run: its next attempt moved a lease ahead, in one
+    statement that only one run can win. A run that dies while posting leaves it to be
+    tried again once the lease is over."""
+    taken = session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.state == "pending",
+            WebhookDelivery.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=now + CLAIM_LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(getattr(taken, "rowcount", 0))
 
 
 def webhook_deliveries(context: JobContext, params: dict[str, Any]) -> JobResult:

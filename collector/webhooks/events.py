@@ -27,7 +27,6 @@ from collector.models import (
     WebhookDelivery,
 )
 from collector.models.base import utcnow
-from collector.models.jobs import ACTIVE_STATES
 from collector.webhooks.delivery import WEBHOOK_JOB
 
 logger = logging.getLogger(__name__)
@@ -177,11 +176,13 @@ def send_after_commit(session: Session) -> None:
     """A job sends what is due once this transaction commits (unless one is running)."""
     if _JOB in session.info:
         return
-    running = session.scalar(
-        select(Job.id).where(Job.dedupe_key == WEBHOOK_JOB, Job.state.in_(ACTIVE_STATES))
+    # Only a job not started yet is sure to see these: one running may have read what
+    # is due already (then a second job runs after it; a delivery is taken by one run).
+    waiting = session.scalar(
+        select(Job.id).where(Job.dedupe_key == WEBHOOK_JOB, Job.state == JobState.QUEUED.value)
     )
-    if running is not None:
-        return  # the job sending now takes these too (or the next run does)
+    if waiting is not None:
+        return
     job = Job(
         id=secrets.token_hex(16),
         kind=WEBHOOK_JOB,

@@ -353,3 +353,59 @@ def test_an_export_ready_is_told_to_the_hooks_that_may_fetch_it(client, tree, pe
     file.close()
     assert _deliveries(client, people, "other_region", elsewhere["id"]) == []
     assert len(_settled(client, people, "region", region["id"], 1)) == 1
+
+
+@pytest.mark.committed
+def test_a_delivery_is_taken_by_one_run_only(client, tree, people, campaign, receiver):
+    """Two runs at once (a second worker, the cron command): the one that takes a due
+    delivery first sends it; the other finds it taken and sends nothing. One that dies
+    while posting leaves it to be tried again once its lease is over."""
+    from collector.webhooks.delivery import CLAIM_LEASE, _claimed
+
+    receiver.statuses = [500]
+    hook = _register(client, people, "region", receiver.url)
+    _submit(client, people, tree, campaign)
+    (first,) = _settled(client, people, "region", hook["id"], 1)
+    due = datetime.fromisoformat(first["next_attempt_at"])
+    # Another run took it at the moment it fell due (and is posting it now).
+    assert _claimed(db.session(), first["id"], due)
+    assert deliver_due(db.session(), now=due) == (0, 0)
+    assert not _claimed(db.session(), first["id"], due + timedelta(seconds=1))
+    assert len(receiver.got) == 1
+    # That run died: after its lease the delivery is tried again, once.
+    assert deliver_due(db.session(), now=due + CLAIM_LEASE) == (1, 0)
+    assert deliver_due(db.session(), now=due + CLAIM_LEASE) == (0, 0)
+    assert len(receiver.got) == 2
+
+
+def test_an_event_while_the_sending_job_runs_starts_another(app, tree, people):
+    """A job already running may have read what is due before this event was stored: a
+    job is queued after it. One queued and not started will see it: none is added."""
+    from collector.models import Job
+    from collector.models.jobs import JobState
+    from collector.webhooks.events import WEBHOOK_JOB, send_after_commit
+
+    def queued() -> int:
+        return db.session.scalar(
+            select(func.count()).where(
+                Job.dedupe_key == WEBHOOK_JOB, Job.state == JobState.QUEUED.value
+            )
+        )
+
+    running = Job(
+        id="r" * 32,
+        kind=WEBHOOK_JOB,
+        params={},
+        dedupe_key=WEBHOOK_JOB,
+        title="t",
+        progress={},
+        state=JobState.RUNNING.value,
+    )
+    db.session.add(running)
+    db.session.flush()
+    send_after_commit(db.session())
+    assert queued() == 1
+    db.session.info.clear()
+    send_after_commit(db.session())
+    assert queued() == 1
+    db.session.rollback()
