@@ -86,7 +86,7 @@ def number(value: Any) -> float | None:
         return None
     try:
         found = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # an integer past float's range too
         return None
     return found if found == found and abs(found) != float("inf") else None
 
