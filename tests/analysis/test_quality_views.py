@@ -19,6 +19,7 @@ from collector.analysis.quality_services import campaign_quality
 from collector.extensions import db
 from collector.models import FormResponse
 from tests.analysis.fixtures import two_years
+from tests.reports.fixtures import report_form
 from tests.conftest import login_as
 
 
@@ -153,3 +154,33 @@ def test_answers_near_or_past_floats_limits_neither_judged_nor_a_500(client, tre
     assert page.status_code == 200
     assert "1,7E308" in page.get_data(as_text=True)  # A1's far from its last year's 100
     assert client.get(f"/analysis/campaigns/{now.id}/quality.xlsx").status_code == 200
+
+
+def test_a_confirmed_warning_is_named_in_the_pages_language(client, tree, people):
+    """The rule's own message, in Russian or, on an English page, in English."""
+    document = report_form()
+    document["rules"] = [
+        {
+            "id": "trained_warning",
+            "check": "trained <= total",
+            "severity": "warning",
+            "fields": ["trained"],
+            "message": {"ru": "Обученных больше, чем всего", "en": "More trained than in all"},
+        }
+    ]
+    _before, now = two_years(tree, people, document)
+    response = db.session.scalars(
+        select(FormResponse).where(FormResponse.campaign_id == now.id)
+    ).first()
+    assert response is not None
+    response.confirmations = {"trained_warning": {"comment": "так и есть"}, "gone_rule": {}}
+    db.session.commit()
+    login_as(client, people["region"])
+    address = f"/analysis/campaigns/{now.id}/quality"
+    for language, message in (("ru", "Обученных больше, чем всего"), ("en", "More trained")):
+        with client.session_transaction() as chosen:
+            chosen["lang"] = language
+        html = client.get(address).get_data(as_text=True)
+        row = html.split(f'data-unit="{response.unit.code}"')[1].split("</tr>")[0]
+        assert f"<div>{message}" in row, language
+        assert "<div>gone_rule</div>" in row  # a rule the form no longer has: its id
