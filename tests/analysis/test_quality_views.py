@@ -19,8 +19,8 @@ from collector.analysis.quality_services import campaign_quality
 from collector.extensions import db
 from collector.models import FormResponse
 from tests.analysis.fixtures import two_years
-from tests.reports.fixtures import report_form
 from tests.conftest import login_as
+from tests.reports.fixtures import report_form
 
 
 @pytest.fixture
