@@ -199,3 +199,15 @@ def inbox(session: Session, user: User) -> list[Recommendation]:
         .order_by(Recommendation.sent_at.desc(), Recommendation.id.desc())
     )
     return sorted(found, key=lambda r: r.status == RecommendationState.ACKNOWLEDGED)
+
+
+def stored_misses(recommendation: Recommendation) -> list[tuple[str, list[str]]]:
+    """The misses that proposed it, as stored ([indicator, [reasons]] each), read
+    defensively: an entry of another shape is left out, a reason kept as text."""
+    stored = recommendation.misses if isinstance(recommendation.misses, list) else []
+    found = []
+    for entry in stored:
+        if isinstance(entry, list | tuple) and len(entry) == 2 and isinstance(entry[0], str):
+            reasons = entry[1] if isinstance(entry[1], list) else []
+            found.append((entry[0], [str(r) for r in reasons]))
+    return found

@@ -138,3 +138,23 @@ def test_others_neither_see_nor_act(client, tree, people, waves, school_a2):
     assert reply.status_code == 403
     db.session.refresh(draft)
     assert draft.status == "sent"
+
+
+def test_stored_misses_of_any_shape_show(client, tree, people, waves):
+    """Misses written around the doors: an entry of another shape is left out, a reason
+    no longer known stands as stored, the known ones are worded — never a 500."""
+    _before, now = waves
+    [draft] = recs.make_drafts(db.session, people["municipal"], now)
+    draft.misses = [["trained_share", ["below_target", "gone_reason"]], 5, ["x"], "abc", [1, 2]]
+    db.session.commit()
+    login_as(client, people["municipal"])
+    reply = client.get(f"/analysis/recommendations/{draft.id}")
+    assert reply.status_code == 200
+    misses = reply.get_data(as_text=True).split('data-testid="recommendation-misses"')[1]
+    misses = misses.split("</ul>")[0]
+    assert misses.count("<li") == 1
+    assert "Доля прошедших пробы: ниже целевого значения, gone_reason<" in misses
+    draft.misses = {"trained_share": "below_target"}
+    db.session.commit()
+    reply = client.get(f"/analysis/recommendations/{draft.id}")
+    assert reply.status_code == 200 and "recommendation-misses" not in reply.get_data(as_text=True)
