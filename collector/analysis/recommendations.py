@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from collector import audit
@@ -166,9 +166,24 @@ def edit(
 
 
 def send(session: Session, user: User, recommendation: Recommendation) -> None:
+    """Send a draft. Sent only if it is still a draft in the database: of two sendings at
+    once (a double click) the second waits for the first's row and is refused, instead of
+    recording its recipients' mail again."""
     _editable(user, recommendation)
+    now = utcnow()
+    sending = session.execute(
+        update(Recommendation)
+        .where(
+            Recommendation.id == recommendation.id,
+            Recommendation.status == RecommendationState.DRAFT,
+        )
+        .values(status=RecommendationState.SENT, sent_at=now, sent_by=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(sending, "rowcount", 0):
+        raise RecommendationRefused("body", _("A sent recommendation is not changed."))
     recommendation.status = RecommendationState.SENT
-    recommendation.sent_at = utcnow()
+    recommendation.sent_at = now
     recommendation.sent_by = user.id
     audit.record(session, user, "recommendation.send", recommendation)
     record_mail(session, recommendation)

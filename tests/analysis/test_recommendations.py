@@ -11,12 +11,18 @@ share 50.0 < 60: rec_plan; its trained share rose (23.3 → 26.7), M-B's too.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from collector.analysis import recommendations as recs
 from collector.analysis.services import campaign_analysis
 from collector.extensions import db
-from collector.models import AuditEvent, Recommendation, Role
+from collector.models import (
+    AuditEvent,
+    Recommendation,
+    RecommendationMail,
+    RecommendationState,
+    Role,
+)
 from tests.analysis.fixtures import two_years, with_recommendations
 from tests.conftest import login_as
 
@@ -158,3 +164,21 @@ def test_stored_misses_of_any_shape_show(client, tree, people, waves):
     db.session.commit()
     reply = client.get(f"/analysis/recommendations/{draft.id}")
     assert reply.status_code == 200 and "recommendation-misses" not in reply.get_data(as_text=True)
+
+
+def test_a_recommendation_sent_meanwhile_is_not_sent_again(tree, people, waves, school_a2):
+    """Two sendings at once: the other has sent it since this one read it as a draft.
+    This one is refused and records no mail (its recipients would be mailed twice)."""
+    _before, now = waves
+    [draft] = recs.make_drafts(db.session, people["municipal"], now)
+    db.session.commit()
+    db.session.execute(
+        update(Recommendation)
+        .where(Recommendation.id == draft.id)
+        .values(status=RecommendationState.SENT)
+        .execution_options(synchronize_session=False)
+    )
+    assert draft.status == RecommendationState.DRAFT  # as this sending read it
+    with pytest.raises(recs.RecommendationRefused):
+        recs.send(db.session, people["municipal"], draft)
+    assert db.session.scalar(select(func.count()).select_from(RecommendationMail)) == 0
