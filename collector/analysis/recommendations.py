@@ -170,6 +170,7 @@ def send(session: Session, user: User, recommendation: Recommendation) -> None:
     once (a double click) the second waits for the first's row and is refused, instead of
     recording its recipients' mail again."""
     _editable(user, recommendation)
+    session.flush()  # a draft just made has its id
     now = utcnow()
     sending = session.execute(
         update(Recommendation)
