@@ -4,13 +4,14 @@ these formats: templates use them as filters (registered in collector/web.py).""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_scientific, get_locale
 
-from collector.indicators.results import at_precision
+from collector.indicators.results import ROUNDED_BELOW, at_precision
 
 NBSP = "\u00a0"
 
@@ -22,6 +23,10 @@ def indicator_value(value: float | None, unit: str | None, decimals: int | None 
     "met" is judged) and a percentage with exactly that many."""
     if value is None:
         return "—"
+    if math.isinf(value):
+        return str(format_decimal(value))
+    if abs(value) >= ROUNDED_BELOW:  # a stored value past any count: 1,7E308
+        return str(format_scientific(value, format="0.###E0"))
     places = (1 if unit == "%" else 2) if decimals is None else decimals
     value = at_precision(float(value), places)
     if unit == "%":

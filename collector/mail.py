@@ -73,11 +73,18 @@ def send_claimed(
         return sent, refused
     with smtp_connection(config) as smtp:
         for item in items:
+            try:
+                # Written before it is claimed: a message that cannot be (a stored title
+                # with a line break for its subject) is refused, not claimed and lost.
+                message = compose(item)
+            except ValueError as error:
+                refused.append((item, str(error)))
+                continue
             claimed = claim(item)
             if claimed is None:
                 continue
             try:
-                smtp.send_message(compose(item))
+                smtp.send_message(message)
             except REFUSED as error:
                 release(claimed)
                 refused.append((item, str(error)))

@@ -42,7 +42,7 @@ def waiting(session: Session, model: type[Any], *where: ColumnElement[bool]) -> 
 @dataclass
 class OutboxRun:
     sent: int = 0
-    no_address: int = 0  # the user has no usable address: nothing sent, not claimed
+    no_address: int = 0  # no usable address, or the account closed: nothing sent, not claimed
     refused: int = 0  # refused by the server: tried again by the next run
 
 
@@ -59,7 +59,9 @@ def mail_rows(
     addressed = []
     for row in rows:
         user = session.get(User, getattr(row, "user_id", None))
-        address = usable_address(user.email if user else None)
+        # An account closed since the row was written is mailed nothing.
+        active = user is not None and user.is_active_account
+        address = usable_address(user.email) if active and user is not None else None
         if address is None:
             run.no_address += 1
         else:

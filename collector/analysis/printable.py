@@ -6,7 +6,7 @@ browser and for the PDF: collector.analysis.pdf_job)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 
 from flask import render_template
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ class AnalyticalReport:
     analysis: Analysis
     document: str  # the source document the form implements
     clause: str | None
-    made_on: date
+    made_at: datetime  # UTC; printed as the day it is in the campaign's time zone
     sent: list[Recommendation]
     measures: list[measures.MeasureEffect]
 
@@ -47,7 +47,7 @@ def analytical_report(
         analysis,
         spec.source.document or spec.title.ru,
         spec.source.clause,
-        utcnow().date(),
+        utcnow(),
         sent,
         measures.effects(session, user, campaign, kept, basis),
     )

@@ -18,6 +18,7 @@ For each unit's report:
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -113,7 +114,8 @@ def timeliness(
 
 
 def fences(values: Sequence[float]) -> Fences | None:
-    """Tukey's fences of `values`, or None among too few or where Q3 = Q1."""
+    """Tukey's fences of `values`, or None among too few, where Q3 = Q1, or where the
+    fences fall past float's range."""
     if len(values) < LEAST_PEERS:
         return None
     series = pd.Series(values, dtype="float64")
@@ -121,7 +123,9 @@ def fences(values: Sequence[float]) -> Fences | None:
     if q3 <= q1:
         return None
     spread = q3 - q1
-    return Fences(q1, q3, q1 - FENCE * spread, q3 + FENCE * spread)
+    judged = Fences(q1, q3, q1 - FENCE * spread, q3 + FENCE * spread)
+    # Values near float's limits spread past it: no finite fence to judge them by.
+    return judged if math.isfinite(judged.low) and math.isfinite(judged.high) else None
 
 
 def far_from_last(value: float, last: float | None) -> bool:

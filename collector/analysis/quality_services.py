@@ -28,7 +28,7 @@ from collector.models.units import in_tree_order, subtree_clause, subtrees_claus
 from collector.publishing.versions import spec_of
 from collector.schema.evaluate import is_answered, visible_field_ids
 from collector.schema.kinds.base import kind_of
-from collector.schema.spec import FieldSpec, FormSpec
+from collector.schema.spec import FieldSpec, FormSpec, Text
 from collector.schema.types import ValueKind
 
 
@@ -49,7 +49,7 @@ class QualityView:
     questions: list[FieldSpec]  # the numeric questions judged
     fences: dict[str, Fences]
     last: Campaign | None  # the campaign compared with
-    rule_messages: dict[str, str]  # rule id -> its message (Russian text)
+    rule_messages: dict[str, Text]  # rule id -> its message, in the form's languages
     now: datetime
 
     @property
@@ -86,7 +86,7 @@ def number(value: Any) -> float | None:
         return None
     try:
         found = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # an integer past float's range too
         return None
     return found if found == found and abs(found) != float("inf") else None
 
@@ -193,7 +193,7 @@ def campaign_quality(
         questions,
         fences,
         last,
-        {r.id: r.message.ru for r in spec.rules},
+        {r.id: r.message for r in spec.rules},
         now,
     )
 

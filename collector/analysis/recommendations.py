@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from collector import audit
@@ -166,9 +166,25 @@ def edit(
 
 
 def send(session: Session, user: User, recommendation: Recommendation) -> None:
+    """Send a draft. Sent only if it is still a draft in the database: of two sendings at
+    once (a double click) the second waits for the first's row and is refused, instead of
+    recording its recipients' mail again."""
     _editable(user, recommendation)
+    session.flush()  # a draft just made has its id
+    now = utcnow()
+    sending = session.execute(
+        update(Recommendation)
+        .where(
+            Recommendation.id == recommendation.id,
+            Recommendation.status == RecommendationState.DRAFT,
+        )
+        .values(status=RecommendationState.SENT, sent_at=now, sent_by=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(sending, "rowcount", 0):
+        raise RecommendationRefused("body", _("A sent recommendation is not changed."))
     recommendation.status = RecommendationState.SENT
-    recommendation.sent_at = utcnow()
+    recommendation.sent_at = now
     recommendation.sent_by = user.id
     audit.record(session, user, "recommendation.send", recommendation)
     record_mail(session, recommendation)
@@ -199,3 +215,15 @@ def inbox(session: Session, user: User) -> list[Recommendation]:
         .order_by(Recommendation.sent_at.desc(), Recommendation.id.desc())
     )
     return sorted(found, key=lambda r: r.status == RecommendationState.ACKNOWLEDGED)
+
+
+def stored_misses(recommendation: Recommendation) -> list[tuple[str, list[str]]]:
+    """The misses that proposed it, as stored ([indicator, [reasons]] each), read
+    defensively: an entry of another shape is left out, a reason kept as text."""
+    stored = recommendation.misses if isinstance(recommendation.misses, list) else []
+    found = []
+    for entry in stored:
+        if isinstance(entry, list | tuple) and len(entry) == 2 and isinstance(entry[0], str):
+            reasons = entry[1] if isinstance(entry[1], list) else []
+            found.append((entry[0], [str(r) for r in reasons]))
+    return found

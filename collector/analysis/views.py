@@ -166,6 +166,7 @@ def _recommendation_page(
     return render_template(
         "analysis/recommendation.html",
         item=found,
+        misses=recs.stored_misses(found),
         form=form,
         action=action,
         recipient=recs.is_recipient(current_user, found),

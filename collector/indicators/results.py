@@ -160,10 +160,19 @@ class Computed:
         return [t.row(i) for t in self.participation_tables.values() for i in range(len(t.groups))]
 
 
+# Values rounded by at_precision: below it, 12 significant digits and the decimals fit
+# Decimal's 28-digit precision.
+ROUNDED_BELOW = 1e15
+
+
 def at_precision(value: float, decimals: int) -> float:
     """The value rounded to `decimals` places, halves away from zero, as a reader rounds
     a printed figure: from its decimal text at 12 significant digits, past float64's
-    noise (29 / 200 * 100 is 14.499999999999998 in float64 and 14.5 on paper: 15)."""
+    noise (29 / 200 * 100 is 14.499999999999998 in float64 and 14.5 on paper: 15).
+    A value past 12 significant digits' reach (or not finite) has no such noise to round
+    away, and is kept as it is (quantized, it would pass Decimal's precision)."""
+    if not abs(value) < ROUNDED_BELOW:
+        return value
     step = Decimal(1).scaleb(-decimals)
     return float(Decimal(f"{value:.12g}").quantize(step, rounding=ROUND_HALF_UP))
 

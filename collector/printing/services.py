@@ -8,7 +8,7 @@ a registry's report is its records."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ class PrintedReport:
     response: FormResponse | None  # None: a blank form of a report not started
     filled: bool
     sections: list[Section]
-    made_on: date
+    made_at: datetime  # UTC; printed as the day it is in the campaign's time zone
 
 
 def filled_report(session: Session, user: User, response_id: int, language: str) -> PrintedReport:
@@ -53,7 +53,7 @@ def filled_report(session: Session, user: User, response_id: int, language: str)
         response,
         True,
         sections(spec, answers, language),
-        utcnow().date(),
+        utcnow(),
     )
 
 
@@ -79,5 +79,5 @@ def _blank(found: entry.Entry, language: str) -> PrintedReport:
         found.response,
         False,
         sections(found.spec, None, language),
-        utcnow().date(),
+        utcnow(),
     )

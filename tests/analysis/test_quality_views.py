@@ -20,6 +20,7 @@ from collector.extensions import db
 from collector.models import FormResponse
 from tests.analysis.fixtures import two_years
 from tests.conftest import login_as
+from tests.reports.fixtures import report_form
 
 
 @pytest.fixture
@@ -129,3 +130,57 @@ def test_a_municipality_cannot_look_at_another(client, tree, people, waves):
     login_as(client, people["municipal"])
     reply = client.get(f"/analysis/campaigns/{now.id}/quality?unit={tree['mun_b'].id}")
     assert reply.status_code == 404
+
+
+def test_answers_near_or_past_floats_limits_neither_judged_nor_a_500(client, tree, people, waves):
+    """Stored answers written around the doors: an integer past float's range is no
+    number; totals of ±1.7·10³⁰⁸ have Q1 = −1.7·10³⁰⁸, Q3 = 1.7·10³⁰⁸, an IQR past
+    float's range and so no fences; each still printed, in scientific notation."""
+    _before, now, _due = waves
+    typed = {"S-A1": 1.7e308, "S-A2": -1.7e308, "S-B1": "1.7e308", "S-B2": -1.7e308}
+    for response in db.session.scalars(
+        select(FormResponse).where(FormResponse.campaign_id == now.id)
+    ):
+        response.answers = {**response.answers, "total": typed[response.unit.code]}
+        if response.unit.code == "S-B2":
+            response.answers = {**response.answers, "trained": 10**400}
+    db.session.commit()
+    view = campaign_quality(db.session, people["region"], now)
+    assert "total" not in view.fences
+    b2 = next(line.row for line in view.lines if line.unit.code == "S-B2")
+    assert all(far.question != "trained" for far in b2.far)
+    login_as(client, people["region"])
+    page = client.get(f"/analysis/campaigns/{now.id}/quality")
+    assert page.status_code == 200
+    assert "1,7E308" in page.get_data(as_text=True)  # A1's far from its last year's 100
+    assert client.get(f"/analysis/campaigns/{now.id}/quality.xlsx").status_code == 200
+
+
+def test_a_confirmed_warning_is_named_in_the_pages_language(client, tree, people):
+    """The rule's own message, in Russian or, on an English page, in English."""
+    document = report_form()
+    document["rules"] = [
+        {
+            "id": "trained_warning",
+            "check": "trained <= total",
+            "severity": "warning",
+            "fields": ["trained"],
+            "message": {"ru": "Обученных больше, чем всего", "en": "More trained than in all"},
+        }
+    ]
+    _before, now = two_years(tree, people, document)
+    response = db.session.scalars(
+        select(FormResponse).where(FormResponse.campaign_id == now.id)
+    ).first()
+    assert response is not None
+    response.confirmations = {"trained_warning": {"comment": "так и есть"}, "gone_rule": {}}
+    db.session.commit()
+    login_as(client, people["region"])
+    address = f"/analysis/campaigns/{now.id}/quality"
+    for language, message in (("ru", "Обученных больше, чем всего"), ("en", "More trained")):
+        with client.session_transaction() as chosen:
+            chosen["lang"] = language
+        html = client.get(address).get_data(as_text=True)
+        row = html.split(f'data-unit="{response.unit.code}"')[1].split("</tr>")[0]
+        assert f"<div>{message}" in row, language
+        assert "<div>gone_rule</div>" in row  # a rule the form no longer has: its id

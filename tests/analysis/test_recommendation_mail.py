@@ -172,3 +172,21 @@ def test_nothing_to_do_and_long_past_dates_are_not_reminded(app, inbox, people, 
     assert inbox.messages == []
     result = app.test_cli_runner().invoke(args=["recommendations", "remind", "--dry-run"])
     assert result.exit_code == 0 and result.output.endswith("reminders due.\n")
+
+
+def test_an_account_closed_after_the_sending_is_mailed_nothing(app, tree, people, make_user, waves):
+    """The rows are written as the recommendation is sent; the mail goes later. A recipient
+    blocked in between gets nothing (no SMTP connection is even made: nobody to mail)."""
+    _before, now = waves
+    director = make_user(
+        Role.SCHOOL_RESPONDENT, tree["school_a2"], username="a2dir", email="dir@a2.example"
+    )
+    [draft] = recs.make_drafts(db.session, people["municipal"], now)
+    recs.send(db.session, people["municipal"], draft)
+    db.session.commit()
+    assert [row.user_id for row in db.session.scalars(select(RecommendationMail))] == [director.id]
+    director.is_active_account = False
+    db.session.commit()
+    run = send_mail(db.session, app.config, draft.id)
+    assert (run.sent, run.no_address, run.refused) == (0, 1, 0)
+    assert db.session.scalar(select(RecommendationMail.mailed_at)) is None

@@ -11,12 +11,18 @@ share 50.0 < 60: rec_plan; its trained share rose (23.3 → 26.7), M-B's too.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from collector.analysis import recommendations as recs
 from collector.analysis.services import campaign_analysis
 from collector.extensions import db
-from collector.models import AuditEvent, Recommendation, Role
+from collector.models import (
+    AuditEvent,
+    Recommendation,
+    RecommendationMail,
+    RecommendationState,
+    Role,
+)
 from tests.analysis.fixtures import two_years, with_recommendations
 from tests.conftest import login_as
 
@@ -138,3 +144,41 @@ def test_others_neither_see_nor_act(client, tree, people, waves, school_a2):
     assert reply.status_code == 403
     db.session.refresh(draft)
     assert draft.status == "sent"
+
+
+def test_stored_misses_of_any_shape_show(client, tree, people, waves):
+    """Misses written around the doors: an entry of another shape is left out, a reason
+    no longer known stands as stored, the known ones are worded — never a 500."""
+    _before, now = waves
+    [draft] = recs.make_drafts(db.session, people["municipal"], now)
+    draft.misses = [["trained_share", ["below_target", "gone_reason"]], 5, ["x"], "abc", [1, 2]]
+    db.session.commit()
+    login_as(client, people["municipal"])
+    reply = client.get(f"/analysis/recommendations/{draft.id}")
+    assert reply.status_code == 200
+    misses = reply.get_data(as_text=True).split('data-testid="recommendation-misses"')[1]
+    misses = misses.split("</ul>")[0]
+    assert misses.count("<li") == 1
+    assert "Доля прошедших пробы: ниже целевого значения, gone_reason<" in misses
+    draft.misses = {"trained_share": "below_target"}
+    db.session.commit()
+    reply = client.get(f"/analysis/recommendations/{draft.id}")
+    assert reply.status_code == 200 and "recommendation-misses" not in reply.get_data(as_text=True)
+
+
+def test_a_recommendation_sent_meanwhile_is_not_sent_again(tree, people, waves, school_a2):
+    """Two sendings at once: the other has sent it since this one read it as a draft.
+    This one is refused and records no mail (its recipients would be mailed twice)."""
+    _before, now = waves
+    [draft] = recs.make_drafts(db.session, people["municipal"], now)
+    db.session.commit()
+    db.session.execute(
+        update(Recommendation)
+        .where(Recommendation.id == draft.id)
+        .values(status=RecommendationState.SENT)
+        .execution_options(synchronize_session=False)
+    )
+    assert draft.status == RecommendationState.DRAFT  # as this sending read it
+    with pytest.raises(recs.RecommendationRefused):
+        recs.send(db.session, people["municipal"], draft)
+    assert db.session.scalar(select(func.count()).select_from(RecommendationMail)) == 0

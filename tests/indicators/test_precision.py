@@ -85,3 +85,14 @@ def test_halves_round_away_from_zero_as_printed():
 def test_the_page_shows_the_value_at_the_same_precision(app, value, decimals, shown):
     with app.test_request_context(headers={"Accept-Language": "ru"}):
         assert indicator_value(value, "%", decimals).replace("\xa0", " ") == shown
+
+
+def test_values_past_twelve_digits_are_kept_and_written_in_scientific_notation(app):
+    """A stored value near float's limits (read around the doors) is no figure to round:
+    kept as it is (quantized, it would pass Decimal's 28 digits: InvalidOperation, a 500)."""
+    assert at_precision(1.7e308, 2) == 1.7e308
+    assert at_precision(float("-inf"), 1) == float("-inf")
+    with app.test_request_context(headers={"Accept-Language": "ru"}):
+        assert indicator_value(-1.7e308, None) == "-1,7E308"
+        assert indicator_value(1e15, "%", 1) == "1E15"
+        assert indicator_value(float("inf"), None) == "∞"

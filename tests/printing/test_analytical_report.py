@@ -8,7 +8,10 @@ from __future__ import annotations
 import sys
 
 import pytest
+from sqlalchemy import func, select
 
+from collector.extensions import db
+from collector.models import Job
 from collector.schema import compile_document
 from tests.conftest import login_as
 from tests.printing.kaluga import kaluga_campaign, kaluga_form
@@ -46,3 +49,26 @@ def test_without_weasyprints_libraries_the_job_fails_in_words(client, tree, peop
     status = wait_for_job(client, started.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     assert status["state"] == "failed"
     assert "PDF нельзя сделать на этом сервере" in status["message"]
+
+
+@pytest.mark.committed
+def test_the_pdf_job_and_its_file_are_the_askers(client, tree, people):
+    """The region's PDF: the job's page and file are refused to a school, to a district's
+    coordinator (the job covers the whole region) and to another region's; a school asking
+    for one starts nothing."""
+    campaign = kaluga_campaign(tree, people, dict.fromkeys(SCHOOLS, "accepted"))
+    login_as(client, people["region"])
+    started = client.post(f"/analysis/campaigns/{campaign.id}/print.pdf")
+    job_id = started.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    status = wait_for_job(client, job_id)
+    assert status["state"] == "done"
+    for person in ("school", "municipal", "other_region"):
+        login_as(client, people[person])
+        for address in (f"/jobs/{job_id}", status["download"]):
+            reply = client.get(address)
+            assert reply.status_code in (403, 404), (person, address)
+            assert reply.mimetype != "application/pdf"
+    login_as(client, people["school"])
+    refused = client.post(f"/analysis/campaigns/{campaign.id}/print.pdf")
+    assert refused.status_code in (403, 404)
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 1

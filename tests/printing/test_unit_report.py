@@ -192,3 +192,16 @@ def test_the_blank_form_outside_a_campaign(client, tree, people, kaluga):
     assert html.status_code == 200 and "Бланк" in html.get_data(as_text=True)
     other = client.get(f"/print/forms/kaluga-1829-school/{tree['school_a2'].id}/blank.pdf")
     assert other.status_code in (403, 404)
+
+
+def test_the_day_printed_on_is_the_campaigns_day(client, tree, people, kaluga, monkeypatch):
+    """At 20:30 UTC on 31 May it is already 1 June in Tomsk (UTC+7): the report says so."""
+    from collector.printing import services
+
+    kaluga.timezone = "Asia/Tomsk"
+    db.session.commit()
+    monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 5, 31, 20, 30, tzinfo=UTC))
+    response = response_of(kaluga, tree["school_a1"])
+    login_as(client, people["school"])
+    html = client.get(f"/print/responses/{response.id}").get_data(as_text=True)
+    assert "Напечатано 01.06.2026." in html
