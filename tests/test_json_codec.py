@@ -44,3 +44,24 @@ def test_stored_values_no_door_accepts_still_load_and_stay_refused(app, tree, pe
     assert answers["total"] > 2**53 and stored_number(answers["total"]) == (None, True)
     if sqlite:
         assert math.isnan(answers["part"]) and stored_number(answers["part"]) == (None, True)
+
+
+def test_half_of_a_utf16_pair_is_read_as_a_replacement_character():
+    """A stored "\\ud800" (written around the doors) is read as U+FFFD, so every page and
+    file can encode it; a whole pair written as two escapes is its one character."""
+    found = json_codec.loads(r'{"a": "x\ud800y", "b": ["\ud83d\ude00", NaN], "\udc00k": 1}')
+    assert found["a"] == "x\ufffdy" and found["b"][0] == "😀" and math.isnan(found["b"][1])
+    assert found["\ufffdk"] == 1
+    "".join([found["a"], *found]).encode("utf-8")  # nothing left that cannot be written
+
+
+def test_a_row_nested_past_what_python_reads_is_no_answer():
+    assert json_codec.loads("[" * 100_000 + "]" * 100_000) is None
+    assert json_codec.loads('{"a": ' * 3000 + "1" + "}" * 3000) is None
+
+
+def test_the_doors_refuse_half_of_a_utf16_pair():
+    from collector.schema.values import text_problem
+
+    assert text_problem("ответ \ud800") is not None
+    assert text_problem("ответ 😀") is None

@@ -33,8 +33,9 @@ MAX_PLACES = 10
 DEFAULT_TEXT_LENGTH = 500
 DEFAULT_LONG_TEXT_LENGTH = 10_000
 
-# C0 controls but tab, line feed and carriage return; DEL; C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls; and halves of
+# UTF-16 pairs, which a JSON body can carry ("\ud800") but no page or file can encode.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 # The only user-facing texts of this module, marked for translation (pure modules have
 # no translation machinery: the door that shows a problem translates it, as the field
