@@ -30,7 +30,6 @@ from collector.reports.services import (
     Basis,
     CategoryRow,
     Report,
-    TextAnswer,
     by_category,
     campaign_report,
     child_level,
@@ -38,9 +37,8 @@ from collector.reports.services import (
     data_stamp,
     latest_report,
     level_of,
-    text_answers,
-    text_fields,
 )
+from collector.reports.texts import TextAnswer, text_answers, text_fields
 from collector.schema.spec import FieldSpec, FormSpec, IndicatorSpec
 
 

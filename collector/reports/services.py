@@ -7,28 +7,21 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import ARRAY, Integer, Select, any_, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from collector.campaigns.imports import imported_rows
-from collector.campaigns.services import is_survey, review_scopes
+from collector.campaigns.services import review_scopes
 from collector.indicators.coded import CodedColumn
 from collector.indicators.engine import Computed, Engine, IndicatorValue, Participation
 from collector.indicators.frame import (
     LEVELS,
     UnitPlace,
-    answers_frame,
-    distribution_fields,
-    figures_frame,
-    join_imported,
-    record_rows,
-    referenced_paths,
     units_frame,
 )
 from collector.models import (
@@ -38,16 +31,15 @@ from collector.models import (
     ImportBatch,
     OrgUnit,
     ReferenceFigure,
-    SurveyLink,
     User,
 )
-from collector.models.units import subtree_clause, subtrees_clause, tree_key
+from collector.models.units import tree_key
 from collector.publishing.versions import spec_of
 from collector.reports import snapshots
-from collector.reports.columns import read_columns
-from collector.reports.refused import LISTED, Refused, find_refused
-from collector.schema.kinds import kind_of
-from collector.schema.spec import FieldSpec, FormSpec
+from collector.reports.inputs import read_inputs
+from collector.reports.kept_answers import INDEX_COLUMN, column_of, columns_of, frame_of
+from collector.reports.refused import Refused
+from collector.schema.spec import FormSpec
 
 
 class Basis(enum.StrEnum):
@@ -66,12 +58,6 @@ LEVEL_OF_TYPE = {"region": "region", "municipality": "municipality"}
 # 3: precision per indicator, missing figures of a sum named; 4: the answers kept
 # column by column beside it, read only when a view needs them).
 SNAPSHOT_FORMAT = 4
-# The answers frame's index, kept among its columns.
-INDEX_COLUMN = "\x00index"
-# A column of numbers is kept as codes up to this many distinct values (then as it is).
-MAX_CODED_VALUES = 1024
-# Responses decoded at once where answers are read row by row (SQLite).
-ROW_BLOCK = 5_000
 T = TypeVar("T")
 
 
@@ -292,8 +278,8 @@ def campaign_report(
         kept = _kept_report(session, campaign, spec, basis, scopes, stamp, found)
         if kept is not None:
             return kept
-    expected, answers, refused, answered_units, figures = _inputs(
-        session, campaign, spec, basis, scopes
+    expected, answers, refused, answered_units, figures = read_inputs(
+        session, campaign, spec, COUNTED[basis], scopes
     )
     unit_places, known = places(session, expected)
     unit_frame = units_frame(unit_places)
@@ -307,122 +293,10 @@ def campaign_report(
     )
     computed = engine.compute()
     content = (SNAPSHOT_FORMAT, computed, unit_frame, figures, refused, len(answers))
-    snapshots.save(campaign.id, basis.value, scopes, stamp, content, _columns_of(answers))
+    snapshots.save(campaign.id, basis.value, scopes, stamp, content, columns_of(answers))
     report = _report(session, campaign, spec, basis, scopes, stamp, known, content)
     report._answers = answers
     return report
-
-
-def _columns_of(answers: pd.DataFrame) -> dict[str, Any]:
-    """The answers frame column by column, the index kept once; a column of few distinct
-    values (choices, scales, yes/no, lists) as codes into them, read back small."""
-    columns: dict[str, Any] = {INDEX_COLUMN: answers.index}
-    for name in answers.columns:
-        coded = CodedColumn.of(answers[name])
-        # The units too: a national survey's million answers come from forty thousand.
-        few = len(coded.values) <= MAX_CODED_VALUES or answers[name].dtype == object
-        columns[str(name)] = coded if few or name == "unit_id" else answers[name].array
-    return columns
-
-
-def _frame_of(columns: Mapping[str, Any], names: Sequence[str] | None) -> pd.DataFrame | None:
-    index = columns.get(INDEX_COLUMN)
-    if not isinstance(index, pd.Index):
-        return None
-    order = [n for n in columns if n != INDEX_COLUMN] if names is None else names
-    return pd.DataFrame(
-        {n: _series_of(columns[n], index) for n in order if n in columns},
-        index=index,
-    )
-
-
-def _series_of(kept: Any, index: pd.Index) -> pd.Series:
-    if isinstance(kept, CodedColumn):
-        return kept.series(index)
-    return pd.Series(kept, index=index, copy=False)
-
-
-def _inputs(
-    session: Session, campaign: Campaign, spec: FormSpec, basis: Basis, scopes: list[str]
-) -> tuple[list[OrgUnit], pd.DataFrame, Refused, list[int] | None, pd.DataFrame | None]:
-    """What the engine reads, from the database: the expected units, the counted answers
-    as columns (with the refused values and, for a registry, the units that answered)
-    and the reference figures of the campaign's year."""
-    survey = is_survey(campaign)
-    if survey:
-        expected_query = (
-            select(OrgUnit)
-            .join(SurveyLink, SurveyLink.unit_id == OrgUnit.id)
-            .where(SurveyLink.campaign_id == campaign.id)
-        )
-        counted_query = select(FormResponse.unit_id, FormResponse.answers, FormResponse.id).where(
-            FormResponse.campaign_id == campaign.id, FormResponse.unit_report_key.is_(None)
-        )
-    else:
-        expected_query = (
-            select(OrgUnit)
-            .join(FormResponse, FormResponse.unit_id == OrgUnit.id)
-            .where(
-                FormResponse.campaign_id == campaign.id,
-                FormResponse.unit_report_key.is_not(None),
-            )
-        )
-        counted_query = select(FormResponse.unit_id, FormResponse.answers, FormResponse.id).where(
-            FormResponse.campaign_id == campaign.id,
-            FormResponse.unit_report_key.is_not(None),
-            FormResponse.status.in_(COUNTED[basis]),
-        )
-    expected = (
-        list(session.scalars(expected_query.where(subtrees_clause(scopes)))) if scopes else []
-    )
-    ids = [u.id for u in expected]
-    counted_base = counted_query
-    counted_query = (
-        counted_query.join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
-        .where(subtrees_clause(scopes))
-        .order_by(FormResponse.id)
-    )
-    # Typed columns read by the database where it can (PostgreSQL); else row by row. The
-    # expected units' ids in hand stand for the subtrees there: a join on the units'
-    # paths is planned as nested loops while the tables have no statistics yet (after a
-    # bulk load or a restore), and a national campaign's read took minutes, not seconds.
-    columns = (
-        read_columns(
-            session,
-            spec,
-            counted_base.where(FormResponse.unit_id == any_(literal(ids, ARRAY(Integer)))),
-            referenced_paths(spec) | set(distribution_fields(spec)),
-        )
-        if scopes
-        else None
-    )
-    figure_rows = (
-        session.execute(
-            select(
-                ReferenceFigure.unit_id,
-                ReferenceFigure.figure,
-                ReferenceFigure.grade,
-                ReferenceFigure.value,
-            )
-            .join(OrgUnit, ReferenceFigure.unit_id == OrgUnit.id)
-            .where(subtrees_clause(scopes), ReferenceFigure.academic_year == campaign.academic_year)
-        ).all()
-        if scopes
-        else []
-    )
-    expected_ids = set(ids)
-    figure_rows = [row for row in figure_rows if row[0] in expected_ids]
-    if columns is not None:
-        answers, refused = columns
-        answered_units = None
-    else:
-        answers, refused, answered_units = (
-            _row_by_row(session, campaign, spec, counted_query)
-            if scopes
-            else (answers_frame(spec, []), Refused(0, ()), None)
-        )
-    figures = figures_frame((u, f, g, float(v)) for u, f, g, v in figure_rows)
-    return expected, answers, refused, answered_units, figures
 
 
 def latest_report(
@@ -467,45 +341,6 @@ def _kept_report(
     return _report(session, campaign, spec, basis, scopes, stamp, known, found)
 
 
-def _row_by_row(
-    session: Session, campaign: Campaign, spec: FormSpec, counted_query: Select[Any]
-) -> tuple[pd.DataFrame, Refused, list[int] | None]:
-    """The answers frame, the refused values and (for a registry) the units that
-    answered, read response by response in Python (where the database cannot give
-    columns: SQLite), a block of ROW_BLOCK responses at a time, so that only one
-    block's decoded answers are in memory at once."""
-    frames: list[pd.DataFrame] = []
-    refused = Refused(0, ())
-    answered: set[int] | None = None
-    found = session.execute(counted_query.execution_options(yield_per=ROW_BLOCK))
-    for block in found.partitions():
-        responses: list[tuple[int, Mapping[str, Any]]] = [
-            (unit_id, answers if isinstance(answers, dict) else {})
-            for unit_id, answers, _id in block
-        ]
-        more = find_refused(spec, ((rid, unit_id, answers) for unit_id, answers, rid in block))
-        refused = Refused(refused.total + more.total, (refused.listed + more.listed)[:LISTED])
-        if spec.imports:
-            responses = join_imported(
-                responses,
-                imported_rows(session, campaign, (unit_id for unit_id, _a in responses)),
-            )
-        rows, units = record_rows(spec, responses)
-        if units is not None:
-            answered = (answered or set()) | set(units)
-        frames.append(answers_frame(spec, rows))
-    if spec.kind == "registry" and answered is None:
-        answered = set()
-    answers = (
-        pd.concat(frames, ignore_index=True)
-        if len(frames) > 1
-        else frames[0]
-        if frames
-        else answers_frame(spec, [])
-    )
-    return answers, refused, None if answered is None else sorted(answered)
-
-
 def _report(
     session: Session,
     campaign: Campaign,
@@ -522,10 +357,10 @@ def _report(
     def read_answers(names: Sequence[str] | None) -> pd.DataFrame:
         wanted = None if names is None else [INDEX_COLUMN, *names]
         kept = snapshots.load_columns(campaign.id, basis.value, scopes, stamp, wanted)
-        frame = None if kept is None else _frame_of(kept, names)
+        frame = None if kept is None else frame_of(kept, names)
         if frame is None:
             # Not kept beside these figures (written over by newer ones since): read now.
-            answers = _inputs(session, campaign, spec, basis, scopes)[1]
+            answers = read_inputs(session, campaign, spec, COUNTED[basis], scopes)[1]
             frame = answers if names is None else answers[[n for n in names if n in answers]]
         return frame
 
@@ -534,10 +369,7 @@ def _report(
         if kept is None:
             found = read_answers([name])
             return found[name] if name in found.columns else None
-        column = kept.get(name)
-        if column is None or isinstance(column, CodedColumn):
-            return column
-        return pd.Series(column, copy=False)
+        return column_of(kept.get(name))
 
     return Report(
         campaign,
@@ -603,52 +435,3 @@ def counted_responses(session: Session, campaign: Campaign) -> int:
     return int(
         session.scalar(select(func.count()).where(FormResponse.campaign_id == campaign.id)) or 0
     )
-
-
-def text_fields(spec: FormSpec) -> list[FieldSpec]:
-    """The form's free-text questions (read and searched on the report page)."""
-    return [f for f in spec.fields if kind_of(f.type).free_text]
-
-
-@dataclass(frozen=True)
-class TextAnswer:
-    field_label: str
-    text: str
-    unit: str
-
-
-def text_answers(
-    session: Session,
-    report: Report,
-    root: OrgUnit,
-    language: str,
-    search: str = "",
-    limit: int = 100,
-) -> list[TextAnswer]:
-    """Free-text answers of a survey under `root`, newest first, those containing
-    `search` when given (coordinators read them; a unit with fewer respondents than the
-    smallest group shows none)."""
-    fields = text_fields(report.spec)
-    if not fields or not report.scopes:
-        return []
-    needle = search.casefold().strip()
-    rows = session.execute(
-        select(FormResponse.answers, OrgUnit.name)
-        .join(OrgUnit, FormResponse.unit_id == OrgUnit.id)
-        .where(
-            FormResponse.campaign_id == report.campaign.id,
-            subtree_clause(root.path),
-            subtrees_clause(report.scopes),
-        )
-        .order_by(FormResponse.id.desc())
-        .execution_options(yield_per=1000)
-    )
-    found: list[TextAnswer] = []
-    for answers, unit_name in rows:
-        for field in fields:
-            text = (answers or {}).get(field.id)
-            if isinstance(text, str) and text.strip() and needle in text.casefold():
-                found.append(TextAnswer(field.label.get(language), text.strip(), unit_name))
-        if len(found) >= limit:
-            break
-    return found[:limit]

@@ -228,13 +228,14 @@ def test_answers_read_row_by_row_in_blocks_are_those_read_at_once(
     blocks of two give the same frame and the same figures as one block of all."""
     import pandas as pd
 
-    from collector.reports import services
+    from collector.reports import inputs
     from collector.reports.questions import Breakdown
+    from collector.reports.services import campaign_report
 
     region = people["region"]
-    whole = services.campaign_report(db.session, region, survey, stored=False)
-    monkeypatch.setattr(services, "ROW_BLOCK", 2)
-    blocks = services.campaign_report(db.session, region, survey, stored=False)
+    whole = campaign_report(db.session, region, survey, stored=False)
+    monkeypatch.setattr(inputs, "ROW_BLOCK", 2)
+    blocks = campaign_report(db.session, region, survey, stored=False)
     pd.testing.assert_frame_equal(blocks.answers, whole.answers)
     assert len(blocks.answers) == 13
     root = tree["region"]
