@@ -24,14 +24,14 @@ Cell = str | int | float | bool | date | datetime | Figure | None
 
 # Excel keeps 15 significant digits; an integer past 2^53 or a float past this is not a
 # number any door lets in, and float() of a huge integer raises.
-_LARGEST_NUMBER = 1e300
+LARGEST_NUMBER = 1e300
 
 
 def writable_number(value: int | float) -> bool:
     """Whether a number can be written as a spreadsheet number (finite, not huge)."""
     if isinstance(value, int):
         return -(2**53) <= value <= 2**53
-    return math.isfinite(value) and abs(value) < _LARGEST_NUMBER
+    return math.isfinite(value) and abs(value) < LARGEST_NUMBER
 
 
 @dataclass(frozen=True)

@@ -500,3 +500,74 @@ def test_counts_are_whole_numbers_and_shares_keep_their_decimals() -> None:
     rows = read_csv(csv_bytes(indicators_table(book)))
     assert [r[5] for r in rows[1:]] == ["17", str(200 / 3).replace(".", ","), "2,5"]
     assert rows[1][10] == "20"
+
+
+def test_a_long_tables_rows_written_whole_are_the_cells_written_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A table too long for wrapped text has its rows handed to XlsxWriter whole
+    (collector.exporters.whole_rows): every cell reads back as the cell-by-cell writer
+    writes it, the same value and the same number format, odd cells included (a figure,
+    a moment, a number no spreadsheet holds, a text past a cell's length, a text that
+    looks like a formula)."""
+    from collector.exporters.contract import Figure
+
+    columns = [
+        Column("Код"),
+        Column("Да/нет", "bool"),
+        Column("Целое", "integer"),
+        Column("Число", "number"),
+        Column("Доля", "percent"),
+        Column("День", "date"),
+        Column("Момент", "datetime"),
+    ]
+    odd: list[list[Any]] = [
+        ["=1+1", True, 2**60, float("inf"), Figure(12.5, 1), date(2026, 1, 2), None],
+        ["x" * 40_000, None, 2.5, float("nan"), 33.3, datetime(2026, 1, 2, 3, 4), None],
+        [7, "text", None, 1, 50, "not a day", datetime(2026, 5, 1, 9, 30)],
+        ["", False, -3, -2.25, None, None, None],
+    ]
+    rows = [
+        [
+            f"R{n}",
+            n % 3 == 0,
+            n,
+            n / 4,
+            Figure(n % 100 + 0.25, n % 3) if n % 2 else n % 100 + 0.5,
+            date(2026, 3, 1 + n % 28),
+            None,
+        ]
+        for n in range(workbook.WRAP_ROWS + 20)
+    ]
+    rows[5:5] = odd
+    rows += odd
+
+    def sheet_of(whole: bool) -> Any:
+        if not whole:
+            monkeypatch.setattr(workbook.WholeRows, "cells", lambda self, row: None)
+        table = Table(
+            name="Длинная", title="Длинная", columns=columns, rows=rows, row_count=len(rows)
+        )
+        book = Workbook(
+            title="Проверка", description=[], indicators=[], indicator_labels={}, sections=[table]
+        )
+        buffer = io.BytesIO()
+        write_workbook(book, buffer)
+        monkeypatch.undo()
+        buffer.seek(0)
+        return openpyxl.load_workbook(buffer, read_only=True)["Длинная"]
+
+    def cells(sheet: Any) -> list[tuple[Any, str]]:
+        return [
+            (c.value, c.number_format if isinstance(c.value, int | float | datetime) else "")
+            for row in sheet.iter_rows(min_row=3)
+            for c in row
+        ]
+
+    whole, one_by_one = cells(sheet_of(True)), cells(sheet_of(False))
+    assert len(whole) == len(rows) * len(columns)
+    assert whole == one_by_one
+    first, second = whole[: len(columns)], whole[len(columns) : 2 * len(columns)]
+    # Whole numbers and yes/no plain (General) in a long sheet; days as days.
+    assert first[1] == ("да", "") and first[2] == (0, "General") and first[5][1] == "dd.mm.yyyy"
+    assert second[4] == (1.25, "0.0")  # a figure with one decimal, as written cell by cell
