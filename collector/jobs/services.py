@@ -23,7 +23,7 @@ from collector.errors import NotInScope
 from collector.jobs.dispatch import dispatcher
 from collector.models import Job, JobState, OrgUnit, User
 from collector.models.base import utcnow
-from collector.models.jobs import ACTIVE_STATES
+from collector.models.jobs import ACTIVE_STATES, TITLE_LENGTH
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def start_job(
         kind=kind,
         params=params,
         dedupe_key=dedupe_key,
-        title=title,
+        title=title[:TITLE_LENGTH],  # a title naming an upload holds the name it was sent
         progress={},
         created_by=user.id if user is not None else None,
         scope_unit_id=scope_unit.id if scope_unit else None,

@@ -225,3 +225,26 @@ def test_who_may_import_units(client, people, person):
         forbidden = _post(client, url, secret, {"kind": "units", "file": _file(UNITS, "u.csv")})
         assert forbidden.status_code == 403
         assert forbidden.mimetype == "application/problem+json"
+
+
+@pytest.mark.committed
+def test_an_uploads_name_is_cleaned_before_the_job_holds_it(client, people, campaign):
+    """A name as sent (a path, control characters, a NUL, 600 letters) is kept as its
+    last part without them and its last 200 characters (the extension with them): never
+    a 500 for a title longer than the job keeps or a byte PostgreSQL refuses."""
+    secret = token_for(people["region"], TokenScope.WRITE)
+    sent = "C:\\школа\\" + "я" * 600 + "\x00\x1b[31m.csv"
+    table = _post(
+        client, f"/api/v1/campaigns/{campaign.id}/imports/ege", secret, {"file": _file(GOOD, sent)}
+    )
+    assert table.status_code == 202, table.get_data(as_text=True)
+    # "[31m.csv" is what is left of the escape sequence: 192 letters + 8 characters.
+    assert table.get_json()["title"].endswith(": " + "я" * 192 + "[31m.csv")
+    units = _post(
+        client,
+        "/api/v1/units/imports",
+        secret,
+        {"kind": "units", "file": _file(UNITS, "a/b\x00.csv")},
+    )
+    assert units.status_code == 202, units.get_data(as_text=True)
+    assert units.get_json()["title"].endswith(" b.csv")
