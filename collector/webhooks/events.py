@@ -128,6 +128,12 @@ def _needs(name: str, data: dict[str, Any]) -> Action:
     return Action.REVIEW_REPORTS
 
 
+def _may_be_told(hook: Webhook, action: Action) -> bool:
+    """Whether the hook's owner may still read the event: an active account (its roles
+    outlive a deactivation) allowed the action at the hook's unit."""
+    return hook.owner.is_active and can(hook.owner, action, hook.unit)
+
+
 def _deliveries(session: Session, audits: list[AuditEvent]) -> int:
     hooks = list(session.scalars(select(Webhook).where(Webhook.active.is_(True))))
     if not hooks:
@@ -149,7 +155,7 @@ def _deliveries(session: Session, audits: list[AuditEvent]) -> int:
             around = overlapping and any(hook.unit.path.startswith(path) for path in paths)
             if not (inside or around):
                 continue
-            if name not in hook.events or not can(hook.owner, _needs(name, data), hook.unit):
+            if name not in hook.events or not _may_be_told(hook, _needs(name, data)):
                 continue
             session.add(
                 WebhookDelivery(

@@ -353,3 +353,17 @@ def test_an_export_ready_is_told_to_the_hooks_that_may_fetch_it(client, tree, pe
     file.close()
     assert _deliveries(client, people, "other_region", elsewhere["id"]) == []
     assert len(_settled(client, people, "region", region["id"], 1)) == 1
+
+
+@pytest.mark.committed
+def test_the_hooks_of_a_deactivated_user_are_told_nothing(client, tree, people, campaign):
+    """A deactivated account keeps its roles (they come back with it), but its hooks
+    must not go on receiving its territory's events meanwhile."""
+    region = _register(client, people, "region", "http://127.0.0.1:9/region")
+    municipal = _register(client, people, "municipal", "http://127.0.0.1:9/municipal")
+    people["municipal"].is_active_account = False
+    db.session.commit()
+    _submit(client, people, tree, campaign)
+    told = db.session.scalars(select(WebhookDelivery.webhook_id)).all()
+    assert told == [region["id"]]
+    assert municipal["id"] not in told
