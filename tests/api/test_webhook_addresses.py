@@ -85,6 +85,13 @@ def resolver(monkeypatch: pytest.MonkeyPatch) -> Resolver:
         ("fe80::1", True),
         ("fc00::1", True),
         ("::ffff:127.0.0.1", True),
+        # 6to4 (2002:<IPv4>::/48): judged by the IPv4 address a relay forwards it to.
+        ("2002:7f00:1::1", True),  # 127.0.0.1
+        ("2002:a9fe:a9fe::1", True),  # 169.254.169.254
+        ("2002:a00:5::1", True),  # 10.0.0.5
+        ("2002:808:808::1", False),  # 8.8.8.8
+        ("fec0::1", True),  # site-local (deprecated)
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", True),  # Teredo
     ],
 )
 def test_which_addresses_are_not_on_the_internet(address, private):
