@@ -341,3 +341,20 @@ def test_a_report_over_the_servers_limit_comes_back_saying_so_with_nothing_saved
     db.session.expire_all()
     assert db.session.scalars(select(StoredFile)).all() == []
     assert db.session.get(FormResponse, response.id).status == "not_started"
+
+
+@pytest.mark.parametrize("name", ["revision", "total", "plan_file-remove", "csrf_token"])
+def test_a_file_sent_under_another_fields_name_is_not_read(client, report, people, name):
+    """Only the section's file questions read files: a file part named as a number or
+    the revision (besides its value) was read in place of the value: a 500 for the
+    revision, a refused number for «total»."""
+    campaign, response = report
+    login_as(client, people["school"])
+    stray = (io.BytesIO(b"12"), "12.pdf")
+    # The form's own value (if any) sent too, after the file.
+    value = {"revision": ["0"], "total": ["10"]}.get(name, [])
+    sent = send(client, response, 0, PDF, extra={name: [stray, *value]})
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    db.session.expire_all()
+    answers = db.session.get(FormResponse, response.id).answers
+    assert (answers["total"], answers["plan_file"]["name"]) == (10, "приказ.pdf")
