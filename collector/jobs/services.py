@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from collector.auth.permissions import Action
@@ -81,6 +81,16 @@ def start_job(
         )
         session.commit()
     return job
+
+
+def active_jobs(session: Session, user: User, kinds: tuple[str, ...]) -> int:
+    """How many jobs of these kinds the user has queued or running."""
+    found = session.scalar(
+        select(func.count(Job.id)).where(
+            Job.created_by == user.id, Job.kind.in_(kinds), Job.state.in_(ACTIVE_STATES)
+        )
+    )
+    return int(found or 0)
 
 
 def may_see(session: Session, user: User, job: Job) -> bool:
