@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
+from urllib.parse import urlsplit
 
 FOLDER = "folder"
 S3 = "s3"
@@ -217,10 +218,18 @@ def s3_settings(config: Mapping[str, Any]) -> S3Settings:
         raise StorageSettingError(
             "FILE_S3_ACCESS_KEY_ID and FILE_S3_SECRET_ACCESS_KEY are set together or not at all"
         )
+    endpoint = str(config.get("FILE_S3_ENDPOINT_URL") or "").strip() or None
+    parts = urlsplit(endpoint or "")
+    if endpoint is not None and (parts.scheme not in ("http", "https") or not parts.hostname):
+        # boto3 refuses it only when a client is made: at every upload and download.
+        raise StorageSettingError(
+            f"FILE_S3_ENDPOINT_URL is {endpoint!r}: an http:// or https:// address "
+            "(COLLECTOR_FILE_S3_ENDPOINT_URL)"
+        )
     return S3Settings(
         bucket=bucket,
         prefix=str(config.get("FILE_S3_PREFIX") or ""),
-        endpoint_url=config.get("FILE_S3_ENDPOINT_URL") or None,
+        endpoint_url=endpoint,
         region=config.get("FILE_S3_REGION") or None,
         access_key_id=key_id or None,
         secret_access_key=secret or None,

@@ -132,6 +132,15 @@ def test_a_backup_says_the_files_stay_in_the_bucket(app, bucket, tmp_path):
             {"FILE_STORAGE": "s3", "FILE_S3_BUCKET": "b", "FILE_S3_ACCESS_KEY_ID": "k"},
             "set together or not at all",
         ),
+        # boto3 would refuse them only when a client is made: at each upload (a 500).
+        (
+            {"FILE_STORAGE": "s3", "FILE_S3_BUCKET": "b", "FILE_S3_ENDPOINT_URL": "minio:9000"},
+            "FILE_S3_ENDPOINT_URL is 'minio:9000': an http:// or https:// address",
+        ),
+        (
+            {"FILE_STORAGE": "s3", "FILE_S3_BUCKET": "b", "FILE_S3_ENDPOINT_URL": "http://"},
+            "FILE_S3_ENDPOINT_URL is 'http://'",
+        ),
     ],
 )
 def test_settings_naming_no_store_are_refused_at_start_up(database_url, settings, message):
