@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from collector.audit import record
 from collector.jobs.registry import JobContext, JobResult
-from collector.models import Webhook, WebhookDelivery
+from collector.models import User, Webhook, WebhookDelivery
 from collector.models.base import utcnow
 from collector.webhooks.addresses import AddressRefused, IPAddress, checked_address
 
@@ -238,10 +238,13 @@ def deliver_due(
         session.scalars(
             select(WebhookDelivery.id)
             .join(Webhook, WebhookDelivery.webhook_id == Webhook.id)
+            # A deactivated owner's hooks send nothing more, not even what waited.
+            .join(User, Webhook.owner_id == User.id)
             .where(
                 WebhookDelivery.state == "pending",
                 WebhookDelivery.next_attempt_at <= now,
                 Webhook.active.is_(True),
+                User.is_active_account.is_(True),
             )
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
             .limit(BATCH)

@@ -22,7 +22,8 @@ from collector.campaigns.lifecycle import Move
 from collector.campaigns.services import close_campaign, move_response, open_campaign
 from collector.extensions import db
 from collector.models import AuditEvent, FormResponse, TokenScope, WebhookDelivery
-from collector.webhooks.delivery import deliver_due
+from collector.models.base import utcnow
+from collector.webhooks.delivery import Answer, deliver_due
 from tests.api.helpers import bearer, get_json, token_for
 from tests.api.test_openapi import assert_matches
 from tests.campaigns.factories import new_campaign
@@ -367,3 +368,18 @@ def test_the_hooks_of_a_deactivated_user_are_told_nothing(client, tree, people, 
     told = db.session.scalars(select(WebhookDelivery.webhook_id)).all()
     assert told == [region["id"]]
     assert municipal["id"] not in told
+    # What waited for the region's hook is not sent once its owner is deactivated too.
+    people["region"].is_active_account = False
+    db.session.commit()
+    posted: list[str] = []
+
+    def post(url: str, body: bytes, headers: Any) -> Answer:
+        posted.append(url)
+        return Answer(200, "ok")
+
+    later = utcnow() + timedelta(minutes=5)
+    assert deliver_due(db.session(), now=later, post=post) == (0, 0)
+    people["region"].is_active_account = True
+    db.session.commit()
+    assert deliver_due(db.session(), now=later, post=post) == (1, 0)
+    assert posted == ["http://127.0.0.1:9/region"]
