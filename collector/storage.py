@@ -34,6 +34,14 @@ FILE_ID = re.compile(r"[0-9a-f]{32}")
 CHUNK = 256 * 1024
 
 
+def _checked(file_id: str) -> str:
+    """A stored file's id, or ValueError: an id read from a row (edited by hand, restored
+    from elsewhere) never becomes a path out of the folder or another key of the bucket."""
+    if not FILE_ID.fullmatch(file_id):
+        raise ValueError(f"not a stored file's id: {file_id[:40]!r}")
+    return file_id
+
+
 class StorageSettingError(RuntimeError):
     """The settings name no usable store (said at start-up, not at the first upload)."""
 
@@ -82,7 +90,7 @@ class FolderStore:
         self.place = str(folder)
 
     def path(self, file_id: str) -> Path:
-        return self.folder / file_id[:2] / file_id
+        return self.folder / file_id[:2] / _checked(file_id)
 
     def put(self, file_id: str, content: bytes) -> None:
         path = self.path(file_id)
@@ -96,6 +104,8 @@ class FolderStore:
             raise StorageUnavailable(f"{self.place}: {error}") from error
 
     def open(self, file_id: str) -> Opened | None:
+        if not FILE_ID.fullmatch(file_id):
+            return None
         try:
             stream = self.path(file_id).open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
@@ -105,7 +115,8 @@ class FolderStore:
         return Opened(stream, os.fstat(stream.fileno()).st_size)
 
     def remove(self, file_id: str) -> None:
-        self.path(file_id).unlink(missing_ok=True)
+        if FILE_ID.fullmatch(file_id):  # another name is nothing this store wrote
+            self.path(file_id).unlink(missing_ok=True)
 
     def files(self) -> Iterator[Kept]:
         if not self.folder.is_dir():
@@ -133,7 +144,7 @@ class S3Store:
         self.place = f"s3://{bucket}/{prefix}"
 
     def key(self, file_id: str) -> str:
-        return self.prefix + file_id
+        return self.prefix + _checked(file_id)
 
     def put(self, file_id: str, content: bytes) -> None:
         # One PUT: the object appears whole or not at all.
@@ -143,6 +154,8 @@ class S3Store:
     def open(self, file_id: str) -> Opened | None:
         from botocore.exceptions import ClientError
 
+        if not FILE_ID.fullmatch(file_id):
+            return None
         with self._answering():
             try:
                 found = self.client.get_object(Bucket=self.bucket, Key=self.key(file_id))
@@ -154,6 +167,8 @@ class S3Store:
         return Opened(stream, int(found["ContentLength"]))
 
     def remove(self, file_id: str) -> None:
+        if not FILE_ID.fullmatch(file_id):
+            return  # another key is nothing this store wrote
         with self._answering():
             self.client.delete_object(Bucket=self.bucket, Key=self.key(file_id))
 
