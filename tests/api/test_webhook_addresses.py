@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -17,7 +19,7 @@ from collector.extensions import db
 from collector.models import TokenScope, Webhook, WebhookDelivery
 from collector.models.base import utcnow
 from collector.webhooks.addresses import is_private
-from collector.webhooks.delivery import deliver_due
+from collector.webhooks.delivery import deliver_due, http_post
 from tests.api.helpers import bearer, token_for
 from tests.api.test_webhooks import Receiver
 
@@ -216,3 +218,33 @@ def test_a_delivery_connects_to_the_address_it_checked(tree, people, resolver):
         assert delivery.state == "delivered"
     finally:
         receiver.close()
+
+
+def test_a_redirect_is_an_answer_never_followed():
+    """A public host that answers 302 towards an inside address (a classic SSRF step) has
+    answered: the delivery fails and is tried again later, and nothing is posted there."""
+    inside = Receiver()
+    hops: list[str] = []
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            hops.append(self.path)
+            self.send_response(307)
+            self.send_header("Location", inside.url)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    outside = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=outside.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{outside.server_port}/hook"
+        answer = http_post(url, b"{}", {"Content-Type": "application/json"}, allow_private=True)
+        assert (answer.status, hops, inside.got) == (307, ["/hook"], [])
+    finally:
+        outside.shutdown()
+        outside.server_close()
+        inside.close()
