@@ -115,8 +115,12 @@ class FolderStore:
         return Opened(stream, os.fstat(stream.fileno()).st_size)
 
     def remove(self, file_id: str) -> None:
-        if FILE_ID.fullmatch(file_id):  # another name is nothing this store wrote
+        if not FILE_ID.fullmatch(file_id):
+            return  # another name is nothing this store wrote
+        try:
             self.path(file_id).unlink(missing_ok=True)
+        except OSError as error:
+            raise StorageUnavailable(f"{self.place}: {error}") from error
 
     def files(self) -> Iterator[Kept]:
         if not self.folder.is_dir():
@@ -184,11 +188,12 @@ class S3Store:
 
     def files(self) -> Iterator[Kept]:
         pages = self.client.get_paginator("list_objects_v2")
-        for page in pages.paginate(Bucket=self.bucket, Prefix=self.prefix):
-            for item in page.get("Contents", ()):
-                file_id = str(item["Key"])[len(self.prefix) :]
-                if FILE_ID.fullmatch(file_id):
-                    yield Kept(file_id, item["LastModified"].astimezone(UTC))
+        with self._answering():
+            for page in pages.paginate(Bucket=self.bucket, Prefix=self.prefix):
+                for item in page.get("Contents", ()):
+                    file_id = str(item["Key"])[len(self.prefix) :]
+                    if FILE_ID.fullmatch(file_id):
+                        yield Kept(file_id, item["LastModified"].astimezone(UTC))
 
 
 class _S3Body(io.RawIOBase):

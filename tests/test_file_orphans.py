@@ -160,3 +160,11 @@ def test_clean_works_on_the_object_storage(
     assert [(o.file_id, o.name) for o in found] == [(stray, None)]
     remove_orphans(db.session, store, found)
     assert sorted(k.file_id for k in store.files()) == [named]
+
+
+def test_clean_says_so_when_the_object_storage_does_not_answer(app, bucket):  # noqa: F811
+    bucket.delete_bucket(Bucket="collector-files")  # gone (or its credentials revoked)
+    ran = app.test_cli_runner().invoke(args=["files", "clean", "--grace-hours", "1"])
+    assert ran.exit_code == 1
+    assert "Error: The file store did not answer: s3://collector-files/answers/" in ran.output
+    assert ran.exception is None or isinstance(ran.exception, SystemExit)

@@ -13,7 +13,7 @@ from collector.backup.cli import size_text
 from collector.entry.orphans import orphaned_files, remove_orphans
 from collector.extensions import db
 from collector.models.base import utcnow
-from collector.storage import file_store
+from collector.storage import FileStore, StorageUnavailable, file_store
 
 files_cli = AppGroup("files", help="The files attached to answers (file questions).")
 
@@ -33,6 +33,14 @@ def clean_command(dry_run: bool, grace_hours: int | None) -> None:
     once older than the grace period (a file being attached now is younger)."""
     hours = grace_hours or int(current_app.config["FILE_ORPHAN_GRACE_HOURS"])
     store = file_store(current_app.config)
+    try:
+        _clean(store, hours, dry_run)
+    except StorageUnavailable as error:
+        # What was removed before stays removed; the rest is found again next time.
+        raise click.ClickException(f"The file store did not answer: {error}") from None
+
+
+def _clean(store: FileStore, hours: int, dry_run: bool) -> None:
     orphans = orphaned_files(db.session(), store, now=utcnow(), grace=timedelta(hours=hours))
     for orphan in orphans:
         size = size_text(orphan.size) if orphan.size is not None else "-"
