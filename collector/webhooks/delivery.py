@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from collector.audit import record
@@ -50,6 +50,8 @@ PAUSE_AFTER = timedelta(days=1)
 ATTEMPTS_KEPT = 20
 ANSWER_KEPT = 2000
 TIMEOUT_SECONDS = 10
+# How long a sender holds a delivery it is posting (past the post's timeout).
+CLAIM = timedelta(seconds=TIMEOUT_SECONDS * 6)
 BATCH = 200
 
 
@@ -251,6 +253,8 @@ def deliver_due(
         )
     )
     for delivery_id in due:
+        if not _claimed(session, delivery_id, now):
+            continue  # another sender (the job, cron's command) took it meanwhile
         delivery = session.get(WebhookDelivery, delivery_id)
         if delivery is None or delivery.state != "pending" or not delivery.webhook.active:
             continue
@@ -260,6 +264,26 @@ def deliver_due(
             failed += 1
         session.commit()
     return went, failed
+
+
+def _claimed(session: Session, delivery_id: int, now: datetime) -> bool:
+    """Take the delivery for this sender, committed before it is posted: its next attempt
+    moved past the post's time, so a sender running beside this one (a job started by
+    new events, `flask webhooks deliver` from cron) finds it not due and never posts it
+    twice. The attempt sets the real next time; a sender that dies leaves it due again
+    once the claim runs out."""
+    taken = session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.state == "pending",
+            WebhookDelivery.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=now + CLAIM)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(getattr(taken, "rowcount", 0) == 1)
 
 
 def webhook_deliveries(context: JobContext, params: dict[str, Any]) -> JobResult:

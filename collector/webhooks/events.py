@@ -27,7 +27,6 @@ from collector.models import (
     WebhookDelivery,
 )
 from collector.models.base import utcnow
-from collector.models.jobs import ACTIVE_STATES
 from collector.webhooks.delivery import WEBHOOK_JOB
 
 logger = logging.getLogger(__name__)
@@ -180,14 +179,17 @@ def _before_commit(session: Session) -> None:
 
 
 def send_after_commit(session: Session) -> None:
-    """A job sends what is due once this transaction commits (unless one is running)."""
+    """A job sends what is due once this transaction commits (unless one is waiting to
+    start: it will find these too). One already running may have looked for what is due
+    before these were made, so another is started; the two never post the same delivery
+    (delivery._claimed)."""
     if _JOB in session.info:
         return
-    running = session.scalar(
-        select(Job.id).where(Job.dedupe_key == WEBHOOK_JOB, Job.state.in_(ACTIVE_STATES))
+    waiting = session.scalar(
+        select(Job.id).where(Job.dedupe_key == WEBHOOK_JOB, Job.state == JobState.QUEUED.value)
     )
-    if running is not None:
-        return  # the job sending now takes these too (or the next run does)
+    if waiting is not None:
+        return
     job = Job(
         id=secrets.token_hex(16),
         kind=WEBHOOK_JOB,

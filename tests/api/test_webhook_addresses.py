@@ -7,6 +7,7 @@ registering reaches nothing). The resolver is replaced: no test asks the real DN
 from __future__ import annotations
 
 import ipaddress
+import secrets
 import socket
 import threading
 from collections.abc import Callable
@@ -16,10 +17,11 @@ from typing import Any
 import pytest
 
 from collector.extensions import db
-from collector.models import TokenScope, Webhook, WebhookDelivery
+from collector.models import Job, JobState, TokenScope, Webhook, WebhookDelivery
 from collector.models.base import utcnow
 from collector.webhooks.addresses import is_private
-from collector.webhooks.delivery import deliver_due, http_post
+from collector.webhooks.delivery import WEBHOOK_JOB, Answer, deliver_due, http_post
+from collector.webhooks.events import send_after_commit
 from tests.api.helpers import bearer, token_for
 from tests.api.test_webhooks import Receiver
 
@@ -248,3 +250,51 @@ def test_a_redirect_is_an_answer_never_followed():
         outside.shutdown()
         outside.server_close()
         inside.close()
+
+
+def test_two_senders_never_post_the_same_delivery(tree, people):
+    """A job started by new events and cron's `flask webhooks deliver` may run side by
+    side: a delivery is claimed (committed) before it is posted, so a sender looking
+    while another posts it finds nothing due."""
+    delivery = _hook_with_a_delivery(people, tree, "https://hooks.example.org/h")
+    now = utcnow()
+    config = {"WEBHOOK_ALLOW_PRIVATE_URLS": False, "MAIL_SERVER": ""}
+    beside: list[tuple[int, int]] = []
+    posted_beside: list[str] = []
+
+    def post_beside(url: str, body: bytes, headers: Any) -> Answer:
+        posted_beside.append(url)
+        return Answer(200, "ok")
+
+    def post(url: str, body: bytes, headers: Any) -> Answer:
+        # The other sender looks while this one posts.
+        beside.append(deliver_due(db.session(), now=now, post=post_beside, config=config))
+        return Answer(200, "ok")
+
+    assert deliver_due(db.session(), now=now, post=post, config=config) == (1, 0)
+    assert (beside, posted_beside) == ([(0, 0)], [])
+    assert delivery.state == "delivered" and len(delivery.attempts) == 1
+
+
+def test_a_running_sender_does_not_stop_new_events_from_starting_another(tree, people):
+    """The running job may have looked for what is due before these events were made:
+    another is queued (one waiting to start would find them, and is enough)."""
+    running = Job(
+        id=secrets.token_hex(16),
+        kind=WEBHOOK_JOB,
+        params={},
+        dedupe_key=WEBHOOK_JOB,
+        title="Webhook deliveries",
+        progress={},
+        state=JobState.RUNNING.value,
+    )
+    db.session.add(running)
+    db.session.flush()
+    send_after_commit(db.session())
+    queued = db.session.info.get("webhook_job")
+    assert queued is not None and queued != running.id
+    assert db.session.get(Job, queued).state == JobState.QUEUED.value
+    db.session.info.pop("webhook_job")
+    send_after_commit(db.session())  # the queued one will find these too
+    assert "webhook_job" not in db.session.info
+    db.session.rollback()
