@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
+from urllib.parse import urlsplit
 
 FOLDER = "folder"
 S3 = "s3"
@@ -31,6 +32,14 @@ KINDS = (FOLDER, S3)
 # found in a store (a partly written file, somebody's note) is not ours to list.
 FILE_ID = re.compile(r"[0-9a-f]{32}")
 CHUNK = 256 * 1024
+
+
+def _checked(file_id: str) -> str:
+    """A stored file's id, or ValueError: an id read from a row (edited by hand, restored
+    from elsewhere) never becomes a path out of the folder or another key of the bucket."""
+    if not FILE_ID.fullmatch(file_id):
+        raise ValueError(f"not a stored file's id: {file_id[:40]!r}")
+    return file_id
 
 
 class StorageSettingError(RuntimeError):
@@ -81,7 +90,7 @@ class FolderStore:
         self.place = str(folder)
 
     def path(self, file_id: str) -> Path:
-        return self.folder / file_id[:2] / file_id
+        return self.folder / file_id[:2] / _checked(file_id)
 
     def put(self, file_id: str, content: bytes) -> None:
         path = self.path(file_id)
@@ -95,6 +104,8 @@ class FolderStore:
             raise StorageUnavailable(f"{self.place}: {error}") from error
 
     def open(self, file_id: str) -> Opened | None:
+        if not FILE_ID.fullmatch(file_id):
+            return None
         try:
             stream = self.path(file_id).open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
@@ -104,7 +115,12 @@ class FolderStore:
         return Opened(stream, os.fstat(stream.fileno()).st_size)
 
     def remove(self, file_id: str) -> None:
-        self.path(file_id).unlink(missing_ok=True)
+        if not FILE_ID.fullmatch(file_id):
+            return  # another name is nothing this store wrote
+        try:
+            self.path(file_id).unlink(missing_ok=True)
+        except OSError as error:
+            raise StorageUnavailable(f"{self.place}: {error}") from error
 
     def files(self) -> Iterator[Kept]:
         if not self.folder.is_dir():
@@ -132,7 +148,7 @@ class S3Store:
         self.place = f"s3://{bucket}/{prefix}"
 
     def key(self, file_id: str) -> str:
-        return self.prefix + file_id
+        return self.prefix + _checked(file_id)
 
     def put(self, file_id: str, content: bytes) -> None:
         # One PUT: the object appears whole or not at all.
@@ -142,6 +158,8 @@ class S3Store:
     def open(self, file_id: str) -> Opened | None:
         from botocore.exceptions import ClientError
 
+        if not FILE_ID.fullmatch(file_id):
+            return None
         with self._answering():
             try:
                 found = self.client.get_object(Bucket=self.bucket, Key=self.key(file_id))
@@ -153,6 +171,8 @@ class S3Store:
         return Opened(stream, int(found["ContentLength"]))
 
     def remove(self, file_id: str) -> None:
+        if not FILE_ID.fullmatch(file_id):
+            return  # another key is nothing this store wrote
         with self._answering():
             self.client.delete_object(Bucket=self.bucket, Key=self.key(file_id))
 
@@ -168,11 +188,12 @@ class S3Store:
 
     def files(self) -> Iterator[Kept]:
         pages = self.client.get_paginator("list_objects_v2")
-        for page in pages.paginate(Bucket=self.bucket, Prefix=self.prefix):
-            for item in page.get("Contents", ()):
-                file_id = str(item["Key"])[len(self.prefix) :]
-                if FILE_ID.fullmatch(file_id):
-                    yield Kept(file_id, item["LastModified"].astimezone(UTC))
+        with self._answering():
+            for page in pages.paginate(Bucket=self.bucket, Prefix=self.prefix):
+                for item in page.get("Contents", ()):
+                    file_id = str(item["Key"])[len(self.prefix) :]
+                    if FILE_ID.fullmatch(file_id):
+                        yield Kept(file_id, item["LastModified"].astimezone(UTC))
 
 
 class _S3Body(io.RawIOBase):
@@ -217,10 +238,18 @@ def s3_settings(config: Mapping[str, Any]) -> S3Settings:
         raise StorageSettingError(
             "FILE_S3_ACCESS_KEY_ID and FILE_S3_SECRET_ACCESS_KEY are set together or not at all"
         )
+    endpoint = str(config.get("FILE_S3_ENDPOINT_URL") or "").strip() or None
+    parts = urlsplit(endpoint or "")
+    if endpoint is not None and (parts.scheme not in ("http", "https") or not parts.hostname):
+        # boto3 refuses it only when a client is made: at every upload and download.
+        raise StorageSettingError(
+            f"FILE_S3_ENDPOINT_URL is {endpoint!r}: an http:// or https:// address "
+            "(COLLECTOR_FILE_S3_ENDPOINT_URL)"
+        )
     return S3Settings(
         bucket=bucket,
         prefix=str(config.get("FILE_S3_PREFIX") or ""),
-        endpoint_url=config.get("FILE_S3_ENDPOINT_URL") or None,
+        endpoint_url=endpoint,
         region=config.get("FILE_S3_REGION") or None,
         access_key_id=key_id or None,
         secret_access_key=secret or None,

@@ -124,7 +124,7 @@ def test_clean_removes_what_nothing_names_and_spares_the_rest(
     assert again.output.splitlines()[-1] == f"0 files removed from {folder}."
 
 
-def test_the_grace_period_spares_a_file_younger_than_it(app, folder):
+def test_the_grace_period_spares_a_file_younger_than_it(app, folder, monkeypatch):
     file_id = secrets.token_hex(16)
     FolderStore(folder).put(file_id, PDF)
     age(folder, file_id, datetime.now(UTC) - timedelta(hours=23))
@@ -135,6 +135,14 @@ def test_the_grace_period_spares_a_file_younger_than_it(app, folder):
     assert [o.file_id for o in found] == [file_id]
     ran = app.test_cli_runner().invoke(args=["files", "clean", "--grace-hours", "0"])
     assert ran.exit_code == 2 and "0 is not in the range" in ran.output
+    # Nor by the setting: a file written this minute (its answer being saved) is spared.
+    just_now = secrets.token_hex(16)
+    FolderStore(folder).put(just_now, PDF)
+    for setting in (0, -5):
+        monkeypatch.setitem(app.config, "FILE_ORPHAN_GRACE_HOURS", setting)
+        ran = app.test_cli_runner().invoke(args=["files", "clean"])
+        assert ran.exit_code == 0 and just_now not in ran.output  # (the older one goes)
+        assert FolderStore(folder).path(just_now).is_file()
 
 
 def test_clean_works_on_the_object_storage(
@@ -160,3 +168,11 @@ def test_clean_works_on_the_object_storage(
     assert [(o.file_id, o.name) for o in found] == [(stray, None)]
     remove_orphans(db.session, store, found)
     assert sorted(k.file_id for k in store.files()) == [named]
+
+
+def test_clean_says_so_when_the_object_storage_does_not_answer(app, bucket):  # noqa: F811
+    bucket.delete_bucket(Bucket="collector-files")  # gone (or its credentials revoked)
+    ran = app.test_cli_runner().invoke(args=["files", "clean", "--grace-hours", "1"])
+    assert ran.exit_code == 1
+    assert "Error: The file store did not answer: s3://collector-files/answers/" in ran.output
+    assert ran.exception is None or isinstance(ran.exception, SystemExit)

@@ -341,3 +341,43 @@ def test_a_report_over_the_servers_limit_comes_back_saying_so_with_nothing_saved
     db.session.expire_all()
     assert db.session.scalars(select(StoredFile)).all() == []
     assert db.session.get(FormResponse, response.id).status == "not_started"
+
+
+@pytest.mark.parametrize("name", ["revision", "total", "plan_file-remove", "csrf_token"])
+def test_a_file_sent_under_another_fields_name_is_not_read(client, report, people, name):
+    """Only the section's file questions read files: a file part named as a number or
+    the revision (besides its value) was read in place of the value: a 500 for the
+    revision, a refused number for «total»."""
+    campaign, response = report
+    login_as(client, people["school"])
+    stray = (io.BytesIO(b"12"), "12.pdf")
+    # The form's own value (if any) sent too, after the file.
+    value = {"revision": ["0"], "total": ["10"]}.get(name, [])
+    sent = send(client, response, 0, PDF, extra={name: [stray, *value]})
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    db.session.expire_all()
+    answers = db.session.get(FormResponse, response.id).answers
+    assert (answers["total"], answers["plan_file"]["name"]) == (10, "приказ.pdf")
+
+
+@pytest.mark.parametrize("size", [None, "большой", True, -5, 1.5])
+def test_a_stored_answer_with_an_odd_size_still_shows_its_file(client, report, people, size):
+    """Stored data read defensively: a descriptor whose size is missing or not a whole
+    number of bytes (a hand-edited row, an older format) shows its file as 0.0 KB on the
+    data-entry page and on the review page, never a 500."""
+    campaign, response = report
+    descriptor = {"file": "ab" * 16, "name": "приказ.pdf", "type": "pdf"}
+    if size is not None:
+        descriptor["size"] = size
+    response.answers = {**response.answers, "plan_file": descriptor}
+    db.session.commit()
+    shown = '<a href="/entry/files/' + "ab" * 16 + '">приказ.pdf</a>'
+    for person, url in (
+        ("school", f"/entry/response/{response.id}"),
+        ("municipal", f"/campaigns/{campaign.id}/responses/{response.id}"),
+    ):
+        login_as(client, people[person])
+        page = client.get(url)
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200, person
+        assert shown in text and "(0.0 KB)" in text, person

@@ -132,6 +132,15 @@ def test_a_backup_says_the_files_stay_in_the_bucket(app, bucket, tmp_path):
             {"FILE_STORAGE": "s3", "FILE_S3_BUCKET": "b", "FILE_S3_ACCESS_KEY_ID": "k"},
             "set together or not at all",
         ),
+        # boto3 would refuse them only when a client is made: at each upload (a 500).
+        (
+            {"FILE_STORAGE": "s3", "FILE_S3_BUCKET": "b", "FILE_S3_ENDPOINT_URL": "minio:9000"},
+            "FILE_S3_ENDPOINT_URL is 'minio:9000': an http:// or https:// address",
+        ),
+        (
+            {"FILE_STORAGE": "s3", "FILE_S3_BUCKET": "b", "FILE_S3_ENDPOINT_URL": "http://"},
+            "FILE_S3_ENDPOINT_URL is 'http://'",
+        ),
     ],
 )
 def test_settings_naming_no_store_are_refused_at_start_up(database_url, settings, message):
@@ -163,3 +172,28 @@ def test_a_store_that_fails_is_said_beside_the_file_and_on_download_never_a_500(
     download = client.get(f"/entry/files/{file_id}")
     assert download.status_code == 503 and download.headers["Retry-After"] == "30"
     assert "Файл сейчас не удалось прочитать" in download.get_data(as_text=True)
+
+
+def test_a_store_takes_only_its_own_ids_never_a_path_out_of_it(tmp_path):
+    """An id read from a row (edited by hand, restored from elsewhere) never names a file
+    outside the folder, nor another key of the bucket."""
+    outside = tmp_path / "secret.txt"
+    outside.write_bytes(b"not yours")
+    store = FolderStore(tmp_path / "files")
+    good = "0a" * 16
+    store.put(good, PDF)
+    for odd in ("../../secret.txt", "../secret.txt", "/etc/passwd", "0A" * 16, "0a" * 15, ""):
+        assert store.open(odd) is None, odd
+        store.remove(odd)  # nothing happens
+        with pytest.raises(ValueError):
+            store.put(odd, b"x")
+    assert outside.read_bytes() == b"not yours"
+    opened = store.open(good)
+    assert opened is not None and opened.stream.read() == PDF
+    opened.stream.close()
+    bucket = S3Store(client=None, bucket="b", prefix="answers/")  # type: ignore[arg-type]  # never asked
+    assert bucket.key(good) == "answers/" + good
+    with pytest.raises(ValueError):
+        bucket.key("../other-app/" + good)
+    assert bucket.open("x/../" + good) is None
+    bucket.remove("../" + good)  # nothing asked of the client (it has none)

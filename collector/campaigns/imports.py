@@ -34,6 +34,7 @@ from collector.models import (
 )
 from collector.publishing.versions import spec_of
 from collector.schema.kinds import kind_of
+from collector.schema.kinds.files import clean_name
 from collector.schema.spec import Column, FormSpec, ImportSpec
 from collector.schema.values import text_problem
 from collector.units.import_report import ImportReport, chunks, read, record_refused
@@ -268,7 +269,9 @@ def start_table_import(
     language: str,
 ) -> Job:
     """The upload checked and kept by a job (the page's and the API's): its outcome
-    lists the rows kept or every bad row."""
+    lists the rows kept or every bad row. The file's name is as sent (any length, any
+    characters): it is cleaned before the job's title and audit record hold it."""
+    filename = clean_name(filename)
     return start_job(
         session,
         actor,

@@ -22,7 +22,7 @@ from collector.errors import NotInScope
 from collector.models import OrgUnit, StoredFile, User
 from collector.schema.kinds import kind_of
 from collector.schema.kinds.files import REMOVED, FileKind, Upload, is_descriptor, mime_type
-from collector.storage import Opened, file_store
+from collector.storage import FILE_ID, Opened, file_store
 
 DOWNLOAD_PATH = "/entry/files/"
 READERS = (Action.FILL_REPORT, Action.REVIEW_REPORTS, Action.EXPORT)
@@ -102,7 +102,7 @@ def readable_file(
 ) -> tuple[StoredFile, Opened, str]:
     """The file, opened for reading, and its MIME type, for a user who may read its
     report; anyone else is told it does not exist."""
-    stored = session.get(StoredFile, file_id) if len(file_id) <= 32 else None
+    stored = session.get(StoredFile, file_id) if FILE_ID.fullmatch(file_id) else None
     unit = session.get(OrgUnit, stored.unit_id) if stored is not None else None
     if stored is None or unit is None or not any(can(user, a, unit) for a in READERS):
         raise NotInScope(file_id)

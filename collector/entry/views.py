@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import FieldList, FormField
@@ -29,7 +29,8 @@ from collector.forms import RENDERERS, EntryForm, typed_problems
 from collector.routing import id_or
 from collector.schema.derived import lines
 from collector.schema.formbuild import answers_from_form, build_form_class, form_data_from_answers
-from collector.schema.kinds.files import MEGABYTE, Upload
+from collector.schema.kinds import kind_of
+from collector.schema.kinds.files import MEGABYTE, FileKind, Upload
 from collector.schema.live import live_form
 from collector.schema.spec import SectionSpec
 from collector.schema.warnings import SoftWarning
@@ -161,7 +162,7 @@ def _fill(entry: services.Entry) -> str | Response | tuple[Response, int]:
     # What the typed values' own checks refused (shown under each, and summed up on top).
     refused: list[services.Problem] = []
     if request.method == "POST":
-        form = _section_form(entry, section, _posted())
+        form = _section_form(entry, section, _posted(section))
         if action.startswith("add_row:"):
             # A table grows by one row; nothing is saved yet, everything typed stays.
             table = action.removeprefix("add_row:")
@@ -260,9 +261,13 @@ def _kept_uploads(entry: services.Entry, form: EntryForm, ids: list[str]) -> dic
         return None
 
 
-def _posted() -> Any:
-    """The form's values with the files sent along (a file question's)."""
-    return CombinedMultiDict((request.files, request.form)) if request.files else request.form
+def _posted(section: SectionSpec) -> Any:
+    """The form's values with the files sent for the section's file questions: a file
+    sent under any other name (a number's, the revision's) is not read, as a value it
+    is not (a 500 where a text was read)."""
+    names = {f.id for f in section.fields if isinstance(kind_of(f.type), FileKind)}
+    sent = MultiDict([(k, v) for k, v in request.files.items(multi=True) if k in names])
+    return CombinedMultiDict((sent, request.form)) if sent else request.form
 
 
 @bp.get("/files/<file_id>")
@@ -285,7 +290,7 @@ def download_file(file_id: str) -> Response:
 
 
 def _sent_again(entry: services.Entry, section: Any) -> bool:
-    form = _section_form(entry, section, _posted())
+    form = _section_form(entry, section, _posted(section))
     ids = [f.id for f in section.fields]
     return form.validate() and services.already_submitted(
         entry, answers_from_form(entry.spec, form, ids), ids

@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from collector.auth.permissions import Action
@@ -23,7 +23,7 @@ from collector.errors import NotInScope
 from collector.jobs.dispatch import dispatcher
 from collector.models import Job, JobState, OrgUnit, User
 from collector.models.base import utcnow
-from collector.models.jobs import ACTIVE_STATES
+from collector.models.jobs import ACTIVE_STATES, TITLE_LENGTH
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def start_job(
         kind=kind,
         params=params,
         dedupe_key=dedupe_key,
-        title=title,
+        title=title[:TITLE_LENGTH],  # a title naming an upload holds the name it was sent
         progress={},
         created_by=user.id if user is not None else None,
         scope_unit_id=scope_unit.id if scope_unit else None,
@@ -81,6 +81,16 @@ def start_job(
         )
         session.commit()
     return job
+
+
+def active_jobs(session: Session, user: User, kinds: tuple[str, ...]) -> int:
+    """How many jobs of these kinds the user has queued or running."""
+    found = session.scalar(
+        select(func.count(Job.id)).where(
+            Job.created_by == user.id, Job.kind.in_(kinds), Job.state.in_(ACTIVE_STATES)
+        )
+    )
+    return int(found or 0)
 
 
 def may_see(session: Session, user: User, job: Job) -> bool:

@@ -21,6 +21,8 @@ class JobState(enum.StrEnum):
 
 
 ACTIVE_STATES = (JobState.QUEUED.value, JobState.RUNNING.value)
+# The longest title a job keeps (longer ones are cut: a title may name an uploaded file).
+TITLE_LENGTH = 500
 
 
 class Job(Base):
@@ -33,7 +35,7 @@ class Job(Base):
     # The same work asked again while this one runs gets this job, not a second one.
     dedupe_key: Mapped[str | None] = mapped_column(String(300), index=True)
     state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value, index=True)
-    title: Mapped[str] = mapped_column(String(500), default="")
+    title: Mapped[str] = mapped_column(String(TITLE_LENGTH), default="")
     # {"stage": "Ответы", "done": 1200, "total": 50000, "stages": {...}}
     progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     message: Mapped[str | None] = mapped_column(Text)  # for the user, in plain words

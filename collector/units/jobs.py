@@ -16,6 +16,7 @@ from collector.i18n import in_language
 from collector.jobs.registry import JobContext, JobFailed, JobResult
 from collector.jobs.services import start_job
 from collector.models import Job, User
+from collector.schema.kinds.files import clean_name
 from collector.units.figures_import import import_figures
 from collector.units.import_report import record_refused
 from collector.units.importing import import_units
@@ -40,6 +41,7 @@ def start_units_import(
     require_somewhere(actor, Action.IMPORT_UNITS)
     if kind not in IMPORTERS:
         raise ValueError(kind)
+    filename = clean_name(filename)  # as sent: any length, any characters
     return start_job(
         session,
         actor,

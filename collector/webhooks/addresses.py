@@ -26,10 +26,12 @@ class AddressRefused(Exception):
 
 
 def is_private(address: IPAddress) -> bool:
-    """Not an address on the internet (an IPv4 address written as IPv6 is judged as
-    itself)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """Not an address on the internet (an IPv4 address written as IPv6, mapped or in a
+    6to4 prefix 2002::/16 that a relay forwards to it, is judged as itself)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local:  # fec0::/10: deprecated, yet routed inside by some
+            return True
+        address = address.ipv4_mapped or address.sixtofour or address
     return (
         not address.is_global
         or address.is_multicast

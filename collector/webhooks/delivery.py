@@ -31,15 +31,13 @@ from sqlalchemy.orm import Session
 
 from collector.audit import record
 from collector.jobs.registry import JobContext, JobResult
-from collector.models import Webhook, WebhookDelivery
+from collector.models import User, Webhook, WebhookDelivery
 from collector.models.base import utcnow
 from collector.webhooks.addresses import AddressRefused, IPAddress, checked_address
 
 logger = logging.getLogger(__name__)
 
 WEBHOOK_JOB = "webhook_deliveries"
-# How long a run holds a delivery it took: longer than any post may take.
-CLAIM_LEASE = timedelta(minutes=10)
 BACKOFF = (
     timedelta(minutes=1),
     timedelta(minutes=5),
@@ -52,6 +50,8 @@ PAUSE_AFTER = timedelta(days=1)
 ATTEMPTS_KEPT = 20
 ANSWER_KEPT = 2000
 TIMEOUT_SECONDS = 10
+# How long a sender holds a delivery it is posting (past the post's timeout).
+CLAIM = timedelta(seconds=TIMEOUT_SECONDS * 6)
 BATCH = 200
 
 
@@ -240,10 +240,13 @@ def deliver_due(
         session.scalars(
             select(WebhookDelivery.id)
             .join(Webhook, WebhookDelivery.webhook_id == Webhook.id)
+            # A deactivated owner's hooks send nothing more, not even what waited.
+            .join(User, Webhook.owner_id == User.id)
             .where(
                 WebhookDelivery.state == "pending",
                 WebhookDelivery.next_attempt_at <= now,
                 Webhook.active.is_(True),
+                User.is_active_account.is_(True),
             )
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
             .limit(BATCH)
@@ -251,7 +254,7 @@ def deliver_due(
     )
     for delivery_id in due:
         if not _claimed(session, delivery_id, now):
-            continue  # another run (a second worker, the cron command) has it
+            continue  # another sender (the job, cron's command) took it meanwhile
         delivery = session.get(WebhookDelivery, delivery_id)
         if delivery is None or delivery.state != "pending" or not delivery.webhook.active:
             continue
@@ -264,9 +267,11 @@ def deliver_due(
 
 
 def _claimed(session: Session, delivery_id: int, now: datetime) -> bool:
-    """Takes a due delivery for this run: its next attempt moved a lease ahead, in one
-    statement that only one run can win. A run that dies while posting leaves it to be
-    tried again once the lease is over."""
+    """Take the delivery for this sender, committed before it is posted: its next attempt
+    moved past the post's time, so a sender running beside this one (a job started by
+    new events, `flask webhooks deliver` from cron) finds it not due and never posts it
+    twice. The attempt sets the real next time; a sender that dies leaves it due again
+    once the claim runs out."""
     taken = session.execute(
         update(WebhookDelivery)
         .where(
@@ -274,11 +279,11 @@ def _claimed(session: Session, delivery_id: int, now: datetime) -> bool:
             WebhookDelivery.state == "pending",
             WebhookDelivery.next_attempt_at <= now,
         )
-        .values(next_attempt_at=now + CLAIM_LEASE)
+        .values(next_attempt_at=now + CLAIM)
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return bool(getattr(taken, "rowcount", 0))
+    return bool(getattr(taken, "rowcount", 0) == 1)
 
 
 def webhook_deliveries(context: JobContext, params: dict[str, Any]) -> JobResult:

@@ -127,6 +127,12 @@ def _needs(name: str, data: dict[str, Any]) -> Action:
     return Action.REVIEW_REPORTS
 
 
+def _may_be_told(hook: Webhook, action: Action) -> bool:
+    """Whether the hook's owner may still read the event: an active account (its roles
+    outlive a deactivation) allowed the action at the hook's unit."""
+    return hook.owner.is_active and can(hook.owner, action, hook.unit)
+
+
 def _deliveries(session: Session, audits: list[AuditEvent]) -> int:
     hooks = list(session.scalars(select(Webhook).where(Webhook.active.is_(True))))
     if not hooks:
@@ -148,7 +154,7 @@ def _deliveries(session: Session, audits: list[AuditEvent]) -> int:
             around = overlapping and any(hook.unit.path.startswith(path) for path in paths)
             if not (inside or around):
                 continue
-            if name not in hook.events or not can(hook.owner, _needs(name, data), hook.unit):
+            if name not in hook.events or not _may_be_told(hook, _needs(name, data)):
                 continue
             session.add(
                 WebhookDelivery(
@@ -173,11 +179,12 @@ def _before_commit(session: Session) -> None:
 
 
 def send_after_commit(session: Session) -> None:
-    """A job sends what is due once this transaction commits (unless one is running)."""
+    """A job sends what is due once this transaction commits (unless one is waiting to
+    start: it will find these too). One already running may have looked for what is due
+    before these were made, so another is started; the two never post the same delivery
+    (delivery._claimed)."""
     if _JOB in session.info:
         return
-    # Only a job not started yet is sure to see these: one running may have read what
-    # is due already (then a second job runs after it; a delivery is taken by one run).
     waiting = session.scalar(
         select(Job.id).where(Job.dedupe_key == WEBHOOK_JOB, Job.state == JobState.QUEUED.value)
     )

@@ -6,6 +6,7 @@ with every bad row in its outcome."""
 from __future__ import annotations
 
 import io
+import secrets
 import time
 from typing import Any
 
@@ -13,8 +14,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from collector.campaigns.imports import IMPORT_TABLE_JOB
 from collector.extensions import db
-from collector.models import Campaign, OrgUnit, TokenScope
+from collector.models import Campaign, Job, JobState, OrgUnit, TokenScope
+from collector.units.jobs import IMPORT_JOB
 from tests.api.helpers import bearer, get_json, token_for
 from tests.api.test_openapi import assert_matches
 from tests.campaigns.test_imports import HEADER, results_form, stored_rows
@@ -225,3 +228,73 @@ def test_who_may_import_units(client, people, person):
         forbidden = _post(client, url, secret, {"kind": "units", "file": _file(UNITS, "u.csv")})
         assert forbidden.status_code == 403
         assert forbidden.mimetype == "application/problem+json"
+
+
+@pytest.mark.committed
+def test_an_uploads_name_is_cleaned_before_the_job_holds_it(client, people, campaign):
+    """A name as sent (a path, control characters, a NUL, 600 letters) is kept as its
+    last part without them and its last 200 characters (the extension with them): never
+    a 500 for a title longer than the job keeps or a byte PostgreSQL refuses."""
+    secret = token_for(people["region"], TokenScope.WRITE)
+    sent = "C:\\школа\\" + "я" * 600 + "\x00\x1b[31m.csv"
+    table = _post(
+        client, f"/api/v1/campaigns/{campaign.id}/imports/ege", secret, {"file": _file(GOOD, sent)}
+    )
+    assert table.status_code == 202, table.get_data(as_text=True)
+    # "[31m.csv" is what is left of the escape sequence: 192 letters + 8 characters.
+    assert table.get_json()["title"].endswith(": " + "я" * 192 + "[31m.csv")
+    units = _post(
+        client,
+        "/api/v1/units/imports",
+        secret,
+        {"kind": "units", "file": _file(UNITS, "a/b\x00.csv")},
+    )
+    assert units.status_code == 202, units.get_data(as_text=True)
+    assert units.get_json()["title"].endswith(" b.csv")
+
+
+@pytest.mark.committed
+def test_a_user_with_three_uploads_waiting_is_told_to_wait(client, people, campaign):
+    """Each upload holds its file until a worker reads it: a fourth while three wait is
+    429 problem details (the rate limit alone lets a token send hundreds a minute)."""
+    region = people["region"]
+    waiting = [
+        Job(
+            id=secrets.token_hex(16),
+            kind=kind,
+            params={},
+            title="waiting",
+            progress={},
+            state=JobState.QUEUED.value,
+            created_by=region.id,
+        )
+        for kind in (IMPORT_TABLE_JOB, IMPORT_JOB, IMPORT_JOB)
+    ]
+    # Another user's waiting upload counts for them only.
+    other = Job(
+        id=secrets.token_hex(16),
+        kind=IMPORT_JOB,
+        params={},
+        title="theirs",
+        progress={},
+        state=JobState.QUEUED.value,
+        created_by=people["admin"].id,
+    )
+    db.session.add_all([*waiting, other])
+    db.session.commit()
+    secret = token_for(region, TokenScope.WRITE)
+    table_url = f"/api/v1/campaigns/{campaign.id}/imports/ege"
+    for url, data in (
+        (table_url, {"file": _file(GOOD)}),
+        ("/api/v1/units/imports", {"kind": "units", "file": _file(UNITS, "u.csv")}),
+    ):
+        refused = _post(client, url, secret, data)
+        assert refused.status_code == 429, refused.get_data(as_text=True)
+        assert refused.mimetype == "application/problem+json"
+        assert refused.headers["Retry-After"] == "30"
+        assert refused.get_json()["detail"].startswith("3 ваших загруженных файла ещё читаются")
+    waiting[0].state = JobState.DONE.value
+    db.session.commit()
+    started = _post(client, table_url, secret, {"file": _file(GOOD)})
+    assert started.status_code == 202, started.get_data(as_text=True)
+    _finished(client, started.get_json()["id"], secret)

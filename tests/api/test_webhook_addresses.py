@@ -7,17 +7,21 @@ registering reaches nothing). The resolver is replaced: no test asks the real DN
 from __future__ import annotations
 
 import ipaddress
+import secrets
 import socket
+import threading
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from collector.extensions import db
-from collector.models import TokenScope, Webhook, WebhookDelivery
+from collector.models import Job, JobState, TokenScope, Webhook, WebhookDelivery
 from collector.models.base import utcnow
 from collector.webhooks.addresses import is_private
-from collector.webhooks.delivery import deliver_due
+from collector.webhooks.delivery import WEBHOOK_JOB, Answer, deliver_due, http_post
+from collector.webhooks.events import send_after_commit
 from tests.api.helpers import bearer, token_for
 from tests.api.test_webhooks import Receiver
 
@@ -85,6 +89,13 @@ def resolver(monkeypatch: pytest.MonkeyPatch) -> Resolver:
         ("fe80::1", True),
         ("fc00::1", True),
         ("::ffff:127.0.0.1", True),
+        # 6to4 (2002:<IPv4>::/48): judged by the IPv4 address a relay forwards it to.
+        ("2002:7f00:1::1", True),  # 127.0.0.1
+        ("2002:a9fe:a9fe::1", True),  # 169.254.169.254
+        ("2002:a00:5::1", True),  # 10.0.0.5
+        ("2002:808:808::1", False),  # 8.8.8.8
+        ("fec0::1", True),  # site-local (deprecated)
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", True),  # Teredo
     ],
 )
 def test_which_addresses_are_not_on_the_internet(address, private):
@@ -209,3 +220,81 @@ def test_a_delivery_connects_to_the_address_it_checked(tree, people, resolver):
         assert delivery.state == "delivered"
     finally:
         receiver.close()
+
+
+def test_a_redirect_is_an_answer_never_followed():
+    """A public host that answers 302 towards an inside address (a classic SSRF step) has
+    answered: the delivery fails and is tried again later, and nothing is posted there."""
+    inside = Receiver()
+    hops: list[str] = []
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            hops.append(self.path)
+            self.send_response(307)
+            self.send_header("Location", inside.url)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    outside = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=outside.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{outside.server_port}/hook"
+        answer = http_post(url, b"{}", {"Content-Type": "application/json"}, allow_private=True)
+        assert (answer.status, hops, inside.got) == (307, ["/hook"], [])
+    finally:
+        outside.shutdown()
+        outside.server_close()
+        inside.close()
+
+
+def test_two_senders_never_post_the_same_delivery(tree, people):
+    """A job started by new events and cron's `flask webhooks deliver` may run side by
+    side: a delivery is claimed (committed) before it is posted, so a sender looking
+    while another posts it finds nothing due."""
+    delivery = _hook_with_a_delivery(people, tree, "https://hooks.example.org/h")
+    now = utcnow()
+    config = {"WEBHOOK_ALLOW_PRIVATE_URLS": False, "MAIL_SERVER": ""}
+    beside: list[tuple[int, int]] = []
+    posted_beside: list[str] = []
+
+    def post_beside(url: str, body: bytes, headers: Any) -> Answer:
+        posted_beside.append(url)
+        return Answer(200, "ok")
+
+    def post(url: str, body: bytes, headers: Any) -> Answer:
+        # The other sender looks while this one posts.
+        beside.append(deliver_due(db.session(), now=now, post=post_beside, config=config))
+        return Answer(200, "ok")
+
+    assert deliver_due(db.session(), now=now, post=post, config=config) == (1, 0)
+    assert (beside, posted_beside) == ([(0, 0)], [])
+    assert delivery.state == "delivered" and len(delivery.attempts) == 1
+
+
+def test_a_running_sender_does_not_stop_new_events_from_starting_another(tree, people):
+    """The running job may have looked for what is due before these events were made:
+    another is queued (one waiting to start would find them, and is enough)."""
+    running = Job(
+        id=secrets.token_hex(16),
+        kind=WEBHOOK_JOB,
+        params={},
+        dedupe_key=WEBHOOK_JOB,
+        title="Webhook deliveries",
+        progress={},
+        state=JobState.RUNNING.value,
+    )
+    db.session.add(running)
+    db.session.flush()
+    send_after_commit(db.session())
+    queued = db.session.info.get("webhook_job")
+    assert queued is not None and queued != running.id
+    assert db.session.get(Job, queued).state == JobState.QUEUED.value
+    db.session.info.pop("webhook_job")
+    send_after_commit(db.session())  # the queued one will find these too
+    assert "webhook_job" not in db.session.info
+    db.session.rollback()

@@ -22,7 +22,8 @@ from collector.campaigns.lifecycle import Move
 from collector.campaigns.services import close_campaign, move_response, open_campaign
 from collector.extensions import db
 from collector.models import AuditEvent, FormResponse, TokenScope, WebhookDelivery
-from collector.webhooks.delivery import deliver_due
+from collector.models.base import utcnow
+from collector.webhooks.delivery import Answer, deliver_due
 from tests.api.helpers import bearer, get_json, token_for
 from tests.api.test_openapi import assert_matches
 from tests.campaigns.factories import new_campaign
@@ -356,56 +357,29 @@ def test_an_export_ready_is_told_to_the_hooks_that_may_fetch_it(client, tree, pe
 
 
 @pytest.mark.committed
-def test_a_delivery_is_taken_by_one_run_only(client, tree, people, campaign, receiver):
-    """Two runs at once (a second worker, the cron command): the one that takes a due
-    delivery first sends it; the other finds it taken and sends nothing. One that dies
-    while posting leaves it to be tried again once its lease is over."""
-    from collector.webhooks.delivery import CLAIM_LEASE, _claimed
-
-    receiver.statuses = [500]
-    hook = _register(client, people, "region", receiver.url)
+def test_the_hooks_of_a_deactivated_user_are_told_nothing(client, tree, people, campaign):
+    """A deactivated account keeps its roles (they come back with it), but its hooks
+    must not go on receiving its territory's events meanwhile."""
+    region = _register(client, people, "region", "http://127.0.0.1:9/region")
+    municipal = _register(client, people, "municipal", "http://127.0.0.1:9/municipal")
+    people["municipal"].is_active_account = False
+    db.session.commit()
     _submit(client, people, tree, campaign)
-    (first,) = _settled(client, people, "region", hook["id"], 1)
-    due = datetime.fromisoformat(first["next_attempt_at"])
-    # Another run took it at the moment it fell due (and is posting it now).
-    assert _claimed(db.session(), first["id"], due)
-    assert deliver_due(db.session(), now=due) == (0, 0)
-    assert not _claimed(db.session(), first["id"], due + timedelta(seconds=1))
-    assert len(receiver.got) == 1
-    # That run died: after its lease the delivery is tried again, once.
-    assert deliver_due(db.session(), now=due + CLAIM_LEASE) == (1, 0)
-    assert deliver_due(db.session(), now=due + CLAIM_LEASE) == (0, 0)
-    assert len(receiver.got) == 2
+    told = db.session.scalars(select(WebhookDelivery.webhook_id)).all()
+    assert told == [region["id"]]
+    assert municipal["id"] not in told
+    # What waited for the region's hook is not sent once its owner is deactivated too.
+    people["region"].is_active_account = False
+    db.session.commit()
+    posted: list[str] = []
 
+    def post(url: str, body: bytes, headers: Any) -> Answer:
+        posted.append(url)
+        return Answer(200, "ok")
 
-def test_an_event_while_the_sending_job_runs_starts_another(app, tree, people):
-    """A job already running may have read what is due before this event was stored: a
-    job is queued after it. One queued and not started will see it: none is added."""
-    from collector.models import Job
-    from collector.models.jobs import JobState
-    from collector.webhooks.events import WEBHOOK_JOB, send_after_commit
-
-    def queued() -> int:
-        return db.session.scalar(
-            select(func.count()).where(
-                Job.dedupe_key == WEBHOOK_JOB, Job.state == JobState.QUEUED.value
-            )
-        )
-
-    running = Job(
-        id="r" * 32,
-        kind=WEBHOOK_JOB,
-        params={},
-        dedupe_key=WEBHOOK_JOB,
-        title="t",
-        progress={},
-        state=JobState.RUNNING.value,
-    )
-    db.session.add(running)
-    db.session.flush()
-    send_after_commit(db.session())
-    assert queued() == 1
-    db.session.info.clear()
-    send_after_commit(db.session())
-    assert queued() == 1
-    db.session.rollback()
+    later = utcnow() + timedelta(minutes=5)
+    assert deliver_due(db.session(), now=later, post=post) == (0, 0)
+    people["region"].is_active_account = True
+    db.session.commit()
+    assert deliver_due(db.session(), now=later, post=post) == (1, 0)
+    assert posted == ["http://127.0.0.1:9/region"]

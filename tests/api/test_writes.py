@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from collector.extensions import db
-from collector.models import AuditEvent, FormResponse, IdempotentRequest, TokenScope
+from collector.models import AuditEvent, FormResponse, IdempotentRequest, Role, TokenScope
 from tests.api.helpers import bearer, token_for
 from tests.api.test_openapi import assert_matches
 from tests.campaigns.factories import new_campaign
@@ -267,3 +267,26 @@ def test_a_body_nested_past_the_decoder_is_refused_not_a_server_error(
     assert refused.mimetype == "application/problem+json"
     assert refused.get_json()["errors"][0]["path"] == "body"
     assert _report(campaign, school).answers == {}
+
+
+def test_one_key_from_two_users_is_two_requests(client, tree, people, campaign, make_user):
+    """An Idempotency-Key is the token's own: another user sending the same key with the
+    same body (to their own school) is neither given the first answer nor refused."""
+    key = {"Idempotency-Key": "draft-1"}
+    first = client.patch(
+        _url(campaign, tree["school_a1"]),
+        json={"answers": GOOD},
+        headers={**_writer(people), **key},
+    )
+    assert first.status_code == 200, first.get_data(as_text=True)
+    neighbour = make_user(Role.SCHOOL_RESPONDENT, tree["school_a2"], username="neighbour")
+    second = client.patch(
+        _url(campaign, tree["school_a2"]),
+        json={"answers": GOOD},
+        headers={**bearer(token_for(neighbour, TokenScope.WRITE)), **key},
+    )
+    assert second.status_code == 200, second.get_data(as_text=True)
+    assert "Idempotent-Replayed" not in second.headers
+    assert second.get_json()["response"]["unit"]["code"] == "S-A2"
+    assert _report(campaign, tree["school_a2"]).answers == GOOD
+    assert db.session.scalar(select(func.count()).select_from(IdempotentRequest)) == 2

@@ -8,13 +8,27 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from collector.api import import_schemas, schemas
 from collector.api.blueprint import ApiBlueprint, acting_token, not_found
 from collector.api.endpoints.catalog import job_answer
-from collector.campaigns.imports import import_of, importing_campaign, start_table_import
+from collector.api.problems import ApiProblem
+from collector.campaigns.imports import (
+    IMPORT_TABLE_JOB,
+    import_of,
+    importing_campaign,
+    start_table_import,
+)
 from collector.extensions import db
-from collector.units.jobs import start_units_import
+from collector.jobs.services import active_jobs
+from collector.models import User
+from collector.units.jobs import IMPORT_JOB, start_units_import
+
+# Uploads a user may have waiting or being read at once: each holds its file (up to
+# API_MAX_UPLOAD_BYTES) in the job folder until a worker reads it, and the rate limit
+# alone lets a token send hundreds a minute.
+MAX_ACTIVE_UPLOADS = 3
 
 bp = ApiBlueprint(
     "imports",
@@ -22,6 +36,21 @@ bp = ApiBlueprint(
     description="Files imported as jobs: a campaign's imported tables (ВПР, ЕГЭ, …), and "
     "units with their reference figures",
 )
+
+
+def _room_for_an_upload(user: User) -> None:
+    """429 problem details while the user's earlier uploads are still waiting."""
+    if active_jobs(db.session(), user, (IMPORT_TABLE_JOB, IMPORT_JOB)) >= MAX_ACTIVE_UPLOADS:
+        raise ApiProblem(
+            429,
+            _("Too many attempts"),
+            _(
+                "%(n)d of your uploads are still being read: poll their jobs and send this "
+                "file once one has finished.",
+                n=MAX_ACTIVE_UPLOADS,
+            ),
+            headers={"Retry-After": "30"},
+        )
 
 
 @bp.route("/campaigns/<int:campaign_id>/imports/<import_id>", methods=["POST"])
@@ -41,6 +70,7 @@ def upload_table(body: dict[str, Any], campaign_id: int, import_id: str) -> dict
     declared = import_of(spec, import_id[:64])
     if declared is None:
         raise not_found()
+    _room_for_an_upload(user)
     upload = body["file"]
     job = start_table_import(
         db.session(),
@@ -65,10 +95,12 @@ def upload_table(body: dict[str, Any], campaign_id: int, import_id: str) -> dict
 @bp.arguments(import_schemas.UnitsUploadSchema, location="multipart", error_status_code=422)
 @bp.response(202, schemas.JobSchema)
 def upload_units(body: dict[str, Any]) -> dict[str, Any]:
+    user = acting_token().user
+    _room_for_an_upload(user)
     upload = body["file"]
     job = start_units_import(
         db.session(),
-        acting_token().user,
+        user,
         body["kind"],
         upload.filename or "",
         upload.read(),

@@ -165,7 +165,7 @@ class StoredFileField(FileField):
             self.data = REMOVED
 
     def process_data(self, value: Any) -> None:
-        self.stored = value if is_descriptor(value) else None
+        self.stored = shown_descriptor(value)
         self.data = None
 
 
@@ -175,6 +175,16 @@ def is_descriptor(value: Any) -> bool:
         and isinstance(value.get("file"), str)
         and isinstance(value.get("name"), str)
     )
+
+
+def shown_descriptor(value: Any) -> dict[str, Any] | None:
+    """A stored descriptor as a page shows it, read defensively: a size that is not a
+    whole number of bytes shows as 0 (the page divides it into kilobytes)."""
+    if not is_descriptor(value):
+        return None
+    size = value.get("size")
+    whole = isinstance(size, int) and not isinstance(size, bool) and size >= 0
+    return {**value, "size": size if whole else 0}
 
 
 class FileKind(FieldKind):
