@@ -108,7 +108,7 @@ class DefaultConfig:
     FILE_FOLDER: str | None = None
     FILE_S3_BUCKET: str | None = None
     FILE_S3_ENDPOINT_URL: str | None = None
-    FILE_S3_PREFIX = ""
+    FILE_S3_PREFIX = "collector-files/"
     FILE_S3_REGION: str | None = None
     FILE_S3_ACCESS_KEY_ID: str | None = None
     FILE_S3_SECRET_ACCESS_KEY: str | None = None

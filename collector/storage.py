@@ -246,9 +246,17 @@ def s3_settings(config: Mapping[str, Any]) -> S3Settings:
             f"FILE_S3_ENDPOINT_URL is {endpoint!r}: an http:// or https:// address "
             "(COLLECTOR_FILE_S3_ENDPOINT_URL)"
         )
+    prefix = str(config.get("FILE_S3_PREFIX") or "")
+    if not prefix.strip("/"):
+        # `flask files clean` removes what no answer names under the prefix: in a bucket
+        # shared with anything else, the whole bucket would be its to sweep.
+        raise StorageSettingError(
+            "FILE_S3_PREFIX is empty: give the files a key prefix of their own, such as "
+            "'collector-files/' (COLLECTOR_FILE_S3_PREFIX)"
+        )
     return S3Settings(
         bucket=bucket,
-        prefix=str(config.get("FILE_S3_PREFIX") or ""),
+        prefix=prefix,
         endpoint_url=endpoint,
         region=config.get("FILE_S3_REGION") or None,
         access_key_id=key_id or None,

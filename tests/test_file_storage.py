@@ -141,6 +141,9 @@ def test_a_backup_says_the_files_stay_in_the_bucket(app, bucket, tmp_path):
             {"FILE_STORAGE": "s3", "FILE_S3_BUCKET": "b", "FILE_S3_ENDPOINT_URL": "http://"},
             "FILE_S3_ENDPOINT_URL is 'http://'",
         ),
+        # The cleaner sweeps what no answer names under the prefix: never a whole bucket.
+        ({"FILE_STORAGE": "s3", "FILE_S3_BUCKET": "b", "FILE_S3_PREFIX": ""}, "PREFIX is empty"),
+        ({"FILE_STORAGE": "s3", "FILE_S3_BUCKET": "b", "FILE_S3_PREFIX": "/"}, "PREFIX is empty"),
     ],
 )
 def test_settings_naming_no_store_are_refused_at_start_up(database_url, settings, message):
