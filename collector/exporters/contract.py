@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """A number written with a fixed number of decimals: 0 for a count (a whole-number
     cell), 1 for a share in per cent. The XLSX keeps the whole value and formats it; the
@@ -70,7 +70,7 @@ class Table:
     charts: Sequence[TableChart] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorRow:
     """One indicator for one group, as the indicators sheet shows it."""
 

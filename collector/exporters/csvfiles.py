@@ -154,11 +154,22 @@ def indicators_table(book: Workbook) -> Table:
         Column(book.indicator_labels.get(key, default), kind)
         for key, kind, default in INDICATOR_COLUMNS
     ]
-    cells: Iterator[list[Cell]] = (_indicator_cells(row) for row in rows)
     return Table(
         name=INDICATORS_SHEET,
         title=f"{INDICATORS_SHEET}: {book.title}" if book.title else INDICATORS_SHEET,
         columns=columns,
-        rows=list(cells),
+        # Made as they are written: a national campaign has 380,000 of them.
+        rows=_Cells(rows),
         row_count=len(rows),
     )
+
+
+class _Cells:
+    """The indicators sheet's cells, made again at each reading (the XLSX and a CSV may
+    both read them), never all kept."""
+
+    def __init__(self, rows: Sequence[IndicatorRow]) -> None:
+        self.rows = rows
+
+    def __iter__(self) -> Iterator[list[Cell]]:
+        return (_indicator_cells(row) for row in self.rows)
