@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import logging
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -59,6 +60,7 @@ LEVEL_OF_TYPE = {"region": "region", "municipality": "municipality"}
 # column by column beside it, read only when a view needs them).
 SNAPSHOT_FORMAT = 4
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def level_of(unit: OrgUnit) -> str:
@@ -354,21 +356,34 @@ def _report(
     """The Report of a snapshot's content, kept or just computed."""
     _format, computed, unit_frame, figures, refused, answer_count = content
 
+    read_now: list[pd.DataFrame] = []
+
+    def answers_now() -> pd.DataFrame:
+        """The answers read from the database, once: those kept beside these figures are
+        gone (written over by newer ones since)."""
+        if not read_now:
+            logger.warning("answers of campaign %s not kept beside its figures", campaign.id)
+            read_now.append(read_inputs(session, campaign, spec, COUNTED[basis], scopes)[1])
+        return read_now[0]
+
     def read_answers(names: Sequence[str] | None) -> pd.DataFrame:
         wanted = None if names is None else [INDEX_COLUMN, *names]
         kept = snapshots.load_columns(campaign.id, basis.value, scopes, stamp, wanted)
         frame = None if kept is None else frame_of(kept, names)
         if frame is None:
-            # Not kept beside these figures (written over by newer ones since): read now.
-            answers = read_inputs(session, campaign, spec, COUNTED[basis], scopes)[1]
+            answers = answers_now()
             frame = answers if names is None else answers[[n for n in names if n in answers]]
         return frame
 
     def read_column(name: str) -> pd.Series | CodedColumn | None:
-        kept = snapshots.load_columns(campaign.id, basis.value, scopes, stamp, [name])
+        kept = (
+            None
+            if read_now
+            else snapshots.load_columns(campaign.id, basis.value, scopes, stamp, [name])
+        )
         if kept is None:
-            found = read_answers([name])
-            return found[name] if name in found.columns else None
+            answers = answers_now()
+            return answers[name] if name in answers.columns else None
         return column_of(kept.get(name))
 
     return Report(
