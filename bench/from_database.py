@@ -355,8 +355,10 @@ def export_plain(url: str, campaign_id: int, path: str) -> tuple[float, float]:
     # The workbook's other long sheet: every indicator at every group of every level, as
     # the job writes it (its figures computed the plain way, COPY and groupby).
     levels = plain(url, campaign_id)
-    with sa.create_engine(url).connect() as conn:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
         names = dict(conn.execute(sa.text("SELECT id, name FROM org_unit")).tuples().all())
+    engine.dispose()
     # The memory the writing takes, from here: the figures computed above held the whole
     # answers frame, which the job reads from its kept snapshot instead (counted against
     # the job, not the baseline).

@@ -83,8 +83,8 @@ class Report:
     # The answers are read when a view asks for them: the figures and the kept views
     # need none, and a million answers' frame is hundreds of MB.
     read_answers: AnswersReader
+    read_column: Callable[[str], pd.Series | CodedColumn | None]
     answer_count: int = 0
-    read_column: Callable[[str], pd.Series | CodedColumn | None] | None = None
     figures: pd.DataFrame | None = None
     # Stored values no door accepts now, left out of every figure and named on the page.
     refused: Refused = Refused(0, ())
@@ -104,17 +104,7 @@ class Report:
         distinct values (collector.indicators.coded) when it is read from the snapshot."""
         if self._answers is not None:
             return self._answers[name] if name in self._answers.columns else None
-        if self.read_column is not None:
-            return self.read_column(name)
-        found = self.read_answers([name])
-        return found[name] if name in found.columns else None
-
-    def answer_columns(self, names: Sequence[str]) -> pd.DataFrame:
-        """Only the named columns of the answers (those there are), read alone when the
-        whole frame is not in memory."""
-        if self._answers is not None:
-            return self._answers[[n for n in names if n in self._answers.columns]]
-        return self.read_answers(names)
+        return self.read_column(name)
 
     def remember(self, part: Hashable, compute: Callable[[], T]) -> T:
         """A view of these figures (`part` names it and its choices), computed once per
@@ -395,8 +385,8 @@ def _report(
         scopes,
         unit_frame,
         read_answers,
-        answer_count,
         read_column,
+        answer_count,
         figures,
         refused,
         stamp,
