@@ -19,7 +19,7 @@ from collector.auth.services import can
 from collector.errors import ActionForbidden, NotInScope
 from collector.models import Campaign, OrgUnit, Recommendation, RecommendationState, User
 from collector.models.base import utcnow
-from collector.models.units import in_tree_order
+from collector.models.units import UnitLike, in_tree_order
 from collector.reports.services import Basis
 from collector.schema.spec import RecommendationSpec
 
@@ -40,7 +40,7 @@ class RecommendationRefused(ValueError):
 class Proposal:
     """What a unit's misses propose: the form's recommendations and the misses behind them."""
 
-    unit: OrgUnit
+    unit: UnitLike
     recommendations: list[RecommendationSpec]
     misses: list[tuple[str, tuple[Reason, ...]]]
 

@@ -14,7 +14,7 @@ from collector.campaigns import completeness as tallies
 from collector.campaigns import services as campaigns
 from collector.indicators.engine import Computed, Engine
 from collector.models import Campaign, OrgUnit, User
-from collector.models.units import tree_key
+from collector.models.units import UnitLike, tree_key
 from collector.reports.services import Basis, Report, campaign_report, child_level, level_of
 from collector.schema.spec import FormSpec, IndicatorSpec
 
@@ -25,7 +25,7 @@ class Analysis:
     root: OrgUnit
     level: str  # the level of the units analysed (one below the root)
     waves: list[Campaign]  # every campaign of the form, oldest first; the last is this one
-    units: list[OrgUnit]  # the units analysed, in the tree's order
+    units: list[UnitLike]  # the units analysed, in the tree's order
     indicators: list[IndicatorSpec]
     results: dict[str, IndicatorAnalysis]
     basis: Basis
@@ -36,7 +36,7 @@ class Analysis:
         return self._misses.get(unit_id, [])
 
     @property
-    def missing_units(self) -> list[OrgUnit]:
+    def missing_units(self) -> list[UnitLike]:
         return [u for u in self.units if u.id in self._misses]
 
     @cached_property
@@ -124,7 +124,9 @@ def campaign_analysis(
         for g in table.groups
         if report.visible(int(g)) and report.units[int(g)].path.startswith(root.path)
     }
-    units = sorted((report.units[g] for g in groups if report.units[g].id != root.id), key=tree_key)
+    units: list[UnitLike] = sorted(
+        (report.units[g] for g in groups if report.units[g].id != root.id), key=tree_key
+    )
     ids = [u.id for u in units]
     root_level = level_of(root)
     indicators = list(report.spec.computed_indicators)

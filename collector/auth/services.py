@@ -24,7 +24,7 @@ from collector.auth.permissions import (
 from collector.errors import ActionForbidden, NotInScope
 from collector.models import OrgUnit, RoleAssignment, User, UserSession
 from collector.models.base import utcnow
-from collector.models.units import IN_TREE_ORDER, subtrees_clause
+from collector.models.units import IN_TREE_ORDER, UnitLike, subtrees_clause
 
 MIN_PASSWORD_LENGTH = 10
 # Checked when the login name is unknown, so both paths cost the same time.
@@ -149,7 +149,7 @@ def grants_of(user: User) -> list[Grant]:
     return [Grant(role=r.role, unit_path=r.unit_path) for r in user.roles]
 
 
-def can(user: User, action: Action, unit: OrgUnit) -> bool:
+def can(user: User, action: Action, unit: UnitLike) -> bool:
     return allowed(grants_of(user), action, unit.path)
 
 

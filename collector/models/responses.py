@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -41,7 +42,12 @@ class FormResponse(Base):
     __tablename__ = "form_response"
     # A survey answer's submission key is unique per link (campaign and school), so a
     # browser's retried send is the answer already stored, never a second one.
-    __table_args__ = (UniqueConstraint("campaign_id", "unit_id", "submission_key"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "unit_id", "submission_key"),
+        # A report's data stamp counts a campaign's responses and finds its last save on
+        # every view: read from this index alone, not the table (issue 22).
+        Index("ix_form_response_campaign_id_updated_at", "campaign_id", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     form_version_id: Mapped[int] = mapped_column(ForeignKey("form_version.id"), index=True)

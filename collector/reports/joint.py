@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from collector.campaigns.services import visible_campaigns
 from collector.indicators.joint import JointValue
 from collector.models import Campaign, OrgUnit, User
-from collector.models.units import tree_key
+from collector.models.units import UnitLike, tree_key
 from collector.reports.services import Report, child_level
 from collector.schema.spec import IndicatorSpec
 
@@ -30,7 +30,7 @@ def companions(session: Session, user: User, campaign: Campaign, form_id: str) -
 
 @dataclass(frozen=True)
 class JointRow:
-    unit: OrgUnit
+    unit: UnitLike
     values: dict[str, JointValue]
 
 
@@ -50,7 +50,7 @@ def joint_rows(
     """`root` first, then each unit one level below it that either survey has."""
     if not indicators:
         return []
-    below: dict[int, OrgUnit] = {}
+    below: dict[int, UnitLike] = {}
     for side in (report, other):
         for found in side.values_at(indicators[0].id, child_level(root), root):
             unit = side.units.get(found.group)

@@ -22,6 +22,7 @@ from collector.campaigns.services import is_survey
 from collector.indicators.engine import IndicatorValue, Participation
 from collector.jobs.services import start_job
 from collector.models import Campaign, Job, OrgUnit, User
+from collector.models.units import UnitLike
 from collector.reports import answer_sheets, charts, joint, questions, snapshots
 from collector.reports.jobs import INDICATORS_JOB
 from collector.reports.questions import Breakdown, QuestionTable
@@ -33,8 +34,7 @@ from collector.reports.services import (
     by_category,
     campaign_report,
     child_level,
-    counted_responses,
-    data_stamp,
+    data_state,
     latest_report,
     level_of,
 )
@@ -68,7 +68,7 @@ class Series:
 class UnitValue:
     """An indicator's value at one unit (a row of the breakdown)."""
 
-    unit: OrgUnit
+    unit: UnitLike
     value: IndicatorValue
 
 
@@ -114,7 +114,7 @@ class RefusedUnder:
 
 @dataclass(frozen=True)
 class UnitParticipation:
-    unit: OrgUnit
+    unit: UnitLike
     participation: Participation
     low: bool  # below the campaign's least response rate
 
@@ -222,7 +222,8 @@ def report_page(
     root = page_root(session, user, campaign, choices.unit_id)
     basis = choices.basis
     refreshing, computed_at = None, None
-    if _too_large_to_compute_now(session, user, campaign, basis, inline_limit):
+    stamp, count = data_state(session, campaign)
+    if _too_large_to_compute_now(user, campaign, basis, inline_limit, stamp, count):
         job = _start_computing(session, user, campaign, root, basis)
         latest = latest_report(session, user, campaign, basis)
         if latest is None:
@@ -231,7 +232,7 @@ def report_page(
         # job computes the new ones.
         (report, computed_at), refreshing = latest, job
     else:
-        report = campaign_report(session, user, campaign, basis)
+        report = campaign_report(session, user, campaign, basis, stamp=stamp)
     level = level_of(root)
     shown = [i for i in report.spec.indicators if not i.levels or level in i.levels]
     # A school has nothing below it to break an indicator down by.
@@ -468,7 +469,9 @@ def _together(
     companion = next((c for c in choices if c.id == wanted), choices[0] if choices else None)
     if companion is None:
         return Together([], None)
-    if _too_large_to_compute_now(session, user, companion, report.basis, inline_limit):
+    if _too_large_to_compute_now(
+        user, companion, report.basis, inline_limit, *data_state(session, companion)
+    ):
         # Its own report page computes it as a job; this page does not wait for it.
         return Together(choices, companion, waiting=True)
     other = campaign_report(session, user, companion, report.basis)
@@ -479,13 +482,13 @@ def _together(
 
 
 def _too_large_to_compute_now(
-    session: Session, user: User, campaign: Campaign, basis: Basis, inline_limit: int
+    user: User, campaign: Campaign, basis: Basis, inline_limit: int, stamp: str, count: int
 ) -> bool:
-    """More answers than a page computes while the user waits, and no fresh snapshot."""
-    if counted_responses(session, campaign) <= inline_limit:
+    """More answers than a page computes while the user waits (`count` of them, with
+    data stamp `stamp`), and no fresh snapshot."""
+    if count <= inline_limit:
         return False
     scopes = campaigns.review_scopes(user, campaign)
-    stamp = data_stamp(session, campaign)
     return not snapshots.exists(campaign.id, basis.value, scopes, stamp)
 
 

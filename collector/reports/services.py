@@ -34,7 +34,7 @@ from collector.models import (
     ReferenceFigure,
     User,
 )
-from collector.models.units import tree_key
+from collector.models.units import UnitLike, UnitRecord, tree_key, unit_records
 from collector.publishing.versions import spec_of
 from collector.reports import snapshots
 from collector.reports.inputs import read_inputs
@@ -63,7 +63,7 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
-def level_of(unit: OrgUnit) -> str:
+def level_of(unit: UnitLike) -> str:
     return LEVEL_OF_TYPE.get(unit.unit_type, "school")
 
 
@@ -77,7 +77,7 @@ class Report:
     spec: FormSpec
     basis: Basis
     computed: Computed
-    units: dict[int, OrgUnit]  # every unit a group or an expected unit refers to
+    units: dict[int, UnitRecord]  # every unit a group or an expected unit refers to
     scopes: list[str]
     unit_frame: pd.DataFrame
     # The answers are read when a view asks for them: the figures and the kept views
@@ -258,13 +258,15 @@ def campaign_report(
     basis: Basis = Basis.ACCEPTED,
     *,
     stored: bool = True,
+    stamp: str | None = None,
 ) -> Report:
     """The campaign's indicators for the user. A snapshot computed since the last change
     of the campaign's data is used when there is one (`stored`); otherwise they are
-    computed now and the snapshot kept."""
+    computed now and the snapshot kept. `stamp`: the data stamp when the caller has just
+    read it."""
     spec = spec_of(campaign.form_version)
     scopes = review_scopes(user, campaign)
-    stamp = data_stamp(session, campaign)
+    stamp = stamp or data_stamp(session, campaign)
     if stored:
         found = snapshots.load(campaign.id, basis.value, scopes, stamp)
         kept = _kept_report(session, campaign, spec, basis, scopes, stamp, found)
@@ -286,7 +288,8 @@ def campaign_report(
     computed = engine.compute()
     content = (SNAPSHOT_FORMAT, computed, unit_frame, figures, refused, len(answers))
     snapshots.save(campaign.id, basis.value, scopes, stamp, content, columns_of(answers))
-    report = _report(session, campaign, spec, basis, scopes, stamp, known, content)
+    records = {i: UnitRecord.of(unit) for i, unit in known.items()}
+    report = _report(session, campaign, spec, basis, scopes, stamp, records, content)
     report._answers = answers
     return report
 
@@ -324,11 +327,18 @@ def _kept_report(
     version's), which is computed again."""
     if not (isinstance(found, tuple) and len(found) == 6 and found[0] == SNAPSHOT_FORMAT):
         return None
-    ids = [int(i) for i in found[2].index]  # the kept unit frame's
-    _places, known = (
-        places(session, list(session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))))
-        if ids
-        else ([], {})
+    # The kept unit frame's units (the units expected) and their places (the groups).
+    unit_frame = found[2]
+    ids = {int(i) for i in unit_frame.index}
+    for level in LEVELS:
+        ids.update(int(i) for i in unit_frame[level].dropna().unique())
+    known = snapshots.remembered(
+        campaign.id,
+        basis.value,
+        scopes,
+        stamp,
+        "unit_records",
+        lambda: unit_records(session, ids, scopes),
     )
     return _report(session, campaign, spec, basis, scopes, stamp, known, found)
 
@@ -340,7 +350,7 @@ def _report(
     basis: Basis,
     scopes: list[str],
     stamp: str,
-    known: dict[int, OrgUnit],
+    known: dict[int, UnitRecord],
     content: tuple[Any, ...],
 ) -> Report:
     """The Report of a snapshot's content, kept or just computed."""
@@ -401,6 +411,12 @@ def data_stamp(session: Session, campaign: Campaign) -> str:
     """Changes whenever anything the indicators read changes: the campaign's responses
     (how many, the last save, the last move through review, which every change of state
     leaves in the audit), its reference figures, its form version."""
+    return data_state(session, campaign)[0]
+
+
+def data_state(session: Session, campaign: Campaign) -> tuple[str, int]:
+    """The data stamp and how many responses the campaign has: a page that asks both
+    counts a national campaign's million responses once."""
     count, last = session.execute(
         select(func.count(), func.max(FormResponse.updated_at)).where(
             FormResponse.campaign_id == campaign.id
@@ -424,19 +440,14 @@ def data_stamp(session: Session, campaign: Campaign) -> str:
     edited = session.scalar(
         select(func.max(AuditEvent.id)).where(AuditEvent.action.in_(UNIT_FACT_ACTIONS))
     )
-    return (
+    stamp = (
         f"{_stamp_identity(campaign)}{count}:{last}:{moved}:"
         f"{figures[0]}:{figures[1]}:{uploaded}:{edited}"
     )
+    return stamp, int(count)
 
 
 def _stamp_identity(campaign: Campaign) -> str:
     """How a data stamp begins: which campaign (an id may be used again after a
     deletion) and which form version its figures are of."""
     return f"{campaign.created_at}:{campaign.form_version_id}:"
-
-
-def counted_responses(session: Session, campaign: Campaign) -> int:
-    return int(
-        session.scalar(select(func.count()).where(FormResponse.campaign_id == campaign.id)) or 0
-    )
