@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -34,12 +34,13 @@ from collector.models import (
     ReferenceFigure,
     User,
 )
-from collector.models.units import UnitLike, UnitRecord, tree_key, unit_records
+from collector.models.units import UnitLike, UnitRecord, tree_key
 from collector.publishing.versions import spec_of
 from collector.reports import snapshots
 from collector.reports.inputs import read_inputs
 from collector.reports.kept_answers import INDEX_COLUMN, column_of, columns_of, frame_of
 from collector.reports.refused import Refused
+from collector.reports.units import ReportUnits
 from collector.schema.spec import FormSpec
 
 
@@ -77,7 +78,7 @@ class Report:
     spec: FormSpec
     basis: Basis
     computed: Computed
-    units: dict[int, UnitRecord]  # every unit a group or an expected unit refers to
+    units: Mapping[int, UnitRecord]  # every unit a group or an expected unit refers to
     scopes: list[str]
     unit_frame: pd.DataFrame
     # The answers are read when a view asks for them: the figures and the kept views
@@ -289,7 +290,8 @@ def campaign_report(
     content = (SNAPSHOT_FORMAT, computed, unit_frame, figures, refused, len(answers))
     snapshots.save(campaign.id, basis.value, scopes, stamp, content, columns_of(answers))
     records = {i: UnitRecord.of(unit) for i, unit in known.items()}
-    report = _report(session, campaign, spec, basis, scopes, stamp, records, content)
+    units = ReportUnits(session, unit_frame, scopes, records)
+    report = _report(session, campaign, spec, basis, scopes, stamp, units, content)
     report._answers = answers
     return report
 
@@ -327,20 +329,9 @@ def _kept_report(
     version's), which is computed again."""
     if not (isinstance(found, tuple) and len(found) == 6 and found[0] == SNAPSHOT_FORMAT):
         return None
-    # The kept unit frame's units (the units expected) and their places (the groups).
-    unit_frame = found[2]
-    ids = {int(i) for i in unit_frame.index}
-    for level in LEVELS:
-        ids.update(int(i) for i in unit_frame[level].dropna().unique())
-    known = snapshots.remembered(
-        campaign.id,
-        basis.value,
-        scopes,
-        stamp,
-        "unit_records",
-        lambda: unit_records(session, ids, scopes),
+    return _report(
+        session, campaign, spec, basis, scopes, stamp, ReportUnits(session, found[2], scopes), found
     )
-    return _report(session, campaign, spec, basis, scopes, stamp, known, found)
 
 
 def _report(
@@ -350,7 +341,7 @@ def _report(
     basis: Basis,
     scopes: list[str],
     stamp: str,
-    known: dict[int, UnitRecord],
+    known: Mapping[int, UnitRecord],
     content: tuple[Any, ...],
 ) -> Report:
     """The Report of a snapshot's content, kept or just computed."""

@@ -1,0 +1,113 @@
+"""The units a report refers to, read when a view first asks for them, a part at a time.
+
+A national campaign's report refers to some forty thousand units, and a page shows a few
+dozen of them: the region's page shows its municipalities, a municipality's page its
+schools. So the units are kept in parts: the groups above the units expected (regions and
+municipalities) are one part, and the units expected under each group are a part of their
+own, read with one query on the parent index when one of them is first asked for. A view
+that asks for many parts (an export) gets every unit with one query instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+import pandas as pd
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from collector.models import OrgUnit
+from collector.models.units import RECORD_COLUMNS, UnitRecord, subtrees_clause, unit_records
+
+# The part of the groups (regions and municipalities); every other part is named by the
+# id of the group its units sit directly under.
+GROUPS = 0
+GROUP_TYPES = ("region", "municipality")
+# Past this many parts read one at a time, the rest are read at once.
+PARTS_ONE_AT_A_TIME = 16
+
+
+class ReportUnits(Mapping[int, UnitRecord]):
+    """Unit records by id, of the units expected (`unit_frame`'s index) and the groups
+    they belong to (its municipality and region columns), within `scopes` or above."""
+
+    def __init__(
+        self,
+        session: Session,
+        unit_frame: pd.DataFrame,
+        scopes: list[str],
+        records: Mapping[int, UnitRecord] | None = None,
+    ) -> None:
+        self._session = session
+        self._scopes = scopes
+        self._records: dict[int, UnitRecord] = dict(records or {})
+        self._part_of = _parts(unit_frame)
+        self._unread = set() if records is not None else set(self._part_of.values())
+        self._read_one_at_a_time = 0
+
+    def __getitem__(self, unit_id: int) -> UnitRecord:
+        found = self._records.get(unit_id)
+        if found is not None:
+            return found
+        part = self._part_of.get(unit_id)
+        if part is None or part not in self._unread:
+            raise KeyError(unit_id)
+        self._read_part(part)
+        return self._records[unit_id]
+
+    def __iter__(self) -> Iterator[int]:
+        self._read_all()
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        self._read_all()
+        return len(self._records)
+
+    def _read_part(self, part: int) -> None:
+        self._read_one_at_a_time += 1
+        if self._read_one_at_a_time > PARTS_ONE_AT_A_TIME or not self._scopes:
+            self._read_all()
+            return
+        self._unread.discard(part)
+        wanted = {i for i, p in self._part_of.items() if p == part}
+        where: ColumnElement[bool] = (
+            OrgUnit.unit_type.in_(GROUP_TYPES)
+            & or_(subtrees_clause(self._scopes), OrgUnit.id.in_(_above(self._scopes)))
+            if part == GROUPS
+            else OrgUnit.parent_id == part
+        )
+        rows = self._session.execute(select(*RECORD_COLUMNS).where(where))
+        self._records.update((row.id, UnitRecord(*row)) for row in rows if row.id in wanted)
+        if not wanted <= self._records.keys():
+            # A unit not directly under its group (a tree shaped otherwise): read them all.
+            self._read_all()
+
+    def _read_all(self) -> None:
+        if not self._unread:
+            return
+        self._unread.clear()
+        self._records.update(unit_records(self._session, self._part_of, self._scopes))
+
+
+def _above(scopes: Iterable[str]) -> set[int]:
+    return {int(i) for path in scopes for i in path.strip("/").split("/") if i}
+
+
+def _parts(unit_frame: pd.DataFrame) -> dict[int, int]:
+    """Each unit's part: GROUPS for a region or municipality some unit belongs to; for a
+    unit expected, the group it sits directly under (its municipality, else its region)."""
+    if unit_frame.empty:
+        return {}
+    municipality = unit_frame["municipality"]
+    parent = municipality.where(municipality.notna(), unit_frame["region"]).fillna(GROUPS)
+    found = dict(
+        zip(
+            unit_frame.index.astype("int64").tolist(),
+            parent.astype("int64").tolist(),
+            strict=True,
+        )
+    )
+    for level in GROUP_TYPES:
+        found.update((int(i), GROUPS) for i in unit_frame[level].dropna().unique())
+    return found

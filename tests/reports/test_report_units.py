@@ -1,0 +1,97 @@
+"""A report's units are read a part at a time as views ask for them (issue 22): a
+region's page reads the groups, not every school."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+
+from collector.extensions import db
+from collector.indicators.frame import units_frame
+from collector.models import OrgUnit
+from collector.models.units import UnitRecord
+from collector.reports import units as report_units
+from collector.reports.services import places
+from collector.reports.units import ReportUnits
+
+
+@contextmanager
+def counted_queries() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def note(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    engine = db.session().connection().engine
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+
+
+def _units(tree: dict[str, OrgUnit], scope: OrgUnit) -> ReportUnits:
+    schools = [tree[k] for k in ("school_a1", "school_a2", "school_b1", "school_b2")]
+    frame = units_frame(places(db.session(), schools)[0])
+    return ReportUnits(db.session(), frame, [scope.path])
+
+
+def test_the_groups_then_one_groups_schools(tree: dict[str, OrgUnit]) -> None:
+    units = _units(tree, tree["region"])
+    # Read before counting (the tree's units are expired after their commits).
+    record = {k: UnitRecord.of(u) for k, u in tree.items()}
+    with counted_queries() as queries:
+        assert units[record["mun_a"].id] == record["mun_a"]
+        assert units[record["region"].id] == record["region"]
+        assert units.get(record["mun_b"].id) == record["mun_b"]
+    assert len(queries) == 1  # the groups: one read
+    with counted_queries() as queries:
+        assert units[record["school_a2"].id] == record["school_a2"]
+        assert units[record["school_a1"].id].name == "МКОУ «СОШ № 1»"
+    assert len(queries) == 1  # the schools of one municipality: one more
+    with counted_queries() as queries:
+        assert record["other_school"].id not in units  # not referred to: nothing read
+        assert units.get(record["other_region"].id) is None
+    assert queries == []
+    with counted_queries() as queries:
+        assert dict(units) == {
+            record[k].id: record[k]
+            for k in ("region", "mun_a", "mun_b", "school_a1", "school_a2", "school_b1")
+            + ("school_b2",)
+        }
+        assert len(units) == 7
+    assert len(queries) == 1  # the rest at once
+
+
+def test_units_outside_the_scopes_are_not_read(tree: dict[str, OrgUnit]) -> None:
+    units = _units(tree, tree["mun_a"])
+    assert units.get(tree["school_a1"].id) == UnitRecord.of(tree["school_a1"])
+    assert units.get(tree["region"].id) == UnitRecord.of(tree["region"])  # above the scope
+    assert units.get(tree["school_b1"].id) is None
+    assert units.get(tree["mun_b"].id) is None
+    assert len(units) == 4  # the region, mun_a and its two schools
+
+
+def test_past_a_few_parts_the_rest_are_read_at_once(tree: dict[str, OrgUnit], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(report_units, "PARTS_ONE_AT_A_TIME", 1)
+    units = _units(tree, tree["region"])
+    ids = {k: u.id for k, u in tree.items()}
+    with counted_queries() as queries:
+        units[ids["school_a1"]]  # one part
+        units[ids["school_b1"]]  # the second: everything
+        units[ids["mun_b"]]
+        units[ids["school_b2"]]
+    assert len(queries) == 2
+
+
+def test_records_given_read_nothing(tree: dict[str, OrgUnit]) -> None:
+    schools = [tree["school_a1"]]
+    unit_places, known = places(db.session(), schools)
+    records = {i: UnitRecord.of(u) for i, u in known.items()}
+    units = ReportUnits(db.session(), units_frame(unit_places), [tree["region"].path], records)
+    with counted_queries() as queries:
+        assert dict(units) == records
+    assert queries == []
