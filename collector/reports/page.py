@@ -6,9 +6,10 @@ unit reports shows (completeness) are two builders, chosen once."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import Any, SupportsInt, cast
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from collector.campaigns import services as campaigns
 from collector.campaigns.completeness import Completeness
 from collector.campaigns.services import is_survey
 from collector.indicators.engine import IndicatorValue, Participation
+from collector.indicators.questions import AnswerCounts
 from collector.jobs.services import start_job
 from collector.models import Campaign, Job, OrgUnit, User
 from collector.models.units import UnitLike
@@ -39,6 +41,7 @@ from collector.reports.services import (
     level_of,
 )
 from collector.reports.texts import TextAnswer, text_answers, text_fields
+from collector.reports.unit_pages import UnitPage, unit_page
 from collector.schema.spec import FieldSpec, FormSpec, IndicatorSpec
 
 
@@ -54,6 +57,7 @@ class PageChoices:
     together_id: int | None = None  # the companion survey's campaign
     search: str = ""  # in the answers in their own words
     language: str = "ru"
+    units_page: int = 1  # which page of the units below the lists show (unit_pages)
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,12 @@ class Question:
     """One question's answers as a table, and its chart."""
 
     table: QuestionTable
-    chart: dict[str, Any]
+    min_group: int
+
+    @cached_property
+    def chart(self) -> dict[str, Any]:
+        # Drawn when shown: of the page of units shown, not of every unit below.
+        return self.table.chart(self.min_group)
 
 
 @dataclass(frozen=True)
@@ -152,7 +161,11 @@ class UnitReportPart:
     """What a campaign of unit reports shows beyond the indicators."""
 
     summary: Completeness
-    completeness_chart: dict[str, Any] | None
+
+    @cached_property
+    def completeness_chart(self) -> dict[str, Any] | None:
+        # Drawn when shown: of the page of units shown, not of every unit below.
+        return charts.completeness_chart(self.summary) if self.summary.rows else None
 
 
 @dataclass(frozen=True)
@@ -177,6 +190,7 @@ class ReportPage:
     dynamics: Dynamics | None
     may_export: bool
     refused: RefusedUnder
+    units: UnitPage  # the page of the units below every list of them shows
     survey: SurveyPart | None = None
     unit_reports: UnitReportPart | None = None
     # The titles of the repeating tables whose rows export as CSV ("rows-<index>").
@@ -189,6 +203,22 @@ class ReportPage:
     @property
     def min_group_size(self) -> int:
         return self.report.spec.min_group_size
+
+    @property
+    def query(self) -> dict[str, Any]:
+        """The choices the page shows, as query arguments for links that keep them (the
+        pager's); url_for leaves out those that are None."""
+        survey = self.survey
+        together = survey.together if survey else None
+        return {
+            "unit": self.root.id,
+            "basis": self.basis.value,
+            "indicator": self.chosen.id if self.chosen else None,
+            "by": survey.by.value if survey and survey.by else None,
+            "compare": self.compare.id if self.compare else None,
+            "together": together.companion.id if together and together.companion else None,
+            "q": self.search or None,
+        }
 
 
 @dataclass(frozen=True)
@@ -252,6 +282,10 @@ def report_page(
         if is_survey(campaign)
         else (None, _unit_report_part(session, user, campaign, root))
     )
+    units = unit_page(_units_listed(report, breakdown, survey, unit_reports), choices.units_page)
+    breakdown = units.of(breakdown, lambda row: row.unit.id)
+    survey = _survey_on_page(survey, units) if survey else None
+    unit_reports = _unit_reports_on_page(unit_reports, units) if unit_reports else None
     return ReportPage(
         campaign=campaign,
         report=report,
@@ -277,6 +311,7 @@ def report_page(
         dynamics=_dynamics(session, user, report, compare, root, shown) if compare else None,
         may_export=can(user, Action.EXPORT, root),
         refused=_refused_under(user, report, root),
+        units=units,
         survey=survey,
         unit_reports=unit_reports,
         row_exports=[
@@ -308,7 +343,7 @@ def _survey_part(
         []
         if hidden
         else [
-            Question(table, table.chart(least))
+            Question(table, least)
             for table in questions.kept_question_tables(report, root, by, language)[0]
         ]
     )
@@ -350,8 +385,67 @@ def _texts(
 def _unit_report_part(
     session: Session, user: User, campaign: Campaign, root: OrgUnit
 ) -> UnitReportPart:
-    summary = tallies.completeness(session, user, campaign, root)
-    return UnitReportPart(summary, charts.completeness_chart(summary) if summary.rows else None)
+    return UnitReportPart(tallies.completeness(session, user, campaign, root))
+
+
+def _units_listed(
+    report: Report,
+    breakdown: list[UnitValue],
+    survey: SurveyPart | None,
+    unit_reports: UnitReportPart | None,
+) -> list[OrgUnit]:
+    """The units below that any list of the page has (a unit comes once per list)."""
+    units = [row.unit for row in breakdown]
+    if survey is not None:
+        units += [row.unit for row in survey.participation_below]
+        if survey.by == Breakdown.UNIT:
+            units += [
+                report.units[_row_unit(row)]
+                for question in survey.questions
+                for row in question.table.rows
+            ]
+        if survey.together is not None:
+            units += [row.unit for row in survey.together.rows[1:]]  # the first is the root
+    if unit_reports is not None:
+        units += [tally.unit for tally in unit_reports.summary.rows]
+    return units
+
+
+def _row_unit(row: tuple[str, AnswerCounts]) -> int:
+    """The unit of a question table's row by unit: its key is the unit's id."""
+    return int(cast(SupportsInt, row[1].key))
+
+
+def _survey_on_page(part: SurveyPart, units: UnitPage) -> SurveyPart:
+    """The survey's lists of units below cut to the page of units: new tables and
+    parts, the kept ones (shared by every page and the export) are left whole."""
+    questions_shown = part.questions
+    if part.by == Breakdown.UNIT:
+        questions_shown = [
+            Question(
+                replace(q.table, rows=units.of(q.table.rows, _row_unit)),
+                q.min_group,
+            )
+            for q in part.questions
+        ]
+    together = part.together
+    if together is not None and together.rows:
+        together = replace(
+            together, rows=together.rows[:1] + units.of(together.rows[1:], lambda r: r.unit.id)
+        )
+    return replace(
+        part,
+        participation_below=units.of(part.participation_below, lambda row: row.unit.id),
+        questions=questions_shown,
+        together=together,
+    )
+
+
+def _unit_reports_on_page(part: UnitReportPart, units: UnitPage) -> UnitReportPart:
+    summary = part.summary
+    return UnitReportPart(
+        replace(summary, rows=units.of(summary.rows, lambda tally: tally.unit.id))
+    )
 
 
 def group_labels(spec: FormSpec, values: Sequence[str], language: str) -> list[str]:

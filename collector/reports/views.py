@@ -46,6 +46,8 @@ def _choices() -> PageChoices:
         together_id=args.get("together", type=id_value),
         search=args.get("q", ""),
         language=str(get_locale()),
+        # Not a page number (or past 2^31 - 1): the first page; unit_page bounds the rest.
+        units_page=args.get("units_page", 1, type=id_value),
     )
 
 

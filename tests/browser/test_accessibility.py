@@ -1,7 +1,8 @@
 """axe-core over the pages of issue 24 (WCAG 2.1 A and AA): the login, the start page,
 data entry (the Kaluga school report, refused save included), a survey link (the Tomsk
-parent poll, refused send included), a review, a campaign report and the designer. No
-serious or critical violation on any of them; lesser ones are printed."""
+parent poll, refused send included), a review, a campaign report (and a page of its
+units below, with the pager) and the designer. No serious or critical violation on any
+of them; lesser ones are printed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from collector.extensions import db
 from collector.models import FormResponse
+from collector.reports import unit_pages
 from tests.browser.accessibility import assert_accessible
 from tests.browser.test_designer_survey import add_field
 from tests.browser.test_live_conditions import open_kaluga_report, poll_link
@@ -72,7 +74,7 @@ def test_parent_poll_survey_page(page, server, tree, people):
     assert_accessible(page, "a refused send of the parent poll")
 
 
-def test_review_and_report_pages(page, server, tree, people):
+def test_review_and_report_pages(page, server, tree, people, monkeypatch):
     campaign = answered_campaign(tree, people)
     submitted = db.session.scalar(
         select(FormResponse).where(
@@ -89,6 +91,11 @@ def test_review_and_report_pages(page, server, tree, people):
         page.get_by_test_id("report-link").click()
     page.get_by_test_id("indicators").wait_for()
     assert_accessible(page, "the campaign report")
+    # Its second page of the units below, with the pager (a unit to a page: issue 22).
+    monkeypatch.setattr(unit_pages, "UNITS_PER_PAGE", 1)
+    page.goto(f"{server.url}/reports/campaigns/{campaign.id}?units_page=2")
+    page.get_by_test_id("units-pager").first.wait_for()
+    assert_accessible(page, "a page of the units below with its pager")
 
 
 def test_designer_pages(page, server, tree, people):

@@ -52,6 +52,12 @@ ANSWERS = {
 
 @pytest.fixture
 def survey(app, tree, people):
+    return answered_survey(tree, people, ANSWERS)
+
+
+def answered_survey(tree, people, answers_by_school):
+    """An open campaign of the pupils' survey with `answers_by_school`: (grade, overall
+    score, took_part) per answer, by the school's key in `tree`."""
     document = json.loads(FORM.read_text(encoding="utf-8"))
     campaign = new_campaign(
         tree, people, deadline=datetime(2026, 5, 31, 23, 59), document=document, opened=True
@@ -67,7 +73,7 @@ def survey(app, tree, people):
             "revision": 1,
             "late": False,
         }
-        for key, answers in ANSWERS.items()
+        for key, answers in answers_by_school.items()
         for grade, score, took_part in answers
     ]
     db.session.execute(insert(FormResponse), rows)

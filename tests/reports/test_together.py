@@ -18,6 +18,7 @@ region: pupils 14/20 = 70, parents 12/15 = 80 → 75; mean score (76/20 + 64/15)
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from sqlalchemy import insert
 
 from collector.extensions import db
 from collector.models import FormResponse
+from collector.reports import unit_pages
 from tests.campaigns.factories import new_campaign
 from tests.conftest import login_as
 
@@ -158,3 +160,18 @@ def test_a_large_companion_is_not_computed_while_the_page_waits(
     assert 'data-testid="together-waiting"' in html
     assert f"/reports/campaigns/{pupils.id}?unit={tree['region'].id}" in html
     assert 'data-testid="together"' not in html
+
+
+def test_a_page_of_units_keeps_the_unit_shown_first(
+    client, tree, people, pupils, parents, monkeypatch
+):
+    """One unit to a page (issue 22): page 2 has the region's row and M-B's only."""
+    monkeypatch.setattr(unit_pages, "UNITS_PER_PAGE", 1)
+    login_as(client, people["region"])
+    html = client.get(f"/reports/campaigns/{pupils.id}?units_page=2").get_data(as_text=True)
+    rows = html.split('data-testid="together"')[1].split("</table>")[0]
+    assert re.findall(r'data-group="([^"]+)"', rows) == ["R1", "M-B"]
+    assert together(html, "R1", "satisfied_share") == pytest.approx((70 + 80) / 2)
+    assert together(html, "M-B", "satisfied_share") == pytest.approx((800 / 9 + 100) / 2)
+    pager = html.split('data-testid="together"')[1].split('data-testid="units-pager"')[1]
+    assert "Показаны организации 2–2 из 2" in pager.split("</nav>")[0]
