@@ -20,7 +20,7 @@ from collector.extensions import db
 from collector.jobs.registry import JobContext, JobFailed, JobResult
 from collector.jobs.services import start_job
 from collector.models import Campaign, Job, OrgUnit, User
-from collector.reports import export
+from collector.reports import export, snapshots
 from collector.reports.services import Basis
 
 EXPORT_JOB = "campaign_export"
@@ -145,4 +145,35 @@ def campaign_indicators(context: JobContext, params: dict[str, Any]) -> JobResul
     context.progress(_("Done"), 1, 1)
     return JobResult(
         outcome={"responses": report.answer_count, "indicators": len(report.spec.indicators)}
+    )
+
+
+def too_large_to_compute_now(
+    user: User, campaign: Campaign, basis: Basis, inline_limit: int, stamp: str, count: int
+) -> bool:
+    """More answers than a page computes while the user waits (`count` of them, with
+    data stamp `stamp`), and no fresh snapshot."""
+    if count <= inline_limit:
+        return False
+    scopes = review_scopes(user, campaign)
+    return not snapshots.exists(campaign.id, basis.value, scopes, stamp)
+
+
+def start_computing(
+    session: Session, user: User, campaign: Campaign, root: OrgUnit, basis: Basis
+) -> Job:
+    scopes = review_scopes(user, campaign)
+    return start_job(
+        session,
+        user,
+        INDICATORS_JOB,
+        {
+            "campaign_id": campaign.id,
+            "unit_id": root.id,
+            "basis": basis.value,
+            "user_id": user.id,
+        },
+        title=_("Indicators: %(title)s", title=campaign.title),
+        dedupe_key=f"indicators:{campaign.id}:{basis.value}:{sorted(scopes)}",
+        scope_unit=root,
     )

@@ -5,13 +5,11 @@ unit reports shows (completeness) are two builders, chosen once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
-from typing import Any, SupportsInt, cast
+from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from collector.auth.permissions import Action
@@ -20,29 +18,31 @@ from collector.campaigns import completeness as tallies
 from collector.campaigns import services as campaigns
 from collector.campaigns.completeness import Completeness
 from collector.campaigns.services import is_survey
-from collector.indicators.engine import IndicatorValue, Participation
-from collector.indicators.questions import AnswerCounts
-from collector.jobs.services import start_job
+from collector.indicators.engine import IndicatorValue
 from collector.models import Campaign, Job, OrgUnit, User
 from collector.models.units import UnitLike
-from collector.reports import answer_sheets, charts, joint, questions, snapshots
-from collector.reports.jobs import INDICATORS_JOB
-from collector.reports.questions import Breakdown, QuestionTable
+from collector.reports import answer_sheets, charts
+from collector.reports.jobs import start_computing, too_large_to_compute_now
+from collector.reports.questions import Breakdown
 from collector.reports.refused import RefusedValue
 from collector.reports.services import (
     Basis,
-    CategoryRow,
     Report,
-    by_category,
     campaign_report,
     child_level,
     data_state,
     latest_report,
     level_of,
 )
-from collector.reports.texts import TextAnswer, text_answers, text_fields
+from collector.reports.survey_part import (
+    SurveyChoices,
+    SurveyPart,
+    row_unit,
+    survey_on_page,
+    survey_part,
+)
 from collector.reports.unit_pages import UnitPage, unit_page
-from collector.schema.spec import FieldSpec, FormSpec, IndicatorSpec
+from collector.schema.spec import FieldSpec, IndicatorSpec
 
 
 @dataclass(frozen=True)
@@ -95,18 +95,6 @@ class Dynamics:
 
 
 @dataclass(frozen=True)
-class Together:
-    """The companion survey's figures beside this one's and the two together."""
-
-    choices: list[Campaign]
-    companion: Campaign | None
-    indicators: list[IndicatorSpec] = field(default_factory=list)
-    rows: list[joint.JointRow] = field(default_factory=list)
-    # Too many answers to compute while the user waits: its own page computes it.
-    waiting: bool = False
-
-
-@dataclass(frozen=True)
 class RefusedUnder:
     """The refused values of units under the unit shown, and which the user may void."""
 
@@ -114,46 +102,6 @@ class RefusedUnder:
     listed: list[RefusedValue]
     fields: dict[str, FieldSpec]
     voidable: set[int]
-
-
-@dataclass(frozen=True)
-class UnitParticipation:
-    unit: UnitLike
-    participation: Participation
-    low: bool  # below the campaign's least response rate
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question's answers as a table, and its chart."""
-
-    table: QuestionTable
-    min_group: int
-
-    @cached_property
-    def chart(self) -> dict[str, Any]:
-        # Drawn when shown: of the page of units shown, not of every unit below.
-        return self.table.chart(self.min_group)
-
-
-@dataclass(frozen=True)
-class SurveyPart:
-    """What a survey's page shows beyond the indicators."""
-
-    participation: Participation | None
-    # The respondent groups whose headcount is not known, left out of the rate (labels).
-    missing_groups: list[str]
-    low_response: bool
-    participation_below: list[UnitParticipation]
-    categories: list[CategoryRow]
-    # Fewer respondents than the smallest group: no distributions and no texts.
-    hidden_distributions: bool
-    questions: list[Question]
-    breakdown_choices: list[Breakdown]
-    by: Breakdown | None
-    has_text_fields: bool
-    texts: list[TextAnswer]
-    together: Together | None
 
 
 @dataclass(frozen=True)
@@ -253,8 +201,8 @@ def report_page(
     basis = choices.basis
     refreshing, computed_at = None, None
     stamp, count = data_state(session, campaign)
-    if _too_large_to_compute_now(user, campaign, basis, inline_limit, stamp, count):
-        job = _start_computing(session, user, campaign, root, basis)
+    if too_large_to_compute_now(user, campaign, basis, inline_limit, stamp, count):
+        job = start_computing(session, user, campaign, root, basis)
         latest = latest_report(session, user, campaign, basis)
         if latest is None:
             return Computing(campaign, root, job)
@@ -278,13 +226,23 @@ def report_page(
     earlier = _earlier_waves(session, user, campaign)
     compare = next((c for c in earlier if c.id == choices.compare_id), None)
     survey, unit_reports = (
-        (_survey_part(session, user, report, root, choices, inline_limit), None)
+        (
+            survey_part(
+                session,
+                user,
+                report,
+                root,
+                SurveyChoices(choices.by, choices.together_id, choices.search, choices.language),
+                inline_limit,
+            ),
+            None,
+        )
         if is_survey(campaign)
         else (None, _unit_report_part(session, user, campaign, root))
     )
     units = unit_page(_units_listed(report, breakdown, survey, unit_reports), choices.units_page)
     breakdown = units.of(breakdown, lambda row: row.unit.id)
-    survey = _survey_on_page(survey, units) if survey else None
+    survey = survey_on_page(survey, units) if survey else None
     unit_reports = _unit_reports_on_page(unit_reports, units) if unit_reports else None
     return ReportPage(
         campaign=campaign,
@@ -322,66 +280,6 @@ def report_page(
     )
 
 
-def _survey_part(
-    session: Session,
-    user: User,
-    report: Report,
-    root: OrgUnit,
-    choices: PageChoices,
-    inline_limit: int,
-) -> SurveyPart:
-    campaign, language = report.campaign, choices.language
-    participation = report.participation(root.id)
-    hidden = bool(participation and participation.responses < report.spec.min_group_size)
-    breakdown_choices = questions.breakdowns(report, root)
-    by = next(
-        (b for b in breakdown_choices if b.value == choices.by),
-        breakdown_choices[0] if breakdown_choices else None,
-    )
-    least = report.spec.min_group_size
-    shown = (
-        []
-        if hidden
-        else [
-            Question(table, least)
-            for table in questions.kept_question_tables(report, root, by, language)[0]
-        ]
-    )
-    below = report.participation_under(root) if level_of(root) != "school" else []
-    return SurveyPart(
-        participation=participation,
-        missing_groups=group_labels(
-            report.spec, participation.missing if participation else (), language
-        ),
-        low_response=participation is not None and _low(campaign, participation),
-        participation_below=[
-            UnitParticipation(report.units[p.group], p, _low(campaign, p)) for p in below
-        ],
-        categories=report.remember(
-            ("categories", root.id, language), lambda: by_category(report, root, language)
-        ),
-        hidden_distributions=hidden,
-        questions=shown,
-        breakdown_choices=breakdown_choices,
-        by=by,
-        has_text_fields=bool(text_fields(report.spec)),
-        texts=[] if hidden else _texts(session, report, root, language, choices.search),
-        together=_together(session, user, report, root, choices.together_id, inline_limit),
-    )
-
-
-def _texts(
-    session: Session, report: Report, root: OrgUnit, language: str, search: str
-) -> list[TextAnswer]:
-    """The newest free-text answers; without a search they are kept with the figures
-    (finding them may read every answer of a large survey)."""
-    if search.strip():
-        return text_answers(session, report, root, language, search)
-    return report.remember(
-        ("texts", root.id, language), lambda: text_answers(session, report, root, language)
-    )
-
-
 def _unit_report_part(
     session: Session, user: User, campaign: Campaign, root: OrgUnit
 ) -> UnitReportPart:
@@ -393,14 +291,14 @@ def _units_listed(
     breakdown: list[UnitValue],
     survey: SurveyPart | None,
     unit_reports: UnitReportPart | None,
-) -> list[OrgUnit]:
+) -> list[UnitLike]:
     """The units below that any list of the page has (a unit comes once per list)."""
-    units = [row.unit for row in breakdown]
+    units: list[UnitLike] = [row.unit for row in breakdown]
     if survey is not None:
         units += [row.unit for row in survey.participation_below]
         if survey.by == Breakdown.UNIT:
             units += [
-                report.units[_row_unit(row)]
+                report.units[row_unit(row)]
                 for question in survey.questions
                 for row in question.table.rows
             ]
@@ -411,55 +309,11 @@ def _units_listed(
     return units
 
 
-def _row_unit(row: tuple[str, AnswerCounts]) -> int:
-    """The unit of a question table's row by unit: its key is the unit's id."""
-    return int(cast(SupportsInt, row[1].key))
-
-
-def _survey_on_page(part: SurveyPart, units: UnitPage) -> SurveyPart:
-    """The survey's lists of units below cut to the page of units: new tables and
-    parts, the kept ones (shared by every page and the export) are left whole."""
-    questions_shown = part.questions
-    if part.by == Breakdown.UNIT:
-        questions_shown = [
-            Question(
-                replace(q.table, rows=units.of(q.table.rows, _row_unit)),
-                q.min_group,
-            )
-            for q in part.questions
-        ]
-    together = part.together
-    if together is not None and together.rows:
-        together = replace(
-            together, rows=together.rows[:1] + units.of(together.rows[1:], lambda r: r.unit.id)
-        )
-    return replace(
-        part,
-        participation_below=units.of(part.participation_below, lambda row: row.unit.id),
-        questions=questions_shown,
-        together=together,
-    )
-
-
 def _unit_reports_on_page(part: UnitReportPart, units: UnitPage) -> UnitReportPart:
     summary = part.summary
     return UnitReportPart(
         replace(summary, rows=units.of(summary.rows, lambda tally: tally.unit.id))
     )
-
-
-def group_labels(spec: FormSpec, values: Sequence[str], language: str) -> list[str]:
-    """Respondent groups (option values of the category field) as their labels."""
-    if not values or spec.category_field is None:
-        return list(values)
-    labels = {o.value: o.label.get(language) for o in spec.field(spec.category_field).options}
-    return [labels.get(value, value) for value in values]
-
-
-def _low(campaign: Campaign, participation: Participation) -> bool:
-    """A response rate below the campaign's least."""
-    rate, least = participation.rate, campaign.min_response_rate
-    return least is not None and rate is not None and rate < least
 
 
 def _first_to_compare(below: list[IndicatorSpec]) -> IndicatorSpec | None:
@@ -543,64 +397,4 @@ def _dynamics(
         rows,
         rate_now.rate if rate_now else None,
         rate_then.rate if rate_then else None,
-    )
-
-
-def _together(
-    session: Session,
-    user: User,
-    report: Report,
-    root: OrgUnit,
-    wanted: int | None,
-    inline_limit: int,
-) -> Together | None:
-    """The companion survey's figures, when the form names a companion; the user may
-    pick which of its campaigns."""
-    form_id = report.spec.reported_with
-    if form_id is None:
-        return None
-    choices = joint.companions(session, user, report.campaign, form_id)
-    companion = next((c for c in choices if c.id == wanted), choices[0] if choices else None)
-    if companion is None:
-        return Together([], None)
-    if _too_large_to_compute_now(
-        user, companion, report.basis, inline_limit, *data_state(session, companion)
-    ):
-        # Its own report page computes it as a job; this page does not wait for it.
-        return Together(choices, companion, waiting=True)
-    other = campaign_report(session, user, companion, report.basis)
-    indicators = joint.joint_indicators(report, other, level_of(root))
-    return Together(
-        choices, companion, indicators, joint.joint_rows(report, other, root, indicators)
-    )
-
-
-def _too_large_to_compute_now(
-    user: User, campaign: Campaign, basis: Basis, inline_limit: int, stamp: str, count: int
-) -> bool:
-    """More answers than a page computes while the user waits (`count` of them, with
-    data stamp `stamp`), and no fresh snapshot."""
-    if count <= inline_limit:
-        return False
-    scopes = campaigns.review_scopes(user, campaign)
-    return not snapshots.exists(campaign.id, basis.value, scopes, stamp)
-
-
-def _start_computing(
-    session: Session, user: User, campaign: Campaign, root: OrgUnit, basis: Basis
-) -> Job:
-    scopes = campaigns.review_scopes(user, campaign)
-    return start_job(
-        session,
-        user,
-        INDICATORS_JOB,
-        {
-            "campaign_id": campaign.id,
-            "unit_id": root.id,
-            "basis": basis.value,
-            "user_id": user.id,
-        },
-        title=_("Indicators: %(title)s", title=campaign.title),
-        dedupe_key=f"indicators:{campaign.id}:{basis.value}:{sorted(scopes)}",
-        scope_unit=root,
     )

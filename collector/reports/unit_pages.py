@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from collector.models import OrgUnit
-from collector.models.units import tree_key
+from collector.models.units import UnitLike, tree_key
 
 # A page of units below: most municipalities have fewer than 50 schools and most regions
 # fewer than 50 municipalities, so most pages fit on one and show no pager; 50 rows are a
@@ -59,7 +58,7 @@ class UnitPage:
         return [item for item in items if unit_id(item) in self.ids]
 
 
-def unit_page(units: Iterable[OrgUnit], asked: int) -> UnitPage:
+def unit_page(units: Iterable[UnitLike], asked: int) -> UnitPage:
     """Page `asked` of `units` (each list's units below; the same unit may come more than
     once) in the tree's order, UNITS_PER_PAGE to a page. A number before the first page
     is the first, one past the last the last."""
