@@ -11,6 +11,7 @@ that asks for many parts (an export) gets every unit with one query instead.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import or_, select
@@ -55,6 +56,21 @@ class ReportUnits(Mapping[int, UnitRecord]):
             raise KeyError(unit_id)
         self._read_part(part)
         return self._records[unit_id]
+
+    def get(self, unit_id: int, default: Any = None) -> Any:  # noqa: ANN401 - Mapping's
+        # The units read already, without Mapping.get's KeyError round trip: a page asks
+        # this of thousands of groups.
+        found = self._records.get(unit_id)
+        if found is not None:
+            return found
+        try:
+            return self[unit_id]
+        except KeyError:
+            return default
+
+    def __contains__(self, unit_id: object) -> bool:
+        # Any key equal to an id (a numpy integer too), as a dict of them would take.
+        return self.get(cast(int, unit_id)) is not None
 
     def __iter__(self) -> Iterator[int]:
         self._read_all()

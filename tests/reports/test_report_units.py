@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 
 from collector.extensions import db
@@ -95,3 +96,11 @@ def test_records_given_read_nothing(tree: dict[str, OrgUnit]) -> None:
     with counted_queries() as queries:
         assert dict(units) == records
     assert queries == []
+
+
+def test_numpy_ids_are_found_as_a_dict_finds_them(tree: dict[str, OrgUnit]) -> None:
+    units = _units(tree, tree["region"])
+    school = np.int64(tree["school_b1"].id)
+    assert school in units
+    assert units.get(school) == UnitRecord.of(tree["school_b1"])  # type: ignore[call-overload]
+    assert np.int64(tree["other_school"].id) not in units
