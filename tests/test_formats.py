@@ -59,3 +59,30 @@ def test_counts_are_grouped_in_the_interface_language(app, language, written):
         assert count_text(10614) == written
         assert count_text(67) == "67"
         assert count_text(None) == "—"
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_numbers_are_written_as_flask_babel_writes_them(app, language):
+    """The patterns are parsed once (collector.formats._decimal); what is written is what
+    flask_babel.format_decimal writes with the same pattern."""
+    from flask_babel import format_decimal
+
+    from collector.formats import indicator_value
+    from collector.indicators.results import at_precision
+
+    cases = [  # value, unit, precision, the places it is written with, the pattern
+        (12.345, "%", None, 1, "#,##0.0"),
+        (1234.5, None, None, 2, "#,##0.##"),
+        (1234567.0, None, None, 2, "#,##0"),
+        (-0.125, "%", 2, 2, "#,##0.00"),
+        (99.95, "%", 0, 0, "#,##0"),
+    ]
+    with app.test_request_context(), force_locale(language):
+        for value, unit, decimals, places, pattern in cases:
+            expected = format_decimal(at_precision(value, places), format=pattern)
+            assert indicator_value(value, unit, decimals) == expected
+
+
+def test_outside_a_request_numbers_are_written_in_russian(app):
+    with app.app_context():
+        assert count_text(10614) == "10\u00a0614"
