@@ -5,9 +5,10 @@ no database here."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,32 @@ class IndicatorRow:
     decimals: int | None = None
 
 
+class IndicatorBlock(Protocol):
+    """One indicator's rows at one level, in the sheet's order: read as often as a
+    writer needs (a list of rows is one), its length known before it is read (a long
+    sheet is written plainly, a short one wrapped)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[IndicatorRow]: ...
+
+
+@dataclass(frozen=True)
+class IndicatorBlocks:
+    """Indicator rows already grouped: a block per (indicator, level), each of them once,
+    in the sheet's order. A block may make its rows as they are read (a national
+    campaign has 380,000 of them), so they are never all kept."""
+
+    blocks: Sequence[IndicatorBlock]
+
+    def __len__(self) -> int:
+        return sum(len(block) for block in self.blocks)
+
+    def __iter__(self) -> Iterator[IndicatorRow]:
+        for block in self.blocks:
+            yield from block
+
+
 @dataclass(frozen=True)
 class ChartSpec:
     """A native Excel chart over the indicators sheet: one indicator's values at one
@@ -109,7 +136,8 @@ class ChartSpec:
 class Workbook:
     title: str  # the campaign
     description: Sequence[tuple[str, Cell]]  # (what, value) lines of the description sheet
-    indicators: Sequence[IndicatorRow]
+    # Rows in any order (the writers group them by indicator and level), or grouped.
+    indicators: Sequence[IndicatorRow] | IndicatorBlocks
     indicator_labels: dict[str, str]  # column titles of the indicators sheet, by key
     sections: Sequence[Table] = field(default_factory=list)  # one row per unit
     # A repeating table's rows, one sheet (or CSV file) per table field, one row per

@@ -19,7 +19,16 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import TextIO
 
-from collector.exporters.contract import Cell, Column, Figure, IndicatorRow, Table, Workbook
+from collector.exporters.contract import (
+    Cell,
+    Column,
+    Figure,
+    IndicatorBlock,
+    IndicatorBlocks,
+    IndicatorRow,
+    Table,
+    Workbook,
+)
 
 SEPARATOR = ";"
 BOM = "\ufeff"
@@ -107,13 +116,16 @@ def csv_bytes(table: Table) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def grouped_indicators(rows: Sequence[IndicatorRow]) -> list[IndicatorRow]:
-    """The rows with each (indicator, level) together, in the order each first appears,
-    keeping the given order within it: a chart takes one block of rows."""
+def grouped_indicators(rows: Sequence[IndicatorRow] | IndicatorBlocks) -> list[IndicatorBlock]:
+    """The rows as a block per (indicator, level), in the order each first appears,
+    keeping the given order within it (a chart takes one block of rows); no empty
+    block. Rows already grouped are taken as they are, not read."""
+    if isinstance(rows, IndicatorBlocks):
+        return [block for block in rows.blocks if len(block)]
     blocks: dict[tuple[str, str], list[IndicatorRow]] = {}
     for row in rows:
         blocks.setdefault((row.code, row.level), []).append(row)
-    return [row for block in blocks.values() for row in block]
+    return list(blocks.values())
 
 
 def _figure(value: float | None, decimals: int | None) -> Cell:
@@ -149,7 +161,7 @@ def indicators_table(book: Workbook) -> Table:
     """The indicators sheet as a table (the same columns and rows in XLSX and CSV):
     grouped by indicator and level, coverage in per cent, the status only where there
     is no value."""
-    rows = grouped_indicators(book.indicators)
+    blocks = grouped_indicators(book.indicators)
     columns = [
         Column(book.indicator_labels.get(key, default), kind)
         for key, kind, default in INDICATOR_COLUMNS
@@ -159,8 +171,8 @@ def indicators_table(book: Workbook) -> Table:
         title=f"{INDICATORS_SHEET}: {book.title}" if book.title else INDICATORS_SHEET,
         columns=columns,
         # Made as they are written: a national campaign has 380,000 of them.
-        rows=_Cells(rows),
-        row_count=len(rows),
+        rows=_Cells(blocks),
+        row_count=sum(len(block) for block in blocks),
     )
 
 
@@ -168,8 +180,8 @@ class _Cells:
     """The indicators sheet's cells, made again at each reading (the XLSX and a CSV may
     both read them), never all kept."""
 
-    def __init__(self, rows: Sequence[IndicatorRow]) -> None:
-        self.rows = rows
+    def __init__(self, blocks: Sequence[IndicatorBlock]) -> None:
+        self.blocks = blocks
 
     def __iter__(self) -> Iterator[list[Cell]]:
-        return (_indicator_cells(row) for row in self.rows)
+        return (_indicator_cells(row) for block in self.blocks for row in block)

@@ -23,7 +23,15 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
-from collector.exporters.contract import Cell, Column, Figure, Table, Workbook, writable_number
+from collector.exporters.contract import (
+    Cell,
+    Column,
+    Figure,
+    IndicatorBlock,
+    Table,
+    Workbook,
+    writable_number,
+)
 from collector.exporters.csvfiles import (
     GROUP_COLUMN,
     INDICATOR_COLUMNS,
@@ -405,18 +413,22 @@ class _Writer:
     def charts(self, book: Workbook, segments: Sequence[Segment]) -> None:
         """Native column charts over the indicators sheet, one (code, level) block of
         rows each, with the target as a line; on their own sheet."""
-        rows = grouped_indicators(book.indicators)
-        blocks: dict[tuple[str, str], tuple[int, int]] = {}
-        for index, row in enumerate(rows):
-            first, _last = blocks.get((row.code, row.level), (index, index))
-            blocks[(row.code, row.level)] = (first, index)
+        # Where each block's rows went, by (code, level) of its first row: a block is
+        # read whole only when it is charted and has no target (any() stops at one).
+        blocks: dict[tuple[str, str], tuple[int, int, IndicatorBlock]] = {}
+        first = 0
+        for block in grouped_indicators(book.indicators):
+            head = next(iter(block))
+            blocks.setdefault((head.code, head.level), (first, first + len(block) - 1, block))
+            first += len(block)
         placed: list[Any] = []
         for spec in book.charts:
             found = blocks.get((spec.indicator_code, spec.level))
             if found is None:
                 continue
-            sheet, first_row, last_row = _sheet_rows(segments, *found)
-            has_target = any(row.target is not None for row in rows[found[0] : found[1] + 1])
+            start, end, rows = found
+            sheet, first_row, last_row = _sheet_rows(segments, start, end)
+            has_target = any(row.target is not None for row in rows)
             placed.append(
                 self._chart(book, spec.title, spec.unit, sheet, first_row, last_row, has_target)
             )

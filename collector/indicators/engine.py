@@ -48,6 +48,12 @@ from collector.indicators.rows import RowEvaluator, holds_lists, with_hidden_val
 from collector.schema.expressions import Call, Node, references
 from collector.schema.spec import FormSpec, IndicatorSpec
 
+# Each group's status as a pointer to one of these (8 bytes, not the 56 of fixed-width
+# text): a national campaign's tables have 380,000 groups, kept and pickled with the
+# snapshot, where each status is then written once.
+STATUSES = np.array([OK, NO_DATA, NOT_APPLICABLE, SMALL_GROUP], dtype=object)
+_OK, _NO_DATA, _NOT_APPLICABLE, _SMALL_GROUP = range(len(STATUSES))
+
 # What callers import from the engine, wherever it is defined.
 __all__ = [
     "Computed",
@@ -293,7 +299,8 @@ class Engine:
             flagged = as_bool(evaluator.evaluate(rule), level.groups).fillna(False)
             not_applicable |= flagged.to_numpy(dtype=bool)
         values = np.where(not_applicable, np.nan, values)
-        status = np.where(not_applicable, NOT_APPLICABLE, np.where(np.isnan(values), NO_DATA, OK))
+        unknown = np.where(np.isnan(values), _NO_DATA, _OK)
+        status = np.where(not_applicable, _NOT_APPLICABLE, unknown)
         if self.spec.kind == "survey":
             # Small groups stay anonymous: no figure for fewer respondents than the form's
             # smallest group (a share of 2 parents tells what each of them answered). The
@@ -304,13 +311,13 @@ class Engine:
             answering = evaluator.respondents(columns) if columns else level.responses
             too_few = (answering > 0) & (answering < self.spec.min_group_size)
             values = np.where(too_few, np.nan, values)
-            status = np.where(too_few, SMALL_GROUP, status)
+            status = np.where(too_few, _SMALL_GROUP, status)
         return IndicatorTable(
             indicator=indicator.id,
             level=level.name,
             groups=level.groups.to_numpy(),
             value=values,
-            status=status,
+            status=STATUSES[status],
             answered=level.answered,
             expected=level.expected,
             excluded=excluded,

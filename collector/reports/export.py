@@ -17,15 +17,13 @@ from collector.campaigns.services import is_survey, review_scopes
 from collector.exporters.contract import (
     ChartSpec,
     Column,
-    IndicatorRow,
     Table,
     TableChart,
     Workbook,
 )
 from collector.exporters.csvfiles import csv_bytes, indicators_table
 from collector.exporters.flatten import columns_for, row_for
-from collector.indicators.frame import LEVELS
-from collector.labels import coverage_notes, status_label, unit_type_label
+from collector.labels import status_label
 from collector.models import Campaign, FormResponse, OrgUnit, User
 from collector.models.units import subtree_clause, subtrees_clause
 from collector.reports import questions
@@ -39,6 +37,7 @@ from collector.reports.answer_sheets import (
     row_table,
     streamed_rows,
 )
+from collector.reports.indicator_rows import indicator_rows, level_names
 from collector.reports.services import Basis, Report, campaign_report, child_level, level_of
 from collector.schema.spec import FormSpec
 
@@ -50,50 +49,6 @@ MAX_CHARTS = 6
 # the first groups (more than eight bars an option are not read).
 MAX_QUESTION_CHARTS = 40
 MAX_CHART_SERIES = 8
-
-
-def _level_names() -> dict[str, str]:
-    return {
-        "school": _("Organisation"),
-        "municipality": unit_type_label("municipality"),
-        "region": unit_type_label("region"),
-    }
-
-
-def _indicator_rows(report: Report, root: OrgUnit, language: str) -> list[IndicatorRow]:
-    names = _level_names()
-    # Each note translated once, not once per row (a row per school and indicator).
-    status_texts = {
-        status: _status_text(status, report.spec.min_group_size)
-        for status in ("not_applicable", "small_group", "no_data")
-    }
-    rows = []
-    for indicator in report.spec.indicators:
-        source = ", ".join(
-            part for part in (indicator.source.document, indicator.source.clause) if part
-        )
-        for level in reversed(LEVELS):
-            found = report.values_at(indicator.id, level, root)
-            for value in found:  # in the tree's order
-                rows.append(
-                    IndicatorRow(
-                        code=indicator.id,
-                        title=indicator.title.get(language),
-                        unit=indicator.unit,
-                        level=names[level],
-                        group=report.units[value.group].name,
-                        value=value.value,
-                        status=status_texts.get(value.status) or status_texts["no_data"],
-                        answered=value.answered,
-                        expected=value.expected,
-                        target=value.target,
-                        met=value.met,
-                        source=source,
-                        notes=coverage_notes(value.excluded, value.figures_missing, value.missing),
-                        decimals=indicator.written_decimals,
-                    )
-                )
-    return rows
 
 
 def sources_table(spec: FormSpec, language: str) -> Table | None:
@@ -149,14 +104,6 @@ def sources_table(spec: FormSpec, language: str) -> Table | None:
     )
 
 
-def _status_text(status: str, smallest: int) -> str:
-    if status == "not_applicable":
-        return _("not applicable")
-    if status == "small_group":
-        return _("fewer than %(n)d answers: not shown", n=smallest)
-    return _("no data")
-
-
 def indicator_labels() -> dict[str, str]:
     return {
         "code": _("Code"),
@@ -206,7 +153,7 @@ def build_workbook(
     book = Workbook(
         title=campaign.title,
         description=description,
-        indicators=_indicator_rows(report, root, language),
+        indicators=indicator_rows(report, root, language),
         indicator_labels=indicator_labels(),
         sources=sources_table(spec, language),
         sections=sections,
@@ -218,7 +165,7 @@ def build_workbook(
     charted = charted[:MAX_CHARTS]
     level = child_level(root) if level_of(root) != "school" else "school"
     book.charts = [
-        ChartSpec(i.title.get(language), i.id, _level_names()[level], i.unit) for i in charted
+        ChartSpec(i.title.get(language), i.id, level_names()[level], i.unit) for i in charted
     ]
     head = [Column(_("Code")), Column(_("Organisation"), width=40)]
     if survey:
