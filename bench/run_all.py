@@ -57,8 +57,8 @@ a highest ratio allowed.
                                  # 50,000 responses, 10,000 submissions under load;
                                  # about seven minutes on 2 cores
     SCALE=national make bench    # 85 regions, 2,300 municipalities, 40,000 schools,
-                                 # 1,000,000 responses; longer (the national
-                                 # figures below are from before issue 22's bench)
+                                 # 1,000,000 responses; 13 to 22 minutes on
+                                 # 2 cores (the database's settings weigh)
 
 Each run rewrites only its own scale's section below. PostgreSQL (127.0.0.1:5432, user
 postgres) and Redis (127.0.0.1:6379) are used when they answer; otherwise the submissions
