@@ -92,6 +92,8 @@ class Report:
     # The data stamp the figures are of (collector.reports.snapshots); empty: not kept.
     stamp: str = ""
     _answers: pd.DataFrame | None = dataclasses.field(default=None, repr=False)
+    # By unit id: the groups within it (Report._groups_of), found once per Report.
+    _groups_within: dict[int, set[int]] = dataclasses.field(default_factory=dict, repr=False)
 
     @property
     def answers(self) -> pd.DataFrame:
@@ -123,12 +125,28 @@ class Report:
     def _under(self, groups: Any, root: OrgUnit) -> list[int]:
         """Positions of the groups the user sees within `root`'s subtree, in the tree's
         order of their units (numbers in names as numbers)."""
+        near = self._groups_of(root)
         found = [
             i
             for i, group in enumerate(groups)
-            if self.visible(int(group)) and self.units[int(group)].path.startswith(root.path)
+            if int(group) in near
+            and self.visible(int(group))
+            and self.units[int(group)].path.startswith(root.path)
         ]
         return sorted(found, key=lambda i: tree_key(self.units[int(groups[i])]))
+
+    def _groups_of(self, root: UnitLike) -> set[int]:
+        """Every group an expected unit within `root` counts in (`root` and the groups
+        above it among them), from the unit frame: a municipality's page then reads the
+        records of its own schools, not of every school of the country."""
+        if root.id not in self._groups_within:
+            frame = self.unit_frame
+            level = level_of(root)
+            inside = frame[frame[level].eq(root.id).fillna(False).to_numpy(dtype=bool)]
+            self._groups_within[root.id] = {
+                int(group) for column in LEVELS for group in inside[column].dropna()
+            }
+        return self._groups_within[root.id]
 
     def value(self, indicator: str, group: int) -> IndicatorValue | None:
         unit = self.units.get(group)

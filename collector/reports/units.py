@@ -45,6 +45,7 @@ class ReportUnits(Mapping[int, UnitRecord]):
         self._records: dict[int, UnitRecord] = dict(records or {})
         self._part_of = _parts(unit_frame)
         self._unread = set() if records is not None else set(self._part_of.values())
+        self._all_read = records is not None
         self._read_one_at_a_time = 0
 
     def __getitem__(self, unit_id: int) -> UnitRecord:
@@ -100,8 +101,9 @@ class ReportUnits(Mapping[int, UnitRecord]):
             self._read_all()
 
     def _read_all(self) -> None:
-        if not self._unread:
+        if self._all_read:
             return
+        self._all_read = True
         self._unread.clear()
         self._records.update(unit_records(self._session, self._part_of, self._scopes))
 

@@ -104,3 +104,37 @@ def test_numpy_ids_are_found_as_a_dict_finds_them(tree: dict[str, OrgUnit]) -> N
     assert school in units
     assert units.get(school) == UnitRecord.of(tree["school_b1"])  # type: ignore[call-overload]
     assert np.int64(tree["other_school"].id) not in units
+
+
+def test_a_unit_no_longer_under_its_group_is_read_with_the_rest(tree: dict[str, OrgUnit]) -> None:
+    """A kept snapshot's school moved since (its group's part no longer has it): the
+    part's miss reads every unit, even when that part was the last one unread."""
+    units = _units(tree, tree["region"])
+    ids = {k: u.id for k, u in tree.items()}
+    assert units[ids["region"]] is not None  # the groups' part
+    assert units[ids["school_b1"]] is not None  # mun_b's part
+    db.session.execute(
+        sa.update(OrgUnit).where(OrgUnit.id == ids["school_a1"]).values(parent_id=ids["mun_b"])
+    )
+    assert units[ids["school_a1"]].id == ids["school_a1"]  # mun_a's part, the last
+
+
+def test_a_municipalitys_schools_are_read_without_the_others(app, tree, people, campaign) -> None:  # type: ignore[no-untyped-def]
+    """A kept report's values within one municipality read that municipality's schools
+    only (Report._groups_of): not every school's record."""
+    from collector.reports.services import Basis, campaign_report
+
+    ids = {k: u.id for k, u in tree.items()}
+    mun_a = db.session.get_one(OrgUnit, ids["mun_a"])
+    with app.test_request_context():
+        campaign_report(db.session, people["region"], campaign, Basis.ACCEPTED)  # kept
+        kept = campaign_report(db.session, people["region"], campaign, Basis.ACCEPTED)
+        assert isinstance(kept.units, ReportUnits)
+        indicator = next(i.id for i in kept.spec.computed_indicators if not i.levels)
+        with counted_queries() as queries:
+            schools = [v.group for v in kept.values_at(indicator, "school", mun_a)]
+        assert schools == [ids["school_a1"], ids["school_a2"]]
+        assert len(queries) == 1  # mun_a's schools: one part, nothing else
+        with counted_queries() as queries:
+            assert kept.units.get(ids["school_b1"]) is not None  # mun_b's part: read now
+        assert len(queries) == 1
