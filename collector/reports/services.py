@@ -125,11 +125,13 @@ class Report:
     def _under(self, groups: Any, root: OrgUnit) -> list[int]:
         """Positions of the groups the user sees within `root`'s subtree, in the tree's
         order of their units (numbers in names as numbers)."""
-        near = self._groups_of(root)
+        # A root holding every scope holds every group the user sees: no lookup.
+        whole = all(scope.startswith(root.path) for scope in self.scopes)
+        near = None if whole else self._groups_of(root)
         found = [
             i
             for i, group in enumerate(groups)
-            if int(group) in near
+            if (near is None or int(group) in near)
             and self.visible(int(group))
             and self.units[int(group)].path.startswith(root.path)
         ]
