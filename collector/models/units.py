@@ -9,7 +9,7 @@ the rows that refer to them) in that order.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
@@ -208,8 +208,8 @@ class UnitLike(Protocol):
 class UnitRecord(NamedTuple):
     """A unit's columns a report reads, without an ORM object's bookkeeping: a national
     campaign's report refers to some forty thousand units on every view, and loading
-    them as OrgUnits took seconds and hundreds of MB. A named tuple: kept beside a
-    snapshot, forty thousand of them are read back in milliseconds."""
+    them as OrgUnits took seconds and hundreds of MB. Its fields are OrgUnit's columns
+    of the same names."""
 
     id: int
     code: str
@@ -222,28 +222,16 @@ class UnitRecord(NamedTuple):
 
     @classmethod
     def of(cls, unit: UnitLike) -> UnitRecord:
-        return cls(
-            unit.id,
-            unit.code,
-            unit.name,
-            unit.short_name,
-            unit.unit_type,
-            unit.school_type,
-            unit.path,
-            unit.sort_path,
-        )
+        return cls(*(getattr(unit, name) for name in cls._fields))
 
 
-RECORD_COLUMNS = (
-    OrgUnit.id,
-    OrgUnit.code,
-    OrgUnit.name,
-    OrgUnit.short_name,
-    OrgUnit.unit_type,
-    OrgUnit.school_type,
-    OrgUnit.path,
-    OrgUnit.sort_path,
-)
+RECORD_COLUMNS = tuple(getattr(OrgUnit, name) for name in UnitRecord._fields)
+
+
+def within_or_above(scopes: Sequence[str]) -> ColumnElement[bool]:
+    """Units within any of the subtrees at `scopes`, or on the way down to one of them."""
+    above = {int(i) for path in scopes for i in path.strip("/").split("/") if i}
+    return or_(subtrees_clause(scopes), OrgUnit.id.in_(above))
 
 
 def unit_records(
@@ -255,10 +243,7 @@ def unit_records(
     wanted, paths = set(ids), list(scopes)
     if not wanted or not paths:
         return {}
-    above = {int(i) for path in paths for i in path.strip("/").split("/") if i}
-    rows = session.execute(
-        select(*RECORD_COLUMNS).where(or_(subtrees_clause(paths), OrgUnit.id.in_(above)))
-    )
+    rows = session.execute(select(*RECORD_COLUMNS).where(within_or_above(paths)))
     return {row.id: UnitRecord(*row) for row in rows if row.id in wanted}
 
 

@@ -214,12 +214,11 @@ def _together(
     companion = next((c for c in choices if c.id == wanted), choices[0] if choices else None)
     if companion is None:
         return Together([], None)
-    if too_large_to_compute_now(
-        user, companion, report.basis, inline_limit, *data_state(session, companion)
-    ):
+    stamp, count = data_state(session, companion)
+    if too_large_to_compute_now(user, companion, report.basis, inline_limit, stamp, count):
         # Its own report page computes it as a job; this page does not wait for it.
         return Together(choices, companion, waiting=True)
-    other = campaign_report(session, user, companion, report.basis)
+    other = campaign_report(session, user, companion, report.basis, stamp=stamp)
     indicators = joint.joint_indicators(report, other, level_of(root))
     return Together(
         choices, companion, indicators, joint.joint_rows(report, other, root, indicators)

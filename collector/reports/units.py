@@ -10,16 +10,16 @@ that asks for many parts (an export) gets every unit with one query instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from collector.models import OrgUnit
-from collector.models.units import RECORD_COLUMNS, UnitRecord, subtrees_clause, unit_records
+from collector.models.units import RECORD_COLUMNS, UnitRecord, unit_records, within_or_above
 
 # The part of the groups (regions and municipalities); every other part is named by the
 # id of the group its units sit directly under.
@@ -89,8 +89,7 @@ class ReportUnits(Mapping[int, UnitRecord]):
         self._unread.discard(part)
         wanted = {i for i, p in self._part_of.items() if p == part}
         where: ColumnElement[bool] = (
-            OrgUnit.unit_type.in_(GROUP_TYPES)
-            & or_(subtrees_clause(self._scopes), OrgUnit.id.in_(_above(self._scopes)))
+            OrgUnit.unit_type.in_(GROUP_TYPES) & within_or_above(self._scopes)
             if part == GROUPS
             else OrgUnit.parent_id == part
         )
@@ -106,10 +105,6 @@ class ReportUnits(Mapping[int, UnitRecord]):
         self._all_read = True
         self._unread.clear()
         self._records.update(unit_records(self._session, self._part_of, self._scopes))
-
-
-def _above(scopes: Iterable[str]) -> set[int]:
-    return {int(i) for path in scopes for i in path.strip("/").split("/") if i}
 
 
 def _parts(unit_frame: pd.DataFrame) -> dict[int, int]:
