@@ -54,12 +54,12 @@ class CodedColumn:
 
     def missing(self) -> np.ndarray:
         """Per row, whether it holds no answer."""
-        empty = np.array([_is_missing(v) for v in self.values], dtype=bool)
+        empty = np.array([is_missing(v) for v in self.values], dtype=bool)
         found: np.ndarray = empty[self.codes] if len(empty) else np.zeros(0, dtype=bool)
         return found
 
 
-def _is_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
     if isinstance(value, list):
         return False
     return bool(pd.isna(value))
@@ -71,7 +71,7 @@ def as_categorical(column: pd.Series | CodedColumn) -> pd.Categorical:
     if not isinstance(column, CodedColumn):
         codes, uniques = pd.factorize(column, size_hint=SIZE_HINT)
         return pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
-    kept = [n for n, value in enumerate(column.values) if not _is_missing(value)]
+    kept = [n for n, value in enumerate(column.values) if not is_missing(value)]
     renumbered = np.full(len(column.values), -1, dtype=column.codes.dtype)
     renumbered[kept] = np.arange(len(kept))
     return pd.Categorical.from_codes(

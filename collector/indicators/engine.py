@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ from collector.indicators.results import (
     NOT_APPLICABLE,
     OK,
     SMALL_GROUP,
+    STATUSES,
     Computed,
     IndicatorTable,
     IndicatorValue,
@@ -48,11 +50,9 @@ from collector.indicators.rows import RowEvaluator, holds_lists, with_hidden_val
 from collector.schema.expressions import Call, Node, references
 from collector.schema.spec import FormSpec, IndicatorSpec
 
-# Each group's status as a pointer to one of these (8 bytes, not the 56 of fixed-width
-# text): a national campaign's tables have 380,000 groups, kept and pickled with the
-# snapshot, where each status is then written once.
-STATUSES = np.array([OK, NO_DATA, NOT_APPLICABLE, SMALL_GROUP], dtype=object)
-_OK, _NO_DATA, _NOT_APPLICABLE, _SMALL_GROUP = range(len(STATUSES))
+_OK, _NO_DATA, _NOT_APPLICABLE, _SMALL_GROUP = (
+    STATUSES.index(status) for status in (OK, NO_DATA, NOT_APPLICABLE, SMALL_GROUP)
+)
 
 # What callers import from the engine, wherever it is defined.
 __all__ = [
@@ -95,10 +95,27 @@ class _Level:
     # Group evaluators by the indicator parts whose responses they keep (None: all).
     evaluators: dict[_RowParts | None, GroupEvaluator] = field(default_factory=dict, compare=False)
 
+    @cached_property
+    def group_ids(self) -> np.ndarray:
+        """The groups' ids: one array that every table of the level shares (and a kept
+        snapshot pickles once)."""
+        ids: np.ndarray = self.groups.to_numpy(copy=True)
+        ids.flags.writeable = False
+        return ids
+
+    @cached_property
+    def no_units(self) -> np.ndarray:
+        """Per group: none. One read-only array that every table without units left out
+        shares: a national campaign's 40,000 schools times each indicator, twice, were
+        a third of a kept snapshot."""
+        zeros = np.zeros(len(self.groups), dtype="int64")
+        zeros.flags.writeable = False
+        return zeros
+
     def units_counted(self, unit_ids: np.ndarray | None) -> np.ndarray:
         """Per group: how many of these units it holds."""
         if unit_ids is None:
-            return np.zeros(len(self.groups), dtype="int64")
+            return self.no_units
         codes = self.unit_codes.reindex(unit_ids).dropna().to_numpy(dtype="int64")
         return np.bincount(codes[codes >= 0], minlength=len(self.groups))
 
@@ -315,9 +332,9 @@ class Engine:
         return IndicatorTable(
             indicator=indicator.id,
             level=level.name,
-            groups=level.groups.to_numpy(),
+            groups=level.group_ids,
             value=values,
-            status=STATUSES[status],
+            status=status.astype(np.int8),
             answered=level.answered,
             expected=level.expected,
             excluded=excluded,
@@ -357,7 +374,7 @@ class Engine:
     def _participation(self, level: _Level) -> ParticipationTable:
         responses = level.responses
         if self.spec.headcount is None:
-            return ParticipationTable(level.name, level.groups.to_numpy(), responses, None)
+            return ParticipationTable(level.name, level.group_ids, responses, None)
         # The evaluator of the indicators that keep every response (a survey has
         # no answering units apart from its rows, so it is the same evaluator).
         evaluator = self._group_evaluator(level, _RowParts(None, None, None))
@@ -366,7 +383,7 @@ class Engine:
             headcount = float_array(
                 as_number(evaluator.evaluate(self.spec.headcount), level.groups)
             )
-            return ParticipationTable(level.name, level.groups.to_numpy(), responses, headcount)
+            return ParticipationTable(level.name, level.group_ids, responses, headcount)
         # The headcount adds the respondent groups' headcounts: the rate is over the
         # groups whose headcount is known, their responses over their population, and
         # the others are named (Tomsk 2022: seven staff figures, three recorded).
@@ -388,7 +405,7 @@ class Engine:
         # names no group too), as over the headcount's whole sum.
         return ParticipationTable(
             level.name,
-            level.groups.to_numpy(),
+            level.group_ids,
             responses,
             heads.total,
             np.where(heads.every_known, responses, counted),

@@ -6,14 +6,14 @@ counts at all, so a small group's answers cannot be read off the table."""
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from collector.indicators.coded import SIZE_HINT, CodedColumn
+from collector.indicators.coded import SIZE_HINT, CodedColumn, is_missing
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,12 @@ class AnswerCounts:
         return 100 * self.counts.get(option, 0) / self.respondents
 
 
-FIRST_SEEN_BLOCK = 65_536
-# Rows × distinct answers up to this many are counted in one array, beyond it by sorting.
-MAX_DENSE_PAIRS = 4_000_000
+# Rows counted at a time.
+ROWS_AT_ONCE = 65_536
+# Rows × distinct answers up to this many are counted in one array (2 MB), beyond it by
+# sorting each block's pairs: a multiple choice's distinct lists by 2,000 municipalities
+# would be an array of tens of MB.
+MAX_DENSE_PAIRS = 262_144
 
 
 def option_key(value: object) -> str:
@@ -62,52 +65,89 @@ def answer_counts(
     if field_id not in answers:
         return []
     key_codes, key_values = _key_codes(keys)
-    value_codes, distinct = _answer_codes(answers[field_id])
-    present = key_codes >= 0
-    answered = present & (value_codes >= 0)
-    counted = present if everyone_asked else answered
-    found_keys = key_codes[counted]
-    respondents = np.bincount(found_keys, minlength=len(key_values))
-    order = _first_seen(found_keys, len(key_values))
-    del found_keys
+    coded, distinct = _answer_codes(answers[field_id])
     width = max(len(distinct), 1)
     # Each answer's (row, value) pair as one number, in the smallest type that holds it.
     pair_type = np.int32 if len(key_values) * width < np.iinfo(np.int32).max else np.int64
-    pairs: np.ndarray = key_codes[answered].astype(pair_type)
-    pairs *= width
-    pairs += value_codes[answered]
-    if len(key_values) * width <= MAX_DENSE_PAIRS:
-        dense = np.bincount(pairs, minlength=len(key_values) * width)
-        (pairs,) = np.nonzero(dense)
-        times = dense[pairs]
-    else:
-        pairs, times = np.unique(pairs, return_counts=True)
+    tally = _PairTally(len(key_values) * width)
+    respondents = np.zeros(len(key_values), dtype=np.int64)
+    first = np.full(len(key_values), -1, dtype=np.int64)
+    seen_before = 0  # respondents met in the blocks before
+    # A block of rows at a time: a million answers' temporary arrays would be tens of MB
+    # beside an export, a block's are a few hundred KB.
+    for start in range(0, len(key_codes), ROWS_AT_ONCE):
+        rows = slice(start, start + ROWS_AT_ONCE)
+        block_keys = key_codes[rows]
+        value_codes = coded[rows]
+        present = block_keys >= 0
+        answered = present & (value_codes >= 0)
+        found_keys = block_keys[present if everyone_asked else answered]
+        respondents += np.bincount(found_keys, minlength=len(key_values))
+        met, at = np.unique(found_keys, return_index=True)
+        new = first[met] < 0
+        first[met[new]] = at[new] + seen_before
+        seen_before += len(found_keys)
+        pairs: np.ndarray = block_keys[answered].astype(pair_type)
+        pairs *= width
+        pairs += value_codes[answered]
+        tally.add(pairs)
     counts: list[dict[str, int]] = [{} for _ in key_values]
-    for pair, found in zip(pairs.tolist(), times.tolist(), strict=True):
+    for pair, found in tally.items():
         key, value = divmod(pair, width)
         for option, each in distinct[value].items():
             counts[key][option] = counts[key].get(option, 0) + each * found
-    rows: list[AnswerCounts] = []
-    for code in order.tolist():
+    rows_met = np.flatnonzero(first >= 0)
+    result: list[AnswerCounts] = []
+    for code in rows_met[np.argsort(first[rows_met], kind="stable")].tolist():
         key, total = key_values[code], int(respondents[code])
         if total < min_group:
-            rows.append(AnswerCounts(key, total, hidden=True))
+            result.append(AnswerCounts(key, total, hidden=True))
         else:
-            rows.append(AnswerCounts(key, total, counts[code]))
-    return rows
+            result.append(AnswerCounts(key, total, counts[code]))
+    return result
 
 
-def _first_seen(codes: np.ndarray, count: int) -> np.ndarray:
-    """The codes met in `codes`, in the order each is first met; a block of rows at a
-    time, so that a million rows are never sorted at once."""
-    first = np.full(count, -1, dtype=np.int64)
-    for start in range(0, len(codes), FIRST_SEEN_BLOCK):
-        seen, at = np.unique(codes[start : start + FIRST_SEEN_BLOCK], return_index=True)
-        new = first[seen] < 0
-        first[seen[new]] = at[new] + start
-    met = np.flatnonzero(first >= 0)
-    ordered: np.ndarray = met[np.argsort(first[met], kind="stable")]
-    return ordered
+class _PairTally:
+    """How many times each (row, value) pair was met: in one array when rows × values
+    are few, else by sorting each block's pairs and adding up the blocks'."""
+
+    def __init__(self, possible: int) -> None:
+        self.dense = np.zeros(possible, dtype=np.int64) if possible <= MAX_DENSE_PAIRS else None
+        self.blocks: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add(self, pairs: np.ndarray) -> None:
+        if self.dense is not None:
+            self.dense += np.bincount(pairs, minlength=len(self.dense))
+        elif len(pairs):
+            self.blocks.append(np.unique(pairs, return_counts=True))
+
+    def items(self) -> Iterator[tuple[int, int]]:
+        if self.dense is not None:
+            (pairs,) = np.nonzero(self.dense)
+            return zip(pairs.tolist(), self.dense[pairs].tolist(), strict=True)
+        if not self.blocks:
+            return iter(())
+        every = np.concatenate([pairs for pairs, _times in self.blocks])
+        times = np.concatenate([times for _pairs, times in self.blocks])
+        pairs, where = np.unique(every, return_inverse=True)
+        summed = np.bincount(where, weights=times, minlength=len(pairs)).astype(np.int64)
+        return zip(pairs.tolist(), summed.tolist(), strict=True)
+
+
+class _BlockCodes:
+    """A column's codes (-1: no answer) read a block of rows at a time."""
+
+    def __init__(self, codes: np.ndarray, renumbered: np.ndarray) -> None:
+        self.codes = codes
+        self.renumbered = renumbered  # per kept code: the answer's code, -1 for none
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        block: np.ndarray = (
+            self.renumbered[self.codes[rows]]
+            if len(self.renumbered)
+            else np.full(len(self.codes[rows]), -1, dtype=np.int32)
+        )
+        return block
 
 
 def _key_codes(keys: pd.Series) -> tuple[np.ndarray, Any]:
@@ -119,14 +159,16 @@ def _key_codes(keys: pd.Series) -> tuple[np.ndarray, Any]:
     return np.asarray(codes), values
 
 
-def _answer_codes(values: pd.Series | CodedColumn) -> tuple[np.ndarray, list[dict[str, int]]]:
-    """Each answer's code (-1: no answer) and, per code, the options it names with how
-    many times: one for a choice or a scale, each ticked one for a multiple choice."""
+def _answer_codes(values: pd.Series | CodedColumn) -> tuple[_BlockCodes, list[dict[str, int]]]:
+    """Each answer's code (-1: no answer), read a block at a time, and per code the
+    options it names with how many times: one for a choice or a scale, each ticked one
+    for a multiple choice."""
     coded = values if isinstance(values, CodedColumn) else CodedColumn.of(values)
-    # The codes' own small type, made signed room for -1 (they count from 0).
-    codes = coded.codes.astype(np.int32 if coded.codes.dtype.itemsize >= 4 else np.int16)
-    codes[coded.missing()] = -1
-    return codes, [_options_named(value) for value in coded.values]
+    renumbered = np.array(
+        [-1 if is_missing(value) else n for n, value in enumerate(coded.values)],
+        dtype=np.int32,
+    )
+    return _BlockCodes(coded.codes, renumbered), [_options_named(value) for value in coded.values]
 
 
 def _options_named(value: object) -> dict[str, int]:

@@ -71,6 +71,9 @@ class Participation:
 
 NOT_APPLICABLE, NO_DATA, OK = "not_applicable", "no_data", "ok"
 SMALL_GROUP = "small_group"
+# A table keeps each group's status as its position here, one byte: a national
+# campaign's tables have 380,000 groups, kept and pickled with the snapshot.
+STATUSES = (OK, NO_DATA, NOT_APPLICABLE, SMALL_GROUP)
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ class IndicatorTable:
     level: str
     groups: np.ndarray
     value: np.ndarray  # NaN: no value
-    status: np.ndarray
+    status: np.ndarray  # per group: its status's position in STATUSES
     answered: np.ndarray
     expected: np.ndarray
     excluded: np.ndarray
@@ -93,23 +96,37 @@ class IndicatorTable:
 
     def row(self, position: int) -> IndicatorValue:
         value = clean_number(self.value[position])
-        shown = None if value is None else at_precision(value, self.decimals)
         return IndicatorValue(
             indicator=self.indicator,
             level=self.level,
             group=int(self.groups[position]),
             value=value,
-            status=str(self.status[position]),
+            status=STATUSES[self.status[position]],
             answered=int(self.answered[position]),
             expected=int(self.expected[position]),
             excluded=int(self.excluded[position]),
             figures_missing=int(self.figures_missing[position]),
             missing=() if self.missing is None else self.missing[position],
             target=self.target,
-            # Judged at the precision shown: 14.96 shows as 15.0 and meets a target of 15.
-            met=None if shown is None or self.target is None else shown >= self.target,
+            met=self.met(value),
             decimals=self.decimals,
         )
+
+    def met(self, value: float | None) -> bool | None:
+        """Whether `value` (one of this table's) meets the target: judged at the
+        precision shown, so 14.96 shows as 15.0 and meets a target of 15."""
+        if value is None or self.target is None:
+            return None
+        return at_precision(value, self.decimals) >= self.target
+
+    def values_of(self, positions: np.ndarray) -> list[float | None]:
+        """The values at `positions` as `row` gives them (None: no value), a block at a
+        time for a long sheet."""
+        found = self.value[positions].astype("float64")
+        listed: list[float | None] = found.tolist()
+        for at in np.flatnonzero(~np.isfinite(found)).tolist():
+            listed[at] = None
+        return listed
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,9 @@ def frame_of(columns: Mapping[str, Any], names: Sequence[str] | None) -> pd.Data
     index = columns.get(INDEX_COLUMN)
     if not isinstance(index, pd.Index):
         return None
-    order = [n for n in columns if n != INDEX_COLUMN] if names is None else names
+    # Names beginning with NUL are what is kept beside the answers (their index, the
+    # reference figures), never a field's.
+    order = [n for n in columns if not n.startswith("\x00")] if names is None else names
     return pd.DataFrame(
         {n: series_of(columns[n], index) for n in order if n in columns},
         index=index,

@@ -13,7 +13,7 @@ import pandas as pd
 from flask_babel import gettext as _
 
 from collector.indicators.coded import CodedColumn, as_categorical
-from collector.indicators.questions import AnswerCounts, answer_counts
+from collector.indicators.questions import ROWS_AT_ONCE, AnswerCounts, answer_counts
 from collector.models import OrgUnit
 from collector.models.units import tree_key
 from collector.reports import charts
@@ -210,13 +210,18 @@ def _keys(
         below = report.unit_frame[child_level(root)].to_numpy()
         # The units answered from, as a mask over the unit frame's rows, then their units
         # below `root`: looked up per unit, not per answer.
-        answered = np.bincount(places[inside], minlength=len(below)) > 0
+        answered = np.zeros(len(below), dtype=bool)
+        for start in range(0, len(places), ROWS_AT_ONCE):  # a block's copy, not a million's
+            rows = slice(start, start + ROWS_AT_ONCE)
+            answered[places[rows][inside[rows]]] = True
         present = below[answered]
         ids = pd.unique(present[~pd.isna(present)])
         units = sorted((report.units[int(k)] for k in ids if report.visible(int(k))), key=tree_key)
         shown = pd.Index([u.id for u in units])
-        # Each unit frame row's code among the units shown (-1: none), then each answer's.
-        unit_codes = shown.get_indexer(below).astype(np.int32)
+        # Each unit frame row's code among the units shown (-1: none), then each answer's,
+        # in the smallest type that holds them (a million answers: 2 MB, not 8).
+        smallest = np.int16 if len(shown) < np.iinfo(np.int16).max else np.int32
+        unit_codes = shown.get_indexer(below).astype(smallest)
         codes = unit_codes[places]
         codes[~inside] = -1
         keys = pd.Series(pd.Categorical.from_codes(codes, categories=shown))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -58,8 +58,11 @@ COUNTED = {
 LEVEL_OF_TYPE = {"region": "region", "municipality": "municipality"}
 # The shape of a kept snapshot; changed with what it holds (2: figures missing counted;
 # 3: precision per indicator, missing figures of a sum named; 4: the answers kept
-# column by column beside it, read only when a view needs them).
-SNAPSHOT_FORMAT = 4
+# column by column beside it, read only when a view needs them; 5: the reference figures
+# kept there too, read only by a view that computes again; statuses as codes).
+SNAPSHOT_FORMAT = 5
+# The reference figures' name among the kept columns (no field's id begins with NUL).
+FIGURES_KEPT = "\x00figures"
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
@@ -78,7 +81,7 @@ class Report:
     spec: FormSpec
     basis: Basis
     computed: Computed
-    units: Mapping[int, UnitRecord]  # every unit a group or an expected unit refers to
+    units: ReportUnits  # every unit a group or an expected unit refers to
     scopes: list[str]
     unit_frame: pd.DataFrame
     # The answers are read when a view asks for them: the figures and the kept views
@@ -86,12 +89,15 @@ class Report:
     read_answers: AnswersReader
     read_column: Callable[[str], pd.Series | CodedColumn | None]
     answer_count: int = 0
-    figures: pd.DataFrame | None = None
+    # The reference figures are read when a view computes again (by respondent group, per
+    # unit for analysis): a page of the kept figures and the export need none.
+    read_figures: Callable[[], pd.DataFrame | None] = lambda: None
     # Stored values no door accepts now, left out of every figure and named on the page.
     refused: Refused = Refused(0, ())
     # The data stamp the figures are of (collector.reports.snapshots); empty: not kept.
     stamp: str = ""
     _answers: pd.DataFrame | None = dataclasses.field(default=None, repr=False)
+    _figures: pd.DataFrame | None = dataclasses.field(default=None, repr=False)
     # By unit id: the groups within it (Report._groups_of), found once per Report.
     _groups_within: dict[int, set[int]] = dataclasses.field(default_factory=dict, repr=False)
 
@@ -101,6 +107,13 @@ class Report:
         if self._answers is None:
             self._answers = self.read_answers(None)
         return self._answers
+
+    @property
+    def figures(self) -> pd.DataFrame | None:
+        """The reference figures the indicators were computed with."""
+        if self._figures is None:
+            self._figures = self.read_figures()
+        return self._figures
 
     def answer_column(self, name: str) -> pd.Series | CodedColumn | None:
         """One column of the answers as kept: a choice or text column as codes into its
@@ -307,12 +320,14 @@ def campaign_report(
         answered_units=answered_units,
     )
     computed = engine.compute()
-    content = (SNAPSHOT_FORMAT, computed, unit_frame, figures, refused, len(answers))
-    snapshots.save(campaign.id, basis.value, scopes, stamp, content, columns_of(answers))
+    content = (SNAPSHOT_FORMAT, computed, unit_frame, None, refused, len(answers))
+    beside = {**columns_of(answers), FIGURES_KEPT: figures}
+    snapshots.save(campaign.id, basis.value, scopes, stamp, content, beside)
     records = {i: UnitRecord.of(unit) for i, unit in known.items()}
     units = ReportUnits(session, unit_frame, scopes, records)
     report = _report(session, campaign, spec, basis, scopes, stamp, units, content)
     report._answers = answers
+    report._figures = figures
     return report
 
 
@@ -361,21 +376,34 @@ def _report(
     basis: Basis,
     scopes: list[str],
     stamp: str,
-    known: Mapping[int, UnitRecord],
+    known: ReportUnits,
     content: tuple[Any, ...],
 ) -> Report:
     """The Report of a snapshot's content, kept or just computed."""
-    _format, computed, unit_frame, figures, refused, answer_count = content
+    _format, computed, unit_frame, _figures, refused, answer_count = content
 
-    read_now: list[pd.DataFrame] = []
+    read_now: list[tuple[pd.DataFrame, pd.DataFrame]] = []
 
-    def answers_now() -> pd.DataFrame:
-        """The answers read from the database, once: those kept beside these figures are
-        gone (written over by newer ones since)."""
+    def inputs_now() -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The answers and figures read from the database, once: those kept beside these
+        figures are gone (written over by newer ones since)."""
         if not read_now:
             logger.warning("answers of campaign %s not kept beside its figures", campaign.id)
-            read_now.append(read_inputs(session, campaign, spec, COUNTED[basis], scopes)[1])
+            found = read_inputs(session, campaign, spec, COUNTED[basis], scopes)
+            read_now.append((found[1], found[4]))
         return read_now[0]
+
+    def answers_now() -> pd.DataFrame:
+        return inputs_now()[0]
+
+    def read_figures() -> pd.DataFrame | None:
+        kept = (
+            None
+            if read_now
+            else snapshots.load_columns(campaign.id, basis.value, scopes, stamp, [FIGURES_KEPT])
+        )
+        figures = None if kept is None else kept.get(FIGURES_KEPT)
+        return figures if isinstance(figures, pd.DataFrame) else inputs_now()[1]
 
     def read_answers(names: Sequence[str] | None) -> pd.DataFrame:
         wanted = None if names is None else [INDEX_COLUMN, *names]
@@ -408,7 +436,7 @@ def _report(
         read_answers,
         read_column,
         answer_count,
-        figures,
+        read_figures,
         refused,
         stamp,
     )

@@ -104,3 +104,25 @@ def test_the_workbooks_indicators_sheet_reads_the_blocks_as_the_list(app, tree, 
     listed = list(indicators_table(book).rows)
     assert lazy == listed
     assert len(lazy) == indicators_table(book).row_count == 10
+
+
+@pytest.mark.parametrize(
+    ("who", "root"), [("region", "mun_b"), ("municipal", "mun_a"), ("municipal", "region")]
+)
+def test_the_rows_are_those_of_the_groups_the_user_sees_within_the_root(
+    app, tree, people, campaign, who, root
+):
+    """The groups and their names come from the database in the tree's order, cut to
+    the user's scopes and the root's subtree, as the eager list cut them; no unit's
+    whole record is read for it (an export of 40,000 schools reads their names)."""
+    with app.test_request_context():
+        report = campaign_report(db.session, people[who], campaign, Basis.ACCEPTED)
+        expected = [comparable(row) for row in eager_rows(report, tree[root], "ru")]
+        fresh = campaign_report(db.session, people[who], campaign, Basis.ACCEPTED)
+        found = indicator_rows(fresh, tree[root], "ru")
+        assert not fresh.units._all_read
+    assert [comparable(row) for row in found] == expected
+    shown = {row.group for row in expected}
+    # A municipal coordinator sees its own municipality's schools, from any root.
+    assert (tree["school_b1"].name in shown) == (who == "region")
+    assert tree["school_a1"].name in shown or who == "region"

@@ -89,3 +89,37 @@ def db_session():
     from collector.extensions import db
 
     return db.session()
+
+
+def test_a_kept_report_reads_its_figures_only_when_a_view_asks(app, campaign, people, tree):
+    """The reference figures are kept beside the snapshot and read only by a view that
+    computes again (a page of the kept figures and the export need none); when they are
+    gone from there, from the database."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from collector.models import ReferenceFigure
+    from collector.reports.services import Basis, campaign_report
+
+    region = people["region"]
+    db_session().add(
+        ReferenceFigure(
+            unit_id=tree["school_a1"].id,
+            academic_year=campaign.academic_year,
+            figure="pupils",
+            grade=9,
+            value=120,
+        )
+    )
+    db_session().commit()
+    computed = campaign_report(db_session(), region, campaign, Basis.ACCEPTED)
+    assert computed.figures is not None
+    assert computed.figures[["figure", "grade", "value"]].values.tolist() == [["pupils", 9, 120]]
+    kept = campaign_report(db_session(), region, campaign, Basis.ACCEPTED)
+    assert kept._figures is None  # not read with the snapshot
+    pd.testing.assert_frame_equal(kept.figures, computed.figures)
+    for beside in Path(app.config["JOB_FOLDER"]).rglob("*.columns"):
+        beside.unlink()
+    again = campaign_report(db_session(), region, campaign, Basis.ACCEPTED)
+    pd.testing.assert_frame_equal(again.figures, computed.figures)
