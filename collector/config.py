@@ -126,6 +126,10 @@ class DefaultConfig:
     # A campaign with more responses than this has its indicators computed by a job (and
     # kept until its data changes) instead of inside the page's request.
     REPORT_INLINE_RESPONSES = 50_000
+    # Kept figures and views read lately stay in each process, up to this many MB of
+    # their files (a national campaign's figures are some 7 MB): the next view of the
+    # same data reads none of them. 0: read on every view.
+    REPORT_MEMORY_MB = 32
     # Rows per sheet before a sheet continues on the next (Excel's limit).
     EXPORT_MAX_ROWS = 1_048_576
 

@@ -15,6 +15,8 @@ class ReferenceFigure(Base):
         CheckConstraint("value >= 0", name="value_not_negative"),
         CheckConstraint("grade >= 0 AND grade <= 12", name="grade_range"),
         Index("ix_reference_figure_year_figure", "academic_year", "figure"),
+        # A report's data stamp counts the year's figures and reads the last id added.
+        Index("ix_reference_figure_year_id", "academic_year", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

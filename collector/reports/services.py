@@ -100,6 +100,10 @@ class Report:
     _figures: pd.DataFrame | None = dataclasses.field(default=None, repr=False)
     # By unit id: the groups within it (Report._groups_of), found once per Report.
     _groups_within: dict[int, set[int]] = dataclasses.field(default_factory=dict, repr=False)
+    # By (groups array, root): Report._under's positions, with the array they are of.
+    _positions: dict[tuple[int, int], tuple[Any, list[int]]] = dataclasses.field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def answers(self) -> pd.DataFrame:
@@ -137,18 +141,31 @@ class Report:
 
     def _under(self, groups: Any, root: OrgUnit) -> list[int]:
         """Positions of the groups the user sees within `root`'s subtree, in the tree's
-        order of their units (numbers in names as numbers)."""
+        order of their units (numbers in names as numbers). Found once per level's
+        groups and root: a level's tables share one array of groups."""
+        key = (id(groups), root.id)
+        kept = self._positions.get(key)
+        if kept is not None and kept[0] is groups:
+            return kept[1]
         # A root holding every scope holds every group the user sees: no lookup.
         whole = all(scope.startswith(root.path) for scope in self.scopes)
         near = None if whole else self._groups_of(root)
-        found = [
-            i
-            for i, group in enumerate(groups)
-            if (near is None or int(group) in near)
-            and self.visible(int(group))
-            and self.units[int(group)].path.startswith(root.path)
-        ]
-        return sorted(found, key=lambda i: tree_key(self.units[int(groups[i])]))
+        units = self.units
+        found = []
+        for i, group in enumerate(groups.tolist() if hasattr(groups, "tolist") else groups):
+            if near is not None and group not in near:
+                continue
+            unit = units.get(group)
+            if (
+                unit is not None
+                and unit.path.startswith(root.path)
+                and any(unit.path.startswith(p) for p in self.scopes)
+            ):
+                found.append((tree_key(unit), i))
+        found.sort()
+        positions = [i for _key, i in found]
+        self._positions[key] = (groups, positions)
+        return positions
 
     def _groups_of(self, root: UnitLike) -> set[int]:
         """Every group an expected unit within `root` counts in (`root` and the groups

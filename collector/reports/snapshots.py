@@ -10,6 +10,7 @@ import os
 import pickle
 import struct
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -37,16 +38,69 @@ def _stamp_of(file: BinaryIO) -> str | None:
     return stamp if isinstance(stamp, str) else None
 
 
+class _ReadLately:
+    """What was read of the kept files lately, by file and data stamp. The content a
+    file holds for one data stamp never changes (newer data is a newer stamp), so the
+    next view of the same data takes it from here instead of unpickling it again.
+    Bounded by the bytes the files take; the least lately used goes first. What is
+    handed out is shared: its readers do not change it (the page cuts new lists)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._found: OrderedDict[tuple[str, str, str], tuple[Any, int]] = OrderedDict()
+        self._size = 0
+
+    def get(self, key: tuple[str, str, str]) -> Any | None:
+        with self._lock:
+            found = self._found.get(key)
+            if found is None:
+                return None
+            self._found.move_to_end(key)
+            return found[0]
+
+    def put(self, key: tuple[str, str, str], value: Any, size: int) -> None:
+        budget = int(current_app.config.get("REPORT_MEMORY_MB", 0) * 1024 * 1024)
+        if size > budget:
+            return
+        with self._lock:
+            # The same file's content of an older stamp is of no use now.
+            for older in [k for k in self._found if k[0] == key[0] and k[1] != key[1]]:
+                self._size -= self._found.pop(older)[1]
+            if key in self._found:
+                self._size -= self._found.pop(key)[1]
+            self._found[key] = (value, size)
+            self._size += size
+            while self._size > budget:
+                _key, (_value, dropped) = self._found.popitem(last=False)
+                self._size -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._found.clear()
+            self._size = 0
+
+
+read_lately = _ReadLately()
+
+
 def load(campaign_id: int, basis: str, scopes: list[str], stamp: str) -> Any | None:
     """The snapshot's content when it is of this data stamp (the stamp is read first,
     so a stale snapshot of a million answers is not unpickled to be thrown away)."""
+    path = _path(campaign_id, basis, scopes)
+    key = (str(path), stamp, "")
+    found = read_lately.get(key)
+    if found is not None:
+        return found
     try:
-        with _path(campaign_id, basis, scopes).open("rb") as file:
+        with path.open("rb") as file:
             if _stamp_of(file) != stamp:
                 return None
-            return pickle.load(file)  # noqa: S301
+            content = pickle.load(file)  # noqa: S301
+            size = file.tell()
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError):
         return None
+    read_lately.put(key, content, size)
+    return content
 
 
 def load_latest(campaign_id: int, basis: str, scopes: list[str]) -> tuple[str, Any, float] | None:
@@ -181,17 +235,22 @@ def remembered(
     named = repr((VIEW_FORMAT, part))
     key = hashlib.sha256(named.encode()).hexdigest()[:24]
     path = base.with_name(f"{base.stem}-{key}.pickle")
+    lately = (str(path), stamp, named)
+    if (kept := read_lately.get(lately)) is not None:
+        return kept[0]  # type: ignore[no-any-return]
     try:
         with path.open("rb") as file:
             if _stamp_of(file) == stamp:
                 found = pickle.load(file)  # noqa: S301
                 if isinstance(found, tuple) and len(found) == 2 and found[0] == named:
+                    read_lately.put(lately, (found[1],), file.tell())
                     return found[1]  # type: ignore[no-any-return]
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, TypeError):
         pass
     value = compute()
     try:
         _write(path, stamp, (named, value))
+        read_lately.put(lately, (value,), path.stat().st_size)
     except (OSError, pickle.PicklingError, AttributeError, TypeError):
         # Keeping it only saves the next view some work; this one has what it needs.
         logger.exception("report view not kept: %s", path)

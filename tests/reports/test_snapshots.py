@@ -123,3 +123,59 @@ def test_a_kept_report_reads_its_figures_only_when_a_view_asks(app, campaign, pe
         beside.unlink()
     again = campaign_report(db_session(), region, campaign, Basis.ACCEPTED)
     pd.testing.assert_frame_equal(again.figures, computed.figures)
+
+
+def _kept_app(tmp_path, megabytes: float) -> Flask:
+    app = Flask(__name__)
+    app.config["JOB_FOLDER"] = str(tmp_path)
+    app.config["REPORT_MEMORY_MB"] = megabytes
+    snapshots.read_lately.clear()
+    return app
+
+
+def test_a_snapshot_read_once_is_not_read_again_for_the_same_data(tmp_path):
+    """The figures of one data stamp never change: the next view takes them from the
+    process, not from the file (here gone), and never for another stamp."""
+    app = _kept_app(tmp_path, 1)
+    with app.app_context():
+        snapshots.save(1, "accepted", ["/1/"], "s1", ("figures", 1))
+        assert snapshots.load(1, "accepted", ["/1/"], "s1") == ("figures", 1)
+        for kept in tmp_path.rglob("*.pickle"):
+            kept.unlink()
+        assert snapshots.load(1, "accepted", ["/1/"], "s1") == ("figures", 1)
+        assert snapshots.load(1, "accepted", ["/1/"], "s2") is None
+        assert snapshots.load(1, "accepted", ["/2/"], "s1") is None  # other scopes
+        # A view remembered is taken from the process too, and computed for a new stamp.
+        assert snapshots.remembered(1, "accepted", ["/1/"], "s1", ("q",), lambda: "view") == "view"
+        for kept in tmp_path.rglob("*.pickle"):
+            kept.unlink()
+        assert snapshots.remembered(1, "accepted", ["/1/"], "s1", ("q",), lambda: "anew") == "view"
+        assert snapshots.remembered(1, "accepted", ["/1/"], "s2", ("q",), lambda: "anew") == "anew"
+
+
+def test_what_is_kept_in_the_process_stays_within_its_budget(tmp_path):
+    """Past REPORT_MEMORY_MB the least lately used goes; 0 keeps nothing; a newer
+    stamp's content of the same file puts out the older one's."""
+    app = _kept_app(tmp_path, 0)
+    with app.app_context():
+        snapshots.save(1, "accepted", ["/1/"], "s1", "small")
+        assert snapshots.load(1, "accepted", ["/1/"], "s1") == "small"
+        for kept in tmp_path.rglob("*.pickle"):
+            kept.unlink()
+        assert snapshots.load(1, "accepted", ["/1/"], "s1") is None  # read from the file
+
+    app = _kept_app(tmp_path, 0.5)  # 524,288 bytes
+    big = "x" * 200_000
+    with app.app_context():
+        for campaign in (1, 2, 3):
+            snapshots.save(campaign, "accepted", ["/1/"], "s1", big + str(campaign))
+            assert snapshots.load(campaign, "accepted", ["/1/"], "s1") == big + str(campaign)
+        for kept in tmp_path.rglob("*.pickle"):
+            kept.unlink()
+        assert snapshots.load(1, "accepted", ["/1/"], "s1") is None  # the first put out
+        assert snapshots.load(2, "accepted", ["/1/"], "s1") == big + "2"
+        assert snapshots.load(3, "accepted", ["/1/"], "s1") == big + "3"
+        snapshots.save(3, "accepted", ["/1/"], "s2", "newer")
+        assert snapshots.load(3, "accepted", ["/1/"], "s2") == "newer"
+        third = str(snapshots._path(3, "accepted", ["/1/"]))
+        assert [key[1] for key in snapshots.read_lately._found if key[0] == third] == ["s2"]
