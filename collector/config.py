@@ -126,10 +126,11 @@ class DefaultConfig:
     # A campaign with more responses than this has its indicators computed by a job (and
     # kept until its data changes) instead of inside the page's request.
     REPORT_INLINE_RESPONSES = 50_000
-    # Kept figures and views read lately stay in each process, up to this many MB of
-    # their files (a national campaign's figures are some 7 MB): the next view of the
-    # same data reads none of them. 0: read on every view.
-    REPORT_MEMORY_MB = 32
+    # Kept figures and views read lately stay in each process (each web worker, each job
+    # worker), up to this many MB of their files, some two and a half times that in
+    # memory (a national campaign's figures are a 7 MB file, 17 MB read): the next view
+    # of the same data reads none of them. 0: read on every view.
+    REPORT_MEMORY_MB = 16
     # Rows per sheet before a sheet continues on the next (Excel's limit).
     EXPORT_MAX_ROWS = 1_048_576
 

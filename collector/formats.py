@@ -58,11 +58,12 @@ def _decimal(value: float, pattern: str) -> str:
     """What flask_babel.format_decimal writes, with the pattern parsed once: a report
     page writes thousands of numbers, and parsing the pattern was a third of each."""
     locale = get_locale() or Locale.parse(DEFAULT_LANGUAGE)  # outside a request: Russian
-    return _written(value, pattern, locale)
+    # -0.0 equals 0.0 and is written "-0": told apart by its sign.
+    return _written(value, math.copysign(1.0, value) < 0, pattern, locale)
 
 
 @lru_cache(maxsize=8192, typed=True)
-def _written(value: float, pattern: str, locale: Locale) -> str:
+def _written(value: float, negative: bool, pattern: str, locale: Locale) -> str:
     # The same counts and shares come again and again (a page of 50 units, each with its
     # answers and shares): each is written once; Babel takes 40 µs a number.
     return str(_number_pattern(pattern).apply(value, locale))

@@ -76,6 +76,12 @@ def test_numbers_are_written_as_flask_babel_writes_them(app, language):
         (1234567.0, None, None, 2, "#,##0"),
         (-0.125, "%", 2, 2, "#,##0.00"),
         (99.95, "%", 0, 0, "#,##0"),
+        # A change of -0.04 shown at one place is -0.0, which equals 0.0: each is written
+        # as Babel writes it, whichever came first (numbers are written once each).
+        (-0.04, "%", 1, 1, "#,##0.0"),
+        (0.0, "%", 1, 1, "#,##0.0"),
+        (0.04, "%", 1, 1, "#,##0.0"),
+        (-0.04, "%", 1, 1, "#,##0.0"),
     ]
     with app.test_request_context(), force_locale(language):
         for value, unit, decimals, places, pattern in cases:

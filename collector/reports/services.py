@@ -424,7 +424,9 @@ def _report(
 
     def read_answers(names: Sequence[str] | None) -> pd.DataFrame:
         wanted = None if names is None else [INDEX_COLUMN, *names]
-        kept = snapshots.load_columns(campaign.id, basis.value, scopes, stamp, wanted)
+        kept = snapshots.load_columns(
+            campaign.id, basis.value, scopes, stamp, wanted, leave_out=(FIGURES_KEPT,)
+        )
         frame = None if kept is None else frame_of(kept, names)
         if frame is None:
             answers = answers_now()
@@ -505,5 +507,6 @@ def data_state(session: Session, campaign: Campaign) -> tuple[str, int]:
 
 def _stamp_identity(campaign: Campaign) -> str:
     """How a data stamp begins: which campaign (an id may be used again after a
-    deletion) and which form version its figures are of."""
-    return f"{campaign.created_at}:{campaign.form_version_id}:"
+    deletion), which form version its figures are of, and the shape they are kept in
+    (a snapshot of an older shape is of no data stamp now: a job computes it again)."""
+    return f"{campaign.created_at}:{campaign.form_version_id}:{SNAPSHOT_FORMAT}:"

@@ -11,7 +11,7 @@ import pickle
 import struct
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Container, Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -21,7 +21,7 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 # The shape of the kept views (question tables, rows by group): changed with theirs, so
 # that a new version does not read an older one's.
-VIEW_FORMAT = 1
+VIEW_FORMAT = 2  # 2: the tables' statuses as codes (SNAPSHOT_FORMAT 5)
 
 
 def _path(campaign_id: int, basis: str, scopes: list[str]) -> Path:
@@ -73,6 +73,13 @@ class _ReadLately:
             while self._size > budget:
                 _key, (_value, dropped) = self._found.popitem(last=False)
                 self._size -= dropped
+
+    def forget(self, path: Path) -> None:
+        """Everything read of the snapshot at `path` and of its views (written anew)."""
+        views = str(path.with_name(f"{path.stem}-"))
+        with self._lock:
+            for key in [k for k in self._found if k[0] == str(path) or k[0].startswith(views)]:
+                self._size -= self._found.pop(key)[1]
 
     def clear(self) -> None:
         with self._lock:
@@ -168,10 +175,16 @@ def _write_columns(path: Path, stamp: str, columns: Mapping[str, Any]) -> None:
 
 
 def load_columns(
-    campaign_id: int, basis: str, scopes: list[str], stamp: str, names: Iterable[str] | None
+    campaign_id: int,
+    basis: str,
+    scopes: list[str],
+    stamp: str,
+    names: Iterable[str] | None,
+    leave_out: Container[str] = (),
 ) -> dict[str, Any] | None:
     """The named columns kept with the snapshot of this data stamp (those it has; None:
-    all, in their order); None when none of this stamp is kept."""
+    all but those to `leave_out`, in their order); None when none of this stamp is
+    kept."""
     try:
         with _columns_path(_path(campaign_id, basis, scopes)).open("rb") as file:
             if _stamp_of(file) != stamp:
@@ -183,7 +196,7 @@ def load_columns(
             if not isinstance(contents, dict):
                 return None
             found = {}
-            for name in contents if names is None else names:
+            for name in (n for n in contents if n not in leave_out) if names is None else names:
                 if name in contents:
                     file.seek(contents[name])
                     found[name] = pickle.load(file)  # noqa: S301
@@ -206,9 +219,11 @@ def save(
     if columns is not None:
         _write_columns(_columns_path(path), stamp, columns)
     _write(path, stamp, content)
-    # The views kept of the previous figures are of no use now.
+    # The views kept of the previous figures are of no use now, nor what this process
+    # read of the file before (of the same stamp too: one of an older shape, rejected).
     for derived in path.parent.glob(f"{path.stem}-*.pickle"):
         derived.unlink(missing_ok=True)
+    read_lately.forget(path)
 
 
 def exists(campaign_id: int, basis: str, scopes: list[str], stamp: str) -> bool:

@@ -179,3 +179,37 @@ def test_what_is_kept_in_the_process_stays_within_its_budget(tmp_path):
         assert snapshots.load(3, "accepted", ["/1/"], "s2") == "newer"
         third = str(snapshots._path(3, "accepted", ["/1/"]))
         assert [key[1] for key in snapshots.read_lately._found if key[0] == third] == ["s2"]
+
+
+def test_a_snapshot_written_anew_is_read_anew(tmp_path):
+    """A file written again for the same stamp (one of an older shape was rejected and
+    computed again) is not answered from what this process read of it before; nor are
+    its views."""
+    app = _kept_app(tmp_path, 1)
+    with app.app_context():
+        snapshots.save(1, "accepted", ["/1/"], "s1", ("older shape",))
+        assert snapshots.load(1, "accepted", ["/1/"], "s1") == ("older shape",)
+        assert snapshots.remembered(1, "accepted", ["/1/"], "s1", ("q",), lambda: "old") == "old"
+        snapshots.save(1, "accepted", ["/1/"], "s1", ("figures",))
+        assert snapshots.load(1, "accepted", ["/1/"], "s1") == ("figures",)
+        assert snapshots.remembered(1, "accepted", ["/1/"], "s1", ("q",), lambda: "new") == "new"
+
+
+def test_a_snapshot_of_an_older_shape_is_of_no_data_stamp(app, campaign, people, monkeypatch):
+    """After an upgrade that changes what a snapshot holds, the kept one is not taken
+    for fresh: a large campaign's page starts the job that computes it again, instead of
+    computing a million answers inside the request."""
+    from collector.reports import services
+    from collector.reports.jobs import too_large_to_compute_now
+    from collector.reports.services import Basis, campaign_report, data_state
+
+    region = people["region"]
+    with monkeypatch.context() as older:
+        older.setattr(services, "SNAPSHOT_FORMAT", services.SNAPSHOT_FORMAT - 1)
+        kept = campaign_report(db_session(), region, campaign, Basis.ACCEPTED)
+        stamp, count = data_state(db_session(), campaign)
+        assert too_large_to_compute_now(region, campaign, Basis.ACCEPTED, 0, stamp, count) is False
+    stamp, count = data_state(db_session(), campaign)
+    assert stamp != kept.stamp
+    assert too_large_to_compute_now(region, campaign, Basis.ACCEPTED, 0, stamp, count) is True
+    assert campaign_report(db_session(), region, campaign, Basis.ACCEPTED).stamp == stamp
