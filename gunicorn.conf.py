@@ -16,6 +16,7 @@ from typing import Any
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from collector.proxy import ClientAddressFromProxy  # noqa: E402
+from collector.serving import settle_after_loading  # noqa: E402
 
 wsgi_app = "wsgi:app"
 
@@ -72,5 +73,7 @@ if os.environ.get("COLLECTOR_LOG_FORMAT") == "json":
 
 def post_worker_init(worker: Any) -> None:
     """The app sees the client's address, not the proxy's, from the same proxies gunicorn
-    trusts for the scheme (collector/proxy.py says why)."""
+    trusts for the scheme (collector/proxy.py says why); what the worker loaded is kept
+    out of the garbage collector's walks (collector/serving.py)."""
     worker.wsgi = ClientAddressFromProxy(worker.wsgi, worker.cfg.forwarded_allow_ips)
+    settle_after_loading()

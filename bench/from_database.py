@@ -278,6 +278,7 @@ def measure_page(
     from collector.extensions import db
     from collector.jobs.dispatch import shutdown
     from collector.models import User
+    from collector.serving import settle_after_loading
 
     app = create_app({**config, "WTF_CSRF_ENABLED": False})
     with app.app_context():
@@ -286,6 +287,8 @@ def measure_page(
         db.session.commit()
         client = app.test_client()
         client.post("/login", data={"username": user.username, "password": "bench-page"})
+        # As a gunicorn worker does once it has loaded the app (gunicorn.conf.py).
+        settle_after_loading()
         path = f"/reports/campaigns/{campaign_id}"
         started = time.perf_counter()
         if client.get(path).status_code != 200:

@@ -25,7 +25,7 @@ from collector.models.imports import ImportBatch, ImportedRow
 from collector.models.jobs import Job, JobState
 from collector.models.notices import ReviewNotice
 from collector.models.registries import RegistryRecord, RegistryRevision
-from collector.models.responses import FormResponse, ResponseState
+from collector.models.responses import CampaignDataVersion, FormResponse, ResponseState
 from collector.models.sessions import UserSession
 from collector.models.tokens import ApiToken, IdempotentRequest, TokenScope
 from collector.models.units import OrgUnit, UnitType
@@ -38,6 +38,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Campaign",
+    "CampaignDataVersion",
     "CampaignDeadline",
     "DeadlineExtension",
     "FormDraft",

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -87,3 +88,17 @@ class FormResponse(Base):
 
     form_version: Mapped[FormVersion] = relationship(lazy="joined")
     unit: Mapped[OrgUnit] = relationship()
+
+
+class CampaignDataVersion(Base):
+    """How many times a campaign's responses have changed: a report's data stamp reads
+    this one row instead of counting a national campaign's million responses on every
+    view. Kept by the database itself (triggers on form_response, migration
+    0023_campaign_data_version), so that every way a response is written, deleted or
+    moved counts, the survey's bare insert and a cascade too. No foreign key: a
+    campaign's deletion deletes its responses, whose triggers still count here."""
+
+    __tablename__ = "campaign_data_version"
+
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -21,7 +21,7 @@ from collector.jobs.registry import JobContext, JobFailed, JobResult
 from collector.jobs.services import start_job
 from collector.models import Campaign, Job, OrgUnit, User
 from collector.reports import export, snapshots
-from collector.reports.services import Basis
+from collector.reports.services import Basis, response_count
 
 EXPORT_JOB = "campaign_export"
 
@@ -149,14 +149,14 @@ def campaign_indicators(context: JobContext, params: dict[str, Any]) -> JobResul
 
 
 def too_large_to_compute_now(
-    user: User, campaign: Campaign, basis: Basis, inline_limit: int, stamp: str, count: int
+    session: Session, user: User, campaign: Campaign, basis: Basis, inline_limit: int, stamp: str
 ) -> bool:
-    """More answers than a page computes while the user waits (`count` of them, with
-    data stamp `stamp`), and no fresh snapshot."""
-    if count <= inline_limit:
-        return False
+    """No snapshot of data stamp `stamp`, and more answers than a page computes while
+    the user waits (counted only then: a view of kept figures counts nothing)."""
     scopes = review_scopes(user, campaign)
-    return not snapshots.exists(campaign.id, basis.value, scopes, stamp)
+    if snapshots.exists(campaign.id, basis.value, scopes, stamp):
+        return False
+    return response_count(session, campaign) > inline_limit
 
 
 def start_computing(

@@ -30,7 +30,7 @@ from collector.reports.services import (
     Report,
     campaign_report,
     child_level,
-    data_state,
+    data_stamp,
     latest_report,
     level_of,
 )
@@ -200,8 +200,8 @@ def report_page(
     root = page_root(session, user, campaign, choices.unit_id)
     basis = choices.basis
     refreshing, computed_at = None, None
-    stamp, count = data_state(session, campaign)
-    if too_large_to_compute_now(user, campaign, basis, inline_limit, stamp, count):
+    stamp = data_stamp(session, campaign)
+    if too_large_to_compute_now(session, user, campaign, basis, inline_limit, stamp):
         job = start_computing(session, user, campaign, root, basis)
         latest = latest_report(session, user, campaign, basis)
         if latest is None:

@@ -28,6 +28,7 @@ from collector.indicators.frame import (
 from collector.models import (
     AuditEvent,
     Campaign,
+    CampaignDataVersion,
     FormResponse,
     ImportBatch,
     OrgUnit,
@@ -467,19 +468,13 @@ UNIT_FACT_ACTIONS = ("unit.update", "units.import", "figures.update", "figures.i
 
 def data_stamp(session: Session, campaign: Campaign) -> str:
     """Changes whenever anything the indicators read changes: the campaign's responses
-    (how many, the last save, the last move through review, which every change of state
-    leaves in the audit), its reference figures, its form version."""
-    return data_state(session, campaign)[0]
-
-
-def data_state(session: Session, campaign: Campaign) -> tuple[str, int]:
-    """The data stamp and how many responses the campaign has: a page that asks both
-    counts a national campaign's million responses once."""
-    count, last = session.execute(
-        select(func.count(), func.max(FormResponse.updated_at)).where(
-            FormResponse.campaign_id == campaign.id
-        )
-    ).one()
+    (how many times they have changed, kept by the database: CampaignDataVersion; the
+    last move through review, which every change of state leaves in the audit), its
+    reference figures, its form version. Read on every view of a report: one row, an
+    index's last entry and two counts of small tables, never the responses counted."""
+    changed = session.scalar(
+        select(CampaignDataVersion.version).where(CampaignDataVersion.campaign_id == campaign.id)
+    )
     moved = session.scalar(
         select(func.max(AuditEvent.id))
         .join(FormResponse, AuditEvent.object_id == FormResponse.id)
@@ -498,11 +493,21 @@ def data_state(session: Session, campaign: Campaign) -> tuple[str, int]:
     edited = session.scalar(
         select(func.max(AuditEvent.id)).where(AuditEvent.action.in_(UNIT_FACT_ACTIONS))
     )
-    stamp = (
-        f"{_stamp_identity(campaign)}{count}:{last}:{moved}:"
+    return (
+        f"{_stamp_identity(campaign)}{changed or 0}:{moved}:"
         f"{figures[0]}:{figures[1]}:{uploaded}:{edited}"
     )
-    return stamp, int(count)
+
+
+def response_count(session: Session, campaign: Campaign) -> int:
+    """How many responses the campaign has (a count of them all: asked only when no
+    figures of its data are kept, to choose between computing now and a job)."""
+    found = session.scalar(
+        select(func.count())
+        .select_from(FormResponse)
+        .where(FormResponse.campaign_id == campaign.id)
+    )
+    return int(found or 0)
 
 
 def _stamp_identity(campaign: Campaign) -> str:

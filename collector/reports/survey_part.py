@@ -23,7 +23,7 @@ from collector.reports.services import (
     Report,
     by_category,
     campaign_report,
-    data_state,
+    data_stamp,
     level_of,
 )
 from collector.reports.texts import TextAnswer, text_answers, text_fields
@@ -214,8 +214,8 @@ def _together(
     companion = next((c for c in choices if c.id == wanted), choices[0] if choices else None)
     if companion is None:
         return Together([], None)
-    stamp, count = data_state(session, companion)
-    if too_large_to_compute_now(user, companion, report.basis, inline_limit, stamp, count):
+    stamp = data_stamp(session, companion)
+    if too_large_to_compute_now(session, user, companion, report.basis, inline_limit, stamp):
         # Its own report page computes it as a job; this page does not wait for it.
         return Together(choices, companion, waiting=True)
     other = campaign_report(session, user, companion, report.basis, stamp=stamp)

@@ -201,15 +201,17 @@ def test_a_snapshot_of_an_older_shape_is_of_no_data_stamp(app, campaign, people,
     computing a million answers inside the request."""
     from collector.reports import services
     from collector.reports.jobs import too_large_to_compute_now
-    from collector.reports.services import Basis, campaign_report, data_state
+    from collector.reports.services import Basis, campaign_report, data_stamp
 
     region = people["region"]
     with monkeypatch.context() as older:
         older.setattr(services, "SNAPSHOT_FORMAT", services.SNAPSHOT_FORMAT - 1)
         kept = campaign_report(db_session(), region, campaign, Basis.ACCEPTED)
-        stamp, count = data_state(db_session(), campaign)
-        assert too_large_to_compute_now(region, campaign, Basis.ACCEPTED, 0, stamp, count) is False
-    stamp, count = data_state(db_session(), campaign)
+        stamp = data_stamp(db_session(), campaign)
+        assert not too_large_to_compute_now(
+            db_session(), region, campaign, Basis.ACCEPTED, 0, stamp
+        )
+    stamp = data_stamp(db_session(), campaign)
     assert stamp != kept.stamp
-    assert too_large_to_compute_now(region, campaign, Basis.ACCEPTED, 0, stamp, count) is True
+    assert too_large_to_compute_now(db_session(), region, campaign, Basis.ACCEPTED, 0, stamp)
     assert campaign_report(db_session(), region, campaign, Basis.ACCEPTED).stamp == stamp
