@@ -142,3 +142,49 @@ def test_a_backup_keeps_the_attached_files_and_a_restore_puts_back_the_missing(a
     # A second backup to the same name is refused, files and all.
     again = app.test_cli_runner().invoke(args=["backup", "create", "--to", str(target)])
     assert again.exit_code != 0 and "exists already" in again.output
+
+
+def test_a_backup_restored_over_a_database_at_head_replaces_it(
+    app, tree, people, tmp_path, empty_database
+):
+    """The everyday restore: over a database migrated to head (on PostgreSQL it holds
+    the functions of the data stamp's triggers, which the dump creates again). The
+    restored database marks changes again."""
+    from flask_migrate import upgrade
+
+    from collector import create_app
+    from tests.conftest import make_config
+
+    reports = {key: (True, 1, 2, "accepted") for key in ("school_a1", "school_b1")}
+    campaign = answered_campaign(tree, people, results_form(), reports)
+    db.session.commit()
+    source = db.engine.url.render_as_string(hide_password=False)
+    before = contents(source)
+    made = create_backup(source, tmp_path / "backup" / "collector.bak")
+    target = create_app(make_config(empty_database))
+    with target.app_context():
+        upgrade()
+        db.engine.dispose()
+    restore_backup(
+        empty_database,
+        made.path,
+        overwrite=True,
+        previous_folder=tmp_path / "previous",
+        migrations=MIGRATIONS,
+        now=datetime.now(UTC),
+    )
+    assert contents(empty_database) == before
+    # The triggers of the data stamp are in place again: a change marks the campaign.
+    engine = sa.create_engine(empty_database)
+    try:
+        with engine.begin() as conn:
+            marks = "SELECT mark FROM campaign_data_version WHERE campaign_id = :id"
+            before_change = conn.execute(sa.text(marks), {"id": campaign.id}).all()
+            conn.execute(
+                sa.text("UPDATE form_response SET status = status WHERE campaign_id = :id"),
+                {"id": campaign.id},
+            )
+        with engine.connect() as conn:
+            assert conn.execute(sa.text(marks), {"id": campaign.id}).all() != before_change
+    finally:
+        engine.dispose()

@@ -405,7 +405,7 @@ def _pg_restore(url: URL, source: Path, previous: Backup | None) -> None:
 
 
 def _pg_empty(url: URL) -> None:
-    """Drop what the schema holds (tables, views, sequences, types), so that the archive
+    """Drop what the schema holds (tables, views, functions, sequences, types), so that the archive
     is restored into the same empty database whatever version of the schema was there."""
     engine = sa.create_engine(url, poolclass=NullPool)
     try:
@@ -426,6 +426,13 @@ def _pg_empty(url: URL) -> None:
 _PG_OBJECTS = (
     ("VIEW", "SELECT viewname FROM pg_views WHERE schemaname = current_schema()"),
     ("TABLE", "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"),
+    # The triggers' functions (migration 0023), not those an extension owns.
+    (
+        "FUNCTION",
+        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = current_schema() AND p.prokind = 'f' AND NOT EXISTS ("
+        "SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')",
+    ),
     (
         "SEQUENCE",
         "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -91,14 +92,22 @@ class FormResponse(Base):
 
 
 class CampaignDataVersion(Base):
-    """How many times a campaign's responses have changed: a report's data stamp reads
-    this one row instead of counting a national campaign's million responses on every
-    view. Kept by the database itself (triggers on form_response, migration
-    0023_campaign_data_version), so that every way a response is written, deleted or
-    moved counts, the survey's bare insert and a cascade too. No foreign key: a
-    campaign's deletion deletes its responses, whose triggers still count here."""
+    """A mark drawn anew (a random number, never a count that could come back to an
+    earlier value after a restore) whenever a campaign's responses change: a report's
+    data stamp reads these few rows instead of counting a national campaign's million
+    responses on every view. Kept by the database itself (triggers on form_response,
+    migration 0023_campaign_data_version), so that every way a response is written,
+    deleted or moved counts, the survey's bare insert and a cascade too. On PostgreSQL
+    each connection marks a shard of its own, so that answers from several workers do
+    not queue on one row until they commit. No foreign key: a campaign's deletion
+    deletes its responses, whose triggers still mark here.
+
+    A migration that rebuilds form_response on SQLite (batch mode copies the table)
+    drops its triggers: it must create them again (tests/reports/test_data_stamp.py
+    fails without them)."""
 
     __tablename__ = "campaign_data_version"
 
     campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    mark: Mapped[int] = mapped_column(BigInteger)

@@ -468,13 +468,16 @@ UNIT_FACT_ACTIONS = ("unit.update", "units.import", "figures.update", "figures.i
 
 def data_stamp(session: Session, campaign: Campaign) -> str:
     """Changes whenever anything the indicators read changes: the campaign's responses
-    (how many times they have changed, kept by the database: CampaignDataVersion; the
-    last move through review, which every change of state leaves in the audit), its
-    reference figures, its form version. Read on every view of a report: one row, an
-    index's last entry and two counts of small tables, never the responses counted."""
-    changed = session.scalar(
-        select(CampaignDataVersion.version).where(CampaignDataVersion.campaign_id == campaign.id)
+    (the marks the database draws at each change: CampaignDataVersion; the last move
+    through review, which every change of state leaves in the audit), its reference
+    figures, its form version. Read on every view of a report: a few rows and small
+    counts, never the responses counted."""
+    marks = session.execute(
+        select(CampaignDataVersion.shard, CampaignDataVersion.mark)
+        .where(CampaignDataVersion.campaign_id == campaign.id)
+        .order_by(CampaignDataVersion.shard)
     )
+    changed = ".".join(f"{shard}-{mark}" for shard, mark in marks)
     moved = session.scalar(
         select(func.max(AuditEvent.id))
         .join(FormResponse, AuditEvent.object_id == FormResponse.id)
@@ -494,7 +497,7 @@ def data_stamp(session: Session, campaign: Campaign) -> str:
         select(func.max(AuditEvent.id)).where(AuditEvent.action.in_(UNIT_FACT_ACTIONS))
     )
     return (
-        f"{_stamp_identity(campaign)}{changed or 0}:{moved}:"
+        f"{_stamp_identity(campaign)}{changed}:{moved}:"
         f"{figures[0]}:{figures[1]}:{uploaded}:{edited}"
     )
 

@@ -105,3 +105,23 @@ def test_a_response_outside_any_campaign_is_stored_and_counts_for_none(app, tree
     db.session.add(FormResponse(**_row_like(_one_of(campaign), campaign_id=None)))
     db.session.commit()
     assert data_stamp(db.session, campaign) == before
+
+
+def test_a_stamp_never_comes_back_after_a_restore(app, tree, people):
+    """A backup restored brings back the marks it was taken with; the changes after it
+    draw new ones, never a stamp a snapshot was kept with before the restore (a count
+    would come back to it: the figures of lost answers shown as fresh)."""
+    from collector.models import CampaignDataVersion
+
+    campaign = answered_campaign(tree, people)
+    table = CampaignDataVersion.__table__
+    at_backup = [row._asdict() for row in db.session.execute(select(table))]
+    _one_of(campaign).answers = {"has_plan": True, "trained": 5, "total": 9}
+    db.session.commit()
+    kept_with = data_stamp(db.session, campaign)
+    db.session.execute(delete(table))
+    db.session.execute(insert(table), at_backup)
+    db.session.commit()
+    _one_of(campaign).answers = {"has_plan": False, "trained": 1, "total": 9}
+    db.session.commit()
+    assert data_stamp(db.session, campaign) != kept_with
