@@ -138,7 +138,10 @@ class Report:
 
     def visible(self, group: int) -> bool:
         unit = self.units.get(group)
-        return unit is not None and any(unit.path.startswith(p) for p in self.scopes)
+        return unit is not None and self._in_scopes(unit)
+
+    def _in_scopes(self, unit: UnitLike) -> bool:
+        return any(unit.path.startswith(p) for p in self.scopes)
 
     def _under(self, groups: Any, root: OrgUnit) -> list[int]:
         """Positions of the groups the user sees within `root`'s subtree, in the tree's
@@ -153,15 +156,11 @@ class Report:
         near = None if whole else self._groups_of(root)
         units = self.units
         found = []
-        for i, group in enumerate(groups.tolist() if hasattr(groups, "tolist") else groups):
+        for i, group in enumerate(groups.tolist()):  # the tables' arrays of group ids
             if near is not None and group not in near:
                 continue
             unit = units.get(group)
-            if (
-                unit is not None
-                and unit.path.startswith(root.path)
-                and any(unit.path.startswith(p) for p in self.scopes)
-            ):
+            if unit is not None and unit.path.startswith(root.path) and self._in_scopes(unit):
                 found.append((tree_key(unit), i))
         found.sort()
         positions = [i for _key, i in found]
