@@ -1,6 +1,6 @@
 """Designer editing in the browser: what is typed survives a closed tab; questions move
-from the keyboard and by dragging; options are reordered from the keyboard; a JSON
-text that is not JSON is refused and kept."""
+from the keyboard and by dragging; options are reordered from the keyboard; Save pressed
+during an autosave waits for it; a JSON text that is not JSON is refused and kept."""
 
 from __future__ import annotations
 
@@ -94,6 +94,9 @@ def test_options_reordered_from_the_keyboard(page, server, tree, people):
     add_field(page, 0, "single_choice")
     with page.expect_navigation():
         page.locator("button[value='add:options']").click()
+    # Save, not an autosave, sends the new order here: on a loaded machine the autosave
+    # could fire first (that race is the test below).
+    page.locator("#designer-form").evaluate("f => f.dataset.autosaveDelay = '600000'")
     page.locator("input[name='options-1-value']").fill("2")
     page.locator("input[name='options-1-label_ru']").fill("Второй")
     up = page.locator("tbody[data-prefix=options] tr").nth(1).locator("button.row-up")
@@ -104,6 +107,33 @@ def test_options_reordered_from_the_keyboard(page, server, tree, people):
         page.get_by_test_id("save-element").click()
     options = draft_document()["sections"][0]["fields"][0]["options"]
     assert [o["value"] for o in options] == ["2", "1"]
+
+
+def test_save_pressed_during_an_autosave_waits_for_it(page, server, tree, people):
+    start(page, server.url)
+    add_field(page, 0, "integer")
+    # The autosave's request is held in the page until the test lets it go, so Save is
+    # pressed while it is under way, every time.
+    page.evaluate(
+        """() => {
+          const send = window.fetch;
+          window.fetch = (url, options) => new Promise((resolve, reject) => {
+            window.releaseAutosave = () => send(url, options).then(resolve, reject);
+          });
+        }"""
+    )
+    form = page.locator("#designer-form")
+    form.evaluate("f => f.dataset.autosaveDelay = '100'")
+    page.locator("textarea[name=label_ru]").fill("Число экскурсий")
+    page.wait_for_function("() => typeof window.releaseAutosave === 'function'")
+    page.get_by_test_id("save-element").click()
+    # Sent now, the page would carry the revision the autosave is about to replace.
+    assert draft_document()["sections"][0]["fields"][0]["label"] != "Число экскурсий"
+    with page.expect_navigation():
+        page.evaluate("() => window.releaseAutosave()")
+    expect(page.get_by_test_id("refused")).to_have_count(0)
+    expect(page.get_by_test_id("error-summary")).to_have_count(0)
+    assert draft_document()["sections"][0]["fields"][0]["label"] == "Число экскурсий"
 
 
 def test_text_that_is_not_json_is_refused_and_kept(page, server, tree, people):
