@@ -7,6 +7,8 @@ import time
 from flask import Flask, abort, current_app, render_template, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -32,6 +34,28 @@ class ActionForbidden(Exception):
 
 def _page(code: int, title: str, message: str) -> tuple[str, int]:
     return render_template("error.html", code=code, title=title, message=message), code
+
+
+def _page_without_database(code: int, title: LazyString, message: LazyString) -> str:
+    """A page for when the database is what failed: made without it (no user, no menu, no
+    context processors), in the language the session chose, so it cannot fail as the
+    request did."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is gone; the pool makes a new one for the next request
+    # Nobody is loaded from the database for the rest of this request (the after-request
+    # hooks and the locale ask who is logged in): the page is for a visitor without a name.
+    login_manager._update_request_context_with_user()
+    chosen = session.get("lang")
+    language: str = (
+        chosen
+        if isinstance(chosen, str) and chosen in current_app.config["LANGUAGES"]
+        else current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+    with force_locale(language):
+        page = current_app.jinja_env.get_template("unavailable.html")
+        return page.render(code=code, title=str(title), message=str(message), language=language)
 
 
 def _retry_after(error: HTTPException) -> int:
@@ -116,32 +140,18 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError) -> tuple[str, int, dict[str, str]]:
-        # The database does not answer (restarting, unreachable, out of connections). The
-        # page is made without it: no user, no menu (both read the database), the language
-        # from the session. Sending the form again is safe: survey answers carry their
-        # page's key, report saves their revision.
+        # The database does not answer (restarting, unreachable, out of connections).
+        # Sending the form again is safe: survey answers carry their page's key, report
+        # saves their revision.
         app.logger.error("database unavailable: %s", error.orig or error)
-        try:
-            db.session.rollback()
-        except OperationalError:
-            pass  # the connection is gone; the pool makes a new one for the next request
-        # Nobody is loaded from the database for the rest of this request (the after-request
-        # hooks ask who is logged in): the page is for a visitor without a name.
-        login_manager._update_request_context_with_user()
-        chosen = session.get("lang")
-        language: str = (
-            chosen
-            if isinstance(chosen, str) and chosen in app.config["LANGUAGES"]
-            else app.config["BABEL_DEFAULT_LOCALE"]
-        )
-        with force_locale(language):
-            title = _("The service is briefly unavailable")
-            message = _(
+        html = _page_without_database(
+            503,
+            _l("The service is briefly unavailable"),
+            _l(
                 "The database does not answer. Nothing you typed is lost: wait a minute and "
                 "send the page again."
-            )
-        page = app.jinja_env.get_template("unavailable.html")
-        html = page.render(title=title, message=message, language=language)
+            ),
+        )
         return html, 503, {"Retry-After": "30"}
 
     @app.teardown_appcontext
@@ -158,10 +168,25 @@ def init_app(app: Flask) -> None:
     # Only for exceptions nobody handled; under TESTING Flask lets them propagate instead,
     # so tests see the real error.
     @app.errorhandler(500)
-    def unexpected_error(_error: Exception) -> tuple[str, int] | Response:
+    def unexpected_error(
+        error: InternalServerError,
+    ) -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
+        raised = error.original_exception
+        if isinstance(raised, OperationalError):
+            # Raised where no error handler looks (an after-request hook, a template
+            # rendered after the view): the same page as from a view.
+            return database_unavailable(raised)
         if _under_api():
             answer: Response = current_app.extensions["api_problem"](InternalServerError())
             return answer
-        return _page(
-            500, _("Something went wrong"), _("The error has been logged. Try again later.")
-        )
+        title = _l("Something went wrong")
+        message = _l("The error has been logged. Try again later.")
+        try:
+            # What failed may have left the session's transaction unusable; the page's
+            # menu reads the database through it.
+            db.session.rollback()
+            return _page(500, str(title), str(message))
+        except SQLAlchemyError as failed:
+            # The database failed as well: the page is made without it.
+            app.logger.error("error page made without the database: %s", failed)
+            return _page_without_database(500, title, message), 500

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -103,7 +103,10 @@ def _no_store_behind_login(response: Response) -> Response:
     if request.blueprint == "surveys":
         response.headers["Cache-Control"] = "no-store"
         return response
-    if current_user.is_authenticated or (request.endpoint or "").startswith("auth."):
+    # Whether someone is logged in is read from the session cookie, not from the user's
+    # record: a view's commit has expired it, and a database that stopped answering since
+    # would fail the page after its work was done.
+    if "_user_id" in session or (request.endpoint or "").startswith("auth."):
         response.headers["Cache-Control"] = "no-store"
     return response
 

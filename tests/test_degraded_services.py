@@ -1,18 +1,22 @@
 """When a service the app leans on does not answer: the database gives a clear 503 page
-(never a 500 or a traceback); with Redis down survey answers, logins and data entry go on
-(limits counted in each process's memory) and a job fails at once with a plain message."""
+(never a 500 or a traceback), also when it stops answering after the view did its work;
+with Redis down survey answers, logins and data entry go on (limits counted in each
+process's memory) and a job fails at once with a plain message."""
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
+import sqlalchemy as sa
+from flask_login import login_required
 
 from collector import create_app
 from collector.extensions import db, limiter
-from collector.models import FormResponse
+from collector.models import FormResponse, User
 from collector.surveys import allowance
-from tests.conftest import DEFAULT_PASSWORD, make_config
+from tests.conftest import DEFAULT_PASSWORD, login_as, make_config
 from tests.surveys.test_survey_links import GOOD, link_of, make_survey
 
 
@@ -37,6 +41,102 @@ def test_a_database_that_does_not_answer_gives_a_clear_503_page():
             assert int(reply.headers["Retry-After"]) > 0
             assert "База данных не отвечает" in html and "Traceback" not in html
         db.engine.dispose()
+
+
+class DatabaseGone:
+    """Once `gone` is set, every statement fails as one sent over a connection the
+    database has closed (the driver's own OperationalError)."""
+
+    def __init__(self) -> None:
+        self.gone = False
+
+    def __call__(self, connection: sa.Connection, *_args: object) -> None:
+        if self.gone:
+            failure = connection.dialect.loaded_dbapi.OperationalError
+            raise failure("server closed the connection unexpectedly")
+
+
+@pytest.fixture
+def database_gone(app):
+    gone = DatabaseGone()
+    sa.event.listen(sa.Engine, "before_cursor_execute", gone)
+    yield gone
+    gone.gone = False
+    sa.event.remove(sa.Engine, "before_cursor_execute", gone)
+
+
+def test_a_database_lost_after_the_view_did_its_work_fails_nothing(make_app, people, database_gone):
+    # The after-request hooks read no record: a view's commit expired the user's, and the
+    # work the view did must not come back as an error page.
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/probe/saved")
+    @login_required
+    def saved() -> str:
+        db.session.commit()
+        database_gone.gone = True
+        return "saved"
+
+    with app.app_context():
+        client = app.test_client()
+        login_as(client, db.session.get_one(User, people["school"].id))
+        reply = client.get("/probe/saved")
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    assert reply.get_data(as_text=True) == "saved"
+    assert reply.headers["Cache-Control"] == "no-store"
+
+
+def test_a_database_error_outside_the_view_gives_the_503_page(make_app, people, database_gone):
+    # Raised in an after-request hook, where Flask's error handlers do not look: the same
+    # 503 page as from a view, made without the database, not a 500.
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/probe/late")
+    @login_required
+    def late() -> str:
+        database_gone.gone = True
+        return "done"
+
+    @app.after_request
+    def read_late(response):
+        db.session.execute(sa.text("SELECT 1"))
+        return response
+
+    with app.app_context():
+        client = app.test_client()
+        login_as(client, db.session.get_one(User, people["school"].id))
+        reply = client.get("/probe/late")
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 503
+    assert int(reply.headers["Retry-After"]) > 0
+    assert "База данных не отвечает" in html and "Traceback" not in html
+    # The request's id is quoted on the page (the hook fails again as the answer is
+    # finished, so its header may be missing).
+    assert re.search(r'data-testid="request-id">[0-9a-f]{32}<', html)
+
+
+def test_an_error_page_when_the_database_failed_too_is_made_without_it(
+    make_app, people, database_gone
+):
+    # The usual 500 page has the user's menu, read from the database: when that fails as
+    # well, the page is made without it rather than not at all.
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/probe/broken")
+    @login_required
+    def broken() -> str:
+        db.session.commit()  # the user's record is read again for the page's menu
+        database_gone.gone = True
+        raise ZeroDivisionError("boom")
+
+    with app.app_context():
+        client = app.test_client()
+        login_as(client, db.session.get_one(User, people["school"].id))
+        reply = client.get("/probe/broken")
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 500
+    assert "Что-то пошло не так" in html and "Ошибка записана в журнал" in html
+    assert "Traceback" not in html and "500 ·" in html
 
 
 @pytest.fixture
