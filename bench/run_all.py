@@ -55,9 +55,9 @@ a highest ratio allowed.
 
     make bench                   # small: 4 regions, 115 municipalities, 2,000 schools,
                                  # 50,000 responses, 10,000 submissions under load;
-                                 # about seven minutes on 2 cores
+                                 # about ten minutes on 2 cores
     SCALE=national make bench    # 85 regions, 2,300 municipalities, 40,000 schools,
-                                 # 1,000,000 responses; 13 to 22 minutes on
+                                 # 1,000,000 responses; 25 to 35 minutes on
                                  # 2 cores (the database's settings weigh)
 
 Each run rewrites only its own scale's section below. PostgreSQL (127.0.0.1:5432, user
@@ -94,7 +94,15 @@ bench/indicators.py --profile`.
   answers stored in PostgreSQL as the platform stores them; `campaign_report` (the report
   page's and the indicators job's path: read, turn into columns, compute every indicator
   at every level) against `COPY … json_to_record(answers)` into pandas and the same bare
-  groupby sums, checked equal. Goal: at most 2.0.
+  groupby sums, checked equal. Goal: at most 2.0. After the load the seed runs `VACUUM
+  ANALYZE`, as autovacuum does after so many inserts (the servers these run on may have
+  autovacuum off). The same script times the export job of that survey against the same
+  two long sheets written the plain way, each in a process of its own, in turn, as many
+  times as the indicators (three at small scale, two at national): the best time of
+  each, the most memory the job took and the least the plain way took (goals: at most
+  1.3, and at most 50 MB beyond the plain way's memory). Then the survey's report page
+  opened again after its figures are kept (goal: p95 under 500 ms), in a worker settled
+  as gunicorn's are (`collector/serving.py`).
 - **Export** (`bench/export.py`): the survey answers sheet of a consolidated XLSX export
   written by the Collector against raw XlsxWriter writing the same cells (goal: at most
   1.3; peak memory under 500 MB), and per row against `DataFrame.to_excel`.
