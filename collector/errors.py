@@ -5,23 +5,26 @@ from __future__ import annotations
 import time
 
 from flask import Flask, abort, current_app, render_template, request, session
-from flask_babel import force_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from collector.extensions import db, limiter, login_manager
+from collector.i18n import in_language
 from collector.storage import StorageUnavailable
 
 # Endpoints that read a JSON body themselves (bounded there). Every other page takes
 # forms from its own pages: Flask-WTF would read a JSON body as the form's data, with
 # lists, numbers and 1,000-deep arrays where WTForms expects text (a 500).
 JSON_ENDPOINTS = frozenset({"designer.order"})
+# When to send again after the database did not answer (it restarts in seconds).
+DATABASE_RETRY_SECONDS = 30
 
 
 class NotInScope(Exception):
@@ -36,25 +39,25 @@ def _page(code: int, title: str, message: str) -> tuple[str, int]:
     return render_template("error.html", code=code, title=title, message=message), code
 
 
-def _page_without_database(code: int, title: LazyString, message: LazyString) -> str:
-    """A page for when the database is what failed: made without it (no user, no menu, no
-    context processors), in the language the session chose, so it cannot fail as the
-    request did."""
+def _without_the_database() -> None:
+    """The rest of this request reads nothing from the database: its transaction is let
+    go, and the user is an anonymous visitor (the locale and the menu would read the
+    user's record). Uses Flask-Login 0.6's private setter: it has no public one."""
     try:
         db.session.rollback()
     except SQLAlchemyError:
         pass  # the connection is gone; the pool makes a new one for the next request
-    # Nobody is loaded from the database for the rest of this request (the after-request
-    # hooks and the locale ask who is logged in): the page is for a visitor without a name.
     login_manager._update_request_context_with_user()
-    chosen = session.get("lang")
-    language: str = (
-        chosen
-        if isinstance(chosen, str) and chosen in current_app.config["LANGUAGES"]
-        else current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
-    with force_locale(language):
+
+
+def _page_without_database(code: int, title: LazyString, message: LazyString) -> str:
+    """A page for when the database is what failed: made without it (no user, no menu, no
+    context processors), in the language the session chose, so it cannot fail as the
+    request did."""
+    _without_the_database()
+    with in_language(session.get("lang")):
         page = current_app.jinja_env.get_template("unavailable.html")
+        language = str(get_locale())
         return page.render(code=code, title=str(title), message=str(message), language=language)
 
 
@@ -139,11 +142,19 @@ def init_app(app: Flask) -> None:
         return (*_page(code, title, message), headers)
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+    def database_unavailable(
+        error: DBAPIError,
+    ) -> tuple[str, int, dict[str, str]] | Response:
         # The database does not answer (restarting, unreachable, out of connections).
         # Sending the form again is safe: survey answers carry their page's key, report
         # saves their revision.
         app.logger.error("database unavailable: %s", error.orig or error)
+        if _under_api():
+            _without_the_database()
+            with in_language(session.get("lang")):
+                unavailable = ServiceUnavailable(retry_after=DATABASE_RETRY_SECONDS)
+                answer: Response = current_app.extensions["api_problem"](unavailable)
+            return answer
         html = _page_without_database(
             503,
             _l("The service is briefly unavailable"),
@@ -152,7 +163,7 @@ def init_app(app: Flask) -> None:
                 "send the page again."
             ),
         )
-        return html, 503, {"Retry-After": "30"}
+        return html, 503, {"Retry-After": str(DATABASE_RETRY_SECONDS)}
 
     @app.teardown_appcontext
     def end_session_quietly(_error: BaseException | None) -> None:
@@ -172,9 +183,11 @@ def init_app(app: Flask) -> None:
         error: InternalServerError,
     ) -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
         raised = error.original_exception
-        if isinstance(raised, OperationalError):
-            # Raised where no error handler looks (an after-request hook, a template
-            # rendered after the view): the same page as from a view.
+        if isinstance(raised, OperationalError) or (
+            isinstance(raised, DBAPIError) and raised.connection_invalidated
+        ):
+            # Raised where no error handler looks (an after-request hook, another error
+            # handler): the same answer as from a view.
             return database_unavailable(raised)
         if _under_api():
             answer: Response = current_app.extensions["api_problem"](InternalServerError())

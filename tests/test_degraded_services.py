@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_login import login_required
 
 from collector import create_app
+from collector.api.tokens import SECRET_PREFIX
 from collector.extensions import db, limiter
 from collector.models import FormResponse, User
 from collector.surveys import allowance
@@ -44,14 +45,19 @@ def test_a_database_that_does_not_answer_gives_a_clear_503_page():
 
 
 class DatabaseGone:
-    """Once `gone` is set, every statement fails as one sent over a connection the
-    database has closed (the driver's own OperationalError)."""
+    """Once `gone` is set, every statement finds its connection closed by the database:
+    the driver's OperationalError is raised, and on PostgreSQL the driver's connection is
+    closed first, so SQLAlchemy lets it go and the session's transaction needs a
+    rollback, as in a real cut."""
 
     def __init__(self) -> None:
         self.gone = False
 
     def __call__(self, connection: sa.Connection, *_args: object) -> None:
         if self.gone:
+            if connection.dialect.name == "postgresql":
+                # What psycopg finds after a cut (SQLite has no connection to lose).
+                connection.connection.dbapi_connection.close()  # type: ignore[union-attr]
             failure = connection.dialect.loaded_dbapi.OperationalError
             raise failure("server closed the connection unexpectedly")
 
@@ -65,9 +71,20 @@ def database_gone(app):
     sa.event.remove(sa.Engine, "before_cursor_execute", gone)
 
 
+def logged_in(app, user_id: int, **kept: str):
+    client = app.test_client()
+    login_as(client, db.session.get_one(User, user_id))
+    with client.session_transaction() as session:
+        session.update(kept)
+    return client
+
+
+# Connections are really closed: these tests run outside the rolled-back transaction.
+@pytest.mark.committed
 def test_a_database_lost_after_the_view_did_its_work_fails_nothing(make_app, people, database_gone):
     # The after-request hooks read no record: a view's commit expired the user's, and the
     # work the view did must not come back as an error page.
+    school = people["school"].id  # read in the test's own app, before the other's
     app = make_app(PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/probe/saved")
@@ -78,22 +95,23 @@ def test_a_database_lost_after_the_view_did_its_work_fails_nothing(make_app, peo
         return "saved"
 
     with app.app_context():
-        client = app.test_client()
-        login_as(client, db.session.get_one(User, people["school"].id))
-        reply = client.get("/probe/saved")
+        reply = logged_in(app, school).get("/probe/saved")
     assert reply.status_code == 200, reply.get_data(as_text=True)
     assert reply.get_data(as_text=True) == "saved"
     assert reply.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.committed
 def test_a_database_error_outside_the_view_gives_the_503_page(make_app, people, database_gone):
     # Raised in an after-request hook, where Flask's error handlers do not look: the same
-    # 503 page as from a view, made without the database, not a 500.
+    # 503 page as from a view, made without the database, in the session's language.
+    school = people["school"].id
     app = make_app(PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/probe/late")
     @login_required
     def late() -> str:
+        db.session.commit()
         database_gone.gone = True
         return "done"
 
@@ -103,40 +121,83 @@ def test_a_database_error_outside_the_view_gives_the_503_page(make_app, people, 
         return response
 
     with app.app_context():
-        client = app.test_client()
-        login_as(client, db.session.get_one(User, people["school"].id))
-        reply = client.get("/probe/late")
-    html = reply.get_data(as_text=True)
+        russian = logged_in(app, school).get("/probe/late")
+    database_gone.gone = False
+    with app.app_context():
+        english = logged_in(app, school, lang="en").get("/probe/late")
+    for reply, said in (
+        (russian, "База данных не отвечает"),
+        (english, "database does not answer"),
+    ):
+        html = reply.get_data(as_text=True)
+        assert reply.status_code == 503
+        assert int(reply.headers["Retry-After"]) > 0
+        assert said in html and "Traceback" not in html
+        # The request's id is quoted on the page (the hook fails again as the answer is
+        # finished, so its header may be missing).
+        assert re.search(r'data-testid="request-id">[0-9a-f]{32}<', html)
+
+
+@pytest.mark.committed
+def test_the_api_answers_a_lost_database_with_problem_details(make_app, database_gone):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    database_gone.gone = True
+    with app.app_context():
+        reply = app.test_client().get(
+            "/api/v1/me", headers={"Authorization": f"Bearer {SECRET_PREFIX}looked-up"}
+        )
     assert reply.status_code == 503
+    assert reply.mimetype == "application/problem+json"
     assert int(reply.headers["Retry-After"]) > 0
-    assert "База данных не отвечает" in html and "Traceback" not in html
-    # The request's id is quoted on the page (the hook fails again as the answer is
-    # finished, so its header may be missing).
-    assert re.search(r'data-testid="request-id">[0-9a-f]{32}<', html)
+    assert reply.get_json()["status"] == 503
 
 
+@pytest.mark.committed
 def test_an_error_page_when_the_database_failed_too_is_made_without_it(
     make_app, people, database_gone
 ):
     # The usual 500 page has the user's menu, read from the database: when that fails as
     # well, the page is made without it rather than not at all.
+    school = people["school"].id
     app = make_app(PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/probe/broken")
     @login_required
     def broken() -> str:
-        db.session.commit()  # the user's record is read again for the page's menu
+        db.session.commit()  # the user's record is read again for the page
         database_gone.gone = True
         raise ZeroDivisionError("boom")
 
     with app.app_context():
-        client = app.test_client()
-        login_as(client, db.session.get_one(User, people["school"].id))
-        reply = client.get("/probe/broken")
+        reply = logged_in(app, school).get("/probe/broken")
     html = reply.get_data(as_text=True)
     assert reply.status_code == 500
     assert "Что-то пошло не так" in html and "Ошибка записана в журнал" in html
-    assert "Traceback" not in html and "500 ·" in html
+    assert "Traceback" not in html and "<nav" not in html
+
+
+def test_the_error_page_after_a_failed_save_still_has_its_menu(make_app, people):
+    # A save refused by the database leaves the session's transaction unusable; the 500
+    # page rolls it back first, so the user's menu is read and shown as on any page.
+    school = people["school"].id
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/probe/refused")
+    @login_required
+    def refused() -> str:
+        db.session.commit()  # the user's record is read again for the page
+        db.session.add(User(username="school", full_name="Двойник", password_hash="x"))
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            pass  # swallowed by mistake: the next error is what the user sees
+        raise ZeroDivisionError("boom")
+
+    with app.app_context():
+        reply = logged_in(app, school).get("/probe/refused")
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 500
+    assert "Что-то пошло не так" in html and "<nav" in html
 
 
 @pytest.fixture

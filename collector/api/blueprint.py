@@ -321,9 +321,16 @@ def http_problem(error: HTTPException) -> ApiProblem:
         413: (_("File too large"), _("The file is larger than the server accepts.")),
         429: (_("Too many attempts"), _("Too many attempts. Wait a minute and try again.")),
         500: (_("Something went wrong"), _("The error has been logged. Try again later.")),
+        503: (
+            _("The service is briefly unavailable"),
+            _("The database does not answer. Send the request again in a minute."),
+        ),
     }
     title, detail = messages.get(code, (_("Error"), _("The request could not be served.")))
     headers = {"Retry-After": "60"} if code == 429 else {}
+    retry_after = getattr(error, "retry_after", None)
+    if code == 503:
+        headers["Retry-After"] = str(retry_after) if isinstance(retry_after, int) else "60"
     valid = getattr(error, "valid_methods", None)
     if code == 405 and valid:
         headers["Allow"] = ", ".join(valid)

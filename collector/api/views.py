@@ -26,6 +26,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from collector.api import resources, schemas, tokens
@@ -59,8 +60,22 @@ def _request_token() -> ApiToken | None:
 def rate_key() -> str:
     """Flask-Limiter's key: the token, so each token has its own allowance (requests
     without a live token share their address's)."""
-    token = _request_token()
+    try:
+        token = _request_token()
+    except SQLAlchemyError:
+        # The database failed. Raised here, Flask-Limiter would take it for its own store
+        # failing and count every request in memory from then on; identify() asks again
+        # next, and the request is answered 503.
+        _let_the_transaction_go()
+        token = None
     return f"api-token:{token.id}" if token is not None else f"api-address:{get_remote_address()}"
+
+
+def _let_the_transaction_go() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is gone; the pool makes a new one
 
 
 def rate_limit() -> str:
