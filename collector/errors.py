@@ -12,6 +12,7 @@ from flask_babel.speaklater import LazyString
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.wrappers import Response
 
@@ -142,13 +143,14 @@ def init_app(app: Flask) -> None:
         return (*_page(code, title, message), headers)
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
     def database_unavailable(
-        error: DBAPIError,
+        error: SQLAlchemyError,
     ) -> tuple[str, int, dict[str, str]] | Response:
-        # The database does not answer (restarting, unreachable, out of connections).
-        # Sending the form again is safe: survey answers carry their page's key, report
-        # saves their revision.
-        app.logger.error("database unavailable: %s", error.orig or error)
+        # The database does not answer (restarting, unreachable, every connection of the
+        # pool waiting on it). Sending the form again is safe: survey answers carry their
+        # page's key, report saves their revision.
+        app.logger.error("database unavailable: %s", getattr(error, "orig", None) or error)
         if _under_api():
             _without_the_database()
             with in_language(session.get("lang")):
@@ -183,14 +185,18 @@ def init_app(app: Flask) -> None:
         error: InternalServerError,
     ) -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
         raised = error.original_exception
-        if isinstance(raised, OperationalError) or (
+        if isinstance(raised, (OperationalError, PoolTimeout)) or (
             isinstance(raised, DBAPIError) and raised.connection_invalidated
         ):
             # Raised where no error handler looks (an after-request hook, another error
             # handler): the same answer as from a view.
             return database_unavailable(raised)
         if _under_api():
-            answer: Response = current_app.extensions["api_problem"](InternalServerError())
+            # The problem's text asks for the locale, which would read the user's record
+            # over a session the error may have left unusable.
+            _without_the_database()
+            with in_language(session.get("lang")):
+                answer: Response = current_app.extensions["api_problem"](InternalServerError())
             return answer
         title = _l("Something went wrong")
         message = _l("The error has been logged. Try again later.")

@@ -142,14 +142,65 @@ def test_a_database_error_outside_the_view_gives_the_503_page(make_app, people, 
 def test_the_api_answers_a_lost_database_with_problem_details(make_app, database_gone):
     app = make_app(PROPAGATE_EXCEPTIONS=False)
     database_gone.gone = True
+    try:
+        with app.app_context():
+            reply = app.test_client().get(
+                "/api/v1/me", headers={"Authorization": f"Bearer {SECRET_PREFIX}looked-up"}
+            )
+        assert reply.status_code == 503
+        assert reply.mimetype == "application/problem+json"
+        assert int(reply.headers["Retry-After"]) > 0
+        assert reply.get_json()["status"] == 503
+        # The token's lookup failing is not the rate limit's store failing: limits are
+        # still counted in Redis, not in this process's memory.
+        assert not limiter._storage_dead
+    finally:
+        limiter._storage_dead = False
+
+
+def test_a_pool_whose_connections_all_wait_gives_the_503_page(make_app):
+    # A cut where connecting hangs rather than being refused: every connection of the
+    # pool waits on it, and the next request's wait for one times out.
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/probe/pool")
+    def pool() -> str:
+        raise sa.exc.TimeoutError("QueuePool limit of size 5 overflow 10 reached")
+
+    @app.get("/api/probe/pool")
+    def api_pool() -> str:
+        raise sa.exc.TimeoutError("QueuePool limit of size 5 overflow 10 reached")
+
     with app.app_context():
-        reply = app.test_client().get(
-            "/api/v1/me", headers={"Authorization": f"Bearer {SECRET_PREFIX}looked-up"}
-        )
-    assert reply.status_code == 503
+        page = app.test_client().get("/probe/pool")
+        api = app.test_client().get("/api/probe/pool")
+    assert page.status_code == 503 and "База данных не отвечает" in page.get_data(as_text=True)
+    assert api.status_code == 503 and api.mimetype == "application/problem+json"
+
+
+def test_an_api_error_after_a_failed_save_is_problem_details(make_app, people):
+    # The problem's text asks for the user's language, which would read the user's
+    # record over the session the failed save left unusable (the error handler failing
+    # too: the server's bare error page).
+    school = people["school"].id
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/api/probe/refused")
+    @login_required
+    def refused() -> str:
+        db.session.commit()
+        db.session.add(User(username="school", full_name="Двойник", password_hash="x"))
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            pass  # swallowed by mistake: the next error is what the client sees
+        raise ZeroDivisionError("boom")
+
+    with app.app_context():
+        reply = logged_in(app, school).get("/api/probe/refused")
+    assert reply.status_code == 500
     assert reply.mimetype == "application/problem+json"
-    assert int(reply.headers["Retry-After"]) > 0
-    assert reply.get_json()["status"] == 503
+    assert reply.get_json()["status"] == 500
 
 
 @pytest.mark.committed

@@ -64,8 +64,8 @@ def rate_key() -> str:
         token = _request_token()
     except SQLAlchemyError:
         # The database failed. Raised here, Flask-Limiter would take it for its own store
-        # failing and count every request in memory from then on; identify() asks again
-        # next, and the request is answered 503.
+        # failing and count in memory for a while. identify() asks again next: the request
+        # is answered 503, or served if the database is back (counted by address, once).
         _let_the_transaction_go()
         token = None
     return f"api-token:{token.id}" if token is not None else f"api-address:{get_remote_address()}"
