@@ -278,8 +278,7 @@ class Engine:
         if rule is not None and not is_group_rule(rule):
             # A per-unit rule (Tomsk 4.2.4: no pupils with ОВЗ, no indicator): those
             # units' responses are left out of this indicator and counted as excluded.
-            holds, _known = self.rows.truths(rule)  # unknown: not left out
-            out_mask = holds.astype(bool)
+            out_mask, _known = self.rows.truths(rule)  # unknown: not left out
             keep = ~out_mask
             out_units = pd.unique(unit_ids[out_mask])
         found = self._lacking_figures(indicator.formula)

@@ -71,6 +71,11 @@ class GroupEvaluator(Evaluator):
         return self._respondents[columns]
 
     def _total(self, weights: np.ndarray) -> np.ndarray:
+        """Per group: the sum of a per-response array (float64); a boolean one is
+        counted where it holds, which needs no float copy of a million responses."""
+        if weights.dtype == np.bool_:
+            counts = np.bincount(self.bins[weights], minlength=self.size + 1)
+            return counts[: self.size].astype("float64")
         totals: np.ndarray = np.bincount(self.bins, weights=weights, minlength=self.size + 1)
         return totals[: self.size]
 

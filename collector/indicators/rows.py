@@ -91,37 +91,38 @@ class RowEvaluator(Evaluator):
 
     def summands(self, node: Node) -> tuple[np.ndarray, np.ndarray]:
         """Per response, what a group's sum or mean adds up: the term's value (0 where
-        unknown) and whether it is known (1.0 or 0.0)."""
+        unknown) and whether it is known."""
         key = Call("summands", (node,))
         if key not in self._cache:
             values = self.numbers(node)
             known = ~np.isnan(values)
-            self._cache[key] = (np.where(known, values, 0.0), known.astype("float64"))
+            self._cache[key] = (np.where(known, values, 0.0), known)
         summands: tuple[np.ndarray, np.ndarray] = self._cache[key]
         return summands
 
     def truths(self, node: Node) -> tuple[np.ndarray, np.ndarray]:
         """Per response, what count_if() and share() count: whether the condition holds
-        and whether it is known (each 1.0 or 0.0)."""
+        and whether it is known (boolean arrays: a group counts them without turning
+        them into numbers first)."""
         key = Call("truths", (node,))
         if key not in self._cache:
             condition = as_bool(self.evaluate(node), self.index).array
             assert isinstance(condition, pd.arrays.BooleanArray)
             known = ~condition.isna()
             holds = condition.to_numpy(dtype=bool, na_value=False)
-            self._cache[key] = (holds.astype("float64"), known.astype("float64"))
+            self._cache[key] = (holds, known)
         truths: tuple[np.ndarray, np.ndarray] = self._cache[key]
         return truths
 
     def answered_any(self, columns: tuple[str, ...]) -> np.ndarray:
-        """Per response: whether it answered at least one of the columns (1.0 or 0.0),
-        found once per set of columns, whichever formulas read it."""
+        """Per response: whether it answered at least one of the columns, found once per
+        set of columns, whichever formulas read it."""
         if columns not in self._answered:
             answered = np.zeros(len(self.index), dtype=bool)
             for column in columns:
                 reference = Reference(tuple(column.split(".")))
                 answered |= ~self.missing(reference, self.evaluate(reference))
-            self._answered[columns] = answered.astype("float64")
+            self._answered[columns] = answered
         return self._answered[columns]
 
     def selected(self, choice: Node, option: Any) -> pd.Series:
