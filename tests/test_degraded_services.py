@@ -178,6 +178,18 @@ def test_a_pool_whose_connections_all_wait_gives_the_503_page(make_app):
     assert api.status_code == 503 and api.mimetype == "application/problem+json"
 
 
+def fail_after_a_refused_save() -> str:
+    """A view whose save the database refuses, the error swallowed by mistake, then
+    failing: the error page finds the session's transaction unusable."""
+    db.session.commit()  # the user's record is read again for the error's answer
+    db.session.add(User(username="school", full_name="Двойник", password_hash="x"))
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        pass  # swallowed by mistake: the next error is what the user sees
+    raise ZeroDivisionError("boom")
+
+
 def test_an_api_error_after_a_failed_save_is_problem_details(make_app, people):
     # The problem's text asks for the user's language, which would read the user's
     # record over the session the failed save left unusable (the error handler failing
@@ -185,16 +197,7 @@ def test_an_api_error_after_a_failed_save_is_problem_details(make_app, people):
     school = people["school"].id
     app = make_app(PROPAGATE_EXCEPTIONS=False)
 
-    @app.get("/api/probe/refused")
-    @login_required
-    def refused() -> str:
-        db.session.commit()
-        db.session.add(User(username="school", full_name="Двойник", password_hash="x"))
-        try:
-            db.session.flush()
-        except sa.exc.IntegrityError:
-            pass  # swallowed by mistake: the next error is what the client sees
-        raise ZeroDivisionError("boom")
+    app.get("/api/probe/refused")(login_required(fail_after_a_refused_save))
 
     with app.app_context():
         reply = logged_in(app, school).get("/api/probe/refused")
@@ -233,16 +236,7 @@ def test_the_error_page_after_a_failed_save_still_has_its_menu(make_app, people)
     school = people["school"].id
     app = make_app(PROPAGATE_EXCEPTIONS=False)
 
-    @app.get("/probe/refused")
-    @login_required
-    def refused() -> str:
-        db.session.commit()  # the user's record is read again for the page
-        db.session.add(User(username="school", full_name="Двойник", password_hash="x"))
-        try:
-            db.session.flush()
-        except sa.exc.IntegrityError:
-            pass  # swallowed by mistake: the next error is what the user sees
-        raise ZeroDivisionError("boom")
+    app.get("/probe/refused")(login_required(fail_after_a_refused_save))
 
     with app.app_context():
         reply = logged_in(app, school).get("/probe/refused")
